@@ -1,0 +1,25 @@
+//! The catalog: embeddings and a vector index for everything Maestro can act on.
+//!
+//! The catalog stores entries — `(id, kind, text, payload)` — and answers
+//! nearest-neighbour queries with kind and payload filters. It knows nothing
+//! about tasks, people or models: callers choose kinds and payloads.
+//!
+//! ```
+//! use maestro_catalog::{Catalog, Entry, Filter};
+//! let mut catalog = Catalog::in_memory();
+//! catalog.upsert(vec![
+//!     Entry::new("tool:create_task", "tool", "create a new task for someone"),
+//!     Entry::new("tool:list_people", "tool", "list the people on the team"),
+//! ]).unwrap();
+//! let hits = catalog.search("who is on the team", 1, &Filter::kind("tool")).unwrap();
+//! assert_eq!(hits[0].entry.id, "tool:list_people");
+//! ```
+
+mod catalog;
+mod embed;
+mod index;
+mod persist;
+
+pub use catalog::{Catalog, CatalogError, Hit};
+pub use embed::{Embedder, HashEmbedder, SparseVector, tokens};
+pub use index::{Entry, Filter, FlatIndex, VectorIndex};
