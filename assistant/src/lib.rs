@@ -1,1 +1,21 @@
-//! placeholder
+//! Maestro's assistant: one [`Assistant`] turns a request into tool calls,
+//! runs them and streams [`Event`]s to whichever front end asked.
+//!
+//! ```
+//! use maestro_assistant::{Assistant, Event, LocalPlanner, TurnOptions};
+//! use maestro_tools::{Clock, Platform};
+//! let platform = Platform::in_memory(Clock::System).unwrap();
+//! let planner = LocalPlanner::new(platform.registry()).unwrap();
+//! let assistant = Assistant::new(platform, Box::new(planner));
+//! let events: Vec<Event> = assistant.turn("s1", "add Frank Moore to the team", TurnOptions::default()).collect();
+//! assert!(events.iter().any(|e| matches!(e, Event::Reply { text } if text.contains("Frank Moore"))));
+//! ```
+
+mod assistant;
+pub mod eval;
+pub mod local;
+mod plan;
+
+pub use assistant::{Action, Assistant, Event, MAX_REQUEST_CHARS, Status, Turn, TurnOptions};
+pub use local::LocalPlanner;
+pub use plan::{Call, Gap, Plan, Planner, Request};

@@ -1,1 +1,91 @@
-fn main() {}
+//! `maestro`: the command line. Argument parsing and wiring only; the work
+//! happens in the platform's tools and the assistant.
+
+mod chat;
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Maestro: plain language in, platform actions out.
+#[derive(Parser)]
+#[command(name = "maestro", version, about)]
+pub struct Cli {
+    /// State directory (default: the platform's data directory, e.g. ~/.local/share/maestro).
+    #[arg(long, global = true, env = "MAESTRO_HOME")]
+    home: Option<PathBuf>,
+    /// Who is speaking (for "me", "my tasks" and the audit log).
+    #[arg(long = "as", global = true, env = "MAESTRO_USER")]
+    actor: Option<String>,
+    /// Workspace to act in.
+    #[arg(long, global = true, default_value = "default")]
+    workspace: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Chat interactively (loads the demo workspace on first run).
+    Chat {
+        /// Load the demo workspace (only into an empty workspace).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Ask one thing in plain language.
+    Ask {
+        /// Print one JSON object: {"reply", "actions"}.
+        #[arg(long)]
+        json: bool,
+        /// Confirm destructive actions without asking.
+        #[arg(long)]
+        yes: bool,
+        /// Continue this conversation (answers to questions, "yes" to confirmations).
+        #[arg(long, default_value = "cli")]
+        session: String,
+        /// The request.
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+    },
+    /// List or add tasks.
+    #[command(subcommand)]
+    Tasks(commands::TasksCommand),
+    /// List or add people.
+    #[command(subcommand)]
+    People(commands::PeopleCommand),
+    /// Import people or tasks from CSV.
+    #[command(subcommand)]
+    Import(commands::ImportCommand),
+    /// List the tools (names, descriptions, argument schemas).
+    Tools {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure the planner on a labelled corpus (JSON Lines).
+    Eval {
+        /// The corpus, e.g. examples/eval/work.jsonl.
+        file: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// List every missed case.
+        #[arg(long)]
+        verbose: bool,
+    },
+    /// Load the demo workspace into an empty workspace.
+    Demo,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,1 +1,29 @@
-//! placeholder
+//! Maestro's platform: the state (a [`Store`]), the [`Tool`] framework and the
+//! tools themselves. Every tool is one implementation reachable three ways:
+//! plain language (through the assistant), the CLI and the REST API.
+//!
+//! ```
+//! use maestro_tools::{Clock, Platform};
+//! use serde_json::json;
+//! let platform = Platform::in_memory(Clock::fixed("2026-11-26T10:00:00Z".parse().unwrap())).unwrap();
+//! let out = platform.call(None, "add_person", json!({"name": "Bob Smith"})).unwrap();
+//! assert_eq!(out.data["name"], "Bob Smith");
+//! ```
+
+mod clock;
+pub mod import;
+mod model;
+mod platform;
+pub mod store;
+mod tool;
+pub mod work;
+
+pub use clock::{Clock, ClockError};
+pub use model::{
+    NewPerson, NewTask, Person, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch,
+};
+pub use platform::{Platform, PlatformError};
+pub use store::{AuditRecord, Store, StoreError};
+pub use tool::{
+    Context, Display, Effect, Registry, Table, Tool, ToolError, ToolOutput, TypedTool, parse_args,
+};

@@ -1,0 +1,371 @@
+//! [`Assistant`]: one turn in, a stream of [`Event`]s out.
+
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, channel};
+
+use maestro_tools::{Display, Effect, Platform};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::plan::{Call, Planner, Request};
+
+/// How one action ended (the `status` of `maestro ask --json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// It ran.
+    Ok,
+    /// It failed; nothing changed.
+    Error,
+    /// It waits for a yes or no.
+    NeedsConfirmation,
+    /// It waits for a missing argument.
+    NeedsInput,
+}
+
+/// One tool call and how it went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Action {
+    /// The tool.
+    pub tool: String,
+    /// Its arguments.
+    pub arguments: Value,
+    /// How it went.
+    pub status: Status,
+    /// The tool's data when it ran.
+    pub result: Option<Value>,
+}
+
+/// What a turn tells the front end, in order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A tool is about to run (progress).
+    Started {
+        /// The tool.
+        tool: String,
+    },
+    /// A tool call ended (or waits).
+    Action(Action),
+    /// Something to show: a table, Markdown.
+    Display(Display),
+    /// Text for the user.
+    Reply {
+        /// The text.
+        text: String,
+    },
+    /// The request could not be handled at all (bad input, broken state).
+    Error {
+        /// What went wrong and what to do.
+        message: String,
+    },
+}
+
+/// Per-turn settings.
+#[derive(Debug, Clone, Default)]
+pub struct TurnOptions {
+    /// Who is speaking (a name as typed; resolved against the team).
+    pub actor: Option<String>,
+    /// Run destructive actions without asking (`--yes`).
+    pub confirmed: bool,
+}
+
+/// A conversation's state between turns.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct SessionState {
+    /// A call that waits for one argument.
+    waiting: Option<Call>,
+    /// Calls that wait for a yes (the first is destructive).
+    confirm: Vec<Call>,
+    /// The requests of this session, oldest first (the last 100).
+    history: Vec<String>,
+}
+
+/// Longest request accepted, in characters.
+pub const MAX_REQUEST_CHARS: usize = 4000;
+
+/// The assistant shared by every front end. Cheap to clone.
+#[derive(Clone)]
+pub struct Assistant {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    platform: Platform,
+    planner: Box<dyn Planner>,
+}
+
+/// The events of one turn, as they happen.
+pub struct Turn {
+    events: Receiver<Event>,
+}
+
+impl Iterator for Turn {
+    type Item = Event;
+    fn next(&mut self) -> Option<Event> {
+        self.events.recv().ok()
+    }
+}
+
+impl Assistant {
+    /// An assistant over `platform` that plans with `planner`.
+    pub fn new(platform: Platform, planner: Box<dyn Planner>) -> Self {
+        Self {
+            inner: Arc::new(Inner { platform, planner }),
+        }
+    }
+
+    /// The platform.
+    pub fn platform(&self) -> &Platform {
+        &self.inner.platform
+    }
+
+    /// Runs one turn of conversation `session`; events stream as work proceeds.
+    pub fn turn(&self, session: &str, text: &str, options: TurnOptions) -> Turn {
+        let (tx, rx) = channel();
+        let inner = Arc::clone(&self.inner);
+        let (session, text) = (session.to_string(), text.to_string());
+        std::thread::spawn(move || {
+            let emit = |e: Event| {
+                let _ = tx.send(e);
+            };
+            if let Err(message) = inner.run(&session, &text, &options, &emit) {
+                emit(Event::Error { message });
+            }
+        });
+        Turn { events: rx }
+    }
+
+    /// The requests of a session, oldest first.
+    pub fn history(&self, session: &str) -> Vec<String> {
+        self.inner
+            .load(session)
+            .map(|s| s.history)
+            .unwrap_or_default()
+    }
+}
+
+impl Inner {
+    fn load(&self, session: &str) -> Result<SessionState, String> {
+        let state = self
+            .platform
+            .store()
+            .load_session(session)
+            .map_err(|e| e.to_string())?;
+        Ok(state
+            .and_then(|s| serde_json::from_value(s).ok())
+            .unwrap_or_default())
+    }
+
+    fn run(
+        &self,
+        session: &str,
+        text: &str,
+        options: &TurnOptions,
+        emit: &dyn Fn(Event),
+    ) -> Result<(), String> {
+        check_text(text)?;
+        let now = self.platform.clock().now();
+        let actor = options.actor.as_deref().map(|a| {
+            self.platform
+                .resolve_person(None, a)
+                .map(|p| p.name)
+                .unwrap_or_else(|_| a.to_string())
+        });
+        let mut state = self.load(session)?;
+        state.history.push(text.to_string());
+        let excess = state.history.len().saturating_sub(100);
+        state.history.drain(..excess);
+
+        let mut confirmed = options.confirmed;
+        let calls = if !state.confirm.is_empty() && is_yes(text) {
+            confirmed = true;
+            std::mem::take(&mut state.confirm)
+        } else if !state.confirm.is_empty() && is_no(text) {
+            state.confirm.clear();
+            emit(Event::Reply {
+                text: "Cancelled; nothing was changed.".into(),
+            });
+            return self.save(session, &state, now);
+        } else {
+            state.confirm.clear();
+            let waiting = state.waiting.take();
+            let plan = self.planner.plan(&Request {
+                text,
+                platform: &self.platform,
+                actor: actor.as_deref(),
+                now,
+                waiting: waiting.as_ref(),
+            });
+            if let Some(reply) = plan.reply {
+                emit(Event::Reply { text: reply });
+            }
+            plan.calls
+        };
+        for (i, call) in calls.iter().enumerate() {
+            let arguments = Value::Object(call.arguments.clone());
+            let action = |status, result| {
+                Event::Action(Action {
+                    tool: call.tool.clone(),
+                    arguments: arguments.clone(),
+                    status,
+                    result,
+                })
+            };
+            if let Some(gap) = &call.gap {
+                emit(action(Status::NeedsInput, None));
+                emit(Event::Reply {
+                    text: gap.question.clone(),
+                });
+                state.waiting = Some(call.clone());
+                break;
+            }
+            let effect = self.platform.registry().get(&call.tool).map(|t| t.effect());
+            if effect == Some(Effect::Destructive) && !(confirmed && i == 0 || options.confirmed) {
+                emit(action(Status::NeedsConfirmation, None));
+                emit(Event::Reply {
+                    text: self.confirmation_question(call),
+                });
+                state.confirm = calls[i..].to_vec();
+                break;
+            }
+            emit(Event::Started {
+                tool: call.tool.clone(),
+            });
+            match self
+                .platform
+                .call(actor.as_deref(), &call.tool, arguments.clone())
+            {
+                Ok(out) => {
+                    emit(action(Status::Ok, Some(out.data)));
+                    out.displays
+                        .into_iter()
+                        .for_each(|d| emit(Event::Display(d)));
+                    emit(Event::Reply { text: out.summary });
+                }
+                Err(e) => {
+                    emit(action(Status::Error, None));
+                    let rest = calls.len() - i - 1;
+                    let skipped = if rest > 0 {
+                        format!(" (I stopped there; {rest} more step(s) did not run.)")
+                    } else {
+                        String::new()
+                    };
+                    emit(Event::Reply {
+                        text: format!("{e}{skipped}"),
+                    });
+                    break;
+                }
+            }
+        }
+        self.save(session, &state, now)
+    }
+
+    fn save(
+        &self,
+        session: &str,
+        state: &SessionState,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), String> {
+        let value = serde_json::to_value(state).map_err(|e| e.to_string())?;
+        self.platform
+            .store()
+            .save_session(session, &value, now)
+            .map_err(|e| format!("could not save the conversation: {e}"))
+    }
+
+    fn confirmation_question(&self, call: &Call) -> String {
+        let what = match call.arguments.get("id").and_then(Value::as_i64) {
+            Some(id) => match self.platform.store().get_task(id) {
+                Ok(task) => format!("delete task #{id} “{}”", task.title),
+                Err(_) => format!("delete task #{id}"),
+            },
+            None => format!("run {}", call.tool),
+        };
+        format!(
+            "This will {what} for good. Are you sure? Answer “yes” to go ahead or “no” to cancel."
+        )
+    }
+}
+
+/// Refuses text nobody could act on, saying why.
+fn check_text(text: &str) -> Result<(), String> {
+    let chars = text.chars().count();
+    if text.trim().is_empty() {
+        return Err(
+            "The request is empty. Say what you need, for example “list my tasks” or “help”."
+                .into(),
+        );
+    }
+    if chars > MAX_REQUEST_CHARS {
+        return Err(format!(
+            "The request is {chars} characters long; keep one request under {MAX_REQUEST_CHARS} characters."
+        ));
+    }
+    let odd = text
+        .chars()
+        .filter(|c| (c.is_control() && !c.is_whitespace()) || *c == '\u{FFFD}')
+        .count();
+    if odd * 20 > chars || text.contains('\0') {
+        return Err(
+            "That does not look like text (it holds binary data). Type the request in words."
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+fn is_yes(text: &str) -> bool {
+    let t = text.trim().trim_end_matches(['.', '!']).to_lowercase();
+    [
+        "yes",
+        "y",
+        "yes please",
+        "yep",
+        "yeah",
+        "sure",
+        "confirm",
+        "do it",
+        "go ahead",
+        "ok",
+        "okay",
+    ]
+    .contains(&t.as_str())
+}
+
+fn is_no(text: &str) -> bool {
+    let t = text.trim().trim_end_matches(['.', '!']).to_lowercase();
+    [
+        "no",
+        "n",
+        "nope",
+        "cancel",
+        "don't",
+        "do not",
+        "stop",
+        "abort",
+        "never mind",
+    ]
+    .contains(&t.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_text_is_refused_with_advice() {
+        assert!(check_text("   ").unwrap_err().contains("help"));
+        assert!(
+            check_text(&"a".repeat(MAX_REQUEST_CHARS + 1))
+                .unwrap_err()
+                .contains("4000")
+        );
+        assert!(
+            check_text("\u{1}\u{2}\u{3}ab\0")
+                .unwrap_err()
+                .contains("binary")
+        );
+        assert!(check_text("list my tasks").is_ok());
+    }
+}

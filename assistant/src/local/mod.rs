@@ -1,0 +1,790 @@
+//! The local planner: the offline default. It splits a request into clauses,
+//! picks a tool for each with a classifier trained on the tools' examples,
+//! and fills the tool's arguments from the words (people, dates, priorities,
+//! projects, tags, estimates, quoted titles, task references).
+
+mod dates;
+mod intent;
+mod slots;
+mod text;
+
+use std::sync::LazyLock;
+
+use maestro_catalog::Filter;
+use maestro_catalog::tokens;
+use maestro_tools::{Platform, Registry};
+use regex::Regex;
+use serde_json::{Map, Value, json};
+
+pub use intent::{IntentModel, NONE, TrainError};
+use slots::{Cues, Grounding, Who};
+use text::{Clause, trim_punctuation};
+
+use crate::plan::{Call, Gap, Plan, Planner, Request};
+
+/// Below this probability a clause asks for no tool.
+const MIN_CONFIDENCE: f64 = 0.3;
+/// A task found by its words must be at least this similar.
+const MIN_TASK_SCORE: f32 = 0.2;
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("planner patterns are valid")
+}
+
+/// The offline planner.
+pub struct LocalPlanner {
+    intents: IntentModel,
+}
+
+impl LocalPlanner {
+    /// Trains the intent classifier on the registry's tool examples.
+    pub fn new(registry: &Registry) -> Result<Self, TrainError> {
+        let examples: Vec<(&str, &str)> = registry
+            .iter()
+            .flat_map(|t| t.examples().iter().map(move |e| (*e, t.name())))
+            .collect();
+        Ok(Self {
+            intents: IntentModel::train(&examples)?,
+        })
+    }
+
+    /// The tool a clause asks for, if any.
+    pub fn intent(&self, clause: &str) -> Option<&str> {
+        if HELP.is_match(clause) {
+            return Some("help");
+        }
+        let ranked = self.intents.classify(clause);
+        let (label, p) = *ranked.first()?;
+        (label != NONE && p >= MIN_CONFIDENCE).then_some(label)
+    }
+
+    fn build(&self, tool: &str, text: &str, g: &Grounding, req: &Request<'_>) -> Call {
+        let mut c = Clause::new(text);
+        let mut args = Map::new();
+        let mut gap = None;
+        let mut set = |k: &str, v: Value| {
+            args.insert(k.to_string(), v);
+        };
+        match tool {
+            "create_task" => {
+                let title = slots::quoted(&mut c);
+                if let Some(d) = c.cut(&DESCRIPTION) {
+                    set(
+                        "description",
+                        json!(trim_punctuation(d.get(1).unwrap_or(""))),
+                    );
+                }
+                let tags = slots::tags(&mut c, false);
+                if let Some(d) = slots::date(&mut c, g.today) {
+                    set("due", json!(d.to_string()));
+                }
+                if let Some(p) = slots::priority(&mut c, false) {
+                    set("priority", json!(p));
+                }
+                if let Some(h) = slots::estimate(&mut c) {
+                    set("estimate_hours", json!(h));
+                }
+                if let Some(p) = slots::project(&mut c, &g.projects, false) {
+                    set("project", json!(p));
+                }
+                let who = slots::person(&mut c, g, Cues::Title)
+                    .or_else(|| c.cut(&FOR_ME).and(g.actor.clone()).map(Who::Known));
+                gap = person_arg(who, "assignee", &mut set);
+                if !tags.is_empty() {
+                    set("tags", json!(tags));
+                }
+                match title.or_else(|| task_title(&c.remainder())) {
+                    Some(t) => set("title", json!(t)),
+                    None => {
+                        gap = gap.or(Some(Gap {
+                            field: "title".into(),
+                            question: "What is the task? For example: “fix the login bug”.".into(),
+                        }))
+                    }
+                }
+            }
+            "update_task" => {
+                let id = slots::task_id(&mut c);
+                let title = slots::quoted(&mut c).or_else(|| {
+                    c.cut_group(&RENAME, 1)
+                        .and_then(|m| m.get(1).map(|t| trim_punctuation(t).to_string()))
+                });
+                if let Some(t) = title {
+                    set("title", json!(t));
+                }
+                if let Some(d) = c.cut(&DESCRIPTION) {
+                    set(
+                        "description",
+                        json!(trim_punctuation(d.get(1).unwrap_or(""))),
+                    );
+                }
+                let tags = slots::tags(&mut c, false);
+                if !tags.is_empty() {
+                    set("tags", json!(tags));
+                }
+                if let Some(d) = slots::date(&mut c, g.today) {
+                    set("due", json!(d.to_string()));
+                }
+                if let Some(h) = slots::estimate(&mut c) {
+                    set("estimate_hours", json!(h));
+                }
+                if let Some(p) = slots::project(&mut c, &g.projects, false) {
+                    set("project", json!(p));
+                }
+                if let Some(s) = update_status(&mut c) {
+                    set("status", json!(s));
+                }
+                if let Some(p) = slots::priority(&mut c, true) {
+                    set("priority", json!(p));
+                }
+                gap = task_arg(id, &c, req, &mut set);
+                if gap.is_none() && args.len() == 1 {
+                    gap = Some(Gap {
+                        field: "changes".into(),
+                        question:
+                            "What should change? For example: “due Friday” or “high priority”."
+                                .into(),
+                    });
+                }
+            }
+            "complete_task" | "delete_task" => {
+                let id = slots::task_id(&mut c);
+                gap = task_arg(id, &c, req, &mut set);
+            }
+            "assign_task" => {
+                let id = slots::task_id(&mut c);
+                let who =
+                    slots::person(&mut c, g, Cues::Anywhere).or_else(|| slots::speaker(&mut c, g));
+                let person_gap = person_arg(who.clone(), "assignee", &mut set);
+                let task_gap = task_arg(id, &c, req, &mut set);
+                gap = task_gap.or(person_gap);
+                if gap.is_none() && who.is_none() {
+                    gap = Some(Gap {
+                        field: "assignee".into(),
+                        question: "Who should take it?".into(),
+                    });
+                }
+            }
+            "list_tasks" => {
+                if c.cut(&OVERDUE).is_some() {
+                    set("overdue", json!(true));
+                }
+                if let Some(n) = slots::limit(&mut c) {
+                    set("limit", json!(n));
+                }
+                if let Some(s) = list_status(&mut c) {
+                    set("status", json!(s));
+                }
+                if let Some(d) =
+                    slots::this_week(&mut c, g.today).or_else(|| slots::date(&mut c, g.today))
+                {
+                    set("due_before", json!(d.to_string()));
+                }
+                if let Some(p) = slots::priority(&mut c, false) {
+                    set("priority", json!(p));
+                }
+                if let Some(t) = slots::tags(&mut c, true).into_iter().next() {
+                    set("tag", json!(t));
+                }
+                if let Some(p) = slots::project(&mut c, &g.projects, true) {
+                    set("project", json!(p));
+                }
+                let who =
+                    slots::person(&mut c, g, Cues::Anywhere).or_else(|| slots::speaker(&mut c, g));
+                gap = person_arg(who, "assignee", &mut set);
+            }
+            "search_catalog" => {
+                let query = SEARCH_PREFIX.replace(c.rest(), "");
+                let query = trim_punctuation(&query).to_string();
+                if query.is_empty() {
+                    gap = Some(Gap {
+                        field: "query".into(),
+                        question: "What should I look for?".into(),
+                    });
+                } else {
+                    set("query", json!(query));
+                }
+            }
+            "add_person" => {
+                if let Some(e) = slots::email(&mut c) {
+                    set("email", json!(e));
+                }
+                if let Some(s) = slots::slack_id(&mut c) {
+                    set("slack_id", json!(s));
+                }
+                if let Some(h) = slots::capacity(&mut c) {
+                    set("capacity", json!(h));
+                }
+                let skills = skills(&mut c);
+                if !skills.is_empty() {
+                    set("skills", json!(skills));
+                }
+                match person_name(&c.remainder()) {
+                    Some(n) => set("name", json!(n)),
+                    None => {
+                        gap = Some(Gap {
+                            field: "name".into(),
+                            question: "What is the new person's name?".into(),
+                        })
+                    }
+                }
+            }
+            "list_people" => {
+                let skill = c
+                    .peek(&SKILL_AFTER)
+                    .and_then(|m| m.get(1).map(str::to_lowercase))
+                    .or_else(|| {
+                        c.peek(&SKILL_BEFORE)
+                            .and_then(|m| m.get(1).map(str::to_lowercase))
+                    });
+                if let Some(s) = skill.filter(|s| !NOT_SKILLS.contains(&s.as_str())) {
+                    set("skill", json!(s));
+                }
+            }
+            "help" => {
+                let rest = HELP.replace(text, "");
+                if let Some(topic) = self
+                    .intent(trim_punctuation(&rest))
+                    .filter(|t| *t != "help")
+                {
+                    set("topic", json!(topic));
+                }
+            }
+            _ => {}
+        }
+        Call {
+            tool: tool.to_string(),
+            arguments: args,
+            gap,
+        }
+    }
+
+    /// Fills the argument a waiting call asked for from `text`.
+    fn answer(&self, waiting: &Call, text: &str, g: &Grounding, req: &Request<'_>) -> Call {
+        let field = waiting.gap.as_ref().map_or("", |gap| gap.field.as_str());
+        let mut call = Call {
+            gap: None,
+            ..waiting.clone()
+        };
+        let mut c = Clause::new(text);
+        let mut set = |k: &str, v: Value| {
+            call.arguments.insert(k.to_string(), v);
+        };
+        let gap = match field {
+            "title" => {
+                let title =
+                    slots::quoted(&mut c).unwrap_or_else(|| trim_punctuation(text).to_string());
+                set("title", json!(title));
+                None
+            }
+            "assignee" => {
+                let who = slots::person(&mut c, g, Cues::Anywhere)
+                    .or_else(|| slots::speaker(&mut c, g))
+                    .or_else(|| Some(slots_unknown(text, g)));
+                person_arg(who, "assignee", &mut set)
+            }
+            "id" => {
+                let id = slots::task_id(&mut c).or_else(|| trim_punctuation(text).parse().ok());
+                task_arg(id, &c, req, &mut set)
+            }
+            "name" => match person_name(text) {
+                Some(n) => {
+                    set("name", json!(n));
+                    None
+                }
+                None => waiting.gap.clone(),
+            },
+            "query" => {
+                set("query", json!(trim_punctuation(text)));
+                None
+            }
+            _ => return self.build(&waiting.tool, text, g, req),
+        };
+        call.gap = gap;
+        call
+    }
+}
+
+impl Planner for LocalPlanner {
+    fn plan(&self, req: &Request<'_>) -> Plan {
+        let g = grounding(req);
+        if let Some(waiting) = req.waiting {
+            if CANCEL.is_match(req.text) {
+                return Plan {
+                    calls: vec![],
+                    reply: Some("Cancelled.".into()),
+                };
+            }
+            let new_request = self
+                .intent(req.text)
+                .is_some_and(|t| t != waiting.tool && t != "help")
+                && waiting.gap.as_ref().is_some_and(|g| g.field != "title");
+            if !new_request {
+                return Plan {
+                    calls: vec![self.answer(waiting, req.text, &g, req)],
+                    reply: None,
+                };
+            }
+        }
+        let calls: Vec<Call> = split(req.text)
+            .into_iter()
+            .filter_map(|clause| {
+                self.intent(&clause)
+                    .map(|tool| self.build(tool, &clause, &g, req))
+            })
+            .collect();
+        let reply = calls.is_empty().then(|| {
+            "I can't do that here: I manage tasks and people in this workspace. Say “help” to see what I can do.".to_string()
+        });
+        Plan { calls, reply }
+    }
+}
+
+fn grounding(req: &Request<'_>) -> Grounding {
+    let store = req.platform.store();
+    Grounding {
+        people: store.list_people().unwrap_or_default(),
+        projects: store.list_projects().unwrap_or_default(),
+        actor: req.actor.map(str::to_string),
+        today: req.now.date_naive(),
+    }
+}
+
+/// Sets `field` from a person, or returns the question to ask about them.
+fn person_arg(who: Option<Who>, field: &str, set: &mut impl FnMut(&str, Value)) -> Option<Gap> {
+    match who? {
+        Who::Known(name) => {
+            set(field, json!(name));
+            None
+        }
+        Who::Unknown { name, suggestions } => {
+            let hint = match suggestions.as_slice() {
+                [] => "Who did you mean? (`list people` shows the team.)".to_string(),
+                [one] => format!("Did you mean {one}?"),
+                many => format!("Did you mean one of {}?", many.join(", ")),
+            };
+            Some(Gap {
+                field: field.into(),
+                question: format!("There is no {name} on the team. {hint}"),
+            })
+        }
+    }
+}
+
+fn slots_unknown(text: &str, g: &Grounding) -> Who {
+    let name = trim_punctuation(text).to_string();
+    let suggestions =
+        maestro_tools::work::close_names(&name, g.people.iter().map(|p| p.name.as_str()));
+    match suggestions.as_slice() {
+        [one] => Who::Known(one.clone()),
+        _ => Who::Unknown { name, suggestions },
+    }
+}
+
+/// Sets `id` from a number or the words of a task's title, or returns the question.
+fn task_arg(
+    id: Option<i64>,
+    c: &Clause,
+    req: &Request<'_>,
+    set: &mut impl FnMut(&str, Value),
+) -> Option<Gap> {
+    match id.or_else(|| task_by_words(&c.remainder(), req.platform)) {
+        Some(id) => {
+            set("id", json!(id));
+            None
+        }
+        None => Some(Gap {
+            field: "id".into(),
+            question: "Which task? Give its number (e.g. “task 3”) or a few words of its title."
+                .into(),
+        }),
+    }
+}
+
+/// Words that never identify a task.
+const NOT_TASK_WORDS: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "task",
+    "tasks",
+    "ticket",
+    "it",
+    "is",
+    "as",
+    "to",
+    "of",
+    "on",
+    "for",
+    "and",
+    "with",
+    "i",
+    "im",
+    "we",
+    "were",
+    "done",
+    "mark",
+    "marked",
+    "complete",
+    "completed",
+    "finish",
+    "finished",
+    "close",
+    "closed",
+    "delete",
+    "remove",
+    "drop",
+    "trash",
+    "get",
+    "rid",
+    "please",
+    "can",
+    "you",
+    "could",
+    "assign",
+    "reassign",
+    "give",
+    "move",
+    "set",
+    "change",
+    "make",
+    "priority",
+    "due",
+    "date",
+    "estimate",
+    "status",
+    "now",
+    "start",
+    "starting",
+    "take",
+    "let",
+    "have",
+    "own",
+    "put",
+    "transfer",
+    "hand",
+    "over",
+    "raise",
+    "push",
+    "deadline",
+    "fixed",
+    "resolve",
+    "check",
+    "off",
+    "with",
+    "my",
+    "me",
+    "this",
+    "that",
+    "update",
+    "rename",
+    "into",
+    "back",
+    "todo",
+    "progress",
+    "in",
+    "project",
+    "description",
+    "tag",
+    "tags",
+    "bump",
+    "lower",
+    "reopen",
+    "all",
+    "its",
+    "s",
+    "id",
+    "number",
+    "one",
+];
+
+/// The task whose title best matches `words`, through the catalog.
+fn task_by_words(words: &str, platform: &Platform) -> Option<i64> {
+    let content: Vec<String> = tokens(words)
+        .filter(|w| !NOT_TASK_WORDS.contains(&w.as_str()))
+        .collect();
+    if content.is_empty() {
+        return None;
+    }
+    let hits = platform
+        .catalog()
+        .search(&content.join(" "), 1, &Filter::kind("task"))
+        .ok()?;
+    let hit = hits
+        .into_iter()
+        .next()
+        .filter(|h| h.score >= MIN_TASK_SCORE)?;
+    hit.entry.payload.get("id").and_then(Value::as_i64)
+}
+
+static HELP: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:help(?:\s+me)?(?:\s+(?:with|on|understand))?(?:\s+how\s+to)?|how\s+(?:do|can|does|should|would)(?:\s+(?:i|we|you|one))?|how\s+to|what\s+can\s+you\s+do|what\s+are\s+your\s+(?:capabilities|commands)|show\s+me\s+the\s+commands|i['’]m\s+lost)\b",
+    )
+});
+static CANCEL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^\s*(?:cancel|never\s*mind|forget\s+it|stop|abort|no,?\s+cancel)\b"));
+static DESCRIPTION: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i),?\s*\b(?:with\s+(?:the\s+|a\s+)?)?(?:description|details|notes?)\b(?:\s+of\s+task\s*#?\d+)?\s*(?:to|is)?\s*:?\s+(.+)$",
+    )
+});
+static RENAME: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:rename|retitle|change\s+the\s+(?:title|name))\b.*?\bto\s*:?\s+(.+)$")
+});
+static FOR_ME: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?:remind\s+me|on\s+my\s+(?:list|plate)|for\s+me)\b"));
+static OVERDUE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?:overdue|late|past\s+due|behind\s+schedule)\b"));
+static SEARCH_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\s*(?:(?:can|could)\s+you\s+)?(?:please\s+)?(?:search(?:\s+the\s+catalog)?|find|look\s+(?:up|for)|is\s+there|are\s+there)\s*(?:for\s+)?(?:anything|something|stuff|everything|items|things|whatever\s+we\s+have)?\s*(?:about|related\s+to|relating\s+to|mentioning|on|regarding|for)?\s*:?",
+    )
+});
+static SKILL_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:knows?|good\s+at|can\s+do|can\s+help\s+with|skilled\s+in|experienced?\s+(?:in|with)|expert\s+in|with)\s+#?([\w+#.-]+)",
+    )
+});
+static SKILL_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b([\w+#.-]+)\s+(?:skills?|experience|expertise|work|people|folks)\b")
+});
+const NOT_SKILLS: &[&str] = &[
+    "the", "their", "team", "any", "some", "what", "which", "all", "people", "everyone", "a", "an",
+];
+
+fn update_status(c: &mut Clause) -> Option<&'static str> {
+    static PROGRESS: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"(?i)\b(?:(?:to|as|into)\s+)?in[\s-]progress\b|\b(?:i['’]m\s+|i\s+am\s+)?(?:start(?:ing|ed)?|begin(?:ning)?)(?:\s+(?:on|working\s+on|work\s+on))?\b",
+        )
+    });
+    static TODO: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"(?i)\b(?:(?:back\s+)?(?:to|as|into)\s+)?(?:todo|to-do|not\s+started)\b|\breopen\b")
+    });
+    if c.cut(&PROGRESS).is_some() {
+        Some("in_progress")
+    } else if c.cut(&TODO).is_some() {
+        Some("todo")
+    } else {
+        None
+    }
+}
+
+fn list_status(c: &mut Clause) -> Option<&'static str> {
+    static STATUS: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"(?i)\b(?:(working\s+on|open|pending|outstanding|remaining|active|unfinished|left)|(in[\s-]progress|ongoing|doing|started)|(todo|to-do|not\s+started)|(done|finished|finish|completed|complete|closed))\b",
+        )
+    });
+    let m = c.cut(&STATUS)?;
+    [(1, "open"), (2, "in_progress"), (3, "todo"), (4, "done")]
+        .into_iter()
+        .find(|(i, _)| m.get(*i).is_some())
+        .map(|(_, s)| s)
+}
+
+/// Words that lead into a task's title and are not part of it.
+const TITLE_LEAD: &[&str] = &[
+    "hey", "maestro", "could", "can", "would", "will", "you", "please", "pls", "i", "we", "need",
+    "want", "create", "add", "make", "open", "log", "schedule", "put", "new", "a", "an", "the",
+    "another", "quick", "just", "let's", "lets", "remind", "me", "set", "up",
+];
+const TASK_NOUNS: &[&str] = &[
+    "task", "tasks", "ticket", "todo", "to-do", "item", "reminder", "bug", "card",
+];
+const TITLE_LINK: &[&str] = &[
+    "to", "for", "about", "called", "named", "titled", "that", "saying", ":", "-", "–", "—",
+];
+
+/// The title left once the slots are cut: the leading command words and the
+/// task noun go, the user's words stay.
+fn task_title(rest: &str) -> Option<String> {
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    let bare = |w: &str| {
+        w.trim_matches(|c: char| ",.:;!?".contains(c))
+            .to_lowercase()
+    };
+    let lead_end = words
+        .iter()
+        .take_while(|w| TITLE_LEAD.contains(&bare(w).as_str()))
+        .count();
+    let punctuation = |w: &&&str| bare(w).is_empty();
+    let mut i = lead_end;
+    if words
+        .get(i)
+        .is_some_and(|w| TASK_NOUNS.contains(&bare(w).as_str()))
+    {
+        i += 1;
+        i += words[i..].iter().take_while(punctuation).count();
+        if words
+            .get(i)
+            .is_some_and(|w| TITLE_LINK.contains(&bare(w).as_str()))
+        {
+            i += 1;
+        }
+    } else if lead_end > 0 && words.get(i).is_some_and(|w| bare(w) == "to") {
+        i += 1;
+    }
+    i += words[i.min(words.len())..]
+        .iter()
+        .take_while(punctuation)
+        .count();
+    let title = words[i.min(words.len())..].join(" ");
+    let title = TRAILING_FILLER.replace(&title, "");
+    let title = trim_punctuation(&title);
+    (!title.is_empty()).then(|| title.to_string())
+}
+
+static TRAILING_FILLER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)(?:[,.!?\s]+(?:please|pls|thanks|thank\s+you|thx|cheers)[.!]*)+\s*$")
+});
+
+/// A new person's name: the first run of capitalised words.
+fn person_name(rest: &str) -> Option<String> {
+    const NOT_NAME_START: &[&str] = &[
+        "Add", "Please", "New", "Register", "Onboard", "Hire", "Can", "Could", "We", "I", "A",
+        "The",
+    ];
+    let words: Vec<&str> = rest
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| ",.:;!?()".contains(c)))
+        .collect();
+    let is_cap =
+        |w: &str| w.chars().next().is_some_and(char::is_uppercase) && !NOT_NAME_START.contains(&w);
+    let start = words.iter().position(|w| is_cap(w))?;
+    let name: Vec<&str> = words[start..]
+        .iter()
+        .take_while(|w| is_cap(w))
+        .copied()
+        .collect();
+    Some(name.join(" "))
+}
+
+/// "skills python and ml", "he knows ios and swift", "skills: devops, kubernetes".
+fn skills(c: &mut Clause) -> Vec<String> {
+    static LEAD: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"(?i),?\s*\b(?:(?:with\s+)?skills?\s*:?|(?:he|she|they)\s+knows?|knows|who\s+knows|good\s+at|skilled\s+in)\s+",
+        )
+    });
+    const STOP: &[&str] = &[
+        "capacity", "slack", "email", "e-mail", "hours", "he", "she", "they", "to", "with", "works",
+    ];
+    let Some(m) = LEAD.find(c.rest()) else {
+        return Vec::new();
+    };
+    let (start, mut end) = (m.start(), m.end());
+    let mut skills = Vec::new();
+    let tail = c.rest()[end..].to_string();
+    for piece in tail.split_inclusive([',', ' ']) {
+        let word = piece
+            .trim_matches(|ch: char| ch == ',' || ch.is_whitespace())
+            .to_lowercase();
+        if word.is_empty() || word == "and" {
+            end += piece.len();
+            continue;
+        }
+        if STOP.contains(&word.as_str())
+            || word.chars().next().is_some_and(|ch| ch.is_ascii_digit())
+        {
+            break;
+        }
+        skills.push(word.trim_end_matches(['.', ';', '!']).to_string());
+        end += piece.len();
+    }
+    c.blank(start..end);
+    skills
+}
+
+/// Command words that start a second request after "and"/"then".
+const COMMAND_STARTS: &[&str] = &[
+    "create", "add", "make", "mark", "start", "give", "assign", "reassign", "show", "list", "set",
+    "close", "complete", "finish", "delete", "remove", "tag", "bump", "move", "search", "find",
+    "what", "what's", "who", "which", "update", "change", "rename", "put", "let", "have", "drop",
+    "raise", "hand", "log", "schedule",
+];
+
+/// Splits on ";", "then", "and then", and on "and" before a new command
+/// ("… and assign it to Dave" stays: "it" is the task just made).
+fn split(text: &str) -> Vec<String> {
+    static SEP: LazyLock<Regex> =
+        LazyLock::new(|| re(r"(?i)\s*(?:;|[.?!]\s|\s)\s*(?:and\s+then|then|and)\s+|\s*;\s*"));
+    let mut clauses = Vec::new();
+    let mut start = 0;
+    for m in SEP.find_iter(text) {
+        let next: Vec<String> = text[m.end()..]
+            .split_whitespace()
+            .take(2)
+            .map(str::to_lowercase)
+            .collect();
+        let is_command = next
+            .first()
+            .is_some_and(|w| COMMAND_STARTS.contains(&w.as_str()))
+            && !next
+                .get(1)
+                .is_some_and(|w| ["it", "them", "that"].contains(&w.as_str()));
+        let hard = m.as_str().contains(';') || m.as_str().to_lowercase().contains("then");
+        if (hard || is_command) && !text[start..m.start()].trim().is_empty() {
+            clauses.push(text[start..m.start()].to_string());
+            start = m.end();
+        }
+    }
+    clauses.push(text[start..].to_string());
+    clauses
+        .into_iter()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_only_between_commands() {
+        assert_eq!(
+            split("mark task 4 done and start task 3"),
+            ["mark task 4 done", "start task 3"]
+        );
+        assert_eq!(
+            split("fix the login and signup pages"),
+            ["fix the login and signup pages"]
+        );
+        assert_eq!(
+            split("create a task and assign it to Dave"),
+            ["create a task and assign it to Dave"]
+        );
+        assert_eq!(
+            split("who knows sql? and what is Carol doing"),
+            ["who knows sql", "what is Carol doing"]
+        );
+        assert_eq!(split("a; then b"), ["a", "b"]);
+    }
+
+    #[test]
+    fn titles_lose_command_words_only() {
+        assert_eq!(
+            task_title("create a task     to fix the login bug").as_deref(),
+            Some("fix the login bug")
+        );
+        assert_eq!(
+            task_title("Todo: Order new laptops").as_deref(),
+            Some("Order new laptops")
+        );
+        assert_eq!(
+            task_title("create a task   to add VAT support").as_deref(),
+            Some("add VAT support")
+        );
+        assert_eq!(
+            task_title("log a task: the iOS build fails").as_deref(),
+            Some("the iOS build fails")
+        );
+        assert_eq!(
+            task_title("remind me to call the vendor, thanks!").as_deref(),
+            Some("call the vendor")
+        );
+        assert_eq!(task_title("create a   task").as_deref(), None);
+    }
+}

@@ -1,0 +1,117 @@
+//! A clause being taken apart: slots are cut out one by one, and what
+//! remains is the title, the name or the task reference.
+
+use regex::{Captures, Regex};
+
+/// A request clause with the parts already understood blanked out.
+#[derive(Debug, Clone)]
+pub struct Clause {
+    original: String,
+    rest: String,
+}
+
+/// One match cut out of a clause: the whole text and its capture groups.
+#[derive(Debug, Clone)]
+pub struct Cut {
+    groups: Vec<Option<String>>,
+}
+
+impl Cut {
+    /// Capture group `i` (0 is the whole match), as typed.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        self.groups.get(i).and_then(|g| g.as_deref())
+    }
+
+    /// Capture group `i`, lower-cased, or "".
+    pub fn lower(&self, i: usize) -> String {
+        self.get(i).unwrap_or("").to_lowercase()
+    }
+}
+
+impl Clause {
+    /// A clause of `text`.
+    pub fn new(text: &str) -> Self {
+        Self {
+            original: text.to_string(),
+            rest: text.to_string(),
+        }
+    }
+
+    /// What has not been cut out yet (cut parts are spaces).
+    pub fn rest(&self) -> &str {
+        &self.rest
+    }
+
+    /// Finds `re` in what remains, cuts it out and returns it.
+    pub fn cut(&mut self, re: &Regex) -> Option<Cut> {
+        let caps = re.captures(&self.rest)?;
+        let cut = self.to_cut(&caps);
+        let whole = caps.get(0)?.range();
+        self.blank(whole);
+        Some(cut)
+    }
+
+    /// Cuts out every match of `re`.
+    pub fn cut_all(&mut self, re: &Regex) -> Vec<Cut> {
+        std::iter::from_fn(|| self.cut(re).filter(|c| !c.get(0).unwrap_or("").is_empty())).collect()
+    }
+
+    /// Finds `re` without cutting.
+    pub fn peek(&self, re: &Regex) -> Option<Cut> {
+        re.captures(&self.rest).map(|c| self.to_cut(&c))
+    }
+
+    /// Cuts out the byte range `range` of the remaining text.
+    pub fn blank(&mut self, range: std::ops::Range<usize>) {
+        let spaces = " ".repeat(range.len());
+        self.rest.replace_range(range, &spaces);
+    }
+
+    /// Cuts capture group `group` of the first match of `re` (keeping the rest of the match).
+    pub fn cut_group(&mut self, re: &Regex, group: usize) -> Option<Cut> {
+        let caps = re.captures(&self.rest)?;
+        let cut = self.to_cut(&caps);
+        let range = caps.get(group)?.range();
+        self.blank(range);
+        Some(cut)
+    }
+
+    fn to_cut(&self, caps: &Captures<'_>) -> Cut {
+        // Cut text is taken from the original so the user's casing survives.
+        let groups = (0..caps.len())
+            .map(|i| caps.get(i).map(|m| self.original[m.range()].to_string()))
+            .collect();
+        Cut { groups }
+    }
+
+    /// What remains, whitespace collapsed and stray punctuation trimmed.
+    pub fn remainder(&self) -> String {
+        let collapsed = self.rest.split_whitespace().collect::<Vec<_>>().join(" ");
+        let collapsed = collapsed
+            .replace(" ,", ",")
+            .replace(" .", ".")
+            .replace(" ?", "?")
+            .replace(" !", "!");
+        trim_punctuation(&collapsed).to_string()
+    }
+}
+
+/// `text` without leading/trailing punctuation and spaces.
+pub fn trim_punctuation(text: &str) -> &str {
+    text.trim_matches(|c: char| c.is_whitespace() || ",.;:!?-–—()".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cutting_keeps_the_original_casing_and_offsets() {
+        let mut c = Clause::new("Fix Ünïcode bug for BOB by Friday!");
+        let re = Regex::new(r"(?i)\bfor (bob)\b").unwrap();
+        assert_eq!(c.cut(&re).unwrap().get(1), Some("BOB"));
+        let by = Regex::new(r"(?i)\bby (friday)").unwrap();
+        assert_eq!(c.cut(&by).unwrap().get(1), Some("Friday"));
+        assert_eq!(c.remainder(), "Fix Ünïcode bug");
+    }
+}

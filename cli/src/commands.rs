@@ -1,0 +1,418 @@
+//! The subcommands: each turns flags into a tool call or an assistant turn.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+use clap::Subcommand;
+use maestro_assistant::{Assistant, Event, LocalPlanner, Status, TurnOptions, eval};
+use maestro_tools::{Clock, Display, Platform, ToolOutput, import};
+use serde_json::{Map, Value, json};
+
+use crate::{Cli, Command, chat};
+
+#[derive(Subcommand)]
+pub enum TasksCommand {
+    /// List tasks (all that match unless --limit).
+    List {
+        /// As a JSON list of task objects.
+        #[arg(long)]
+        json: bool,
+        /// Only this person's ("me" for yourself).
+        #[arg(long)]
+        assignee: Option<String>,
+        /// todo, in_progress, done or open.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only this project.
+        #[arg(long)]
+        project: Option<String>,
+        /// At most N tasks.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Add a task.
+    Add {
+        /// What is to be done.
+        title: String,
+        /// Who does it.
+        #[arg(long)]
+        assignee: Option<String>,
+        /// Due date, YYYY-MM-DD.
+        #[arg(long)]
+        due: Option<String>,
+        /// low, medium, high or urgent.
+        #[arg(long)]
+        priority: Option<String>,
+        /// Project name.
+        #[arg(long)]
+        project: Option<String>,
+        /// Comma-separated tags.
+        #[arg(long, value_delimiter = ',')]
+        tags: Option<Vec<String>>,
+        /// Estimated hours.
+        #[arg(long)]
+        estimate: Option<f64>,
+        /// Print the task as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PeopleCommand {
+    /// Add someone to the team.
+    Add {
+        /// Full name.
+        name: String,
+        /// E-mail address.
+        #[arg(long)]
+        email: Option<String>,
+        /// Slack member id.
+        #[arg(long)]
+        slack_id: Option<String>,
+        /// Comma-separated skills.
+        #[arg(long, value_delimiter = ',')]
+        skills: Option<Vec<String>>,
+        /// Hours a week.
+        #[arg(long)]
+        capacity: Option<f64>,
+    },
+    /// List the team.
+    List {
+        /// As a JSON list.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// Tasks from CSV (needs a `title` column; all rows or none).
+    Tasks {
+        /// The CSV file.
+        file: PathBuf,
+    },
+    /// People from CSV (needs a `name` column).
+    People {
+        /// The CSV file.
+        file: PathBuf,
+    },
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let actor = cli.actor.clone();
+    if let Command::Eval {
+        file,
+        json,
+        verbose,
+    } = &cli.command
+    {
+        return run_eval(file, *json, *verbose);
+    }
+    let platform = open(&cli)?;
+    match cli.command {
+        Command::Chat { demo } => {
+            let assistant = assistant(platform)?;
+            let empty = assistant.platform().store().list_people()?.is_empty()
+                && assistant
+                    .platform()
+                    .store()
+                    .list_tasks(&Default::default())?
+                    .is_empty();
+            if demo || empty {
+                if empty {
+                    let (people, tasks) = import::load_demo(assistant.platform())?;
+                    println!("Loaded the demo workspace: {people} people, {tasks} tasks.");
+                } else {
+                    println!(
+                        "This workspace already has data; the demo is only loaded into an empty one."
+                    );
+                }
+            }
+            chat::run(&assistant, actor, &home(&cli.home)?)
+        }
+        Command::Ask {
+            json,
+            yes,
+            session,
+            text,
+        } => {
+            let assistant = assistant(platform)?;
+            ask(
+                &assistant,
+                &session,
+                &text.join(" "),
+                TurnOptions {
+                    actor,
+                    confirmed: yes,
+                },
+                json,
+            )
+        }
+        Command::Tasks(TasksCommand::List {
+            json,
+            assignee,
+            status,
+            project,
+            limit,
+        }) => {
+            let args = object(
+                json!({"assignee": assignee, "status": status, "project": project, "limit": limit}),
+            );
+            let out = platform.call(actor.as_deref(), "list_tasks", args)?;
+            print_output(&out, json);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Tasks(TasksCommand::Add {
+            title,
+            assignee,
+            due,
+            priority,
+            project,
+            tags,
+            estimate,
+            json,
+        }) => {
+            let args = object(
+                json!({"title": title, "assignee": assignee, "due": due, "priority": priority,
+                "project": project, "tags": tags, "estimate_hours": estimate}),
+            );
+            let out = platform.call(actor.as_deref(), "create_task", args)?;
+            print_output(&out, json);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::People(PeopleCommand::Add {
+            name,
+            email,
+            slack_id,
+            skills,
+            capacity,
+        }) => {
+            let args = object(
+                json!({"name": name, "email": email, "slack_id": slack_id, "skills": skills, "capacity": capacity}),
+            );
+            print_output(&platform.call(actor.as_deref(), "add_person", args)?, false);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::People(PeopleCommand::List { json }) => {
+            print_output(
+                &platform.call(actor.as_deref(), "list_people", json!({}))?,
+                json,
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(ImportCommand::Tasks { file }) => {
+            let tasks = import::import_tasks(&platform, &read(&file)?)?;
+            println!("Imported {} tasks from {}.", tasks.len(), file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(ImportCommand::People { file }) => {
+            let people = import::import_people(&platform, &read(&file)?)?;
+            println!("Imported {} people from {}.", people.len(), file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Tools { json } => {
+            let tools: Vec<Value> = platform
+                .registry()
+                .iter()
+                .map(|t| {
+                    json!({"name": t.name(), "description": t.description(), "effect": t.effect(),
+                    "examples": t.examples(), "schema": t.schema()})
+                })
+                .collect();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&tools)?);
+            } else {
+                for t in platform.registry().iter() {
+                    println!("{:<16} {}", t.name(), t.description());
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => {
+            if !platform.store().list_people()?.is_empty() {
+                bail!(
+                    "this workspace already has people; load the demo into an empty one (e.g. --home /tmp/maestro-demo)"
+                );
+            }
+            let (people, tasks) = import::load_demo(&platform)?;
+            println!("Loaded the demo workspace: {people} people, {tasks} tasks.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval { .. } => unreachable!("handled above"),
+    }
+}
+
+fn home(flag: &Option<PathBuf>) -> Result<PathBuf> {
+    match flag {
+        Some(h) if !h.as_os_str().is_empty() => Ok(h.clone()),
+        _ => dirs::data_dir().map(|d| d.join("maestro")).context(
+            "cannot find a data directory for this user; set MAESTRO_HOME or pass --home DIR",
+        ),
+    }
+}
+
+fn open(cli: &Cli) -> Result<Platform> {
+    let clock = Clock::from_env()?;
+    Ok(Platform::open(&home(&cli.home)?, &cli.workspace, clock)?)
+}
+
+/// The assistant with the local planner.
+pub fn assistant(platform: Platform) -> Result<Assistant> {
+    let planner = LocalPlanner::new(platform.registry())?;
+    Ok(Assistant::new(platform, Box::new(planner)))
+}
+
+fn read(file: &Path) -> Result<String> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{} is not UTF-8 text (bad byte at offset {}); save it as UTF-8 CSV",
+            file.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// Drops nulls so that absent flags are absent arguments.
+fn object(v: Value) -> Value {
+    match v {
+        Value::Object(o) => Value::Object(
+            o.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .collect::<Map<_, _>>(),
+        ),
+        other => other,
+    }
+}
+
+fn print_output(out: &ToolOutput, json: bool) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out.data).unwrap_or_default()
+        );
+        return;
+    }
+    println!("{}", out.summary);
+    for d in &out.displays {
+        print_display(d);
+    }
+}
+
+/// Prints a display as plain text.
+pub fn print_display(d: &Display) {
+    match d {
+        Display::Table(t) if !t.rows.is_empty() => println!("{}", t.to_text()),
+        Display::Table(_) => {}
+        Display::Markdown { .. } => {}
+    }
+}
+
+/// One turn: prints replies (and tables), or one JSON object with `--json`.
+pub fn ask(
+    assistant: &Assistant,
+    session: &str,
+    text: &str,
+    options: TurnOptions,
+    json: bool,
+) -> Result<ExitCode> {
+    let mut replies = Vec::new();
+    let mut actions = Vec::new();
+    let mut failed = false;
+    let mut shown = Vec::new();
+    for event in assistant.turn(session, text, options) {
+        match event {
+            Event::Started { .. } => {}
+            Event::Action(a) => {
+                failed |= a.status == Status::Error;
+                actions.push(a);
+            }
+            Event::Display(d) => shown.push(d),
+            Event::Reply { text } => {
+                if !json {
+                    println!("{text}");
+                    shown.drain(..).for_each(|d| print_display(&d));
+                }
+                replies.push(text);
+            }
+            Event::Error { message } => {
+                failed = true;
+                if !json {
+                    eprintln!("error: {message}");
+                }
+                replies.push(message);
+            }
+        }
+    }
+    if json {
+        println!(
+            "{}",
+            json!({"reply": replies.join("\n"), "actions": actions})
+        );
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn run_eval(file: &Path, json: bool, verbose: bool) -> Result<ExitCode> {
+    let corpus = read(file)?;
+    let platform = Platform::in_memory(Clock::System)?;
+    let planner = LocalPlanner::new(platform.registry())?;
+    let report = eval::evaluate(&corpus, &planner)?;
+    if json {
+        let mut value = serde_json::to_value(&report)?;
+        value["exact_accuracy"] = json!(report.exact_accuracy());
+        value["tool_accuracy"] = json!(report.tool_accuracy());
+        println!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{} cases from {}", report.cases, file.display());
+    println!(
+        "exact-call accuracy  {:.1}%  ({}/{})",
+        100.0 * report.exact_accuracy(),
+        report.exact,
+        report.cases
+    );
+    println!(
+        "tool accuracy        {:.1}%  ({}/{})",
+        100.0 * report.tool_accuracy(),
+        report.tools,
+        report.cases
+    );
+    println!(
+        "irrelevant acted on  {}/{}",
+        report.irrelevant_acted, report.irrelevant
+    );
+    println!("\nper expected tool (exact/cases):");
+    for (tool, (n, exact)) in &report.per_tool {
+        println!("  {tool:<16} {exact}/{n}");
+    }
+    let shown = if verbose {
+        report.misses.len()
+    } else {
+        report.misses.len().min(10)
+    };
+    if shown > 0 {
+        println!(
+            "\nmisses{}:",
+            if shown < report.misses.len() {
+                " (first 10; --verbose for all)"
+            } else {
+                ""
+            }
+        );
+        for m in &report.misses[..shown] {
+            println!(
+                "  {}\n    expected {}\n    got      {}",
+                m.text, m.expected, m.got
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

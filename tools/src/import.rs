@@ -1,0 +1,273 @@
+//! Bulk loading: the demo workspace and CSV files of people and task history.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Deserialize;
+
+use crate::model::{NewPerson, NewTask, Person, Task};
+use crate::platform::Platform;
+use crate::tool::ToolError;
+
+/// The demo workspace (people, projects, tasks due relative to today).
+pub const DEMO_WORKSPACE: &str = include_str!("../../examples/demo/workspace.json");
+
+/// A bulk load failed; nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file is not what was expected.
+    #[error("{0}")]
+    Format(String),
+    /// The platform refused.
+    #[error(transparent)]
+    Tool(#[from] ToolError),
+}
+
+impl From<crate::store::StoreError> for ImportError {
+    fn from(e: crate::store::StoreError) -> Self {
+        Self::Tool(e.into())
+    }
+}
+
+#[derive(Deserialize)]
+struct Demo {
+    people: Vec<DemoPerson>,
+    tasks: Vec<DemoTask>,
+}
+
+#[derive(Deserialize)]
+struct DemoPerson {
+    name: String,
+    email: String,
+    slack_id: String,
+    skills: Vec<String>,
+    capacity: f64,
+}
+
+#[derive(Deserialize)]
+struct DemoTask {
+    title: String,
+    project: String,
+    assignee: Option<String>,
+    status: crate::model::Status,
+    priority: crate::model::Priority,
+    due_in_days: Option<i64>,
+    estimate_hours: f64,
+    tags: Vec<String>,
+}
+
+/// Loads the demo workspace into an empty one; returns (people, tasks) added.
+pub fn load_demo(platform: &Platform) -> Result<(usize, usize), ImportError> {
+    let demo: Demo = serde_json::from_str(DEMO_WORKSPACE)
+        .map_err(|e| ImportError::Format(format!("demo workspace: {e}")))?;
+    let today = platform.clock().today();
+    let people = demo
+        .people
+        .into_iter()
+        .map(|p| NewPerson {
+            name: p.name,
+            email: Some(p.email),
+            slack_id: Some(p.slack_id),
+            skills: p.skills,
+            capacity: Some(p.capacity),
+        })
+        .collect();
+    let tasks = demo
+        .tasks
+        .into_iter()
+        .map(|t| NewTask {
+            title: t.title,
+            project: Some(t.project),
+            assignee: t.assignee,
+            status: Some(t.status),
+            priority: Some(t.priority),
+            due: t.due_in_days.map(|d| today + Duration::days(d)),
+            estimate_hours: Some(t.estimate_hours),
+            tags: t.tags,
+            ..NewTask::default()
+        })
+        .collect();
+    let (people, tasks) = store_all(platform, people, tasks)?;
+    Ok((people.len(), tasks.len()))
+}
+
+fn store_all(
+    platform: &Platform,
+    people: Vec<NewPerson>,
+    tasks: Vec<NewTask>,
+) -> Result<(Vec<Person>, Vec<Task>), ImportError> {
+    let people = platform.store().add_people(people)?;
+    platform.index_people(&people).map_err(ToolError::from)?;
+    let tasks = platform
+        .store()
+        .create_tasks(tasks, platform.clock().now())?;
+    platform.index_tasks(&tasks).map_err(ToolError::from)?;
+    Ok((people, tasks))
+}
+
+/// Imports people from CSV with columns `name` (required), `email`,
+/// `slack_id`, `skills` (comma-separated), `capacity` or `capacity_hours_per_week`.
+pub fn import_people(platform: &Platform, csv_text: &str) -> Result<Vec<Person>, ImportError> {
+    let rows = read_csv(csv_text, &["name"])?;
+    let people = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let line = i + 2;
+            let capacity = match row.get("capacity").or(row.get("capacity_hours_per_week")) {
+                Some(c) => Some(number(c, "capacity", line)?),
+                None => None,
+            };
+            Ok(NewPerson {
+                name: row.get("name").cloned().unwrap_or_default(),
+                email: row.get("email").cloned(),
+                slack_id: row.get("slack_id").cloned(),
+                skills: row
+                    .get("skills")
+                    .map(|s| s.split(',').map(str::to_string).collect())
+                    .unwrap_or_default(),
+                capacity,
+            })
+        })
+        .collect::<Result<Vec<_>, ImportError>>()?;
+    Ok(store_all(platform, people, Vec::new())?.0)
+}
+
+/// Imports tasks (e.g. finished history) from CSV. Needs `title`; reads
+/// `description`, `project`, `assignee`, `status`, `priority`, `due` or
+/// `due_at`, `estimate_hours`, `tags`, `created_at`, `completed_at`,
+/// `actual_hours`. A row with `completed_at` and no status is done.
+/// All rows or none are stored.
+pub fn import_tasks(platform: &Platform, csv_text: &str) -> Result<Vec<Task>, ImportError> {
+    let rows = read_csv(csv_text, &["title"])?;
+    let mut tasks = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let line = i + 2;
+        let field = |k: &str| row.get(k).cloned();
+        let completed_at = field("completed_at")
+            .map(|v| instant(&v, "completed_at", line))
+            .transpose()?;
+        let status =
+            parse_enum(row, "status", line)?.or(completed_at.map(|_| crate::model::Status::Done));
+        tasks.push(NewTask {
+            title: field("title").unwrap_or_default(),
+            description: field("description"),
+            project: field("project"),
+            assignee: field("assignee"),
+            status,
+            priority: parse_enum(row, "priority", line)?,
+            due: field("due")
+                .or(field("due_at"))
+                .map(|v| date(&v, "due", line))
+                .transpose()?,
+            estimate_hours: field("estimate_hours")
+                .map(|v| number(&v, "estimate_hours", line))
+                .transpose()?,
+            tags: field("tags")
+                .map(|t| t.split(',').map(str::to_string).collect())
+                .unwrap_or_default(),
+            created_at: field("created_at")
+                .map(|v| instant(&v, "created_at", line))
+                .transpose()?,
+            completed_at,
+            actual_hours: field("actual_hours")
+                .map(|v| number(&v, "actual_hours", line))
+                .transpose()?,
+        });
+    }
+    let known: Vec<String> = platform
+        .store()
+        .list_people()?
+        .into_iter()
+        .map(|p| p.name.to_lowercase())
+        .collect();
+    let mut unknown: Vec<&str> = tasks
+        .iter()
+        .filter_map(|t| t.assignee.as_deref())
+        .filter(|a| !known.contains(&a.to_lowercase()))
+        .collect();
+    unknown.sort();
+    unknown.dedup();
+    if !unknown.is_empty() {
+        return Err(ImportError::Format(format!(
+            "these assignees are not on the team: {}; add them first (`maestro import people FILE.csv` or `maestro people add`). Nothing was imported.",
+            unknown.join(", ")
+        )));
+    }
+    Ok(store_all(platform, Vec::new(), tasks)?.1)
+}
+
+type Row = std::collections::HashMap<String, String>;
+
+fn read_csv(text: &str, required: &[&str]) -> Result<Vec<Row>, ImportError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| ImportError::Format(format!("cannot read the header row: {e}")))?
+        .iter()
+        .map(|h| h.to_lowercase())
+        .collect();
+    if let Some(missing) = required.iter().find(|r| !headers.iter().any(|h| h == *r)) {
+        return Err(ImportError::Format(format!(
+            "the file has no `{missing}` column (it has: {}); the header row must name it",
+            headers.join(", ")
+        )));
+    }
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| ImportError::Format(format!("line {}: {e}", i + 2)))?;
+        let row: Row = headers
+            .iter()
+            .zip(record.iter())
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(h, v)| (h.clone(), v.to_string()))
+            .collect();
+        rows.push(row);
+    }
+    if rows.is_empty() {
+        return Err(ImportError::Format(
+            "the file has a header but no rows; nothing to import".into(),
+        ));
+    }
+    Ok(rows)
+}
+
+fn parse_enum<T: std::str::FromStr<Err = String>>(
+    row: &Row,
+    column: &str,
+    line: usize,
+) -> Result<Option<T>, ImportError> {
+    row.get(column)
+        .map(|v| {
+            v.parse()
+                .map_err(|e| ImportError::Format(format!("line {line}, column {column}: {e}")))
+        })
+        .transpose()
+}
+
+fn number(v: &str, column: &str, line: usize) -> Result<f64, ImportError> {
+    v.parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && *n >= 0.0)
+        .ok_or_else(|| {
+            ImportError::Format(format!(
+                "line {line}, column {column}: {v:?} is not a non-negative number"
+            ))
+        })
+}
+
+fn date(v: &str, column: &str, line: usize) -> Result<NaiveDate, ImportError> {
+    NaiveDate::parse_from_str(v.get(..10).unwrap_or(v), "%Y-%m-%d").map_err(|_| {
+        ImportError::Format(format!(
+            "line {line}, column {column}: {v:?} is not a date (YYYY-MM-DD)"
+        ))
+    })
+}
+
+fn instant(v: &str, column: &str, line: usize) -> Result<DateTime<Utc>, ImportError> {
+    DateTime::parse_from_rfc3339(v)
+        .map(|t| t.with_timezone(&Utc))
+        .or_else(|_| {
+            date(v, column, line).map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+        })
+}

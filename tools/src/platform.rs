@@ -1,0 +1,259 @@
+//! [`Platform`]: the store, the catalog, the clock and the tools, wired together.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use maestro_catalog::{Catalog, CatalogError, Entry};
+use serde_json::{Value, json};
+
+use crate::clock::Clock;
+use crate::model::{Person, Task};
+use crate::store::{AuditRecord, SqliteStore, Store, StoreError};
+use crate::tool::{Context, Registry, ToolError, ToolOutput};
+use crate::work;
+
+/// The platform could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum PlatformError {
+    /// The home directory cannot be created or used.
+    #[error(
+        "cannot use {path} as Maestro's home: {reason}; choose another with --home or MAESTRO_HOME"
+    )]
+    Home {
+        /// The directory.
+        path: String,
+        /// Why not.
+        reason: String,
+    },
+    /// The store failed to open.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The catalog failed to open.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}
+
+/// The platform: state, catalog, clock and tools. Shared by every front end.
+pub struct Platform {
+    store: Box<dyn Store>,
+    catalog: Mutex<Catalog>,
+    clock: Clock,
+    registry: Registry,
+}
+
+impl Platform {
+    /// Opens the embedded platform in `home` (`maestro.db` and `catalog.db`), for `workspace`.
+    pub fn open(home: &Path, workspace: &str, clock: Clock) -> Result<Self, PlatformError> {
+        let home_error = |reason: String| PlatformError::Home {
+            path: home.display().to_string(),
+            reason,
+        };
+        std::fs::create_dir_all(home).map_err(|e| home_error(e.to_string()))?;
+        if !home.is_dir() {
+            return Err(home_error("it is not a directory".into()));
+        }
+        let store = SqliteStore::open(&home.join("maestro.db"), workspace)?;
+        let catalog = Catalog::open(&home.join("catalog.db"))?;
+        Self::with_parts(Box::new(store), catalog, clock)
+    }
+
+    /// A platform that lives in memory (tests, examples, evaluation).
+    pub fn in_memory(clock: Clock) -> Result<Self, PlatformError> {
+        Self::with_parts(
+            Box::new(SqliteStore::in_memory("default")?),
+            Catalog::in_memory(),
+            clock,
+        )
+    }
+
+    /// A platform from a store and a catalog; indexes the tools when their text changed.
+    pub fn with_parts(
+        store: Box<dyn Store>,
+        catalog: Catalog,
+        clock: Clock,
+    ) -> Result<Self, PlatformError> {
+        let platform = Self {
+            store,
+            catalog: Mutex::new(catalog),
+            clock,
+            registry: work::registry(),
+        };
+        let stale: Vec<Entry> = platform
+            .registry
+            .iter()
+            .map(|t| {
+                let text = format!(
+                    "{}: {} {}",
+                    t.name().replace('_', " "),
+                    t.description(),
+                    t.examples().join(". ")
+                );
+                Entry::new(format!("tool:{}", t.name()), "tool", text)
+                    .with_payload(json!({"name": t.name(), "effect": t.effect()}))
+            })
+            .filter(|e| platform.catalog().get(&e.id) != Some(e))
+            .collect();
+        if !stale.is_empty() {
+            platform.catalog().upsert(stale)?;
+        }
+        Ok(platform)
+    }
+
+    /// The store.
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    /// The catalog (locked while the guard lives).
+    pub fn catalog(&self) -> MutexGuard<'_, Catalog> {
+        self.catalog
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
+    /// The tools.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Runs tool `name` as `actor` and records it in the audit log.
+    ///
+    /// The audit record is written after the action; if writing it fails the
+    /// action's result is still returned (it already happened).
+    pub fn call(
+        &self,
+        actor: Option<&str>,
+        name: &str,
+        args: Value,
+    ) -> Result<ToolOutput, ToolError> {
+        let tool = self
+            .registry
+            .get(name)
+            .ok_or_else(|| ToolError::UnknownTool(name.to_string()))?;
+        let now = self.clock.now();
+        let result = tool.call(
+            &Context {
+                platform: self,
+                actor,
+                now,
+            },
+            args.clone(),
+        );
+        let (status, recorded) = match &result {
+            Ok(out) => ("ok", out.data.clone()),
+            Err(e) => ("error", Value::String(e.to_string())),
+        };
+        let record = AuditRecord {
+            at: now,
+            actor: actor.map(str::to_string),
+            tool: name.into(),
+            arguments: args,
+            status: status.into(),
+            result: recorded,
+        };
+        let _ = self.store.record(&record);
+        result
+    }
+
+    /// Puts tasks in the catalog (or refreshes them).
+    pub fn index_tasks(&self, tasks: &[Task]) -> Result<(), CatalogError> {
+        let entries = tasks
+            .iter()
+            .map(|t| {
+                let text = [Some(t.title.as_str()), t.description.as_deref(), t.project.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .chain(t.tags.iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                Entry::new(format!("task:{}", t.id), "task", text).with_payload(json!({
+                    "id": t.id, "title": t.title, "status": t.status, "assignee": t.assignee, "project": t.project,
+                }))
+            })
+            .collect();
+        self.catalog().upsert(entries)?;
+        let projects: Vec<Entry> = tasks
+            .iter()
+            .filter_map(|t| t.project.as_deref())
+            .map(|p| {
+                Entry::new(format!("project:{}", p.to_lowercase()), "project", p)
+                    .with_payload(json!({"name": p}))
+            })
+            .collect();
+        let fresh: Vec<Entry> = projects
+            .into_iter()
+            .filter(|e| self.catalog().get(&e.id) != Some(e))
+            .collect();
+        if !fresh.is_empty() {
+            self.catalog().upsert(fresh)?;
+        }
+        Ok(())
+    }
+
+    /// Takes a task out of the catalog.
+    pub fn unindex_task(&self, id: i64) -> Result<(), CatalogError> {
+        self.catalog().remove(&[format!("task:{id}")])
+    }
+
+    /// Puts people in the catalog (or refreshes them).
+    pub fn index_people(&self, people: &[Person]) -> Result<(), CatalogError> {
+        let entries = people
+            .iter()
+            .map(|p| {
+                let text = format!("{} {}", p.name, p.skills.join(" "));
+                Entry::new(format!("person:{}", p.name.to_lowercase()), "person", text)
+                    .with_payload(json!({"name": p.name}))
+            })
+            .collect();
+        self.catalog().upsert(entries)
+    }
+
+    /// The person called `name`: exact (case-insensitive) full or first name,
+    /// `me` for the actor, a Slack id or e-mail. Never a guess: otherwise an
+    /// [`ToolError::UnknownPerson`] with close names.
+    pub fn resolve_person(&self, actor: Option<&str>, name: &str) -> Result<Person, ToolError> {
+        let people = self.store.list_people()?;
+        let wanted = match name.trim().trim_start_matches('@').to_lowercase().as_str() {
+            "me" | "myself" | "i" => {
+                actor
+                    .map(str::to_lowercase)
+                    .ok_or_else(|| ToolError::UnknownPerson {
+                        name: "me".into(),
+                        suggestions: Vec::new(),
+                    })?
+            }
+            other => other.to_string(),
+        };
+        let found = people.iter().find(|p| {
+            p.name.to_lowercase() == wanted
+                || p.slack_id
+                    .as_deref()
+                    .is_some_and(|s| s.to_lowercase() == wanted)
+                || p.email
+                    .as_deref()
+                    .is_some_and(|s| s.to_lowercase() == wanted)
+        });
+        let first_names: Vec<&Person> = people
+            .iter()
+            .filter(|p| {
+                p.name
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|f| f.to_lowercase() == wanted)
+            })
+            .collect();
+        match (found, first_names.as_slice()) {
+            (Some(p), _) => Ok(p.clone()),
+            (None, [p]) => Ok((*p).clone()),
+            _ => Err(ToolError::UnknownPerson {
+                name: name.trim().to_string(),
+                suggestions: work::close_names(&wanted, people.iter().map(|p| p.name.as_str())),
+            }),
+        }
+    }
+}

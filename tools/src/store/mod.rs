@@ -1,0 +1,99 @@
+//! Where the platform's state lives: the [`Store`] trait and its SQLite implementation.
+
+mod sqlite;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+pub use sqlite::SqliteStore;
+
+use crate::model::{NewPerson, NewTask, Person, Task, TaskFilter, TaskPatch};
+
+/// What can go wrong in a store. Messages say what to do next.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No such object.
+    #[error("there is no {what} {key}")]
+    NotFound {
+        /// Kind of object.
+        what: &'static str,
+        /// How it was asked for.
+        key: String,
+    },
+    /// The change would break a rule (a duplicate name, an unknown person…).
+    #[error("{0}")]
+    Conflict(String),
+    /// The database file is not usable.
+    #[error("{0}")]
+    Unusable(String),
+    /// The database failed.
+    #[error("storage failed: {0}")]
+    Storage(#[from] rusqlite::Error),
+}
+
+/// One line of the audit log: who ran which tool, with what, and how it went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditRecord {
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// Who asked (a person's name), if known.
+    pub actor: Option<String>,
+    /// The tool.
+    pub tool: String,
+    /// Its arguments.
+    pub arguments: Value,
+    /// `ok` or `error`.
+    pub status: String,
+    /// The result data, or the error message.
+    pub result: Value,
+}
+
+/// The platform's state for one workspace. Implementations keep every method
+/// atomic: a failed call changes nothing.
+pub trait Store: Send + Sync {
+    /// The workspace this store is scoped to.
+    fn workspace(&self) -> &str;
+
+    /// Adds a person; names are unique case-insensitively.
+    fn add_person(&self, person: NewPerson) -> Result<Person, StoreError>;
+    /// Adds many people at once, all or none.
+    fn add_people(&self, people: Vec<NewPerson>) -> Result<Vec<Person>, StoreError>;
+    /// Everyone, by name.
+    fn list_people(&self) -> Result<Vec<Person>, StoreError>;
+
+    /// Every project name, sorted.
+    fn list_projects(&self) -> Result<Vec<String>, StoreError>;
+
+    /// Creates a task (its project is created when new; its assignee must exist).
+    fn create_task(&self, task: NewTask, now: DateTime<Utc>) -> Result<Task, StoreError>;
+    /// Creates many tasks at once, all or none.
+    fn create_tasks(
+        &self,
+        tasks: Vec<NewTask>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Task>, StoreError>;
+    /// One task.
+    fn get_task(&self, id: i64) -> Result<Task, StoreError>;
+    /// Applies a patch and returns the task as it is now.
+    fn update_task(
+        &self,
+        id: i64,
+        patch: TaskPatch,
+        now: DateTime<Utc>,
+    ) -> Result<Task, StoreError>;
+    /// Deletes a task and returns it as it was.
+    fn delete_task(&self, id: i64) -> Result<Task, StoreError>;
+    /// Tasks matching the filter: by due date (undated last), then priority (highest first), then id.
+    fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>, StoreError>;
+
+    /// Appends to the audit log.
+    fn record(&self, record: &AuditRecord) -> Result<(), StoreError>;
+    /// The newest `limit` audit records, newest first.
+    fn audit_log(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError>;
+
+    /// A conversation's saved state.
+    fn load_session(&self, id: &str) -> Result<Option<Value>, StoreError>;
+    /// Saves a conversation's state.
+    fn save_session(&self, id: &str, state: &Value, now: DateTime<Utc>) -> Result<(), StoreError>;
+}

@@ -1,0 +1,545 @@
+//! The embedded store: one SQLite file in WAL mode, migrated on open.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use serde_json::Value;
+
+use super::{AuditRecord, Store, StoreError};
+use crate::model::{
+    NewPerson, NewTask, Person, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch,
+};
+
+/// Schema changes, applied in order; `PRAGMA user_version` counts how many ran.
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE workspaces (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+     CREATE TABLE people (
+         id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+         name TEXT NOT NULL, email TEXT, slack_id TEXT, skills TEXT NOT NULL DEFAULT '[]',
+         capacity REAL NOT NULL DEFAULT 40);
+     CREATE UNIQUE INDEX people_name ON people (workspace_id, lower(name));
+     CREATE TABLE projects (
+         id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+         name TEXT NOT NULL);
+     CREATE UNIQUE INDEX projects_name ON projects (workspace_id, lower(name));
+     CREATE TABLE tasks (
+         id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+         title TEXT NOT NULL, description TEXT,
+         project_id INTEGER REFERENCES projects(id), assignee_id INTEGER REFERENCES people(id),
+         status TEXT NOT NULL, priority TEXT NOT NULL, due TEXT, estimate_hours REAL,
+         tags TEXT NOT NULL DEFAULT '[]', created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+         completed_at TEXT, actual_hours REAL);
+     CREATE INDEX tasks_workspace ON tasks (workspace_id, status);
+     CREATE TABLE audit_log (
+         id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+         at TEXT NOT NULL, actor TEXT, tool TEXT NOT NULL, arguments TEXT NOT NULL,
+         status TEXT NOT NULL, result TEXT NOT NULL);
+     CREATE TABLE sessions (
+         workspace_id INTEGER NOT NULL REFERENCES workspaces(id), id TEXT NOT NULL,
+         state TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (workspace_id, id));",
+];
+
+/// The SQLite store, scoped to one workspace.
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+    workspace: String,
+    workspace_id: i64,
+}
+
+const TASK_SELECT: &str = "SELECT t.id, t.title, t.description, pr.name, pe.name, t.status, t.priority,
+        t.due, t.estimate_hours, t.tags, t.created_at, t.updated_at, t.completed_at, t.actual_hours
+    FROM tasks t LEFT JOIN projects pr ON pr.id = t.project_id LEFT JOIN people pe ON pe.id = t.assignee_id";
+
+impl SqliteStore {
+    /// Opens (creating and migrating when needed) the database at `path`,
+    /// scoped to `workspace` (created on first use).
+    pub fn open(path: &Path, workspace: &str) -> Result<Self, StoreError> {
+        let conn = Connection::open(path).map_err(|e| unusable(path, &e))?;
+        Self::init(conn, workspace).map_err(|e| match e {
+            StoreError::Storage(e) => unusable(path, &e),
+            other => other,
+        })
+    }
+
+    /// A store in memory (for tests and examples).
+    pub fn in_memory(workspace: &str) -> Result<Self, StoreError> {
+        Self::init(Connection::open_in_memory()?, workspace)
+    }
+
+    fn init(mut conn: Connection, workspace: &str) -> Result<Self, StoreError> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        migrate(&mut conn)?;
+        conn.execute(
+            "INSERT OR IGNORE INTO workspaces (name) VALUES (?1)",
+            [workspace],
+        )?;
+        let workspace_id = conn.query_row(
+            "SELECT id FROM workspaces WHERE name = ?1",
+            [workspace],
+            |r| r.get(0),
+        )?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            workspace: workspace.to_string(),
+            workspace_id,
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn person_id(&self, tx: &Connection, name: &str) -> Result<i64, StoreError> {
+        tx.query_row(
+            "SELECT id FROM people WHERE workspace_id = ?1 AND lower(name) = lower(?2)",
+            params![self.workspace_id, name],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| {
+            StoreError::Conflict(format!(
+                "{name:?} is not on the team; add them first (`maestro people add {name:?}`)"
+            ))
+        })
+    }
+
+    fn project_id(&self, tx: &Connection, name: &str) -> Result<i64, StoreError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Conflict(
+                "a project name cannot be empty".into(),
+            ));
+        }
+        tx.execute(
+            "INSERT INTO projects (workspace_id, name) SELECT ?1, ?2
+             WHERE NOT EXISTS (SELECT 1 FROM projects WHERE workspace_id = ?1 AND lower(name) = lower(?2))",
+            params![self.workspace_id, name],
+        )?;
+        Ok(tx.query_row(
+            "SELECT id FROM projects WHERE workspace_id = ?1 AND lower(name) = lower(?2)",
+            params![self.workspace_id, name],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn insert_person(&self, tx: &Connection, p: NewPerson) -> Result<Person, StoreError> {
+        let name = p.name.trim().to_string();
+        if name.is_empty() {
+            return Err(StoreError::Conflict("a person needs a name".into()));
+        }
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM people WHERE workspace_id = ?1 AND lower(name) = lower(?2))",
+            params![self.workspace_id, name],
+            |r| r.get(0),
+        )?;
+        if exists {
+            return Err(StoreError::Conflict(format!(
+                "{name} is already on the team"
+            )));
+        }
+        let person = Person {
+            name,
+            email: p.email,
+            slack_id: p.slack_id,
+            skills: p
+                .skills
+                .iter()
+                .map(|s| s.trim().to_lowercase())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            capacity: p.capacity.unwrap_or(40.0),
+        };
+        tx.execute(
+            "INSERT INTO people (workspace_id, name, email, slack_id, skills, capacity) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                self.workspace_id,
+                person.name,
+                person.email,
+                person.slack_id,
+                serde_json::to_string(&person.skills).unwrap_or_default(),
+                person.capacity
+            ],
+        )?;
+        Ok(person)
+    }
+
+    fn insert_task(
+        &self,
+        tx: &Connection,
+        t: NewTask,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let title = t.title.trim();
+        if title.is_empty() {
+            return Err(StoreError::Conflict("a task needs a title".into()));
+        }
+        let project = t
+            .project
+            .as_deref()
+            .map(|p| self.project_id(tx, p))
+            .transpose()?;
+        let assignee = t
+            .assignee
+            .as_deref()
+            .map(|p| self.person_id(tx, p))
+            .transpose()?;
+        let status = t.status.unwrap_or(Status::Todo);
+        let created = t.created_at.unwrap_or(now);
+        let completed = match status {
+            Status::Done => Some(t.completed_at.unwrap_or(now)),
+            _ => None,
+        };
+        tx.execute(
+            "INSERT INTO tasks (workspace_id, title, description, project_id, assignee_id, status, priority,
+                 due, estimate_hours, tags, created_at, updated_at, completed_at, actual_hours)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13)",
+            params![
+                self.workspace_id,
+                title,
+                t.description.filter(|d| !d.trim().is_empty()),
+                project,
+                assignee,
+                status.as_str(),
+                t.priority.unwrap_or(Priority::Medium).as_str(),
+                t.due.map(|d| d.to_string()),
+                t.estimate_hours,
+                tags_json(&t.tags),
+                created.to_rfc3339(),
+                completed.map(|c| c.to_rfc3339()),
+                t.actual_hours,
+            ],
+        )?;
+        Ok(tx.last_insert_rowid())
+    }
+
+    fn task_in(&self, tx: &Connection, id: i64) -> Result<Task, StoreError> {
+        tx.query_row(
+            &format!("{TASK_SELECT} WHERE t.workspace_id = ?1 AND t.id = ?2"),
+            params![self.workspace_id, id],
+            task_from_row,
+        )
+        .optional()?
+        .ok_or(StoreError::NotFound {
+            what: "task",
+            key: id.to_string(),
+        })
+    }
+}
+
+fn unusable(path: &Path, e: &rusqlite::Error) -> StoreError {
+    let advice = match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => {
+            "it is not a Maestro database or it is damaged; move it aside (nothing was changed) or point --home elsewhere"
+        }
+        Some(
+            rusqlite::ErrorCode::ReadOnly
+            | rusqlite::ErrorCode::CannotOpen
+            | rusqlite::ErrorCode::PermissionDenied,
+        ) => {
+            "the directory or file is not writable; fix its permissions or choose another with --home / MAESTRO_HOME"
+        }
+        _ => "check the file and its directory, or choose another home with --home / MAESTRO_HOME",
+    };
+    StoreError::Unusable(format!(
+        "cannot use the database {}: {e}; {advice}",
+        path.display()
+    ))
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::Unusable(format!(
+            "the database has schema version {version}, newer than this maestro knows ({}); upgrade maestro",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn tags_json(tags: &[String]) -> String {
+    let mut clean: Vec<String> = tags
+        .iter()
+        .map(|t| t.trim().trim_start_matches('#').to_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect();
+    clean.dedup();
+    serde_json::to_string(&clean).unwrap_or_else(|_| "[]".into())
+}
+
+fn parse_time(s: Option<String>) -> Option<DateTime<Utc>> {
+    s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn task_from_row(r: &Row<'_>) -> rusqlite::Result<Task> {
+    let text = |i: usize| r.get::<_, String>(i);
+    let bad = |i: usize, e: String| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    };
+    Ok(Task {
+        id: r.get(0)?,
+        title: text(1)?,
+        description: r.get(2)?,
+        project: r.get(3)?,
+        assignee: r.get(4)?,
+        status: text(5)?.parse().map_err(|e| bad(5, e))?,
+        priority: text(6)?.parse().map_err(|e| bad(6, e))?,
+        due: r
+            .get::<_, Option<String>>(7)?
+            .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+        estimate_hours: r.get(8)?,
+        tags: serde_json::from_str(&text(9)?).unwrap_or_default(),
+        created_at: parse_time(Some(text(10)?)).ok_or_else(|| bad(10, "bad created_at".into()))?,
+        updated_at: parse_time(Some(text(11)?)).ok_or_else(|| bad(11, "bad updated_at".into()))?,
+        completed_at: parse_time(r.get(12)?),
+        actual_hours: r.get(13)?,
+    })
+}
+
+fn person_from_row(r: &Row<'_>) -> rusqlite::Result<Person> {
+    Ok(Person {
+        name: r.get(0)?,
+        email: r.get(1)?,
+        slack_id: r.get(2)?,
+        skills: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
+        capacity: r.get(4)?,
+    })
+}
+
+impl Store for SqliteStore {
+    fn workspace(&self) -> &str {
+        &self.workspace
+    }
+
+    fn add_person(&self, person: NewPerson) -> Result<Person, StoreError> {
+        self.write(|tx| self.insert_person(tx, person))
+    }
+
+    fn add_people(&self, people: Vec<NewPerson>) -> Result<Vec<Person>, StoreError> {
+        self.write(|tx| {
+            people
+                .into_iter()
+                .map(|p| self.insert_person(tx, p))
+                .collect()
+        })
+    }
+
+    fn list_people(&self) -> Result<Vec<Person>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT name, email, slack_id, skills, capacity FROM people WHERE workspace_id = ?1 ORDER BY lower(name)",
+        )?;
+        Ok(stmt
+            .query_map([self.workspace_id], person_from_row)?
+            .collect::<Result<_, _>>()?)
+    }
+
+    fn list_projects(&self) -> Result<Vec<String>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT name FROM projects WHERE workspace_id = ?1 ORDER BY lower(name)",
+        )?;
+        Ok(stmt
+            .query_map([self.workspace_id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?)
+    }
+
+    fn create_task(&self, task: NewTask, now: DateTime<Utc>) -> Result<Task, StoreError> {
+        self.write(|tx| {
+            let id = self.insert_task(tx, task, now)?;
+            self.task_in(tx, id)
+        })
+    }
+
+    fn create_tasks(
+        &self,
+        tasks: Vec<NewTask>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Task>, StoreError> {
+        self.write(|tx| {
+            let ids = tasks
+                .into_iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    self.insert_task(tx, t, now)
+                        .map_err(|e| StoreError::Conflict(format!("task {}: {e}", i + 1)))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            ids.into_iter().map(|id| self.task_in(tx, id)).collect()
+        })
+    }
+
+    fn get_task(&self, id: i64) -> Result<Task, StoreError> {
+        self.task_in(&self.conn(), id)
+    }
+
+    fn update_task(
+        &self,
+        id: i64,
+        patch: TaskPatch,
+        now: DateTime<Utc>,
+    ) -> Result<Task, StoreError> {
+        self.write(|tx| {
+            let before = self.task_in(tx, id)?;
+            let project = patch.project.as_deref().map(|p| self.project_id(tx, p)).transpose()?;
+            let assignee = patch.assignee.as_deref().map(|p| self.person_id(tx, p)).transpose()?;
+            if let Some(title) = &patch.title
+                && title.trim().is_empty()
+            {
+                return Err(StoreError::Conflict("a task's title cannot be empty".into()));
+            }
+            let completed_at = match patch.status {
+                Some(Status::Done) if before.status != Status::Done => Some(Some(now.to_rfc3339())),
+                Some(Status::Todo | Status::InProgress) => Some(None),
+                _ => None,
+            };
+            tx.execute(
+                "UPDATE tasks SET
+                    title = coalesce(?3, title), description = coalesce(?4, description),
+                    project_id = coalesce(?5, project_id), assignee_id = coalesce(?6, assignee_id),
+                    status = coalesce(?7, status), priority = coalesce(?8, priority), due = coalesce(?9, due),
+                    estimate_hours = coalesce(?10, estimate_hours), tags = coalesce(?11, tags),
+                    completed_at = CASE WHEN ?12 THEN ?13 ELSE completed_at END, updated_at = ?14
+                 WHERE workspace_id = ?1 AND id = ?2",
+                params![
+                    self.workspace_id,
+                    id,
+                    patch.title.as_deref().map(str::trim),
+                    patch.description,
+                    project,
+                    assignee,
+                    patch.status.map(Status::as_str),
+                    patch.priority.map(Priority::as_str),
+                    patch.due.map(|d| d.to_string()),
+                    patch.estimate_hours,
+                    patch.tags.as_deref().map(tags_json),
+                    completed_at.is_some(),
+                    completed_at.flatten(),
+                    now.to_rfc3339(),
+                ],
+            )?;
+            self.task_in(tx, id)
+        })
+    }
+
+    fn delete_task(&self, id: i64) -> Result<Task, StoreError> {
+        self.write(|tx| {
+            let task = self.task_in(tx, id)?;
+            tx.execute(
+                "DELETE FROM tasks WHERE workspace_id = ?1 AND id = ?2",
+                params![self.workspace_id, id],
+            )?;
+            Ok(task)
+        })
+    }
+
+    fn list_tasks(&self, f: &TaskFilter) -> Result<Vec<Task>, StoreError> {
+        let status_sql = match f.status {
+            None => "1",
+            Some(StatusFilter::Open) => "t.status <> 'done'",
+            Some(StatusFilter::Todo) => "t.status = 'todo'",
+            Some(StatusFilter::InProgress) => "t.status = 'in_progress'",
+            Some(StatusFilter::Done) => "t.status = 'done'",
+        };
+        let sql = format!(
+            "{TASK_SELECT} WHERE t.workspace_id = ?1 AND {status_sql}
+               AND (?2 IS NULL OR lower(pe.name) = lower(?2))
+               AND (?3 IS NULL OR lower(pr.name) = lower(?3))
+               AND (?4 IS NULL OR t.priority = ?4)
+               AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = lower(?5)))
+               AND (?6 IS NULL OR (t.due IS NOT NULL AND t.due <= ?6))
+               AND (?7 IS NULL OR (t.status <> 'done' AND t.due IS NOT NULL AND t.due < ?7))
+             ORDER BY t.due IS NULL, t.due,
+               CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, t.id
+             LIMIT ?8"
+        );
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![
+                self.workspace_id,
+                f.assignee,
+                f.project,
+                f.priority.map(Priority::as_str),
+                f.tag.as_deref().map(|t| t.trim_start_matches('#')),
+                f.due_before.map(|d| d.to_string()),
+                f.overdue_on.map(|d| d.to_string()),
+                f.limit.map_or(-1, |l| l as i64),
+            ],
+            task_from_row,
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn record(&self, r: &AuditRecord) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO audit_log (workspace_id, at, actor, tool, arguments, status, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![self.workspace_id, r.at.to_rfc3339(), r.actor, r.tool, r.arguments.to_string(), r.status, r.result.to_string()],
+        )?;
+        Ok(())
+    }
+
+    fn audit_log(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT at, actor, tool, arguments, status, result FROM audit_log WHERE workspace_id = ?1 ORDER BY id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![self.workspace_id, limit as i64], |r| {
+            Ok(AuditRecord {
+                at: parse_time(Some(r.get(0)?)).unwrap_or_default(),
+                actor: r.get(1)?,
+                tool: r.get(2)?,
+                arguments: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or(Value::Null),
+                status: r.get(4)?,
+                result: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or(Value::Null),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn load_session(&self, id: &str) -> Result<Option<Value>, StoreError> {
+        let state: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT state FROM sessions WHERE workspace_id = ?1 AND id = ?2",
+                params![self.workspace_id, id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(state.and_then(|s| serde_json::from_str(&s).ok()))
+    }
+
+    fn save_session(&self, id: &str, state: &Value, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO sessions (workspace_id, id, state, updated_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (workspace_id, id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+            params![self.workspace_id, id, state.to_string(), now.to_rfc3339()],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,380 @@
+//! The tool framework: [`Tool`], typed tools, argument validation and the [`Registry`].
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::platform::Platform;
+use crate::store::StoreError;
+
+/// What a tool does to the platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// Only reads.
+    Read,
+    /// Creates or changes things.
+    Write,
+    /// Deletes things: the assistant asks for confirmation first.
+    Destructive,
+}
+
+/// Everything a tool needs for one call.
+pub struct Context<'a> {
+    /// The platform the tool acts on.
+    pub platform: &'a Platform,
+    /// Who asked (a person's name), if known.
+    pub actor: Option<&'a str>,
+    /// "Now" for this call.
+    pub now: DateTime<Utc>,
+}
+
+/// A table for people to read; front ends render it as text, Markdown or HTML.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Table {
+    /// Column headings.
+    pub columns: Vec<String>,
+    /// Cells, row by row.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// A table with these headings and no rows.
+    pub fn new(columns: &[&str]) -> Self {
+        Self {
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// As a Markdown table (pipes in cells escaped).
+    pub fn to_markdown(&self) -> String {
+        let cell = |c: &str| c.replace('|', "\\|").replace('\n', " ");
+        let mut out = format!(
+            "| {} |\n|{}\n",
+            self.columns.join(" | "),
+            "---|".repeat(self.columns.len())
+        );
+        for row in &self.rows {
+            out.push_str(&format!(
+                "| {} |\n",
+                row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
+            ));
+        }
+        out
+    }
+
+    /// As aligned plain text.
+    pub fn to_text(&self) -> String {
+        let widths: Vec<usize> = (0..self.columns.len())
+            .map(|i| {
+                self.rows
+                    .iter()
+                    .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
+                    .chain([self.columns[i].len()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |cells: &[String]| {
+            cells
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| format!("{c:<w$}"))
+                .collect::<Vec<_>>()
+                .join("  ")
+                .trim_end()
+                .to_string()
+        };
+        let mut out = vec![line(&self.columns)];
+        out.extend(self.rows.iter().map(|r| line(r)));
+        out.join("\n")
+    }
+
+    /// As an HTML table (cells escaped).
+    pub fn to_html(&self) -> String {
+        let esc = |s: &str| {
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+        };
+        let head: String = self
+            .columns
+            .iter()
+            .map(|c| format!("<th>{}</th>", esc(c)))
+            .collect();
+        let body: String = self
+            .rows
+            .iter()
+            .map(|r| {
+                format!(
+                    "<tr>{}</tr>",
+                    r.iter()
+                        .map(|c| format!("<td>{}</td>", esc(c)))
+                        .collect::<String>()
+                )
+            })
+            .collect();
+        format!("<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    }
+}
+
+/// Something to show besides the summary.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Display {
+    /// A table.
+    Table(Table),
+    /// Markdown text.
+    Markdown {
+        /// The text.
+        text: String,
+    },
+}
+
+/// What a tool returns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ToolOutput {
+    /// One or two sentences for people.
+    pub summary: String,
+    /// The result as data (e.g. the task object).
+    pub data: Value,
+    /// Tables and other things to show.
+    pub displays: Vec<Display>,
+}
+
+impl ToolOutput {
+    /// An output with a summary and data, nothing to display.
+    pub fn new(summary: impl Into<String>, data: impl Serialize) -> Self {
+        Self {
+            summary: summary.into(),
+            data: serde_json::to_value(data).unwrap_or(Value::Null),
+            displays: Vec::new(),
+        }
+    }
+
+    /// The same output with one more display.
+    pub fn with(mut self, display: Display) -> Self {
+        self.displays.push(display);
+        self
+    }
+}
+
+/// Why a tool call failed; every message says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ToolError {
+    /// No tool of that name.
+    #[error("there is no tool called {0:?}; `maestro tools` lists them")]
+    UnknownTool(String),
+    /// An argument is missing, of the wrong type or out of range.
+    #[error("{tool}: argument `{field}`: {message}")]
+    InvalidArgument {
+        /// The tool.
+        tool: String,
+        /// The argument (a path like `tags[1]` for nested values).
+        field: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+    /// A person named in the arguments is not on the team.
+    #[error("{name:?} is not on the team{}", suggest(.suggestions))]
+    UnknownPerson {
+        /// The name as given.
+        name: String,
+        /// Close names of people who are on the team.
+        suggestions: Vec<String>,
+    },
+    /// The store refused or failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The catalog failed.
+    #[error(transparent)]
+    Catalog(#[from] maestro_catalog::CatalogError),
+}
+
+fn suggest(names: &[String]) -> String {
+    match names {
+        [] => "; `list people` shows who is".to_string(),
+        [one] => format!("; did you mean {one}?"),
+        many => format!("; did you mean one of {}?", many.join(", ")),
+    }
+}
+
+impl ToolError {
+    /// An invalid-argument error for `tool`.
+    pub fn invalid(tool: &str, field: &str, message: impl Into<String>) -> Self {
+        Self::InvalidArgument {
+            tool: tool.into(),
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A platform action that the assistant, the CLI and the REST API can call.
+pub trait Tool: Send + Sync {
+    /// Public name (a contract: users, scripts and LLMs rely on it).
+    fn name(&self) -> &'static str;
+    /// What the tool does, for people and LLMs.
+    fn description(&self) -> &'static str;
+    /// Example requests (at least three); the local planner learns from them.
+    fn examples(&self) -> &'static [&'static str];
+    /// Read, write or destructive.
+    fn effect(&self) -> Effect;
+    /// JSON Schema of the arguments object.
+    fn schema(&self) -> Value;
+    /// Validates `args` and runs.
+    fn call(&self, ctx: &Context<'_>, args: Value) -> Result<ToolOutput, ToolError>;
+}
+
+/// A tool with typed arguments; its schema is derived and its arguments are
+/// validated by deserialising them (errors name the bad field).
+pub trait TypedTool: Send + Sync {
+    /// The arguments.
+    type Args: DeserializeOwned + JsonSchema;
+    /// See [`Tool::name`].
+    const NAME: &'static str;
+    /// See [`Tool::description`].
+    const DESCRIPTION: &'static str;
+    /// See [`Tool::examples`].
+    const EXAMPLES: &'static [&'static str];
+    /// See [`Tool::effect`].
+    const EFFECT: Effect;
+    /// Runs with valid arguments.
+    fn run(&self, ctx: &Context<'_>, args: Self::Args) -> Result<ToolOutput, ToolError>;
+}
+
+impl<T: TypedTool> Tool for T {
+    fn name(&self) -> &'static str {
+        T::NAME
+    }
+    fn description(&self) -> &'static str {
+        T::DESCRIPTION
+    }
+    fn examples(&self) -> &'static [&'static str] {
+        T::EXAMPLES
+    }
+    fn effect(&self) -> Effect {
+        T::EFFECT
+    }
+    fn schema(&self) -> Value {
+        let mut schema =
+            serde_json::to_value(schemars::schema_for!(T::Args)).unwrap_or(Value::Null);
+        if let Some(obj) = schema.as_object_mut() {
+            obj.remove("$schema");
+            obj.remove("title");
+        }
+        schema
+    }
+    fn call(&self, ctx: &Context<'_>, args: Value) -> Result<ToolOutput, ToolError> {
+        self.run(ctx, parse_args(T::NAME, args)?)
+    }
+}
+
+/// Deserialises a tool's arguments, naming the bad field on error.
+pub fn parse_args<A: DeserializeOwned>(tool: &str, args: Value) -> Result<A, ToolError> {
+    let args = if args.is_null() {
+        Value::Object(Default::default())
+    } else {
+        args
+    };
+    if !args.is_object() {
+        return Err(ToolError::invalid(
+            tool,
+            "(arguments)",
+            "arguments must be a JSON object, e.g. {\"id\": 3}",
+        ));
+    }
+    serde_path_to_error::deserialize(args).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.inner().to_string();
+        let field = if path == "." {
+            // serde names missing and unknown fields in the message itself.
+            message
+                .split('`')
+                .nth(1)
+                .unwrap_or("(arguments)")
+                .to_string()
+        } else {
+            path
+        };
+        ToolError::invalid(tool, &field, message)
+    })
+}
+
+/// All tools, by name.
+#[derive(Clone, Default)]
+pub struct Registry {
+    tools: BTreeMap<&'static str, Arc<dyn Tool>>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a tool (replacing one of the same name).
+    pub fn register(&mut self, tool: impl Tool + 'static) {
+        self.tools.insert(tool.name(), Arc::new(tool));
+    }
+
+    /// The tool with this name.
+    pub fn get(&self, name: &str) -> Option<&Arc<dyn Tool>> {
+        self.tools.get(name)
+    }
+
+    /// Every tool, by name.
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<dyn Tool>> {
+        self.tools.values()
+    }
+
+    /// Number of tools.
+    pub fn len(&self) -> usize {
+        self.tools.len()
+    }
+
+    /// True when there are no tools.
+    pub fn is_empty(&self) -> bool {
+        self.tools.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use serde_json::json;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Args {
+        id: i64,
+        tags: Option<Vec<String>>,
+    }
+
+    #[test]
+    fn validation_errors_name_the_bad_field() {
+        let err = |v: Value| parse_args::<Args>("t", v).unwrap_err().to_string();
+        assert!(err(json!({})).contains("`id`"), "{}", err(json!({})));
+        assert!(err(json!({"id": "x"})).contains("argument `id`"));
+        assert!(err(json!({"id": 1, "tags": ["a", 2]})).contains("`tags[1]`"));
+        assert!(err(json!({"id": 1, "colour": "red"})).contains("`colour`"));
+        assert!(err(json!([1])).contains("JSON object"));
+    }
+
+    #[test]
+    fn tables_render_escaped_in_every_format() {
+        let mut t = Table::new(&["id", "title"]);
+        t.rows.push(vec!["1".into(), "a|b <c>".into()]);
+        assert!(t.to_markdown().contains("a\\|b <c>"));
+        assert!(t.to_html().contains("a|b &lt;c&gt;"));
+        assert_eq!(t.to_text().lines().nth(1).unwrap(), "1   a|b <c>");
+    }
+}

@@ -1,0 +1,101 @@
+//! The work-management tools: tasks, people, the catalog and help.
+
+mod help;
+mod people;
+mod tasks;
+
+use chrono::NaiveDate;
+
+pub use help::{Help, SearchCatalog};
+pub use people::{AddPerson, ListPeople};
+pub use tasks::{AssignTask, CompleteTask, CreateTask, DeleteTask, ListTasks, UpdateTask};
+
+use crate::tool::{Context, Registry, ToolError};
+
+/// Every tool of the platform.
+pub fn registry() -> Registry {
+    let mut r = Registry::new();
+    r.register(CreateTask);
+    r.register(UpdateTask);
+    r.register(CompleteTask);
+    r.register(DeleteTask);
+    r.register(AssignTask);
+    r.register(ListTasks);
+    r.register(SearchCatalog);
+    r.register(AddPerson);
+    r.register(ListPeople);
+    r.register(Help);
+    r
+}
+
+/// Names among `names` within a small edit distance of `query` (full or first
+/// name), closest first: the suggestions for a name nobody has.
+pub fn close_names<'a>(query: &str, names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let query = query.to_lowercase();
+    let mut scored: Vec<(usize, &str)> = names
+        .filter_map(|name| {
+            let lower = name.to_lowercase();
+            let first = lower.split_whitespace().next().unwrap_or("").to_string();
+            let d = strsim::damerau_levenshtein(&query, &lower)
+                .min(strsim::damerau_levenshtein(&query, &first));
+            let limit = if query.chars().count() <= 4 { 1 } else { 2 };
+            (d <= limit).then_some((d, name))
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().map(|(_, n)| n.to_string()).collect()
+}
+
+/// Parses a `YYYY-MM-DD` argument.
+fn parse_date(tool: &str, field: &str, value: &str) -> Result<NaiveDate, ToolError> {
+    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
+        ToolError::invalid(
+            tool,
+            field,
+            format!("{value:?} is not a date; write it as YYYY-MM-DD, e.g. 2026-12-04"),
+        )
+    })
+}
+
+/// Parses a due date that must not be in the past.
+fn parse_due(ctx: &Context<'_>, tool: &str, value: &str) -> Result<NaiveDate, ToolError> {
+    let due = parse_date(tool, "due", value)?;
+    let today = ctx.now.date_naive();
+    if due < today {
+        return Err(ToolError::invalid(
+            tool,
+            "due",
+            format!("{due} is in the past (today is {today}); give today or a later date"),
+        ));
+    }
+    Ok(due)
+}
+
+/// Checks an hours value is a finite, non-negative number.
+fn check_hours(tool: &str, field: &str, hours: Option<f64>) -> Result<Option<f64>, ToolError> {
+    match hours {
+        Some(h) if !h.is_finite() || h < 0.0 => Err(ToolError::invalid(
+            tool,
+            field,
+            format!("{h} is not a number of hours; give a positive number like 4 or 1.5"),
+        )),
+        other => Ok(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_names_tolerate_typos_in_full_and_first_names() {
+        let team = ["Alice Johnson", "Bob Smith", "Carol Diaz"];
+        assert_eq!(close_names("bbo", team.into_iter()), ["Bob Smith"]);
+        assert_eq!(close_names("carl", team.into_iter()), ["Carol Diaz"]);
+        assert_eq!(
+            close_names("alice jonson", team.into_iter()),
+            ["Alice Johnson"]
+        );
+        assert!(close_names("zed", team.into_iter()).is_empty());
+    }
+}

@@ -1,0 +1,143 @@
+//! `add_person` and `list_people`.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::check_hours;
+use crate::model::NewPerson;
+use crate::tool::{Context, Display, Effect, Table, ToolError, ToolOutput, TypedTool};
+
+/// Arguments of `add_person`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddPersonArgs {
+    /// Full name, e.g. "Frank Moore".
+    pub name: String,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Slack member id, e.g. "U0123ABCD".
+    pub slack_id: Option<String>,
+    /// Skills, e.g. ["rust", "sql"].
+    pub skills: Option<Vec<String>>,
+    /// Hours a week they can work (default 40).
+    pub capacity: Option<f64>,
+}
+
+/// Adds someone to the team.
+pub struct AddPerson;
+
+impl TypedTool for AddPerson {
+    type Args = AddPersonArgs;
+    const NAME: &'static str = "add_person";
+    const DESCRIPTION: &'static str = "Add a person (a teammate) to the workspace, with e-mail, Slack id, skills and weekly capacity.";
+    const EXAMPLES: &'static [&'static str] = &[
+        "add Frank Moore to the team",
+        "new teammate: Grace Lee, grace@acme.io",
+        "add a person called Henry Ford with skills rust and sql",
+        "please add Ivy Chen, she works 20 hours a week",
+        "onboard Jack Ryan as a team member",
+        "register a new person named Kim Park with slack id U0999KP",
+        "add Liam Neal to the people list",
+        "we hired Mona Lisa, add her",
+        "add a new member named Nora Jones, skills design",
+        "add person Oscar Wilde email oscar@acme.io",
+    ];
+    const EFFECT: Effect = Effect::Write;
+
+    fn run(&self, ctx: &Context<'_>, a: AddPersonArgs) -> Result<ToolOutput, ToolError> {
+        if a.name.trim().is_empty() {
+            return Err(ToolError::invalid(
+                Self::NAME,
+                "name",
+                "give the person's name, e.g. \"Frank Moore\"",
+            ));
+        }
+        if let Some(email) = &a.email
+            && !email.contains('@')
+        {
+            return Err(ToolError::invalid(
+                Self::NAME,
+                "email",
+                format!("{email:?} is not an e-mail address"),
+            ));
+        }
+        let capacity = check_hours(Self::NAME, "capacity", a.capacity)?;
+        let person = ctx.platform.store().add_person(NewPerson {
+            name: a.name,
+            email: a.email,
+            slack_id: a.slack_id,
+            skills: a.skills.unwrap_or_default(),
+            capacity,
+        })?;
+        ctx.platform.index_people(std::slice::from_ref(&person))?;
+        Ok(ToolOutput::new(
+            format!(
+                "Added {} to the team ({} h/week).",
+                person.name, person.capacity
+            ),
+            &person,
+        ))
+    }
+}
+
+/// Arguments of `list_people`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListPeopleArgs {
+    /// Only people with this skill.
+    pub skill: Option<String>,
+}
+
+/// Lists the team.
+pub struct ListPeople;
+
+impl TypedTool for ListPeople {
+    type Args = ListPeopleArgs;
+    const NAME: &'static str = "list_people";
+    const DESCRIPTION: &'static str = "List the people on the team with their skills and capacity, optionally only those with a skill.";
+    const EXAMPLES: &'static [&'static str] = &[
+        "who is on the team",
+        "list people",
+        "show me everyone in the workspace",
+        "list all team members",
+        "who works here",
+        "who knows postgres",
+        "which people have frontend skills",
+        "show the people and their skills",
+        "team roster",
+        "who can do design work",
+    ];
+    const EFFECT: Effect = Effect::Read;
+
+    fn run(&self, ctx: &Context<'_>, a: ListPeopleArgs) -> Result<ToolOutput, ToolError> {
+        let skill = a.skill.map(|s| s.trim().to_lowercase());
+        let people: Vec<_> = ctx
+            .platform
+            .store()
+            .list_people()?
+            .into_iter()
+            .filter(|p| skill.as_ref().is_none_or(|s| p.skills.contains(s)))
+            .collect();
+        let mut table = Table::new(&["name", "email", "slack", "skills", "h/week"]);
+        for p in &people {
+            table.rows.push(vec![
+                p.name.clone(),
+                p.email.clone().unwrap_or_default(),
+                p.slack_id.clone().unwrap_or_default(),
+                p.skills.join(", "),
+                p.capacity.to_string(),
+            ]);
+        }
+        let summary = match (&skill, people.len()) {
+            (Some(s), 0) => format!("Nobody on the team has the skill {s:?}."),
+            (None, 0) => "Nobody is on the team yet; add someone with `add_person`.".to_string(),
+            (Some(s), n) => format!("{n} {} with {s}.", plural(n, "person", "people")),
+            (None, n) => format!("{n} {} on the team.", plural(n, "person", "people")),
+        };
+        Ok(ToolOutput::new(summary, &people).with(Display::Table(table)))
+    }
+}
+
+pub(super) fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
