@@ -48,11 +48,21 @@ impl LocalPlanner {
         })
     }
 
-    /// The tool a clause asks for, if any.
+    /// The tool a clause asks for, if any: a help question, then the
+    /// unambiguous phrasings in [`CUES`], then the classifier.
     pub fn intent(&self, clause: &str) -> Option<&str> {
-        if HELP.is_match(clause) {
-            return Some("help");
+        if let Some(m) = HELP.find(clause) {
+            let rest = trim_punctuation(&clause[m.end()..]);
+            return (rest.is_empty() || self.intent(rest).is_some()).then_some("help");
         }
+        if let Some((_, tool)) = CUES.iter().find(|(cue, _)| cue.is_match(clause)) {
+            return Some(tool);
+        }
+        self.classify(clause)
+    }
+
+    /// The classifier's choice alone.
+    pub fn classify(&self, clause: &str) -> Option<&str> {
         let ranked = self.intents.classify(clause);
         let (label, p) = *ranked.first()?;
         (label != NONE && p >= MIN_CONFIDENCE).then_some(label)
@@ -517,6 +527,28 @@ fn task_by_words(words: &str, platform: &Platform) -> Option<i64> {
     hit.entry.payload.get("id").and_then(Value::as_i64)
 }
 
+/// Phrasings that name their tool unambiguously, tried in order before the classifier.
+static CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    const POLITE: &str =
+        r"^\W*(?:(?:hey|hi)\s+\w+,?\s*)?(?:(?:could|can|would)\s+you\s+)?(?:please\s+)?";
+    [
+        (r"(?:add|register|onboard|hire)\s+(?:a\s+)?(?:new\s+)?(?:person|teammate|team\s+member|member|colleague|someone)\b", "add_person"),
+        (r"(?:add|register|onboard|hire)\s+\p{Lu}[\p{L}'’-]+\s+\p{Lu}[\p{L}'’-]+(?:\s|,|$|\()(?:[^#]*\b(?:team|people|person|member|skills?|capacity|email|slack)\b|[^a-z]*$|,)", "add_person"),
+        (r#"(?:(?:create|add|make|log|open|schedule|put|new|need)\b[^#\d]{0,40}?\b(?:task|ticket|todo|to-do|bug|reminder)s?\b(?:\s*[^\s\d#]|\s*$)|(?:new\s+)?(?:task|todo|to-do)\s*:|add\s+['"“]|remind\s+me\b)"#, "create_task"),
+        (r"(?:delete|remove|drop|trash|erase|get\s+rid\s+of)\b", "delete_task"),
+        (r"(?:which|what|show|list|any|are\s+there)\b.*\btasks?\b|what\s+(?:is|did|has|does)\s+\S+\s+(?:working|finish|complete|done|do)|what['’]s\s+(?:on|in|due|overdue|late)\b|what['’]s\s+\S+\s+working", "list_tasks"),
+        (r"(?:who(?:['’]s|\s+(?:is|are|knows?|can|has|have|works?|does|do))\b|anyone\b|list\s+everyone|show\s+(?:me\s+)?(?:the\s+)?(?:people|team))", "list_people"),
+        (r"(?:search|find|look\s+(?:up|for))\b|is\s+there\s+anything\b", "search_catalog"),
+        (r"(?:mark(?:ed)?\b.*\b(?:done|complete|completed|finished)\b|(?:i|we)(?:['’]ve|['’]re|\s+have|\s+are)?\s+(?:finished|completed|done\s+with)\b|(?:finished|completed|done\s+with|close|resolve|check\s+off|complete)\b)", "complete_task"),
+        (r".*\b(?:is|are)\s+(?:now\s+)?(?:done|complete|completed|finished|fixed)\b", "complete_task"),
+        (r"(?:assign|reassign|give|hand|transfer)\b|(?:let|have)\s+@?\p{L}+\s+(?:take|own|handle|do)\b|put\s+@?\p{L}+\s+on\b|i['’]ll\s+take\b|i\s+will\s+take\b", "assign_task"),
+        (r"(?:change|set|move|rename|retitle|bump|raise|lower|push|postpone|reopen|tag|start|update|make|put)\b|i['’]m\s+start|(?:task\s*)?#?\d+\s*:", "update_task"),
+    ]
+    .into_iter()
+    .map(|(cue, tool)| (re(&format!("(?i){POLITE}(?:{cue})")), tool))
+    .collect()
+});
+
 static HELP: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i)^\s*(?:help(?:\s+me)?(?:\s+(?:with|on|understand))?(?:\s+how\s+to)?|how\s+(?:do|can|does|should|would)(?:\s+(?:i|we|you|one))?|how\s+to|what\s+can\s+you\s+do|what\s+are\s+your\s+(?:capabilities|commands)|show\s+me\s+the\s+commands|i['’]m\s+lost)\b",
@@ -526,7 +558,7 @@ static CANCEL: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)^\s*(?:cancel|never\s*mind|forget\s+it|stop|abort|no,?\s+cancel)\b"));
 static DESCRIPTION: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i),?\s*\b(?:with\s+(?:the\s+|a\s+)?)?(?:description|details|notes?)\b(?:\s+of\s+task\s*#?\d+)?\s*(?:to|is)?\s*:?\s+(.+)$",
+        r"(?i),?\s*(?:\bwith\s+(?:the\s+|a\s+)?(?:description|details|notes?)\s*:?|\bdescription\b(?:\s+of)?\s*(?:to|is)?\s*:)\s*(.+)$",
     )
 });
 static RENAME: LazyLock<Regex> = LazyLock::new(|| {
@@ -538,7 +570,7 @@ static OVERDUE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b(?:overdue|late|past\s+due|behind\s+schedule)\b"));
 static SEARCH_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^\s*(?:(?:can|could)\s+you\s+)?(?:please\s+)?(?:search(?:\s+the\s+catalog)?|find|look\s+(?:up|for)|is\s+there|are\s+there)\s*(?:for\s+)?(?:anything|something|stuff|everything|items|things|whatever\s+we\s+have)?\s*(?:about|related\s+to|relating\s+to|mentioning|on|regarding|for)?\s*:?",
+        r"(?i)^\s*(?:(?:can|could)\s+you\s+)?(?:please\s+)?(?:search(?:\s+the\s+catalog)?|find|look\s+(?:up|for)|is\s+there|are\s+there)\s*(?:for\s+)?(?:anything|something|stuff|everything|items|things|whatever\s+we\s+have)?\s*(?:(?:about|related\s+to|relating\s+to|mentioning|on|regarding|for)\b)?\s*:?",
     )
 });
 static SKILL_AFTER: LazyLock<Regex> = LazyLock::new(|| {

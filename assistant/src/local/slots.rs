@@ -148,14 +148,15 @@ pub fn priority(c: &mut Clause, loose: bool) -> Option<Priority> {
 
 static ESTIMATE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?:,?\s*\b(?:(?:the\s+)?estimated?(?:\s+(?:at|of|to|is))?|about|around|roughly|approx(?:imately)?|takes?|should\s+take|~)\s*:?\s*)?\b(\d+(?:\.\d+)?|an?|one|two|three|four|five|half\s+an?)\s*(h|hrs?|hours?|d|days?|m|mins?|minutes?|w|wks?|weeks?)\b",
+        r"(?i)(?:,?\s*\b(?:(?:the\s+)?estimated?(?:\s+(?:at|of|to|is))?|about|around|roughly|approx(?:imately)?|takes?|should\s+take|~)\s*:?\s*)?(?:\b(\d+(?:\.\d+)?)\s*|\b(an?|one|two|three|four|five|half\s+an?)\s+)(hours?|hrs?|h|days?|d|minutes?|mins?|m|weeks?|wks?|w)\b",
     )
 });
 
 /// Hours of work: "about 4 hours", "2d" (8 h a day), "30 minutes".
 pub fn estimate(c: &mut Clause) -> Option<f64> {
     let m = c.cut(&ESTIMATE)?;
-    let n: f64 = match m.lower(1).as_str() {
+    let amount = m.get(1).or(m.get(2))?.to_lowercase();
+    let n: f64 = match amount.as_str() {
         "a" | "an" | "one" => 1.0,
         "two" => 2.0,
         "three" => 3.0,
@@ -164,7 +165,7 @@ pub fn estimate(c: &mut Clause) -> Option<f64> {
         s if s.starts_with("half") => 0.5,
         s => s.parse().ok()?,
     };
-    let per_unit = match m.lower(2).chars().next()? {
+    let per_unit = match m.lower(3).chars().next()? {
         'd' => 8.0,
         'w' => 40.0,
         'm' => 1.0 / 60.0,
@@ -175,7 +176,7 @@ pub fn estimate(c: &mut Clause) -> Option<f64> {
 
 static CAPACITY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?:,?\s*\b(?:capacity|works?|available)\s*(?:of\s+|is\s+|:\s*)?)?(\d+(?:\.\d+)?)(?:\s*(?:h|hrs?|hours?))?(?:\s*(?:a|per|/)\s*week|\s*h/week)?",
+        r"(?i)(?:,?\s*\b(?:capacity|works?|available)\s*(?:of\s+|is\s+|:\s*)?)?(\d+(?:\.\d+)?)(?:\s*(?:hours?|hrs?|h))?(?:\s*(?:a|per|/)\s*week|\s*h/week)?",
     )
 });
 static CAPACITY_CUE: LazyLock<Regex> =
@@ -409,7 +410,9 @@ pub fn person(c: &mut Clause, g: &Grounding, cues: Cues) -> Option<Who> {
 
 /// The speaker when the clause says "my", "I" or "me".
 pub fn speaker(c: &mut Clause, g: &Grounding) -> Option<Who> {
-    static ME: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:my|mine|me|i['’]ll|i\s+will|i)\b"));
+    static ME: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"(?i)\b(?:my|mine|i['’]ll|i\s+will|i|(?:to|for|assigned\s+to)\s+me)\b")
+    });
     c.cut(&ME)?;
     g.actor.clone().map(Who::Known)
 }
