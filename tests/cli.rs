@@ -1,1 +1,391 @@
+//! End-to-end: the real `maestro` binary on a real SQLite home.
 
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const NOW: &str = "2026-11-26T10:00:00Z";
+
+fn maestro(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_maestro"))
+        .args(["--home", home.to_str().unwrap(), "--as", "Alice"])
+        .args(args)
+        .env("MAESTRO_NOW", NOW)
+        .env_remove("MAESTRO_HOME")
+        .env_remove("MAESTRO_USER")
+        .output()
+        .expect("maestro runs")
+}
+
+fn maestro_stdin(home: &Path, args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_maestro"))
+        .args(["--home", home.to_str().unwrap()])
+        .args(args)
+        .env("MAESTRO_NOW", NOW)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("maestro runs");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn demo_home() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(maestro(dir.path(), &["demo"]).status.success());
+    dir
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn ask_json_has_the_contract_shape() {
+    let home = demo_home();
+    let out = json(&maestro(
+        home.path(),
+        &[
+            "ask",
+            "--json",
+            "create a high-priority task for Bob to fix the login bug by next Friday",
+        ],
+    ));
+    assert!(out["reply"].as_str().unwrap().contains("fix the login bug"));
+    let action = &out["actions"][0];
+    assert_eq!(action["tool"], "create_task");
+    assert_eq!(action["status"], "ok");
+    assert_eq!(action["arguments"]["due"], "2026-12-04");
+    assert_eq!(action["result"]["assignee"], "Bob Smith");
+
+    let read = json(&maestro(
+        home.path(),
+        &["ask", "--json", "what is Alice working on this week?"],
+    ));
+    assert_eq!(read["actions"][0]["tool"], "list_tasks");
+    let titles: Vec<&str> = read["actions"][0]["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Clean up old feature flags",
+            "Rotate the API keys",
+            "Add two-factor authentication"
+        ]
+    );
+}
+
+#[test]
+fn tasks_and_people_commands_print_the_contract_objects() {
+    let home = demo_home();
+    let tasks = json(&maestro(home.path(), &["tasks", "list", "--json"]));
+    assert_eq!(
+        tasks.as_array().unwrap().len(),
+        12,
+        "all tasks unless limited"
+    );
+    let first = tasks[0].as_object().unwrap();
+    for key in [
+        "id",
+        "title",
+        "description",
+        "project",
+        "assignee",
+        "status",
+        "priority",
+        "due",
+        "estimate_hours",
+        "tags",
+        "created_at",
+        "updated_at",
+        "completed_at",
+    ] {
+        assert!(first.contains_key(key), "task lacks {key}");
+    }
+    let limited = json(&maestro(
+        home.path(),
+        &[
+            "tasks",
+            "list",
+            "--json",
+            "--assignee",
+            "Bob",
+            "--status",
+            "open",
+            "--limit",
+            "2",
+        ],
+    ));
+    assert_eq!(limited.as_array().unwrap().len(), 2);
+    assert!(
+        limited
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["assignee"] == "Bob Smith")
+    );
+
+    let added = maestro(
+        home.path(),
+        &[
+            "tasks",
+            "add",
+            "Write the runbook",
+            "--assignee",
+            "dave",
+            "--due",
+            "2026-12-01",
+            "--priority",
+            "high",
+            "--tags",
+            "ops,docs",
+            "--estimate",
+            "3",
+            "--json",
+        ],
+    );
+    let task = json(&added);
+    assert_eq!(
+        (task["assignee"].as_str(), task["tags"].clone()),
+        (Some("Dave Kim"), serde_json::json!(["ops", "docs"]))
+    );
+
+    assert!(
+        maestro(
+            home.path(),
+            &[
+                "people",
+                "add",
+                "Frank Moore",
+                "--email",
+                "frank@acme.io",
+                "--skills",
+                "rust,sql",
+                "--capacity",
+                "30"
+            ]
+        )
+        .status
+        .success()
+    );
+    let people = json(&maestro(home.path(), &["people", "list", "--json"]));
+    let frank = people
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Frank Moore")
+        .unwrap();
+    assert_eq!(
+        frank,
+        &serde_json::json!({"name": "Frank Moore", "email": "frank@acme.io", "slack_id": null, "skills": ["rust", "sql"], "capacity": 30.0})
+    );
+}
+
+#[test]
+fn a_session_carries_a_question_and_a_confirmation_across_invocations() {
+    let home = demo_home();
+    let q = json(&maestro(
+        home.path(),
+        &[
+            "ask",
+            "--json",
+            "--session",
+            "s1",
+            "create a task for Carol",
+        ],
+    ));
+    assert_eq!(q["actions"][0]["status"], "needs_input");
+    let a = json(&maestro(
+        home.path(),
+        &[
+            "ask",
+            "--json",
+            "--session",
+            "s1",
+            "rebuild the churn dashboard",
+        ],
+    ));
+    assert_eq!(
+        a["actions"][0]["result"]["title"],
+        "rebuild the churn dashboard"
+    );
+    assert_eq!(a["actions"][0]["result"]["assignee"], "Carol Diaz");
+
+    let d = json(&maestro(
+        home.path(),
+        &["ask", "--json", "--session", "s2", "delete task 4"],
+    ));
+    assert_eq!(d["actions"][0]["status"], "needs_confirmation");
+    assert_eq!(
+        json(&maestro(home.path(), &["tasks", "list", "--json"]))
+            .as_array()
+            .unwrap()
+            .len(),
+        13
+    );
+    let y = json(&maestro(
+        home.path(),
+        &["ask", "--json", "--session", "s2", "yes"],
+    ));
+    assert_eq!(y["actions"][0]["status"], "ok");
+    let skip = json(&maestro(
+        home.path(),
+        &["ask", "--json", "--yes", "delete task 5"],
+    ));
+    assert_eq!(
+        skip["actions"][0]["status"], "ok",
+        "--yes skips the question"
+    );
+    assert_eq!(
+        json(&maestro(home.path(), &["tasks", "list", "--json"]))
+            .as_array()
+            .unwrap()
+            .len(),
+        11
+    );
+}
+
+#[test]
+fn bad_input_fails_clearly_and_loses_nothing() {
+    let home = demo_home();
+    let empty = maestro(home.path(), &["ask", " "]);
+    assert!(!empty.status.success() && stderr(&empty).contains("empty"));
+    let long = maestro_stdin(
+        home.path(),
+        &["ask", "-"],
+        "add a task ".repeat(100_000).as_bytes(),
+    );
+    assert!(
+        !long.status.success() && stderr(&long).contains("characters"),
+        "{}",
+        stderr(&long)
+    );
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 256) as u8).collect();
+    let binary = maestro_stdin(home.path(), &["ask", "-"], &garbage);
+    assert!(
+        !binary.status.success() && stderr(&binary).contains("UTF-8"),
+        "{}",
+        stderr(&binary)
+    );
+    let controls: String = (1..200u8).map(|b| char::from(b % 32)).collect();
+    let binary = maestro_stdin(home.path(), &["ask", "-"], controls.as_bytes());
+    assert!(
+        !binary.status.success() && stderr(&binary).contains("binary"),
+        "{}",
+        stderr(&binary)
+    );
+    let unknown_id = maestro(home.path(), &["ask", "mark task 999 done"]);
+    assert!(!unknown_id.status.success());
+    assert!(String::from_utf8_lossy(&unknown_id.stdout).contains("no task 999"));
+    let past = maestro(home.path(), &["tasks", "add", "x", "--due", "2020-01-01"]);
+    assert!(!past.status.success() && stderr(&past).contains("in the past"));
+    let nobody = maestro(home.path(), &["tasks", "add", "x", "--assignee", "Zed"]);
+    assert!(!nobody.status.success() && stderr(&nobody).contains("not on the team"));
+    assert_eq!(
+        json(&maestro(home.path(), &["tasks", "list", "--json"]))
+            .as_array()
+            .unwrap()
+            .len(),
+        12,
+        "nothing was added"
+    );
+
+    let corrupt = tempfile::tempdir().unwrap();
+    let junk = vec![b'#'; 4096];
+    std::fs::write(corrupt.path().join("maestro.db"), &junk).unwrap();
+    let out = maestro(corrupt.path(), &["tasks", "list"]);
+    assert!(
+        !out.status.success() && stderr(&out).contains("not a Maestro database"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read(corrupt.path().join("maestro.db")).unwrap(),
+        junk
+    );
+
+    let file = corrupt.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let out = maestro(&file, &["tasks", "list"]);
+    assert!(
+        !out.status.success() && stderr(&out).contains("--home"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn import_tasks_reads_history_and_refuses_bad_files_whole() {
+    let home = demo_home();
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("history.csv");
+    std::fs::write(&good, "title,project,assignee,priority,estimate_hours,created_at,due_at,completed_at,actual_hours\nMigrate churn model,Data,Dave Kim,medium,2.0,2024-12-02,2024-12-11,2024-12-03,2.25\n").unwrap();
+    let out = maestro(home.path(), &["import", "tasks", good.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let done = json(&maestro(
+        home.path(),
+        &["tasks", "list", "--json", "--project", "Data"],
+    ));
+    assert_eq!(
+        (done[0]["status"].as_str(), done[0]["due"].as_str()),
+        (Some("done"), Some("2024-12-11"))
+    );
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, b"title,assignee\n\xff\xfe,Dave Kim\n").unwrap();
+    let out = maestro(home.path(), &["import", "tasks", bad.to_str().unwrap()]);
+    assert!(
+        !out.status.success() && stderr(&out).contains("UTF-8"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn tools_json_lists_names_descriptions_and_schemas() {
+    let home = tempfile::tempdir().unwrap();
+    let tools = json(&maestro(home.path(), &["tools", "--json"]));
+    let create = tools
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "create_task")
+        .unwrap();
+    assert_eq!(create["effect"], "write");
+    assert!(create["schema"]["properties"]["due"].is_object());
+}
+
+#[test]
+fn eval_meets_the_targets_on_the_labelled_corpus() {
+    let home = tempfile::tempdir().unwrap();
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/eval/work.jsonl");
+    let report = json(&maestro(home.path(), &["eval", corpus, "--json"]));
+    assert!(report["cases"].as_u64().unwrap() >= 200);
+    assert!(
+        report["exact_accuracy"].as_f64().unwrap() >= 0.95,
+        "{}",
+        report["exact_accuracy"]
+    );
+    assert!(
+        report["tool_accuracy"].as_f64().unwrap() >= 0.98,
+        "{}",
+        report["tool_accuracy"]
+    );
+    assert_eq!(report["irrelevant_acted"], 0);
+}

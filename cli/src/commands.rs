@@ -139,11 +139,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             session,
             text,
         } => {
+            let text = if text == ["-"] {
+                stdin_text()?
+            } else {
+                text.join(" ")
+            };
             let assistant = assistant(platform)?;
             ask(
                 &assistant,
                 &session,
-                &text.join(" "),
+                &text,
                 TurnOptions {
                     actor,
                     confirmed: yes,
@@ -273,6 +278,16 @@ fn read(file: &Path) -> Result<String> {
             file.display(),
             e.utf8_error().valid_up_to()
         )
+    })
+}
+
+/// The request from standard input (`maestro ask -`).
+fn stdin_text() -> Result<String> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+        .context("cannot read the request from standard input")?;
+    String::from_utf8(bytes).map_err(|_| {
+        anyhow::anyhow!("the request on standard input is not UTF-8 text; type it in words")
     })
 }
 

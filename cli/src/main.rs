@@ -45,7 +45,7 @@ enum Command {
         /// Continue this conversation (answers to questions, "yes" to confirmations).
         #[arg(long, default_value = "cli")]
         session: String,
-        /// The request.
+        /// The request (`-` reads it from standard input).
         #[arg(required = true, num_args = 1..)]
         text: Vec<String>,
     },

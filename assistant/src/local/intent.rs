@@ -28,7 +28,7 @@ pub struct TrainError(String);
 impl IntentModel {
     /// Trains on `(text, tool)` examples; the `none` examples are added here.
     pub fn train(examples: &[(&str, &str)]) -> Result<Self, TrainError> {
-        let embedder = HashEmbedder::new(2048);
+        let embedder = HashEmbedder::new(512);
         let unrelated = UNRELATED
             .lines()
             .map(str::trim)
@@ -51,7 +51,7 @@ impl IntentModel {
         }
         let model = MultiLogisticRegression::default()
             .alpha(0.002)
-            .max_iterations(200)
+            .max_iterations(60)
             .fit(&Dataset::new(x, y))
             .map_err(|e| TrainError(e.to_string()))?;
         Ok(Self {

@@ -1,0 +1,161 @@
+//! Whole turns through the assistant on the demo workspace: questions,
+//! follow-ups, confirmations, several calls, and requests it must not act on.
+
+use maestro_assistant::{Action, Assistant, Event, LocalPlanner, Status, TurnOptions};
+use maestro_tools::{Clock, Platform, TaskFilter, import};
+
+fn assistant() -> Assistant {
+    let platform = Platform::in_memory(Clock::parse("2026-11-26T10:00:00Z").unwrap()).unwrap();
+    import::load_demo(&platform).unwrap();
+    let planner = LocalPlanner::new(platform.registry()).unwrap();
+    Assistant::new(platform, Box::new(planner))
+}
+
+fn say(a: &Assistant, session: &str, text: &str) -> (Vec<Action>, String) {
+    let options = TurnOptions {
+        actor: Some("Alice".into()),
+        confirmed: false,
+    };
+    let mut actions = Vec::new();
+    let mut replies = Vec::new();
+    for e in a.turn(session, text, options) {
+        match e {
+            Event::Action(x) => actions.push(x),
+            Event::Reply { text } | Event::Error { message: text } => replies.push(text),
+            _ => {}
+        }
+    }
+    (actions, replies.join("\n"))
+}
+
+fn task_count(a: &Assistant) -> usize {
+    a.platform()
+        .store()
+        .list_tasks(&TaskFilter::default())
+        .unwrap()
+        .len()
+}
+
+#[test]
+fn the_headline_request_creates_the_right_task() {
+    let a = assistant();
+    let (actions, reply) = say(
+        &a,
+        "s",
+        "create a high-priority task for Bob to fix the login bug by next Friday",
+    );
+    assert_eq!(actions.len(), 1);
+    assert_eq!(actions[0].status, Status::Ok);
+    let task = actions[0].result.as_ref().unwrap();
+    assert_eq!(task["title"], "fix the login bug");
+    assert_eq!(
+        (
+            task["assignee"].as_str(),
+            task["priority"].as_str(),
+            task["due"].as_str()
+        ),
+        (Some("Bob Smith"), Some("high"), Some("2026-12-04"))
+    );
+    assert!(reply.contains("Created task"), "{reply}");
+}
+
+#[test]
+fn a_missing_title_is_asked_for_and_the_next_turn_answers_it() {
+    let a = assistant();
+    let before = task_count(&a);
+    let (actions, reply) = say(&a, "s", "create a high priority task for Dave");
+    assert_eq!(actions[0].status, Status::NeedsInput);
+    assert!(reply.contains("What is the task"), "{reply}");
+    assert_eq!(task_count(&a), before);
+    let (actions, _) = say(&a, "s", "renew the TLS certificates");
+    let task = actions[0].result.as_ref().unwrap();
+    assert_eq!(
+        (
+            task["title"].as_str(),
+            task["assignee"].as_str(),
+            task["priority"].as_str()
+        ),
+        (
+            Some("renew the TLS certificates"),
+            Some("Dave Kim"),
+            Some("high")
+        )
+    );
+    // Another session knows nothing of this conversation.
+    let (actions, _) = say(&a, "other", "renew the TLS certificates");
+    assert!(
+        actions.is_empty() || actions[0].tool != "create_task" || actions[0].status != Status::Ok
+    );
+}
+
+#[test]
+fn deleting_waits_for_yes_and_no_cancels() {
+    let a = assistant();
+    let before = task_count(&a);
+    let (actions, reply) = say(&a, "s", "delete task 4");
+    assert_eq!(actions[0].status, Status::NeedsConfirmation);
+    assert!(
+        reply.contains("Set up CI caching") && reply.contains("yes"),
+        "{reply}"
+    );
+    let (_, reply) = say(&a, "s", "no");
+    assert!(reply.contains("Cancelled"), "{reply}");
+    assert_eq!(task_count(&a), before);
+    let (_, reply) = say(&a, "s", "yes");
+    assert!(
+        !reply.contains("Deleted"),
+        "a stale yes deletes nothing: {reply}"
+    );
+    say(&a, "s", "delete task 4");
+    let (actions, _) = say(&a, "s", "yes");
+    assert_eq!(
+        (actions[0].tool.as_str(), actions[0].status),
+        ("delete_task", Status::Ok)
+    );
+    assert_eq!(task_count(&a), before - 1);
+}
+
+#[test]
+fn unknown_people_are_never_invented() {
+    let a = assistant();
+    let (actions, reply) = say(&a, "s", "assign task 8 to Zed");
+    assert_eq!(actions[0].status, Status::NeedsInput);
+    assert!(reply.contains("no Zed"), "{reply}");
+    assert_eq!(a.platform().store().get_task(8).unwrap().assignee, None);
+    // The follow-up names someone real.
+    let (actions, _) = say(&a, "s", "Erin");
+    assert_eq!(
+        actions[0].result.as_ref().unwrap()["assignee"],
+        "Erin Walsh"
+    );
+    let (_, reply) = say(&a, "s", "create a task for Bobb to fix the footer");
+    assert!(
+        reply.contains("Bob Smith") || task_count(&a) == 13,
+        "a typo resolves or is asked about: {reply}"
+    );
+}
+
+#[test]
+fn several_requests_in_one_sentence_run_in_order() {
+    let a = assistant();
+    let (actions, _) = say(&a, "s", "mark task 10 done and start task 3");
+    let tools: Vec<&str> = actions.iter().map(|x| x.tool.as_str()).collect();
+    assert_eq!(tools, ["complete_task", "update_task"]);
+    assert!(actions.iter().all(|x| x.status == Status::Ok));
+    assert_eq!(
+        a.platform().store().get_task(3).unwrap().status,
+        maestro_tools::Status::InProgress
+    );
+}
+
+#[test]
+fn requests_outside_the_platform_get_help_not_actions() {
+    let a = assistant();
+    for text in ["what's the weather in Rome", "tell me a joke", "qwertyuiop"] {
+        let (actions, reply) = say(&a, "s", text);
+        assert!(actions.is_empty(), "{text} acted: {actions:?}");
+        assert!(reply.contains("help"), "{reply}");
+    }
+    let (actions, reply) = say(&a, "s", "");
+    assert!(actions.is_empty() && reply.contains("empty"), "{reply}");
+}

@@ -1,0 +1,188 @@
+//! The work tools through `Platform::call`: validation, grounding, audit.
+
+use maestro_tools::{Clock, Platform, ToolError};
+use serde_json::{Value, json};
+
+fn platform() -> Platform {
+    let p = Platform::in_memory(Clock::parse("2026-11-26T10:00:00Z").unwrap()).unwrap();
+    p.call(
+        None,
+        "add_person",
+        json!({"name": "Bob Smith", "skills": ["frontend"]}),
+    )
+    .unwrap();
+    p
+}
+
+fn error(p: &Platform, tool: &str, args: Value) -> String {
+    p.call(Some("Bob Smith"), tool, args)
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn create_task_returns_the_task_object_and_indexes_it() {
+    let p = platform();
+    let out = p
+        .call(Some("Bob Smith"), "create_task", json!({"title": "fix the login bug", "assignee": "me", "priority": "high", "due": "2026-12-04", "tags": ["web"], "estimate_hours": 3}))
+        .unwrap();
+    let keys: Vec<&str> = out
+        .data
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for k in [
+        "id",
+        "title",
+        "description",
+        "project",
+        "assignee",
+        "status",
+        "priority",
+        "due",
+        "estimate_hours",
+        "tags",
+        "created_at",
+        "updated_at",
+        "completed_at",
+    ] {
+        assert!(keys.contains(&k), "task JSON lacks {k}: {keys:?}");
+    }
+    assert_eq!(
+        (out.data["assignee"].as_str(), out.data["due"].as_str()),
+        (Some("Bob Smith"), Some("2026-12-04"))
+    );
+    let hits = p
+        .call(
+            None,
+            "search_catalog",
+            json!({"query": "login bug", "kind": "task"}),
+        )
+        .unwrap();
+    assert_eq!(hits.data[0]["payload"]["id"], out.data["id"]);
+}
+
+#[test]
+fn bad_arguments_name_the_field_and_change_nothing() {
+    let p = platform();
+    assert!(
+        error(
+            &p,
+            "create_task",
+            json!({"title": "x", "priority": "extreme"})
+        )
+        .contains("`priority`")
+    );
+    assert!(error(&p, "create_task", json!({"titel": "x"})).contains("titel"));
+    assert!(
+        error(
+            &p,
+            "create_task",
+            json!({"title": "x", "due": "2026-11-01"})
+        )
+        .contains("in the past")
+    );
+    assert!(
+        error(&p, "create_task", json!({"title": "x", "due": "Friday"})).contains("YYYY-MM-DD")
+    );
+    assert!(
+        error(
+            &p,
+            "create_task",
+            json!({"title": "x", "estimate_hours": -2})
+        )
+        .contains("estimate_hours")
+    );
+    assert!(error(&p, "update_task", json!({"id": 1})).contains("say what to change"));
+    assert!(error(&p, "complete_task", json!({"id": 42})).contains("no task 42"));
+    let unknown = error(&p, "create_task", json!({"title": "x", "assignee": "Bbo"}));
+    assert!(
+        unknown.contains("not on the team") && unknown.contains("Bob Smith"),
+        "{unknown}"
+    );
+    let tasks = p.call(None, "list_tasks", json!({})).unwrap();
+    assert_eq!(tasks.data, json!([]), "no failed call left a task behind");
+    assert!(matches!(
+        p.call(None, "launch_rockets", json!({})),
+        Err(ToolError::UnknownTool(_))
+    ));
+}
+
+#[test]
+fn every_call_is_audited_with_who_what_and_how() {
+    let p = platform();
+    p.call(Some("Bob Smith"), "create_task", json!({"title": "a"}))
+        .unwrap();
+    let _ = p.call(Some("Bob Smith"), "delete_task", json!({"id": 99}));
+    let log = p.store().audit_log(10).unwrap();
+    assert_eq!(log[0].tool, "delete_task");
+    assert_eq!(
+        (log[0].status.as_str(), log[0].actor.as_deref()),
+        ("error", Some("Bob Smith"))
+    );
+    assert_eq!(
+        (log[1].tool.as_str(), log[1].status.as_str()),
+        ("create_task", "ok")
+    );
+    assert_eq!(log[1].arguments, json!({"title": "a"}));
+}
+
+#[test]
+fn every_tool_has_a_schema_examples_and_a_description() {
+    let p = platform();
+    let names: Vec<&str> = p.registry().iter().map(|t| t.name()).collect();
+    for name in [
+        "create_task",
+        "update_task",
+        "complete_task",
+        "delete_task",
+        "assign_task",
+        "list_tasks",
+        "search_catalog",
+        "add_person",
+        "list_people",
+        "help",
+    ] {
+        assert!(names.contains(&name), "missing tool {name}");
+    }
+    for t in p.registry().iter() {
+        assert!(t.examples().len() >= 3, "{} needs 3+ examples", t.name());
+        assert_eq!(t.schema()["type"], "object", "{}", t.name());
+        assert!(!t.description().is_empty());
+    }
+    assert_eq!(
+        p.registry().get("create_task").unwrap().schema()["required"],
+        json!(["title"])
+    );
+}
+
+#[test]
+fn importing_tasks_is_all_or_nothing_and_explains_missing_columns() {
+    let p = platform();
+    let err = maestro_tools::import::import_tasks(&p, "name,due\nx,2026-01-01\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`title`"), "{err}");
+    let err = maestro_tools::import::import_tasks(&p, "title,assignee\na,Bob Smith\nb,Nobody\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Nobody") && err.contains("Nothing was imported"),
+        "{err}"
+    );
+    assert_eq!(
+        p.call(None, "list_tasks", json!({})).unwrap().data,
+        json!([])
+    );
+    let ok = maestro_tools::import::import_tasks(
+        &p,
+        "title,assignee,created_at,completed_at,actual_hours\nmigrate db,Bob Smith,2024-12-02,2024-12-03,2.5\n",
+    )
+    .unwrap();
+    assert_eq!(
+        (ok[0].status, ok[0].actual_hours),
+        (maestro_tools::Status::Done, Some(2.5))
+    );
+}
