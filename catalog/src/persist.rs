@@ -129,7 +129,7 @@ fn encode(vector: &SparseVector) -> Vec<u8> {
 }
 
 fn decode(blob: &[u8]) -> Result<SparseVector, CatalogError> {
-    if blob.len() % 8 != 0 {
+    if !blob.len().is_multiple_of(8) {
         return Err(CatalogError::Corrupt(format!(
             "a vector of {} bytes is not a list of (u32, f32)",
             blob.len()

@@ -22,6 +22,9 @@ use text::{Clause, trim_punctuation};
 
 use crate::plan::{Call, Gap, Plan, Planner, Request};
 
+/// What the planner says when a request asks for nothing it can do.
+const NO_ACTION: &str = include_str!("../../../prompts/no_action.md");
+
 /// Below this probability a clause asks for no tool.
 const MIN_CONFIDENCE: f64 = 0.3;
 /// A task found by its words must be at least this similar.
@@ -343,9 +346,7 @@ impl Planner for LocalPlanner {
                     .map(|tool| self.build(tool, &clause, &g, req))
             })
             .collect();
-        let reply = calls.is_empty().then(|| {
-            "I can't do that here: I manage tasks and people in this workspace. Say “help” to see what I can do.".to_string()
-        });
+        let reply = calls.is_empty().then(|| NO_ACTION.trim().to_string());
         Plan { calls, reply }
     }
 }
