@@ -13,6 +13,16 @@ fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("slot patterns are valid")
 }
 
+/// A pattern built from workspace names, compiled once per process.
+fn cached(pattern: String) -> Regex {
+    static CACHE: LazyLock<std::sync::Mutex<std::collections::HashMap<String, Regex>>> =
+        LazyLock::new(Default::default);
+    let mut cache = CACHE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    cache.entry(pattern).or_insert_with_key(|p| re(p)).clone()
+}
+
 /// What the planner knows about the workspace while reading a request.
 pub struct Grounding {
     /// Everyone on the team.
@@ -99,7 +109,7 @@ pub fn task_id(c: &mut Clause) -> Option<i64> {
 }
 
 static DUE: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(
+    cached(format!(
         r"(?i)(?:,?\s*\b(?:(?:is\s+)?(?:now\s+)?due(?:\s+date)?(?:\s+(?:on|by|is|before))?|by|before|until|on|for|to|deadline)\s+)?(?:the\s+)?({})",
         dates::pattern()
     ))
@@ -211,11 +221,11 @@ pub fn project(c: &mut Clause, projects: &[String], anywhere: bool) -> Option<St
         let escaped = regex::escape(name)
             .replace(r"\ ", r"\s+")
             .replace(' ', r"\s+");
-        let with_prep = re(&format!(
+        let with_prep = cached(format!(
             r"(?i),?\s*\b(?:in|into|for|on|to|under|from|within)\s+(?:the\s+)?{escaped}(?:\s+project)?\b"
         ));
-        let with_word = re(&format!(r"(?i),?\s*(?:the\s+)?\b{escaped}\s+project\b"));
-        let bare = re(&format!(r"(?i)\b{escaped}\b"));
+        let with_word = cached(format!(r"(?i),?\s*(?:the\s+)?\b{escaped}\s+project\b"));
+        let bare = cached(format!(r"(?i)\b{escaped}\b"));
         if c.cut(&with_prep).is_some()
             || c.cut(&with_word).is_some()
             || (anywhere && c.cut(&bare).is_some())
@@ -313,7 +323,7 @@ pub fn person(c: &mut Clause, g: &Grounding, cues: Cues) -> Option<Who> {
             .trim_end_matches(['.', '-'])
             .to_string();
         let who = lookup(g, &name, true).unwrap_or_else(|| unknown(g, &name));
-        let re_mention = re(&format!(
+        let re_mention = cached(format!(
             r"(?i)(?:\band\s+)?(?:\b(?:assign(?:ed)?(?:\s+it)?\s+to|give\s+(?:it\s+)?to|to|for|let)\s+)?@{}\b",
             regex::escape(&name)
         ));
@@ -400,7 +410,7 @@ pub fn person(c: &mut Clause, g: &Grounding, cues: Cues) -> Option<Who> {
             .collect::<Vec<_>>()
         {
             if let Some(who) = lookup(g, &word, false) {
-                c.cut(&re(&format!(r"(?i)\b{}\b", regex::escape(&word))));
+                c.cut(&cached(format!(r"(?i)\b{}\b", regex::escape(&word))));
                 return Some(who);
             }
         }
