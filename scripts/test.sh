@@ -9,4 +9,4 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
 cargo run --quiet --locked -p maestro-cli -- eval examples/eval/work.jsonl
 echo "held-out corpus (reported, not tuned on):"
-cargo run --quiet --locked -p maestro-cli -- eval examples/eval/work_holdout.jsonl | head -4
+cargo run --quiet --locked -p maestro-cli -- eval examples/eval/work_holdout.jsonl

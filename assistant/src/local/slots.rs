@@ -330,6 +330,17 @@ pub fn person(c: &mut Clause, g: &Grounding, cues: Cues) -> Option<Who> {
         c.cut(&re_mention);
         return Some(who);
     }
+    static SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"(?i)^\s*(?:i\s+want\s+|get\s+)?([\p{L}]+)\s+(?:needs?\s+to|should|has\s+to|must|to)\s+",
+        )
+    });
+    if let Some(m) = c.peek(&SUBJECT)
+        && let Some(who) = lookup(g, m.get(1).unwrap_or(""), false)
+    {
+        c.cut(&SUBJECT);
+        return Some(who);
+    }
     let mut search_from = 0;
     while let Some(caps) = CUED.captures_at(c.rest(), search_from) {
         let whole = caps.get(0).expect("a match has group 0").range();
