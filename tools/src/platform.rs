@@ -229,27 +229,8 @@ impl Platform {
             }
             other => other.to_string(),
         };
-        let found = people.iter().find(|p| {
-            p.name.to_lowercase() == wanted
-                || p.slack_id
-                    .as_deref()
-                    .is_some_and(|s| s.to_lowercase() == wanted)
-                || p.email
-                    .as_deref()
-                    .is_some_and(|s| s.to_lowercase() == wanted)
-        });
-        let first_names: Vec<&Person> = people
-            .iter()
-            .filter(|p| {
-                p.name
-                    .split_whitespace()
-                    .next()
-                    .is_some_and(|f| f.to_lowercase() == wanted)
-            })
-            .collect();
-        match (found, first_names.as_slice()) {
-            (Some(p), _) => Ok(p.clone()),
-            (None, [p]) => Ok((*p).clone()),
+        match work::find_person(&people, &wanted) {
+            Some(p) => Ok(p.clone()),
             _ => Err(ToolError::UnknownPerson {
                 name: name.trim().to_string(),
                 suggestions: work::close_names(&wanted, people.iter().map(|p| p.name.as_str())),

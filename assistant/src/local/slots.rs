@@ -444,25 +444,7 @@ fn lookup(g: &Grounding, name: &str, fuzzy: bool) -> Option<Who> {
     if wanted.is_empty() || NOT_NAMES.contains(&wanted.as_str()) {
         return None;
     }
-    if let Some(p) = g.people.iter().find(|p| {
-        p.name.to_lowercase() == wanted
-            || p.slack_id
-                .as_deref()
-                .is_some_and(|s| s.to_lowercase() == wanted)
-    }) {
-        return Some(Who::Known(p.name.clone()));
-    }
-    let by_first: Vec<&Person> = g
-        .people
-        .iter()
-        .filter(|p| {
-            p.name
-                .split_whitespace()
-                .next()
-                .is_some_and(|f| f.to_lowercase() == wanted)
-        })
-        .collect();
-    if let [p] = by_first.as_slice() {
+    if let Some(p) = maestro_tools::work::find_person(&g.people, &wanted) {
         return Some(Who::Known(p.name.clone()));
     }
     if fuzzy && wanted.chars().count() >= 3 {

@@ -10,6 +10,7 @@ pub use help::{Help, SearchCatalog};
 pub use people::{AddPerson, ListPeople};
 pub use tasks::{AssignTask, CompleteTask, CreateTask, DeleteTask, ListTasks, UpdateTask};
 
+use crate::model::Person;
 use crate::tool::{Context, Registry, ToolError};
 
 /// Every tool of the platform.
@@ -44,6 +45,26 @@ pub fn close_names<'a>(query: &str, names: impl Iterator<Item = &'a str>) -> Vec
         .collect();
     scored.sort();
     scored.into_iter().map(|(_, n)| n.to_string()).collect()
+}
+
+/// The one person `name` means: full name, Slack id or e-mail (any case), or
+/// a first name only one person has. No guessing.
+pub fn find_person<'a>(people: &'a [Person], name: &str) -> Option<&'a Person> {
+    let wanted = name.trim().trim_start_matches('@').to_lowercase();
+    let same = |s: Option<&str>| s.is_some_and(|s| s.to_lowercase() == wanted);
+    if let Some(p) = people
+        .iter()
+        .find(|p| same(Some(&p.name)) || same(p.slack_id.as_deref()) || same(p.email.as_deref()))
+    {
+        return Some(p);
+    }
+    let mut by_first = people
+        .iter()
+        .filter(|p| same(p.name.split_whitespace().next()));
+    match (by_first.next(), by_first.next()) {
+        (Some(p), None) => Some(p),
+        _ => None,
+    }
 }
 
 /// Parses a `YYYY-MM-DD` argument.
