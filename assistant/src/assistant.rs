@@ -1,6 +1,7 @@
 //! [`Assistant`]: one turn in, a stream of [`Event`]s out.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, channel};
 
 use maestro_tools::{Display, Effect, Platform};
@@ -68,6 +69,59 @@ pub struct TurnOptions {
     pub actor: Option<String>,
     /// Run destructive actions without asking (`--yes`).
     pub confirmed: bool,
+    /// Set it to stop the turn before its next step (an interrupt).
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl TurnOptions {
+    fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+}
+
+/// A whole turn gathered: the shape of `maestro ask --json` and of the REST reply.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Answer {
+    /// Every reply, one per line.
+    pub reply: String,
+    /// Every action, in order.
+    pub actions: Vec<Action>,
+    /// Whether an action failed or the request was refused.
+    #[serde(skip)]
+    pub failed: bool,
+}
+
+impl Answer {
+    /// Adds one event of the turn.
+    pub fn record(&mut self, event: &Event) {
+        let mut push = |text: &str| {
+            if !self.reply.is_empty() {
+                self.reply.push('\n');
+            }
+            self.reply.push_str(text);
+        };
+        match event {
+            Event::Started { .. } | Event::Display(_) => {}
+            Event::Reply { text } => push(text),
+            Event::Error { message } => {
+                push(message);
+                self.failed = true;
+            }
+            Event::Action(a) => {
+                self.failed |= a.status == Status::Error;
+                self.actions.push(a.clone());
+            }
+        }
+    }
+
+    /// Gathers a whole turn.
+    pub fn collect(events: impl IntoIterator<Item = Event>) -> Self {
+        let mut answer = Self::default();
+        events.into_iter().for_each(|e| answer.record(&e));
+        answer
+    }
 }
 
 /// A conversation's state between turns.
@@ -123,17 +177,28 @@ impl Assistant {
     /// Runs one turn of conversation `session`; events stream as work proceeds.
     pub fn turn(&self, session: &str, text: &str, options: TurnOptions) -> Turn {
         let (tx, rx) = channel();
+        self.stream(session, text, options, move |e| {
+            let _ = tx.send(e);
+        });
+        Turn { events: rx }
+    }
+
+    /// Runs one turn on its own thread, handing each event to `sink` as it
+    /// happens (for front ends with their own event loop, like the kernel).
+    pub fn stream(
+        &self,
+        session: &str,
+        text: &str,
+        options: TurnOptions,
+        sink: impl Fn(Event) + Send + 'static,
+    ) {
         let inner = Arc::clone(&self.inner);
         let (session, text) = (session.to_string(), text.to_string());
         std::thread::spawn(move || {
-            let emit = |e: Event| {
-                let _ = tx.send(e);
-            };
-            if let Err(message) = inner.run(&session, &text, &options, &emit) {
-                emit(Event::Error { message });
+            if let Err(message) = inner.run(&session, &text, &options, &sink) {
+                sink(Event::Error { message });
             }
         });
-        Turn { events: rx }
     }
 
     /// The requests of a session, oldest first.
@@ -203,6 +268,16 @@ impl Inner {
             plan.calls
         };
         for (i, call) in calls.iter().enumerate() {
+            if options.cancelled() {
+                emit(Event::Error {
+                    message: format!(
+                        "Interrupted: {} step(s) from {} on did not run.",
+                        calls.len() - i,
+                        call.tool
+                    ),
+                });
+                break;
+            }
             let arguments = Value::Object(call.arguments.clone());
             let action = |status, result| {
                 Event::Action(Action {

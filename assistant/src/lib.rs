@@ -16,6 +16,8 @@ pub mod eval;
 pub mod local;
 mod plan;
 
-pub use assistant::{Action, Assistant, Event, MAX_REQUEST_CHARS, Status, Turn, TurnOptions};
+pub use assistant::{
+    Action, Answer, Assistant, Event, MAX_REQUEST_CHARS, Status, Turn, TurnOptions,
+};
 pub use local::LocalPlanner;
 pub use plan::{Call, Gap, Plan, Planner, Request};

@@ -14,7 +14,7 @@ fn assistant() -> Assistant {
 fn say(a: &Assistant, session: &str, text: &str) -> (Vec<Action>, String) {
     let options = TurnOptions {
         actor: Some("Alice".into()),
-        confirmed: false,
+        ..Default::default()
     };
     let mut actions = Vec::new();
     let mut replies = Vec::new();

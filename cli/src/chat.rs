@@ -34,7 +34,7 @@ pub fn run(assistant: &Assistant, actor: Option<String>, home: &Path) -> Result<
                     line,
                     TurnOptions {
                         actor: actor.clone(),
-                        confirmed: false,
+                        ..Default::default()
                     },
                     false,
                 )?;

@@ -5,11 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
 use clap::Subcommand;
-use maestro_assistant::{Assistant, Event, LocalPlanner, Status, TurnOptions, eval};
+use maestro_assistant::{Answer, Assistant, Event, LocalPlanner, TurnOptions, eval};
 use maestro_tools::{Clock, Display, Platform, ToolOutput, import};
 use serde_json::{Map, Value, json};
 
-use crate::{Cli, Command, chat};
+use crate::{Cli, Command, chat, kernel};
 
 #[derive(Subcommand)]
 pub enum TasksCommand {
@@ -111,6 +111,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     {
         return run_eval(file, *json, *verbose);
     }
+    if let Command::Kernel(args) = &cli.command {
+        return kernel::run(&cli, args);
+    }
     let platform = open(&cli)?;
     match cli.command {
         Command::Chat { demo } => {
@@ -152,6 +155,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 TurnOptions {
                     actor,
                     confirmed: yes,
+                    ..Default::default()
                 },
                 json,
             )
@@ -246,7 +250,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             println!("Loaded the demo workspace: {people} people, {tasks} tasks.");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { .. } => unreachable!("handled above"),
+        Command::Eval { .. } | Command::Kernel(_) => unreachable!("handled above"),
     }
 }
 
@@ -259,7 +263,8 @@ fn home(flag: &Option<PathBuf>) -> Result<PathBuf> {
     }
 }
 
-fn open(cli: &Cli) -> Result<Platform> {
+/// Opens the platform the global flags name.
+pub fn open(cli: &Cli) -> Result<Platform> {
     let clock = Clock::from_env()?;
     Ok(Platform::open(&home(&cli.home)?, &cli.workspace, clock)?)
 }
@@ -334,41 +339,27 @@ pub fn ask(
     options: TurnOptions,
     json: bool,
 ) -> Result<ExitCode> {
-    let mut replies = Vec::new();
-    let mut actions = Vec::new();
-    let mut failed = false;
+    let mut answer = Answer::default();
     let mut shown = Vec::new();
     for event in assistant.turn(session, text, options) {
+        answer.record(&event);
+        if json {
+            continue;
+        }
         match event {
-            Event::Started { .. } => {}
-            Event::Action(a) => {
-                failed |= a.status == Status::Error;
-                actions.push(a);
-            }
             Event::Display(d) => shown.push(d),
             Event::Reply { text } => {
-                if !json {
-                    println!("{text}");
-                    shown.drain(..).for_each(|d| print_display(&d));
-                }
-                replies.push(text);
+                println!("{text}");
+                shown.drain(..).for_each(|d| print_display(&d));
             }
-            Event::Error { message } => {
-                failed = true;
-                if !json {
-                    eprintln!("error: {message}");
-                }
-                replies.push(message);
-            }
+            Event::Error { message } => eprintln!("error: {message}"),
+            Event::Started { .. } | Event::Action(_) => {}
         }
     }
     if json {
-        println!(
-            "{}",
-            json!({"reply": replies.join("\n"), "actions": actions})
-        );
+        println!("{}", serde_json::to_string(&answer)?);
     }
-    Ok(if failed {
+    Ok(if answer.failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

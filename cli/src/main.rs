@@ -3,6 +3,7 @@
 
 mod chat;
 mod commands;
+mod kernel;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,6 +78,8 @@ enum Command {
     },
     /// Load the demo workspace into an empty workspace.
     Demo,
+    /// The Jupyter kernel: `kernel install`, or serve a connection file.
+    Kernel(kernel::KernelArgs),
 }
 
 fn main() -> ExitCode {

@@ -1,0 +1,260 @@
+//! Running one cell: magics here, requests through the assistant, each
+//! assistant [`Event`] mapped to outputs as it arrives.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use jupyter_protocol::{Media, MediaType};
+use maestro_assistant::{Answer, Event, Status, TurnOptions};
+use maestro_tools::{Display, Table};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use crate::kernel::Kernel;
+use crate::magics::{Cell, MAGICS, Magic};
+use crate::outputs::{Failure, Outputs};
+
+impl Kernel {
+    /// Runs a parsed cell, showing its outputs.
+    pub(crate) async fn run_cell(
+        &mut self,
+        cell: Cell,
+        out: &mut Outputs<'_>,
+        allow_stdin: bool,
+    ) -> Result<(), Failure> {
+        match cell {
+            Cell::Empty => Ok(()),
+            Cell::Request(text) => self.request(text, out, allow_stdin).await,
+            Cell::Json(text) => {
+                let (answer, _) = self.turn(&text, out, false, false).await?;
+                out.json(serde_json::to_value(&answer).unwrap_or(Value::Null));
+                if answer.failed {
+                    return Err(out.error("ToolError", &answer.reply));
+                }
+                Ok(())
+            }
+            Cell::Magic(magic) => self.magic(magic, out).await,
+        }
+    }
+
+    async fn magic(&mut self, magic: Magic, out: &mut Outputs<'_>) -> Result<(), Failure> {
+        match magic {
+            Magic::Help => {
+                let assistant = self.assistant(out).await?;
+                let help = assistant
+                    .platform()
+                    .call(None, "help", json!({}))
+                    .map_err(|e| out.error("ToolError", &e.to_string()))?;
+                out.markdown(&help.summary);
+                let mut magics = String::from("## Magics\n\n");
+                for (name, what) in MAGICS {
+                    magics.push_str(&format!("- `{name}` — {what}\n"));
+                }
+                out.markdown(&magics);
+            }
+            Magic::Tools => {
+                let assistant = self.assistant(out).await?;
+                let mut table = Table::new(&["tool", "effect", "description"]);
+                for tool in assistant.platform().registry().iter() {
+                    let effect = serde_json::to_value(tool.effect()).unwrap_or(Value::Null);
+                    table.rows.push(vec![
+                        tool.name().to_string(),
+                        effect.as_str().unwrap_or_default().to_string(),
+                        tool.description().to_string(),
+                    ]);
+                }
+                out.table(&table, None);
+            }
+            Magic::Reset => {
+                self.new_conversation();
+                out.stdout("Started a new conversation; earlier questions are forgotten.");
+            }
+            Magic::History(n) => {
+                let lines: Vec<String> = self
+                    .history
+                    .tail(n.unwrap_or(usize::MAX))
+                    .map(|(line, input)| format!("{line:>4}: {input}"))
+                    .collect();
+                out.stdout(&lines.join("\n"));
+            }
+            Magic::Config(None) => out.stdout(&self.config.describe()),
+            Magic::Config(Some((key, value))) => {
+                let done = self
+                    .config
+                    .set(&key, &value)
+                    .map_err(|e| out.error("ConfigError", &e))?;
+                out.stdout(&done);
+            }
+            Magic::Echo { text, stderr } => {
+                if stderr {
+                    out.stderr(&text);
+                } else {
+                    out.stdout(&text);
+                }
+            }
+            Magic::Sleep(seconds) => self.sleep(seconds, out).await?,
+        }
+        Ok(())
+    }
+
+    /// Waits with a progress bar that `update_display_data` moves along.
+    async fn sleep(&mut self, seconds: f64, out: &mut Outputs<'_>) -> Result<(), Failure> {
+        let id = format!("sleep-{}", uuid::Uuid::new_v4());
+        let total = Duration::from_secs_f64(seconds);
+        out.display_updatable(&id, progress(0.0, "sleeping"));
+        let interrupt = Arc::clone(&self.interrupt);
+        let interrupted = interrupt.notified();
+        tokio::pin!(interrupted);
+        interrupted.as_mut().enable();
+        let start = tokio::time::Instant::now();
+        let tick = Duration::from_millis(100);
+        loop {
+            let left = total.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                break;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(left.min(tick)) => {
+                    let done = start.elapsed().as_secs_f64() / seconds.max(f64::EPSILON);
+                    out.update(&id, progress(done.min(1.0), "sleeping"));
+                }
+                _ = &mut interrupted => {
+                    out.update(&id, progress(start.elapsed().as_secs_f64() / seconds, "interrupted"));
+                    return Err(out.error("Interrupted", "Interrupted by the user; the kernel is ready."));
+                }
+            }
+        }
+        out.update(&id, progress(1.0, "done"));
+        Ok(())
+    }
+
+    /// A plain-language request; asks for confirmation on stdin when allowed.
+    async fn request(
+        &mut self,
+        mut text: String,
+        out: &mut Outputs<'_>,
+        allow_stdin: bool,
+    ) -> Result<(), Failure> {
+        let stdin = allow_stdin && self.config.stdin;
+        loop {
+            let (_, question) = self.turn(&text, out, true, stdin).await?;
+            match question {
+                Some(prompt) => text = self.input(out, &prompt).await?,
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// Runs one turn, showing its events as they come when `show` (`%%json`
+    /// shows the whole answer at the end instead). With `ask`, a confirmation
+    /// question is returned, to be asked on stdin, instead of shown.
+    async fn turn(
+        &mut self,
+        text: &str,
+        out: &mut Outputs<'_>,
+        show: bool,
+        ask: bool,
+    ) -> Result<(Answer, Option<String>), Failure> {
+        let assistant = self.assistant(out).await?;
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let options = TurnOptions {
+            actor: self.config.actor.clone(),
+            confirmed: false,
+            cancel: Some(Arc::clone(&cancel)),
+        };
+        assistant.stream(&self.conversation, text, options, move |e| {
+            let _ = tx.send(e);
+        });
+        let interrupt = Arc::clone(&self.interrupt);
+        let interrupted = interrupt.notified();
+        tokio::pin!(interrupted);
+        interrupted.as_mut().enable();
+        let mut render = Render {
+            show,
+            ask,
+            ..Render::default()
+        };
+        let mut answer = Answer::default();
+        loop {
+            tokio::select! {
+                event = rx.recv() => match event {
+                    Some(event) => {
+                        answer.record(&event);
+                        render.event(event, out);
+                    }
+                    None => break,
+                },
+                _ = &mut interrupted => {
+                    cancel.store(true, Ordering::Relaxed);
+                    return Err(out.error("Interrupted", "Interrupted by the user; steps not yet started did not run."));
+                }
+            }
+        }
+        if let Some(failure) = render.failure {
+            return Err(failure);
+        }
+        Ok((answer, render.question))
+    }
+}
+
+/// Maps a turn's events to outputs.
+#[derive(Default)]
+struct Render {
+    /// Show events (false for `%%json`, which shows the whole answer at the end).
+    show: bool,
+    /// A confirmation question is asked on stdin rather than shown.
+    ask: bool,
+    failed_action: bool,
+    confirming: bool,
+    data: Option<Value>,
+    markdown: Option<String>,
+    question: Option<String>,
+    failure: Option<Failure>,
+}
+
+impl Render {
+    fn event(&mut self, event: Event, out: &mut Outputs<'_>) {
+        match event {
+            Event::Started { .. } => {}
+            Event::Action(a) => {
+                self.failed_action = a.status == Status::Error;
+                self.confirming = a.status == Status::NeedsConfirmation;
+                self.data = a.result;
+            }
+            Event::Display(_) | Event::Reply { .. } if !self.show => {}
+            Event::Display(Display::Table(t)) if t.rows.is_empty() => {}
+            Event::Display(Display::Table(t)) => out.table(&t, self.data.take()),
+            Event::Display(Display::Markdown { text }) => {
+                out.markdown(&text);
+                self.markdown = Some(text);
+            }
+            Event::Reply { text } if self.failed_action => {
+                self.failure = Some(out.error("ToolError", &text));
+                self.failed_action = false;
+            }
+            Event::Reply { text } if self.confirming && self.ask => self.question = Some(text),
+            Event::Reply { text } if self.markdown.as_ref() == Some(&text) => {}
+            Event::Reply { text } => out.stdout(&text),
+            Event::Error { message } => self.failure = Some(out.error("RequestError", &message)),
+        }
+    }
+}
+
+/// A progress bar as text and HTML.
+fn progress(done: f64, label: &str) -> Media {
+    let filled = (done * 30.0).round() as usize;
+    let bar = format!(
+        "[{}{}]",
+        "#".repeat(filled),
+        ".".repeat(30 - filled.min(30))
+    );
+    let percent = (done * 100.0).round();
+    Media::new(vec![
+        MediaType::Plain(format!("{bar} {percent:.0}% {label}")),
+        MediaType::Html(format!(
+            "<progress value=\"{percent:.0}\" max=\"100\"></progress> {percent:.0}% {label}"
+        )),
+    ])
+}

@@ -1,0 +1,138 @@
+//! What one cell shows: streams, rich displays, its result and its error, all
+//! as IOPub messages that are children of the `execute_request`.
+
+use jupyter_protocol::{
+    DisplayData, ErrorOutput, ExecuteResult, ExecutionCount, JupyterMessage, JupyterMessageContent,
+    Media, MediaType, StreamContent, Transient, UpdateDisplayData,
+};
+use maestro_tools::Table;
+use serde_json::Value;
+
+use crate::iopub::Iopub;
+
+/// A cell that failed: its error has been shown.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// The error's name (`ToolError`, `RequestError`, `UnknownMagic`, `Interrupted`).
+    pub ename: String,
+    /// What went wrong and what to do.
+    pub evalue: String,
+}
+
+/// The outputs of the cell being run.
+pub struct Outputs<'a> {
+    iopub: &'a Iopub,
+    parent: &'a JupyterMessage,
+    silent: bool,
+    count: ExecutionCount,
+    result_shown: bool,
+    /// The cell's output as plain text, kept in the history.
+    pub text: String,
+}
+
+impl<'a> Outputs<'a> {
+    /// Outputs for `parent`; a silent request publishes none.
+    pub fn new(iopub: &'a Iopub, parent: &'a JupyterMessage, silent: bool, count: usize) -> Self {
+        Self {
+            iopub,
+            parent,
+            silent,
+            count: ExecutionCount::new(count),
+            result_shown: false,
+            text: String::new(),
+        }
+    }
+
+    /// A message in reply to the cell's request (for other channels, like stdin).
+    pub fn child(&self, content: JupyterMessageContent) -> JupyterMessage {
+        JupyterMessage::new(content, Some(self.parent))
+    }
+
+    fn send(&self, content: impl Into<JupyterMessageContent>) {
+        if !self.silent {
+            self.iopub.publish(self.child(content.into()));
+        }
+    }
+
+    /// Text on stdout (a newline is added).
+    pub fn stdout(&mut self, text: &str) {
+        self.text.push_str(text);
+        self.text.push('\n');
+        self.send(StreamContent::stdout(&format!("{text}\n")));
+    }
+
+    /// Text on stderr (a newline is added).
+    pub fn stderr(&mut self, text: &str) {
+        self.send(StreamContent::stderr(&format!("{text}\n")));
+    }
+
+    /// Markdown, shown as `display_data`.
+    pub fn markdown(&mut self, text: &str) {
+        self.send(DisplayData::new(Media::new(vec![
+            MediaType::Markdown(text.to_string()),
+            MediaType::Plain(text.to_string()),
+        ])));
+    }
+
+    /// A table: the cell's `execute_result` if it is the first, else `display_data`.
+    /// `data` (the tool's result) rides along as `application/json`.
+    pub fn table(&mut self, table: &Table, data: Option<Value>) {
+        let mut media = vec![
+            MediaType::Plain(table.to_text()),
+            MediaType::Markdown(table.to_markdown()),
+            MediaType::Html(table.to_html()),
+        ];
+        if let Some(json) = data.filter(|d| !d.is_null()) {
+            media.push(MediaType::Json(json));
+        }
+        self.text.push_str(&table.to_text());
+        self.result_or_display(Media::new(media));
+    }
+
+    /// A JSON value with its pretty text.
+    pub fn json(&mut self, value: Value) {
+        let pretty = serde_json::to_string_pretty(&value).unwrap_or_default();
+        let media = vec![MediaType::Plain(pretty.clone()), MediaType::Json(value)];
+        self.text.push_str(&pretty);
+        self.result_or_display(Media::new(media));
+    }
+
+    fn result_or_display(&mut self, data: Media) {
+        if self.result_shown {
+            self.send(DisplayData::new(data));
+        } else {
+            self.result_shown = true;
+            let mut result = ExecuteResult::new(self.count, data);
+            // `{}`, not `null`: frontends validate it as an object.
+            result.transient = Some(Transient::default());
+            self.send(result);
+        }
+    }
+
+    /// A display that later [`Outputs::update`]s replace (progress bars).
+    pub fn display_updatable(&mut self, id: &str, data: Media) {
+        let mut display = DisplayData::new(data);
+        display.transient = Some(Transient {
+            display_id: Some(id.to_string()),
+        });
+        self.send(display);
+    }
+
+    /// Replaces the display shown with `id`.
+    pub fn update(&mut self, id: &str, data: Media) {
+        self.send(UpdateDisplayData::new(data, id));
+    }
+
+    /// Shows the cell's one error and returns it.
+    pub fn error(&mut self, ename: &str, evalue: &str) -> Failure {
+        self.send(ErrorOutput {
+            ename: ename.to_string(),
+            evalue: evalue.to_string(),
+            traceback: vec![format!("\u{1b}[0;31m{ename}\u{1b}[0m: {evalue}")],
+        });
+        Failure {
+            ename: ename.to_string(),
+            evalue: evalue.to_string(),
+        }
+    }
+}
