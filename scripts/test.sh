@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# Every test: formatting, lints, unit, integration and end-to-end tests, and
-# the planner's accuracy on the labelled corpus. Needs only the Rust toolchain
-# (SQLite is compiled in); nothing else to install or start for these tests.
+# Every test: formatting, lints, unit, integration and end-to-end tests, the
+# Jupyter protocol suite against the real kernel, the example notebooks, and the
+# planner's accuracy on the labelled corpora. Needs the Rust toolchain and
+# python3 (3.9+ with venv and pip); the Python packages go into ./.venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+
+echo "== Jupyter: jupyter_kernel_test, front-end behaviour, example notebooks"
+scripts/python-env.sh
+cargo build --locked -p maestro-cli
+MAESTRO_BIN="$PWD/target/debug/maestro" .venv/bin/python -m pytest -q -rs kernel/tests/jupyter
+
+echo "== Planner accuracy"
 cargo run --quiet --locked -p maestro-cli -- eval examples/eval/work.jsonl
 echo "held-out corpus (reported, not tuned on):"
 cargo run --quiet --locked -p maestro-cli -- eval examples/eval/work_holdout.jsonl

@@ -83,6 +83,12 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // `maestro … | head` ends quietly when the reader goes away, as Unix tools do.
+    #[cfg(unix)]
+    // SAFETY: restoring the default SIGPIPE action before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,

@@ -184,7 +184,10 @@ impl Kernel {
                         answer.record(&event);
                         render.event(event, out);
                     }
-                    None => break,
+                    None => {
+                        render.show_displays(out);
+                        break;
+                    }
                 },
                 _ = &mut interrupted => {
                     cancel.store(true, Ordering::Relaxed);
@@ -209,7 +212,7 @@ struct Render {
     failed_action: bool,
     confirming: bool,
     data: Option<Value>,
-    markdown: Option<String>,
+    displays: Vec<Display>,
     question: Option<String>,
     failure: Option<Failure>,
 }
@@ -224,20 +227,31 @@ impl Render {
                 self.data = a.result;
             }
             Event::Display(_) | Event::Reply { .. } if !self.show => {}
-            Event::Display(Display::Table(t)) if t.rows.is_empty() => {}
-            Event::Display(Display::Table(t)) => out.table(&t, self.data.take()),
-            Event::Display(Display::Markdown { text }) => {
-                out.markdown(&text);
-                self.markdown = Some(text);
-            }
+            // Shown after the reply that sums them up, as the CLI does.
+            Event::Display(d) => self.displays.push(d),
             Event::Reply { text } if self.failed_action => {
                 self.failure = Some(out.error("ToolError", &text));
                 self.failed_action = false;
             }
             Event::Reply { text } if self.confirming && self.ask => self.question = Some(text),
-            Event::Reply { text } if self.markdown.as_ref() == Some(&text) => {}
-            Event::Reply { text } => out.stdout(&text),
+            Event::Reply { text } => {
+                let repeats = matches!(self.displays.last(), Some(Display::Markdown { text: m }) if *m == text);
+                if !repeats {
+                    out.stdout(&text);
+                }
+                self.show_displays(out);
+            }
             Event::Error { message } => self.failure = Some(out.error("RequestError", &message)),
+        }
+    }
+
+    fn show_displays(&mut self, out: &mut Outputs<'_>) {
+        for display in self.displays.drain(..) {
+            match display {
+                Display::Table(t) if t.rows.is_empty() => {}
+                Display::Table(t) => out.table(&t, self.data.take()),
+                Display::Markdown { text } => out.markdown(&text),
+            }
         }
     }
 }
