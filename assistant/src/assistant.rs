@@ -192,13 +192,17 @@ impl Assistant {
         options: TurnOptions,
         sink: impl Fn(Event) + Send + 'static,
     ) {
-        let inner = Arc::clone(&self.inner);
+        let assistant = self.clone();
         let (session, text) = (session.to_string(), text.to_string());
-        std::thread::spawn(move || {
-            if let Err(message) = inner.run(&session, &text, &options, &sink) {
-                sink(Event::Error { message });
-            }
-        });
+        std::thread::spawn(move || assistant.respond(&session, &text, &options, &sink));
+    }
+
+    /// Runs one turn on the calling thread, handing each event to `sink`
+    /// (for front ends that keep their own worker thread).
+    pub fn respond(&self, session: &str, text: &str, options: &TurnOptions, sink: &dyn Fn(Event)) {
+        if let Err(message) = self.inner.run(session, text, options, sink) {
+            sink(Event::Error { message });
+        }
     }
 
     /// The requests of a session, oldest first.

@@ -146,9 +146,9 @@ impl Kernel {
         }
     }
 
-    /// Runs one turn, showing its events as they come when `show` (`%%json`
-    /// shows the whole answer at the end instead). With `ask`, a confirmation
-    /// question is returned, to be asked on stdin, instead of shown.
+    /// Runs one turn, showing its events as they come when `show`; otherwise
+    /// gathers them into the returned [`Answer`] (for `%%json`). With `ask`, a
+    /// confirmation question is returned, to be asked on stdin, instead of shown.
     async fn turn(
         &mut self,
         text: &str,
@@ -164,9 +164,12 @@ impl Kernel {
             confirmed: false,
             cancel: Some(Arc::clone(&cancel)),
         };
-        assistant.stream(&self.conversation, text, options, move |e| {
-            let _ = tx.send(e);
-        });
+        let (session, text) = (self.conversation.clone(), text.to_string());
+        self.run_on_worker(Box::new(move || {
+            assistant.respond(&session, &text, &options, &|e| {
+                let _ = tx.send(e);
+            });
+        }));
         let interrupt = Arc::clone(&self.interrupt);
         let interrupted = interrupt.notified();
         tokio::pin!(interrupted);
@@ -181,7 +184,9 @@ impl Kernel {
             tokio::select! {
                 event = rx.recv() => match event {
                     Some(event) => {
-                        answer.record(&event);
+                        if !show {
+                            answer.record(&event);
+                        }
                         render.event(event, out);
                     }
                     None => {

@@ -14,6 +14,7 @@ use maestro_assistant::Assistant;
 use serde_json::json;
 use tokio::sync::{Notify, mpsc, oneshot};
 
+use crate::KernelError;
 use crate::complete;
 use crate::config::Config;
 use crate::history::History;
@@ -51,7 +52,13 @@ pub struct Kernel {
     pub(crate) conversation: String,
     assistant: Loading,
     execution_count: usize,
+    /// One long-lived thread runs the turns, one after another (a thread per
+    /// turn would leave each one's stack and heap arena behind).
+    worker: std::sync::mpsc::Sender<Job>,
 }
+
+/// Work for the turn thread.
+type Job = Box<dyn FnOnce() + Send>;
 
 impl Kernel {
     /// A kernel replying on `shell`, whose assistant arrives through `assistant`.
@@ -62,7 +69,12 @@ impl Kernel {
         interrupt: Arc<Notify>,
         assistant: oneshot::Receiver<Result<Assistant, String>>,
         actor: Option<String>,
-    ) -> Self {
+    ) -> Result<Self, KernelError> {
+        let (worker, jobs) = std::sync::mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("maestro-turns".into())
+            .spawn(move || jobs.into_iter().for_each(|job| job()))
+            .map_err(KernelError::Runtime)?;
         let mut kernel = Self {
             shell,
             stdin,
@@ -73,9 +85,17 @@ impl Kernel {
             conversation: String::new(),
             assistant: Loading::Pending(assistant),
             execution_count: 0,
+            worker,
         };
         kernel.new_conversation();
-        kernel
+        Ok(kernel)
+    }
+
+    /// Runs `job` on the turn thread.
+    pub(crate) fn run_on_worker(&self, job: Job) {
+        // The thread lives as long as the kernel; if it is gone the job's
+        // channel closes and the cell ends with what it has.
+        let _ = self.worker.send(job);
     }
 
     /// Starts a fresh conversation.

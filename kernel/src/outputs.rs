@@ -10,6 +10,9 @@ use serde_json::Value;
 
 use crate::iopub::Iopub;
 
+/// Rows drawn of a table (as pandas caps `max_rows`); the data keeps them all.
+pub const MAX_ROWS: usize = 50;
+
 /// A cell that failed: its error has been shown.
 #[derive(Debug, Clone)]
 pub struct Failure {
@@ -75,17 +78,41 @@ impl<'a> Outputs<'a> {
     }
 
     /// A table: the cell's `execute_result` if it is the first, else `display_data`.
-    /// `data` (the tool's result) rides along as `application/json`.
+    /// At most [`MAX_ROWS`] rows are drawn; `data` (the tool's whole result)
+    /// rides along as `application/json`.
     pub fn table(&mut self, table: &Table, data: Option<Value>) {
+        let (shown, note) = if table.rows.len() > MAX_ROWS {
+            let head = Table {
+                columns: table.columns.clone(),
+                rows: table.rows[..MAX_ROWS].to_vec(),
+            };
+            let note = format!(
+                "Showing the first {MAX_ROWS} of {} rows; narrow the request, or use %%json for all of them.",
+                table.rows.len()
+            );
+            (head, note)
+        } else {
+            (table.clone(), String::new())
+        };
+        let with_note = |drawn: String, styled: String| {
+            if note.is_empty() {
+                drawn
+            } else {
+                format!("{drawn}\n{styled}")
+            }
+        };
         let mut media = vec![
-            MediaType::Plain(table.to_text()),
-            MediaType::Markdown(table.to_markdown()),
-            MediaType::Html(table.to_html()),
+            MediaType::Plain(with_note(shown.to_text(), note.clone())),
+            MediaType::Markdown(with_note(shown.to_markdown(), format!("_{note}_"))),
+            MediaType::Html(with_note(
+                shown.to_html(),
+                format!("<p><em>{note}</em></p>"),
+            )),
         ];
         if let Some(json) = data.filter(|d| !d.is_null()) {
             media.push(MediaType::Json(json));
         }
-        self.text.push_str(&table.to_text());
+        self.text.push_str(&shown.to_text());
         self.result_or_display(Media::new(media));
     }
 

@@ -87,7 +87,7 @@ async fn serve(
         interrupt,
         assistant_rx,
         actor,
-    );
+    )?;
     tokio::select! {
         _ = kernel.run(queue_rx) => {}
         _ = control => {}

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::clock::Clock;
 use crate::model::{Person, Task};
 use crate::store::{AuditRecord, SqliteStore, Store, StoreError};
-use crate::tool::{Context, Registry, ToolError, ToolOutput};
+use crate::tool::{Context, Effect, Registry, ToolError, ToolOutput};
 use crate::work;
 
 /// The platform could not be opened.
@@ -144,7 +144,9 @@ impl Platform {
             },
             args.clone(),
         );
+        // Changes are kept whole; for reads, what was answered, not the data read.
         let (status, recorded) = match &result {
+            Ok(out) if tool.effect() == Effect::Read => ("ok", Value::String(out.summary.clone())),
             Ok(out) => ("ok", out.data.clone()),
             Err(e) => ("error", Value::String(e.to_string())),
         };

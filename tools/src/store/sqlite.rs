@@ -4,7 +4,8 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, params, params_from_iter};
 use serde_json::Value;
 
 use super::{AuditRecord, Store, StoreError};
@@ -39,6 +40,8 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE sessions (
          workspace_id INTEGER NOT NULL REFERENCES workspaces(id), id TEXT NOT NULL,
          state TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (workspace_id, id));",
+    "CREATE INDEX tasks_assignee ON tasks (workspace_id, assignee_id);
+     CREATE INDEX tasks_project ON tasks (workspace_id, project_id);",
 ];
 
 /// The SQLite store, scoped to one workspace.
@@ -459,40 +462,65 @@ impl Store for SqliteStore {
     }
 
     fn list_tasks(&self, f: &TaskFilter) -> Result<Vec<Task>, StoreError> {
-        let status_sql = match f.status {
-            None => "1",
-            Some(StatusFilter::Open) => "t.status <> 'done'",
-            Some(StatusFilter::Todo) => "t.status = 'todo'",
-            Some(StatusFilter::InProgress) => "t.status = 'in_progress'",
-            Some(StatusFilter::Done) => "t.status = 'done'",
+        // Only the filters given become conditions (`$` is the next parameter),
+        // so SQLite can use the assignee and project indexes.
+        let mut conds = vec!["t.workspace_id = ?1".to_string()];
+        let mut values: Vec<SqlValue> = vec![self.workspace_id.into()];
+        let mut cond = |sql: &str, value: SqlValue| {
+            values.push(value);
+            conds.push(sql.replace('$', &format!("?{}", values.len())));
         };
+        match f.status {
+            None => {}
+            Some(StatusFilter::Open) => cond("t.status <> $", "done".to_string().into()),
+            Some(StatusFilter::Todo) => cond("t.status = $", "todo".to_string().into()),
+            Some(StatusFilter::InProgress) => {
+                cond("t.status = $", "in_progress".to_string().into())
+            }
+            Some(StatusFilter::Done) => cond("t.status = $", "done".to_string().into()),
+        }
+        if let Some(name) = &f.assignee {
+            cond(
+                "t.assignee_id = (SELECT id FROM people WHERE workspace_id = ?1 AND lower(name) = lower($))",
+                name.clone().into(),
+            );
+        }
+        if let Some(name) = &f.project {
+            cond(
+                "t.project_id = (SELECT id FROM projects WHERE workspace_id = ?1 AND lower(name) = lower($))",
+                name.clone().into(),
+            );
+        }
+        if let Some(p) = f.priority {
+            cond("t.priority = $", p.as_str().to_string().into());
+        }
+        if let Some(tag) = &f.tag {
+            cond(
+                "EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = lower($))",
+                tag.trim_start_matches('#').to_string().into(),
+            );
+        }
+        if let Some(d) = f.due_before {
+            cond("t.due IS NOT NULL AND t.due <= $", d.to_string().into());
+        }
+        if let Some(d) = f.overdue_on {
+            cond(
+                "t.status <> 'done' AND t.due IS NOT NULL AND t.due < $",
+                d.to_string().into(),
+            );
+        }
+        values.push(f.limit.map_or(-1, |l| l as i64).into());
         let sql = format!(
-            "{TASK_SELECT} WHERE t.workspace_id = ?1 AND {status_sql}
-               AND (?2 IS NULL OR lower(pe.name) = lower(?2))
-               AND (?3 IS NULL OR lower(pr.name) = lower(?3))
-               AND (?4 IS NULL OR t.priority = ?4)
-               AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = lower(?5)))
-               AND (?6 IS NULL OR (t.due IS NOT NULL AND t.due <= ?6))
-               AND (?7 IS NULL OR (t.status <> 'done' AND t.due IS NOT NULL AND t.due < ?7))
+            "{TASK_SELECT} WHERE {}
              ORDER BY t.due IS NULL, t.due,
                CASE t.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, t.id
-             LIMIT ?8"
+             LIMIT ?{}",
+            conds.join(" AND "),
+            values.len()
         );
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(
-            params![
-                self.workspace_id,
-                f.assignee,
-                f.project,
-                f.priority.map(Priority::as_str),
-                f.tag.as_deref().map(|t| t.trim_start_matches('#')),
-                f.due_before.map(|d| d.to_string()),
-                f.overdue_on.map(|d| d.to_string()),
-                f.limit.map_or(-1, |l| l as i64),
-            ],
-            task_from_row,
-        )?;
+        let rows = stmt.query_map(params_from_iter(values), task_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
