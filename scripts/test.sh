@@ -19,3 +19,12 @@ echo "== Planner accuracy"
 cargo run --quiet --locked -p maestro-cli -- eval examples/eval/work.jsonl
 echo "held-out corpus (reported, not tuned on):"
 cargo run --quiet --locked -p maestro-cli -- eval examples/eval/work_holdout.jsonl
+
+echo "== Work intelligence (shipped history, then another seed)"
+cargo run --quiet --locked -p maestro-cli -- eval work \
+    --history examples/history/task_history.csv --people examples/history/task_history_people.csv
+seeded=$(mktemp -d)
+python3 examples/history/generate_task_history.py 7 "$seeded"
+cargo run --quiet --locked -p maestro-cli -- eval work \
+    --history "$seeded/task_history.csv" --people "$seeded/task_history_people.csv"
+rm -rf "$seeded"

@@ -389,3 +389,40 @@ fn eval_meets_the_targets_on_the_labelled_corpus() {
     );
     assert_eq!(report["irrelevant_acted"], 0);
 }
+
+#[test]
+fn eval_work_beats_the_baselines_on_the_shipped_history() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/history");
+    let history = format!("{dir}/task_history.csv");
+    let people = format!("{dir}/task_history_people.csv");
+    let args = ["eval", "work", "--history", &history, "--people", &people];
+    let out = maestro(home.path(), &[&args[..], &["--json"]].concat());
+    let r = json(&out);
+    assert_eq!(
+        (r["n_train"].as_u64(), r["n_test"].as_u64()),
+        (Some(3200), Some(800))
+    );
+    let f = |k: &str| r[k].as_f64().unwrap();
+    assert!(f("assignment_top1") >= 0.65, "{r}");
+    assert!(f("assignment_top3") >= 0.95, "{r}");
+    assert!(f("assignment_top1") > 2.0 * f("baseline_top1"), "{r}");
+    assert!(f("duration_mae") <= 0.7 * f("estimate_mae"), "{r}");
+    assert!(f("risk_auc") >= 0.85 && f("risk_brier") < 0.15, "{r}");
+
+    let out = maestro(home.path(), &[&args[..], &["--split", "1.5"]].concat());
+    assert!(
+        !out.status.success() && stderr(&out).contains("--split"),
+        "{}",
+        stderr(&out)
+    );
+    let out = maestro(
+        home.path(),
+        &["eval", "work", "--history", &people, "--people", &people],
+    );
+    assert!(
+        !out.status.success() && stderr(&out).contains("title"),
+        "{}",
+        stderr(&out)
+    );
+}

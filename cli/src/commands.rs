@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, bail};
 use clap::Subcommand;
 use maestro_assistant::{Answer, Assistant, Event, LocalPlanner, TurnOptions, eval};
-use maestro_tools::{Clock, Display, Platform, ToolOutput, import};
+use maestro_tools::{Clock, Display, Platform, ToolOutput, import, insight};
 use serde_json::{Map, Value, json};
 
 use crate::{Cli, Command, chat, kernel};
@@ -104,12 +104,27 @@ pub enum ImportCommand {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let actor = cli.actor.clone();
     if let Command::Eval {
+        suite,
         file,
         json,
         verbose,
     } = &cli.command
     {
-        return run_eval(file, *json, *verbose);
+        return match (suite, file) {
+            (
+                Some(EvalSuite::Work {
+                    history,
+                    people,
+                    split,
+                    json,
+                }),
+                _,
+            ) => run_eval_work(history, people, *split, *json),
+            (None, Some(file)) => run_eval(file, *json, *verbose),
+            (None, None) => bail!(
+                "say what to measure: `maestro eval examples/eval/work.jsonl` (the planner) or `maestro eval work --history FILE.csv --people FILE.csv` (work intelligence)"
+            ),
+        };
     }
     if let Command::Kernel(args) = &cli.command {
         return kernel::run(&cli, args);
@@ -364,6 +379,52 @@ pub fn ask(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `maestro eval work …`
+#[derive(Subcommand)]
+pub enum EvalSuite {
+    /// Train the work-intelligence models on the earliest part of a task
+    /// history and score them on the rest (assignment, duration, risk).
+    Work {
+        /// Completed tasks, in the layout `maestro import tasks` takes.
+        #[arg(long)]
+        history: PathBuf,
+        /// The people, in the layout `maestro import people` takes.
+        #[arg(long)]
+        people: PathBuf,
+        /// Share of the history (by creation date) to train on.
+        #[arg(long, default_value_t = 0.8)]
+        split: f64,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn run_eval_work(history: &Path, people: &Path, split: f64, json: bool) -> Result<ExitCode> {
+    let report = insight::evaluate::evaluate_csv(&read(history)?, &read(people)?, split)?;
+    if json {
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "trained on {} tasks, tested on {}",
+        report.n_train, report.n_test
+    );
+    println!(
+        "assignment  top-1 {:.3}  top-3 {:.3}  (baseline top-1 {:.3}: most frequent assignee of the category)",
+        report.assignment_top1, report.assignment_top3, report.baseline_top1
+    );
+    println!(
+        "duration    MAE {:.2} h  (the estimate as it is: {:.2} h)",
+        report.duration_mae, report.estimate_mae
+    );
+    println!(
+        "risk        ROC AUC {:.3}  Brier {:.3}",
+        report.risk_auc, report.risk_brier
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_eval(file: &Path, json: bool, verbose: bool) -> Result<ExitCode> {

@@ -66,9 +66,12 @@ enum Command {
         json: bool,
     },
     /// Measure the planner on a labelled corpus (JSON Lines).
+    #[command(args_conflicts_with_subcommands = true)]
     Eval {
+        #[command(subcommand)]
+        suite: Option<commands::EvalSuite>,
         /// The corpus, e.g. examples/eval/work.jsonl.
-        file: PathBuf,
+        file: Option<PathBuf>,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,

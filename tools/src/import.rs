@@ -106,9 +106,22 @@ fn store_all(
 /// Imports people from CSV with columns `name` (required), `email`,
 /// `slack_id`, `skills` (comma-separated), `capacity` or `capacity_hours_per_week`.
 pub fn import_people(platform: &Platform, csv_text: &str) -> Result<Vec<Person>, ImportError> {
+    let people = parse_people(csv_text)?;
+    Ok(store_all(platform, people, Vec::new())?.0)
+}
+
+/// One column of a CSV file, row by row (`None` where the cell is empty).
+pub fn column(csv_text: &str, name: &str) -> Result<Vec<Option<String>>, ImportError> {
+    Ok(read_csv(csv_text, &[name])?
+        .into_iter()
+        .map(|mut row| row.remove(name))
+        .collect())
+}
+
+/// Reads people from CSV without storing them (columns as [`import_people`]).
+pub fn parse_people(csv_text: &str) -> Result<Vec<NewPerson>, ImportError> {
     let rows = read_csv(csv_text, &["name"])?;
-    let people = rows
-        .iter()
+    rows.iter()
         .enumerate()
         .map(|(i, row)| {
             let line = i + 2;
@@ -127,8 +140,7 @@ pub fn import_people(platform: &Platform, csv_text: &str) -> Result<Vec<Person>,
                 capacity,
             })
         })
-        .collect::<Result<Vec<_>, ImportError>>()?;
-    Ok(store_all(platform, people, Vec::new())?.0)
+        .collect()
 }
 
 /// Imports tasks (e.g. finished history) from CSV. Needs `title`; reads
@@ -137,6 +149,35 @@ pub fn import_people(platform: &Platform, csv_text: &str) -> Result<Vec<Person>,
 /// `actual_hours`. A row with `completed_at` and no status is done.
 /// All rows or none are stored.
 pub fn import_tasks(platform: &Platform, csv_text: &str) -> Result<Vec<Task>, ImportError> {
+    let tasks = parse_tasks(csv_text)?;
+    let known: Vec<String> = platform
+        .store()
+        .list_people()?
+        .into_iter()
+        .map(|p| p.name.to_lowercase())
+        .collect();
+    let mut unknown: Vec<&str> = tasks
+        .iter()
+        .filter_map(|t| t.assignee.as_deref())
+        .filter(|a| !known.contains(&a.to_lowercase()))
+        .collect();
+    unknown.sort();
+    unknown.dedup();
+    if !unknown.is_empty() {
+        return Err(ImportError::Format(format!(
+            "these assignees are not on the team: {}; add them first (`maestro import people FILE.csv` or `maestro people add`). Nothing was imported.",
+            unknown.join(", ")
+        )));
+    }
+    Ok(store_all(platform, Vec::new(), tasks)?.1)
+}
+
+/// Reads tasks from CSV without storing them. Columns: `title` (required),
+/// `description`, `project`, `assignee`, `status`, `priority`, `due` (or
+/// `due_at`), `estimate_hours`, `tags`, `topic` and `category` (both become
+/// tags), `created_at`, `completed_at` (makes the task done), `actual_hours`.
+/// Other columns (`task_id`, `story_points`, `missed_deadline`) are ignored.
+pub fn parse_tasks(csv_text: &str) -> Result<Vec<NewTask>, ImportError> {
     let rows = read_csv(csv_text, &["title"])?;
     let mut tasks = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
@@ -162,8 +203,16 @@ pub fn import_tasks(platform: &Platform, csv_text: &str) -> Result<Vec<Task>, Im
                 .map(|v| number(&v, "estimate_hours", line))
                 .transpose()?,
             tags: field("tags")
-                .map(|t| t.split(',').map(str::to_string).collect())
-                .unwrap_or_default(),
+                .map(|t| {
+                    t.split(',')
+                        .map(|t| t.trim().to_string())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+                .into_iter()
+                .chain(field("topic"))
+                .chain(field("category"))
+                .collect(),
             created_at: field("created_at")
                 .map(|v| instant(&v, "created_at", line))
                 .transpose()?,
@@ -173,26 +222,7 @@ pub fn import_tasks(platform: &Platform, csv_text: &str) -> Result<Vec<Task>, Im
                 .transpose()?,
         });
     }
-    let known: Vec<String> = platform
-        .store()
-        .list_people()?
-        .into_iter()
-        .map(|p| p.name.to_lowercase())
-        .collect();
-    let mut unknown: Vec<&str> = tasks
-        .iter()
-        .filter_map(|t| t.assignee.as_deref())
-        .filter(|a| !known.contains(&a.to_lowercase()))
-        .collect();
-    unknown.sort();
-    unknown.dedup();
-    if !unknown.is_empty() {
-        return Err(ImportError::Format(format!(
-            "these assignees are not on the team: {}; add them first (`maestro import people FILE.csv` or `maestro people add`). Nothing was imported.",
-            unknown.join(", ")
-        )));
-    }
-    Ok(store_all(platform, Vec::new(), tasks)?.1)
+    Ok(tasks)
 }
 
 type Row = std::collections::HashMap<String, String>;

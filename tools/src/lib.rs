@@ -12,6 +12,7 @@
 
 mod clock;
 pub mod import;
+pub mod insight;
 mod model;
 mod platform;
 pub mod store;
