@@ -1,12 +1,13 @@
 //! [`Platform`]: the store, the catalog, the clock and the tools, wired together.
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use maestro_catalog::{Catalog, CatalogError, Entry};
 use serde_json::{Value, json};
 
 use crate::clock::Clock;
+use crate::insight::{Insight, InsightError, Member, WorkItem};
 use crate::model::{Person, Task};
 use crate::store::{AuditRecord, SqliteStore, Store, StoreError};
 use crate::tool::{Context, Effect, Registry, ToolError, ToolOutput};
@@ -39,6 +40,9 @@ pub struct Platform {
     catalog: Mutex<Catalog>,
     clock: Clock,
     registry: Registry,
+    /// The work-intelligence models with the history size and team size they
+    /// were trained on.
+    insight: Mutex<Option<(usize, usize, Arc<Insight>)>>,
 }
 
 impl Platform {
@@ -77,6 +81,7 @@ impl Platform {
             catalog: Mutex::new(catalog),
             clock,
             registry: work::registry(),
+            insight: Mutex::new(None),
         };
         let stale: Vec<Entry> = platform
             .registry
@@ -97,6 +102,28 @@ impl Platform {
             platform.catalog().upsert(stale)?;
         }
         Ok(platform)
+    }
+
+    /// The work-intelligence models for `items` (in creation order) and
+    /// `team`; trained on first use and again when the history has grown by a
+    /// tenth (at least 10 tasks), shrunk, or the team changed.
+    pub fn insight(
+        &self,
+        items: &[WorkItem],
+        team: &[Member],
+    ) -> Result<Arc<Insight>, InsightError> {
+        let history = items.iter().filter(|i| i.is_history()).count();
+        let mut cache = self.insight.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((n, people, models)) = cache.as_ref()
+            && *people == team.len()
+            && history >= *n
+            && history < n + (n / 10).max(10)
+        {
+            return Ok(Arc::clone(models));
+        }
+        let models = Arc::new(Insight::train(items, team)?);
+        *cache = Some((history, team.len(), Arc::clone(&models)));
+        Ok(models)
     }
 
     /// The store.

@@ -52,22 +52,30 @@ impl LocalPlanner {
     }
 
     /// The tool a clause asks for, if any: a help question, then the
-    /// unambiguous phrasings in [`CUES`], then the classifier.
+    /// unambiguous phrasings in [`ANYWHERE_CUES`] and [`CUES`], then the classifier.
     pub fn intent(&self, clause: &str) -> Option<&str> {
         if let Some(m) = HELP.find(clause) {
             let rest = trim_punctuation(&clause[m.end()..]);
             return (rest.is_empty() || self.intent(rest).is_some()).then_some("help");
         }
-        if let Some((_, tool)) = CUES.iter().find(|(cue, _)| cue.is_match(clause)) {
+        if let Some((_, tool)) = ANYWHERE_CUES
+            .iter()
+            .chain(CUES.iter())
+            .find(|(cue, _)| cue.is_match(clause))
+        {
             return Some(tool);
         }
         self.classify(clause)
     }
 
-    /// The classifier's choice alone.
+    /// The classifier's choice alone. The work-intelligence tools are only
+    /// chosen through their phrasings ([`ANYWHERE_CUES`]): the classifier
+    /// confuses them with the everyday task requests they share words with.
     pub fn classify(&self, clause: &str) -> Option<&str> {
         let ranked = self.intents.classify(clause);
-        let (label, p) = *ranked.first()?;
+        let (label, p) = *ranked
+            .iter()
+            .find(|(label, _)| !ANYWHERE_CUES.iter().any(|(_, tool)| tool == label))?;
         (label != NONE && p >= MIN_CONFIDENCE).then_some(label)
     }
 
@@ -168,15 +176,10 @@ impl LocalPlanner {
                 let id = slots::task_id(&mut c);
                 let who =
                     slots::person(&mut c, g, Cues::Anywhere).or_else(|| slots::speaker(&mut c, g));
-                let person_gap = person_arg(who.clone(), "assignee", &mut set);
+                // Nobody named: the tool gives it to the best fit.
+                let person_gap = person_arg(who, "assignee", &mut set);
                 let task_gap = task_arg(id, &c, req, &mut set);
                 gap = task_gap.or(person_gap);
-                if gap.is_none() && who.is_none() {
-                    gap = Some(Gap {
-                        field: "assignee".into(),
-                        question: "Who should take it?".into(),
-                    });
-                }
             }
             "list_tasks" => {
                 if c.cut(&OVERDUE).is_some() {
@@ -252,6 +255,63 @@ impl LocalPlanner {
                     });
                 if let Some(s) = skill.filter(|s| !NOT_SKILLS.contains(&s.as_str())) {
                     set("skill", json!(s));
+                }
+            }
+            "recommend_assignee" | "predict_duration" => {
+                let id = slots::task_id(&mut c);
+                if tool == "predict_duration"
+                    && let Some(who) = slots::person(&mut c, g, Cues::Anywhere)
+                {
+                    gap = person_arg(Some(who), "assignee", &mut set);
+                }
+                if let Some(h) = slots::estimate(&mut c) {
+                    set("estimate_hours", json!(h));
+                }
+                let quoted = slots::quoted(&mut c);
+                let frame = if tool == "predict_duration" {
+                    &DURATION_FRAME
+                } else {
+                    &RECOMMEND_FRAME
+                };
+                let work = trim_punctuation(&frame.replace_all(&c.remainder(), " ")).to_string();
+                match (id, quoted) {
+                    (Some(id), _) => set("id", json!(id)),
+                    (None, Some(t)) => set("title", json!(t)),
+                    (None, None) if !work.is_empty() => match task_by_words(&work, req.platform) {
+                        Some(id) => set("id", json!(id)),
+                        None => set("title", json!(work)),
+                    },
+                    (None, None) => {
+                        gap = Some(Gap {
+                            field: "id".into(),
+                            question: "Which task? Give its number or describe the work.".into(),
+                        })
+                    }
+                }
+            }
+            "assess_risk" | "detect_anomalies" | "project_timeline" => {
+                let id = (tool == "assess_risk")
+                    .then(|| slots::task_id(&mut c))
+                    .flatten();
+                let project = slots::project(&mut c, &g.projects, true);
+                if let Some(p) = &project {
+                    set("project", json!(p));
+                }
+                match id {
+                    Some(id) => set("id", json!(id)),
+                    None if tool == "assess_risk" && project.is_none() => {
+                        let words = ABOUT_WORK.replace_all(&c.remainder(), " ").to_string();
+                        if let Some(id) = task_by_words(&words, req.platform) {
+                            set("id", json!(id));
+                        }
+                    }
+                    None => {}
+                }
+                if tool == "project_timeline" && project.is_none() {
+                    gap = Some(Gap {
+                        field: "project".into(),
+                        question: "Which project?".into(),
+                    });
                 }
             }
             "help" => {
@@ -339,11 +399,28 @@ impl Planner for LocalPlanner {
                 };
             }
         }
-        let calls: Vec<Call> = split(req.text)
+        // "… and assign it to the best person": one create_task that picks the assignee.
+        let (text, auto_assign) = match BEST_FIT.find(req.text) {
+            Some(m) => (
+                format!("{}{}", &req.text[..m.start()], &req.text[m.end()..]),
+                true,
+            ),
+            None => (req.text.to_string(), false),
+        };
+        let calls: Vec<Call> = split(&text)
             .into_iter()
             .filter_map(|clause| {
                 self.intent(&clause)
                     .map(|tool| self.build(tool, &clause, &g, req))
+            })
+            .map(|mut call| {
+                if auto_assign
+                    && call.tool == "create_task"
+                    && !call.arguments.contains_key("assignee")
+                {
+                    call.arguments.insert("auto_assign".into(), json!(true));
+                }
+                call
             })
             .collect();
         let reply = calls.is_empty().then(|| NO_ACTION.trim().to_string());
@@ -547,6 +624,45 @@ static CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     ]
     .into_iter()
     .map(|(cue, tool)| (re(&format!("(?i){POLITE}(?:{cue})")), tool))
+    .collect()
+});
+
+static BEST_FIT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i),?\s*(?:and\s+)?(?:assign|give|hand)\s+it\s+to\s+(?:the\s+)?(?:best|right|most\s+suitable)\s+(?:person|fit|one|teammate|assignee)\b|,?\s*(?:and\s+)?(?:assign|give)\s+it\s+to\s+whoever\s+(?:is|fits)\s+best\b",
+    )
+});
+/// The words around the work in "who should take …?".
+static RECOMMEND_FRAME: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\W*(?:who(?:['’]s|\s+is|\s+would\s+be)?\s+(?:the\s+)?(?:best|right|ideal)\s+(?:person\s+|fit\s+|one\s+)?(?:placed\s+)?(?:to|for)\s+|who\s+(?:should|could|would|can|ought\s+to)\s+(?:take\s+on|take|do|handle|own|get|pick\s+up|work\s+on|tackle)\s+|(?:recommend|suggest|propose|find)\s+(?:an?\s+|the\s+right\s+|the\s+best\s+)?(?:assignee|someone|somebody|person|owner)\s+(?:for|to\s+(?:take|do|handle))\s+)|\s*\?\s*$",
+    )
+});
+/// The words around the work in "how long will … take?".
+static DURATION_FRAME: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\W*(?:how\s+long\s+(?:will|would|does|did|should|might|is|do)\s+(?:it\s+take\s+(?:to\s+)?)?|how\s+many\s+hours\s+(?:will|would|does|did|should|do)\s+|how\s+much\s+(?:time|effort|work)\s+(?:will|would|does|is)\s+|(?:estimate|predict|forecast)\s+(?:the\s+)?(?:duration|effort|time|hours)\s+(?:of|for)\s+)|\s*\b(?:take|need|require|last|be)?\s*\??\s*$",
+    )
+});
+/// Words around a task's description in a risk question.
+static ABOUT_WORK: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:who|should|could|would|can|take|takes|taking|do|handle|own|pick\s+up|work\s+on|tackle|best|right|person|fit|for|the|how|long|will|does|did|is|it|need|many|hours|much|time|effort|work|estimate|predict|duration|recommend|suggest|someone|assignee|going|to|be|late|on|track|risk|at|of|missing|deadline|task|tasks|ticket|placed|something|like|what|whats|s)\b|[?'’]",
+    )
+});
+/// Phrasings of the work-intelligence requests, matched anywhere in a clause
+/// (before [`CUES`], which match at its start).
+static ANYWHERE_CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    [
+        (r"who\s+(?:should|could|would|ought\s+to)\s+(?:take|do|handle|own|get|pick\s+up|work\s+on|tackle)\b|who\s+can\s+(?:take|handle|own|pick\s+up|tackle)\b|who(?:['’]s|\s+is|\s+would\s+be)\s+(?:the\s+)?(?:best|right)\b|(?:best|right|ideal)\s+(?:person|fit|assignee|owner)\s+(?:for|to)\b|(?:recommend|suggest|propose)\s+(?:an?\s+)?(?:assignee|someone|somebody|person|owner)\b|best\s+placed\b", "recommend_assignee"),
+        (r"how\s+long\s+(?:will|would|does|did|should|might|is|do)\b|how\s+many\s+hours\b|how\s+much\s+(?:time|effort|work)\b|(?:estimate|predict|forecast)\s+(?:the\s+)?(?:duration|effort|time|hours)\b", "predict_duration"),
+        (r"when\s+will\b.*\b(?:finish|ship|land|be\s+(?:done|finished|complete|completed|delivered))\b|(?:finish|completion|delivery|end)\s+date\b|\btimeline\b|burn-?down\b", "project_timeline"),
+        (r"\bat\s+risk\b|\briski(?:est|er)\b|\brisk\s+(?:assessment|of)\b|\blikely\s+to\s+(?:slip|be\s+late|miss)\b|\b(?:going\s+to|gonna|will\s+\S+(?:\s+\S+)?)\s+(?:be\s+late|slip|miss)\b|\bon\s+track\b|\bin\s+danger\b|\bmiss(?:ing)?\s+(?:the\s+|their\s+|its\s+|our\s+)?(?:deadline|due\s+date)|\bhit\s+the\s+deadline\b", "assess_risk"),
+        (r"\b(?:anything|something)\s+(?:unusual|weird|odd|strange|off|wrong)\b|\banomal|\bstuck\b|\bstalled\b|\blooks?\s+off\b|\bway\s+off\b|(?:spot|find)\s+(?:problems|issues)\b", "detect_anomalies"),
+        (r"\bworkloads?\b|\boverloaded\b|\bswamped\b|\bhow\s+busy\b|\bhas\s+(?:the\s+)?(?:capacity|bandwidth|room)\b|\bopen\s+hours\b|\bhow\s+loaded\b|\bover\s+capacity\b", "workload_report"),
+    ]
+    .into_iter()
+    .map(|(cue, tool)| (re(&format!("(?i){cue}")), tool))
     .collect()
 });
 

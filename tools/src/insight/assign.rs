@@ -37,6 +37,8 @@ struct Candidate {
 
 /// The trained ranker.
 pub struct Assigner {
+    /// Reads tags too (for tasks that have them), or only the words.
+    tags: bool,
     /// Token → column; the weight of (person p, token t) is at
     /// `DENSE + p * tokens.len() + t`.
     tokens: HashMap<String, usize>,
@@ -48,8 +50,9 @@ pub struct Assigner {
 }
 
 impl Assigner {
-    /// Learns from `items[history]` (completed, assigned, in creation order).
-    pub fn train(items: &[WorkItem], history: &[usize], team: &[Member]) -> Self {
+    /// Learns from `items[history]` (completed, assigned, in creation order),
+    /// reading their tags or (`tags` false) only their words.
+    pub fn train(items: &[WorkItem], history: &[usize], team: &[Member], tags: bool) -> Self {
         let index = |name: &str| team.iter().position(|m| m.name.eq_ignore_ascii_case(name));
         let mut counts = vec![HashMap::<String, usize>::new(); team.len()];
         let mut seen: HashMap<String, usize> = HashMap::new();
@@ -59,7 +62,7 @@ impl Assigner {
             let Some(p) = item.assignee.as_deref().and_then(index) else {
                 continue;
             };
-            for token in learnable(item) {
+            for token in learnable(item, tags) {
                 *counts[p].entry(token.clone()).or_default() += 1;
                 *seen.entry(token).or_default() += 1;
             }
@@ -81,6 +84,7 @@ impl Assigner {
             .map(|(i, t)| (t, i))
             .collect();
         let mut model = Self {
+            tags,
             weights: vec![0.0; DENSE + team.len() * tokens.len()],
             tokens,
             counts,
@@ -145,11 +149,11 @@ impl Assigner {
 
     /// Every team member as a candidate for `item`.
     fn candidates(&self, item: &WorkItem, open: &Workload, team: &[Member]) -> Vec<Candidate> {
-        let tokens: Vec<usize> = learnable(item)
+        let words = learnable(item, self.tags);
+        let tokens: Vec<usize> = words
             .iter()
             .filter_map(|t| self.tokens.get(t).copied())
             .collect();
-        let words = item.tokens();
         team.iter()
             .enumerate()
             .map(|(p, member)| {
@@ -170,6 +174,14 @@ impl Assigner {
                 }
             })
             .collect()
+    }
+
+    /// Whether `item` has a tag this ranker learnt.
+    pub fn knows_tags_of(&self, item: &WorkItem) -> bool {
+        self.tags
+            && learnable(item, true)
+                .iter()
+                .any(|t| t.starts_with('#') && self.tokens.contains_key(t))
     }
 
     /// The team ranked for `item`, best first.
@@ -197,11 +209,17 @@ impl Assigner {
         c: &Candidate,
         open: &Workload,
     ) -> Vec<String> {
-        let similar = learnable(item)
+        // The word that speaks most for this person (by learnt weight).
+        let weight = |t: &str| {
+            self.tokens.get(t).map_or(f64::NEG_INFINITY, |&i| {
+                self.weights[DENSE + p * self.tokens.len() + i]
+            })
+        };
+        let similar = learnable(item, self.tags)
             .into_iter()
             .map(|t| (self.counts[p].get(&t).copied().unwrap_or(0), t))
             .filter(|(n, _)| *n > 0)
-            .max();
+            .max_by(|a, b| weight(&a.1).total_cmp(&weight(&b.1)));
         let mut reasons = vec![match similar {
             Some((n, word)) => format!(
                 "completed {n} task(s) about “{}”",
@@ -224,12 +242,13 @@ impl Assigner {
     }
 }
 
-/// The tokens that say what a task is about (title words and tags, not the project).
-fn learnable(item: &WorkItem) -> Vec<String> {
+/// The tokens that say what a task is about: title words and (with `tags`)
+/// tags, never the project.
+fn learnable(item: &WorkItem, tags: bool) -> Vec<String> {
     let mut tokens: Vec<String> = item
         .tokens()
         .into_iter()
-        .filter(|t| !t.starts_with('@'))
+        .filter(|t| !t.starts_with('@') && (tags || !t.starts_with('#')))
         .collect();
     tokens.sort();
     tokens.dedup();

@@ -244,7 +244,10 @@ pub struct Insight {
     team: Vec<Member>,
     /// Predicts hours from estimate-based workloads, to size open work.
     sizing: duration::DurationModel,
+    /// Ranks by tags and words, for tasks with known tags.
     assign: assign::Assigner,
+    /// Ranks by words alone, for tasks described in words.
+    assign_by_words: assign::Assigner,
     duration: duration::DurationModel,
     risk: risk::RiskModel,
     /// Completed tasks learnt from.
@@ -283,13 +286,15 @@ impl Insight {
         let mut items = items.to_vec();
         let sizing = duration::DurationModel::train(&items, &history, team)?;
         annotate(&mut items, &sizing, team);
-        let assign = assign::Assigner::train(&items, &history, team);
+        let assign = assign::Assigner::train(&items, &history, team, true);
+        let assign_by_words = assign::Assigner::train(&items, &history, team, false);
         let duration = duration::DurationModel::train(&items, &history, team)?;
         let risk = risk::RiskModel::train(&items, &history, team, &duration)?;
         Ok(Self {
             team: team.to_vec(),
             sizing,
             assign,
+            assign_by_words,
             duration,
             risk,
             trained_on: history.len(),
@@ -299,7 +304,12 @@ impl Insight {
     /// People ranked for `item`, best first, each with reasons; `open` gives
     /// the workload on `item.created`.
     pub fn suggest(&self, item: &WorkItem, open: &Workload) -> Vec<Suggestion> {
-        self.assign.suggest(item, open, &self.team)
+        let ranker = if self.assign.knows_tags_of(item) {
+            &self.assign
+        } else {
+            &self.assign_by_words
+        };
+        ranker.suggest(item, open, &self.team)
     }
 
     /// Hours `item` will take (with its assignee, if any) and an 80% interval.

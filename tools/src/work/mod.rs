@@ -1,12 +1,17 @@
 //! The work-management tools: tasks, people, the catalog and help.
 
 mod help;
+mod intel;
 mod people;
 mod tasks;
 
 use chrono::NaiveDate;
 
 pub use help::{Help, SearchCatalog};
+pub use intel::{
+    AssessRisk, DetectAnomalies, PredictDuration, ProjectTimeline, RecommendAssignee,
+    WorkloadReport,
+};
 pub use people::{AddPerson, ListPeople};
 pub use tasks::{AssignTask, CompleteTask, CreateTask, DeleteTask, ListTasks, UpdateTask};
 
@@ -26,6 +31,12 @@ pub fn registry() -> Registry {
     r.register(AddPerson);
     r.register(ListPeople);
     r.register(Help);
+    r.register(RecommendAssignee);
+    r.register(PredictDuration);
+    r.register(AssessRisk);
+    r.register(ProjectTimeline);
+    r.register(DetectAnomalies);
+    r.register(WorkloadReport);
     r
 }
 

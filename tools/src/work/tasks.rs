@@ -30,6 +30,8 @@ pub struct CreateTaskArgs {
     pub estimate_hours: Option<f64>,
     /// Tags, e.g. ["backend", "bug"].
     pub tags: Option<Vec<String>>,
+    /// Without an assignee: give it to the best fit (`recommend_assignee`'s first choice).
+    pub auto_assign: Option<bool>,
 }
 
 /// Creates a task.
@@ -89,9 +91,23 @@ impl TypedTool for CreateTask {
             },
             ctx.now,
         )?;
+        let (task, why) = match (a.auto_assign, &task.assignee) {
+            (Some(true), None) => {
+                let (name, why) = best_fit(ctx, task.id)?;
+                let patch = TaskPatch {
+                    assignee: Some(name),
+                    ..TaskPatch::default()
+                };
+                (
+                    ctx.platform.store().update_task(task.id, patch, ctx.now)?,
+                    why,
+                )
+            }
+            _ => (task, String::new()),
+        };
         ctx.platform.index_tasks(std::slice::from_ref(&task))?;
         Ok(ToolOutput::new(
-            format!("Created {}.", describe(&task)),
+            format!("Created {}{why}.", describe(&task)),
             &task,
         ))
     }
@@ -271,8 +287,9 @@ impl TypedTool for DeleteTask {
 pub struct AssignArgs {
     /// The task's number.
     pub id: i64,
-    /// Who takes it ("me" for the speaker).
-    pub assignee: String,
+    /// Who takes it ("me" for the speaker); without it, the best fit
+    /// (`recommend_assignee`'s first choice).
+    pub assignee: Option<String>,
 }
 
 /// Gives a task to someone.
@@ -298,21 +315,40 @@ impl TypedTool for AssignTask {
     const EFFECT: Effect = Effect::Write;
 
     fn run(&self, ctx: &Context<'_>, a: AssignArgs) -> Result<ToolOutput, ToolError> {
-        let person = ctx.platform.resolve_person(ctx.actor, &a.assignee)?;
+        let (name, why) = match a.assignee.as_deref() {
+            Some(n) => (
+                ctx.platform.resolve_person(ctx.actor, n)?.name,
+                String::new(),
+            ),
+            None => best_fit(ctx, a.id)?,
+        };
         let patch = TaskPatch {
-            assignee: Some(person.name.clone()),
+            assignee: Some(name.clone()),
             ..TaskPatch::default()
         };
         let task = ctx.platform.store().update_task(a.id, patch, ctx.now)?;
         ctx.platform.index_tasks(std::slice::from_ref(&task))?;
         Ok(ToolOutput::new(
             format!(
-                "Assigned task #{} “{}” to {}.",
-                task.id, task.title, person.name
+                "Assigned task #{} “{}” to {name}{why}.",
+                task.id, task.title
             ),
             &task,
         ))
     }
+}
+
+/// The best person for task `id` and why (for assigning without a name).
+fn best_fit(ctx: &Context<'_>, id: i64) -> Result<(String, String), ToolError> {
+    let snapshot = super::intel::Snapshot::take(ctx)?;
+    let mut item = snapshot.item(AssignTask::NAME, id)?;
+    item.assignee = None;
+    let ranked = super::intel::rank(&snapshot, &item, Some(id))?;
+    let best = &ranked[0];
+    Ok((
+        best.name.clone(),
+        format!(", the best fit: {}", best.reasons.join("; ")),
+    ))
 }
 
 /// Arguments of `list_tasks`.
