@@ -343,7 +343,32 @@ pub fn print_display(d: &Display) {
         Display::Table(t) if !t.rows.is_empty() => println!("{}", t.to_text()),
         Display::Table(_) => {}
         Display::Markdown { .. } => {}
+        Display::Chart { title, png } => match save_chart(title, png) {
+            Ok(path) => println!("Chart “{title}”: {}", path.display()),
+            Err(e) => eprintln!("warning: the chart “{title}” was not saved: {e:#}"),
+        },
     }
+}
+
+/// Writes a chart to the temporary directory (`maestro-charts/`) as PNG.
+fn save_chart(title: &str, png_base64: &str) -> Result<PathBuf> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(png_base64)?;
+    let dir = std::env::temp_dir().join("maestro-charts");
+    std::fs::create_dir_all(&dir)?;
+    let name: String = title
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let path = dir.join(format!("{name}.png"));
+    std::fs::write(&path, bytes)?;
+    Ok(path)
 }
 
 /// One turn: prints replies (and tables), or one JSON object with `--json`.

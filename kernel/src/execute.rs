@@ -256,6 +256,7 @@ impl Render {
                 Display::Table(t) if t.rows.is_empty() => {}
                 Display::Table(t) => out.table(&t, self.data.take()),
                 Display::Markdown { text } => out.markdown(&text),
+                Display::Chart { title, png } => out.image(&title, png),
             }
         }
     }

@@ -77,6 +77,14 @@ impl<'a> Outputs<'a> {
         ])));
     }
 
+    /// A chart, as `image/png` with its title as text.
+    pub fn image(&mut self, title: &str, png_base64: String) {
+        self.send(DisplayData::new(Media::new(vec![
+            MediaType::Png(png_base64),
+            MediaType::Plain(format!("[chart: {title}]")),
+        ])));
+    }
+
     /// A table: the cell's `execute_result` if it is the first, else `display_data`.
     /// At most [`MAX_ROWS`] rows are drawn; `data` (the tool's whole result)
     /// rides along as `application/json`.

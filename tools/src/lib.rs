@@ -10,6 +10,7 @@
 //! assert_eq!(out.data["name"], "Bob Smith");
 //! ```
 
+pub mod chart;
 mod clock;
 pub mod import;
 pub mod insight;

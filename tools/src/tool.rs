@@ -135,6 +135,13 @@ pub enum Display {
         /// The text.
         text: String,
     },
+    /// A chart.
+    Chart {
+        /// What it shows.
+        title: String,
+        /// The image, PNG encoded as base64.
+        png: String,
+    },
 }
 
 /// What a tool returns.

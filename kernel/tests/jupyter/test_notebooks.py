@@ -24,6 +24,9 @@ class Notebooks(unittest.TestCase):
                 outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
                 self.assertFalse([o for o in outputs if o.output_type == "error"])
                 self.assertTrue(any(o.output_type == "execute_result" for o in outputs))
+                if path.name == "work-management.ipynb":
+                    charts = [o for o in outputs if "image/png" in o.get("data", {})]
+                    self.assertTrue(charts, "the workload cell shows a chart")
 
 
 if __name__ == "__main__":

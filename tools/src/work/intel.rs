@@ -10,6 +10,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::chart;
 use crate::insight::{Insight, Member, Suggestion, WorkItem, Workload, business_days, workload};
 use crate::model::TaskFilter;
 use crate::tool::{Context, Display, Effect, Table, ToolError, ToolOutput, TypedTool};
@@ -484,7 +485,26 @@ impl TypedTool for WorkloadReport {
             ),
             None => "Nobody is on the team yet.".into(),
         };
-        Ok(ToolOutput::new(summary, rows).with(Display::Table(table)))
+        let bars: Vec<(String, f64, f64)> = snapshot
+            .team
+            .iter()
+            .map(|m| (m.name.clone(), open.expected(&m.name), m.capacity))
+            .collect();
+        let mut out = ToolOutput::new(summary, rows).with(Display::Table(table));
+        if !bars.is_empty() {
+            let png = chart::bars(
+                "Open work against weekly capacity",
+                "hours",
+                &bars,
+                ("open (expected h)", "capacity (h/week)"),
+            )
+            .map_err(|e| ToolError::invalid(Self::NAME, "chart", e.to_string()))?;
+            out = out.with(Display::Chart {
+                title: "Team workload".into(),
+                png,
+            });
+        }
+        Ok(out)
     }
 }
 
@@ -731,8 +751,23 @@ impl TypedTool for ProjectTimeline {
             "{project}: {tasks} open task(s), about {remaining:.0} h of work. Likely finished by {p50} (P50); {p90} to be 90% sure ({}).",
             snapshot.basis()
         );
+        let (d50, d90) = (finishes[RUNS / 2], finishes[RUNS * 9 / 10]);
+        let chart = chart::lines(
+            &format!("{project}: burn-down"),
+            "working days from today",
+            "open hours",
+            &[
+                ("P50", vec![(0.0, remaining), (d50, 0.0)]),
+                ("P90", vec![(0.0, remaining), (d90, 0.0)]),
+            ],
+        )
+        .map_err(|e| ToolError::invalid(Self::NAME, "chart", e.to_string()))?;
         Ok(ToolOutput::new(summary, json!({"project": project, "open_tasks": tasks, "remaining_hours": remaining, "p50": p50, "p90": p90, "basis": snapshot.basis()}))
-            .with(Display::Table(burn)))
+            .with(Display::Table(burn))
+            .with(Display::Chart {
+                title: format!("{project} burn-down"),
+                png: chart,
+            }))
     }
 }
 
