@@ -612,7 +612,7 @@ static CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
         (r"(?:add|register|onboard|hire)\s+(?:a\s+)?(?:new\s+)?(?:person|teammate|team\s+member|member|colleague|someone)\b", "add_person"),
         (r"(?:add|register|onboard|hire)\s+\p{Lu}[\p{L}'’-]+\s+\p{Lu}[\p{L}'’-]+(?:\s|,|$|\()(?:[^#]*\b(?:team|people|person|member|skills?|capacity|email|slack)\b|[^a-z]*$|,)", "add_person"),
-        (r#"(?:(?:create|add|make|log|open|schedule|put|new|need|jot|capture|file|throw|track|raise)\b[^#\d]{0,40}?\b(?:task|ticket|todo|to-do|bug|reminder)s?\b(?:\s*[^\s\d#]|\s*$)|(?:new\s+)?(?:task|todo|to-do)\s*:|add\s+['"“]|remind\s+me\b|(?:i\s+want\s+|get\s+)?\p{Lu}\p{Ll}+\s+(?:needs?\s+to|should|has\s+to|must|to)\s+\p{Ll})"#, "create_task"),
+        (r#"(?:(?:create|add|make|log|open|schedule|put|new|need|jot|capture|file|throw|track|raise)\b[^#\d]{0,40}?\b(?:task|ticket|todo|to-do|bug|reminder)s?\b(?:\s*[^\s\d#]|\s*$)|(?:new\s+)?(?:task|todo|to-do)\s*:|add\s+['"“]|remind\s+me\b|(?:i\s+want\s+|get\s+)?(?-i:\p{Lu}\p{Ll}+)\s+(?:needs?\s+to|should|has\s+to|must|to)\s+\p{Ll})"#, "create_task"),
         (r"(?:delete|remove|drop|trash|erase|get\s+rid\s+of)\b", "delete_task"),
         (r"(?:which|what|show|list|any|are\s+there)\b.*\btasks?\b|what\s+(?:is|did|has|does)\s+\S+\s+(?:working|finish|complete|done|do)|what['’]s\s+(?:on|in|due|overdue|late)\b|what['’]s\s+\S+\s+working", "list_tasks"),
         (r"(?:who(?:['’]s|\s+(?:is|are|knows?|can|has|have|works?|does|do))\b|anyone\b|list\s+everyone|show\s+(?:me\s+)?(?:the\s+)?(?:people|team))", "list_people"),
