@@ -88,6 +88,8 @@ impl LocalPlanner {
         };
         match tool {
             "create_task" => {
+                // "on Erin's list" names the assignee, like "for Erin".
+                let mut c = Clause::new(&ON_LIST.replace(text, "for $1"));
                 let title = slots::quoted(&mut c);
                 if let Some(d) = c.cut(&DESCRIPTION) {
                     set(
@@ -612,13 +614,14 @@ static CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
         (r"(?:add|register|onboard|hire)\s+(?:a\s+)?(?:new\s+)?(?:person|teammate|team\s+member|member|colleague|someone)\b", "add_person"),
         (r"(?:add|register|onboard|hire)\s+\p{Lu}[\p{L}'’-]+\s+\p{Lu}[\p{L}'’-]+(?:\s|,|$|\()(?:[^#]*\b(?:team|people|person|member|skills?|capacity|email|slack)\b|[^a-z]*$|,)", "add_person"),
-        (r#"(?:(?:create|add|make|log|open|schedule|put|new|need|jot|capture|file|throw|track|raise)\b[^#\d]{0,40}?\b(?:task|ticket|todo|to-do|bug|reminder)s?\b(?:\s*[^\s\d#]|\s*$)|(?:new\s+)?(?:task|todo|to-do)\s*:|add\s+['"“]|remind\s+me\b|(?:i\s+want\s+|get\s+)?(?-i:\p{Lu}\p{Ll}+)\s+(?:needs?\s+to|should|has\s+to|must|to)\s+\p{Ll})"#, "create_task"),
+        (r"(?:make|set|mark|put)\b.*\b(?:task|ticket)\s+(?:(?:high|low|medium)\s+priority|urgent|due\b|in\s+progress|done\b)", "update_task"),
+        (r#"(?:(?:create|add|make|log|open|schedule|put|new|need|jot|capture|file|throw|track|raise|set\s+up)\b[^#\d]{0,40}?\b(?:task|ticket|todo|to-do|bug|reminder)s?\b(?:\s*[^\s\d#]|\s*$)|(?:new\s+)?(?:task|todo|to-do)\s*:|add\s+['"“]|remind\s+me\b|(?:i\s+want\s+|get\s+)?(?-i:\p{Lu}\p{Ll}+)\s+(?:needs?\s+to|should|has\s+to|must|to)\s+\p{Ll})"#, "create_task"),
         (r"(?:delete|remove|drop|trash|erase|get\s+rid\s+of)\b", "delete_task"),
-        (r"(?:which|what|show|list|any|are\s+there)\b.*\btasks?\b|what\s+(?:is|did|has|does)\s+\S+\s+(?:working|finish|complete|done|do)|what['’]s\s+(?:on|in|due|overdue|late)\b|what['’]s\s+\S+\s+working|(?:show|list|give)\b.*\btagged\b", "list_tasks"),
+        (r"(?:which|what|show|list|any|are\s+there)\b.*\btasks?\b|what\s+(?:is|did|has|does)\s+\S+\s+(?:working|finish|complete|done|do)|what['’]s\s+(?:on|in|due|overdue|late)\b|what['’]s\s+\S+\s+working|(?:show|list|give)\b.*\btagged\b|(?:show|list|give)\s+(?:me\s+)?(?:everything|all\s+(?:the\s+)?work)\b", "list_tasks"),
         (r"(?:who(?:['’]s|\s+(?:is|are|knows?|can|has|have|works?|does|do))\b|anyone\b|list\s+everyone|show\s+(?:me\s+)?(?:the\s+)?(?:people|team))", "list_people"),
         (r"(?:search|find|look\s+(?:up|for))\b|is\s+there\s+anything\b", "search_catalog"),
         (r"mark(?:ed)?\b.*\b(?:in\s+progress|started|to\s*do|not\s+started|blocked)\b|.*\b(?:is|are)\s+now\s+due\b", "update_task"),
-        (r"(?:mark(?:ed)?\b.*\b(?:done|complete|completed|finished)\b|(?:i|we)(?:['’]ve|['’]re|\s+have|\s+are)?\s+(?:finished|completed|done\s+with)\b|(?:finished|completed|done\s+with|close|resolve|check\s+off|complete)\b)", "complete_task"),
+        (r"(?:mark(?:ed)?\b.*\b(?:done|complete|completed|finished)\b|(?:i|we)(?:['’]ve|['’]re|\s+have|\s+are)?\s+(?:finished|completed|done\s+with|wrapped\s+up)\b|(?:finished|completed|done\s+with|close|resolve|check\s+off|complete|wrapped\s+up|wrap\s+up)\b)", "complete_task"),
         (r".*\b(?:is|are)\s+(?:now\s+)?(?:done|complete|completed|finished|fixed)\b", "complete_task"),
         (r"(?:assign|reassign|give|hand|transfer)\b|(?:let|have)\s+@?\p{L}+\s+(?:take|own|handle|do)\b|put\s+@?\p{L}+\s+on\b|i['’]ll\s+take\b|i\s+will\s+take\b", "assign_task"),
         (r"(?:change|set|move|rename|retitle|bump|raise|lower|push|postpone|reopen|tag|start|update|make|put)\b|i['’]m\s+start|(?:task\s*)?#?\d+\s*:", "update_task"),
@@ -628,6 +631,8 @@ static CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     .collect()
 });
 
+static ON_LIST: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\bon\s+(\p{L}+)['’]s\s+(?:list|plate|queue|board)\b"));
 static BEST_FIT: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i),?\s*(?:and\s+)?(?:assign|give|hand)\s+it\s+to\s+(?:the\s+)?(?:best|right|most\s+suitable)\s+(?:person|fit|one|teammate|assignee)\b|,?\s*(?:and\s+)?(?:assign|give)\s+it\s+to\s+whoever\s+(?:is|fits)\s+best\b",
