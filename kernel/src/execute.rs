@@ -180,14 +180,23 @@ impl Kernel {
             ..Render::default()
         };
         let mut answer = Answer::default();
+        // Every turn ends with a reply or an error; silence means it died.
+        let mut answered = false;
         loop {
             tokio::select! {
                 event = rx.recv() => match event {
                     Some(event) => {
+                        answered |= matches!(event, Event::Reply { .. } | Event::Error { .. });
                         if !show {
                             answer.record(&event);
                         }
                         render.event(event, out);
+                    }
+                    None if !answered => {
+                        return Err(out.error(
+                            "InternalError",
+                            "The request stopped unexpectedly (see the kernel's log); nothing after that point ran.",
+                        ));
                     }
                     None => {
                         render.show_displays(out);
@@ -235,7 +244,8 @@ impl Render {
             // Shown after the reply that sums them up, as the CLI does.
             Event::Display(d) => self.displays.push(d),
             Event::Reply { text } if self.failed_action => {
-                self.failure = Some(out.error("ToolError", &text));
+                let failure = out.error("ToolError", &text);
+                self.failure.get_or_insert(failure);
                 self.failed_action = false;
             }
             Event::Reply { text } if self.confirming && self.ask => self.question = Some(text),
@@ -246,7 +256,10 @@ impl Render {
                 }
                 self.show_displays(out);
             }
-            Event::Error { message } => self.failure = Some(out.error("RequestError", &message)),
+            Event::Error { message } => {
+                let failure = out.error("RequestError", &message);
+                self.failure.get_or_insert(failure);
+            }
         }
     }
 

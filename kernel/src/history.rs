@@ -38,7 +38,16 @@ impl History {
                 ..
             } => {
                 let here = matches!(session, None | Some(0) | Some(1));
-                let (start, stop) = (*start as usize, *stop as usize);
+                // Negative line numbers count back from the end, as in IPython.
+                let last = self.cells.last().map_or(0, |c| c.0 as i64);
+                let line = |n: i32| {
+                    if n < 0 {
+                        (last + 1 + i64::from(n)).max(0) as usize
+                    } else {
+                        n as usize
+                    }
+                };
+                let (start, stop) = (line(*start), line(*stop));
                 let picked = self
                     .cells
                     .iter()

@@ -7,6 +7,9 @@ use jupyter_protocol::{IoPubWelcome, JupyterMessage};
 use jupyter_zmq_client::{KernelIoPubXPubConnection, SubscriptionEvent};
 use tokio::sync::{mpsc, oneshot};
 
+/// How long one IOPub message may wait for a slow subscriber.
+const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 enum Item {
     Message(Box<JupyterMessage>),
     Flush(oneshot::Sender<()>),
@@ -27,8 +30,11 @@ impl Iopub {
                 tokio::select! {
                     item = rx.recv() => match item {
                         Some(Item::Message(m)) => {
-                            if let Err(e) = connection.send(*m).await {
-                                eprintln!("maestro kernel: could not publish on iopub: {e}");
+                            // A subscriber that stops reading must not freeze the kernel.
+                            match tokio::time::timeout(SEND_TIMEOUT, connection.send(*m)).await {
+                                Ok(Ok(())) => {}
+                                Ok(Err(e)) => eprintln!("maestro kernel: could not publish on iopub: {e}"),
+                                Err(_) => eprintln!("maestro kernel: an iopub subscriber is not reading; a message was dropped"),
                             }
                         }
                         Some(Item::Flush(done)) => {

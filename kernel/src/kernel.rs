@@ -73,7 +73,13 @@ impl Kernel {
         let (worker, jobs) = std::sync::mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("maestro-turns".into())
-            .spawn(move || jobs.into_iter().for_each(|job| job()))
+            .spawn(move || {
+                for job in jobs {
+                    // A panic in one turn must not take the thread (and every
+                    // later cell) with it; the cell sees its events stop.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                }
+            })
             .map_err(KernelError::Runtime)?;
         let mut kernel = Self {
             shell,
@@ -93,8 +99,8 @@ impl Kernel {
 
     /// Runs `job` on the turn thread.
     pub(crate) fn run_on_worker(&self, job: Job) {
-        // The thread lives as long as the kernel; if it is gone the job's
-        // channel closes and the cell ends with what it has.
+        // The thread lives as long as the kernel (it survives panics); were it
+        // gone, the job's channel closes and the cell reports it.
         let _ = self.worker.send(job);
     }
 
@@ -131,8 +137,16 @@ impl Kernel {
         let message = match received {
             Received::Message(m) => m,
             Received::Malformed(m, problem) => {
-                self.reply(&m, error_reply(&m, "BadRequest", &problem))
-                    .await;
+                eprintln!(
+                    "maestro kernel: unreadable {}: {problem}",
+                    m.header.msg_type
+                );
+                if m.header.msg_type.ends_with("_request") {
+                    self.iopub.publish(Status::busy().as_child_of(&m));
+                    self.reply(&m, error_reply(&m, "BadRequest", &problem))
+                        .await;
+                    self.iopub.publish(Status::idle().as_child_of(&m));
+                }
                 return Flow::Continue;
             }
             Received::Dropped(why) => {
@@ -216,7 +230,7 @@ impl Kernel {
                 self.reply(message, shutdown_reply(r.restart)).await;
                 return Flow::Shutdown;
             }
-            _ => error_reply(
+            _ if message.header.msg_type.ends_with("_request") => error_reply(
                 message,
                 "Unsupported",
                 &format!(
@@ -224,6 +238,7 @@ impl Kernel {
                     message.header.msg_type
                 ),
             ),
+            _ => return Flow::Continue,
         };
         self.reply(message, reply).await;
         Flow::Continue
@@ -285,7 +300,7 @@ impl Kernel {
             error,
         };
         self.reply(message, reply.into()).await;
-        if result.is_err() && request.stop_on_error {
+        if result.is_err() && request.stop_on_error && !request.silent {
             Flow::AbortQueued
         } else {
             Flow::Continue
@@ -339,7 +354,14 @@ impl Kernel {
             prompt: format!("{prompt} "),
             password: false,
         };
-        let sent = self.stdin.send(out.child(request.into())).await;
+        // Answers to earlier, abandoned prompts must not answer this one.
+        while let Ok(Ok(_)) =
+            tokio::time::timeout(std::time::Duration::ZERO, wire::recv(&mut self.stdin)).await
+        {
+        }
+        let prompt_message = out.child(request.into());
+        let prompt_id = prompt_message.header.msg_id.clone();
+        let sent = self.stdin.send(prompt_message).await;
         if let Err(e) = sent {
             return Err(out.error("StdinError", &format!("could not ask on stdin: {e}")));
         }
@@ -350,7 +372,8 @@ impl Kernel {
         loop {
             tokio::select! {
                 received = wire::recv(&mut self.stdin) => match received {
-                    Ok(Received::Message(JupyterMessage { content: JupyterMessageContent::InputReply(InputReply { value, .. }), .. })) => return Ok(value),
+                    Ok(Received::Message(JupyterMessage { content: JupyterMessageContent::InputReply(InputReply { value, .. }), parent_header, .. }))
+                        if parent_header.as_ref().is_none_or(|p| p.msg_id == prompt_id) => return Ok(value),
                     Ok(_) => continue,
                     Err(e) => return Err(out.error("StdinError", &format!("stdin closed: {e}"))),
                 },

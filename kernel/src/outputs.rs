@@ -158,7 +158,7 @@ impl<'a> Outputs<'a> {
         self.send(UpdateDisplayData::new(data, id));
     }
 
-    /// Shows the cell's one error and returns it.
+    /// Shows an error and returns it (the cell's reply carries the first).
     pub fn error(&mut self, ename: &str, evalue: &str) -> Failure {
         self.send(ErrorOutput {
             ename: ename.to_string(),

@@ -1,6 +1,6 @@
 //! The sockets and their loops: heartbeat, control, a shell reader feeding
 //! the shell queue, and IOPub. One current-thread runtime; assistant turns
-//! run on their own threads.
+//! run on the kernel's one worker thread.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -68,10 +68,15 @@ async fn serve(
 
     tokio::spawn(async move {
         use zeromq::{SocketRecv, SocketSend};
-        // Echo each ping back unchanged, as the protocol asks.
-        while let Ok(ping) = heartbeat.socket.recv().await {
-            if heartbeat.socket.send(ping).await.is_err() {
-                break;
+        // Echo each ping back unchanged, as the protocol asks; a peer that
+        // drops or misbehaves must not stop the heartbeat for the others.
+        loop {
+            match heartbeat.socket.recv().await {
+                Ok(ping) => {
+                    let _ = heartbeat.socket.send(ping).await;
+                }
+                Err(zeromq::ZmqError::NoMessage) => break,
+                Err(_) => continue,
             }
         }
     });
@@ -112,8 +117,17 @@ async fn control_loop(mut control: KernelControlConnection, iopub: Iopub, interr
         let message = match wire::recv(&mut control).await {
             Ok(Received::Message(m)) => m,
             Ok(Received::Malformed(m, problem)) => {
-                let reply = JupyterMessage::new(error_reply(&m, "BadRequest", &problem), Some(&m));
-                let _ = control.send(reply).await;
+                eprintln!(
+                    "maestro kernel: unreadable {}: {problem}",
+                    m.header.msg_type
+                );
+                if m.header.msg_type.ends_with("_request") {
+                    iopub.publish(Status::busy().as_child_of(&m));
+                    let reply =
+                        JupyterMessage::new(error_reply(&m, "BadRequest", &problem), Some(&m));
+                    let _ = control.send(reply).await;
+                    iopub.publish(Status::idle().as_child_of(&m));
+                }
                 continue;
             }
             Ok(Received::Dropped(why)) => {

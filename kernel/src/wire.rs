@@ -13,7 +13,8 @@ pub enum Received {
     Message(JupyterMessage),
     /// Signed, but its content does not fit its type; answer it with an error.
     Malformed(JupyterMessage, String),
-    /// Unsigned, badly signed or not a Jupyter message: never acted on.
+    /// Badly signed (or unsigned when the connection has a key), or not a
+    /// Jupyter message: never acted on.
     Dropped(String),
 }
 

@@ -40,9 +40,9 @@ pub struct Platform {
     catalog: Mutex<Catalog>,
     clock: Clock,
     registry: Registry,
-    /// The work-intelligence models with the history size and team size they
+    /// The work-intelligence models with the history size and the team they
     /// were trained on.
-    insight: Mutex<Option<(usize, usize, Arc<Insight>)>>,
+    insight: Mutex<Option<(usize, String, Arc<Insight>)>>,
 }
 
 impl Platform {
@@ -113,16 +113,27 @@ impl Platform {
         team: &[Member],
     ) -> Result<Arc<Insight>, InsightError> {
         let history = items.iter().filter(|i| i.is_history()).count();
+        let people: String = team
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}|{}|{}\n",
+                    m.name.to_lowercase(),
+                    m.capacity,
+                    m.skills.join(",")
+                )
+            })
+            .collect();
         let mut cache = self.insight.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((n, people, models)) = cache.as_ref()
-            && *people == team.len()
+        if let Some((n, known, models)) = cache.as_ref()
+            && *known == people
             && history >= *n
             && history < n + (n / 10).max(10)
         {
             return Ok(Arc::clone(models));
         }
         let models = Arc::new(Insight::train(items, team)?);
-        *cache = Some((history, team.len(), Arc::clone(&models)));
+        *cache = Some((history, people, Arc::clone(&models)));
         Ok(models)
     }
 

@@ -103,9 +103,18 @@ class Channels(KernelCase):
     def test_silent_cells_show_nothing_and_keep_the_count(self):
         self.drain()
         before, _ = self.run_cell("%echo counted")
-        reply, outputs = self.run_cell("%echo quiet", silent=True)
+        msg_id = self.kc.execute("%echo quiet", silent=True)
+        reply = self.kc.get_shell_msg(timeout=TIMEOUT)
         self.assertEqual(reply["content"]["status"], "ok")
-        self.assertEqual(outputs, [])
+        raw = []
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=TIMEOUT)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            raw.append(msg["msg_type"])
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        self.assertEqual(raw, ["status", "status"], "a silent cell publishes only busy and idle")
         after, _ = self.run_cell("%echo counted")
         self.assertEqual(
             after["content"]["execution_count"], before["content"]["execution_count"] + 1
@@ -167,13 +176,26 @@ class Channels(KernelCase):
         sock = ctx.socket(zmq.DEALER)
         sock.linger = 0
         sock.connect(f"tcp://{self.km.ip}:{self.km.shell_port}")
-        forger.send(sock, "execute_request", {
-            "code": "delete task 1", "silent": False, "store_history": True,
+        before, _ = self.run_cell("%echo before")
+        forged = forger.send(sock, "execute_request", {
+            "code": "%echo forged", "silent": False, "store_history": True,
             "user_expressions": {}, "allow_stdin": False, "stop_on_error": True,
         })
         self.assertFalse(sock.poll(1000), "the kernel answered a forged request")
         sock.close()
-        self.assertIn(1, self.task_ids(), "task 1 must still exist")
+        after, outputs = self.run_cell("%echo after")
+        self.assertEqual(
+            after["content"]["execution_count"], before["content"]["execution_count"] + 1,
+            "the forged request must not have run",
+        )
+        self.assertNotIn("forged", self.text(outputs))
+        try:
+            while True:
+                msg = self.kc.get_iopub_msg(timeout=0.2)
+                self.assertNotEqual(msg["parent_header"].get("msg_id"), forged["header"]["msg_id"])
+        except Exception as e:
+            if isinstance(e, AssertionError):
+                raise
 
 
 class Conversation(KernelCase):

@@ -22,7 +22,8 @@ const L2: f64 = 0.001;
 pub struct Suggestion {
     /// The person.
     pub name: String,
-    /// Probability that they are the best fit (sums to 1 over the team).
+    /// How likely they are the one a lead would pick, judging by past
+    /// choices (sums to 1 over the team).
     pub score: f64,
     /// Short reasons, strongest first.
     pub reasons: Vec<String>,

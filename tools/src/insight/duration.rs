@@ -41,17 +41,19 @@ struct Features {
     tags: Vec<String>,
     /// Estimate used when a task has none.
     typical_estimate: f64,
-    /// Median actual/estimate per person: open hours are estimates, and
-    /// what is really queued is that much more (or less).
-    overrun: Vec<f64>,
+    /// Median actual/estimate per person, applied to open hours when they are
+    /// raw estimates (the sizing model); `None` when they are already expected hours.
+    overrun: Option<Vec<f64>>,
 }
 
 impl DurationModel {
-    /// Learns from `items[history]`.
+    /// Learns from `items[history]`; `estimate_loads` when the items' open
+    /// work is sized by raw estimates (not yet annotated).
     pub fn train(
         items: &[WorkItem],
         history: &[usize],
         team: &[Member],
+        estimate_loads: bool,
     ) -> Result<Self, InsightError> {
         let mut tag_counts: HashMap<&str, usize> = HashMap::new();
         for &i in history {
@@ -68,7 +70,10 @@ impl DurationModel {
         tags.dedup();
         let mut estimates: Vec<f64> = history.iter().filter_map(|&i| items[i].estimate).collect();
         estimates.sort_by(f64::total_cmp);
-        let typical_estimate = estimates.get(estimates.len() / 2).copied().unwrap_or(4.0);
+        let typical_estimate = estimates
+            .get(estimates.len() / 2)
+            .copied()
+            .unwrap_or(super::DEFAULT_HOURS);
         let mut ratios = vec![Vec::new(); team.len()];
         for &i in history {
             let item = &items[i];
@@ -85,7 +90,7 @@ impl DurationModel {
         let features = Features {
             tags,
             typical_estimate,
-            overrun: ratios.into_iter().map(super::median_or_one).collect(),
+            overrun: estimate_loads.then(|| ratios.into_iter().map(super::median_or_one).collect()),
         };
         let rows: Vec<Vec<f64>> = history
             .iter()
@@ -134,7 +139,8 @@ impl Features {
             .as_deref()
             .and_then(|a| team.iter().position(|m| m.name.eq_ignore_ascii_case(a)));
         let load = who.map_or(0.0, |p| {
-            (load_ratio(team, open, &team[p].name) * self.overrun[p]).min(3.0)
+            let overrun = self.overrun.as_ref().map_or(1.0, |o| o[p]);
+            (load_ratio(team, open, &team[p].name) * overrun).min(3.0)
         });
         let mut f = vec![
             estimate.ln(),

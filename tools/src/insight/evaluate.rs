@@ -44,7 +44,7 @@ pub fn evaluate_csv(history: &str, people: &str, split: f64) -> Result<WorkEval,
         .map(|t| WorkItem::from_new(t, today))
         .zip(categories)
         .collect();
-    Ok(evaluate(items, &team, split)?)
+    evaluate(items, &team, split)
 }
 
 /// The figures of one evaluation (the JSON of `maestro eval work --json`).
@@ -64,7 +64,7 @@ pub struct WorkEval {
     pub risk_auc: f64,
     /// Brier score of that probability.
     pub risk_brier: f64,
-    /// Tasks trained on.
+    /// Tasks created before the split (those finished by then are learnt from).
     pub n_train: usize,
     /// Tasks evaluated.
     pub n_test: usize,
@@ -76,11 +76,28 @@ pub fn evaluate(
     mut items: Vec<(WorkItem, Option<String>)>,
     team: &[Member],
     split: f64,
-) -> Result<WorkEval, InsightError> {
+) -> Result<WorkEval, WorkEvalError> {
     items.sort_by_key(|(item, _)| item.created);
     let (mut items, categories): (Vec<WorkItem>, Vec<Option<String>>) = items.into_iter().unzip();
     let n_train = ((items.len() as f64) * split.clamp(0.0, 1.0)).round() as usize;
-    let insight = Insight::train(&items[..n_train], team)?;
+    if n_train == 0 || n_train >= items.len() {
+        return Err(WorkEvalError::Split(split));
+    }
+    // Train on what was known when the first test task was created: tasks
+    // still open then count as open work, without their (future) outcome.
+    let cutoff = items[n_train].created;
+    let known: Vec<WorkItem> = items[..n_train]
+        .iter()
+        .cloned()
+        .map(|mut t| {
+            if t.completed.is_some_and(|c| c > cutoff) {
+                t.completed = None;
+                t.actual = None;
+            }
+            t
+        })
+        .collect();
+    let insight = Insight::train(&known, team)?;
     insight.annotate(&mut items);
 
     let mut by_category: HashMap<&str, HashMap<&str, usize>> = HashMap::new();

@@ -122,10 +122,8 @@ impl WorkItem {
 
     /// The hours it weighs in someone's workload.
     pub fn load_hours(&self) -> f64 {
-        self.expected
-            .or(self.estimate)
-            .or(self.actual)
-            .unwrap_or(DEFAULT_HOURS)
+        // Never the real hours: while a task is open nobody knows them.
+        self.expected.or(self.estimate).unwrap_or(DEFAULT_HOURS)
     }
 
     /// The words the models read: title words, tags and project, lower-cased.
@@ -216,7 +214,7 @@ pub fn workload(items: &[WorkItem], day: NaiveDate) -> Workload {
     let mut open = Workload::default();
     for item in items.iter().filter(|i| i.open_on(day)) {
         if let Some(who) = &item.assignee {
-            let estimate = item.estimate.or(item.actual).unwrap_or(DEFAULT_HOURS);
+            let estimate = item.estimate.unwrap_or(DEFAULT_HOURS);
             open.add(who, estimate, item.load_hours());
         }
     }
@@ -284,11 +282,11 @@ impl Insight {
             return Err(InsightError::TooLittleHistory(history.len()));
         }
         let mut items = items.to_vec();
-        let sizing = duration::DurationModel::train(&items, &history, team)?;
+        let sizing = duration::DurationModel::train(&items, &history, team, true)?;
         annotate(&mut items, &sizing, team);
         let assign = assign::Assigner::train(&items, &history, team, true);
         let assign_by_words = assign::Assigner::train(&items, &history, team, false);
-        let duration = duration::DurationModel::train(&items, &history, team)?;
+        let duration = duration::DurationModel::train(&items, &history, team, false)?;
         let risk = risk::RiskModel::train(&items, &history, team, &duration)?;
         Ok(Self {
             team: team.to_vec(),
@@ -334,15 +332,15 @@ impl Insight {
         workload(&items[..i], items[i].created)
     }
 
+    /// Whether the history had due dates to learn lateness from.
+    pub fn knows_lateness(&self) -> bool {
+        self.risk.has_history()
+    }
+
     /// Sets every item's expected hours (in creation order), so that
     /// workloads weigh open work by what it will really take.
     pub fn annotate(&self, items: &mut [WorkItem]) {
         annotate(items, &self.sizing, &self.team);
-    }
-
-    /// The team the models know.
-    pub fn team(&self) -> &[Member] {
-        &self.team
     }
 }
 

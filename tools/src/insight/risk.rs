@@ -25,8 +25,9 @@ pub struct RiskAssessment {
 /// The trained risk model.
 pub struct RiskModel {
     fitted: Option<FittedLogisticRegression<f64, bool>>,
-    /// Share of late tasks, used when one class is missing from the history.
-    base_rate: f64,
+    /// Share of late tasks, used when one outcome is missing from the
+    /// history; `None` when no finished task had a due date.
+    base_rate: Option<f64>,
 }
 
 /// The situation of a task on a given day.
@@ -96,25 +97,34 @@ impl RiskModel {
                 late.push(done > due);
             }
         }
-        let base_rate = late.iter().filter(|l| **l).count() as f64 / late.len().max(1) as f64;
-        if late.iter().all(|l| *l) || late.iter().all(|l| !*l) {
+        if late.is_empty() {
             return Ok(Self {
                 fitted: None,
-                base_rate,
+                base_rate: None,
             });
         }
+        let base_rate = Some(late.iter().filter(|l| **l).count() as f64 / late.len() as f64);
+        let both = late.iter().any(|l| *l) && late.iter().any(|l| !*l);
         let x = Array2::from_shape_fn((rows.len(), 6), |(i, j)| rows[i][j]);
-        let fitted = LogisticRegression::default()
-            .max_iterations(200)
-            .fit(&Dataset::new(x, ndarray::Array1::from(late)))
-            .map_err(|e| InsightError::Fit("risk", e.to_string()))?;
-        Ok(Self {
-            fitted: Some(fitted),
-            base_rate,
-        })
+        // With one outcome only, or if the fit fails, the base rate serves.
+        let fitted = both
+            .then(|| {
+                LogisticRegression::default()
+                    .max_iterations(200)
+                    .fit(&Dataset::new(x, ndarray::Array1::from(late)))
+                    .ok()
+            })
+            .flatten();
+        Ok(Self { fitted, base_rate })
     }
 
-    /// The risk for `item` as things stand on `today`; `None` without a due date.
+    /// Whether any finished task had a due date to learn from.
+    pub fn has_history(&self) -> bool {
+        self.base_rate.is_some()
+    }
+
+    /// The risk for `item` as things stand on `today`; `None` without a due
+    /// date or without history to learn lateness from.
     pub fn assess(
         &self,
         item: &WorkItem,
@@ -123,6 +133,17 @@ impl RiskModel {
         hours: &Estimate,
         today: NaiveDate,
     ) -> Option<RiskAssessment> {
+        let due = item.due?;
+        if item.completed.is_none() && today > due {
+            return Some(RiskAssessment {
+                probability: 1.0,
+                reasons: vec![format!(
+                    "already {:.0} working day(s) overdue",
+                    business_days(due, today)
+                )],
+            });
+        }
+        // The full predicted hours count as still to do: progress is not tracked.
         let s = Situation::of(item, open, team, hours.hours, today.max(item.created))?;
         let probability = match &self.fitted {
             Some(model) => {
@@ -130,7 +151,7 @@ impl RiskModel {
                 let p = model.predict_probabilities(&x)[0];
                 if model.labels().pos.class { p } else { 1.0 - p }
             }
-            None => self.base_rate,
+            None => self.base_rate?,
         };
         let who = item.assignee.as_deref().unwrap_or("whoever takes it");
         let mut reasons = vec![

@@ -180,7 +180,10 @@ pub(crate) fn rank(
         .team
         .iter()
         .map(|m| {
-            let skilled = m.skills.iter().any(|s| words.iter().any(|w| w == s));
+            let skilled = m
+                .skills
+                .iter()
+                .any(|s| words.iter().any(|w| w.trim_start_matches('#') == s));
             let free = (m.capacity - open.estimated(&m.name)).max(0.0) / m.capacity;
             let mut reasons = vec![format!(
                 "{:.0} h open of {:.0} h/week",
@@ -337,6 +340,13 @@ impl TypedTool for AssessRisk {
                 format!("{why}; until then, `list overdue tasks` shows what is already late"),
             )
         })?;
+        if !models.knows_lateness() {
+            return Err(ToolError::invalid(
+                Self::NAME,
+                "history",
+                "no finished task had a due date, so there is nothing to learn lateness from; `list overdue tasks` shows what is already late",
+            ));
+        }
         let candidates: Vec<WorkItem> = match a.id {
             Some(id) => vec![snapshot.item(Self::NAME, id)?],
             None => snapshot
@@ -683,7 +693,7 @@ impl TypedTool for ProjectTimeline {
                 }
                 Err(_) => (item.load_hours(), 0.4),
             };
-            match lanes.iter_mut().find(|l| l.who == who) {
+            match lanes.iter_mut().find(|l| l.who.eq_ignore_ascii_case(&who)) {
                 Some(lane) => lane.tasks.push((median, sigma)),
                 None => {
                     let capacity = snapshot
@@ -793,7 +803,8 @@ impl Lane {
 /// `days` working days after `from`.
 fn add_business_days(from: NaiveDate, days: f64) -> NaiveDate {
     let mut d = from;
-    let mut left = days.max(0.0) as i64;
+    // At most ten years ahead, whatever the simulation says.
+    let mut left = days.clamp(0.0, 2600.0) as i64;
     while left > 0 {
         d = d.succ_opt().unwrap_or(d);
         if chrono::Datelike::weekday(&d).num_days_from_monday() < 5 {
