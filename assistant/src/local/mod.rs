@@ -159,6 +159,9 @@ impl LocalPlanner {
                 }
                 if let Some(p) = slots::priority(&mut c, true) {
                     set("priority", json!(p));
+                } else if let Some(m) = c.cut(&PRIORITY_SHIFT) {
+                    let up = m.get(1).is_some_and(|v| !v.eq_ignore_ascii_case("lower"));
+                    set("priority", json!(if up { "high" } else { "low" }));
                 }
                 gap = task_arg(id, &c, req, &mut set);
                 if gap.is_none() && args.len() == 1 {
@@ -617,7 +620,7 @@ static CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"(?:make|set|mark|put)\b.*\b(?:task|ticket)\s+(?:(?:high|low|medium)\s+priority|urgent|due\b|in\s+progress|done\b)", "update_task"),
         (r#"(?:(?:create|add|make|log|open|schedule|put|new|need|jot|capture|file|throw|track|raise|set\s+up)\b[^#\d]{0,40}?\b(?:task|ticket|todo|to-do|bug|reminder)s?\b(?:\s*[^\s\d#]|\s*$)|(?:new\s+)?(?:task|todo|to-do)\s*:|add\s+['"“]|remind\s+me\b|(?:i\s+want\s+|get\s+)?(?-i:\p{Lu}\p{Ll}+)\s+(?:needs?\s+to|should|has\s+to|must|to)\s+\p{Ll})"#, "create_task"),
         (r"(?:delete|remove|drop|trash|erase|get\s+rid\s+of)\b", "delete_task"),
-        (r"(?:which|what|show|list|any|are\s+there)\b.*\btasks?\b|what\s+(?:is|did|has|does)\s+\S+\s+(?:working|finish|complete|done|do)|what['’]s\s+(?:on|in|due|overdue|late)\b|what['’]s\s+\S+\s+working|(?:show|list|give)\b.*\btagged\b|(?:show|list|give)\s+(?:me\s+)?(?:everything|all\s+(?:the\s+)?work)\b", "list_tasks"),
+        (r"(?:which|what|show|list|any|are\s+there)\b.*\btasks?\b|what\s+(?:is|did|has|does)\s+\S+\s+(?:working|finish|complete|done|do)|what['’]s\s+(?:on|in|due|overdue|late)\b|what['’]s\s+\S+\s+working|(?:show|list|give)\b.*\btagged\b|(?:show|list|give)\s+(?:me\s+)?(?:everything|all\s+(?:the\s+)?work)\b|(?:show|list)\s+(?:me\s+)?(?:[\w-]+\s+){0,3}work\b|(?:is\s+)?(?:anything|what['’]s)\s+(?:overdue|late)\b", "list_tasks"),
         (r"(?:who(?:['’]s|\s+(?:is|are|knows?|can|has|have|works?|does|do))\b|anyone\b|list\s+everyone|show\s+(?:me\s+)?(?:the\s+)?(?:people|team))", "list_people"),
         (r"(?:search|find|look\s+(?:up|for))\b|is\s+there\s+anything\b", "search_catalog"),
         (r"mark(?:ed)?\b.*\b(?:in\s+progress|started|to\s*do|not\s+started|blocked)\b|.*\b(?:is|are)\s+now\s+due\b", "update_task"),
@@ -633,6 +636,9 @@ static CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 
 static ON_LIST: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\bon\s+(\p{L}+)['’]s\s+(?:list|plate|queue|board)\b"));
+static PRIORITY_SHIFT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(lower|raise|increase|bump)\s+(?:up\s+)?(?:the\s+)?priority(?:\s+(?:of|on))?\b")
+});
 static BEST_FIT: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"(?i),?\s*(?:and\s+)?(?:assign|give|hand)\s+it\s+to\s+(?:the\s+)?(?:best|right|most\s+suitable)\s+(?:person|fit|one|teammate|assignee)\b|,?\s*(?:and\s+)?(?:assign|give)\s+it\s+to\s+whoever\s+(?:is|fits)\s+best\b",
@@ -779,7 +785,7 @@ fn task_title(rest: &str) -> Option<String> {
         {
             i += 1;
         }
-    } else if lead_end > 0 && words.get(i).is_some_and(|w| bare(w) == "to") {
+    } else if words.get(i).is_some_and(|w| bare(w) == "to") {
         i += 1;
     }
     i += words[i.min(words.len())..]
@@ -819,6 +825,17 @@ fn person_name(rest: &str) -> Option<String> {
 
 /// "skills python and ml", "he knows ios and swift", "skills: devops, kubernetes".
 fn skills(c: &mut Clause) -> Vec<String> {
+    static BEFORE: LazyLock<Regex> =
+        LazyLock::new(|| re(r"(?i),?\s*\bwith\s+((?:[\w+#.-]+(?:,\s*|\s+and\s+|\s+))+?)skills\b"));
+    if let Some(m) = c.cut(&BEFORE) {
+        return m
+            .get(1)
+            .unwrap_or("")
+            .split([',', ' '])
+            .map(|w| w.trim().to_lowercase())
+            .filter(|w| !w.is_empty() && w != "and")
+            .collect();
+    }
     static LEAD: LazyLock<Regex> = LazyLock::new(|| {
         re(
             r"(?i),?\s*\b(?:(?:with\s+)?skills?\s*:?|(?:he|she|they)\s+knows?|knows|who\s+knows|good\s+at|skilled\s+in)\s+",
