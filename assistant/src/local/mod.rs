@@ -620,13 +620,13 @@ static CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"(?:make|set|mark|put)\b.*\b(?:task|ticket)\s+(?:(?:high|low|medium)\s+priority|urgent|due\b|in\s+progress|done\b)", "update_task"),
         (r#"(?:(?:create|add|make|log|open|schedule|put|new|need|jot|capture|file|throw|track|raise|set\s+up)\b[^#\d]{0,40}?\b(?:task|ticket|todo|to-do|bug|reminder)s?\b(?:\s*[^\s\d#]|\s*$)|(?:new\s+)?(?:task|todo|to-do)\s*:|add\s+['"“]|remind\s+me\b|(?:i\s+want\s+|get\s+)?(?-i:\p{Lu}\p{Ll}+)\s+(?:needs?\s+to|should|has\s+to|must|to)\s+\p{Ll})"#, "create_task"),
         (r"(?:delete|remove|drop|trash|erase|get\s+rid\s+of)\b", "delete_task"),
-        (r"(?:which|what|show|list|any|are\s+there)\b.*\btasks?\b|what\s+(?:is|did|has|does)\s+\S+\s+(?:working|finish|complete|done|do)|what['’]s\s+(?:on|in|due|overdue|late)\b|what['’]s\s+\S+\s+working|(?:show|list|give)\b.*\btagged\b|(?:show|list|give)\s+(?:me\s+)?(?:everything|all\s+(?:the\s+)?work)\b|(?:show|list)\s+(?:me\s+)?(?:[\w-]+\s+){0,3}work\b|(?:is\s+)?(?:anything|what['’]s)\s+(?:overdue|late)\b", "list_tasks"),
+        (r"(?:which|what|show|list|any|are\s+there|give\s+me)\b.*\btasks?\b|what\s+(?:is|did|has|does)\s+\S+\s+(?:get\s+|got\s+)?(?:working|finish|complete|done|do)|what['’]s\s+(?:on|in|due|overdue|late)\b|what['’]s\s+\S+\s+working|(?:show|list|give)\b.*\btagged\b|(?:show|list|give)\s+(?:me\s+)?(?:everything|all\s+(?:the\s+)?work)\b|(?:show|list)\s+(?:me\s+)?(?:[\w-]+\s+){0,3}work\b|(?:is\s+)?(?:anything|what['’]s)\s+(?:overdue|late)\b", "list_tasks"),
         (r"(?:who(?:['’]s|\s+(?:is|are|knows?|can|has|have|works?|does|do))\b|anyone\b|list\s+everyone|show\s+(?:me\s+)?(?:the\s+)?(?:people|team))", "list_people"),
         (r"(?:search|find|look\s+(?:up|for))\b|is\s+there\s+anything\b", "search_catalog"),
-        (r"mark(?:ed)?\b.*\b(?:in\s+progress|started|to\s*do|not\s+started|blocked)\b|.*\b(?:is|are)\s+now\s+due\b", "update_task"),
-        (r"(?:mark(?:ed)?\b.*\b(?:done|complete|completed|finished)\b|(?:i|we)(?:['’]ve|['’]re|\s+have|\s+are)?\s+(?:finished|completed|done\s+with|wrapped\s+up)\b|(?:finished|completed|done\s+with|close|resolve|check\s+off|complete|wrapped\s+up|wrap\s+up)\b)", "complete_task"),
+        (r"mark(?:ed)?\b.*\b(?:in\s+progress|started|to\s*do|not\s+started|blocked)\b|.*\b(?:is|are)\s+now\s+due\b|.*\b(?:will|should|is\s+going\s+to)\s+take\s+(?:about\s+|around\s+|roughly\s+|~)?\d", "update_task"),
+        (r"(?:\p{L}+\s+(?:has\s+)?(?:finished|completed|wrapped\s+up)\b|mark(?:ed)?\b.*\b(?:done|complete|completed|finished)\b|(?:i|we)(?:['’]ve|['’]re|\s+have|\s+are)?\s+(?:finished|completed|done\s+with|wrapped\s+up)\b|(?:finished|completed|done\s+with|close|resolve|check\s+off|complete|wrapped\s+up|wrap\s+up)\b)", "complete_task"),
         (r".*\b(?:is|are)\s+(?:now\s+)?(?:done|complete|completed|finished|fixed)\b", "complete_task"),
-        (r"(?:assign|reassign|give|hand|transfer)\b|(?:let|have)\s+@?\p{L}+\s+(?:take|own|handle|do)\b|put\s+@?\p{L}+\s+on\b|i['’]ll\s+take\b|i\s+will\s+take\b", "assign_task"),
+        (r"(?:assign|reassign|give|hand|transfer)\b|(?:can|could)\s+@?\p{L}+\s+(?:take|own|handle)\b|(?:let|have)\s+@?\p{L}+\s+(?:take|own|handle|do)\b|put\s+@?\p{L}+\s+on\b|i['’]ll\s+take\b|i\s+will\s+take\b", "assign_task"),
         (r"(?:change|set|move|rename|retitle|bump|raise|lower|push|postpone|reopen|tag|start|update|make|put)\b|i['’]m\s+start|(?:task\s*)?#?\d+\s*:", "update_task"),
     ]
     .into_iter()
@@ -668,8 +668,8 @@ static ANYWHERE_CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
         (r"who\s+(?:should|could|would|ought\s+to)\s+(?:take|do|handle|own|get|pick\s+up|work\s+on|tackle)\b|who\s+can\s+(?:take|handle|own|pick\s+up|tackle)\b|who(?:['’]s|\s+is|\s+would\s+be)\s+(?:the\s+)?(?:best|right)\b|(?:best|right|ideal)\s+(?:person|fit|assignee|owner)\s+(?:for|to)\b|(?:recommend|suggest|propose)\s+(?:an?\s+)?(?:assignee|someone|somebody|person|owner)\b|best\s+placed\b", "recommend_assignee"),
         (r"how\s+long\s+(?:will|would|does|did|should|might|is|do)\b|how\s+many\s+hours\b|how\s+much\s+(?:time|effort|work)\b|(?:estimate|predict|forecast)\s+(?:the\s+)?(?:duration|effort|time|hours)\b", "predict_duration"),
-        (r"when\s+will\b.*\b(?:finish|ship|land|be\s+(?:done|finished|complete|completed|delivered))\b|(?:finish|completion|delivery|end)\s+date\b|\btimeline\b|burn-?down\b", "project_timeline"),
-        (r"\bat\s+risk\b|\briski(?:est|er)\b|\brisk\s+(?:assessment|of)\b|\blikely\s+to\s+(?:slip|be\s+late|miss)\b|\b(?:going\s+to|gonna|will\s+\S+(?:\s+\S+)?)\s+(?:be\s+late|slip|miss)\b|\bon\s+track\b|\bin\s+danger\b|\bmiss(?:ing)?\s+(?:the\s+|their\s+|its\s+|our\s+)?(?:deadline|due\s+date)|\bhit\s+the\s+deadline\b", "assess_risk"),
+        (r"when\s+will\b.*\b(?:finish|ship|land|be\s+(?:done|finished|complete|completed|delivered))\b|(?:finish|completion|delivery|end)\s+date\b|\btimeline\b|burn-?down\b|\bforecast\b", "project_timeline"),
+        (r"\bat\s+risk\b|\briski(?:est|er)\b|\brisk\s+(?:assessment|of)\b|\blikely\s+to\s+(?:slip|be\s+late|miss)\b|\b(?:going\s+to|gonna|will\s+\S+(?:\s+\S+)?)\s+(?:be\s+late|slip|miss)\b|\bon\s+track\b|\bin\s+danger\b|\bmiss(?:ing)?\s+(?:the\s+|their\s+|its\s+|our\s+)?(?:deadline|due\s+date)|\bhit\s+the\s+deadline\b|\bdeadlines?\b.*\bmiss\b", "assess_risk"),
         (r"\b(?:anything|something)\s+(?:unusual|weird|odd|strange|off|wrong)\b|\banomal|\bstuck\b|\bstalled\b|\blooks?\s+off\b|\bway\s+off\b|(?:spot|find)\s+(?:problems|issues)\b", "detect_anomalies"),
         (r"\bworkloads?\b|\boverloaded\b|\bswamped\b|\bhow\s+busy\b|\bhas\s+(?:the\s+)?(?:capacity|bandwidth|room)\b|\bopen\s+hours\b|\bhow\s+loaded\b|\bover\s+capacity\b", "workload_report"),
     ]
@@ -704,7 +704,7 @@ static SEARCH_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
 });
 static SKILL_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:knows?|good\s+at|can\s+do|can\s+help\s+with|skilled\s+in|experienced?\s+(?:in|with)|expert\s+in|with)\s+#?([\w+#.-]+)",
+        r"(?i)\b(?:knows?|good\s+at|can\s+do|does|can\s+help\s+with|skilled\s+in|experienced?\s+(?:in|with)|expert\s+in|with)\s+#?([\w+#.-]+)",
     )
 });
 static SKILL_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
@@ -750,7 +750,7 @@ const TITLE_LEAD: &[&str] = &[
     "jot", "down", "capture", "file", "throw", "track", "let's", "get", "going", "hey", "maestro",
     "could", "can", "would", "will", "you", "please", "pls", "i", "we", "need", "want", "create",
     "add", "make", "open", "log", "schedule", "put", "new", "a", "an", "the", "another", "quick",
-    "just", "let's", "lets", "remind", "me", "set", "up",
+    "just", "let's", "lets", "remind", "me", "set", "up", "someone", "somebody",
 ];
 const TASK_NOUNS: &[&str] = &[
     "task", "tasks", "ticket", "todo", "to-do", "item", "reminder", "bug", "card",
