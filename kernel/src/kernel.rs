@@ -273,8 +273,27 @@ impl Kernel {
         }
         let iopub = self.iopub.clone();
         let mut out = Outputs::new(&iopub, message, request.silent, count);
+        // An interrupt anywhere in the cell ends it: the waits inside (a turn,
+        // a prompt, %sleep) handle it themselves; this catches the rest
+        // (the assistant still loading, between two turns).
+        let interrupt = Arc::clone(&self.interrupt);
+        let interrupted = interrupt.notified();
+        tokio::pin!(interrupted);
+        interrupted.as_mut().enable();
         let result = match magics::parse(&request.code) {
-            Ok(cell) => self.run_cell(cell, &mut out, request.allow_stdin).await,
+            Ok(cell) => {
+                let finished = tokio::select! {
+                    biased;
+                    r = self.run_cell(cell, &mut out, request.allow_stdin) => Some(r),
+                    _ = &mut interrupted => None,
+                };
+                finished.unwrap_or_else(|| {
+                    Err(out.error(
+                        "Interrupted",
+                        "Interrupted by the user; the kernel is ready.",
+                    ))
+                })
+            }
             Err(e) => Err(out.error("UnknownMagic", &e.0)),
         };
         if store {
