@@ -620,13 +620,13 @@ static CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"(?:make|set|mark|put)\b.*\b(?:task|ticket)\s+(?:(?:high|low|medium)\s+priority|urgent|due\b|in\s+progress|done\b)", "update_task"),
         (r#"(?:(?:create|add|make|log|open|schedule|put|new|need|jot|capture|file|throw|track|raise|set\s+up)\b[^#\d]{0,40}?\b(?:task|ticket|todo|to-do|bug|reminder)s?\b(?:\s*[^\s\d#]|\s*$)|(?:new\s+)?(?:task|todo|to-do)\s*:|add\s+['"“]|remind\s+me\b|(?:i\s+want\s+|get\s+)?(?-i:\p{Lu}\p{Ll}+)\s+(?:needs?\s+to|should|has\s+to|must|to)\s+\p{Ll})"#, "create_task"),
         (r"(?:delete|remove|drop|trash|erase|get\s+rid\s+of)\b", "delete_task"),
-        (r"(?:which|what|show|list|any|are\s+there|give\s+me)\b.*\btasks?\b|what\s+(?:is|did|has|does)\s+\S+\s+(?:get\s+|got\s+)?(?:working|finish|complete|done|do)|what['’]s\s+(?:on|in|due|overdue|late)\b|what['’]s\s+\S+\s+working|(?:show|list|give)\b.*\btagged\b|(?:show|list|give)\s+(?:me\s+)?(?:everything|all\s+(?:the\s+)?work)\b|(?:show|list)\s+(?:me\s+)?(?:[\w-]+\s+){0,3}work\b|(?:is\s+)?(?:anything|what['’]s)\s+(?:overdue|late)\b", "list_tasks"),
+        (r"(?:which|what|show|list|any|are\s+there|give\s+me)\b.*\b(?:tasks?|items|tickets|to-?dos)\b|what\s+(?:is|did|has|does)\s+\S+\s+(?:get\s+|got\s+)?(?:working|finish|complete|done|do)|what['’]s\s+(?:on|in|due|overdue|late)\b|what['’]s\s+\S+\s+working|(?:show|list|give)\b.*\btagged\b|(?:show|list|give)\s+(?:me\s+)?(?:everything|all\s+(?:the\s+)?work)\b|(?:show|list)\s+(?:me\s+)?(?:[\w-]+\s+){0,3}work\b|(?:is\s+)?(?:anything|what['’]s)\s+(?:overdue|late|due)\b", "list_tasks"),
         (r"(?:who(?:['’]s|\s+(?:is|are|knows?|can|has|have|works?|does|do))\b|anyone\b|list\s+everyone|show\s+(?:me\s+)?(?:the\s+)?(?:people|team))", "list_people"),
         (r"(?:search|find|look\s+(?:up|for))\b|is\s+there\s+anything\b", "search_catalog"),
-        (r"mark(?:ed)?\b.*\b(?:in\s+progress|started|to\s*do|not\s+started|blocked)\b|.*\b(?:is|are)\s+now\s+due\b|.*\b(?:will|should|is\s+going\s+to)\s+take\s+(?:about\s+|around\s+|roughly\s+|~)?\d", "update_task"),
+        (r"mark(?:ed)?\b.*\b(?:in\s+progress|started|to\s*do|not\s+started|blocked)\b|.*\b(?:is|are)\s+now\s+due\b|.*\bdue\s+date\s+(?:for|of)\b.*\b(?:is|to)\b|.*\b(?:will|should|is\s+going\s+to)\s+take\s+(?:about\s+|around\s+|roughly\s+|~)?\d", "update_task"),
         (r"(?:\p{L}+\s+(?:has\s+)?(?:finished|completed|wrapped\s+up)\b|mark(?:ed)?\b.*\b(?:done|complete|completed|finished)\b|(?:i|we)(?:['’]ve|['’]re|\s+have|\s+are)?\s+(?:finished|completed|done\s+with|wrapped\s+up)\b|(?:finished|completed|done\s+with|close|resolve|check\s+off|complete|wrapped\s+up|wrap\s+up)\b)", "complete_task"),
         (r".*\b(?:is|are)\s+(?:now\s+)?(?:done|complete|completed|finished|fixed)\b", "complete_task"),
-        (r"(?:assign|reassign|give|hand|transfer)\b|(?:can|could)\s+@?\p{L}+\s+(?:take|own|handle)\b|(?:let|have)\s+@?\p{L}+\s+(?:take|own|handle|do)\b|put\s+@?\p{L}+\s+on\b|i['’]ll\s+take\b|i\s+will\s+take\b", "assign_task"),
+        (r"(?:assign|reassign|give|hand|transfer)\b|\p{L}+\s+will\s+(?:own|take\s+over|take|handle)\b|(?:can|could)\s+@?\p{L}+\s+(?:take|own|handle)\b|(?:let|have)\s+@?\p{L}+\s+(?:take|own|handle|do)\b|put\s+@?\p{L}+\s+on\b|i['’]ll\s+take\b|i\s+will\s+take\b", "assign_task"),
         (r"(?:change|set|move|rename|retitle|bump|raise|lower|push|postpone|reopen|tag|start|update|make|put)\b|i['’]m\s+start|(?:task\s*)?#?\d+\s*:", "update_task"),
     ]
     .into_iter()
@@ -693,8 +693,11 @@ static DESCRIPTION: LazyLock<Regex> = LazyLock::new(|| {
 static RENAME: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:rename|retitle|change\s+the\s+(?:title|name))\b.*?\bto\s*:?\s+(.+)$")
 });
-static FOR_ME: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b(?:remind\s+me|on\s+my\s+(?:list|plate)|for\s+me)\b"));
+static FOR_ME: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:remind\s+me|on\s+my\s+(?:list|plate)|for\s+me)\b|^\s*i\s+(?:have|need|must|['’]ve\s+got|got)\s+to\b",
+    )
+});
 static OVERDUE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b(?:overdue|late|past\s+due|behind\s+schedule)\b"));
 static SEARCH_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
