@@ -194,6 +194,23 @@ impl Workload {
         self.find(name).map_or(0.0, |p| p.2)
     }
 
+    /// The same workload without `item` (when it is open on `day`).
+    pub fn without(&self, item: &WorkItem, day: NaiveDate) -> Workload {
+        let mut rest = self.clone();
+        if item.open_on(day) {
+            rest.count(item, -1.0);
+        }
+        rest
+    }
+
+    /// Adds (`sign` 1) or removes (`sign` -1) an open item's hours.
+    fn count(&mut self, item: &WorkItem, sign: f64) {
+        if let Some(who) = &item.assignee {
+            let estimate = item.estimate.unwrap_or(DEFAULT_HOURS);
+            self.add(who, sign * estimate, sign * item.load_hours());
+        }
+    }
+
     fn add(&mut self, name: &str, estimated: f64, expected: f64) {
         match self
             .people
@@ -213,10 +230,7 @@ impl Workload {
 pub fn workload(items: &[WorkItem], day: NaiveDate) -> Workload {
     let mut open = Workload::default();
     for item in items.iter().filter(|i| i.open_on(day)) {
-        if let Some(who) = &item.assignee {
-            let estimate = item.estimate.unwrap_or(DEFAULT_HOURS);
-            open.add(who, estimate, item.load_hours());
-        }
+        open.count(item, 1.0);
     }
     open
 }
@@ -401,7 +415,10 @@ mod tests {
         a.estimate = Some(5.0);
         let mut b = a.clone();
         b.completed = Some(day("2026-11-04"));
-        let open = workload(&[a, b], day("2026-11-05"));
+        let open = workload(&[a.clone(), b], day("2026-11-05"));
         assert_eq!(open.estimated("Alice"), 5.0);
+        assert_eq!(open.without(&a, day("2026-11-05")).estimated("alice"), 0.0);
+        // An item not open that day takes nothing away.
+        assert_eq!(open.without(&a, day("2026-11-01")).estimated("Alice"), 5.0);
     }
 }

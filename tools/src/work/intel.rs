@@ -25,6 +25,8 @@ pub(crate) struct Snapshot {
     pub insight: Result<Arc<Insight>, String>,
     /// Today.
     pub today: NaiveDate,
+    /// Everyone's open work today (computed once).
+    open_today: Workload,
 }
 
 impl Snapshot {
@@ -41,11 +43,13 @@ impl Snapshot {
         if let Ok(models) = &insight {
             models.annotate(&mut items);
         }
+        let today = ctx.now.date_naive();
         Ok(Self {
+            open_today: workload(&items, today),
             items,
             team,
             insight,
-            today: ctx.now.date_naive(),
+            today,
         })
     }
 
@@ -60,13 +64,14 @@ impl Snapshot {
 
     /// Open work today, leaving out task `except`.
     fn open(&self, except: Option<i64>) -> Workload {
-        let others: Vec<WorkItem> = self
+        match self
             .items
             .iter()
-            .filter(|i| except.is_none() || i.id != except)
-            .cloned()
-            .collect();
-        workload(&others, self.today)
+            .find(|i| except.is_some() && i.id == except)
+        {
+            Some(item) => self.open_today.without(item, self.today),
+            None => self.open_today.clone(),
+        }
     }
 
     /// A note on what the figures rest on.
