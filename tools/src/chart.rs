@@ -4,6 +4,7 @@
 use std::sync::Once;
 
 use base64::Engine;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 
@@ -30,7 +31,6 @@ pub fn lines(
     y_label: &str,
     series: &[(&str, Vec<(f64, f64)>)],
 ) -> Result<String, ChartError> {
-    font();
     let x_max = series
         .iter()
         .flat_map(|(_, p)| p.iter().map(|q| q.0))
@@ -40,14 +40,7 @@ pub fn lines(
         .flat_map(|(_, p)| p.iter().map(|q| q.1))
         .fold(1.0, f64::max)
         * 1.1;
-    draw(|root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, ("sans-serif", 22))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(56)
-            .build_cartesian_2d(0.0..x_max, 0.0..y_max)
-            .map_err(err)?;
+    draw(title, 0.0..x_max, 0.0..y_max, |chart| {
         chart
             .configure_mesh()
             .x_desc(x_label)
@@ -68,13 +61,7 @@ pub fn lines(
                     )
                 });
         }
-        chart
-            .configure_series_labels()
-            .label_font(("sans-serif", 14))
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()
-            .map_err(err)
+        Ok(())
     })
 }
 
@@ -85,17 +72,10 @@ pub fn bars(
     rows: &[(String, f64, f64)],
     legend: (&str, &str),
 ) -> Result<String, ChartError> {
-    font();
-    let y_max = rows.iter().map(|r| r.1.max(r.2)).fold(1.0, f64::max) * 1.15;
+    // Headroom above the tallest bar for the legend.
+    let y_max = rows.iter().map(|r| r.1.max(r.2)).fold(1.0, f64::max) * 1.4;
     let n = rows.len().max(1);
-    draw(|root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, ("sans-serif", 22))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(56)
-            .build_cartesian_2d(0.0..n as f64, 0.0..y_max)
-            .map_err(err)?;
+    draw(title, 0.0..n as f64, 0.0..y_max, |chart| {
         let names: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
         chart
             .configure_mesh()
@@ -132,25 +112,42 @@ pub fn bars(
             .map_err(err)?
             .label(legend.1)
             .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], BLACK.stroke_width(2)));
-        chart
-            .configure_series_labels()
-            .label_font(("sans-serif", 14))
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .draw()
-            .map_err(err)
+        Ok(())
     })
 }
 
-type Area<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
+type Chart<'a, 'b> =
+    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-/// Draws on a white bitmap and returns it as base64 PNG.
-fn draw(paint: impl FnOnce(&Area<'_>) -> Result<(), ChartError>) -> Result<String, ChartError> {
+/// Draws a titled chart over `x` × `y` on a white bitmap (`paint` adds the
+/// mesh and series, the legend follows) and returns it as base64 PNG.
+fn draw(
+    title: &str,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+    paint: impl FnOnce(&mut Chart<'_, '_>) -> Result<(), ChartError>,
+) -> Result<String, ChartError> {
+    font();
     let mut pixels = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        paint(&root)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 22))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(56)
+            .build_cartesian_2d(x, y)
+            .map_err(err)?;
+        paint(&mut chart)?;
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font(("sans-serif", 14))
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+            .map_err(err)?;
         root.present().map_err(err)?;
     }
     let mut png = Vec::new();
