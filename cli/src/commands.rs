@@ -9,7 +9,7 @@ use maestro_assistant::{Answer, Assistant, Event, LocalPlanner, TurnOptions, eva
 use maestro_tools::{Clock, Display, Platform, ToolOutput, import, insight};
 use serde_json::{Map, Value, json};
 
-use crate::{Cli, Command, chat, kernel};
+use crate::{Cli, Command, chat, kernel, ml};
 
 #[derive(Subcommand)]
 pub enum TasksCommand {
@@ -265,6 +265,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             println!("Loaded the demo workspace: {people} people, {tasks} tasks.");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Data(command) => ml::data(&platform, actor.as_deref(), command),
+        Command::Models(command) => ml::models(&platform, actor.as_deref(), command),
+        Command::Automl(args) => ml::automl(&platform, args),
+        Command::Predict(args) => ml::predict_file(&platform, args),
         Command::Eval { .. } | Command::Kernel(_) => unreachable!("handled above"),
     }
 }
@@ -312,7 +316,7 @@ fn stdin_text() -> Result<String> {
 }
 
 /// Drops nulls so that absent flags are absent arguments.
-fn object(v: Value) -> Value {
+pub(crate) fn object(v: Value) -> Value {
     match v {
         Value::Object(o) => Value::Object(
             o.into_iter()
@@ -323,7 +327,7 @@ fn object(v: Value) -> Value {
     }
 }
 
-fn print_output(out: &ToolOutput, json: bool) {
+pub(crate) fn print_output(out: &ToolOutput, json: bool) {
     if json {
         println!(
             "{}",
@@ -333,16 +337,17 @@ fn print_output(out: &ToolOutput, json: bool) {
     }
     println!("{}", out.summary);
     for d in &out.displays {
-        print_display(d);
+        print_display(d, &out.summary);
     }
 }
 
-/// Prints a display as plain text.
-pub fn print_display(d: &Display) {
+/// Prints a display as plain text (Markdown that repeats `said` is skipped).
+pub fn print_display(d: &Display, said: &str) {
     match d {
         Display::Table(t) if !t.rows.is_empty() => println!("{}", t.to_text()),
         Display::Table(_) => {}
-        Display::Markdown { .. } => {}
+        Display::Markdown { text } if said.contains(text.trim()) => {}
+        Display::Markdown { text } => println!("{text}"),
         Display::Chart { title, png } => match save_chart(title, png) {
             Ok(path) => println!("Chart “{title}”: {}", path.display()),
             Err(e) => eprintln!("warning: the chart “{title}” was not saved: {e:#}"),
@@ -390,7 +395,7 @@ pub fn ask(
             Event::Display(d) => shown.push(d),
             Event::Reply { text } => {
                 println!("{text}");
-                shown.drain(..).for_each(|d| print_display(&d));
+                shown.drain(..).for_each(|d| print_display(&d, &text));
             }
             Event::Error { message } => eprintln!("error: {message}"),
             Event::Started { .. } | Event::Action(_) => {}

@@ -4,6 +4,7 @@
 mod chat;
 mod commands;
 mod kernel;
+mod ml;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -81,6 +82,16 @@ enum Command {
     },
     /// Load the demo workspace into an empty workspace.
     Demo,
+    /// Register, list and describe datasets.
+    #[command(subcommand)]
+    Data(ml::DataCommand),
+    /// Train a model on a dataset with AutoML and register it.
+    Automl(ml::AutomlArgs),
+    /// Predict with a registered model for the rows of a CSV file.
+    Predict(ml::PredictCommand),
+    /// List registered models.
+    #[command(subcommand)]
+    Models(ml::ModelsCommand),
     /// The Jupyter kernel: `kernel install`, or serve a connection file.
     Kernel(kernel::KernelArgs),
 }

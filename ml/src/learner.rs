@@ -3,11 +3,47 @@
 //!
 //! Inputs are already encoded (numbers only, no missing values): see
 //! [`crate::prep`]. Classification labels are class indices `0..k`.
+//!
+//! How the families map onto their libraries:
+//!
+//! | family | classification | regression |
+//! |---|---|---|
+//! | `linear` | linfa-logistic (binary or multinomial) | linfa-elasticnet |
+//! | `tree` | CART (Gini), leaf class shares as probabilities | — |
+//! | `forest` | random forest of those trees, mean of leaf class shares | — |
+//! | `boost` | forust-ml `LogLoss` (one-vs-rest for k ≥ 3) | forust-ml `SquaredLoss` |
+//! | `knn` | neighbour vote shares (brute force) | neighbour mean |
+//! | `svm` | linfa-svm, Gaussian kernel (one-vs-rest for k ≥ 3) | linfa-svm ε-SVR |
+//! | `naive_bayes` | linfa-bayes Gaussian NB | — |
+//!
+//! Every classifier predicts exactly `classes` probability columns (the
+//! `classes` given at fit time, even for classes absent from the training
+//! rows), each at least [`PROBABILITY_FLOOR`], rows summing to 1. Non-finite
+//! outputs are replaced by the training class shares (classification) or the
+//! training mean (regression), so predictions are always finite.
+//!
+//! A classifier needs rows of at least two classes: a fit on rows of one class
+//! is refused with [`MlError::Fit`] by every family.
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+mod bayes;
+mod boost;
+mod knn;
+mod linear;
+mod svm;
+#[cfg(test)]
+mod tests;
+mod trees;
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
-use crate::error::Result;
+use crate::error::{MlError, Result};
+
+/// The smallest probability a classifier gives any class (then rows are
+/// renormalised), so a class missing from the training rows never gets an
+/// exact zero (an infinite log-loss).
+pub const PROBABILITY_FLOOR: f64 = 1e-9;
 
 /// What is learnt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,8 +146,58 @@ pub enum Params {
 }
 
 /// A trained learner; serialisable so models can be saved and loaded.
+///
+/// Predictions never panic and are always finite: see [`Fitted::predict`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub enum Fitted {}
+#[serde(rename_all = "snake_case")]
+pub enum Fitted {
+    /// A model of class probabilities.
+    Classifier(Classifier),
+    /// A model of a number.
+    Regressor(Regressor),
+}
+
+/// A trained classifier: the family's model, the number of features it was
+/// trained on and the training class shares (the fallback prediction).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Classifier {
+    features: usize,
+    /// Training class shares, one per class (floored and normalised).
+    prior: Vec<f64>,
+    model: ClassModel,
+}
+
+/// A trained regressor: the family's model, the number of features it was
+/// trained on and the training mean (the fallback prediction).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Regressor {
+    features: usize,
+    mean: f64,
+    model: RegModel,
+}
+
+/// The families' classification models.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ClassModel {
+    Linear(linear::Logistic),
+    Tree(trees::Tree),
+    Forest(trees::Forest),
+    Boost(boost::BoostClassifier),
+    Knn(knn::KnnClassifier),
+    Svm(svm::SvmClassifier),
+    NaiveBayes(bayes::GaussianBayes),
+}
+
+/// The families' regression models.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RegModel {
+    Linear(linear::LinearRegressor),
+    Boost(boost::BoostRegressor),
+    Knn(knn::KnnRegressor),
+    Svm(svm::SvmRegressor),
+}
 
 impl Params {
     /// The family's name as shown on leaderboards.
@@ -145,15 +231,548 @@ impl Params {
         )
     }
 
+    /// The hyper-parameters as a JSON object, without the `family` key (for leaderboards).
+    pub fn describe(&self) -> Value {
+        match self {
+            Params::Linear { c, l1_ratio } => json!({ "c": c, "l1_ratio": l1_ratio }),
+            Params::Tree {
+                max_depth,
+                min_samples_leaf,
+            } => json!({ "max_depth": max_depth, "min_samples_leaf": min_samples_leaf }),
+            Params::Forest {
+                trees,
+                max_depth,
+                sample_ratio,
+            } => json!({ "trees": trees, "max_depth": max_depth, "sample_ratio": sample_ratio }),
+            Params::Boost {
+                iterations,
+                learning_rate,
+                max_depth,
+                min_leaf_weight,
+                l2,
+                subsample,
+            } => json!({
+                "iterations": iterations,
+                "learning_rate": learning_rate,
+                "max_depth": max_depth,
+                "min_leaf_weight": min_leaf_weight,
+                "l2": l2,
+                "subsample": subsample,
+            }),
+            Params::Knn {
+                k,
+                distance_weighted,
+            } => json!({ "k": k, "distance_weighted": distance_weighted }),
+            Params::Svm { c, gamma } => json!({ "c": c, "gamma": gamma }),
+            Params::NaiveBayes { var_smoothing } => json!({ "var_smoothing": var_smoothing }),
+        }
+    }
+
     /// Trains on `x` (rows × features) and `y`, deterministically for a seed.
-    pub fn fit(&self, _x: ArrayView2<f64>, _y: Labels, _seed: u64) -> Result<Fitted> {
-        unimplemented!("filled in by the learners work")
+    ///
+    /// Refuses, with an error rather than a panic: invalid hyper-parameters
+    /// ([`MlError::Fit`]), a task the family cannot learn ([`MlError::Request`]),
+    /// empty or non-finite data, mismatched lengths or class indices out of range
+    /// ([`MlError::Data`]), classification rows of a single class and failures
+    /// inside the underlying library ([`MlError::Fit`]).
+    ///
+    /// How the hyper-parameters map onto the libraries:
+    ///
+    /// * `linear`, classification: `c` is scikit-learn's `C` for
+    ///   `LogisticRegression`: the objective is the log-loss summed over the rows
+    ///   plus `0.5·|w|²/c` (linfa-logistic's `alpha = 1/c`; its loss is a sum).
+    /// * `linear`, regression (linfa-elasticnet; pure ridge, `l1_ratio = 0`, is
+    ///   solved in closed form instead, as linfa's duality-gap stopping rule never
+    ///   fires without an L1 part and it always runs all its sweeps): the objective is
+    ///   `0.5·Σ(y − ŷ)² + (1/c)·(l1_ratio·|w|₁ + (1 − l1_ratio)/2·|w|²)`, so with
+    ///   `l1_ratio = 0` it is scikit-learn's `Ridge(alpha = 1/c)`, and in general
+    ///   scikit-learn's `ElasticNet(alpha = 1/(c·n), l1_ratio)` for `n` rows
+    ///   (linfa-elasticnet's loss is a mean, so its `penalty = 1/(c·n)`). The
+    ///   intercept is not penalised.
+    /// * `tree`: CART with Gini splits (grown here, deterministically: see
+    ///   `learner/trees.rs` for why not linfa-trees), `max_depth` (at least 1),
+    ///   `min_samples_leaf` rows per leaf; probabilities are the leaf's class
+    ///   shares.
+    /// * `forest`: a random forest of `trees` such trees, each grown on
+    ///   `sample_ratio · n` rows drawn with replacement (one row per leaf at
+    ///   least), each split choosing among `√features` random features;
+    ///   probabilities are the mean of the trees' leaf class shares.
+    /// * `boost`: forust-ml single-threaded, `iterations`, `learning_rate`,
+    ///   `max_depth`, `min_leaf_weight`, `l2` as named; `subsample < 1` samples
+    ///   rows each round (when the sample has at least 50 expected rows); the
+    ///   seed is forust's seed (class `j` of one-vs-rest uses `seed + j`).
+    /// * `knn`: `k` nearest by Euclidean distance (capped at the training rows);
+    ///   `distance_weighted` weighs neighbours by `1/distance` (exact matches,
+    ///   if any, take all the weight) as scikit-learn's `weights="distance"`.
+    /// * `svm`: `c` is libsvm's (scikit-learn's) `C`, the kernel is
+    ///   `exp(-gamma·|a − b|²)` (linfa's `eps = 1/gamma`). Classification turns a
+    ///   decision value `f` into `1/(1 + exp(-2f))` (a fixed Platt-like scale: the
+    ///   margins `f = ±1` map to 0.88 and 0.12); one-vs-rest scores are normalised
+    ///   over the classes. Regression is ε-SVR on the standardised target with
+    ///   `ε = 0.1` standard deviations. At most 5000 rows (a seeded sample) train
+    ///   an SVM: the kernel matrix is dense.
+    /// * `naive_bayes`: the variance added is `var_smoothing` × the largest
+    ///   feature variance, as in scikit-learn.
+    pub fn fit(&self, x: ArrayView2<f64>, y: Labels, seed: u64) -> Result<Fitted> {
+        self.validate()?;
+        check_records(x)?;
+        match y {
+            Labels::Classes { y, classes } => {
+                let info = ClassInfo::new(self.family(), x, y, classes)?;
+                let model = self.fit_classes(x, &info, seed)?;
+                Ok(Fitted::Classifier(Classifier {
+                    features: x.ncols(),
+                    prior: info.prior,
+                    model,
+                }))
+            }
+            Labels::Values(y) => {
+                if !self.supports(Task::Regression) {
+                    return Err(MlError::Request(format!(
+                        "{} learns classes only, not numbers; choose linear, boost, knn or svm \
+                         for a numeric target",
+                        self.family()
+                    )));
+                }
+                check_values(x, y)?;
+                let model = self.fit_values(x, y, seed)?;
+                Ok(Fitted::Regressor(Regressor {
+                    features: x.ncols(),
+                    mean: y.mean().unwrap_or(0.0),
+                    model,
+                }))
+            }
+        }
+    }
+
+    fn fit_classes(&self, x: ArrayView2<f64>, info: &ClassInfo, seed: u64) -> Result<ClassModel> {
+        Ok(match *self {
+            Params::Linear { c, .. } => ClassModel::Linear(linear::Logistic::fit(x, info, c)?),
+            Params::Tree {
+                max_depth,
+                min_samples_leaf,
+            } => ClassModel::Tree(trees::Tree::fit(x, info, max_depth, min_samples_leaf)?),
+            Params::Forest {
+                trees,
+                max_depth,
+                sample_ratio,
+            } => ClassModel::Forest(trees::Forest::fit(
+                x,
+                info,
+                trees,
+                max_depth,
+                sample_ratio,
+                seed,
+            )?),
+            Params::Boost { .. } => ClassModel::Boost(boost::BoostClassifier::fit(
+                x,
+                info,
+                &boost::Settings::from_params(self),
+                seed,
+            )?),
+            Params::Knn {
+                k,
+                distance_weighted,
+            } => ClassModel::Knn(knn::KnnClassifier::fit(x, info, k, distance_weighted)),
+            Params::Svm { c, gamma } => {
+                ClassModel::Svm(svm::SvmClassifier::fit(x, info, c, gamma, seed)?)
+            }
+            Params::NaiveBayes { var_smoothing } => {
+                ClassModel::NaiveBayes(bayes::GaussianBayes::fit(x, info, var_smoothing)?)
+            }
+        })
+    }
+
+    fn fit_values(&self, x: ArrayView2<f64>, y: ArrayView1<f64>, seed: u64) -> Result<RegModel> {
+        Ok(match *self {
+            Params::Linear { c, l1_ratio } => {
+                RegModel::Linear(linear::LinearRegressor::fit(x, y, c, l1_ratio)?)
+            }
+            Params::Boost { .. } => RegModel::Boost(boost::BoostRegressor::fit(
+                x,
+                y,
+                &boost::Settings::from_params(self),
+                seed,
+            )?),
+            Params::Knn {
+                k,
+                distance_weighted,
+            } => RegModel::Knn(knn::KnnRegressor::fit(x, y, k, distance_weighted)),
+            Params::Svm { c, gamma } => RegModel::Svm(svm::SvmRegressor::fit(x, y, c, gamma, seed)?),
+            Params::Tree { .. } | Params::Forest { .. } | Params::NaiveBayes { .. } => {
+                return Err(MlError::Request(format!(
+                    "{} learns classes only, not numbers",
+                    self.family()
+                )));
+            }
+        })
+    }
+
+    /// Refuses hyper-parameters no family could train with.
+    fn validate(&self) -> Result<()> {
+        let family = self.family();
+        let bad = |what: &str| Err(fit_error(family, what));
+        match *self {
+            Params::Linear { c, l1_ratio } => {
+                if !(c.is_finite() && c > 0.0) {
+                    return bad(&format!("c must be a positive number, not {c}"));
+                }
+                if !(0.0..=1.0).contains(&l1_ratio) {
+                    return bad(&format!("l1_ratio must be between 0 and 1, not {l1_ratio}"));
+                }
+            }
+            Params::Tree {
+                min_samples_leaf, ..
+            } => {
+                if min_samples_leaf == 0 {
+                    return bad("min_samples_leaf must be at least 1");
+                }
+            }
+            Params::Forest {
+                trees,
+                sample_ratio,
+                ..
+            } => {
+                if trees == 0 {
+                    return bad("trees must be at least 1");
+                }
+                if !(sample_ratio > 0.0 && sample_ratio <= 1.0) {
+                    return bad(&format!(
+                        "sample_ratio must be above 0 and at most 1, not {sample_ratio}"
+                    ));
+                }
+            }
+            Params::Boost {
+                iterations,
+                learning_rate,
+                min_leaf_weight,
+                l2,
+                subsample,
+                ..
+            } => {
+                if iterations == 0 {
+                    return bad("iterations must be at least 1");
+                }
+                if !(learning_rate.is_finite() && learning_rate > 0.0) {
+                    return bad(&format!(
+                        "learning_rate must be a positive number, not {learning_rate}"
+                    ));
+                }
+                if !(min_leaf_weight.is_finite() && min_leaf_weight >= 0.0) {
+                    return bad(&format!(
+                        "min_leaf_weight must be 0 or more, not {min_leaf_weight}"
+                    ));
+                }
+                if !(l2.is_finite() && l2 >= 0.0) {
+                    return bad(&format!("l2 must be 0 or more, not {l2}"));
+                }
+                if !(subsample > 0.0 && subsample <= 1.0) {
+                    return bad(&format!(
+                        "subsample must be above 0 and at most 1, not {subsample}"
+                    ));
+                }
+            }
+            Params::Knn { k, .. } => {
+                if k == 0 {
+                    return bad("k must be at least 1");
+                }
+            }
+            Params::Svm { c, gamma } => {
+                if !(c.is_finite() && c > 0.0) {
+                    return bad(&format!("c must be a positive number, not {c}"));
+                }
+                if !(gamma.is_finite() && gamma > 0.0) {
+                    return bad(&format!("gamma must be a positive number, not {gamma}"));
+                }
+            }
+            Params::NaiveBayes { var_smoothing } => {
+                if !(var_smoothing.is_finite() && var_smoothing >= 0.0) {
+                    return bad(&format!(
+                        "var_smoothing must be 0 or more, not {var_smoothing}"
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
 impl Fitted {
     /// Predicts for rows of the same encoding the model was trained on.
-    pub fn predict(&self, _x: ArrayView2<f64>) -> Output {
-        unimplemented!("filled in by the learners work")
+    ///
+    /// Classifiers give [`Output::Probabilities`] with one column per class
+    /// (as many as `classes` at fit time), every entry finite and at least
+    /// [`PROBABILITY_FLOOR`], rows summing to 1; regressors give
+    /// [`Output::Values`], all finite. A row whose prediction is not finite
+    /// (e.g. inputs far outside the training range) gets the training class
+    /// shares or the training mean instead. Rows of the wrong width (see
+    /// [`Fitted::features`]) cannot be scored and all get that fallback.
+    pub fn predict(&self, x: ArrayView2<f64>) -> Output {
+        match self {
+            Fitted::Classifier(c) => Output::Probabilities(c.predict(x)),
+            Fitted::Regressor(r) => Output::Values(r.predict(x)),
+        }
+    }
+
+    /// The family that was trained (as [`Params::family`]).
+    pub fn family(&self) -> &'static str {
+        match self {
+            Fitted::Classifier(c) => match c.model {
+                ClassModel::Linear(_) => "linear",
+                ClassModel::Tree(_) => "tree",
+                ClassModel::Forest(_) => "forest",
+                ClassModel::Boost(_) => "boost",
+                ClassModel::Knn(_) => "knn",
+                ClassModel::Svm(_) => "svm",
+                ClassModel::NaiveBayes(_) => "naive_bayes",
+            },
+            Fitted::Regressor(r) => match r.model {
+                RegModel::Linear(_) => "linear",
+                RegModel::Boost(_) => "boost",
+                RegModel::Knn(_) => "knn",
+                RegModel::Svm(_) => "svm",
+            },
+        }
+    }
+
+    /// How many features (columns) the model was trained on.
+    pub fn features(&self) -> usize {
+        match self {
+            Fitted::Classifier(c) => c.features,
+            Fitted::Regressor(r) => r.features,
+        }
+    }
+
+    /// How many probability columns a classifier predicts; `None` for a regressor.
+    pub fn classes(&self) -> Option<usize> {
+        match self {
+            Fitted::Classifier(c) => Some(c.prior.len()),
+            Fitted::Regressor(_) => None,
+        }
+    }
+}
+
+impl Classifier {
+    /// Class probabilities, sanitised: see [`Fitted::predict`].
+    fn predict(&self, x: ArrayView2<f64>) -> Array2<f64> {
+        let classes = self.prior.len();
+        if x.ncols() != self.features {
+            let mut out = Array2::zeros((x.nrows(), classes));
+            out.rows_mut()
+                .into_iter()
+                .for_each(|mut row| row.assign(&ArrayView1::from(&self.prior[..])));
+            return out;
+        }
+        let mut out = match &self.model {
+            ClassModel::Linear(m) => m.predict(x, classes),
+            ClassModel::Tree(m) => m.predict(x, classes),
+            ClassModel::Forest(m) => m.predict(x, classes),
+            ClassModel::Boost(m) => m.predict(x, classes),
+            ClassModel::Knn(m) => m.predict(x, classes),
+            ClassModel::Svm(m) => m.predict(x, classes),
+            ClassModel::NaiveBayes(m) => m.predict(x, classes),
+        };
+        for mut row in out.rows_mut() {
+            let ok = row.iter().all(|p| p.is_finite() && *p >= 0.0) && row.sum() > 0.0;
+            if ok {
+                // Scores become shares; the floor keeps absent classes above zero.
+                let sum = row.sum();
+                row.mapv_inplace(|p| (p / sum).max(PROBABILITY_FLOOR));
+                let sum = row.sum();
+                row.mapv_inplace(|p| p / sum);
+            } else {
+                // Not finite (e.g. every likelihood underflowed): the training shares.
+                row.assign(&ArrayView1::from(&self.prior[..]));
+            }
+        }
+        out
+    }
+}
+
+impl Regressor {
+    /// Values, sanitised: see [`Fitted::predict`].
+    fn predict(&self, x: ArrayView2<f64>) -> Array1<f64> {
+        if x.ncols() != self.features {
+            return Array1::from_elem(x.nrows(), self.mean);
+        }
+        let mut out = match &self.model {
+            RegModel::Linear(m) => m.predict(x),
+            RegModel::Boost(m) => m.predict(x),
+            RegModel::Knn(m) => m.predict(x),
+            RegModel::Svm(m) => m.predict(x),
+        };
+        // A non-finite prediction (overflow on extreme inputs) becomes the training mean.
+        out.mapv_inplace(|v| if v.is_finite() { v } else { self.mean });
+        out
+    }
+}
+
+/// Classification targets checked once for every family.
+struct ClassInfo<'a> {
+    /// One class index per row, each below `classes`.
+    y: ArrayView1<'a, usize>,
+    /// Number of probability columns.
+    classes: usize,
+    /// Rows per class.
+    counts: Vec<usize>,
+    /// Training class shares, floored and normalised (the fallback prediction).
+    prior: Vec<f64>,
+}
+
+impl<'a> ClassInfo<'a> {
+    fn new(
+        family: &'static str,
+        x: ArrayView2<f64>,
+        y: ArrayView1<'a, usize>,
+        classes: usize,
+    ) -> Result<Self> {
+        if classes < 2 {
+            return Err(MlError::Request(format!(
+                "a classifier needs at least two classes, not {classes}"
+            )));
+        }
+        if y.len() != x.nrows() {
+            return Err(MlError::Data(format!(
+                "{} rows but {} labels; give one label per row",
+                x.nrows(),
+                y.len()
+            )));
+        }
+        let mut counts = vec![0usize; classes];
+        for &c in y {
+            match counts.get_mut(c) {
+                Some(n) => *n += 1,
+                None => {
+                    return Err(MlError::Data(format!(
+                        "class index {c} is out of range for {classes} classes; labels must be \
+                         0..{classes}"
+                    )));
+                }
+            }
+        }
+        let present: Vec<usize> = (0..classes).filter(|&c| counts[c] > 0).collect();
+        if present.len() < 2 {
+            return Err(fit_error(
+                family,
+                format!(
+                    "the training rows hold only one class (class {}); a classifier needs rows \
+                     of at least two classes: use more rows or check the target column",
+                    present.first().copied().unwrap_or(0)
+                ),
+            ));
+        }
+        let n = y.len() as f64;
+        let mut prior: Vec<f64> = counts
+            .iter()
+            .map(|&c| (c as f64 / n).max(PROBABILITY_FLOOR))
+            .collect();
+        let sum: f64 = prior.iter().sum();
+        prior.iter_mut().for_each(|p| *p /= sum);
+        Ok(Self {
+            y,
+            classes,
+            counts,
+            prior,
+        })
+    }
+
+    /// The classes that have training rows, in order.
+    fn present(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.classes).filter(|&c| self.counts[c] > 0)
+    }
+}
+
+/// Refuses empty, featureless or non-finite training records.
+fn check_records(x: ArrayView2<f64>) -> Result<()> {
+    if x.nrows() == 0 {
+        return Err(MlError::Data(
+            "no training rows; a learner needs at least one row".into(),
+        ));
+    }
+    if x.ncols() == 0 {
+        return Err(MlError::Data(
+            "no feature columns; a learner needs at least one input column".into(),
+        ));
+    }
+    if let Some(((row, col), v)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        return Err(MlError::Data(format!(
+            "feature {col} of row {row} is {v}; encode missing and infinite values before training"
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses numeric targets of the wrong length or with non-finite values.
+fn check_values(x: ArrayView2<f64>, y: ArrayView1<f64>) -> Result<()> {
+    if y.len() != x.nrows() {
+        return Err(MlError::Data(format!(
+            "{} rows but {} targets; give one target per row",
+            x.nrows(),
+            y.len()
+        )));
+    }
+    if let Some((row, v)) = y.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        return Err(MlError::Data(format!(
+            "the target of row {row} is {v}; drop rows without a finite target"
+        )));
+    }
+    Ok(())
+}
+
+/// A [`MlError::Fit`] for a family.
+fn fit_error(family: &'static str, message: impl Into<String>) -> MlError {
+    MlError::Fit {
+        family,
+        message: message.into(),
+    }
+}
+
+/// `1 / (1 + e^-z)`, without overflow warnings for large `|z|`.
+fn sigmoid(z: f64) -> f64 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// Row-major copy of the chosen rows (bootstrap samples, subsamples).
+fn select_rows(x: ArrayView2<f64>, rows: &[usize]) -> Array2<f64> {
+    x.select(Axis(0), rows)
+}
+
+/// SplitMix64: a small seeded generator for bootstrap samples and subsamples,
+/// so results depend on the seed only.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn new(seed: u64) -> Self {
+        Self(seed ^ 0x5DEE_CE66_D1CE_4E5B)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (`n > 0`).
+    fn below(&mut self, n: usize) -> usize {
+        ((self.next_u64() as u128 * n as u128) >> 64) as usize
+    }
+
+    /// `m` distinct indices of `0..n` (`m <= n`), in increasing order.
+    fn sample_without_replacement(&mut self, n: usize, m: usize) -> Vec<usize> {
+        let mut all: Vec<usize> = (0..n).collect();
+        for i in 0..m.min(n) {
+            let j = i + self.below(n - i);
+            all.swap(i, j);
+        }
+        all.truncate(m.min(n));
+        all.sort_unstable();
+        all
     }
 }

@@ -14,6 +14,7 @@ pub mod chart;
 mod clock;
 pub mod import;
 pub mod insight;
+pub mod ml;
 mod model;
 mod platform;
 pub mod store;
@@ -25,7 +26,7 @@ pub use model::{
     NewPerson, NewTask, Person, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch,
 };
 pub use platform::{Platform, PlatformError};
-pub use store::{AuditRecord, Store, StoreError};
+pub use store::{AssetStore, AuditRecord, Store, StoreError};
 pub use tool::{
-    Context, Display, Effect, Registry, Table, Tool, ToolError, ToolOutput, TypedTool, parse_args,
+    Context, Display, Effect, Hooks, Registry, Table, Tool, ToolError, ToolOutput, TypedTool, parse_args,
 };

@@ -10,7 +10,7 @@ use crate::clock::Clock;
 use crate::insight::{Insight, InsightError, Member, WorkItem};
 use crate::model::{Person, Task};
 use crate::store::{AuditRecord, SqliteStore, Store, StoreError};
-use crate::tool::{Context, Effect, Registry, ToolError, ToolOutput};
+use crate::tool::{Context, Effect, Hooks, Registry, ToolError, ToolOutput};
 use crate::work;
 
 /// The platform could not be opened.
@@ -169,6 +169,17 @@ impl Platform {
         name: &str,
         args: Value,
     ) -> Result<ToolOutput, ToolError> {
+        self.call_with(actor, name, args, Hooks::default())
+    }
+
+    /// [`Platform::call`] with progress reports and a cancel flag for long work.
+    pub fn call_with(
+        &self,
+        actor: Option<&str>,
+        name: &str,
+        args: Value,
+        hooks: Hooks<'_>,
+    ) -> Result<ToolOutput, ToolError> {
         let tool = self
             .registry
             .get(name)
@@ -179,6 +190,7 @@ impl Platform {
                 platform: self,
                 actor,
                 now,
+                hooks,
             },
             args.clone(),
         );

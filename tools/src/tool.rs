@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -32,6 +33,26 @@ pub struct Context<'a> {
     pub actor: Option<&'a str>,
     /// "Now" for this call.
     pub now: DateTime<Utc>,
+    /// Who is told about progress, and how long work is stopped.
+    pub hooks: Hooks<'a>,
+}
+
+/// Optional links from a long-running tool back to whoever called it.
+#[derive(Clone, Copy, Default)]
+pub struct Hooks<'a> {
+    /// Hears a line per step of progress (e.g. each AutoML trial).
+    pub progress: Option<&'a (dyn Fn(&str) + Sync)>,
+    /// When set, long work stops early and keeps what it has.
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+impl Hooks<'_> {
+    /// Reports a line of progress, if anyone listens.
+    pub fn progress(&self, line: &str) {
+        if let Some(p) = self.progress {
+            p(line);
+        }
+    }
 }
 
 /// A table for people to read; front ends render it as text, Markdown or HTML.
@@ -202,6 +223,9 @@ pub enum ToolError {
     /// The catalog failed.
     #[error(transparent)]
     Catalog(#[from] maestro_catalog::CatalogError),
+    /// Data or a model could not be used (the message names the fix).
+    #[error(transparent)]
+    Ml(#[from] maestro_ml::MlError),
 }
 
 fn suggest(names: &[String]) -> String {

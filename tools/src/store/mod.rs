@@ -1,11 +1,13 @@
 //! Where the platform's state lives: the [`Store`] trait and its SQLite implementation.
 
+mod assets;
 mod sqlite;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
+pub use assets::{AssetStore, Dataset, ModelRecord, NewDataset, NewModel, Stage};
 pub use sqlite::SqliteStore;
 
 use crate::model::{NewPerson, NewTask, Person, Task, TaskFilter, TaskPatch};
@@ -50,8 +52,9 @@ pub struct AuditRecord {
 }
 
 /// The platform's state for one workspace. Implementations keep every method
-/// atomic: a failed call changes nothing.
-pub trait Store: Send + Sync {
+/// atomic: a failed call changes nothing. Datasets and models come with
+/// [`AssetStore`].
+pub trait Store: AssetStore + Send + Sync {
     /// The workspace this store is scoped to.
     fn workspace(&self) -> &str;
 

@@ -42,13 +42,26 @@ const MIGRATIONS: &[&str] = &[
          state TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (workspace_id, id));",
     "CREATE INDEX tasks_assignee ON tasks (workspace_id, assignee_id);
      CREATE INDEX tasks_project ON tasks (workspace_id, project_id);",
+    "CREATE TABLE datasets (
+         workspace_id INTEGER NOT NULL REFERENCES workspaces(id), name TEXT NOT NULL,
+         version INTEGER NOT NULL, path TEXT NOT NULL, description TEXT NOT NULL,
+         rows INTEGER NOT NULL, columns INTEGER NOT NULL, hash TEXT NOT NULL,
+         profile TEXT NOT NULL, created_at TEXT NOT NULL,
+         PRIMARY KEY (workspace_id, name, version));
+     CREATE TABLE models (
+         workspace_id INTEGER NOT NULL REFERENCES workspaces(id), name TEXT NOT NULL,
+         version INTEGER NOT NULL, dataset TEXT NOT NULL, dataset_version INTEGER NOT NULL,
+         target TEXT NOT NULL, task TEXT NOT NULL, metric TEXT NOT NULL, cv_score REAL NOT NULL,
+         cv_std REAL NOT NULL, stage TEXT NOT NULL, family TEXT NOT NULL, details TEXT NOT NULL,
+         artifact TEXT NOT NULL, created_at TEXT NOT NULL,
+         PRIMARY KEY (workspace_id, name, version));",
 ];
 
 /// The SQLite store, scoped to one workspace.
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    pub(super) conn: Mutex<Connection>,
     workspace: String,
-    workspace_id: i64,
+    pub(super) workspace_id: i64,
 }
 
 const TASK_SELECT: &str = "SELECT t.id, t.title, t.description, pr.name, pe.name, t.status, t.priority,
@@ -93,13 +106,13 @@ impl SqliteStore {
         })
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(super) fn conn(&self) -> MutexGuard<'_, Connection> {
         self.conn
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn write<T>(
+    pub(super) fn write<T>(
         &self,
         f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {

@@ -37,6 +37,7 @@ pub fn registry() -> Registry {
     r.register(ProjectTimeline);
     r.register(DetectAnomalies);
     r.register(WorkloadReport);
+    crate::ml::add_tools(&mut r);
     r
 }
 

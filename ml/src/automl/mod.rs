@@ -1,0 +1,574 @@
+//! AutoML: detect the task, then search learner families and their
+//! hyper-parameters with k-fold cross-validation inside a wall-clock budget,
+//! cheap configurations first (FLAML's lesson), pruning a trial after its
+//! first folds when it trails the best, and refit the winner on every row.
+
+mod cv;
+mod space;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use ndarray::{Array1, Array2, Axis};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{MlError, Result};
+use crate::frame::Frame;
+use crate::learner::{Output, Task};
+use crate::metrics::{Metric, Truth};
+use crate::pipeline::{Candidate, Pipeline, Ys};
+use crate::prep::{PrepOptions, Preprocessor, Typed};
+use crate::rng::Rng;
+use crate::target::{Target, TargetValues, select_features};
+
+pub use cv::folds;
+
+/// What to learn and how long to search.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// Column to predict.
+    pub target: String,
+    /// Metric to optimise (the task's default when `None`).
+    pub metric: Option<Metric>,
+    /// Wall-clock budget for the whole run, refit included.
+    pub budget: Duration,
+    /// Cross-validation folds.
+    pub folds: usize,
+    /// Seed for folds and learners.
+    pub seed: u64,
+    /// Columns never used as features.
+    pub exclude: Vec<String>,
+}
+
+/// One evaluated configuration.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trial {
+    /// Order in which it was tried (1-based).
+    pub n: usize,
+    /// Learner family.
+    pub family: String,
+    /// Hyper-parameters.
+    pub params: Value,
+    /// Mean score over the folds (the metric's own scale).
+    pub cv_score: f64,
+    /// Standard deviation over the folds.
+    pub cv_std: f64,
+    /// Mean seconds to fit one fold.
+    pub fit_s: f64,
+    /// The configuration.
+    #[serde(skip)]
+    pub candidate: Candidate,
+    /// Per-fold scores.
+    #[serde(skip)]
+    fold_scores: Vec<f64>,
+}
+
+/// Reports while the search runs.
+#[derive(Debug)]
+pub enum Progress<'a> {
+    /// The task was found and the search starts.
+    Started {
+        /// Task.
+        task: Task,
+        /// Metric optimised.
+        metric: Metric,
+        /// Rows with a target.
+        rows: usize,
+        /// Feature columns used.
+        features: usize,
+    },
+    /// A trial finished all its folds.
+    Trial {
+        /// The trial.
+        trial: &'a Trial,
+        /// The best so far (may be this one).
+        best: &'a Trial,
+        /// Seconds since the start.
+        elapsed: f64,
+    },
+    /// The winner is being refit on every row.
+    Refit {
+        /// Winning family.
+        family: &'a str,
+    },
+}
+
+/// The result of a run.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The winner, refit on every row.
+    pub pipeline: Pipeline,
+    /// The metric optimised.
+    pub metric: Metric,
+    /// The winning trial.
+    pub best: Trial,
+    /// Every completed trial, best first.
+    pub leaderboard: Vec<Trial>,
+    /// Configurations tried (including ones pruned after their first folds).
+    pub trials: usize,
+    /// Seconds for the whole run.
+    pub elapsed_s: f64,
+    /// The search was interrupted (the best so far was kept).
+    pub interrupted: bool,
+    /// Columns left out, with the reason.
+    pub dropped: Vec<(String, String)>,
+    /// Rows used (those with a target).
+    pub rows: usize,
+    /// Every reported metric for the winner: (metric, mean, std over folds).
+    pub metrics: Vec<(Metric, f64, f64)>,
+    /// The winner's out-of-fold predictions, aligned with `truth`.
+    pub oof: Output,
+    /// True targets of the used rows (class indices as floats, or values).
+    pub truth: Vec<f64>,
+    /// Plain notes about the data (dropped rows, capped categories…).
+    pub notes: Vec<String>,
+}
+
+/// Encoded folds, shared by every candidate with the same input options.
+struct FoldData {
+    train: Vec<usize>,
+    test: Vec<usize>,
+}
+
+struct Search<'a> {
+    target: &'a Target,
+    typed: &'a Typed,
+    values: &'a TargetValues,
+    folds: Vec<FoldData>,
+    metric: Metric,
+    seed: u64,
+    cache: HashMap<(PrepOptions, usize), Arc<(Array2<f64>, Array2<f64>)>>,
+}
+
+/// Threads used to evaluate folds side by side.
+fn workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(2))
+}
+
+impl Search<'_> {
+    fn encoded(&mut self, options: PrepOptions, fold: usize) -> Arc<(Array2<f64>, Array2<f64>)> {
+        let FoldData { train, test } = &self.folds[fold];
+        self.cache
+            .entry((options, fold))
+            .or_insert_with(|| {
+                let prep = Preprocessor::fit(self.typed, train, options);
+                Arc::new((prep.encode(self.typed, train).0, prep.encode(self.typed, test).0))
+            })
+            .clone()
+    }
+
+    /// Fits and scores `fold_ids` in parallel; returns (score, seconds, predictions) per fold.
+    fn run_folds(
+        &mut self,
+        candidate: &Candidate,
+        fold_ids: &[usize],
+    ) -> Result<Vec<(f64, f64, Output)>> {
+        let data: Vec<_> = fold_ids
+            .iter()
+            .map(|&f| self.encoded(candidate.prep_options(), f))
+            .collect();
+        let (target, values, metric, seed) = (self.target, self.values, self.metric, self.seed);
+        let folds = &self.folds;
+        let dummy = Preprocessor::fit(self.typed, &[], candidate.prep_options());
+        let mut results = Vec::new();
+        for chunk in fold_ids.iter().zip(&data).collect::<Vec<_>>().chunks(workers()) {
+            let outs: Vec<Result<(f64, f64, Output)>> = std::thread::scope(|s| {
+                let handles: Vec<_> = chunk
+                    .iter()
+                    .map(|&(&f, d)| {
+                        let dummy = dummy.clone();
+                        s.spawn(move || {
+                            let fold = &folds[f];
+                            let start = Instant::now();
+                            let y = Ys::gather(values, &fold.train);
+                            let model = Pipeline::train(target, candidate, dummy, d.0.view(), &y, seed)?;
+                            let seconds = start.elapsed().as_secs_f64();
+                            let out = model.predict_encoded(d.1.view());
+                            let truth = Ys::gather(values, &fold.test);
+                            Ok((metric_score(metric, &truth, &out), seconds, out))
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err(MlError::Fit {
+                                family: candidate.params.family(),
+                                message: "the learner crashed".into(),
+                            })
+                        })
+                    })
+                    .collect()
+            });
+            for o in outs {
+                results.push(o?);
+            }
+        }
+        Ok(results)
+    }
+}
+
+fn metric_score(metric: Metric, truth: &Ys, out: &Output) -> f64 {
+    match truth {
+        Ys::Classes(y) => metric.score(&Truth::Classes(y.view()), out),
+        Ys::Values(y) => metric.score(&Truth::Values(y.view()), out),
+    }
+}
+
+/// Higher is better, whatever the metric.
+fn oriented(metric: Metric, score: f64) -> f64 {
+    if !score.is_finite() {
+        f64::NEG_INFINITY
+    } else if metric.higher_is_better() {
+        score
+    } else {
+        -score
+    }
+}
+
+fn mean_std(v: &[f64]) -> (f64, f64) {
+    let n = v.len().max(1) as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
+    (mean, var.sqrt())
+}
+
+/// Runs AutoML on `frame`. `progress` hears about every trial; setting
+/// `cancel` stops the search and keeps the best so far.
+pub fn run(
+    frame: &Frame,
+    spec: &Spec,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<Outcome> {
+    let start = Instant::now();
+    let deadline = start + spec.budget;
+    if spec.folds < 2 {
+        return Err(MlError::Request(
+            "cross-validation needs at least 2 folds; use --folds 5".into(),
+        ));
+    }
+    let (target, values) = Target::resolve(frame, &spec.target)?;
+    let metric = spec.metric.unwrap_or(Metric::default_for(target.task));
+    if !metric.applies_to(target.task) {
+        return Err(MlError::Request(format!(
+            "{} is a {} target, which {} cannot score; use {}",
+            target.name,
+            match target.task {
+                Task::Regression => "numeric",
+                _ => "class",
+            },
+            metric.name(),
+            Metric::reported(target.task)
+                .iter()
+                .map(|m| m.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let (features, dropped) = select_features(frame, &target.name, &spec.exclude)?;
+    let rows = values.present();
+    let mut notes = Vec::new();
+    if rows.len() < frame.rows() {
+        notes.push(format!(
+            "{} rows without a {} value were left out",
+            frame.rows() - rows.len(),
+            target.name
+        ));
+    }
+    if rows.len() < spec.folds * 2 {
+        return Err(MlError::Data(format!(
+            "only {} rows have a {} value; {}-fold cross-validation needs at least {}",
+            rows.len(),
+            target.name,
+            spec.folds,
+            spec.folds * 2
+        )));
+    }
+    let typed = Typed::parse(frame, &features);
+    let folds = cv::folds(&rows, &values, spec.folds, spec.seed);
+    let fold_data = folds
+        .iter()
+        .map(|test| FoldData {
+            train: cv::complement(&rows, test),
+            test: test.clone(),
+        })
+        .collect();
+    progress(Progress::Started {
+        task: target.task,
+        metric,
+        rows: rows.len(),
+        features: features.len(),
+    });
+    let shape = shape_of(&typed, &values, &rows, target.task);
+    let mut search = Search {
+        target: &target,
+        typed: &typed,
+        values: &values,
+        folds: fold_data,
+        metric,
+        seed: spec.seed,
+        cache: HashMap::new(),
+    };
+    let mut queue: std::collections::VecDeque<Candidate> = space::initial(&shape).into();
+    let mut leaderboard: Vec<Trial> = Vec::new();
+    let mut best: Option<(Trial, Output)> = None;
+    let mut family_best: Vec<(Candidate, f64, f64)> = Vec::new(); // incumbent, score, step
+    let mut seconds_per_size: HashMap<&'static str, f64> = HashMap::new();
+    let mut rng = Rng::new(spec.seed);
+    let mut tried = 0;
+    let mut interrupted = false;
+    let all_folds: Vec<usize> = (0..spec.folds).collect();
+    let par = workers() as f64;
+    let mut turn = 0;
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            interrupted = true;
+            break;
+        }
+        let candidate = match queue.pop_front() {
+            Some(c) => c,
+            None => {
+                if family_best.is_empty() {
+                    break;
+                }
+                family_best.sort_by(|a, b| b.1.total_cmp(&a.1));
+                let pick = turn % family_best.len().min(3);
+                turn += 1;
+                let (incumbent, _, step) = &family_best[pick];
+                space::neighbour(incumbent, target.task, *step, &mut rng)
+            }
+        };
+        let family = candidate.params.family();
+        let now = Instant::now();
+        let refit_reserve = best
+            .as_ref()
+            .map_or(0.0, |(t, _)| t.fit_s * 1.3)
+            .max(spec.budget.as_secs_f64() * 0.02);
+        let left = deadline.saturating_duration_since(now).as_secs_f64() - refit_reserve;
+        let estimate = seconds_per_size
+            .get(family)
+            .map(|s| s * space::size(&candidate.params) * spec.folds as f64 / par);
+        match estimate {
+            Some(e) if e > left => {
+                if let Some(entry) = family_best.iter_mut().find(|f| f.0.params.family() == family) {
+                    entry.2 = (entry.2 * 0.7).max(0.02);
+                }
+                if left <= 0.0 || queue.is_empty() && family_best.iter().all(|f| {
+                    seconds_per_size
+                        .get(f.0.params.family())
+                        .is_some_and(|s| s * space::size(&f.0.params) * spec.folds as f64 / par > left)
+                }) {
+                    break;
+                }
+                continue;
+            }
+            None if left < spec.budget.as_secs_f64() * 0.25 && best.is_some() => continue,
+            _ if left <= 0.0 => break,
+            _ => {}
+        }
+        tried += 1;
+        // First folds: prune when clearly behind the best on the same folds.
+        let first: Vec<usize> = all_folds[..workers().min(spec.folds)].to_vec();
+        let mut results = match search.run_folds(&candidate, &first) {
+            Ok(r) => r,
+            Err(_) => continue,
+        };
+        let per_size = results.iter().map(|r| r.1).sum::<f64>()
+            / results.len() as f64
+            / space::size(&candidate.params);
+        seconds_per_size
+            .entry(family)
+            .and_modify(|s| *s = (*s + per_size) / 2.0)
+            .or_insert(per_size);
+        if let Some((b, _)) = &best {
+            let partial = mean_std(&results.iter().map(|r| oriented(metric, r.0)).collect::<Vec<_>>()).0;
+            let theirs = mean_std(&b.fold_scores[..first.len()].iter().map(|&s| oriented(metric, s)).collect::<Vec<_>>()).0;
+            if partial < theirs - (0.5 * b.cv_std).max(0.002) {
+                improve_step(&mut family_best, &candidate, f64::NEG_INFINITY);
+                continue;
+            }
+        }
+        if Instant::now() + Duration::from_secs_f64(results[0].1 * (spec.folds - first.len()) as f64 / par) > deadline {
+            continue;
+        }
+        match search.run_folds(&candidate, &all_folds[first.len()..]) {
+            Ok(rest) => results.extend(rest),
+            Err(_) => continue,
+        }
+        let scores: Vec<f64> = results.iter().map(|r| r.0).collect();
+        let (cv_score, cv_std) = mean_std(&scores);
+        let trial = Trial {
+            n: tried,
+            family: family.to_string(),
+            params: candidate.describe(),
+            cv_score,
+            cv_std,
+            fit_s: results.iter().map(|r| r.1).sum::<f64>() / results.len() as f64,
+            candidate: candidate.clone(),
+            fold_scores: scores,
+        };
+        improve_step(&mut family_best, &candidate, oriented(metric, cv_score));
+        let better = best
+            .as_ref()
+            .is_none_or(|(b, _)| oriented(metric, cv_score) > oriented(metric, b.cv_score));
+        if better {
+            let oof = stitch(&search.folds, &rows, results.into_iter().map(|r| r.2).collect());
+            best = Some((trial.clone(), oof));
+        }
+        leaderboard.push(trial);
+        if let (Some(t), Some((b, _))) = (leaderboard.last(), &best) {
+            progress(Progress::Trial {
+                trial: t,
+                best: b,
+                elapsed: start.elapsed().as_secs_f64(),
+            });
+        }
+        if oriented(metric, cv_score) >= oriented(metric, perfect(metric)) {
+            break;
+        }
+    }
+    let (best, oof) = best.ok_or(if interrupted {
+        MlError::Cancelled
+    } else {
+        MlError::Request(format!(
+            "no model could be trained on {} within {} s; give it a longer budget",
+            target.name,
+            spec.budget.as_secs()
+        ))
+    })?;
+    progress(Progress::Refit {
+        family: &best.family,
+    });
+    let prep = Preprocessor::fit(&typed, &rows, best.candidate.prep_options());
+    for (column, kept) in prep.capped() {
+        notes.push(format!(
+            "{column} has many categories: the {kept} most frequent were kept, the rest grouped as other"
+        ));
+    }
+    let x = prep.encode(&typed, &rows).0;
+    let y = Ys::gather(&values, &rows);
+    let pipeline = Pipeline::train(&target, &best.candidate, prep, x.view(), &y, spec.seed)?;
+    let truth: Vec<f64> = match &y {
+        Ys::Classes(c) => c.iter().map(|&v| v as f64).collect(),
+        Ys::Values(v) => v.to_vec(),
+    };
+    let metrics = fold_metrics(&search.folds, &rows, &y, &oof, target.task);
+    leaderboard.sort_by(|a, b| oriented(metric, b.cv_score).total_cmp(&oriented(metric, a.cv_score)));
+    Ok(Outcome {
+        pipeline,
+        metric,
+        best,
+        leaderboard,
+        trials: tried,
+        elapsed_s: start.elapsed().as_secs_f64(),
+        interrupted,
+        dropped,
+        rows: rows.len(),
+        metrics,
+        oof,
+        truth,
+        notes,
+    })
+}
+
+fn perfect(metric: Metric) -> f64 {
+    if metric.higher_is_better() { 1.0 } else { 0.0 }
+}
+
+/// Records a family's latest score: a better one becomes the incumbent with
+/// a wider step; a worse one narrows the step (it never drops below 2%).
+fn improve_step(family_best: &mut Vec<(Candidate, f64, f64)>, candidate: &Candidate, score: f64) {
+    let family = candidate.params.family();
+    match family_best.iter_mut().find(|f| f.0.params.family() == family && f.0.log_target == candidate.log_target) {
+        Some(entry) if score > entry.1 => *entry = (candidate.clone(), score, (entry.2 * 1.2).min(0.5)),
+        Some(entry) => entry.2 = (entry.2 * 0.85).max(0.02),
+        None if score.is_finite() => family_best.push((candidate.clone(), score, 0.25)),
+        None => {}
+    }
+}
+
+/// Joins per-fold predictions into row order of `rows`.
+fn stitch(folds: &[FoldData], rows: &[usize], outs: Vec<Output>) -> Output {
+    let position: HashMap<usize, usize> = rows.iter().enumerate().map(|(i, &r)| (r, i)).collect();
+    match outs.first() {
+        Some(Output::Probabilities(p)) => {
+            let mut all = Array2::zeros((rows.len(), p.ncols()));
+            for (fold, out) in folds.iter().zip(&outs) {
+                if let Output::Probabilities(p) = out {
+                    for (i, &r) in fold.test.iter().enumerate() {
+                        all.row_mut(position[&r]).assign(&p.row(i));
+                    }
+                }
+            }
+            Output::Probabilities(all)
+        }
+        _ => {
+            let mut all = Array1::zeros(rows.len());
+            for (fold, out) in folds.iter().zip(&outs) {
+                if let Output::Values(v) = out {
+                    for (i, &r) in fold.test.iter().enumerate() {
+                        all[position[&r]] = v[i];
+                    }
+                }
+            }
+            Output::Values(all)
+        }
+    }
+}
+
+/// Every reported metric of out-of-fold predictions, as mean and std over folds.
+fn fold_metrics(folds: &[FoldData], rows: &[usize], y: &Ys, oof: &Output, task: Task) -> Vec<(Metric, f64, f64)> {
+    let position: HashMap<usize, usize> = rows.iter().enumerate().map(|(i, &r)| (r, i)).collect();
+    Metric::reported(task)
+        .iter()
+        .map(|&m| {
+            let scores: Vec<f64> = folds
+                .iter()
+                .map(|f| {
+                    let idx: Vec<usize> = f.test.iter().map(|r| position[r]).collect();
+                    let out = match oof {
+                        Output::Probabilities(p) => Output::Probabilities(p.select(Axis(0), &idx)),
+                        Output::Values(v) => Output::Values(v.select(Axis(0), &idx)),
+                    };
+                    let truth = match y {
+                        Ys::Classes(c) => Ys::Classes(c.select(Axis(0), &idx)),
+                        Ys::Values(v) => Ys::Values(v.select(Axis(0), &idx)),
+                    };
+                    metric_score(m, &truth, &out)
+                })
+                .filter(|s| s.is_finite())
+                .collect();
+            let (mean, std) = mean_std(&scores);
+            (m, mean, std)
+        })
+        .collect()
+}
+
+/// Whether the features or the target are skewed enough to try logs.
+fn shape_of(typed: &Typed, values: &TargetValues, rows: &[usize], task: Task) -> space::Shape {
+    let skewed = |v: &[f64]| v.iter().all(|&x| x >= 0.0) && crate::prep::skewness(v) > crate::prep::SKEWED;
+    let skewed_features = typed.columns.iter().any(|(_, kind, parsed)| {
+        *kind == crate::profile::Kind::Numeric
+            && matches!(parsed, crate::prep::Parsed::Number(v) if skewed(&rows.iter().filter_map(|&r| v[r]).collect::<Vec<_>>()))
+    });
+    let skewed_target = match values {
+        TargetValues::Values(v) => skewed(&rows.iter().filter_map(|&r| v[r]).collect::<Vec<_>>()),
+        TargetValues::Classes(_) => false,
+    };
+    let width = Preprocessor::fit(typed, rows, PrepOptions { scale: true, one_hot: true, log_skewed: false })
+        .encode(typed, &rows[..1.min(rows.len())])
+        .0
+        .ncols();
+    space::Shape {
+        task,
+        rows: rows.len(),
+        width,
+        skewed_features,
+        skewed_target,
+    }
+}

@@ -1,0 +1,215 @@
+//! The search space: cheap, well-regularised starting points first (a linear
+//! model always leads), then neighbours of each family's best configuration.
+
+use serde_json::{Map, Value};
+
+use crate::learner::{Params, Task};
+use crate::pipeline::Candidate;
+use crate::rng::Rng;
+
+/// What the data looks like, for choosing starting points.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    /// The task.
+    pub task: Task,
+    /// Training rows.
+    pub rows: usize,
+    /// Encoded width (one-hot).
+    pub width: usize,
+    /// Some numeric feature is skewed and never negative.
+    pub skewed_features: bool,
+    /// The (regression) target is skewed and never negative.
+    pub skewed_target: bool,
+}
+
+/// Kernel methods are only tried up to this many rows (their cost grows with rows²).
+const SVM_MAX_ROWS: usize = 3000;
+
+/// Starting configurations, cheapest and most reliable first.
+pub fn initial(shape: &Shape) -> Vec<Candidate> {
+    let linear = Params::Linear {
+        c: 1.0,
+        l1_ratio: 0.0,
+    };
+    let boost = Params::Boost {
+        iterations: 100,
+        learning_rate: 0.1,
+        max_depth: 4,
+        min_leaf_weight: 1.0,
+        l2: 1.0,
+        subsample: 1.0,
+    };
+    let mut out = vec![Candidate::plain(linear.clone())];
+    let with = |params: &Params, log_features: bool, log_target: bool| Candidate {
+        params: params.clone(),
+        log_features,
+        log_target,
+    };
+    if shape.skewed_features {
+        out.push(with(&linear, true, false));
+    }
+    if shape.skewed_target {
+        out.push(with(&linear, false, true));
+        if shape.skewed_features {
+            out.push(with(&linear, true, true));
+        }
+    }
+    if shape.task != Task::Regression {
+        out.push(Candidate::plain(Params::NaiveBayes {
+            var_smoothing: 1e-9,
+        }));
+        out.push(Candidate::plain(Params::Tree {
+            max_depth: 6,
+            min_samples_leaf: 5,
+        }));
+    }
+    out.push(Candidate::plain(boost.clone()));
+    if shape.skewed_target {
+        out.push(with(&boost, false, true));
+    }
+    out.push(Candidate::plain(Params::Knn {
+        k: 10,
+        distance_weighted: true,
+    }));
+    if shape.task != Task::Regression {
+        out.push(Candidate::plain(Params::Forest {
+            trees: 50,
+            max_depth: 12,
+            sample_ratio: 0.8,
+        }));
+    }
+    if shape.rows <= SVM_MAX_ROWS {
+        out.push(Candidate {
+            params: Params::Svm {
+                c: 1.0,
+                gamma: 1.0 / shape.width.max(1) as f64,
+            },
+            log_features: shape.skewed_features,
+            log_target: shape.skewed_target,
+        });
+    }
+    out
+}
+
+/// A hyper-parameter's range: low, high, searched on a log scale, whole numbers.
+fn range(family: &str, key: &str, task: Task) -> Option<(f64, f64, bool, bool)> {
+    Some(match (family, key) {
+        ("linear", "c") => (1e-3, 1e3, true, false),
+        ("linear", "l1_ratio") if task == Task::Regression => (0.0, 1.0, false, false),
+        ("tree", "max_depth") => (2.0, 20.0, false, true),
+        ("tree", "min_samples_leaf") => (1.0, 50.0, true, true),
+        ("forest", "trees") => (10.0, 300.0, true, true),
+        ("forest", "max_depth") => (3.0, 30.0, false, true),
+        ("forest", "sample_ratio") => (0.3, 1.0, false, false),
+        ("boost", "iterations") => (20.0, 1000.0, true, true),
+        ("boost", "learning_rate") => (0.01, 0.5, true, false),
+        ("boost", "max_depth") => (2.0, 10.0, false, true),
+        ("boost", "min_leaf_weight") => (0.1, 20.0, true, false),
+        ("boost", "l2") => (0.01, 10.0, true, false),
+        ("boost", "subsample") => (0.5, 1.0, false, false),
+        ("knn", "k") => (1.0, 50.0, true, true),
+        ("svm", "c") => (1e-2, 1e3, true, false),
+        ("svm", "gamma") => (1e-4, 1.0, true, false),
+        ("naive_bayes", "var_smoothing") => (1e-12, 1e-1, true, false),
+        _ => return None,
+    })
+}
+
+/// A random neighbour of `incumbent`: every searchable hyper-parameter moves
+/// by a normal step of `step` (a share of its range, on its scale); booleans
+/// flip with probability `step / 2`.
+pub fn neighbour(incumbent: &Candidate, task: Task, step: f64, rng: &mut Rng) -> Candidate {
+    let family = incumbent.params.family();
+    let Value::Object(params) = incumbent.params.describe() else {
+        return incumbent.clone();
+    };
+    let mut moved = Map::new();
+    moved.insert("family".into(), Value::String(family.into()));
+    for (key, value) in params {
+        let new = match (&value, range(family, &key, task)) {
+            (Value::Number(n), Some((lo, hi, log, whole))) => {
+                let v = n.as_f64().unwrap_or(lo);
+                let (a, b, x) = if log {
+                    (lo.ln(), hi.ln(), v.max(lo).ln())
+                } else {
+                    (lo, hi, v)
+                };
+                let mut y = (x + rng.normal() * step * (b - a)).clamp(a, b);
+                if log {
+                    y = y.exp();
+                }
+                if whole {
+                    Value::from(y.round() as u64)
+                } else {
+                    Value::from(y)
+                }
+            }
+            (Value::Bool(b), _) if rng.unit() < step / 2.0 => Value::Bool(!b),
+            _ => value,
+        };
+        moved.insert(key, new);
+    }
+    match serde_json::from_value::<Params>(Value::Object(moved)) {
+        Ok(params) => Candidate {
+            params,
+            ..incumbent.clone()
+        },
+        Err(_) => incumbent.clone(),
+    }
+}
+
+/// Relative cost of a configuration within its family (fit time scales with it).
+pub fn size(params: &Params) -> f64 {
+    match params {
+        Params::Boost {
+            iterations,
+            max_depth,
+            subsample,
+            ..
+        } => *iterations as f64 * (*max_depth as f64).max(1.0) * f64::from(*subsample),
+        Params::Forest {
+            trees,
+            max_depth,
+            sample_ratio,
+        } => *trees as f64 * (*max_depth as f64).max(1.0) * sample_ratio,
+        Params::Tree { max_depth, .. } => *max_depth as f64,
+        _ => 1.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starts_linear_and_moves_within_ranges() {
+        let shape = Shape {
+            task: Task::Regression,
+            rows: 500,
+            width: 10,
+            skewed_features: true,
+            skewed_target: true,
+        };
+        let start = initial(&shape);
+        assert_eq!(start[0].params.family(), "linear");
+        assert!(start.iter().any(|c| c.log_target));
+        assert!(start.iter().all(|c| c.params.supports(Task::Regression)));
+        let mut rng = Rng::new(1);
+        let boost = start.iter().find(|c| c.params.family() == "boost").unwrap();
+        for _ in 0..50 {
+            let n = neighbour(boost, Task::Regression, 0.3, &mut rng);
+            let Params::Boost {
+                iterations,
+                learning_rate,
+                subsample,
+                ..
+            } = n.params
+            else {
+                panic!("family changed");
+            };
+            assert!((20..=1000).contains(&iterations));
+            assert!((0.01..=0.5).contains(&learning_rate));
+            assert!((0.5..=1.0).contains(&subsample));
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! The ML platform's tools: the data catalog, AutoML, the model registry,
+//! predictions, explanations, bias checks and model cards. The learning
+//! itself lives in `maestro-ml`; these tools load data and models, call it,
+//! and present the results.
+
+mod card;
+mod data;
+mod explain;
+mod models;
+mod predict;
+mod train;
+
+use std::path::Path;
+
+use maestro_catalog::{Entry, Filter};
+use maestro_ml::{Frame, MlError, Pipeline};
+use serde_json::json;
+
+pub use card::ModelCard;
+pub use data::{DescribeDataset, DiscoverFeatures, ListDatasets, RegisterDataset};
+pub use explain::{CheckBias, ExplainModel, ExplainPrediction};
+pub use models::{CompareModels, DeleteModel, DescribeModel, ListModels, PromoteModel, model_json};
+pub use predict::{Predict, PredictArgs, predict};
+pub use train::{RunAutoml, TrainRequest, train};
+
+use crate::platform::Platform;
+use crate::store::{Dataset, ModelRecord, StoreError};
+use crate::tool::{Registry, ToolError};
+
+/// Adds the ML tools to a registry.
+pub fn add_tools(r: &mut Registry) {
+    r.register(RegisterDataset);
+    r.register(DescribeDataset);
+    r.register(ListDatasets);
+    r.register(DiscoverFeatures);
+    r.register(RunAutoml);
+    r.register(ListModels);
+    r.register(DescribeModel);
+    r.register(PromoteModel);
+    r.register(CompareModels);
+    r.register(DeleteModel);
+    r.register(Predict);
+    r.register(ExplainModel);
+    r.register(ExplainPrediction);
+    r.register(CheckBias);
+    r.register(ModelCard);
+}
+
+/// A not-found error that offers the closest known names.
+fn unknown(what: &str, name: &str, known: &[String], list: &str) -> ToolError {
+    let close = crate::work::close_names(&name.to_lowercase(), known.iter().map(String::as_str));
+    let hint = match close.as_slice() {
+        [] if known.is_empty() => format!("there are none yet; {list}"),
+        [] => format!("the {what}s are {}", known.join(", ")),
+        [one] => format!("did you mean {one}?"),
+        many => format!("did you mean one of {}?", many.join(", ")),
+    };
+    MlError::Request(format!("there is no {what} {name:?}; {hint}")).into()
+}
+
+/// The dataset a request names: its exact name, or the catalog's closest dataset
+/// ("the customer data" → `churn`) when that match is clear.
+pub fn find_dataset(platform: &Platform, name: &str) -> Result<Dataset, ToolError> {
+    match platform.store().get_dataset(name, None) {
+        Ok(d) => return Ok(d),
+        Err(StoreError::NotFound { .. }) => {}
+        Err(e) => return Err(e.into()),
+    }
+    if let Some(found) = closest(platform, "dataset", name) {
+        return Ok(platform.store().get_dataset(&found, None)?);
+    }
+    let known: Vec<String> = platform.store().list_datasets()?.into_iter().map(|d| d.name).collect();
+    Err(unknown("dataset", name, &known, "register one with `maestro data add FILE.csv`"))
+}
+
+/// The model a request names (its latest version unless `version` is given);
+/// a dataset's name finds the newest model trained on it.
+pub fn find_model(
+    platform: &Platform,
+    name: &str,
+    version: Option<u32>,
+) -> Result<ModelRecord, ToolError> {
+    let name = name.trim().trim_end_matches(" model").trim();
+    match platform.store().get_model(name, version) {
+        Ok(m) => return Ok(m),
+        Err(StoreError::NotFound { .. }) if version.is_some() => {
+            let versions: Vec<String> = platform
+                .store()
+                .list_models()?
+                .into_iter()
+                .filter(|m| m.name.eq_ignore_ascii_case(name))
+                .map(|m| m.version.to_string())
+                .collect();
+            if !versions.is_empty() {
+                return Err(MlError::Request(format!(
+                    "{name} has no version {}; its versions are {}",
+                    version.unwrap_or_default(),
+                    versions.join(", ")
+                ))
+                .into());
+            }
+        }
+        Err(StoreError::NotFound { .. }) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let models = platform.store().list_models()?;
+    let on_dataset = models
+        .iter()
+        .filter(|m| m.dataset.eq_ignore_ascii_case(name))
+        .max_by_key(|m| m.created_at);
+    if let Some(m) = on_dataset {
+        return Ok(platform.store().get_model(&m.name, version)?);
+    }
+    if let Some(found) = closest(platform, "model", name) {
+        return Ok(platform.store().get_model(&found, version)?);
+    }
+    let mut known: Vec<String> = models.into_iter().map(|m| m.name).collect();
+    known.dedup();
+    Err(unknown("model", name, &known, "train one with `maestro automl DATASET --target COLUMN`"))
+}
+
+/// The closest catalog entry of a kind, when it clearly matches.
+fn closest(platform: &Platform, kind: &str, text: &str) -> Option<String> {
+    let hits = platform.catalog().search(text, 2, &Filter::kind(kind)).ok()?;
+    let best = hits.first()?;
+    let clear = best.score > 0.3 && hits.get(1).is_none_or(|h| h.score < best.score * 0.8);
+    clear.then(|| best.entry.payload["name"].as_str().map(str::to_string))?
+}
+
+/// A model's saved pipeline.
+pub fn load_pipeline(platform: &Platform, record: &ModelRecord) -> Result<Pipeline, ToolError> {
+    let artifact = platform.store().model_artifact(&record.name, record.version)?;
+    serde_json::from_str(&artifact).map_err(|e| {
+        MlError::Data(format!(
+            "model {} version {} cannot be loaded ({e}); retrain it with run_automl",
+            record.name, record.version
+        ))
+        .into()
+    })
+}
+
+/// Reads a CSV file and its SHA-256.
+pub fn read_csv(path: &Path) -> Result<(Frame, String), ToolError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        MlError::Data(format!(
+            "cannot read {}: {e}; check the path and that you may read it",
+            path.display()
+        ))
+    })?;
+    let hash = ring::digest::digest(&ring::digest::SHA256, &bytes)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>();
+    let frame = Frame::from_csv(bytes.as_slice()).map_err(|e| match e {
+        MlError::Data(m) => MlError::Data(format!("{}: {m}", path.display())),
+        other => other,
+    })?;
+    Ok((frame, hash))
+}
+
+/// A registered dataset's rows, refused when the file changed since it was registered.
+pub fn load_dataset(dataset: &Dataset) -> Result<Frame, ToolError> {
+    let (frame, hash) = read_csv(Path::new(&dataset.path))?;
+    if hash != dataset.hash {
+        return Err(MlError::Data(format!(
+            "{} changed since {} version {} was registered; register it again (`maestro data add {} --name {}`) to make a new version",
+            dataset.path, dataset.name, dataset.version, dataset.path, dataset.name
+        ))
+        .into());
+    }
+    Ok(frame)
+}
+
+/// Puts a dataset in the catalog so requests can find it by what it holds.
+fn index_dataset(platform: &Platform, d: &Dataset, columns: &[String]) -> Result<(), ToolError> {
+    let text = format!(
+        "{} dataset data table {} columns {}",
+        d.name.replace('_', " "),
+        d.description,
+        columns.join(" ").replace('_', " ")
+    );
+    platform.catalog().upsert(vec![
+        Entry::new(format!("dataset:{}", d.name.to_lowercase()), "dataset", text)
+            .with_payload(json!({"name": d.name, "columns": columns})),
+    ])?;
+    Ok(())
+}
+
+/// Puts a model in the catalog.
+fn index_model(platform: &Platform, m: &ModelRecord) -> Result<(), ToolError> {
+    let text = format!(
+        "{} model predicting {} trained on {} {}",
+        m.name.replace('_', " "),
+        m.target.replace('_', " "),
+        m.dataset.replace('_', " "),
+        m.task
+    );
+    platform.catalog().upsert(vec![
+        Entry::new(format!("model:{}", m.name.to_lowercase()), "model", text)
+            .with_payload(json!({"name": m.name, "target": m.target, "dataset": m.dataset})),
+    ])?;
+    Ok(())
+}
+
+/// Formats a score for people.
+fn score(v: f64) -> String {
+    if v.abs() >= 100.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.4}")
+    }
+}

@@ -1,0 +1,145 @@
+//! `predict`: a registered model on rows given inline or in a CSV file.
+
+use std::path::Path;
+
+use maestro_ml::{Frame, MlError, Output, Prediction};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::{find_model, load_pipeline, read_csv};
+use crate::platform::Platform;
+use crate::store::ModelRecord;
+use crate::tool::{Context, Display, Effect, Table, ToolError, ToolOutput, TypedTool};
+
+/// At most this many rows are drawn in the table (all are in the data).
+const SHOWN: usize = 20;
+
+/// Arguments of `predict`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PredictArgs {
+    /// Model name (or its dataset's name).
+    pub model: String,
+    /// Version (default: the latest).
+    pub version: Option<u32>,
+    /// A CSV file with the model's columns.
+    pub path: Option<String>,
+    /// Rows given inline, as objects of column → value.
+    pub rows: Option<Vec<Map<String, Value>>>,
+}
+
+/// Turns inline rows into a frame (columns in first-seen order).
+pub fn frame_from_rows(rows: &[Map<String, Value>]) -> Result<Frame, MlError> {
+    let mut names: Vec<String> = Vec::new();
+    for row in rows {
+        for key in row.keys() {
+            if !names.contains(key) {
+                names.push(key.clone());
+            }
+        }
+    }
+    if rows.is_empty() || names.is_empty() {
+        return Err(MlError::Data(
+            "no rows to predict; give rows like [{\"tenure_months\": 3, \"plan\": \"pro\"}] or a CSV path".into(),
+        ));
+    }
+    let columns = names
+        .iter()
+        .map(|n| {
+            rows.iter()
+                .map(|r| match r.get(n) {
+                    None | Some(Value::Null) => None,
+                    Some(Value::String(s)) => Some(s.clone()),
+                    Some(other) => Some(other.to_string()),
+                })
+                .collect()
+        })
+        .collect();
+    Frame::new(names, columns)
+}
+
+/// Runs a model on inline rows or a file; returns its record, the frame, the
+/// prediction and `{"predictions", "probabilities"}` as the CLI prints it.
+pub fn predict(
+    platform: &Platform,
+    a: &PredictArgs,
+) -> Result<(ModelRecord, Frame, Prediction, Value), ToolError> {
+    let record = find_model(platform, &a.model, a.version)?;
+    let pipeline = load_pipeline(platform, &record)?;
+    let frame = match (&a.path, &a.rows) {
+        (Some(path), None) => read_csv(Path::new(path.trim()))?.0,
+        (None, Some(rows)) => frame_from_rows(rows)?,
+        _ => {
+            return Err(ToolError::invalid(
+                Predict::NAME,
+                "path",
+                "give either a CSV path or inline rows (not both)",
+            ));
+        }
+    };
+    let prediction = pipeline.predict(&frame)?;
+    let classes = &pipeline.target.classes;
+    let result = match &prediction.output {
+        Output::Probabilities(p) => json!({
+            "predictions": p.rows().into_iter().map(|r| classes[maestro_ml::metrics::argmax(r)].clone()).collect::<Vec<_>>(),
+            "probabilities": p.rows().into_iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
+            "classes": classes,
+        }),
+        Output::Values(v) => json!({"predictions": v.to_vec(), "probabilities": Value::Null}),
+    };
+    Ok((record, frame, prediction, result))
+}
+
+/// Predicts with a registered model.
+pub struct Predict;
+
+impl TypedTool for Predict {
+    type Args = PredictArgs;
+    const NAME: &'static str = "predict";
+    const DESCRIPTION: &'static str = "Predict with a registered model for rows in a CSV file or given inline; reports unseen categories and missing columns.";
+    const EXAMPLES: &'static [&'static str] = &[
+        "predict churned for examples/data/new_customers.csv",
+        "score new_customers.csv with the churn model",
+        "run the iris model on data/new_flowers.csv",
+    ];
+    const EFFECT: Effect = Effect::Read;
+
+    fn run(&self, ctx: &Context<'_>, a: PredictArgs) -> Result<ToolOutput, ToolError> {
+        let (record, frame, prediction, mut result) = predict(ctx.platform, &a)?;
+        let notes = prediction.report.notes();
+        let n = frame.rows();
+        let mut t = Table::new(&["row", &record.target, "probability"]);
+        let predictions = result["predictions"].as_array().cloned().unwrap_or_default();
+        for (i, p) in predictions.iter().take(SHOWN).enumerate() {
+            let prob = result["probabilities"][i]
+                .as_array()
+                .and_then(|r| r.iter().filter_map(Value::as_f64).reduce(f64::max))
+                .map_or(String::new(), |p| format!("{p:.3}"));
+            let shown = p.as_str().map_or_else(|| format!("{:.3}", p.as_f64().unwrap_or(f64::NAN)), str::to_string);
+            t.rows.push(vec![(i + 1).to_string(), shown, prob]);
+        }
+        let mut summary = format!(
+            "Predicted {} for {n} row{} with {} version {}",
+            record.target,
+            if n == 1 { "" } else { "s" },
+            record.name,
+            record.version
+        );
+        if let Output::Probabilities(p) = &prediction.output
+            && let Some(positive) = (record.task == "binary").then_some(1)
+        {
+            let share = p.rows().into_iter().filter(|r| maestro_ml::metrics::argmax(*r) == positive).count();
+            summary.push_str(&format!(" ({share} predicted {})", result["classes"][positive].as_str().unwrap_or("positive")));
+        }
+        summary.push('.');
+        if n > SHOWN {
+            summary.push_str(&format!(" The first {SHOWN} are shown."));
+        }
+        for note in &notes {
+            summary.push_str(&format!(" Note: {note}."));
+        }
+        result["notes"] = json!(notes);
+        Ok(ToolOutput::new(summary, result).with(Display::Table(t)))
+    }
+}

@@ -1,0 +1,252 @@
+//! `run_automl`: train on a registered dataset within a time budget, register
+//! the winner, and show the leaderboard and how the winner did out of fold.
+
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use maestro_ml::automl::{self, Outcome, Progress, Spec};
+use maestro_ml::{Metric, MlError, Output};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{find_dataset, index_model, load_dataset, score};
+use crate::platform::Platform;
+use crate::store::{ModelRecord, NewModel, Stage};
+use crate::tool::{Context, Display, Effect, Hooks, Table, ToolError, ToolOutput, TypedTool};
+
+/// The longest budget accepted, in seconds.
+const MAX_BUDGET: f64 = 3600.0;
+
+/// A training run, as the tool and the CLI ask for it.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrainRequest {
+    /// Dataset name.
+    pub dataset: String,
+    /// Column to predict.
+    pub target: String,
+    /// Metric to optimise: roc_auc, accuracy, balanced_accuracy, f1, log_loss, r2, rmse, mae
+    /// (default: roc_auc for two classes, accuracy for more, r2 for numbers).
+    pub metric: Option<String>,
+    /// Wall-clock budget in seconds (default 30).
+    pub budget_seconds: Option<f64>,
+    /// Cross-validation folds (default 5).
+    pub folds: Option<usize>,
+    /// Random seed (default 42).
+    pub seed: Option<u64>,
+    /// Columns never used as features.
+    pub exclude: Option<Vec<String>>,
+    /// Model name (default: the dataset's name).
+    pub name: Option<String>,
+}
+
+/// Trains and registers a model; returns its record and the result as the
+/// CLI prints it (`maestro automl --json`).
+pub fn train(
+    platform: &Platform,
+    req: &TrainRequest,
+    hooks: Hooks<'_>,
+) -> Result<(ModelRecord, Outcome, Value), ToolError> {
+    let budget = req.budget_seconds.unwrap_or(30.0);
+    if !(budget.is_finite() && (1.0..=MAX_BUDGET).contains(&budget)) {
+        return Err(ToolError::invalid(
+            RunAutoml::NAME,
+            "budget_seconds",
+            format!("{budget} is out of range; give between 1 and {MAX_BUDGET} seconds"),
+        ));
+    }
+    let dataset = find_dataset(platform, &req.dataset)?;
+    let frame = load_dataset(&dataset)?;
+    let spec = Spec {
+        target: req.target.clone(),
+        metric: req.metric.as_deref().map(Metric::parse).transpose()?,
+        budget: Duration::from_secs_f64(budget),
+        folds: req.folds.unwrap_or(5),
+        seed: req.seed.unwrap_or(42),
+        exclude: req.exclude.clone().unwrap_or_default(),
+    };
+    let never = AtomicBool::new(false);
+    let mut metric = "";
+    let outcome = automl::run(
+        &frame,
+        &spec,
+        &mut |p| match p {
+            Progress::Started { task, metric: m, rows, features } => {
+                metric = m.name();
+                hooks.progress(&format!(
+                    "{task:?} task on {rows} rows and {features} features; optimising {metric} for {budget:.0} s"
+                ))
+            }
+            Progress::Trial { trial, best, elapsed } => hooks.progress(&format!(
+                "trial {:>3} {:<11} {metric} {}  (best {} {}, {elapsed:.1} s)",
+                trial.n,
+                trial.family,
+                score(trial.cv_score),
+                score(best.cv_score),
+                best.family
+            )),
+            Progress::Refit { family } => hooks.progress(&format!("refitting {family} on every row")),
+        },
+        hooks.cancel.unwrap_or(&never),
+    )?;
+    let pipeline = &outcome.pipeline;
+    let artifact = serde_json::to_string(pipeline)
+        .map_err(|e| MlError::Data(format!("the model could not be saved: {e}")))?;
+    let leaderboard: Vec<Value> = outcome
+        .leaderboard
+        .iter()
+        .map(|t| json!({"family": t.family, "params": t.params, "cv_score": t.cv_score, "fit_s": t.fit_s}))
+        .collect();
+    let details = json!({
+        "params": outcome.best.params,
+        "features": pipeline.features(),
+        "classes": pipeline.target.classes,
+        "rows": outcome.rows,
+        "folds": spec.folds,
+        "seed": spec.seed,
+        "budget_s": budget,
+        "training_s": outcome.elapsed_s,
+        "trials": outcome.trials,
+        "metrics": outcome.metrics.iter().map(|(m, mean, std)| json!({"metric": m.name(), "mean": mean, "std": std})).collect::<Vec<_>>(),
+        "leaderboard": leaderboard.iter().take(20).collect::<Vec<_>>(),
+        "dropped": outcome.dropped.iter().map(|(c, why)| json!({"column": c, "reason": why})).collect::<Vec<_>>(),
+        "notes": outcome.notes,
+        "interrupted": outcome.interrupted,
+        "out_of_fold": out_of_fold(&outcome),
+    });
+    let record = platform.store().add_model(
+        NewModel {
+            record: ModelRecord {
+                name: req.name.clone().unwrap_or_else(|| dataset.name.clone()),
+                version: 0,
+                dataset: dataset.name.clone(),
+                dataset_version: dataset.version,
+                target: pipeline.target.name.clone(),
+                task: task_name(&outcome),
+                metric: outcome.metric.name().into(),
+                cv_score: outcome.best.cv_score,
+                cv_std: outcome.best.cv_std,
+                stage: Stage::None,
+                family: outcome.best.family.clone(),
+                details,
+                created_at: platform.clock().now(),
+            },
+            artifact,
+        },
+        platform.clock().now(),
+    )?;
+    index_model(platform, &record)?;
+    let result = json!({
+        "model": record.name,
+        "version": record.version,
+        "task": record.task,
+        "metric": record.metric,
+        "cv_score": outcome.best.cv_score,
+        "cv_std": outcome.best.cv_std,
+        "best": {"family": outcome.best.family, "params": outcome.best.params},
+        "trials": outcome.trials,
+        "elapsed_s": outcome.elapsed_s,
+        "leaderboard": leaderboard,
+    });
+    Ok((record, outcome, result))
+}
+
+fn task_name(outcome: &Outcome) -> String {
+    serde_json::to_value(outcome.pipeline.target.task)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// What the winner's out-of-fold predictions look like: a confusion matrix
+/// for classes, residual quantiles and sample points for numbers.
+fn out_of_fold(outcome: &Outcome) -> Value {
+    match &outcome.oof {
+        Output::Probabilities(p) => {
+            let k = p.ncols();
+            let mut matrix = vec![vec![0usize; k]; k];
+            let predicted: Vec<usize> = p.rows().into_iter().map(maestro_ml::metrics::argmax).collect();
+            for (&q, &t) in predicted.iter().zip(&outcome.truth) {
+                matrix[t as usize][q] += 1;
+            }
+            json!({"confusion": matrix, "predicted": predicted})
+        }
+        Output::Values(v) => {
+            let step = (v.len() / 400).max(1);
+            let points: Vec<[f64; 2]> = v
+                .iter()
+                .zip(&outcome.truth)
+                .step_by(step)
+                .map(|(&p, &t)| [p, t])
+                .collect();
+            json!({"points": points})
+        }
+    }
+}
+
+/// Trains a model on a dataset (AutoML) and registers it.
+pub struct RunAutoml;
+
+impl TypedTool for RunAutoml {
+    type Args = TrainRequest;
+    const NAME: &'static str = "run_automl";
+    const DESCRIPTION: &'static str = "Train a model on a dataset to predict a target column with AutoML: tries linear models, trees, forests, boosting, k-NN, SVM and naive Bayes with cross-validation within a time budget, then registers the best.";
+    const EXAMPLES: &'static [&'static str] = &[
+        "train a model on churn predicting churned, optimise roc auc, 30 seconds",
+        "build a model to predict actual_hours from task_durations",
+        "run automl on iris with target target",
+        "retrain the churn model with 2 minutes",
+    ];
+    const EFFECT: Effect = Effect::Write;
+
+    fn run(&self, ctx: &Context<'_>, a: TrainRequest) -> Result<ToolOutput, ToolError> {
+        let (record, outcome, result) = train(ctx.platform, &a, ctx.hooks)?;
+        let mut t = Table::new(&["#", "family", &record.metric, "± std", "fit s", "params"]);
+        for (i, trial) in outcome.leaderboard.iter().take(10).enumerate() {
+            t.rows.push(vec![
+                (i + 1).to_string(),
+                trial.family.clone(),
+                score(trial.cv_score),
+                score(trial.cv_std),
+                format!("{:.3}", trial.fit_s),
+                trial.params.to_string(),
+            ]);
+        }
+        let mut summary = format!(
+            "Trained {} version {}: {} {} = {} ± {} ({}-fold CV) with {} after {} trials in {:.1} s.",
+            record.name,
+            record.version,
+            record.task,
+            record.metric,
+            score(record.cv_score),
+            score(record.cv_std),
+            a.folds.unwrap_or(5),
+            record.family,
+            outcome.trials,
+            outcome.elapsed_s
+        );
+        if outcome.interrupted {
+            summary.push_str(" Stopped early on request; the best model so far was kept.");
+        }
+        for note in &outcome.notes {
+            summary.push_str(&format!(" Note: {note}."));
+        }
+        let mut out = ToolOutput::new(summary, result).with(Display::Table(t));
+        let labels: Vec<String> = outcome
+            .leaderboard
+            .iter()
+            .take(10)
+            .map(|t| format!("{} #{}", t.family, t.n))
+            .collect();
+        let values: Vec<f64> = outcome.leaderboard.iter().take(10).map(|t| t.cv_score).collect();
+        let errors: Vec<f64> = outcome.leaderboard.iter().take(10).map(|t| t.cv_std).collect();
+        if let Ok(png) = crate::chart::hbars("Leaderboard", &labels, &values, Some(&errors), &record.metric) {
+            out = out.with(Display::Chart { title: "Leaderboard".into(), png });
+        }
+        if let Some(chart) = super::explain::fit_chart(&record) {
+            out = out.with(chart);
+        }
+        Ok(out)
+    }
+}
