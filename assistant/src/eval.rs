@@ -4,7 +4,8 @@
 //! The corpus is JSON Lines. The first line is `{"meta": {"now": RFC3339,
 //! "as": NAME}}`; every other line is `{"text", "calls": [{"tool",
 //! "arguments"}], "outcome"?}` with outcome `ok` (default), `needs_input`,
-//! `needs_confirmation` or `none`. Cases run against the demo workspace.
+//! `needs_confirmation` or `none`. Cases run against the demo workspace, plus
+//! the datasets the meta line lists (`"datasets": [paths relative to the corpus]`).
 
 use std::collections::BTreeMap;
 
@@ -24,6 +25,9 @@ struct Meta {
     now: String,
     #[serde(rename = "as")]
     actor: Option<String>,
+    /// CSV files registered as datasets first (relative to the corpus file).
+    #[serde(default)]
+    datasets: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -90,8 +94,13 @@ fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
-/// Evaluates `planner` on `corpus` (see the module docs).
-pub fn evaluate(corpus: &str, planner: &dyn Planner) -> Result<EvalReport, EvalError> {
+/// Evaluates `planner` on `corpus` (see the module docs); dataset paths are
+/// relative to `base`.
+pub fn evaluate(
+    corpus: &str,
+    base: &std::path::Path,
+    planner: &dyn Planner,
+) -> Result<EvalReport, EvalError> {
     let mut lines = corpus
         .lines()
         .enumerate()
@@ -113,6 +122,16 @@ pub fn evaluate(corpus: &str, planner: &dyn Planner) -> Result<EvalReport, EvalE
     let clock = Clock::parse(&meta.now).map_err(|e| EvalError(format!("line 1: {e}")))?;
     let platform = Platform::in_memory(clock).map_err(|e| EvalError(e.to_string()))?;
     import::load_demo(&platform).map_err(|e| EvalError(e.to_string()))?;
+    for path in &meta.datasets {
+        let path = base.join(path);
+        platform
+            .call(
+                None,
+                "register_dataset",
+                serde_json::json!({"path": path.display().to_string()}),
+            )
+            .map_err(|e| EvalError(format!("dataset {}: {e}", path.display())))?;
+    }
     let mut report = EvalReport::default();
     for (i, line) in lines {
         let case: Case =

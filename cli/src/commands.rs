@@ -461,7 +461,7 @@ fn run_eval(file: &Path, json: bool, verbose: bool) -> Result<ExitCode> {
     let corpus = read(file)?;
     let platform = Platform::in_memory(Clock::System)?;
     let planner = LocalPlanner::new(platform.registry())?;
-    let report = eval::evaluate(&corpus, &planner)?;
+    let report = eval::evaluate(&corpus, file.parent().unwrap_or(Path::new(".")), &planner)?;
     if json {
         let mut value = serde_json::to_value(&report)?;
         value["exact_accuracy"] = json!(report.exact_accuracy());

@@ -617,7 +617,7 @@ mod tests {
     #[test]
     fn heatmap_refuses_bad_input() {
         let two = names(&["a", "b"]);
-        let ok = vec![vec![1.0, 2.0], vec![3.0, 4.0]];
+        let ok = [vec![1.0, 2.0], vec![3.0, 4.0]];
         assert!(heatmap("t", &[], &two, &[], "x", "y").is_err());
         assert!(heatmap("t", &two, &[], &[vec![], vec![]], "x", "y").is_err());
         assert!(heatmap("t", &two, &two, &ok[..1], "x", "y").is_err());

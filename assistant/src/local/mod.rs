@@ -5,6 +5,7 @@
 
 mod dates;
 mod intent;
+mod ml;
 mod slots;
 mod text;
 
@@ -73,9 +74,9 @@ impl LocalPlanner {
     /// confuses them with the everyday task requests they share words with.
     pub fn classify(&self, clause: &str) -> Option<&str> {
         let ranked = self.intents.classify(clause);
-        let (label, p) = *ranked
-            .iter()
-            .find(|(label, _)| !ANYWHERE_CUES.iter().any(|(_, tool)| tool == label))?;
+        let (label, p) = *ranked.iter().find(|(label, _)| {
+            !ANYWHERE_CUES.iter().any(|(_, tool)| tool == label) && !ML_TOOLS.contains(label)
+        })?;
         (label != NONE && p >= MIN_CONFIDENCE).then_some(label)
     }
 
@@ -337,6 +338,21 @@ impl LocalPlanner {
         }
     }
 
+    /// The data or model call a clause asks for, unless it is about a task
+    /// ("create a task to retrain the churn model" stays a task).
+    fn ml_call(&self, clause: &str, data: &ml::MlGrounding, req: &Request<'_>) -> Option<Call> {
+        if CUES.iter().any(|(cue, tool)| *tool == "create_task" && cue.is_match(clause)) {
+            return None;
+        }
+        let tool = ml::intent(clause, data)?;
+        let (arguments, gap) = ml::build(tool, clause, data, req.platform);
+        Some(Call {
+            tool: tool.to_string(),
+            arguments,
+            gap,
+        })
+    }
+
     /// Fills the argument a waiting call asked for from `text`.
     fn answer(&self, waiting: &Call, text: &str, g: &Grounding, req: &Request<'_>) -> Call {
         let field = waiting.gap.as_ref().map_or("", |gap| gap.field.as_str());
@@ -344,6 +360,11 @@ impl LocalPlanner {
             gap: None,
             ..waiting.clone()
         };
+        if ML_TOOLS.contains(&waiting.tool.as_str()) {
+            let data = ml::MlGrounding::of(req.platform);
+            call.gap = ml::answer(field, text, &mut call.arguments, &data, req.platform);
+            return call;
+        }
         let mut c = Clause::new(text);
         let mut set = |k: &str, v: Value| {
             call.arguments.insert(k.to_string(), v);
@@ -393,8 +414,11 @@ impl Planner for LocalPlanner {
                     reply: Some("Cancelled.".into()),
                 };
             }
+            let data = ml::MlGrounding::of(req.platform);
             let new_request = self
-                .intent(req.text)
+                .ml_call(req.text, &data, req)
+                .map(|c| c.tool)
+                .or_else(|| self.intent(req.text).map(str::to_string))
                 .is_some_and(|t| t != waiting.tool && t != "help")
                 && waiting.gap.as_ref().is_some_and(|g| g.field != "title");
             if !new_request {
@@ -412,11 +436,12 @@ impl Planner for LocalPlanner {
             ),
             None => (req.text.to_string(), false),
         };
+        let data = ml::MlGrounding::of(req.platform);
         let calls: Vec<Call> = split(&text)
             .into_iter()
             .filter_map(|clause| {
-                self.intent(&clause)
-                    .map(|tool| self.build(tool, &clause, &g, req))
+                self.ml_call(&clause, &data, req)
+                    .or_else(|| self.intent(&clause).map(|tool| self.build(tool, &clause, &g, req)))
             })
             .map(|mut call| {
                 if auto_assign
@@ -609,6 +634,13 @@ fn task_by_words(words: &str, platform: &Platform) -> Option<i64> {
         .filter(|h| h.score >= MIN_TASK_SCORE)?;
     hit.entry.payload.get("id").and_then(Value::as_i64)
 }
+
+/// The data and model tools: chosen only through [`ml::intent`], never by the classifier.
+const ML_TOOLS: &[&str] = &[
+    "register_dataset", "describe_dataset", "list_datasets", "discover_features", "run_automl",
+    "list_models", "describe_model", "promote_model", "compare_models", "delete_model", "predict",
+    "explain_model", "explain_prediction", "check_bias", "model_card",
+];
 
 /// Phrasings that name their tool unambiguously, tried in order before the classifier.
 static CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {

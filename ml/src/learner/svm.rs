@@ -1,13 +1,17 @@
 //! Support vector machines with a Gaussian kernel (linfa-svm): C-SVC (one
 //! machine per class, one-vs-rest, for three or more classes) and ε-SVR.
 //!
+//! linfa trains; the model keeps only what predicting needs (support rows,
+//! their coefficients and the offset) and scores a block of rows with one
+//! matrix product, rather than linfa's row-by-row kernel sums.
+//!
 //! linfa's kernel matrix is dense (rows² numbers), so at most [`MAX_ROWS`]
 //! rows, sampled with the seed, train a machine.
 
 use linfa::DatasetBase;
 use linfa::traits::Fit;
 use linfa_svm::Svm;
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, s};
 use serde::{Deserialize, Serialize};
 
 use super::{ClassInfo, SplitMix, fit_error, select_rows, sigmoid};
@@ -28,14 +32,74 @@ const PLATT_SCALE: f64 = 2.0;
 /// ε of ε-SVR, in standard deviations of the target.
 const SVR_EPSILON: f64 = 0.1;
 
+/// Most query × support-row kernel values held at once when predicting.
+const BLOCK_CELLS: usize = 1 << 20;
+
 /// The training rows a machine sees: all of them, or a seeded sample of [`MAX_ROWS`].
 fn training_rows(n: usize, seed: u64) -> Option<Vec<usize>> {
     (n > MAX_ROWS).then(|| SplitMix::new(seed).sample_without_replacement(n, MAX_ROWS))
 }
 
-/// The decision value of one row.
-fn decision<T>(machine: &Svm<f64, T>, row: ArrayView1<f64>) -> f64 {
-    machine.weighted_sum(&row) - machine.rho
+/// A trained machine: `f(x) = Σ coef_i · exp(-gamma·|x − support_i|²) − rho`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Machine {
+    /// Support rows × features.
+    support: Array2<f64>,
+    /// Squared norm of each support row.
+    norms: Array1<f64>,
+    /// Signed dual coefficient of each support row.
+    coef: Array1<f64>,
+    rho: f64,
+    gamma: f64,
+}
+
+impl Machine {
+    /// The support rows of a linfa machine trained on `x` (linfa's `alpha` has
+    /// one entry per training row, in order; it keeps the same rows).
+    fn from_linfa<T>(svm: &Svm<f64, T>, x: ArrayView2<f64>, gamma: f64) -> Self {
+        let rows: Vec<usize> = svm
+            .alpha
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.abs() > 100.0 * f64::EPSILON)
+            .map(|(i, _)| i)
+            .collect();
+        let support = x.select(Axis(0), &rows);
+        let norms = support.rows().into_iter().map(|r| r.dot(&r)).collect();
+        Self {
+            coef: rows.iter().map(|&i| svm.alpha[i]).collect(),
+            support,
+            norms,
+            rho: svm.rho,
+            gamma,
+        }
+    }
+
+    /// Decision values of every row.
+    fn decisions(&self, x: ArrayView2<f64>) -> Array1<f64> {
+        let mut out = Array1::from_elem(x.nrows(), -self.rho);
+        if self.coef.is_empty() {
+            return out;
+        }
+        let block = (BLOCK_CELLS / self.coef.len()).max(1);
+        let mut start = 0;
+        while start < x.nrows() {
+            let end = (start + block).min(x.nrows());
+            let q = x.slice(s![start..end, ..]);
+            // Squared distances from q·supportᵀ and the norms, then the kernel.
+            let mut kernel = q.dot(&self.support.t());
+            for (row, mut k) in q.rows().into_iter().zip(kernel.rows_mut()) {
+                let qn = row.dot(&row);
+                k.iter_mut()
+                    .zip(&self.norms)
+                    .for_each(|(k, sn)| *k = (-self.gamma * (qn + sn - 2.0 * *k).max(0.0)).exp());
+            }
+            let mut part = out.slice_mut(s![start..end]);
+            part += &kernel.dot(&self.coef);
+            start = end;
+        }
+        out
+    }
 }
 
 /// SVM classifier.
@@ -44,7 +108,7 @@ pub(super) struct SvmClassifier {
     binary: bool,
     /// Binary: one machine for class 1 against class 0. Otherwise one per
     /// class against the rest, `None` for classes absent from the training rows.
-    machines: Vec<Option<Svm<f64, bool>>>,
+    machines: Vec<Option<Machine>>,
 }
 
 impl SvmClassifier {
@@ -61,7 +125,7 @@ impl SvmClassifier {
             Some(sampled) => sampled.view(),
             None => x.view(),
         };
-        let train = |class: usize| -> Result<Option<Svm<f64, bool>>> {
+        let train = |class: usize| -> Result<Option<Machine>> {
             let target: Array1<bool> = y.iter().map(|&c| c == class).collect();
             // A sample can miss a class, or hold nothing else.
             if target.iter().all(|&t| t) || !target.iter().any(|&t| t) {
@@ -72,7 +136,7 @@ impl SvmClassifier {
                 .pos_neg_weights(c, c)
                 .eps(SOLVER_EPS)
                 .fit(&DatasetBase::new(x, target.view()))
-                .map(Some)
+                .map(|svm| Some(Machine::from_linfa(&svm, x, gamma)))
                 .map_err(|e| fit_error(FAMILY, format!("the SVM could not be trained ({e})")))
         };
         if info.classes == 2 {
@@ -104,19 +168,17 @@ impl SvmClassifier {
         let mut out = Array2::zeros((x.nrows(), classes));
         if self.binary {
             if let Some(Some(machine)) = self.machines.first() {
-                for (mut out, row) in out.rows_mut().into_iter().zip(x.rows()) {
-                    let f = PLATT_SCALE * decision(machine, row);
-                    out[0] = sigmoid(-f);
-                    out[1] = sigmoid(f);
+                for (mut row, f) in out.rows_mut().into_iter().zip(machine.decisions(x)) {
+                    row[0] = sigmoid(-PLATT_SCALE * f);
+                    row[1] = sigmoid(PLATT_SCALE * f);
                 }
             }
             return out;
         }
         for (class, machine) in self.machines.iter().enumerate() {
             if let Some(machine) = machine {
-                for (o, row) in out.column_mut(class).iter_mut().zip(x.rows()) {
-                    *o = sigmoid(PLATT_SCALE * decision(machine, row));
-                }
+                let scores = machine.decisions(x).mapv(|f| sigmoid(PLATT_SCALE * f));
+                out.column_mut(class).assign(&scores);
             }
         }
         out
@@ -127,7 +189,7 @@ impl SvmClassifier {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct SvmRegressor {
     /// `None` when the target is constant: predict its mean.
-    machine: Option<Svm<f64, f64>>,
+    machine: Option<Machine>,
     mean: f64,
     scale: f64,
 }
@@ -163,7 +225,7 @@ impl SvmRegressor {
             .fit(&DatasetBase::new(x, target.view()))
             .map_err(|e| fit_error(FAMILY, format!("the SVM could not be trained ({e})")))?;
         Ok(Self {
-            machine: Some(machine),
+            machine: Some(Machine::from_linfa(&machine, x, gamma)),
             mean,
             scale,
         })
@@ -172,11 +234,7 @@ impl SvmRegressor {
     /// Predicted values.
     pub(super) fn predict(&self, x: ArrayView2<f64>) -> Array1<f64> {
         match &self.machine {
-            Some(machine) => x
-                .rows()
-                .into_iter()
-                .map(|row| self.mean + self.scale * decision(machine, row))
-                .collect(),
+            Some(machine) => machine.decisions(x).mapv(|f| self.mean + self.scale * f),
             None => Array1::from_elem(x.nrows(), self.mean),
         }
     }

@@ -181,10 +181,14 @@ fn find_row(frame: &Frame, id_columns: &[String], id: &str) -> Result<(usize, St
         if let Some(cells) = frame.column(column) {
             let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
             let exact = cells.iter().position(|c| c.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(id)));
+            // "customer 42" for C100042: the id's digits are the number, or a
+            // leading digit followed by the number zero-padded.
             let numeric = || {
                 let wanted: u64 = id.parse().ok()?;
                 cells.iter().position(|c| {
-                    c.as_deref().and_then(|c| digits(c).parse::<u64>().ok()).is_some_and(|v| v == wanted)
+                    let d = digits(c.as_deref().unwrap_or_default());
+                    d.parse::<u64>().is_ok_and(|v| v == wanted)
+                        || d.len() > 1 && d[1..] == format!("{wanted:0w$}", w = d.len() - 1)
                 })
             };
             if let Some(r) = exact.or_else(numeric) {
