@@ -111,20 +111,33 @@ extern "C" fn on_interrupt(_: libc::c_int) {
 /// Runs `maestro data …`.
 pub fn data(platform: &Platform, actor: Option<&str>, command: DataCommand) -> Result<ExitCode> {
     let (tool, args, json) = match command {
-        DataCommand::Add { file, name, description, json } => (
+        DataCommand::Add {
+            file,
+            name,
+            description,
+            json,
+        } => (
             "register_dataset",
-            object(json!({"path": file.display().to_string(), "name": name, "description": description})),
+            object(
+                json!({"path": file.display().to_string(), "name": name, "description": description}),
+            ),
             json,
         ),
         DataCommand::List { json } => ("list_datasets", json!({}), json),
-        DataCommand::Describe { name, json } => ("describe_dataset", json!({"dataset": name}), json),
+        DataCommand::Describe { name, json } => {
+            ("describe_dataset", json!({"dataset": name}), json)
+        }
     };
     print_output(&platform.call(actor, tool, args)?, json);
     Ok(ExitCode::SUCCESS)
 }
 
 /// Runs `maestro models …`.
-pub fn models(platform: &Platform, actor: Option<&str>, command: ModelsCommand) -> Result<ExitCode> {
+pub fn models(
+    platform: &Platform,
+    actor: Option<&str>,
+    command: ModelsCommand,
+) -> Result<ExitCode> {
     let ModelsCommand::List { json } = command;
     print_output(&platform.call(actor, "list_models", json!({}))?, json);
     Ok(ExitCode::SUCCESS)
@@ -144,7 +157,12 @@ pub fn automl(platform: &Platform, a: AutomlArgs) -> Result<ExitCode> {
     };
     #[cfg(unix)]
     // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-    let previous = unsafe { libc::signal(libc::SIGINT, on_interrupt as *const () as libc::sighandler_t) };
+    let previous = unsafe {
+        libc::signal(
+            libc::SIGINT,
+            on_interrupt as *const () as libc::sighandler_t,
+        )
+    };
     let progress = |line: &str| eprintln!("{line}");
     let result = train(
         platform,
@@ -174,10 +192,17 @@ pub fn automl(platform: &Platform, a: AutomlArgs) -> Result<ExitCode> {
             record.family,
             outcome.trials,
             outcome.elapsed_s,
-            if outcome.interrupted { ", stopped early on request" } else { "" }
+            if outcome.interrupted {
+                ", stopped early on request"
+            } else {
+                ""
+            }
         );
         for t in outcome.leaderboard.iter().take(10) {
-            println!("  {:<11} {:.4} ± {:.4}  {}", t.family, t.cv_score, t.cv_std, t.params);
+            println!(
+                "  {:<11} {:.4} ± {:.4}  {}",
+                t.family, t.cv_score, t.cv_std, t.params
+            );
         }
         for note in &outcome.notes {
             println!("Note: {note}.");
@@ -199,11 +224,15 @@ pub fn predict_file(platform: &Platform, a: PredictCommand) -> Result<ExitCode> 
         eprintln!("note: {note}");
     }
     if a.json {
-        let out = json!({"predictions": result["predictions"], "probabilities": result["probabilities"]});
+        let out =
+            json!({"predictions": result["predictions"], "probabilities": result["probabilities"]});
         println!("{}", serde_json::to_string(&out)?);
     } else {
         for p in result["predictions"].as_array().into_iter().flatten() {
-            println!("{}", p.as_str().map_or_else(|| p.to_string(), str::to_string));
+            println!(
+                "{}",
+                p.as_str().map_or_else(|| p.to_string(), str::to_string)
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -27,7 +27,10 @@ impl Frame {
             )));
         }
         if let Some(first) = columns.first()
-            && let Some((i, _)) = columns.iter().enumerate().find(|(_, c)| c.len() != first.len())
+            && let Some((i, _)) = columns
+                .iter()
+                .enumerate()
+                .find(|(_, c)| c.len() != first.len())
         {
             return Err(MlError::Data(format!(
                 "column {:?} has {} cells, the first column has {}",
@@ -56,9 +59,7 @@ impl Frame {
     /// Reads CSV text with a header row. Refuses empty input, a missing or
     /// duplicated header, rows of the wrong length and text that is not UTF-8.
     pub fn from_csv(reader: impl Read) -> Result<Self> {
-        let mut csv = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_reader(reader);
+        let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
         let header = csv.headers().map_err(csv_error)?.clone();
         let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
         if names.is_empty() || names.iter().all(String::is_empty) {
@@ -229,7 +230,12 @@ mod tests {
     #[test]
     fn suggests_the_closest_column() {
         let f = Frame::from_csv("customer_id,churned\n1,yes\n".as_bytes()).unwrap();
-        assert!(f.require("churn").unwrap_err().to_string().contains("\"churned\""));
+        assert!(
+            f.require("churn")
+                .unwrap_err()
+                .to_string()
+                .contains("\"churned\"")
+        );
         assert_eq!(f.require("Churned").unwrap(), 1);
     }
 }

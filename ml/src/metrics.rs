@@ -127,12 +127,10 @@ impl Metric {
 
     fn classification(self, y: ArrayView1<usize>, p: &Array2<f64>) -> f64 {
         let k = p.ncols();
-        let predicted: Vec<usize> = p.rows().into_iter().map(|r| argmax(r)).collect();
+        let predicted: Vec<usize> = p.rows().into_iter().map(argmax).collect();
         let n = y.len() as f64;
         match self {
-            Metric::Accuracy => {
-                y.iter().zip(&predicted).filter(|(a, b)| a == b).count() as f64 / n
-            }
+            Metric::Accuracy => y.iter().zip(&predicted).filter(|(a, b)| a == b).count() as f64 / n,
             Metric::BalancedAccuracy => {
                 let recalls: Vec<f64> = (0..k)
                     .filter_map(|c| {
@@ -298,7 +296,12 @@ mod tests {
         assert_eq!(Metric::parse("ROC AUC").unwrap(), Metric::RocAuc);
         assert_eq!(Metric::parse("r²").unwrap(), Metric::R2);
         assert_eq!(Metric::parse("log-loss").unwrap(), Metric::LogLoss);
-        assert!(Metric::parse("speed").unwrap_err().to_string().contains("roc_auc"));
+        assert!(
+            Metric::parse("speed")
+                .unwrap_err()
+                .to_string()
+                .contains("roc_auc")
+        );
         assert!(!Metric::R2.applies_to(Task::Binary));
         assert!(Metric::F1.applies_to(Task::Multiclass));
     }

@@ -75,8 +75,12 @@ impl Ys {
     /// The targets of `rows` (each must have a target).
     pub fn gather(values: &TargetValues, rows: &[usize]) -> Self {
         match values {
-            TargetValues::Classes(v) => Ys::Classes(rows.iter().map(|&r| v[r].unwrap_or(0)).collect()),
-            TargetValues::Values(v) => Ys::Values(rows.iter().map(|&r| v[r].unwrap_or(0.0)).collect()),
+            TargetValues::Classes(v) => {
+                Ys::Classes(rows.iter().map(|&r| v[r].unwrap_or(0)).collect())
+            }
+            TargetValues::Values(v) => {
+                Ys::Values(rows.iter().map(|&r| v[r].unwrap_or(0.0)).collect())
+            }
         }
     }
 }
@@ -99,7 +103,11 @@ impl PredictReport {
             notes.push(format!(
                 "the data has no {} column{}: filled in as the training data's typical value",
                 self.missing_columns.join(", "),
-                if self.missing_columns.len() == 1 { "" } else { "s" }
+                if self.missing_columns.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
             ));
         }
         for (column, n) in &self.cells.unseen {
@@ -161,7 +169,9 @@ impl Pipeline {
             )?,
             Ys::Values(y) if candidate.log_target => {
                 let logged = y.mapv(|v| v.max(0.0).ln_1p());
-                let fitted = candidate.params.fit(x, Labels::Values(logged.view()), seed)?;
+                let fitted = candidate
+                    .params
+                    .fit(x, Labels::Values(logged.view()), seed)?;
                 if let Output::Values(fit) = fitted.predict(x) {
                     let s = (&logged - &fit).mapv(f64::exp).mean().unwrap_or(1.0);
                     smear = if s.is_finite() { s } else { 1.0 };
@@ -191,7 +201,11 @@ impl Pipeline {
 
     /// The raw columns the model reads.
     pub fn features(&self) -> Vec<String> {
-        self.prep.features().iter().map(|(n, _)| n.clone()).collect()
+        self.prep
+            .features()
+            .iter()
+            .map(|(n, _)| n.clone())
+            .collect()
     }
 
     /// Predicts every row of a frame. Columns the frame lacks are imputed and

@@ -75,9 +75,9 @@ impl Typed {
                     Kind::Numeric => number(&parse_number),
                     Kind::Boolean => number(&|c| parse_bool(c).map(f64::from)),
                     Kind::Date => number(&|c| parse_date(c).map(days)),
-                    _ => Parsed::Label(
-                        cells.map_or_else(|| vec![None; frame.rows()], <[_]>::to_vec),
-                    ),
+                    _ => {
+                        Parsed::Label(cells.map_or_else(|| vec![None; frame.rows()], <[_]>::to_vec))
+                    }
                 };
                 if bad > 0 {
                     unparsable.insert(name.clone(), bad);
@@ -225,7 +225,10 @@ impl Preprocessor {
             .iter()
             .zip(&self.encodings)
             .filter_map(|((name, _), e)| match e {
-                Encoding::OneHot { levels, other: true } => Some((name.clone(), levels.len())),
+                Encoding::OneHot {
+                    levels,
+                    other: true,
+                } => Some((name.clone(), levels.len())),
                 _ => None,
             })
             .collect()
@@ -407,7 +410,13 @@ mod tests {
         let values: Vec<String> = (0..50)
             .map(|i| format!("{}", if i % 10 == 0 { 500 } else { i % 5 }))
             .collect();
-        let f = frame(&format!("n,c,b\n{}", values.iter().map(|v| format!("{v},a,1\n")).collect::<String>()));
+        let f = frame(&format!(
+            "n,c,b\n{}",
+            values
+                .iter()
+                .map(|v| format!("{v},a,1\n"))
+                .collect::<String>()
+        ));
         let typed = Typed::parse(&f, &features());
         let rows: Vec<usize> = (0..50).collect();
         let options = PrepOptions {

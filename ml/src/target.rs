@@ -178,10 +178,16 @@ impl Target {
         })?;
         Ok(match self.task {
             Task::Regression => TargetValues::Values(
-                cells.iter().map(|c| c.as_deref().and_then(parse_number)).collect(),
+                cells
+                    .iter()
+                    .map(|c| c.as_deref().and_then(parse_number))
+                    .collect(),
             ),
             _ => TargetValues::Classes(
-                cells.iter().map(|c| c.as_deref().and_then(|c| self.class_of(c))).collect(),
+                cells
+                    .iter()
+                    .map(|c| c.as_deref().and_then(|c| self.class_of(c)))
+                    .collect(),
             ),
         })
     }
@@ -200,13 +206,18 @@ fn same_class(label: &str, cell: &str, kind: Kind) -> bool {
     }
 }
 
+/// A column left out, with the reason.
+pub type Dropped = (String, String);
+/// A feature column and its kind.
+pub type Feature = (String, Kind);
+
 /// Columns usable as features for `target`, with kinds, and the columns left
 /// out with the reason.
 pub fn select_features(
     frame: &Frame,
     target: &str,
     exclude: &[String],
-) -> Result<(Vec<(String, Kind)>, Vec<(String, String)>)> {
+) -> Result<(Vec<Feature>, Vec<Dropped>)> {
     for e in exclude {
         frame.require(e)?;
     }
@@ -259,7 +270,10 @@ mod tests {
     #[test]
     fn finds_the_task() {
         let (t, v) = Target::resolve(&frame("y\nyes\nno\nyes\n"), "y").unwrap();
-        assert_eq!((t.task, t.classes.clone()), (Task::Binary, vec!["no".into(), "yes".into()]));
+        assert_eq!(
+            (t.task, t.classes.clone()),
+            (Task::Binary, vec!["no".into(), "yes".into()])
+        );
         assert!(matches!(v, TargetValues::Classes(c) if c == vec![Some(1), Some(0), Some(1)]));
         let (t, _) = Target::resolve(&frame("y\n0\n2\n1\n2\n"), "y").unwrap();
         assert_eq!(t.task, Task::Multiclass);

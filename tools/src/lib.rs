@@ -28,5 +28,6 @@ pub use model::{
 pub use platform::{Platform, PlatformError};
 pub use store::{AssetStore, AuditRecord, Store, StoreError};
 pub use tool::{
-    Context, Display, Effect, Hooks, Registry, Table, Tool, ToolError, ToolOutput, TypedTool, parse_args,
+    Context, Display, Effect, Hooks, Registry, Table, Tool, ToolError, ToolOutput, TypedTool,
+    parse_args,
 };

@@ -64,70 +64,129 @@ impl MlGrounding {
     }
 }
 
-/// Phrasings of the ML requests, tried in order.
+/// Phrasings of the ML requests, tried in order. `MODEL` in a clause stands
+/// for "model" after a model named with a version ("churn v2" reads "churn model v2").
 static ML_CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
         (r"\bmodel\s+card\b|\bdocument\b.*\bmodel\b|\bdatasheet\b.*\bmodel\b", "model_card"),
         (r"\bfair(?:ly|ness)?\b|\bbias(?:ed)?\b|\bdiscriminat|\btreat\w*\b.*\bdifferently\b|\bfour[- ]fifths\b|\bdisparate\b|\bequal\s+opportunity\b|\bdemographic\s+parity\b", "check_bias"),
-        (r"\bwhy\b.*\b(?:customer|row|record|client|user|id|#|number|C\d+)\s*#?\s*[A-Za-z]*\d|\bexplain\b.*\bprediction\b|\b(?:contributions?|shap)\b.*\b(?:row|customer|record)\b", "explain_prediction"),
-        (r"(?:\bdelete|\bremove|\bdrop|\btrash|\berase|\bget\s+rid\s+of|\bdiscard)\b.*\bmodels?\b", "delete_model"),
-        (r"\b(?:promote|deploy|stage|demote|move|put|push|ship|send|mark)\b.*\b(?:production|staging|prod)\b|\b(?:promote|demote)\b.*\bmodel\b", "promote_model"),
-        (r"\bcompare\b.*\b(?:models?|versions?|v\d|@\d)|\bwhich\b.*\bversions?\b.*\b(?:best|better|wins?)\b|\bmodels?\b.*\bside\s+by\s+side\b", "compare_models"),
-        (r"\bexplain\b.*\bmodel\b|\binterpret\b.*\bmodel\b|\bmodel\b.*\b(?:rel(?:y|ies)\s+on|depends?\s+on|look\s+at|pay\s+attention)|\b(?:features?|columns?|variables?)\b.*\b(?:drive|matter\s+(?:most\s+)?(?:to|for|in))\b.*\bmodel\b|\bfeature\s+importances?\b.*\bmodel\b|\bmodel['’]?s?\b.*\bfeature\s+importances?\b|\bpartial\s+dependence\b", "explain_model"),
-        (r"\b(?:re)?train\w*\b|\bfit\s+(?:a\s+)?model\b|\bautoml\b|\bauto-ml\b|\bbuild\b.*\bmodel\b|\bmodel\s+(?:to|that|which)\s+predicts?\b|\blearn\s+to\s+predict\b|\bcreate\b.*\bmodel\b", "run_automl"),
-        (r"\b(?:predict\w*|score|scoring|forecast|classify|apply|run)\b.*\.csv\b|\.csv\b.*\b(?:predict\w*|score|scoring|classify)\b", "predict"),
-        (r"\b(?:register|import|upload|ingest|load|add|catalog(?:ue)?|track)\b.*\.csv\b|\.csv\b.*\b(?:register|to\s+the\s+catalog|as\s+a\s+dataset)\b", "register_dataset"),
-        (r"\b(?:which|what)\b.*\b(?:features?|columns?|variables?|factors?|fields?|attributes?)\b.*\b(?:matter|important|drive|predict|influence|affect|tell|relevant|explain|correlate|related|associated)\w*|\bwhat\s+drives\b|\bdrivers?\s+of\b|\bkey\s+drivers\b|\bfeature\s+(?:importance|selection|discovery|ranking)\b|\brank\b.*\b(?:features?|columns?)\b|\bcorrelat\w*\b.*\bwith\b|\bmost\s+predictive\b", "discover_features"),
-        (r"\b(?:list|show|what|which|any|see)\b.*\bmodels\b|\bmodel\s+registry\b|\bregistered\s+models\b|\bmodels\s+(?:do\s+we|have\s+we)\b", "list_models"),
-        (r"\b(?:describe|details?|how\s+(?:good|accurate|well)|performance|metrics?|accuracy|score|stats)\b.*\bmodel\b|\bmodel\b.*\b(?:details?|performance|metrics?|accuracy|how\s+good)\b|\btell\s+me\s+about\b.*\bmodel\b", "describe_model"),
-        (r"\b(?:list|show|what|which|any|see)\b.*\b(?:datasets|data\s*sets|data\s+catalog|data\s+do\s+we|tables|data\s+(?:is\s+)?(?:available|registered))\b|\bdata\s+catalog\b|\bdatasets\b.*\b(?:registered|available|have)\b", "list_datasets"),
-        (r"\b(?:describe|profile|summari[sz]e|schema|columns?|missing|nulls?|blanks?|rows?|fields|statistics|stats|distribution|types?|overview|look\s+like|what['’]?s\s+in)\b", "describe_dataset"),
+        (r"(?:\bwhy\b|\bexplai?n\w*|\bbreak\s*down\b|\bwhat\s+makes\b|\bshap(?:ley)?\b|\bcontributions?\b|\breasons?\b).*ROW_ID|ROW_ID.*(?:\bwhy\b|\bexplai?n\w*|\bbreak\s*down\b|\bshap(?:ley)?\b|\bcontributions?\b)|\bexplain\b.*\bprediction\b", "explain_prediction"),
+        (r"(?:\bdelete|\bremove|\bdrop|\btrash|\berase|\bwipe|\bpurge|\bget\s+rid\s+of|\bdiscard)\b.*\bmodels?\b", "delete_model"),
+        (r"\b(?:promote|deploy|stage|demote|move|put|push|ship|send|mark|set|make)\b.*\b(?:production|staging|prod|stage)\b|\b(?:promote|demote)\b.*\bmodel\b|\bout\s+of\s+production\b", "promote_model"),
+        (r"\bcompare\b.*\b(?:models?|versions?|v\d|@\d)|\bwhich\b.*\bversions?\b.*\b(?:best|better|wins?)\b|\bside\s+by\s+side\b|\bmodel\b.*\b(?:stack\s+up|versus|vs\.?|against)\b", "compare_models"),
+        (r"\b(?:when\s+was|how\s+long\s+did)\b.*\b(?:model|training)\b.*\btrain|\b(?:algorithm|family|hyper-?param\w*|params|parameters|settings)\b.*\bmodel\b|\bmodel\b.*\b(?:algorithm|hyper-?param\w*|parameters)\b", "describe_model"),
+        (r"\bexplai?n\w*\b.*\bmodel\b|\binterpret\b.*\bmodel\b|\bmodel\b.*\b(?:rel(?:y|ies)\s+on|depends?\s+on|look\s+at|pay(?:ing)?\s+attention|make\s+its\s+predictions|decides?|works?)\b|\b(?:features?|columns?|variables?|inputs?)\b.*\b(?:drive|matter\s+(?:most\s+)?(?:to|for|in))\b.*\bmodel\b|\bfeature\s+importances?\b.*\bmodel\b|\bmodel['’]?s?\b.*\bfeature\s+importances?\b|\bpartial\s+dependence\b", "explain_model"),
+        (r"\b(?:list|show|what|which|any|see)\b.*\bmodels\b|\b(?:list|show)\s+(?:me\s+)?(?:all|every|each)\s+(?:the\s+)?models?\b|\bmodel\s+registry\b|\bregistered\s+models\b|\bmodels\s+(?:do\s+we|have\s+we)\b", "list_models"),
+        (r"\b(?:re)?train\w*\b|\bfit\w*\b|\bautoml\b|\bauto-ml\b|\bbuild\b.*\b(?:model|classifier|regressor|predictor)\b|\b(?:model|classifier|regressor)\s+(?:to|that|which)\s+predicts?\b|\blearn\s+to\s+predict\b|\bcreate\b.*\bmodel\b", "run_automl"),
+        (r"\b(?:predict\w*|score|scoring|forecast|classify|apply|run|estimate|will|would|likely|expected|how\s+many|how\s+much)\b.*\.csv\b|\.csv\b.*\b(?:predict\w*|score|scoring|classify|will|likely)\b", "predict"),
+        (r"\b(?:register|import|upload|ingest|load|add|catalog(?:ue)?|track)\b.*\.csv\b|\.csv\b.*\b(?:register|to\s+the\s+catalog|as\s+a\s+dataset)\b|\b(?:new\s+)?data\s*set\s*:.*\.csv\b", "register_dataset"),
+        (r"\b(?:which|what)\b.*\b(?:features?|columns?|variables?|factors?|fields?|attributes?)\b.*\b(?:matter|important|drive|predict|influence|affect|tell|relevant|explain|correlate|related|associated|relate)\w*|\bfeatures?\b.*\b(?:most\s+)?(?:related|relevant|predictive|important|informative)\b|\bwhat\s+(?:drives|explains|predicts|determines|influences|affects)\b|\b(?:strongest|best|top|key)\s+(?:predictors|drivers|features)\b|\bpredictors\s+of\b|\bdrivers?\s+of\b|\bmost\s+(?:informative|predictive)\b|\bfeature\s+(?:importance|selection|discovery|ranking)\b|\brank\b.*\b(?:features?|columns?)\b|\bcorrelat\w*\b.*\bwith\b", "discover_features"),
+        (r"\b(?:describe|details?|how\s+(?:good|accurate|well)|performance|metrics?|accuracy|score|stats|tell\s+me\s+about|show|info)\b.*\bmodel\b|\bmodel\b.*\b(?:details?|performance|metrics?|accuracy|how\s+good|do(?:ing)?)\b", "describe_model"),
+        (r"\b(?:list|show|what|which|any|see)\b.*\b(?:datasets|data\s*sets|data\s+catalog|data\s+do\s+we|tables)\b|\bdata\s+(?:is\s+|do\s+we\s+have\s+)?(?:available|registered)\b|\bdata\s+catalog\b|\bdatasets\b.*\b(?:registered|available|have)\b", "list_datasets"),
+        (r"\b(?:describe|profile|summar(?:y|i[sz]e)|schema|columns?|missing|nulls?|blanks?|rows?|fields|statistics|stats|distribution|types?|overview|look\s+like|what['’]?s\s+in)\b", "describe_dataset"),
     ]
     .into_iter()
-    .map(|(cue, tool)| (re(&format!("(?i){cue}")), tool))
+    .map(|(cue, tool)| {
+        let cue = cue.replace("ROW_ID", ROW_ID);
+        (re(&format!("(?i){cue}")), tool)
+    })
     .collect()
+});
+
+/// A row named by an id: "customer 1042", "row 7", "#12", "C100042", "T-10042".
+const ROW_ID: &str = r"(?:\b(?:customer|row|record|client|user|id|entry|line|patient|sample|flower|example|task|account)\s*(?:#|no\.?|number|id)?\s*([A-Za-z]{0,4}-?\d[\w-]*)|#\s*([A-Za-z]{0,4}\d[\w-]*)|\b([A-Z]{1,4}-?\d{3,})\b)";
+
+/// Thanks and reactions that mention models without asking for anything.
+static CHATTER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\W*(?:thanks|thank\s+you|thx|cool|great|nice|lol|haha|ok(?:ay)?|awesome|wow|love|i\s+(?:love|like|hate))\b",
+    )
 });
 
 /// Tools that need a dataset or model named (or found) in the clause.
 const NEEDS_ASSET: &[&str] = &["describe_dataset", "discover_features", "describe_model"];
 
+/// "churn v2" → "churn model v2", so phrasings written for "the churn model" match.
+fn with_model_word(clause: &str, g: &MlGrounding) -> String {
+    let mut out = clause.to_string();
+    for (at, name) in mentions(clause, g).into_iter().rev() {
+        let end = at + name.len();
+        if end <= out.len() && VERSION_NEXT.is_match(&out[end..]) {
+            out.insert_str(end, " model");
+        }
+    }
+    out
+}
+
+static VERSION_NEXT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^\s*(?:,\s*)?(?:version|ver\.?|v)\s*\d|^@\d"));
+
 /// The ML tool a clause asks for, if any. Dataset and model requests that do
 /// not name data or a model are left to the other tools.
 pub fn intent(clause: &str, g: &MlGrounding) -> Option<&'static str> {
-    let (_, tool) = ML_CUES.iter().find(|(cue, _)| cue.is_match(clause))?;
-    let names_asset = !mentions(clause, g).is_empty() || MODEL_WORD.is_match(clause) || DATA_WORD.is_match(clause);
-    if NEEDS_ASSET.contains(tool) && !names_asset {
+    if CHATTER.is_match(clause) {
         return None;
     }
-    if *tool == "run_automl" && !(MODEL_WORD.is_match(clause) || names_asset && TRAIN_ON.is_match(clause)) {
-        return None;
-    }
-    Some(tool)
+    let clause = &with_model_word(clause, g);
+    let names_asset = !mentions(clause, g).is_empty()
+        || MODEL_WORD.is_match(clause)
+        || DATA_WORD.is_match(clause);
+    ML_CUES
+        .iter()
+        .filter(|(cue, _)| cue.is_match(clause))
+        .map(|(_, tool)| *tool)
+        .find(|tool| match *tool {
+            "run_automl" => MODEL_WORD.is_match(clause) || names_asset && TRAIN_ON.is_match(clause),
+            t if NEEDS_ASSET.contains(&t) => names_asset,
+            _ => true,
+        })
 }
 
-static MODEL_WORD: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:models?|automl|auto-ml|classifier|regressor|predictor)\b"));
-static DATA_WORD: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:dataset|data\s*set|data|csv|table|columns?)\b"));
-static TRAIN_ON: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:train|fit|learn)\w*\b.*\b(?:on|from|using|with)\b|\bpredict\w*\b"));
-static PATH: LazyLock<Regex> = LazyLock::new(|| re(r#"(?i)(?:^|[\s"'“(])([^\s"'”()]+\.csv)\b"#));
-static VERSION: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:version|ver\.?|v)\s*(\d+)\b|@(\d+)\b"));
-static ID: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:customer|row|record|client|user|id|number|no\.?|entry|line|patient|sample|flower|example)\s*(?:#|no\.?|number|id)?\s*([A-Za-z]{0,4}-?\d[\w-]*)|#\s*([A-Za-z]{0,4}\d[\w-]*)|\b([A-Z]{1,4}-?\d{3,})\b")
+static MODEL_WORD: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?:models?|automl|auto-ml|classifier|regressor|predictor)\b"));
+static DATA_WORD: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?:dataset|data\s*set|data|csv|table|columns?)\b"));
+static TRAIN_ON: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:train|fit|learn)\w*\b.*\b(?:on|from|using|with)\b|\bpredict\w*\b")
 });
+static PATH: LazyLock<Regex> = LazyLock::new(|| re(r#"(?i)(?:^|[\s"'“(])([^\s"'”()]+\.csv)\b"#));
+static VERSION: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?:version|ver\.?|v)\s*(\d+)\b|@(\d+)\b"));
+static ID: LazyLock<Regex> = LazyLock::new(|| re(ROW_ID));
 static METRIC: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(roc[\s_-]*auc|auroc|auc|balanced[\s_-]+accuracy|accuracy|f1(?:[\s_-]*score)?|log[\s_-]*loss|cross[\s_-]*entropy|r2|r²|r[\s_-]*squared|rmse|root\s+mean\s+squared\s+error|mae|mean\s+absolute\s+error)")
+    re(
+        r"(?i)\b(roc[\s_-]*auc|auroc|auc|balanced[\s_-]+accuracy|accuracy|f1(?:[\s_-]*score)?|log[\s_-]*loss|cross[\s_-]*entropy|r2|r²|r[\s_-]*squared|rmse|root\s+mean\s+squared\s+error|mae|mean\s+absolute\s+error)",
+    )
 });
 static BUDGET: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|ten|fifteen|twenty|thirty|half\s+an?|half\s+a)\s*(?:-\s*)?(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\b")
+    re(
+        r"(?i)\b(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|ten|fifteen|twenty|thirty|half\s+an?|half\s+a)\s*(?:-\s*)?(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\b",
+    )
 });
 static TARGET_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:predict(?:ing|s|ion\s+of)?|target(?:ing)?|forecast(?:ing)?|estimat(?:e|ing)|classify(?:ing)?|for|of|drives?|driving|explains?|affects?|influences?|behind|on|about|label|outcome|column|whether)\s+(?:the\s+|a\s+|an\s+)?(?:column\s+|target\s+|value\s+of\s+)?([\w-]+(?:\s+[\w-]+)?)")
+    re(
+        r"(?i)\b(?:predict(?:ing|s|ion\s+of)?|target(?:ing)?|forecast(?:ing)?|estimat(?:e|ing)|classify(?:ing)?|for|of|drives?|driving|explains?|affects?|influences?|behind|about|label|outcome|column|whether|relate\s+to|related\s+to)\s+(?:the\s+|a\s+|an\s+)?(?:column\s+|target\s+(?:column\s+)?|value\s+of\s+)?",
+    )
 });
 static GROUP_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:across|by|between|for|over|regarding|among|per|on|of|to)\s+(?:different\s+|the\s+|each\s+|all\s+)?([\w-]+)")
+    re(
+        r"(?i)\b(?:across|by|between|for|over|regarding|among|per|on|of|to|in)\s+(?:different\s+|the\s+|each\s+|all\s+)?",
+    )
 });
+static WORD: LazyLock<Regex> = LazyLock::new(|| re(r"[\w-]+"));
+static DATA_NEXT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^\s+(?:data|dataset|data\s*set|model|table|csv)\b"));
+/// Words that never name a column on their own.
+const NOT_COLUMNS: &[&str] = &[
+    "the", "a", "an", "in", "on", "of", "for", "to", "and", "model", "models", "data", "dataset",
+    "column", "columns", "features", "feature", "which", "what", "most", "me", "is", "it",
+];
 
 fn norm(s: &str) -> String {
-    s.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect()
+    s.to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect()
 }
 
 /// Datasets (and models named like them) a clause names, by position.
@@ -140,8 +199,15 @@ fn mentions(clause: &str, g: &MlGrounding) -> Vec<(usize, String)> {
         .chain(g.models.iter().cloned())
         .filter_map(|name| {
             let spaced = name.to_lowercase().replace(['_', '-'], " ");
-            let pattern = format!(r"\b(?:{}|{})\b", regex::escape(&name.to_lowercase()), regex::escape(&spaced));
-            Regex::new(&pattern).ok()?.find(&lower).map(|m| (m.start(), name))
+            let pattern = format!(
+                r"\b(?:{}|{})\b",
+                regex::escape(&name.to_lowercase()),
+                regex::escape(&spaced)
+            );
+            Regex::new(&pattern)
+                .ok()?
+                .find(&lower)
+                .map(|m| (m.start(), name))
         })
         .collect();
     found.sort();
@@ -156,33 +222,34 @@ fn dataset(clause: &str, g: &MlGrounding, platform: &Platform) -> Option<String>
         .find(|(_, n)| g.datasets.iter().any(|d| &d.name == n))
         .map(|(_, n)| n);
     named.or_else(|| {
-        let hits = platform.catalog().search(clause, 2, &Filter::kind("dataset")).ok()?;
+        let hits = platform
+            .catalog()
+            .search(clause, 2, &Filter::kind("dataset"))
+            .ok()?;
         let best = hits.first()?;
         let clear = best.score > 0.25 && hits.get(1).is_none_or(|h| h.score < best.score * 0.8);
         clear.then(|| best.entry.payload["name"].as_str().map(str::to_string))?
     })
 }
 
-/// The model a clause is about: a model or dataset name, else the dataset
-/// whose columns include a column the clause names (e.g. "predict churned").
-fn model(clause: &str, g: &MlGrounding, platform: &Platform) -> Option<String> {
+/// The model a clause is about: a model or dataset name; with `by_column`,
+/// else the one dataset that has a column the clause names ("predict
+/// churned" → churn); else the catalog's clear match.
+fn model(clause: &str, g: &MlGrounding, platform: &Platform, by_column: bool) -> Option<String> {
     if let Some((_, n)) = mentions(clause, g).into_iter().next() {
         return Some(n);
     }
-    let lower = clause.to_lowercase();
-    let by_column: Vec<&Known> = g
-        .datasets
-        .iter()
-        .filter(|d| {
-            d.columns.iter().any(|c| {
-                c.len() > 3 && Regex::new(&format!(r"\b{}\b", regex::escape(&c.to_lowercase()))).is_ok_and(|r| r.is_match(&lower))
-            })
-        })
-        .collect();
-    match by_column.as_slice() {
-        [one] => Some(one.name.clone()),
-        _ => dataset(clause, g, platform),
+    if by_column {
+        let having: Vec<&Known> = g
+            .datasets
+            .iter()
+            .filter(|d| !column_mentions(clause, &d.columns, g).is_empty())
+            .collect();
+        if let [one] = having.as_slice() {
+            return Some(one.name.clone());
+        }
     }
+    dataset(clause, g, platform)
 }
 
 /// The column of `columns` that `words` names: exact, with spaces for
@@ -198,7 +265,9 @@ fn column(words: &str, columns: &[String]) -> Option<String> {
             .iter()
             .filter(|c| {
                 let c = norm(c);
-                w.len() >= 4 && (c.starts_with(&w) || w.starts_with(&c)) && c.len().abs_diff(w.len()) <= 3
+                w.len() >= 4
+                    && (c.starts_with(&w) || w.starts_with(&c))
+                    && c.len().abs_diff(w.len()) <= 3
             })
             .collect();
         (matches.len() == 1).then(|| matches[0])
@@ -215,26 +284,106 @@ fn column(words: &str, columns: &[String]) -> Option<String> {
     exact.or_else(stem).or_else(close).cloned()
 }
 
-/// The target column a clause names for `dataset`, skipping the words that
-/// name the dataset itself.
-fn target(clause: &str, dataset: &str, g: &MlGrounding) -> Option<String> {
-    let columns = &g.datasets.iter().find(|d| d.name == dataset)?.columns;
-    let dataset_words = norm(dataset);
-    for caps in TARGET_CUE.captures_iter(clause) {
-        let Some(words) = caps.get(1) else { continue };
-        let words = words.as_str();
-        let first = words.split_whitespace().next().unwrap_or(words);
-        let after = &clause[caps.get(1).map_or(0, |m| m.end())..];
-        let names_dataset = norm(first) == dataset_words
-            && (after.trim_start().to_lowercase().starts_with("data") || words.to_lowercase().ends_with(" data") || words.to_lowercase().ends_with(" dataset") || words.to_lowercase().ends_with(" model"));
-        if names_dataset {
-            continue;
-        }
-        if let Some(c) = column(words, columns).or_else(|| column(first, columns)) {
-            return Some(c);
+/// Columns of `columns` the clause names, by position: windows of up to
+/// three words, exact first, then a stem or close spelling for one or two
+/// words. Windows that name a dataset or model are skipped.
+fn column_mentions(clause: &str, columns: &[String], g: &MlGrounding) -> Vec<(usize, String)> {
+    let words: Vec<regex::Match> = WORD.find_iter(clause).collect();
+    // A word (or two) naming a dataset or model names it, not a column,
+    // unless the name comes again later ("what drives churn in the churn data").
+    let spans: Vec<(usize, usize)> = g
+        .datasets
+        .iter()
+        .map(|d| d.name.as_str())
+        .chain(g.models.iter().map(String::as_str))
+        .flat_map(|name| {
+            let spaced = regex::escape(&name.to_lowercase().replace(['_', '-'], " "));
+            let pattern = format!(r"(?i)\b(?:{}|{})\b", regex::escape(name), spaced);
+            Regex::new(&pattern)
+                .map(|r| {
+                    r.find_iter(clause)
+                        .map(|m| (m.start(), m.end()))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+        .collect();
+    let names_asset = |word: usize| {
+        let at = words[word].start();
+        spans.iter().any(|&(start, end)| {
+            let repeated = spans.iter().any(|&(s2, _)| {
+                s2 > end
+                    && clause[s2..]
+                        .to_lowercase()
+                        .starts_with(&clause[start..end].to_lowercase())
+            });
+            let followed = DATA_NEXT.is_match(&clause[end..]);
+            (start..end).contains(&at) && (followed || !repeated)
+        })
+    };
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let window = |n: usize| {
+            (i + n <= words.len()).then(|| &clause[words[i].start()..words[i + n - 1].end()])
+        };
+        let exact = (1..=3).rev().find_map(|n| {
+            let w = window(n)?;
+            columns
+                .iter()
+                .find(|c| norm(c) == norm(w))
+                .map(|c| (n, c.clone()))
+        });
+        let loose = || {
+            if NOT_COLUMNS.contains(&words[i].as_str().to_lowercase().as_str()) {
+                return None;
+            }
+            (1..=2).rev().find_map(|n| {
+                let w = window(n)?;
+                if names_asset(i) || (i + 1 < words.len() && n == 2 && names_asset(i + 1)) {
+                    return None;
+                }
+                column(w, columns).map(|c| (n, c))
+            })
+        };
+        match exact.or_else(loose) {
+            Some((n, c)) => {
+                found.push((words[i].start(), c));
+                i += n;
+            }
+            None => i += 1,
         }
     }
-    None
+    found
+}
+
+/// The columns of the dataset called `name` (or the dataset a model was trained on).
+fn columns_of<'g>(name: &str, g: &'g MlGrounding) -> &'g [String] {
+    let dataset = g
+        .targets
+        .iter()
+        .find(|(m, _, _)| m == name)
+        .map_or(name, |(_, d, _)| d.as_str());
+    g.datasets
+        .iter()
+        .find(|d| d.name == dataset)
+        .map_or(&[], |d| d.columns.as_slice())
+}
+
+/// The target column a clause names for `dataset`: the first column named
+/// right after a cue ("predicting", "for", "drives"…), else the only column named.
+fn target(clause: &str, dataset: &str, g: &MlGrounding) -> Option<String> {
+    let mentions = column_mentions(clause, columns_of(dataset, g), g);
+    let cued = TARGET_CUE.find_iter(clause).find_map(|cue| {
+        mentions
+            .iter()
+            .find(|(at, _)| *at == cue.end())
+            .map(|(_, c)| c.clone())
+    });
+    cued.or_else(|| match mentions.as_slice() {
+        [(_, only)] => Some(only.clone()),
+        _ => None,
+    })
 }
 
 fn budget(clause: &str) -> Option<f64> {
@@ -289,7 +438,8 @@ fn which_model(g: &MlGrounding) -> Option<Gap> {
     gap(
         "model",
         if names.is_empty() {
-            "Which model? None is trained yet: try “train a model on DATASET predicting COLUMN”.".into()
+            "Which model? None is trained yet: try “train a model on DATASET predicting COLUMN”."
+                .into()
         } else {
             format!("Which model? There are {}.", names.join(", "))
         },
@@ -297,90 +447,166 @@ fn which_model(g: &MlGrounding) -> Option<Gap> {
 }
 
 /// The arguments of an ML tool read from a clause, and what is still missing.
-pub fn build(tool: &str, clause: &str, g: &MlGrounding, platform: &Platform) -> (Map<String, Value>, Option<Gap>) {
+pub fn build(
+    tool: &str,
+    clause: &str,
+    g: &MlGrounding,
+    platform: &Platform,
+) -> (Map<String, Value>, Option<Gap>) {
     let mut args = Map::new();
     let mut set = |k: &str, v: Value| {
         args.insert(k.into(), v);
     };
-    let version = VERSION.captures(clause).and_then(|c| c.get(1).or(c.get(2))).and_then(|m| m.as_str().parse::<u32>().ok());
-    let path = PATH.captures(clause).and_then(|c| c.get(1)).map(|m| m.as_str().to_string());
+    let version = VERSION
+        .captures(clause)
+        .and_then(|c| c.get(1).or(c.get(2)))
+        .and_then(|m| m.as_str().parse::<u32>().ok());
+    let path = PATH
+        .captures(clause)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().to_string());
     let mut missing = None;
     match tool {
-        "register_dataset" => match path {
-            Some(p) => {
-                set("path", json!(p));
-                if let Some(n) = re_capture(r"(?i)\b(?:as|called|named)\s+['\x22“]?([\w-]+)", clause) {
+        "register_dataset" => {
+            match path {
+                Some(p) => {
+                    set("path", json!(p.clone()));
+                    let after = &clause[clause.find(&p).map_or(0, |i| i + p.len())..];
+                    if let Some(d) = re_capture(
+                        r#"(?i)(?:\bwith\s+(?:the\s+|a\s+)?description|\bdescription\s*:?|\bdescribed\s+as)\s*["“']?([^"”']+?)["”']?\s*$"#,
+                        after,
+                    ) {
+                        set("description", json!(d.trim()));
+                    }
+                    let naming = after.split(['"', '“']).next().unwrap_or(after);
+                    if let Some(n) = re_capture(r"(?i)\b(?:as|called|named|call\s+it|under\s+the\s+name)\s+['\x22“]?([\w-]+)", naming)
+                    .filter(|n| !["a", "an", "the", "dataset", "data", "new"].contains(&n.to_lowercase().as_str()))
+                {
                     set("name", json!(n));
                 }
+                }
+                None => {
+                    missing = gap(
+                        "path",
+                        "Which CSV file? Give its path, e.g. data/customers.csv.".into(),
+                    )
+                }
             }
-            None => missing = gap("path", "Which CSV file? Give its path, e.g. data/customers.csv.".into()),
-        },
+        }
         "list_datasets" => {}
         "list_models" => {
-            if let Some(d) = re_capture(r"(?i)\b(?:trained\s+on|for|on|from)\s+(?:the\s+)?([\w-]+)", clause).and_then(|w| g.datasets.iter().find(|d| norm(&d.name) == norm(&w))) {
+            if let Some(d) = re_capture(
+                r"(?i)\b(?:trained\s+on|for|on|from)\s+(?:the\s+)?([\w-]+)",
+                clause,
+            )
+            .and_then(|w| g.datasets.iter().find(|d| norm(&d.name) == norm(&w)))
+            {
                 set("dataset", json!(d.name));
             }
         }
-        "describe_dataset" | "discover_features" | "run_automl" => match dataset(clause, g, platform) {
-            Some(d) => {
-                set("dataset", json!(d));
-                if tool == "describe_dataset" {
-                    let columns = &g.datasets.iter().find(|k| k.name == d).map(|k| k.columns.clone()).unwrap_or_default();
-                    if let Some(c) = re_capture(r"(?i)\b(?:the\s+)?([\w-]+)\s+column\b|\bcolumn\s+([\w-]+)", clause).and_then(|w| column(&w, columns)) {
-                        set("column", json!(c));
+        "describe_dataset" | "discover_features" | "run_automl" => {
+            match dataset(clause, g, platform) {
+                Some(d) => {
+                    set("dataset", json!(d));
+                    if tool == "describe_dataset" {
+                        if let Some((_, c)) = column_mentions(clause, columns_of(&d, g), g)
+                            .into_iter()
+                            .next()
+                        {
+                            set("column", json!(c));
+                        }
+                    } else {
+                        // Retraining a model keeps its target unless another is named.
+                        let known = g
+                            .targets
+                            .iter()
+                            .rev()
+                            .find(|(m, dataset, _)| {
+                                *dataset == d && mentions(clause, g).iter().any(|(_, n)| n == m)
+                            })
+                            .map(|(_, _, t)| t.clone());
+                        match target(clause, &d, g).or(known) {
+                            Some(t) => set("target", json!(t)),
+                            None => {
+                                let columns = g
+                                    .datasets
+                                    .iter()
+                                    .find(|k| k.name == d)
+                                    .map(|k| k.columns.join(", "))
+                                    .unwrap_or_default();
+                                missing = gap(
+                                    "target",
+                                    format!(
+                                        "Which column of {d} should be predicted? Its columns are {columns}."
+                                    ),
+                                );
+                            }
+                        }
                     }
-                } else {
-                    // Retraining a model keeps its target unless another is named.
-                    let known = g
-                        .targets
-                        .iter()
-                        .rev()
-                        .find(|(m, dataset, _)| *dataset == d && mentions(clause, g).iter().any(|(_, n)| n == m))
-                        .map(|(_, _, t)| t.clone());
-                    match target(clause, &d, g).or(known) {
-                        Some(t) => set("target", json!(t)),
-                        None => {
-                            let columns = g.datasets.iter().find(|k| k.name == d).map(|k| k.columns.join(", ")).unwrap_or_default();
-                            missing = gap("target", format!("Which column of {d} should be predicted? Its columns are {columns}."));
+                    if tool == "run_automl" {
+                        if let Some(m) = metric(clause) {
+                            set("metric", json!(m));
+                        }
+                        if let Some(b) = budget(clause) {
+                            set("budget_seconds", json!(b));
                         }
                     }
                 }
-                if tool == "run_automl" {
-                    if let Some(m) = metric(clause) {
-                        set("metric", json!(m));
-                    }
-                    if let Some(b) = budget(clause) {
-                        set("budget_seconds", json!(b));
-                    }
+                None => {
+                    let names: Vec<&str> = g.datasets.iter().map(|d| d.name.as_str()).collect();
+                    missing = gap(
+                        "dataset",
+                        if names.is_empty() {
+                            "Which dataset? None is registered yet: add one with “register data/FILE.csv”.".into()
+                        } else {
+                            format!("Which dataset? There are {}.", names.join(", "))
+                        },
+                    );
                 }
             }
-            None => {
-                let names: Vec<&str> = g.datasets.iter().map(|d| d.name.as_str()).collect();
-                missing = gap(
-                    "dataset",
-                    if names.is_empty() {
-                        "Which dataset? None is registered yet: add one with “register data/FILE.csv”.".into()
-                    } else {
-                        format!("Which dataset? There are {}.", names.join(", "))
-                    },
-                );
-            }
-        },
+        }
         "compare_models" => {
-            let name = model(clause, g, platform);
-            let versions: Vec<u32> = VERSION
+            let clause = &with_model_word(clause, g);
+            let named = mentions(clause, g);
+            let mut versions: Vec<(usize, u32)> = VERSION
                 .captures_iter(clause)
-                .filter_map(|c| c.get(1).or(c.get(2))?.as_str().parse().ok())
-                .chain(re_captures(r"(?i)\b(?:and|with|vs\.?|versus|to)\s+(\d+)\b", clause))
+                .filter_map(|c| {
+                    let m = c.get(1).or(c.get(2))?;
+                    Some((m.start(), m.as_str().parse().ok()?))
+                })
                 .collect();
-            match name {
-                Some(n) if versions.len() >= 2 => set("models", json!(versions.iter().map(|v| format!("{n}@{v}")).collect::<Vec<_>>())),
-                Some(n) => set("models", json!([n])),
-                None => missing = which_model(g),
+            if let Ok(more) = Regex::new(r"(?i)\b(?:and|with|vs\.?|versus|to|against)\s+(\d+)\b") {
+                versions.extend(more.captures_iter(clause).filter_map(|c| {
+                    let m = c.get(1)?;
+                    Some((m.start(), m.as_str().parse().ok()?))
+                }));
+            }
+            versions.sort();
+            let owner = |at: usize| {
+                named
+                    .iter()
+                    .rev()
+                    .find(|(p, _)| *p < at)
+                    .or(named.first())
+                    .map(|(_, n)| n.clone())
+            };
+            let pinned: Vec<String> = versions
+                .iter()
+                .filter_map(|&(at, v)| Some(format!("{}@{v}", owner(at)?)))
+                .collect();
+            if pinned.len() >= 2 {
+                set("models", json!(pinned));
+            } else if !named.is_empty() {
+                set(
+                    "models",
+                    json!(named.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>()),
+                );
+            } else {
+                missing = which_model(g);
             }
         }
         _ => {
-            let name = model(clause, g, platform);
+            let name = model(clause, g, platform, tool == "predict");
             match &name {
                 Some(m) => set("model", json!(m)),
                 None => missing = which_model(g),
@@ -393,36 +619,89 @@ pub fn build(tool: &str, clause: &str, g: &MlGrounding, platform: &Platform) -> 
             match tool {
                 "predict" => match path {
                     Some(p) => set("path", json!(p)),
-                    None => missing = missing.or(gap("path", "Which CSV file should I predict for?".into())),
+                    None => {
+                        missing =
+                            missing.or(gap("path", "Which CSV file should I predict for?".into()))
+                    }
                 },
-                "explain_prediction" => match ID.captures(clause).and_then(|c| c.get(1).or(c.get(2)).or(c.get(3))) {
+                "explain_prediction" => match ID
+                    .captures(clause)
+                    .and_then(|c| c.get(1).or(c.get(2)).or(c.get(3)))
+                {
                     Some(id) => set("id", json!(id.as_str())),
-                    None => missing = missing.or(gap("id", "Which row? Give its id (e.g. C101042) or row number.".into())),
+                    None => {
+                        missing = missing.or(gap(
+                            "id",
+                            "Which row? Give its id (e.g. C101042) or row number.".into(),
+                        ))
+                    }
                 },
                 "promote_model" => {
                     let lower = clause.to_lowercase();
-                    let stage = if lower.contains("staging") || lower.contains(" stage") {
-                        "staging"
-                    } else if lower.contains("demote") || lower.contains("out of production") || lower.contains("unstage") {
-                        "none"
+                    let stage = if [
+                        "demote",
+                        "out of production",
+                        "unstage",
+                        "to none",
+                        "no stage",
+                    ]
+                    .iter()
+                    .any(|w| lower.contains(w))
+                    {
+                        Some("none")
+                    } else if lower.contains("production")
+                        || lower.contains("prod")
+                        || lower.contains("ship")
+                        || lower.contains("deploy")
+                    {
+                        Some("production")
+                    } else if lower.contains("staging") || lower.contains("stage") {
+                        Some("staging")
                     } else {
-                        "production"
+                        None
                     };
-                    set("stage", json!(stage));
+                    match stage {
+                        Some(stage) => set("stage", json!(stage)),
+                        None => {
+                            missing = missing
+                                .or(gap("stage", "Which stage: staging or production?".into()))
+                        }
+                    }
                 }
                 "check_bias" => {
-                    let columns: Vec<String> = name
+                    let all: Vec<String> = g
+                        .datasets
+                        .iter()
+                        .flat_map(|d| d.columns.iter().cloned())
+                        .collect();
+                    let columns = name.as_deref().map_or(all.as_slice(), |m| columns_of(m, g));
+                    let target = name
                         .as_deref()
-                        .and_then(|m| g.datasets.iter().find(|d| d.name == m))
-                        .map(|d| d.columns.clone())
-                        .unwrap_or_default();
-                    let found = GROUP_CUE
-                        .captures_iter(clause)
-                        .filter_map(|c| column(c.get(1)?.as_str(), &columns))
-                        .find(|c| name.as_deref().is_none_or(|m| norm(m) != norm(c)));
-                    match found {
-                        Some(c) => set("column", json!(c)),
-                        None => missing = missing.or(gap("column", format!("Across which column? For example: {}.", columns.iter().take(6).cloned().collect::<Vec<_>>().join(", ")))),
+                        .and_then(|m| g.targets.iter().find(|(n, _, _)| n == m))
+                        .map(|(_, _, t)| t.as_str());
+                    let named: Vec<(usize, String)> = column_mentions(clause, columns, g)
+                        .into_iter()
+                        .filter(|(_, c)| Some(c.as_str()) != target)
+                        .collect();
+                    let cued = GROUP_CUE
+                        .find_iter(clause)
+                        .find_map(|cue| named.iter().find(|(at, _)| *at == cue.end()));
+                    match cued.or(named.first()) {
+                        Some((_, c)) => set("column", json!(c)),
+                        None => {
+                            missing = missing.or(gap(
+                                "column",
+                                format!(
+                                    "Across which column? For example: {}.",
+                                    columns
+                                        .iter()
+                                        .take(6)
+                                        .cloned()
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            ))
+                        }
                     }
                 }
                 _ => {}
@@ -434,17 +713,21 @@ pub fn build(tool: &str, clause: &str, g: &MlGrounding, platform: &Platform) -> 
 
 fn re_capture(pattern: &str, text: &str) -> Option<String> {
     let caps = Regex::new(pattern).ok()?.captures(text)?;
-    caps.iter().skip(1).flatten().next().map(|m| m.as_str().to_string())
-}
-
-fn re_captures(pattern: &str, text: &str) -> Vec<u32> {
-    Regex::new(pattern)
-        .map(|r| r.captures_iter(text).filter_map(|c| c.get(1)?.as_str().parse().ok()).collect())
-        .unwrap_or_default()
+    caps.iter()
+        .skip(1)
+        .flatten()
+        .next()
+        .map(|m| m.as_str().to_string())
 }
 
 /// Fills a field an ML call asked for from the person's answer.
-pub fn answer(field: &str, text: &str, args: &mut Map<String, Value>, g: &MlGrounding, platform: &Platform) -> Option<Gap> {
+pub fn answer(
+    field: &str,
+    text: &str,
+    args: &mut Map<String, Value>,
+    g: &MlGrounding,
+    platform: &Platform,
+) -> Option<Gap> {
     let text = text.trim().trim_end_matches(['.', '!', '?']);
     match field {
         "target" | "column" => {
@@ -458,7 +741,10 @@ pub fn answer(field: &str, text: &str, args: &mut Map<String, Value>, g: &MlGrou
                     args.insert(field.into(), json!(c));
                     None
                 }
-                None => gap(field, format!("{text:?} is not a column I know; which column?")),
+                None => gap(
+                    field,
+                    format!("{text:?} is not a column I know; which column?"),
+                ),
             }
         }
         "dataset" => match dataset(text, g, platform) {
@@ -466,9 +752,12 @@ pub fn answer(field: &str, text: &str, args: &mut Map<String, Value>, g: &MlGrou
                 args.insert("dataset".into(), json!(d));
                 None
             }
-            None => gap("dataset", format!("{text:?} is not a dataset I know; which one?")),
+            None => gap(
+                "dataset",
+                format!("{text:?} is not a dataset I know; which one?"),
+            ),
         },
-        "model" => match model(text, g, platform) {
+        "model" => match model(text, g, platform, false) {
             Some(m) => {
                 args.insert("model".into(), json!(m));
                 None
@@ -479,5 +768,78 @@ pub fn answer(field: &str, text: &str, args: &mut Map<String, Value>, g: &MlGrou
             args.insert(field.into(), json!(text));
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grounding() -> MlGrounding {
+        let churn = [
+            "customer_id",
+            "gender",
+            "tenure_months",
+            "monthly_charges",
+            "payment_method",
+            "churned",
+        ];
+        MlGrounding {
+            datasets: vec![
+                Known {
+                    name: "churn".into(),
+                    columns: churn.map(String::from).to_vec(),
+                },
+                Known {
+                    name: "iris".into(),
+                    columns: vec!["petal length (cm)".into(), "target".into()],
+                },
+            ],
+            models: vec!["churn".into()],
+            targets: vec![("churn".into(), "churn".into(), "churned".into())],
+        }
+    }
+
+    #[test]
+    fn finds_columns_by_loose_names_but_not_the_dataset_name() {
+        let g = grounding();
+        let churn = columns_of("churn", &g);
+        assert_eq!(
+            target("what drives churn in the churn data?", "churn", &g).as_deref(),
+            Some("churned")
+        );
+        assert_eq!(
+            target("train a model on churn predicting churned", "churn", &g).as_deref(),
+            Some("churned")
+        );
+        assert!(column_mentions("what columns does churn have?", churn, &g).is_empty());
+        let found = column_mentions(
+            "does it discriminate on payment method or montly charges",
+            churn,
+            &g,
+        );
+        let names: Vec<&str> = found.iter().map(|(_, c)| c.as_str()).collect();
+        assert_eq!(names, ["payment_method", "monthly_charges"]);
+        assert_eq!(
+            target("stats on petal length in iris", "iris", &g).as_deref(),
+            Some("petal length (cm)")
+        );
+    }
+
+    #[test]
+    fn reads_budgets_metrics_and_intents() {
+        assert_eq!(budget("with 2 minutes"), Some(120.0));
+        assert_eq!(budget("half a minute"), Some(30.0));
+        assert_eq!(budget("30 seconds"), Some(30.0));
+        assert_eq!(metric("optimise ROC AUC"), Some("roc_auc"));
+        assert_eq!(metric("minimise mean absolute error"), Some("mae"));
+        let g = grounding();
+        assert_eq!(
+            intent("global explanation of churn v2 please", &g),
+            Some("explain_model")
+        );
+        assert_eq!(intent("remove churn version 1", &g), Some("delete_model"));
+        assert_eq!(intent("thanks, that model card looks great", &g), None);
+        assert_eq!(intent("delete the churn report", &g), None);
     }
 }

@@ -43,8 +43,11 @@ pub struct LocalPlanner {
 impl LocalPlanner {
     /// Trains the intent classifier on the registry's tool examples.
     pub fn new(registry: &Registry) -> Result<Self, TrainError> {
+        // The data and model tools are found by their own phrasings (`ml`);
+        // their examples would only blur the task classes.
         let examples: Vec<(&str, &str)> = registry
             .iter()
+            .filter(|t| !ML_TOOLS.contains(&t.name()))
             .flat_map(|t| t.examples().iter().map(move |e| (*e, t.name())))
             .collect();
         Ok(Self {
@@ -341,7 +344,10 @@ impl LocalPlanner {
     /// The data or model call a clause asks for, unless it is about a task
     /// ("create a task to retrain the churn model" stays a task).
     fn ml_call(&self, clause: &str, data: &ml::MlGrounding, req: &Request<'_>) -> Option<Call> {
-        if CUES.iter().any(|(cue, tool)| *tool == "create_task" && cue.is_match(clause)) {
+        if CUES
+            .iter()
+            .any(|(cue, tool)| *tool == "create_task" && cue.is_match(clause))
+        {
             return None;
         }
         let tool = ml::intent(clause, data)?;
@@ -440,8 +446,10 @@ impl Planner for LocalPlanner {
         let calls: Vec<Call> = split(&text)
             .into_iter()
             .filter_map(|clause| {
-                self.ml_call(&clause, &data, req)
-                    .or_else(|| self.intent(&clause).map(|tool| self.build(tool, &clause, &g, req)))
+                self.ml_call(&clause, &data, req).or_else(|| {
+                    self.intent(&clause)
+                        .map(|tool| self.build(tool, &clause, &g, req))
+                })
             })
             .map(|mut call| {
                 if auto_assign
@@ -637,9 +645,21 @@ fn task_by_words(words: &str, platform: &Platform) -> Option<i64> {
 
 /// The data and model tools: chosen only through [`ml::intent`], never by the classifier.
 const ML_TOOLS: &[&str] = &[
-    "register_dataset", "describe_dataset", "list_datasets", "discover_features", "run_automl",
-    "list_models", "describe_model", "promote_model", "compare_models", "delete_model", "predict",
-    "explain_model", "explain_prediction", "check_bias", "model_card",
+    "register_dataset",
+    "describe_dataset",
+    "list_datasets",
+    "discover_features",
+    "run_automl",
+    "list_models",
+    "describe_model",
+    "promote_model",
+    "compare_models",
+    "delete_model",
+    "predict",
+    "explain_model",
+    "explain_prediction",
+    "check_bias",
+    "model_card",
 ];
 
 /// Phrasings that name their tool unambiguously, tried in order before the classifier.

@@ -133,6 +133,9 @@ struct FoldData {
     test: Vec<usize>,
 }
 
+/// A fold's training and test rows, encoded.
+type Encoded = (Array2<f64>, Array2<f64>);
+
 struct Search<'a> {
     target: &'a Target,
     typed: &'a Typed,
@@ -140,7 +143,7 @@ struct Search<'a> {
     folds: Vec<FoldData>,
     metric: Metric,
     seed: u64,
-    cache: HashMap<(PrepOptions, usize), Arc<(Array2<f64>, Array2<f64>)>>,
+    cache: HashMap<(PrepOptions, usize), Arc<Encoded>>,
 }
 
 /// Threads used to evaluate folds side by side.
@@ -149,13 +152,16 @@ fn workers() -> usize {
 }
 
 impl Search<'_> {
-    fn encoded(&mut self, options: PrepOptions, fold: usize) -> Arc<(Array2<f64>, Array2<f64>)> {
+    fn encoded(&mut self, options: PrepOptions, fold: usize) -> Arc<Encoded> {
         let FoldData { train, test } = &self.folds[fold];
         self.cache
             .entry((options, fold))
             .or_insert_with(|| {
                 let prep = Preprocessor::fit(self.typed, train, options);
-                Arc::new((prep.encode(self.typed, train).0, prep.encode(self.typed, test).0))
+                Arc::new((
+                    prep.encode(self.typed, train).0,
+                    prep.encode(self.typed, test).0,
+                ))
             })
             .clone()
     }
@@ -174,7 +180,12 @@ impl Search<'_> {
         let folds = &self.folds;
         let dummy = Preprocessor::fit(self.typed, &[], candidate.prep_options());
         let mut results = Vec::new();
-        for chunk in fold_ids.iter().zip(&data).collect::<Vec<_>>().chunks(workers()) {
+        for chunk in fold_ids
+            .iter()
+            .zip(&data)
+            .collect::<Vec<_>>()
+            .chunks(workers())
+        {
             let outs: Vec<Result<(f64, f64, Output)>> = std::thread::scope(|s| {
                 let handles: Vec<_> = chunk
                     .iter()
@@ -184,7 +195,8 @@ impl Search<'_> {
                             let fold = &folds[f];
                             let start = Instant::now();
                             let y = Ys::gather(values, &fold.train);
-                            let model = Pipeline::train(target, candidate, dummy, d.0.view(), &y, seed)?;
+                            let model =
+                                Pipeline::train(target, candidate, dummy, d.0.view(), &y, seed)?;
                             let seconds = start.elapsed().as_secs_f64();
                             let out = model.predict_encoded(d.1.view());
                             let truth = Ys::gather(values, &fold.test);
@@ -355,14 +367,20 @@ pub fn run(
             .map(|s| s * space::size(&candidate.params) * spec.folds as f64 / par);
         match estimate {
             Some(e) if e > left => {
-                if let Some(entry) = family_best.iter_mut().find(|f| f.0.params.family() == family) {
+                if let Some(entry) = family_best
+                    .iter_mut()
+                    .find(|f| f.0.params.family() == family)
+                {
                     entry.2 = (entry.2 * 0.7).max(0.02);
                 }
-                if left <= 0.0 || queue.is_empty() && family_best.iter().all(|f| {
-                    seconds_per_size
-                        .get(f.0.params.family())
-                        .is_some_and(|s| s * space::size(&f.0.params) * spec.folds as f64 / par > left)
-                }) {
+                if left <= 0.0
+                    || queue.is_empty()
+                        && family_best.iter().all(|f| {
+                            seconds_per_size.get(f.0.params.family()).is_some_and(|s| {
+                                s * space::size(&f.0.params) * spec.folds as f64 / par > left
+                            })
+                        })
+                {
                     break;
                 }
                 continue;
@@ -386,14 +404,29 @@ pub fn run(
             .and_modify(|s| *s = (*s + per_size) / 2.0)
             .or_insert(per_size);
         if let Some((b, _)) = &best {
-            let partial = mean_std(&results.iter().map(|r| oriented(metric, r.0)).collect::<Vec<_>>()).0;
-            let theirs = mean_std(&b.fold_scores[..first.len()].iter().map(|&s| oriented(metric, s)).collect::<Vec<_>>()).0;
+            let partial = mean_std(
+                &results
+                    .iter()
+                    .map(|r| oriented(metric, r.0))
+                    .collect::<Vec<_>>(),
+            )
+            .0;
+            let theirs = mean_std(
+                &b.fold_scores[..first.len()]
+                    .iter()
+                    .map(|&s| oriented(metric, s))
+                    .collect::<Vec<_>>(),
+            )
+            .0;
             if partial < theirs - (0.5 * b.cv_std).max(0.002) {
                 improve_step(&mut family_best, &candidate, f64::NEG_INFINITY);
                 continue;
             }
         }
-        if Instant::now() + Duration::from_secs_f64(results[0].1 * (spec.folds - first.len()) as f64 / par) > deadline {
+        if Instant::now()
+            + Duration::from_secs_f64(results[0].1 * (spec.folds - first.len()) as f64 / par)
+            > deadline
+        {
             continue;
         }
         match search.run_folds(&candidate, &all_folds[first.len()..]) {
@@ -417,7 +450,11 @@ pub fn run(
             .as_ref()
             .is_none_or(|(b, _)| oriented(metric, cv_score) > oriented(metric, b.cv_score));
         if better {
-            let oof = stitch(&search.folds, &rows, results.into_iter().map(|r| r.2).collect());
+            let oof = stitch(
+                &search.folds,
+                &rows,
+                results.into_iter().map(|r| r.2).collect(),
+            );
             best = Some((trial.clone(), oof));
         }
         leaderboard.push(trial);
@@ -458,7 +495,8 @@ pub fn run(
         Ys::Values(v) => v.to_vec(),
     };
     let metrics = fold_metrics(&search.folds, &rows, &y, &oof, target.task);
-    leaderboard.sort_by(|a, b| oriented(metric, b.cv_score).total_cmp(&oriented(metric, a.cv_score)));
+    leaderboard
+        .sort_by(|a, b| oriented(metric, b.cv_score).total_cmp(&oriented(metric, a.cv_score)));
     Ok(Outcome {
         pipeline,
         metric,
@@ -484,8 +522,13 @@ fn perfect(metric: Metric) -> f64 {
 /// a wider step; a worse one narrows the step (it never drops below 2%).
 fn improve_step(family_best: &mut Vec<(Candidate, f64, f64)>, candidate: &Candidate, score: f64) {
     let family = candidate.params.family();
-    match family_best.iter_mut().find(|f| f.0.params.family() == family && f.0.log_target == candidate.log_target) {
-        Some(entry) if score > entry.1 => *entry = (candidate.clone(), score, (entry.2 * 1.2).min(0.5)),
+    match family_best
+        .iter_mut()
+        .find(|f| f.0.params.family() == family && f.0.log_target == candidate.log_target)
+    {
+        Some(entry) if score > entry.1 => {
+            *entry = (candidate.clone(), score, (entry.2 * 1.2).min(0.5))
+        }
         Some(entry) => entry.2 = (entry.2 * 0.85).max(0.02),
         None if score.is_finite() => family_best.push((candidate.clone(), score, 0.25)),
         None => {}
@@ -522,7 +565,13 @@ fn stitch(folds: &[FoldData], rows: &[usize], outs: Vec<Output>) -> Output {
 }
 
 /// Every reported metric of out-of-fold predictions, as mean and std over folds.
-fn fold_metrics(folds: &[FoldData], rows: &[usize], y: &Ys, oof: &Output, task: Task) -> Vec<(Metric, f64, f64)> {
+fn fold_metrics(
+    folds: &[FoldData],
+    rows: &[usize],
+    y: &Ys,
+    oof: &Output,
+    task: Task,
+) -> Vec<(Metric, f64, f64)> {
     let position: HashMap<usize, usize> = rows.iter().enumerate().map(|(i, &r)| (r, i)).collect();
     Metric::reported(task)
         .iter()
@@ -551,7 +600,8 @@ fn fold_metrics(folds: &[FoldData], rows: &[usize], y: &Ys, oof: &Output, task: 
 
 /// Whether the features or the target are skewed enough to try logs.
 fn shape_of(typed: &Typed, values: &TargetValues, rows: &[usize], task: Task) -> space::Shape {
-    let skewed = |v: &[f64]| v.iter().all(|&x| x >= 0.0) && crate::prep::skewness(v) > crate::prep::SKEWED;
+    let skewed =
+        |v: &[f64]| v.iter().all(|&x| x >= 0.0) && crate::prep::skewness(v) > crate::prep::SKEWED;
     let skewed_features = typed.columns.iter().any(|(_, kind, parsed)| {
         *kind == crate::profile::Kind::Numeric
             && matches!(parsed, crate::prep::Parsed::Number(v) if skewed(&rows.iter().filter_map(|&r| v[r]).collect::<Vec<_>>()))
@@ -560,10 +610,18 @@ fn shape_of(typed: &Typed, values: &TargetValues, rows: &[usize], task: Task) ->
         TargetValues::Values(v) => skewed(&rows.iter().filter_map(|&r| v[r]).collect::<Vec<_>>()),
         TargetValues::Classes(_) => false,
     };
-    let width = Preprocessor::fit(typed, rows, PrepOptions { scale: true, one_hot: true, log_skewed: false })
-        .encode(typed, &rows[..1.min(rows.len())])
-        .0
-        .ncols();
+    let width = Preprocessor::fit(
+        typed,
+        rows,
+        PrepOptions {
+            scale: true,
+            one_hot: true,
+            log_skewed: false,
+        },
+    )
+    .encode(typed, &rows[..1.min(rows.len())])
+    .0
+    .ncols();
     space::Shape {
         task,
         rows: rows.len(),

@@ -22,7 +22,12 @@ impl GaussianBayes {
         let model = GaussianNb::params()
             .var_smoothing(var_smoothing)
             .fit(&DatasetBase::new(x, info.y))
-            .map_err(|e| fit_error("naive_bayes", format!("naive Bayes could not be fitted ({e})")))?;
+            .map_err(|e| {
+                fit_error(
+                    "naive_bayes",
+                    format!("naive Bayes could not be fitted ({e})"),
+                )
+            })?;
         Ok(Self { model })
     }
 
@@ -37,7 +42,13 @@ impl GaussianBayes {
         for mut row in out.rows_mut() {
             let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             // A row with no finite likelihood stays NaN: the caller uses the prior.
-            row.mapv_inplace(|v| if max.is_finite() { (v - max).exp() } else { f64::NAN });
+            row.mapv_inplace(|v| {
+                if max.is_finite() {
+                    (v - max).exp()
+                } else {
+                    f64::NAN
+                }
+            });
         }
         out
     }

@@ -164,7 +164,10 @@ impl BoostClassifier {
         let columns = column_major(x);
         let data = Matrix::new(&columns, x.nrows(), x.ncols());
         let target = |class: usize| -> Vec<f64> {
-            info.y.iter().map(|&c| f64::from(u8::from(c == class))).collect()
+            info.y
+                .iter()
+                .map(|&c| f64::from(u8::from(c == class)))
+                .collect()
         };
         if info.classes == 2 {
             let booster = settings.train(ObjectiveType::LogLoss, &data, &target(1), seed)?;
@@ -176,7 +179,8 @@ impl BoostClassifier {
         let mut boosters = vec![None; info.classes];
         for class in info.present() {
             let seed = seed.wrapping_add(class as u64);
-            boosters[class] = Some(settings.train(ObjectiveType::LogLoss, &data, &target(class), seed)?);
+            boosters[class] =
+                Some(settings.train(ObjectiveType::LogLoss, &data, &target(class), seed)?);
         }
         Ok(Self {
             binary: false,

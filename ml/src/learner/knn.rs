@@ -58,9 +58,8 @@ impl Neighbours {
                         .enumerate()
                         .map(|(t, (c, tn))| ((qnorm + tn - 2.0 * c).max(0.0), t)),
                 );
-                let by_distance = |a: &(f64, usize), b: &(f64, usize)| {
-                    a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))
-                };
+                let by_distance =
+                    |a: &(f64, usize), b: &(f64, usize)| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1));
                 if self.k < n {
                     order.select_nth_unstable_by(self.k - 1, by_distance);
                     order.truncate(self.k);
@@ -70,7 +69,11 @@ impl Neighbours {
                 if self.distance_weighted {
                     // Exact distances for the few chosen rows (the product form
                     // can leave a tiny residue for identical rows).
-                    chosen.extend(order.iter().map(|&(_, t)| (t, distance(qrow, self.x.row(t)))));
+                    chosen.extend(
+                        order
+                            .iter()
+                            .map(|&(_, t)| (t, distance(qrow, self.x.row(t)))),
+                    );
                     if chosen.iter().any(|&(_, d)| d == 0.0) {
                         chosen
                             .iter_mut()
@@ -105,7 +108,12 @@ pub(super) struct KnnClassifier {
 }
 
 impl KnnClassifier {
-    pub(super) fn fit(x: ArrayView2<f64>, info: &ClassInfo, k: usize, distance_weighted: bool) -> Self {
+    pub(super) fn fit(
+        x: ArrayView2<f64>,
+        info: &ClassInfo,
+        k: usize,
+        distance_weighted: bool,
+    ) -> Self {
         Self {
             neighbours: Neighbours::new(x, k, distance_weighted),
             y: info.y.to_vec(),
@@ -135,7 +143,12 @@ pub(super) struct KnnRegressor {
 }
 
 impl KnnRegressor {
-    pub(super) fn fit(x: ArrayView2<f64>, y: ArrayView1<f64>, k: usize, distance_weighted: bool) -> Self {
+    pub(super) fn fit(
+        x: ArrayView2<f64>,
+        y: ArrayView1<f64>,
+        k: usize,
+        distance_weighted: bool,
+    ) -> Self {
         Self {
             neighbours: Neighbours::new(x, k, distance_weighted),
             y: y.to_vec(),

@@ -35,6 +35,22 @@ pub(super) struct Logistic {
 impl Logistic {
     /// Binary logistic regression for two classes, multinomial for more.
     pub(super) fn fit(x: ArrayView2<f64>, info: &ClassInfo, c: f64) -> Result<Self> {
+        let model = Self::solve(x, info, c)?;
+        if model
+            .coef
+            .iter()
+            .chain(&model.intercept)
+            .any(|w| !w.is_finite())
+        {
+            return Err(fit_error(
+                FAMILY,
+                "logistic regression gave non-finite coefficients; try a smaller c",
+            ));
+        }
+        Ok(model)
+    }
+
+    fn solve(x: ArrayView2<f64>, info: &ClassInfo, c: f64) -> Result<Self> {
         let alpha = 1.0 / c;
         let data = DatasetBase::new(x, info.y);
         let failed = |e: linfa_logistic::error::Error| {
@@ -109,11 +125,18 @@ pub(super) struct LinearRegressor {
 
 impl LinearRegressor {
     /// Elastic net with an unpenalised intercept.
-    pub(super) fn fit(x: ArrayView2<f64>, y: ArrayView1<f64>, c: f64, l1_ratio: f64) -> Result<Self> {
+    pub(super) fn fit(
+        x: ArrayView2<f64>,
+        y: ArrayView1<f64>,
+        c: f64,
+        l1_ratio: f64,
+    ) -> Result<Self> {
         let n = x.nrows() as f64;
         // linfa-elasticnet centres y but not x for its intercept, which is only
         // right for centred features: centre both here and fit without one.
-        let means = x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(x.ncols()));
+        let means = x
+            .mean_axis(Axis(0))
+            .unwrap_or_else(|| Array1::zeros(x.ncols()));
         let y_mean = y.mean().unwrap_or(0.0);
         let xc = &x - &means;
         let yc = y.mapv(|v| v - y_mean);

@@ -112,7 +112,13 @@ pub(super) struct SvmClassifier {
 }
 
 impl SvmClassifier {
-    pub(super) fn fit(x: ArrayView2<f64>, info: &ClassInfo, c: f64, gamma: f64, seed: u64) -> Result<Self> {
+    pub(super) fn fit(
+        x: ArrayView2<f64>,
+        info: &ClassInfo,
+        c: f64,
+        gamma: f64,
+        seed: u64,
+    ) -> Result<Self> {
         let sample = training_rows(x.nrows(), seed);
         let (x_owned, y): (Option<Array2<f64>>, Vec<usize>) = match &sample {
             Some(rows) => (
@@ -195,7 +201,13 @@ pub(super) struct SvmRegressor {
 }
 
 impl SvmRegressor {
-    pub(super) fn fit(x: ArrayView2<f64>, y: ArrayView1<f64>, c: f64, gamma: f64, seed: u64) -> Result<Self> {
+    pub(super) fn fit(
+        x: ArrayView2<f64>,
+        y: ArrayView1<f64>,
+        c: f64,
+        gamma: f64,
+        seed: u64,
+    ) -> Result<Self> {
         let sample = training_rows(x.nrows(), seed);
         let (x_owned, y): (Option<Array2<f64>>, Array1<f64>) = match &sample {
             Some(rows) => (
@@ -236,6 +248,46 @@ impl SvmRegressor {
         match &self.machine {
             Some(machine) => machine.decisions(x).mapv(|f| self.mean + self.scale * f),
             None => Array1::from_elem(x.nrows(), self.mean),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The compact machine scores exactly as linfa's own decision function.
+    #[test]
+    fn compact_machines_match_linfa() {
+        let x = Array2::from_shape_fn((150, 3), |(i, j)| {
+            ((i * 7 + j * 13 + i * j) % 23) as f64 / 6.0 - 1.8
+        });
+        let gamma = 0.7;
+        let y: Array1<bool> = x.rows().into_iter().map(|r| r[0] * r[1] > 0.2).collect();
+        let svm = Svm::<f64, bool>::params()
+            .gaussian_kernel(1.0 / gamma)
+            .pos_neg_weights(2.0, 2.0)
+            .eps(SOLVER_EPS)
+            .fit(&DatasetBase::new(x.view(), y.view()))
+            .unwrap();
+        let machine = Machine::from_linfa(&svm, x.view(), gamma);
+        assert!(machine.coef.len() < x.nrows());
+        for (row, f) in x.rows().into_iter().zip(machine.decisions(x.view())) {
+            let linfa = svm.weighted_sum(&row) - svm.rho;
+            assert!((f - linfa).abs() < 1e-9, "{f} vs {linfa}");
+        }
+
+        let t: Array1<f64> = x.rows().into_iter().map(|r| r[0] - 0.5 * r[2]).collect();
+        let svr = Svm::<f64, f64>::params()
+            .gaussian_kernel(1.0 / gamma)
+            .c_svr(3.0, Some(SVR_EPSILON))
+            .eps(SOLVER_EPS)
+            .fit(&DatasetBase::new(x.view(), t.view()))
+            .unwrap();
+        let machine = Machine::from_linfa(&svr, x.view(), gamma);
+        for (row, f) in x.rows().into_iter().zip(machine.decisions(x.view())) {
+            let linfa = svr.weighted_sum(&row) - svr.rho;
+            assert!((f - linfa).abs() < 1e-9, "{f} vs {linfa}");
         }
     }
 }

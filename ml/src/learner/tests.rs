@@ -85,7 +85,10 @@ fn families() -> Vec<Params> {
             k: 7,
             distance_weighted: false,
         },
-        Params::Svm { c: 10.0, gamma: 0.5 },
+        Params::Svm {
+            c: 10.0,
+            gamma: 0.5,
+        },
         Params::NaiveBayes {
             var_smoothing: 1e-9,
         },
@@ -118,10 +121,15 @@ fn assert_probabilities(p: &Array2<f64>, rows: usize, classes: usize, what: &str
     assert_eq!(p.dim(), (rows, classes), "{what}: shape");
     for row in p.rows() {
         assert!(
-            row.iter().all(|v| v.is_finite() && *v >= PROBABILITY_FLOOR * 0.5),
+            row.iter()
+                .all(|v| v.is_finite() && *v >= PROBABILITY_FLOOR * 0.5),
             "{what}: {row}"
         );
-        assert!((row.sum() - 1.0).abs() < 1e-9, "{what}: row sums to {}", row.sum());
+        assert!(
+            (row.sum() - 1.0).abs() < 1e-9,
+            "{what}: row sums to {}",
+            row.sum()
+        );
     }
 }
 
@@ -172,8 +180,16 @@ fn check_classes(params: &Params, sizes: &[usize], centres: &[[f64; 2]]) {
 
     let json = serde_json::to_string(&fitted).unwrap();
     let loaded: Fitted = serde_json::from_str(&json).unwrap();
-    assert_eq!(probabilities(&loaded, tx.view()), p, "{what}: JSON round trip");
-    assert_eq!(probabilities(&fitted.clone(), tx.view()), p, "{what}: clone");
+    assert_eq!(
+        probabilities(&loaded, tx.view()),
+        p,
+        "{what}: JSON round trip"
+    );
+    assert_eq!(
+        probabilities(&fitted.clone(), tx.view()),
+        p,
+        "{what}: clone"
+    );
 
     let again = params.fit(x.view(), labels, 7).unwrap();
     assert_eq!(probabilities(&again, tx.view()), p, "{what}: same seed");
@@ -183,7 +199,9 @@ fn check_values(params: &Params) {
     let what = format!("{} on values", params.family());
     let (x, y) = linear_data(400, 3);
     let (tx, ty) = linear_data(200, 4);
-    let fitted = params.fit(x.view(), Labels::Values(y.view()), 7).expect(&what);
+    let fitted = params
+        .fit(x.view(), Labels::Values(y.view()), 7)
+        .expect(&what);
     assert_eq!(fitted.classes(), None);
     let pred = values(&fitted, tx.view());
     assert_eq!(pred.len(), tx.nrows());
@@ -203,19 +221,41 @@ fn check_missing_class(params: &Params) {
     let what = format!("{} with a missing class", params.family());
     // Four classes declared, class 1 never seen: exercises one-vs-rest and
     // multinomial column mapping with a gap.
-    let (x, y) = blobs(&[60, 0, 60, 60], &[THREE[0], [9.0, 9.0], THREE[1], THREE[2]], 5);
+    let (x, y) = blobs(
+        &[60, 0, 60, 60],
+        &[THREE[0], [9.0, 9.0], THREE[1], THREE[2]],
+        5,
+    );
     let fitted = params
-        .fit(x.view(), Labels::Classes { y: y.view(), classes: 4 }, 1)
+        .fit(
+            x.view(),
+            Labels::Classes {
+                y: y.view(),
+                classes: 4,
+            },
+            1,
+        )
         .expect(&what);
     let p = probabilities(&fitted, x.view());
     assert_probabilities(&p, x.nrows(), 4, &what);
-    assert!(p.column(1).iter().all(|v| *v < 1e-3), "{what}: {}", p.column(1));
+    assert!(
+        p.column(1).iter().all(|v| *v < 1e-3),
+        "{what}: {}",
+        p.column(1)
+    );
     assert!(accuracy(&p, &y) >= 0.9, "{what}");
 
     // Three classes declared, two seen.
     let (x, y) = blobs(&[80, 0, 80], &[TWO[0], [0.0, 9.0], TWO[1]], 6);
     let fitted = params
-        .fit(x.view(), Labels::Classes { y: y.view(), classes: 3 }, 1)
+        .fit(
+            x.view(),
+            Labels::Classes {
+                y: y.view(),
+                classes: 3,
+            },
+            1,
+        )
         .expect(&what);
     let p = probabilities(&fitted, x.view());
     assert_probabilities(&p, x.nrows(), 3, &what);
@@ -231,7 +271,9 @@ fn check_family(name: &str) {
             check_values(&params);
         } else {
             let (x, y) = linear_data(50, 1);
-            let err = params.fit(x.view(), Labels::Values(y.view()), 0).unwrap_err();
+            let err = params
+                .fit(x.view(), Labels::Values(y.view()), 0)
+                .unwrap_err();
             assert!(matches!(err, MlError::Request(_)), "{name}: {err}");
         }
     }
@@ -278,7 +320,14 @@ fn a_single_class_fit_is_refused_by_every_family() {
     let y = Array1::<usize>::zeros(40);
     for params in families() {
         let err = params
-            .fit(x.view(), Labels::Classes { y: y.view(), classes: 2 }, 0)
+            .fit(
+                x.view(),
+                Labels::Classes {
+                    y: y.view(),
+                    classes: 2,
+                },
+                0,
+            )
             .unwrap_err();
         match &err {
             MlError::Fit { family, message } => {
@@ -344,6 +393,35 @@ fn linear_models_have_the_documented_penalties() {
 }
 
 #[test]
+fn weakly_penalised_logistic_on_separable_data_does_not_panic() {
+    let (x, y) = blobs(&[40, 40, 40], &[[-20.0, 0.0], [0.0, 20.0], [20.0, 0.0]], 12);
+    for classes in [2, 3] {
+        let keep: Vec<usize> = (0..y.len()).filter(|&i| y[i] < classes).collect();
+        let (x, y) = (
+            x.select(ndarray::Axis(0), &keep),
+            y.select(ndarray::Axis(0), &keep),
+        );
+        let labels = Labels::Classes {
+            y: y.view(),
+            classes,
+        };
+        let params = Params::Linear {
+            c: 1e9,
+            l1_ratio: 0.0,
+        };
+        match params.fit(x.view(), labels, 0) {
+            Ok(fitted) => assert_probabilities(
+                &probabilities(&fitted, x.view()),
+                x.nrows(),
+                classes,
+                "linear",
+            ),
+            Err(e) => assert!(matches!(e, MlError::Fit { .. }), "{e}"),
+        }
+    }
+}
+
+#[test]
 fn bad_requests_are_errors_not_panics() {
     let (x, y) = blobs(&[30, 30], &TWO, 4);
     let labels = Labels::Classes {
@@ -398,18 +476,42 @@ fn bad_requests_are_errors_not_panics() {
     };
     let mut nan = x.clone();
     nan[[3, 1]] = f64::NAN;
-    assert!(matches!(ok.fit(nan.view(), labels, 0), Err(MlError::Data(_))));
+    assert!(matches!(
+        ok.fit(nan.view(), labels, 0),
+        Err(MlError::Data(_))
+    ));
     let short = y.slice(ndarray::s![..10]);
     let err = ok
-        .fit(x.view(), Labels::Classes { y: short, classes: 2 }, 0)
+        .fit(
+            x.view(),
+            Labels::Classes {
+                y: short,
+                classes: 2,
+            },
+            0,
+        )
         .unwrap_err();
     assert!(matches!(err, MlError::Data(_)), "{err}");
     let err = ok
-        .fit(x.view(), Labels::Classes { y: y.view(), classes: 1 }, 0)
+        .fit(
+            x.view(),
+            Labels::Classes {
+                y: y.view(),
+                classes: 1,
+            },
+            0,
+        )
         .unwrap_err();
     assert!(matches!(err, MlError::Request(_)), "{err}");
     let err = ok
-        .fit(x.slice(ndarray::s![..0, ..]), Labels::Classes { y: y.slice(ndarray::s![..0]), classes: 2 }, 0)
+        .fit(
+            x.slice(ndarray::s![..0, ..]),
+            Labels::Classes {
+                y: y.slice(ndarray::s![..0]),
+                classes: 2,
+            },
+            0,
+        )
         .unwrap_err();
     assert!(matches!(err, MlError::Data(_)), "{err}");
 }
@@ -433,7 +535,10 @@ fn predictions_stay_finite_on_extreme_or_misshapen_rows() {
     }
     let (x, y) = linear_data(100, 11);
     let extreme = ndarray::array![[1e300, -1e300, 1e300]];
-    for params in families().into_iter().filter(|p| p.supports(Task::Regression)) {
+    for params in families()
+        .into_iter()
+        .filter(|p| p.supports(Task::Regression))
+    {
         let fitted = params.fit(x.view(), Labels::Values(y.view()), 0).unwrap();
         let v = values(&fitted, extreme.view());
         assert!(v.iter().all(|v| v.is_finite()), "{}: {v}", params.family());
@@ -477,11 +582,23 @@ fn fit_times() {
         .map(|r| r[0] - r[1] + 0.5 * r[2] * r[3] + normal(&mut rng))
         .collect();
     let binary: Array1<usize> = score.mapv(|s| usize::from(s > 0.0));
-    let multi: Array1<usize> = score.mapv(|s| if s < -0.7 { 0 } else if s < 0.7 { 1 } else { 2 });
+    let multi: Array1<usize> = score.mapv(|s| {
+        if s < -0.7 {
+            0
+        } else if s < 0.7 {
+            1
+        } else {
+            2
+        }
+    });
     let params = [
         Params::Linear {
             c: 1.0,
             l1_ratio: 0.0,
+        },
+        Params::Linear {
+            c: 1.0,
+            l1_ratio: 0.5,
         },
         Params::Tree {
             max_depth: 6,
@@ -515,8 +632,20 @@ fn fit_times() {
     for p in &params {
         let mut line = format!("{:<12}", p.family());
         for (task, labels) in [
-            ("binary", Labels::Classes { y: binary.view(), classes: 2 }),
-            ("multiclass", Labels::Classes { y: multi.view(), classes: 3 }),
+            (
+                "binary",
+                Labels::Classes {
+                    y: binary.view(),
+                    classes: 2,
+                },
+            ),
+            (
+                "multiclass",
+                Labels::Classes {
+                    y: multi.view(),
+                    classes: 3,
+                },
+            ),
             ("regression", Labels::Values(score.view())),
         ] {
             if matches!(labels, Labels::Values(_)) && !p.supports(Task::Regression) {

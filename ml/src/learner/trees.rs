@@ -59,7 +59,13 @@ impl Tree {
         };
         let weights = vec![1.0; x.nrows()];
         // No randomness is used when every feature is tried.
-        Ok(Self::grow(x, info.y, &weights, &growth, &mut SplitMix::new(0)))
+        Ok(Self::grow(
+            x,
+            info.y,
+            &weights,
+            &growth,
+            &mut SplitMix::new(0),
+        ))
     }
 
     /// Grows a tree on the rows of positive weight.
@@ -104,7 +110,10 @@ impl Tree {
                 )
             };
             let Some((feature, threshold)) = split else {
-                let shares = totals.iter().map(|t| t / total.max(f64::MIN_POSITIVE)).collect();
+                let shares = totals
+                    .iter()
+                    .map(|t| t / total.max(f64::MIN_POSITIVE))
+                    .collect();
                 nodes[at] = Node::Leaf { shares };
                 continue;
             };
@@ -148,7 +157,13 @@ impl Tree {
                     threshold,
                     left,
                     right,
-                } => at = if row[*feature] <= *threshold { *left } else { *right },
+                } => {
+                    at = if row[*feature] <= *threshold {
+                        *left
+                    } else {
+                        *right
+                    }
+                }
             }
         }
     }

@@ -12,7 +12,16 @@ use crate::tool::{Context, Display, Effect, ToolError, ToolOutput, TypedTool};
 const TEMPLATE: &str = include_str!("../../../prompts/model_card.md");
 
 /// Columns whose groups a card checks for fairness when the data has them.
-const SENSITIVE: &[&str] = &["gender", "sex", "race", "ethnicity", "age_group", "religion", "nationality", "disability"];
+const SENSITIVE: &[&str] = &[
+    "gender",
+    "sex",
+    "race",
+    "ethnicity",
+    "age_group",
+    "religion",
+    "nationality",
+    "disability",
+];
 
 fn list(v: &Value) -> Vec<String> {
     v.as_array()
@@ -39,7 +48,10 @@ impl TypedTool for ModelCard {
     fn run(&self, ctx: &Context<'_>, a: ModelArgs) -> Result<ToolOutput, ToolError> {
         let m = find_model(ctx.platform, &a.model, a.version)?;
         let pipeline = load_pipeline(ctx.platform, &m)?;
-        let dataset = ctx.platform.store().get_dataset(&m.dataset, Some(m.dataset_version))?;
+        let dataset = ctx
+            .platform
+            .store()
+            .get_dataset(&m.dataset, Some(m.dataset_version))?;
         let frame = load_dataset(&dataset)?;
         let d = &m.details;
         let metrics: String = d["metrics"]
@@ -60,7 +72,15 @@ impl TypedTool for ModelCard {
         let importance_md: String = found
             .iter()
             .take(8)
-            .map(|i| format!("- {}: {} (95% interval {} to {})\n", i.feature, score(i.mean), score(i.low), score(i.high)))
+            .map(|i| {
+                format!(
+                    "- {}: {} (95% interval {} to {})\n",
+                    i.feature,
+                    score(i.mean),
+                    score(i.low),
+                    score(i.high)
+                )
+            })
             .collect();
         let sensitive: Vec<&String> = frame
             .names()
@@ -72,19 +92,31 @@ impl TypedTool for ModelCard {
             .as_array()
             .into_iter()
             .flatten()
-            .map(|x| format!("{} ({})", x["column"].as_str().unwrap_or_default(), x["reason"].as_str().unwrap_or_default()))
+            .map(|x| {
+                format!(
+                    "{} ({})",
+                    x["column"].as_str().unwrap_or_default(),
+                    x["reason"].as_str().unwrap_or_default()
+                )
+            })
             .collect();
-        let notes: String = list(&d["notes"]).iter().map(|n| format!("- Note: {n}\n")).collect();
+        let notes: String = list(&d["notes"])
+            .iter()
+            .map(|n| format!("- Note: {n}\n"))
+            .collect();
         let rows = d["rows"].as_u64().unwrap_or(0);
         let mut limitations = vec![
             "Scores are cross-validated on the training data; they hold for new data only if it comes from the same population and period.".to_string(),
             "Permutation importance measures association the model uses, not cause.".to_string(),
         ];
         if rows < 1000 {
-            limitations.push(format!("Trained on {rows} rows: estimates are uncertain (see the spread over folds)."));
+            limitations.push(format!(
+                "Trained on {rows} rows: estimates are uncertain (see the spread over folds)."
+            ));
         }
         if d["interrupted"].as_bool() == Some(true) {
-            limitations.push("The search was interrupted; a longer run may find a better model.".into());
+            limitations
+                .push("The search was interrupted; a longer run may find a better model.".into());
         }
         let features = list(&d["features"]);
         let fill = [
@@ -94,28 +126,59 @@ impl TypedTool for ModelCard {
             ("task", m.task.clone()),
             ("dataset", m.dataset.clone()),
             ("dataset_version", m.dataset_version.to_string()),
-            ("description", if dataset.description.is_empty() { "no description given".into() } else { dataset.description.clone() }),
+            (
+                "description",
+                if dataset.description.is_empty() {
+                    "no description given".into()
+                } else {
+                    dataset.description.clone()
+                },
+            ),
             ("rows", rows.to_string()),
             ("feature_count", features.len().to_string()),
             ("features", features.join(", ")),
-            ("dropped", if dropped.is_empty() { "nothing".into() } else { dropped.join(", ") }),
+            (
+                "dropped",
+                if dropped.is_empty() {
+                    "nothing".into()
+                } else {
+                    dropped.join(", ")
+                },
+            ),
             ("notes", notes),
             ("family", m.family.clone()),
             ("trials", d["trials"].to_string()),
-            ("training_s", format!("{:.1}", d["training_s"].as_f64().unwrap_or(0.0))),
+            (
+                "training_s",
+                format!("{:.1}", d["training_s"].as_f64().unwrap_or(0.0)),
+            ),
             ("params", d["params"].to_string()),
-            ("stage", serde_json::to_value(m.stage).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
-            ("created_at", m.created_at.format("%Y-%m-%d %H:%M UTC").to_string()),
+            (
+                "stage",
+                serde_json::to_value(m.stage)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+            ),
+            (
+                "created_at",
+                m.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            ),
             ("folds", d["folds"].to_string()),
             ("seed", d["seed"].to_string()),
             ("metrics", metrics),
             ("importance", importance_md),
             ("fairness", fairness),
-            ("limitations", limitations.iter().map(|l| format!("- {l}\n")).collect()),
+            (
+                "limitations",
+                limitations.iter().map(|l| format!("- {l}\n")).collect(),
+            ),
         ];
         let card = fill
             .iter()
-            .fold(TEMPLATE.to_string(), |text, (key, value)| text.replace(&format!("{{{{{key}}}}}"), value));
+            .fold(TEMPLATE.to_string(), |text, (key, value)| {
+                text.replace(&format!("{{{{{key}}}}}"), value)
+            });
         Ok(ToolOutput::new(
             format!("Model card for {} version {}.", m.name, m.version),
             json!({"model": m.name, "version": m.version, "markdown": card}),
@@ -127,7 +190,8 @@ impl TypedTool for ModelCard {
 /// The fairness section: a bias check per sensitive column present in the data.
 fn fairness(ctx: &Context<'_>, m: &ModelRecord, sensitive: &[&String]) -> String {
     if m.task != "binary" {
-        return "Not assessed: bias checks compare yes/no decisions and this model is not binary.".into();
+        return "Not assessed: bias checks compare yes/no decisions and this model is not binary."
+            .into();
     }
     if sensitive.is_empty() {
         return "The data has no column commonly treated as sensitive (gender, sex, race, ethnicity, age group…); run check_bias with a column to assess one.".into();

@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
+use maestro_ml::MlError;
 use maestro_ml::features::discover;
 use maestro_ml::profile::{ColumnProfile, profile};
-use maestro_ml::MlError;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
@@ -42,9 +42,8 @@ impl TypedTool for RegisterDataset {
 
     fn run(&self, ctx: &Context<'_>, a: RegisterArgs) -> Result<ToolOutput, ToolError> {
         let path = Path::new(a.path.trim());
-        let absolute = std::path::absolute(path).map_err(|e| {
-            MlError::Data(format!("cannot use the path {}: {e}", path.display()))
-        })?;
+        let absolute = std::path::absolute(path)
+            .map_err(|e| MlError::Data(format!("cannot use the path {}: {e}", path.display())))?;
         let (frame, hash) = read_csv(&absolute)?;
         let name = match a.name.as_deref().map(str::trim) {
             Some(n) if !n.is_empty() => n.to_string(),
@@ -53,7 +52,10 @@ impl TypedTool for RegisterDataset {
                 .map(|s| s.to_string_lossy().to_string())
                 .unwrap_or_else(|| "dataset".into()),
         };
-        if !name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-') {
+        if !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        {
             return Err(ToolError::invalid(
                 Self::NAME,
                 "name",
@@ -90,12 +92,31 @@ impl TypedTool for RegisterDataset {
 }
 
 fn profile_table(profiles: &[ColumnProfile]) -> Table {
-    let mut t = Table::new(&["column", "type", "missing", "distinct", "min", "max", "mean", "top values"]);
-    let num = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.4}").trim_end_matches('0').trim_end_matches('.').to_string());
+    let mut t = Table::new(&[
+        "column",
+        "type",
+        "missing",
+        "distinct",
+        "min",
+        "max",
+        "mean",
+        "top values",
+    ]);
+    let num = |v: Option<f64>| {
+        v.map_or(String::new(), |v| {
+            format!("{v:.4}")
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string()
+        })
+    };
     for p in profiles {
         t.rows.push(vec![
             p.name.clone(),
-            serde_json::to_value(p.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+            serde_json::to_value(p.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
             p.missing.to_string(),
             p.distinct.to_string(),
             p.first.clone().unwrap_or_else(|| num(p.min)),
@@ -156,7 +177,11 @@ impl TypedTool for DescribeDataset {
             "{} (version {}{}) has {} rows and {} columns; {}.",
             d.name,
             d.version,
-            if d.description.is_empty() { String::new() } else { format!(", {}", d.description) },
+            if d.description.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", d.description)
+            },
             d.rows,
             d.columns,
             if missing.is_empty() {
@@ -165,8 +190,10 @@ impl TypedTool for DescribeDataset {
                 format!("missing values in {}", missing.join(", "))
             }
         );
-        Ok(ToolOutput::new(summary, json!({"dataset": d, "columns": profiles}))
-            .with(Display::Table(profile_table(&profiles))))
+        Ok(
+            ToolOutput::new(summary, json!({"dataset": d, "columns": profiles}))
+                .with(Display::Table(profile_table(&profiles))),
+        )
     }
 }
 
@@ -181,7 +208,8 @@ pub struct ListDatasets;
 impl TypedTool for ListDatasets {
     type Args = NoArgs;
     const NAME: &'static str = "list_datasets";
-    const DESCRIPTION: &'static str = "List the datasets in the data catalog with their version, rows, columns and description.";
+    const DESCRIPTION: &'static str =
+        "List the datasets in the data catalog with their version, rows, columns and description.";
     const EXAMPLES: &'static [&'static str] = &[
         "list datasets",
         "what data do we have?",
@@ -255,7 +283,12 @@ impl TypedTool for DiscoverFeatures {
                 f.reason.clone(),
             ]);
         }
-        let top: Vec<&str> = found.features.iter().take(3).map(|f| f.feature.as_str()).collect();
+        let top: Vec<&str> = found
+            .features
+            .iter()
+            .take(3)
+            .map(|f| f.feature.as_str())
+            .collect();
         let summary = format!(
             "For {} in {}, the strongest features are {}.{}",
             found.target,
@@ -275,8 +308,18 @@ impl TypedTool for DiscoverFeatures {
                 )
             }
         );
-        let labels: Vec<String> = found.features.iter().take(15).map(|f| f.feature.clone()).collect();
-        let values: Vec<f64> = found.features.iter().take(15).map(|f| f.importance).collect();
+        let labels: Vec<String> = found
+            .features
+            .iter()
+            .take(15)
+            .map(|f| f.feature.clone())
+            .collect();
+        let values: Vec<f64> = found
+            .features
+            .iter()
+            .take(15)
+            .map(|f| f.importance)
+            .collect();
         let mut out = ToolOutput::new(summary, &found).with(Display::Table(t));
         if let Ok(png) = crate::chart::hbars(
             &format!("What tells most about {}", found.target),

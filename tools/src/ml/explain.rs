@@ -24,7 +24,9 @@ const BACKGROUND_ROWS: usize = 40;
 
 /// A model's training data as registered (the version it was trained on).
 fn training_frame(platform: &Platform, m: &ModelRecord) -> Result<Frame, ToolError> {
-    let dataset = platform.store().get_dataset(&m.dataset, Some(m.dataset_version))?;
+    let dataset = platform
+        .store()
+        .get_dataset(&m.dataset, Some(m.dataset_version))?;
     load_dataset(&dataset)
 }
 
@@ -60,16 +62,37 @@ pub fn fit_chart(m: &ModelRecord) -> Option<Display> {
             .collect();
         let values: Vec<Vec<f64>> = matrix
             .iter()
-            .map(|r| r.as_array().into_iter().flatten().filter_map(Value::as_f64).collect())
+            .map(|r| {
+                r.as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_f64)
+                    .collect()
+            })
             .collect();
-        chart::heatmap(&format!("Confusion matrix (out of fold), {}", m.target), &classes, &classes, &values, "predicted", "actual").ok()?
+        chart::heatmap(
+            &format!("Confusion matrix (out of fold), {}", m.target),
+            &classes,
+            &classes,
+            &values,
+            "predicted",
+            "actual",
+        )
+        .ok()?
     } else {
         let points: Vec<(f64, f64)> = oof["points"]
             .as_array()?
             .iter()
             .filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?)))
             .collect();
-        chart::scatter(&format!("Predicted vs actual (out of fold), {}", m.target), &points, "predicted", "actual", true).ok()?
+        chart::scatter(
+            &format!("Predicted vs actual (out of fold), {}", m.target),
+            &points,
+            "predicted",
+            "actual",
+            true,
+        )
+        .ok()?
     };
     Some(Display::Chart {
         title: format!("How {} did out of fold", m.name),
@@ -98,12 +121,20 @@ impl TypedTool for ExplainModel {
         let found = importance(&pipeline, &frame);
         let mut t = Table::new(&["feature", "importance", "95% interval"]);
         for i in &found {
-            t.rows.push(vec![i.feature.clone(), score(i.mean), format!("{} to {}", score(i.low), score(i.high))]);
+            t.rows.push(vec![
+                i.feature.clone(),
+                score(i.mean),
+                format!("{} to {}", score(i.low), score(i.high)),
+            ]);
         }
         let metric = Metric::default_for(pipeline.target.task);
         let labels: Vec<String> = found.iter().take(15).map(|i| i.feature.clone()).collect();
         let values: Vec<f64> = found.iter().take(15).map(|i| i.mean).collect();
-        let errors: Vec<f64> = found.iter().take(15).map(|i| (i.high - i.low) / 2.0).collect();
+        let errors: Vec<f64> = found
+            .iter()
+            .take(15)
+            .map(|i| (i.high - i.low) / 2.0)
+            .collect();
         let mut out = ToolOutput::new(String::new(), Value::Null);
         if let Ok(png) = chart::hbars(
             &format!("Permutation importance, {}", m.name),
@@ -112,34 +143,75 @@ impl TypedTool for ExplainModel {
             Some(&errors),
             &format!("drop in {} when shuffled", metric.name()),
         ) {
-            out = out.with(Display::Chart { title: "Feature importance".into(), png });
+            out = out.with(Display::Chart {
+                title: "Feature importance".into(),
+                png,
+            });
         }
         let kinds: Vec<(String, Kind)> = pipeline.prep.features().to_vec();
         let class = usize::from(pipeline.target.task == Task::Binary);
         let rows = sample(&frame, 200);
         let mut curves = Vec::new();
         for i in found.iter().take(3) {
-            let numeric = kinds.iter().any(|(n, k)| n == &i.feature && *k == Kind::Numeric);
-            let pd = partial_dependence(&rows, &i.feature, numeric, |f| pipeline.predict_scalar(f, class), 12, 200);
+            let numeric = kinds
+                .iter()
+                .any(|(n, k)| n == &i.feature && *k == Kind::Numeric);
+            let pd = partial_dependence(
+                &rows,
+                &i.feature,
+                numeric,
+                |f| pipeline.predict_scalar(f, class),
+                12,
+                200,
+            );
             let what = predicted_quantity(&pipeline);
             let png = if numeric {
-                let points: Vec<(f64, f64)> = pd.points.iter().filter_map(|p| Some((p.x?, p.mean))).collect();
-                chart::lines(&format!("Partial dependence on {}", pd.feature), &pd.feature, &what, &[(what.as_str(), points)])
+                let points: Vec<(f64, f64)> = pd
+                    .points
+                    .iter()
+                    .filter_map(|p| Some((p.x?, p.mean)))
+                    .collect();
+                chart::lines(
+                    &format!("Partial dependence on {}", pd.feature),
+                    &pd.feature,
+                    &what,
+                    &[(what.as_str(), points)],
+                )
             } else {
                 let labels: Vec<String> = pd.points.iter().map(|p| p.value.clone()).collect();
                 let values: Vec<f64> = pd.points.iter().map(|p| p.mean).collect();
-                chart::hbars(&format!("Partial dependence on {}", pd.feature), &labels, &values, None, &what)
+                chart::hbars(
+                    &format!("Partial dependence on {}", pd.feature),
+                    &labels,
+                    &values,
+                    None,
+                    &what,
+                )
             };
             if let Ok(png) = png {
-                out = out.with(Display::Chart { title: format!("Partial dependence on {}", pd.feature), png });
+                out = out.with(Display::Chart {
+                    title: format!("Partial dependence on {}", pd.feature),
+                    png,
+                });
             }
             curves.push(pd);
         }
-        let top: Vec<String> = found.iter().take(3).map(|i| format!("{} ({})", i.feature, score(i.mean))).collect();
-        let weak: Vec<&str> = found.iter().filter(|i| i.high <= 0.0).map(|i| i.feature.as_str()).collect();
+        let top: Vec<String> = found
+            .iter()
+            .take(3)
+            .map(|i| format!("{} ({})", i.feature, score(i.mean)))
+            .collect();
+        let weak: Vec<&str> = found
+            .iter()
+            .filter(|i| i.high <= 0.0)
+            .map(|i| i.feature.as_str())
+            .collect();
         let mut summary = format!(
             "{} version {} relies most on {}: shuffling each lowers {} by that much.",
-            m.name, m.version, top.join(", "), metric.name()
+            m.name,
+            m.version,
+            top.join(", "),
+            metric.name()
         );
         if !weak.is_empty() {
             summary.push_str(&format!(" No measurable effect: {}.", weak.join(", ")));
@@ -180,7 +252,9 @@ fn find_row(frame: &Frame, id_columns: &[String], id: &str) -> Result<(usize, St
     for column in id_columns {
         if let Some(cells) = frame.column(column) {
             let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
-            let exact = cells.iter().position(|c| c.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(id)));
+            let exact = cells
+                .iter()
+                .position(|c| c.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(id)));
             // "customer 42" for C100042: the id's digits are the number, or a
             // leading digit followed by the number zero-padded.
             let numeric = || {
@@ -200,7 +274,11 @@ fn find_row(frame: &Frame, id_columns: &[String], id: &str) -> Result<(usize, St
         Ok(n) if (1..=frame.rows()).contains(&n) => Ok((n - 1, format!("row {n}"))),
         _ => Err(MlError::Request(format!(
             "no row has the id {id:?}{}; give an id from the data or a row number from 1 to {}",
-            if id_columns.is_empty() { String::new() } else { format!(" in {}", id_columns.join(", ")) },
+            if id_columns.is_empty() {
+                String::new()
+            } else {
+                format!(" in {}", id_columns.join(", "))
+            },
             frame.rows()
         ))),
     }
@@ -225,38 +303,87 @@ impl TypedTool for ExplainPrediction {
         let pipeline = load_pipeline(ctx.platform, &m)?;
         let frame = training_frame(ctx.platform, &m)?;
         let (row, label) = match (&a.id, &a.row) {
-            (_, Some(row)) => (frame_from_rows(std::slice::from_ref(row))?, "the given row".to_string()),
+            (_, Some(row)) => (
+                frame_from_rows(std::slice::from_ref(row))?,
+                "the given row".to_string(),
+            ),
             (Some(id), None) => {
-                let dataset = ctx.platform.store().get_dataset(&m.dataset, Some(m.dataset_version))?;
-                let ids: Vec<String> = dataset.profile.as_array().into_iter().flatten()
+                let dataset = ctx
+                    .platform
+                    .store()
+                    .get_dataset(&m.dataset, Some(m.dataset_version))?;
+                let ids: Vec<String> = dataset
+                    .profile
+                    .as_array()
+                    .into_iter()
+                    .flatten()
                     .filter(|p| p["kind"] == "id")
                     .filter_map(|p| p["name"].as_str().map(str::to_string))
                     .collect();
                 let (r, label) = find_row(&frame, &ids, id)?;
                 (frame.take_rows(&[r]), label)
             }
-            (None, None) => return Err(ToolError::invalid(Self::NAME, "id", "say which row: an id like \"C101042\", a row number, or the row itself")),
+            (None, None) => {
+                return Err(ToolError::invalid(
+                    Self::NAME,
+                    "id",
+                    "say which row: an id like \"C101042\", a row number, or the row itself",
+                ));
+            }
         };
         let class = match (pipeline.target.task, pipeline.predict(&row)?.output) {
-            (Task::Multiclass, maestro_ml::Output::Probabilities(p)) => maestro_ml::metrics::argmax(p.row(0)),
+            (Task::Multiclass, maestro_ml::Output::Probabilities(p)) => {
+                maestro_ml::metrics::argmax(p.row(0))
+            }
             (Task::Binary, _) => 1,
             _ => 0,
         };
         let background = sample(&frame, BACKGROUND_ROWS);
-        let c = contributions(&row, &background, &pipeline.features(), |f| pipeline.predict_scalar(f, class), 12, 42);
+        let c = contributions(
+            &row,
+            &background,
+            &pipeline.features(),
+            |f| pipeline.predict_scalar(f, class),
+            12,
+            42,
+        );
         let what = match pipeline.target.task {
             Task::Regression => pipeline.target.name.clone(),
-            _ => format!("P({} = {})", pipeline.target.name, pipeline.target.classes[class]),
+            _ => format!(
+                "P({} = {})",
+                pipeline.target.name, pipeline.target.classes[class]
+            ),
         };
         let mut t = Table::new(&["feature", "value", "effect"]);
         for v in &c.values {
-            t.rows.push(vec![v.feature.clone(), v.value.clone().unwrap_or_else(|| "(missing)".into()), format!("{:+.4}", v.effect)]);
+            t.rows.push(vec![
+                v.feature.clone(),
+                v.value.clone().unwrap_or_else(|| "(missing)".into()),
+                format!("{:+.4}", v.effect),
+            ]);
         }
         let describe = |v: &maestro_ml::explain::Contribution| {
-            format!("{} = {} ({:+.3})", v.feature, v.value.as_deref().unwrap_or("missing"), v.effect)
+            format!(
+                "{} = {} ({:+.3})",
+                v.feature,
+                v.value.as_deref().unwrap_or("missing"),
+                v.effect
+            )
         };
-        let up: Vec<String> = c.values.iter().filter(|v| v.effect > 0.0).take(3).map(describe).collect();
-        let down: Vec<String> = c.values.iter().filter(|v| v.effect < 0.0).take(3).map(describe).collect();
+        let up: Vec<String> = c
+            .values
+            .iter()
+            .filter(|v| v.effect > 0.0)
+            .take(3)
+            .map(describe)
+            .collect();
+        let down: Vec<String> = c
+            .values
+            .iter()
+            .filter(|v| v.effect < 0.0)
+            .take(3)
+            .map(describe)
+            .collect();
         let mut summary = format!(
             "For {label}, {} predicts {what} = {:.3} against an average of {:.3}.",
             m.name, c.prediction, c.baseline
@@ -267,12 +394,32 @@ impl TypedTool for ExplainPrediction {
         if !down.is_empty() {
             summary.push_str(&format!(" Pulling it down: {}.", down.join(", ")));
         }
-        let labels: Vec<String> = c.values.iter().take(12).map(|v| format!("{} = {}", v.feature, v.value.as_deref().unwrap_or("missing"))).collect();
+        let labels: Vec<String> = c
+            .values
+            .iter()
+            .take(12)
+            .map(|v| {
+                format!(
+                    "{} = {}",
+                    v.feature,
+                    v.value.as_deref().unwrap_or("missing")
+                )
+            })
+            .collect();
         let values: Vec<f64> = c.values.iter().take(12).map(|v| v.effect).collect();
         let mut out = ToolOutput::new(summary, json!({"model": m.name, "version": m.version, "row": label, "quantity": what, "contributions": c}))
             .with(Display::Table(t));
-        if let Ok(png) = chart::hbars(&format!("Why {what} = {:.3} for {label}", c.prediction), &labels, &values, None, "effect on the prediction") {
-            out = out.with(Display::Chart { title: format!("Contributions for {label}"), png });
+        if let Ok(png) = chart::hbars(
+            &format!("Why {what} = {:.3} for {label}", c.prediction),
+            &labels,
+            &values,
+            None,
+            "effect on the prediction",
+        ) {
+            out = out.with(Display::Chart {
+                title: format!("Contributions for {label}"),
+                png,
+            });
         }
         Ok(out)
     }
@@ -292,7 +439,11 @@ pub struct BiasArgs {
 
 /// Per-group rates of a yes/no model on its own data, from out-of-fold
 /// predictions (honest: no row is predicted by a model that saw it).
-pub fn bias_report(platform: &Platform, m: &ModelRecord, column: &str) -> Result<(String, BiasReport), ToolError> {
+pub fn bias_report(
+    platform: &Platform,
+    m: &ModelRecord,
+    column: &str,
+) -> Result<(String, BiasReport), ToolError> {
     if m.task != "binary" {
         return Err(MlError::Request(format!(
             "{} is a {} model; bias checks compare yes/no decisions, so they need a model with two classes",
@@ -311,11 +462,23 @@ pub fn bias_report(platform: &Platform, m: &ModelRecord, column: &str) -> Result
     };
     let predicted: Vec<usize> = m.details["out_of_fold"]["predicted"]
         .as_array()
-        .map(|p| p.iter().filter_map(|v| v.as_u64().map(|v| v as usize)).collect())
+        .map(|p| {
+            p.iter()
+                .filter_map(|v| v.as_u64().map(|v| v as usize))
+                .collect()
+        })
         .filter(|p: &Vec<usize>| p.len() == rows.len())
-        .ok_or_else(|| MlError::Data(format!("{} version {} has no out-of-fold predictions; retrain it", m.name, m.version)))?;
+        .ok_or_else(|| {
+            MlError::Data(format!(
+                "{} version {} has no out-of-fold predictions; retrain it",
+                m.name, m.version
+            ))
+        })?;
     let truth: Vec<usize> = rows.iter().map(|&r| truth[r].unwrap_or(0)).collect();
-    let groups: Vec<Option<String>> = rows.iter().map(|&r| frame.column_at(index)[r].clone()).collect();
+    let groups: Vec<Option<String>> = rows
+        .iter()
+        .map(|&r| frame.column_at(index)[r].clone())
+        .collect();
     Ok((column, bias::check(&truth, &predicted, &groups, 1)))
 }
 
@@ -336,9 +499,20 @@ impl TypedTool for CheckBias {
     fn run(&self, ctx: &Context<'_>, a: BiasArgs) -> Result<ToolOutput, ToolError> {
         let m = find_model(ctx.platform, &a.model, a.version)?;
         let (column, report) = bias_report(ctx.platform, &m, &a.column)?;
-        let positive = m.details["classes"][1].as_str().unwrap_or("positive").to_string();
+        let positive = m.details["classes"][1]
+            .as_str()
+            .unwrap_or("positive")
+            .to_string();
         let pct = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.1}%", v * 100.0));
-        let mut t = Table::new(&["group", "rows", &format!("predicted {positive}"), "accuracy", "TPR", "FPR", "note"]);
+        let mut t = Table::new(&[
+            "group",
+            "rows",
+            &format!("predicted {positive}"),
+            "accuracy",
+            "TPR",
+            "FPR",
+            "note",
+        ]);
         for g in &report.groups {
             t.rows.push(vec![
                 g.group.clone(),
@@ -347,7 +521,13 @@ impl TypedTool for CheckBias {
                 pct(Some(g.accuracy)),
                 pct(g.tpr),
                 pct(g.fpr),
-                if g.small { "too few rows to judge".into() } else if report.four_fifths_violations.contains(&g.group) { "below four fifths".into() } else { String::new() },
+                if g.small {
+                    "too few rows to judge".into()
+                } else if report.four_fifths_violations.contains(&g.group) {
+                    "below four fifths".into()
+                } else {
+                    String::new()
+                },
             ]);
         }
         let ratio = |v: Option<f64>| v.map_or("undefined".to_string(), |v| format!("{v:.2}"));
@@ -360,11 +540,25 @@ impl TypedTool for CheckBias {
             report.verdict
         );
         let groups: Vec<&bias::GroupStats> = report.groups.iter().filter(|g| !g.small).collect();
-        let rows: Vec<(String, f64, f64)> = groups.iter().map(|g| (g.group.clone(), g.selection_rate, g.tpr.unwrap_or(0.0))).collect();
-        let mut out = ToolOutput::new(summary, json!({"model": m.name, "version": m.version, "column": column, "report": report}))
-            .with(Display::Table(t));
-        if let Ok(png) = chart::bars(&format!("{} by {column}", m.name), "rate", &rows, (&format!("predicted {positive}"), "true positive rate")) {
-            out = out.with(Display::Chart { title: format!("Rates by {column}"), png });
+        let rows: Vec<(String, f64, f64)> = groups
+            .iter()
+            .map(|g| (g.group.clone(), g.selection_rate, g.tpr.unwrap_or(0.0)))
+            .collect();
+        let mut out = ToolOutput::new(
+            summary,
+            json!({"model": m.name, "version": m.version, "column": column, "report": report}),
+        )
+        .with(Display::Table(t));
+        if let Ok(png) = chart::bars(
+            &format!("{} by {column}", m.name),
+            "rate",
+            &rows,
+            (&format!("predicted {positive}"), "true positive rate"),
+        ) {
+            out = out.with(Display::Chart {
+                title: format!("Rates by {column}"),
+                png,
+            });
         }
         Ok(out)
     }

@@ -69,8 +69,18 @@ pub fn find_dataset(platform: &Platform, name: &str) -> Result<Dataset, ToolErro
     if let Some(found) = closest(platform, "dataset", name) {
         return Ok(platform.store().get_dataset(&found, None)?);
     }
-    let known: Vec<String> = platform.store().list_datasets()?.into_iter().map(|d| d.name).collect();
-    Err(unknown("dataset", name, &known, "register one with `maestro data add FILE.csv`"))
+    let known: Vec<String> = platform
+        .store()
+        .list_datasets()?
+        .into_iter()
+        .map(|d| d.name)
+        .collect();
+    Err(unknown(
+        "dataset",
+        name,
+        &known,
+        "register one with `maestro data add FILE.csv`",
+    ))
 }
 
 /// The model a request names (its latest version unless `version` is given);
@@ -116,12 +126,20 @@ pub fn find_model(
     }
     let mut known: Vec<String> = models.into_iter().map(|m| m.name).collect();
     known.dedup();
-    Err(unknown("model", name, &known, "train one with `maestro automl DATASET --target COLUMN`"))
+    Err(unknown(
+        "model",
+        name,
+        &known,
+        "train one with `maestro automl DATASET --target COLUMN`",
+    ))
 }
 
 /// The closest catalog entry of a kind, when it clearly matches.
 fn closest(platform: &Platform, kind: &str, text: &str) -> Option<String> {
-    let hits = platform.catalog().search(text, 2, &Filter::kind(kind)).ok()?;
+    let hits = platform
+        .catalog()
+        .search(text, 2, &Filter::kind(kind))
+        .ok()?;
     let best = hits.first()?;
     let clear = best.score > 0.3 && hits.get(1).is_none_or(|h| h.score < best.score * 0.8);
     clear.then(|| best.entry.payload["name"].as_str().map(str::to_string))?
@@ -129,7 +147,9 @@ fn closest(platform: &Platform, kind: &str, text: &str) -> Option<String> {
 
 /// A model's saved pipeline.
 pub fn load_pipeline(platform: &Platform, record: &ModelRecord) -> Result<Pipeline, ToolError> {
-    let artifact = platform.store().model_artifact(&record.name, record.version)?;
+    let artifact = platform
+        .store()
+        .model_artifact(&record.name, record.version)?;
     serde_json::from_str(&artifact).map_err(|e| {
         MlError::Data(format!(
             "model {} version {} cannot be loaded ({e}); retrain it with run_automl",
@@ -181,8 +201,12 @@ fn index_dataset(platform: &Platform, d: &Dataset, columns: &[String]) -> Result
         columns.join(" ").replace('_', " ")
     );
     platform.catalog().upsert(vec![
-        Entry::new(format!("dataset:{}", d.name.to_lowercase()), "dataset", text)
-            .with_payload(json!({"name": d.name, "columns": columns})),
+        Entry::new(
+            format!("dataset:{}", d.name.to_lowercase()),
+            "dataset",
+            text,
+        )
+        .with_payload(json!({"name": d.name, "columns": columns})),
     ])?;
     Ok(())
 }

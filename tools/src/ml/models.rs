@@ -18,7 +18,10 @@ pub fn model_json(m: &ModelRecord) -> Value {
 }
 
 fn models_table(models: &[ModelRecord]) -> Table {
-    let mut t = Table::new(&["name", "version", "dataset", "target", "task", "metric", "cv score", "family", "stage", "created"]);
+    let mut t = Table::new(&[
+        "name", "version", "dataset", "target", "task", "metric", "cv score", "family", "stage",
+        "created",
+    ]);
     for m in models {
         t.rows.push(vec![
             m.name.clone(),
@@ -29,7 +32,10 @@ fn models_table(models: &[ModelRecord]) -> Table {
             m.metric.clone(),
             format!("{} ± {}", score(m.cv_score), score(m.cv_std)),
             m.family.clone(),
-            serde_json::to_value(m.stage).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+            serde_json::to_value(m.stage)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
             m.created_at.format("%Y-%m-%d %H:%M").to_string(),
         ]);
     }
@@ -51,7 +57,11 @@ impl TypedTool for ListModels {
     type Args = ListArgs;
     const NAME: &'static str = "list_models";
     const DESCRIPTION: &'static str = "List the models in the registry: name, version, dataset, target, metric, cross-validated score and stage.";
-    const EXAMPLES: &'static [&'static str] = &["list models", "which models do we have?", "show the model registry"];
+    const EXAMPLES: &'static [&'static str] = &[
+        "list models",
+        "which models do we have?",
+        "show the model registry",
+    ];
     const EFFECT: Effect = Effect::Read;
 
     fn run(&self, ctx: &Context<'_>, a: ListArgs) -> Result<ToolOutput, ToolError> {
@@ -60,7 +70,11 @@ impl TypedTool for ListModels {
             .store()
             .list_models()?
             .into_iter()
-            .filter(|m| a.dataset.as_deref().is_none_or(|d| m.dataset.eq_ignore_ascii_case(d)))
+            .filter(|m| {
+                a.dataset
+                    .as_deref()
+                    .is_none_or(|d| m.dataset.eq_ignore_ascii_case(d))
+            })
             .collect();
         let summary = match models.len() {
             0 => "No models yet; train one with run_automl (e.g. \"train a model on churn predicting churned\").".to_string(),
@@ -88,7 +102,11 @@ impl TypedTool for DescribeModel {
     type Args = ModelArgs;
     const NAME: &'static str = "describe_model";
     const DESCRIPTION: &'static str = "Describe a model: its dataset, target, features, winning family and parameters, every metric with its spread, and training time.";
-    const EXAMPLES: &'static [&'static str] = &["describe the churn model", "how good is the churn model?", "show model churn version 2"];
+    const EXAMPLES: &'static [&'static str] = &[
+        "describe the churn model",
+        "how good is the churn model?",
+        "show model churn version 2",
+    ];
     const EFFECT: Effect = Effect::Read;
 
     fn run(&self, ctx: &Context<'_>, a: ModelArgs) -> Result<ToolOutput, ToolError> {
@@ -101,7 +119,12 @@ impl TypedTool for DescribeModel {
                 score(row["std"].as_f64().unwrap_or(f64::NAN)),
             ]);
         }
-        let features: Vec<&str> = m.details["features"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        let features: Vec<&str> = m.details["features"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
         let summary = format!(
             "{} version {} predicts {} ({}) from {} features of {} v{}; {} with {} = {} ± {}; stage {}; trained {} in {:.1} s.",
             m.name,
@@ -115,7 +138,10 @@ impl TypedTool for DescribeModel {
             m.metric,
             score(m.cv_score),
             score(m.cv_std),
-            serde_json::to_value(m.stage).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+            serde_json::to_value(m.stage)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
             m.created_at.format("%Y-%m-%d %H:%M"),
             m.details["training_s"].as_f64().unwrap_or(0.0)
         );
@@ -146,14 +172,30 @@ impl TypedTool for PromoteModel {
     type Args = PromoteArgs;
     const NAME: &'static str = "promote_model";
     const DESCRIPTION: &'static str = "Move a model version to a stage (none, staging, production); promoting to production archives the previous production version.";
-    const EXAMPLES: &'static [&'static str] = &["promote the churn model to production", "move churn version 2 to staging", "put model iris v1 in production"];
+    const EXAMPLES: &'static [&'static str] = &[
+        "promote the churn model to production",
+        "move churn version 2 to staging",
+        "put model iris v1 in production",
+    ];
     const EFFECT: Effect = Effect::Write;
 
     fn run(&self, ctx: &Context<'_>, a: PromoteArgs) -> Result<ToolOutput, ToolError> {
         let m = find_model(ctx.platform, &a.model, a.version)?;
-        let moved = ctx.platform.store().set_stage(&m.name, m.version, a.stage)?;
-        let stage = serde_json::to_value(a.stage).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        Ok(ToolOutput::new(format!("{} version {} is now in {stage}.", moved.name, moved.version), model_json(&moved)))
+        let moved = ctx
+            .platform
+            .store()
+            .set_stage(&m.name, m.version, a.stage)?;
+        let stage = serde_json::to_value(a.stage)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        Ok(ToolOutput::new(
+            format!(
+                "{} version {} is now in {stage}.",
+                moved.name, moved.version
+            ),
+            model_json(&moved),
+        ))
     }
 }
 
@@ -172,27 +214,52 @@ impl TypedTool for CompareModels {
     type Args = CompareArgs;
     const NAME: &'static str = "compare_models";
     const DESCRIPTION: &'static str = "Compare models or versions side by side: every metric with its spread, family, features and training time.";
-    const EXAMPLES: &'static [&'static str] = &["compare the churn models", "compare churn@1 and churn@2", "which churn version is best?"];
+    const EXAMPLES: &'static [&'static str] = &[
+        "compare the churn models",
+        "compare churn@1 and churn@2",
+        "which churn version is best?",
+    ];
     const EFFECT: Effect = Effect::Read;
 
     fn run(&self, ctx: &Context<'_>, a: CompareArgs) -> Result<ToolOutput, ToolError> {
         let mut chosen = Vec::new();
         for spec in &a.models {
             let (name, version) = match spec.split_once('@') {
-                Some((n, v)) => (n, Some(v.trim_start_matches(['v', 'V']).parse::<u32>().map_err(|_| {
-                    ToolError::invalid(Self::NAME, "models", format!("{spec:?}: write name@version, e.g. churn@2"))
-                })?)),
+                Some((n, v)) => (
+                    n,
+                    Some(
+                        v.trim_start_matches(['v', 'V'])
+                            .parse::<u32>()
+                            .map_err(|_| {
+                                ToolError::invalid(
+                                    Self::NAME,
+                                    "models",
+                                    format!("{spec:?}: write name@version, e.g. churn@2"),
+                                )
+                            })?,
+                    ),
+                ),
                 None => (spec.as_str(), None),
             };
             let m = super::find_model(ctx.platform, name, version)?;
             if version.is_none() && a.models.len() == 1 {
-                chosen.extend(ctx.platform.store().list_models()?.into_iter().filter(|o| o.name == m.name));
+                chosen.extend(
+                    ctx.platform
+                        .store()
+                        .list_models()?
+                        .into_iter()
+                        .filter(|o| o.name == m.name),
+                );
             } else {
                 chosen.push(m);
             }
         }
         if chosen.is_empty() {
-            return Err(ToolError::invalid(Self::NAME, "models", "name at least one model, e.g. [\"churn\"]"));
+            return Err(ToolError::invalid(
+                Self::NAME,
+                "models",
+                "name at least one model, e.g. [\"churn\"]",
+            ));
         }
         let metrics: Vec<String> = chosen[0].details["metrics"]
             .as_array()
@@ -203,16 +270,30 @@ impl TypedTool for CompareModels {
         let mut columns = vec!["model".to_string(), "family".into()];
         columns.extend(metrics.iter().cloned());
         columns.push("trained s".into());
-        let mut t = Table { columns, rows: Vec::new() };
+        let mut t = Table {
+            columns,
+            rows: Vec::new(),
+        };
         for m in &chosen {
             let mut row = vec![format!("{}@{}", m.name, m.version), m.family.clone()];
             for name in &metrics {
-                let found = m.details["metrics"].as_array().into_iter().flatten().find(|x| x["metric"] == name.as_str());
+                let found = m.details["metrics"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|x| x["metric"] == name.as_str());
                 row.push(found.map_or("-".into(), |x| {
-                    format!("{} ± {}", score(x["mean"].as_f64().unwrap_or(f64::NAN)), score(x["std"].as_f64().unwrap_or(f64::NAN)))
+                    format!(
+                        "{} ± {}",
+                        score(x["mean"].as_f64().unwrap_or(f64::NAN)),
+                        score(x["std"].as_f64().unwrap_or(f64::NAN))
+                    )
                 }));
             }
-            row.push(format!("{:.1}", m.details["training_s"].as_f64().unwrap_or(0.0)));
+            row.push(format!(
+                "{:.1}",
+                m.details["training_s"].as_f64().unwrap_or(0.0)
+            ));
             t.rows.push(row);
         }
         let higher = !matches!(chosen[0].metric.as_str(), "log_loss" | "rmse" | "mae");
@@ -221,11 +302,19 @@ impl TypedTool for CompareModels {
             .filter(|m| m.metric == chosen[0].metric)
             .max_by(|a, b| {
                 let (x, y) = (a.cv_score, b.cv_score);
-                if higher { x.total_cmp(&y) } else { y.total_cmp(&x) }
+                if higher {
+                    x.total_cmp(&y)
+                } else {
+                    y.total_cmp(&x)
+                }
             })
             .map(|m| format!("{}@{}", m.name, m.version))
             .unwrap_or_default();
-        let summary = format!("Compared {} model versions; best on {}: {best}.", chosen.len(), chosen[0].metric);
+        let summary = format!(
+            "Compared {} model versions; best on {}: {best}.",
+            chosen.len(),
+            chosen[0].metric
+        );
         Ok(ToolOutput::new(summary, &chosen).with(Display::Table(t)))
     }
 }
@@ -237,18 +326,29 @@ impl TypedTool for DeleteModel {
     type Args = ModelArgs;
     const NAME: &'static str = "delete_model";
     const DESCRIPTION: &'static str = "Delete a model version from the registry, or every version of a model when no version is given.";
-    const EXAMPLES: &'static [&'static str] = &["delete the churn model", "remove model churn version 1", "drop the iris model"];
+    const EXAMPLES: &'static [&'static str] = &[
+        "delete the churn model",
+        "remove model churn version 1",
+        "drop the iris model",
+    ];
     const EFFECT: Effect = Effect::Destructive;
 
     fn run(&self, ctx: &Context<'_>, a: ModelArgs) -> Result<ToolOutput, ToolError> {
         let m = find_model(ctx.platform, &a.model, a.version)?;
         let gone = ctx.platform.store().delete_model(&m.name, a.version)?;
         if ctx.platform.store().get_model(&m.name, None).is_err() {
-            ctx.platform.catalog().remove(&[format!("model:{}", m.name.to_lowercase())])?;
+            ctx.platform
+                .catalog()
+                .remove(&[format!("model:{}", m.name.to_lowercase())])?;
         }
         let versions: Vec<String> = gone.iter().map(|g| g.version.to_string()).collect();
         Ok(ToolOutput::new(
-            format!("Deleted {} version{} {}.", m.name, if gone.len() == 1 { "" } else { "s" }, versions.join(", ")),
+            format!(
+                "Deleted {} version{} {}.",
+                m.name,
+                if gone.len() == 1 { "" } else { "s" },
+                versions.join(", ")
+            ),
             gone.iter().map(model_json).collect::<Vec<_>>(),
         ))
     }

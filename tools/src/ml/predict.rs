@@ -110,13 +110,19 @@ impl TypedTool for Predict {
         let notes = prediction.report.notes();
         let n = frame.rows();
         let mut t = Table::new(&["row", &record.target, "probability"]);
-        let predictions = result["predictions"].as_array().cloned().unwrap_or_default();
+        let predictions = result["predictions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         for (i, p) in predictions.iter().take(SHOWN).enumerate() {
             let prob = result["probabilities"][i]
                 .as_array()
                 .and_then(|r| r.iter().filter_map(Value::as_f64).reduce(f64::max))
                 .map_or(String::new(), |p| format!("{p:.3}"));
-            let shown = p.as_str().map_or_else(|| format!("{:.3}", p.as_f64().unwrap_or(f64::NAN)), str::to_string);
+            let shown = p.as_str().map_or_else(
+                || format!("{:.3}", p.as_f64().unwrap_or(f64::NAN)),
+                str::to_string,
+            );
             t.rows.push(vec![(i + 1).to_string(), shown, prob]);
         }
         let mut summary = format!(
@@ -129,8 +135,15 @@ impl TypedTool for Predict {
         if let Output::Probabilities(p) = &prediction.output
             && let Some(positive) = (record.task == "binary").then_some(1)
         {
-            let share = p.rows().into_iter().filter(|r| maestro_ml::metrics::argmax(*r) == positive).count();
-            summary.push_str(&format!(" ({share} predicted {})", result["classes"][positive].as_str().unwrap_or("positive")));
+            let share = p
+                .rows()
+                .into_iter()
+                .filter(|r| maestro_ml::metrics::argmax(*r) == positive)
+                .count();
+            summary.push_str(&format!(
+                " ({share} predicted {})",
+                result["classes"][positive].as_str().unwrap_or("positive")
+            ));
         }
         summary.push('.');
         if n > SHOWN {

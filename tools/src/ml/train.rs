@@ -72,13 +72,22 @@ pub fn train(
         &frame,
         &spec,
         &mut |p| match p {
-            Progress::Started { task, metric: m, rows, features } => {
+            Progress::Started {
+                task,
+                metric: m,
+                rows,
+                features,
+            } => {
                 metric = m.name();
                 hooks.progress(&format!(
                     "{task:?} task on {rows} rows and {features} features; optimising {metric} for {budget:.0} s"
                 ))
             }
-            Progress::Trial { trial, best, elapsed } => hooks.progress(&format!(
+            Progress::Trial {
+                trial,
+                best,
+                elapsed,
+            } => hooks.progress(&format!(
                 "trial {:>3} {:<11} {metric} {}  (best {} {}, {elapsed:.1} s)",
                 trial.n,
                 trial.family,
@@ -86,7 +95,9 @@ pub fn train(
                 score(best.cv_score),
                 best.family
             )),
-            Progress::Refit { family } => hooks.progress(&format!("refitting {family} on every row")),
+            Progress::Refit { family } => {
+                hooks.progress(&format!("refitting {family} on every row"))
+            }
         },
         hooks.cancel.unwrap_or(&never),
     )?;
@@ -166,7 +177,11 @@ fn out_of_fold(outcome: &Outcome) -> Value {
         Output::Probabilities(p) => {
             let k = p.ncols();
             let mut matrix = vec![vec![0usize; k]; k];
-            let predicted: Vec<usize> = p.rows().into_iter().map(maestro_ml::metrics::argmax).collect();
+            let predicted: Vec<usize> = p
+                .rows()
+                .into_iter()
+                .map(maestro_ml::metrics::argmax)
+                .collect();
             for (&q, &t) in predicted.iter().zip(&outcome.truth) {
                 matrix[t as usize][q] += 1;
             }
@@ -239,10 +254,29 @@ impl TypedTool for RunAutoml {
             .take(10)
             .map(|t| format!("{} #{}", t.family, t.n))
             .collect();
-        let values: Vec<f64> = outcome.leaderboard.iter().take(10).map(|t| t.cv_score).collect();
-        let errors: Vec<f64> = outcome.leaderboard.iter().take(10).map(|t| t.cv_std).collect();
-        if let Ok(png) = crate::chart::hbars("Leaderboard", &labels, &values, Some(&errors), &record.metric) {
-            out = out.with(Display::Chart { title: "Leaderboard".into(), png });
+        let values: Vec<f64> = outcome
+            .leaderboard
+            .iter()
+            .take(10)
+            .map(|t| t.cv_score)
+            .collect();
+        let errors: Vec<f64> = outcome
+            .leaderboard
+            .iter()
+            .take(10)
+            .map(|t| t.cv_std)
+            .collect();
+        if let Ok(png) = crate::chart::hbars(
+            "Leaderboard",
+            &labels,
+            &values,
+            Some(&errors),
+            &record.metric,
+        ) {
+            out = out.with(Display::Chart {
+                title: "Leaderboard".into(),
+                png,
+            });
         }
         if let Some(chart) = super::explain::fit_chart(&record) {
             out = out.with(chart);

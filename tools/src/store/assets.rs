@@ -129,7 +129,8 @@ pub struct NewModel {
 pub trait AssetStore {
     /// Registers a dataset. When the latest version has the same content hash
     /// and path, returns it unchanged (`false`); otherwise adds a version (`true`).
-    fn add_dataset(&self, d: NewDataset, now: DateTime<Utc>) -> Result<(Dataset, bool), StoreError>;
+    fn add_dataset(&self, d: NewDataset, now: DateTime<Utc>)
+    -> Result<(Dataset, bool), StoreError>;
     /// The latest version of every dataset, by name.
     fn list_datasets(&self) -> Result<Vec<Dataset>, StoreError>;
     /// One dataset version (the latest when `version` is `None`).
@@ -145,7 +146,11 @@ pub trait AssetStore {
     /// Moves a version to a stage; a new production version archives the old one.
     fn set_stage(&self, name: &str, version: u32, stage: Stage) -> Result<ModelRecord, StoreError>;
     /// Deletes one version, or every version when `version` is `None`; returns what was deleted.
-    fn delete_model(&self, name: &str, version: Option<u32>) -> Result<Vec<ModelRecord>, StoreError>;
+    fn delete_model(
+        &self,
+        name: &str,
+        version: Option<u32>,
+    ) -> Result<Vec<ModelRecord>, StoreError>;
 }
 
 const DATASET_COLUMNS: &str =
@@ -219,7 +224,11 @@ impl SqliteStore {
 }
 
 impl AssetStore for SqliteStore {
-    fn add_dataset(&self, d: NewDataset, now: DateTime<Utc>) -> Result<(Dataset, bool), StoreError> {
+    fn add_dataset(
+        &self,
+        d: NewDataset,
+        now: DateTime<Utc>,
+    ) -> Result<(Dataset, bool), StoreError> {
         self.write(|tx| {
             let latest = tx
                 .query_row(
@@ -389,7 +398,11 @@ impl AssetStore for SqliteStore {
         })
     }
 
-    fn delete_model(&self, name: &str, version: Option<u32>) -> Result<Vec<ModelRecord>, StoreError> {
+    fn delete_model(
+        &self,
+        name: &str,
+        version: Option<u32>,
+    ) -> Result<Vec<ModelRecord>, StoreError> {
         self.write(|tx| {
             let mut stmt = tx.prepare(&format!(
                 "SELECT {MODEL_COLUMNS} FROM models WHERE workspace_id = ?1 AND lower(name) = lower(?2)
