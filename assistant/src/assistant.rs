@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, channel};
 
-use maestro_tools::{Display, Effect, Platform};
+use maestro_tools::{Display, Effect, Hooks, Platform};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -50,6 +50,15 @@ pub enum Event {
     Action(Action),
     /// Something to show: a table, Markdown.
     Display(Display),
+    /// A long-running tool's progress (e.g. each AutoML trial).
+    Progress {
+        /// The tool.
+        tool: String,
+        /// What just happened.
+        line: String,
+        /// Share of the work done (0 to 1), when known.
+        done: Option<f64>,
+    },
     /// Text for the user.
     Reply {
         /// The text.
@@ -103,7 +112,7 @@ impl Answer {
             self.reply.push_str(text);
         };
         match event {
-            Event::Started { .. } | Event::Display(_) => {}
+            Event::Started { .. } | Event::Display(_) | Event::Progress { .. } => {}
             Event::Reply { text } => push(text),
             Event::Error { message } => {
                 push(message);
@@ -311,9 +320,20 @@ impl Inner {
             emit(Event::Started {
                 tool: call.tool.clone(),
             });
+            let progress = |line: &str, done: Option<f64>| {
+                emit(Event::Progress {
+                    tool: call.tool.clone(),
+                    line: line.to_string(),
+                    done,
+                })
+            };
+            let hooks = Hooks {
+                progress: Some(&progress),
+                cancel: options.cancel.as_deref(),
+            };
             match self
                 .platform
-                .call(actor.as_deref(), &call.tool, arguments.clone())
+                .call_with(actor.as_deref(), &call.tool, arguments.clone(), hooks)
             {
                 Ok(out) => {
                     emit(action(Status::Ok, Some(out.data)));

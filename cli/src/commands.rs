@@ -398,6 +398,7 @@ pub fn ask(
                 shown.drain(..).for_each(|d| print_display(&d, &text));
             }
             Event::Error { message } => eprintln!("error: {message}"),
+            Event::Progress { line, .. } => eprintln!("{line}"),
             Event::Started { .. } | Event::Action(_) => {}
         }
     }

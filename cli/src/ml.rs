@@ -163,7 +163,7 @@ pub fn automl(platform: &Platform, a: AutomlArgs) -> Result<ExitCode> {
             on_interrupt as *const () as libc::sighandler_t,
         )
     };
-    let progress = |line: &str| eprintln!("{line}");
+    let progress = |line: &str, _: Option<f64>| eprintln!("{line}");
     let result = train(
         platform,
         &request,

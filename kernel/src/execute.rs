@@ -229,12 +229,26 @@ struct Render {
     displays: Vec<Display>,
     question: Option<String>,
     failure: Option<Failure>,
+    /// The display id of this turn's progress bar, once shown.
+    progress: Option<String>,
 }
 
 impl Render {
     fn event(&mut self, event: Event, out: &mut Outputs<'_>) {
         match event {
             Event::Started { .. } => {}
+            Event::Progress { line, done, .. } if self.show => {
+                let view = progress(done.unwrap_or(0.0).clamp(0.0, 1.0), &line);
+                match &self.progress {
+                    Some(id) => out.update(id, view),
+                    None => {
+                        let id = format!("progress-{}", uuid::Uuid::new_v4());
+                        out.display_updatable(&id, view);
+                        self.progress = Some(id);
+                    }
+                }
+            }
+            Event::Progress { .. } => {}
             Event::Action(a) => {
                 self.failed_action = a.status == Status::Error;
                 self.confirming = a.status == Status::NeedsConfirmation;

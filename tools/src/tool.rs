@@ -40,17 +40,18 @@ pub struct Context<'a> {
 /// Optional links from a long-running tool back to whoever called it.
 #[derive(Clone, Copy, Default)]
 pub struct Hooks<'a> {
-    /// Hears a line per step of progress (e.g. each AutoML trial).
-    pub progress: Option<&'a (dyn Fn(&str) + Sync)>,
+    /// Hears a line per step of progress (e.g. each AutoML trial) and the
+    /// share of the work done, when known.
+    pub progress: Option<&'a dyn Fn(&str, Option<f64>)>,
     /// When set, long work stops early and keeps what it has.
     pub cancel: Option<&'a AtomicBool>,
 }
 
 impl Hooks<'_> {
     /// Reports a line of progress, if anyone listens.
-    pub fn progress(&self, line: &str) {
+    pub fn progress(&self, line: &str, done: Option<f64>) {
         if let Some(p) = self.progress {
-            p(line);
+            p(line, done);
         }
     }
 }

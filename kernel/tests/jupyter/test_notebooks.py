@@ -20,13 +20,21 @@ class Notebooks(unittest.TestCase):
             with self.subTest(notebook=path.name):
                 fresh_home()
                 nb = nbformat.read(path, as_version=4)
-                NotebookClient(nb, kernel_name="maestro", timeout=120).execute()
+                # Paths in a notebook are relative to it, as in Jupyter.
+                resources = {"metadata": {"path": str(path.parent)}}
+                NotebookClient(nb, kernel_name="maestro", timeout=120, resources=resources).execute()
                 outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
                 self.assertFalse([o for o in outputs if o.output_type == "error"])
                 self.assertTrue(any(o.output_type == "execute_result" for o in outputs))
+                charts = [o for o in outputs if "image/png" in o.get("data", {})]
                 if path.name == "work-management.ipynb":
-                    charts = [o for o in outputs if "image/png" in o.get("data", {})]
                     self.assertTrue(charts, "the workload cell shows a chart")
+                if path.name == "automl.ipynb":
+                    # Leaderboard, confusion matrix, importance, partial dependence,
+                    # contributions, rates by group, feature discovery.
+                    self.assertGreaterEqual(len(charts), 6)
+                    card = [o for o in outputs if "## Fairness" in o.get("data", {}).get("text/markdown", "")]
+                    self.assertTrue(card, "the model card is shown as Markdown")
 
 
 if __name__ == "__main__":

@@ -79,24 +79,30 @@ pub fn train(
                 features,
             } => {
                 metric = m.name();
-                hooks.progress(&format!(
-                    "{task:?} task on {rows} rows and {features} features; optimising {metric} for {budget:.0} s"
-                ))
+                hooks.progress(
+                    &format!(
+                        "{task:?} task on {rows} rows and {features} features; optimising {metric} for {budget:.0} s"
+                    ),
+                    Some(0.0),
+                )
             }
             Progress::Trial {
                 trial,
                 best,
                 elapsed,
-            } => hooks.progress(&format!(
-                "trial {:>3} {:<11} {metric} {}  (best {} {}, {elapsed:.1} s)",
-                trial.n,
-                trial.family,
-                score(trial.cv_score),
-                score(best.cv_score),
-                best.family
-            )),
+            } => hooks.progress(
+                &format!(
+                    "trial {:>3} {:<11} {metric} {}  (best {} {}, {elapsed:.1} s)",
+                    trial.n,
+                    trial.family,
+                    score(trial.cv_score),
+                    score(best.cv_score),
+                    best.family
+                ),
+                Some((elapsed / budget).min(1.0)),
+            ),
             Progress::Refit { family } => {
-                hooks.progress(&format!("refitting {family} on every row"))
+                hooks.progress(&format!("refitting {family} on every row"), Some(1.0))
             }
         },
         hooks.cancel.unwrap_or(&never),
