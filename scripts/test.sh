@@ -19,6 +19,9 @@ echo "== Planner accuracy"
 cargo run --quiet --locked -p maestro-cli -- eval examples/eval/work.jsonl
 echo "held-out corpus (reported, not tuned on):"
 cargo run --quiet --locked -p maestro-cli -- eval examples/eval/work_holdout.jsonl
+echo "== planner on data and model requests (development and held-out corpora)"
+cargo run --quiet --locked -p maestro-cli -- eval examples/eval/ml.jsonl
+cargo run --quiet --locked -p maestro-cli -- eval examples/eval/ml_holdout.jsonl
 
 echo "== Work intelligence (shipped history, then another seed)"
 cargo run --quiet --locked -p maestro-cli -- eval work \

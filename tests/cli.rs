@@ -426,3 +426,256 @@ fn eval_work_beats_the_baselines_on_the_shipped_history() {
         stderr(&out)
     );
 }
+
+/// `maestro` run from `dir` (so relative paths are relative to it).
+fn maestro_in(dir: &Path, home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_maestro"))
+        .current_dir(dir)
+        .args(args)
+        .env("MAESTRO_HOME", home)
+        .env("MAESTRO_NOW", NOW)
+        .env_remove("MAESTRO_USER")
+        .output()
+        .expect("maestro runs")
+}
+
+fn keys(v: &Value) -> Vec<&str> {
+    let mut k: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    k.sort_unstable();
+    k
+}
+
+#[test]
+fn data_automl_predict_and_models_commands_print_the_contract_objects() {
+    let home = tempfile::tempdir().unwrap();
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let run = |args: &[&str]| maestro_in(root, home.path(), args);
+
+    let added = run(&[
+        "data",
+        "add",
+        "examples/data/iris.csv",
+        "--description",
+        "flowers",
+    ]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert!(String::from_utf8_lossy(&added.stdout).contains("Registered iris version 1"));
+
+    let list = json(&run(&["data", "list", "--json"]));
+    let datasets = list.as_array().unwrap();
+    assert_eq!(datasets.len(), 1);
+    assert_eq!(
+        keys(&datasets[0]),
+        ["columns", "description", "name", "path", "rows", "version"]
+    );
+    let iris = &datasets[0];
+    assert_eq!(
+        (
+            iris["name"].as_str(),
+            iris["version"].as_u64(),
+            iris["rows"].as_u64(),
+            iris["columns"].as_u64(),
+            iris["description"].as_str()
+        ),
+        (Some("iris"), Some(1), Some(150), Some(5), Some("flowers"))
+    );
+    let path = Path::new(iris["path"].as_str().unwrap());
+    assert!(
+        path.is_absolute() && path.ends_with("examples/data/iris.csv"),
+        "{path:?}"
+    );
+
+    let trained = json(&run(&[
+        "automl", "iris", "--target", "target", "--budget", "2", "--json",
+    ]));
+    assert_eq!(
+        keys(&trained),
+        [
+            "best",
+            "cv_score",
+            "cv_std",
+            "elapsed_s",
+            "leaderboard",
+            "metric",
+            "model",
+            "task",
+            "trials",
+            "version"
+        ]
+    );
+    assert_eq!(
+        (
+            trained["model"].as_str(),
+            trained["version"].as_u64(),
+            trained["task"].as_str(),
+            trained["metric"].as_str()
+        ),
+        (Some("iris"), Some(1), Some("multiclass"), Some("accuracy"))
+    );
+    let accuracy = trained["cv_score"].as_f64().unwrap();
+    assert!((0.85..=1.0).contains(&accuracy), "accuracy {accuracy}");
+    assert_eq!(keys(&trained["best"]), ["family", "params"]);
+    assert!(trained["trials"].as_u64().unwrap() >= 1);
+    assert!(trained["elapsed_s"].as_f64().unwrap() > 0.0);
+    let board = trained["leaderboard"].as_array().unwrap();
+    assert!(!board.is_empty());
+    for t in board {
+        assert_eq!(keys(t), ["cv_score", "family", "fit_s", "params"]);
+    }
+
+    let models = json(&run(&["models", "list", "--json"]));
+    let models = models.as_array().unwrap();
+    assert_eq!(models.len(), 1);
+    assert_eq!(
+        keys(&models[0]),
+        [
+            "created_at",
+            "cv_score",
+            "dataset",
+            "metric",
+            "name",
+            "stage",
+            "target",
+            "task",
+            "version"
+        ]
+    );
+    assert_eq!(
+        (
+            models[0]["name"].as_str(),
+            models[0]["dataset"].as_str(),
+            models[0]["target"].as_str(),
+            models[0]["stage"].as_str(),
+            models[0]["created_at"].as_str()
+        ),
+        (
+            Some("iris"),
+            Some("iris"),
+            Some("target"),
+            Some("none"),
+            Some(NOW)
+        )
+    );
+    assert_eq!(models[0]["cv_score"], trained["cv_score"]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let flowers = dir.path().join("flowers.csv");
+    std::fs::write(
+        &flowers,
+        "sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)\n\
+         5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n5.9,2.8,4.4,1.3\n",
+    )
+    .unwrap();
+    let predicted = json(&run(&[
+        "predict",
+        "iris",
+        flowers.to_str().unwrap(),
+        "--json",
+    ]));
+    assert_eq!(keys(&predicted), ["predictions", "probabilities"]);
+    let classes: Vec<&str> = predicted["predictions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert_eq!(classes, ["0", "2", "1"], "three easy flowers");
+    let probabilities = predicted["probabilities"].as_array().unwrap();
+    assert_eq!(probabilities.len(), 3);
+    for p in probabilities {
+        let p: Vec<f64> = p
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
+        assert_eq!(p.len(), 3);
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{p:?}");
+    }
+
+    // A sentence reaches the same code.
+    let asked = json(&run(&[
+        "ask",
+        "--json",
+        "train a model on iris predicting target, 2 seconds",
+    ]));
+    let action = &asked["actions"][0];
+    assert_eq!(
+        (action["tool"].as_str(), action["status"].as_str()),
+        (Some("run_automl"), Some("ok")),
+        "{asked}"
+    );
+    assert_eq!(action["arguments"]["budget_seconds"], 2.0, "{asked}");
+    assert_eq!(action["result"]["version"], 2, "{asked}");
+    let versions: Vec<u64> = json(&run(&["models", "list", "--json"]))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["version"].as_u64().unwrap())
+        .collect();
+    assert_eq!(versions, [1, 2]);
+}
+
+#[test]
+fn ml_commands_refuse_bad_input_clearly() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let iris = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data/iris.csv");
+    let out = maestro(home.path(), &["data", "add", iris]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let out = maestro(
+        home.path(),
+        &["automl", "iris", "--target", "nope", "--budget", "2"],
+    );
+    assert!(
+        !out.status.success() && stderr(&out).contains("no column \"nope\""),
+        "{}",
+        stderr(&out)
+    );
+    let out = maestro(
+        home.path(),
+        &["automl", "iris", "--target", "target", "--budget", "0.5"],
+    );
+    assert!(
+        !out.status.success() && stderr(&out).contains("budget"),
+        "{}",
+        stderr(&out)
+    );
+    let out = maestro(home.path(), &["automl", "irsi", "--target", "target"]);
+    assert!(
+        !out.status.success() && stderr(&out).contains("did you mean iris"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        json(&maestro(home.path(), &["models", "list", "--json"]))
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "no model was registered"
+    );
+
+    let latin1 = dir.path().join("latin1.csv");
+    std::fs::write(&latin1, b"name,city\nJos\xe9,M\xe1laga\n").unwrap();
+    let out = maestro(home.path(), &["data", "add", latin1.to_str().unwrap()]);
+    assert!(
+        !out.status.success() && stderr(&out).contains("not UTF-8"),
+        "{}",
+        stderr(&out)
+    );
+    let out = maestro(home.path(), &["data", "add", "/no/such/file.csv"]);
+    assert!(
+        !out.status.success() && stderr(&out).contains("cannot read"),
+        "{}",
+        stderr(&out)
+    );
+    let out = maestro(home.path(), &["predict", "iris", iris]);
+    assert!(
+        !out.status.success() && stderr(&out).contains("automl"),
+        "no model yet: {}",
+        stderr(&out)
+    );
+    let list = json(&maestro(home.path(), &["data", "list", "--json"]));
+    assert_eq!(list.as_array().unwrap().len(), 1, "only iris");
+}

@@ -1,7 +1,7 @@
-//! Completion and inspection at the cursor: magics, tool names, people and
-//! projects, looked up in the platform.
+//! Completion and inspection at the cursor: magics, tool names, people,
+//! projects, datasets (and their columns) and models, looked up in the platform.
 
-use maestro_tools::{Platform, StatusFilter, TaskFilter};
+use maestro_tools::{Display, Platform, StatusFilter, TaskFilter};
 use serde_json::json;
 
 use crate::magics::MAGICS;
@@ -57,6 +57,9 @@ pub fn inspect(platform: &Platform, code: &str, cursor: usize) -> Option<String>
         let out = platform.call(None, "help", json!({"topic": lower})).ok()?;
         return Some(out.summary);
     }
+    if let Some(text) = asset(platform, &lower) {
+        return Some(text);
+    }
     let people = platform.store().list_people().ok()?;
     if let Some(person) = people.iter().find(|p| {
         p.name.to_lowercase() == lower || p.name.to_lowercase().split(' ').any(|w| w == lower)
@@ -81,6 +84,26 @@ pub fn inspect(platform: &Platform, code: &str, cursor: usize) -> Option<String>
         text.push_str(&format!("- #{} {} ({who})\n", t.id, t.title));
     }
     Some(text)
+}
+
+/// A dataset's profile and its latest model, by name.
+fn asset(platform: &Platform, name: &str) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Ok(d) = platform.store().get_dataset(name, None)
+        && let Ok(out) = platform.call(None, "describe_dataset", json!({"dataset": d.name}))
+    {
+        parts.push(format!("## Dataset {}\n\n{}", d.name, out.summary));
+        parts.extend(out.displays.iter().filter_map(|d| match d {
+            Display::Table(t) => Some(t.to_markdown()),
+            _ => None,
+        }));
+    }
+    if let Ok(m) = platform.store().get_model(name, None)
+        && let Ok(out) = platform.call(None, "describe_model", json!({"model": m.name}))
+    {
+        parts.push(format!("## Model {}\n\n{}", m.name, out.summary));
+    }
+    (!parts.is_empty()).then(|| parts.join("\n\n"))
 }
 
 fn workload(platform: &Platform, person: &maestro_tools::Person) -> String {
@@ -127,6 +150,22 @@ fn names(platform: &Platform) -> Vec<String> {
     if let Ok(projects) = platform.store().list_projects() {
         names.extend(projects);
     }
+    if let Ok(datasets) = platform.store().list_datasets() {
+        for d in datasets {
+            let columns = d.profile.as_array().cloned().unwrap_or_default();
+            names.extend(
+                columns
+                    .iter()
+                    .filter_map(|c| c["name"].as_str().map(str::to_string)),
+            );
+            names.push(d.name);
+        }
+    }
+    if let Ok(models) = platform.store().list_models() {
+        names.extend(models.into_iter().map(|m| m.name));
+    }
+    names.sort();
+    names.dedup();
     names
 }
 
@@ -170,5 +209,22 @@ mod tests {
         let project = inspect(&p, "billing", 0).unwrap();
         assert!(project.contains("Project Billing"), "{project}");
         assert!(inspect(&p, "zzz", 1).is_none());
+    }
+
+    #[test]
+    fn datasets_and_their_columns_complete_and_inspect() {
+        let p = demo();
+        let iris = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data/iris.csv");
+        p.call(None, "register_dataset", json!({"path": iris}))
+            .unwrap();
+        let (m, ..) = complete(&p, "describe ir", 11);
+        assert_eq!(m, ["iris"]);
+        let (m, ..) = complete(&p, "what drives peta", 16);
+        assert!(m.iter().any(|c| c.starts_with("petal length")), "{m:?}");
+        let text = inspect(&p, "describe iris", 10).unwrap();
+        assert!(
+            text.contains("Dataset iris") && text.contains("| sepal length (cm) |"),
+            "{text}"
+        );
     }
 }

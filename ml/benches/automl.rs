@@ -25,30 +25,50 @@ const SETS: &[(&str, &str, &[&str])] = &[
     (
         "task_durations",
         "actual_hours",
-        &["task_id", "title", "created_at", "due_at", "completed_at", "missed_deadline"],
+        &[
+            "task_id",
+            "title",
+            "created_at",
+            "due_at",
+            "completed_at",
+            "missed_deadline",
+        ],
     ),
 ];
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let budgets: Vec<f64> = args
         .iter()
         .position(|a| a == "--budgets")
         .and_then(|i| args.get(i + 1))
-        .map_or(vec![10.0, 30.0], |b| b.split(',').filter_map(|v| v.parse().ok()).collect());
-    let only: Vec<&String> = args.iter().filter(|a| !a.starts_with("--") && !a.contains(',')).collect();
+        .map_or(vec![10.0, 30.0], |b| {
+            b.split(',').filter_map(|v| v.parse().ok()).collect()
+        });
+    let only: Vec<&String> = args
+        .iter()
+        .filter(|a| !a.starts_with("--") && !a.contains(','))
+        .collect();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let anchors: Value = serde_json::from_str(include_str!("anchors.json")).expect("anchors.json is valid");
+    let anchors: Value =
+        serde_json::from_str(include_str!("anchors.json")).expect("anchors.json is valid");
     let mut rows = Vec::new();
-    println!("| dataset | metric | budget | CV score ± std | wall s | trials | best | FLAML | linear | held-out (CV on 80%) |");
+    println!(
+        "| dataset | metric | budget | CV score ± std | wall s | trials | best | FLAML | linear | held-out (CV on 80%) |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     for &(name, target, exclude) in SETS {
         if !only.is_empty() && !only.iter().any(|o| o.as_str() == name) {
             continue;
         }
-        let frame = Frame::read_csv(&root.join(format!("../examples/data/{name}.csv"))).expect("example data reads");
+        let frame = Frame::read_csv(&root.join(format!("../examples/data/{name}.csv")))
+            .expect("example data reads");
         let anchor = &anchors["datasets"][name];
-        let metric = Metric::parse(anchor["metric"].as_str().unwrap_or("accuracy")).expect("anchor metric");
+        let metric =
+            Metric::parse(anchor["metric"].as_str().unwrap_or("accuracy")).expect("anchor metric");
         for &budget in &budgets {
             let spec = Spec {
                 target: target.into(),
@@ -58,12 +78,22 @@ fn main() {
                 seed: 42,
                 exclude: exclude.iter().map(|s| s.to_string()).collect(),
             };
-            let run = automl::run(&frame, &spec, &mut |_| {}, &AtomicBool::new(false)).expect("automl runs");
+            let run = automl::run(&frame, &spec, &mut |_| {}, &AtomicBool::new(false))
+                .expect("automl runs");
             // Held out: every fifth row is kept aside; AutoML sees the rest.
             let test: Vec<usize> = (0..frame.rows()).step_by(5).collect();
             let train: Vec<usize> = (0..frame.rows()).filter(|r| r % 5 != 0).collect();
-            let inner = automl::run(&frame.take_rows(&train), &spec, &mut |_| {}, &AtomicBool::new(false)).expect("automl runs");
-            let held_out = inner.pipeline.score(&frame.take_rows(&test), metric).expect("scores");
+            let inner = automl::run(
+                &frame.take_rows(&train),
+                &spec,
+                &mut |_| {},
+                &AtomicBool::new(false),
+            )
+            .expect("automl runs");
+            let held_out = inner
+                .pipeline
+                .score(&frame.take_rows(&test), metric)
+                .expect("scores");
             let flaml = &anchor[if budget >= 30.0 { "flaml30" } else { "flaml10" }]["score"];
             println!(
                 "| {name} | {} | {budget:.0} s | {:.4} ± {:.4} | {:.1} | {} | {} | {} | {} | {held_out:.4} ({:.4}) |",
@@ -87,7 +117,10 @@ fn main() {
         }
     }
     let out = root.join("../target/automl-bench.json");
-    if let Err(e) = std::fs::write(&out, serde_json::to_string_pretty(&rows).unwrap_or_default()) {
+    if let Err(e) = std::fs::write(
+        &out,
+        serde_json::to_string_pretty(&rows).unwrap_or_default(),
+    ) {
         eprintln!("could not write {}: {e}", out.display());
     }
 }

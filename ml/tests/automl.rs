@@ -40,7 +40,17 @@ fn spec(target: &str, budget_s: f64) -> Spec {
 }
 
 fn try_run(frame: &Frame, spec: &Spec) -> maestro_ml::Result<Outcome> {
-    automl::run(frame, spec, &mut |_| {}, &AtomicBool::new(false))
+    let t0 = std::time::Instant::now();
+    automl::run(
+        frame,
+        spec,
+        &mut |p| {
+            if let Progress::Refit { family } = p {
+                eprintln!("REFIT {family} at {:.2}", t0.elapsed().as_secs_f64())
+            }
+        },
+        &AtomicBool::new(false),
+    )
 }
 
 /// Runs AutoML, checks what every successful run must satisfy, returns the outcome.
@@ -51,7 +61,27 @@ fn run(frame: &Frame, spec: &Spec) -> Outcome {
 }
 
 fn check_invariants(o: &Outcome, spec: &Spec) {
-    eprintln!("DIAG target={} elapsed={:.2} trials={} best={} {} {:.4} dropped={:?} notes={:?} lb={:?}", spec.target, o.elapsed_s, o.trials, o.best.family, o.best.params, o.best.cv_score, o.dropped, o.notes, o.leaderboard.iter().map(|t| (t.n, t.family.clone(), t.params.get("log_target").is_some(), (t.cv_score*1000.0).round()/1000.0)).collect::<Vec<_>>());
+    eprintln!(
+        "DIAG target={} elapsed={:.2} trials={} best={} {} {:.4} dropped={:?} notes={:?} lb={:?}",
+        spec.target,
+        o.elapsed_s,
+        o.trials,
+        o.best.family,
+        o.best.params,
+        o.best.cv_score,
+        o.dropped,
+        o.notes,
+        o.leaderboard
+            .iter()
+            .map(|t| (
+                t.n,
+                t.family.clone(),
+                t.params.get("log_target").is_some(),
+                (t.cv_score * 1000.0).round() / 1000.0,
+                (t.fit_s * 1000.0).round() / 1000.0
+            ))
+            .collect::<Vec<_>>()
+    );
     let budget = spec.budget.as_secs_f64();
     assert!(
         o.elapsed_s < 3.0 * budget,

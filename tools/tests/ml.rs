@@ -132,7 +132,11 @@ fn datasets_are_versioned_by_content_and_changed_files_are_refused() {
     assert_eq!(again.data["version"], 1);
     assert!(again.summary.contains("already holds"), "{}", again.summary);
     assert_eq!(
-        h.call("list_datasets", json!({})).data.as_array().unwrap().len(),
+        h.call("list_datasets", json!({}))
+            .data
+            .as_array()
+            .unwrap()
+            .len(),
         1
     );
 
@@ -142,9 +146,7 @@ fn datasets_are_versioned_by_content_and_changed_files_are_refused() {
     // The file changes under the catalog: nothing trains on it or explains
     // a model with it until it is registered again.
     let mut text = std::fs::read_to_string(h.file("churn.csv")).unwrap();
-    text.push_str(
-        "C105000,female,3,basic,month_to_month,30.5,91.5,2,north,credit_card,True,yes\n",
-    );
+    text.push_str("C105000,female,3,basic,month_to_month,30.5,91.5,2,north,credit_card,True,yes\n");
     std::fs::write(h.file("churn.csv"), text).unwrap();
     let stale = h.error(
         "run_automl",
@@ -165,14 +167,21 @@ fn datasets_are_versioned_by_content_and_changed_files_are_refused() {
 
     let second = h.register("churn.csv");
     assert_eq!(
-        (second.data["version"].as_u64(), second.data["rows"].as_u64()),
+        (
+            second.data["version"].as_u64(),
+            second.data["rows"].as_u64()
+        ),
         (Some(2), Some(5001)),
         "{}",
         second.summary
     );
     assert!(second.summary.contains("Registered churn version 2"));
     let listed = h.call("list_datasets", json!({}));
-    assert_eq!(listed.data.as_array().unwrap().len(), 1, "the latest version");
+    assert_eq!(
+        listed.data.as_array().unwrap().len(),
+        1,
+        "the latest version"
+    );
     assert_eq!(listed.data[0]["version"], 2);
 
     let bad = h.error(
@@ -364,7 +373,11 @@ fn automl_registers_versions_and_the_registry_manages_them() {
             ])
         );
         assert_eq!(
-            (m["dataset"].as_str(), m["target"].as_str(), m["stage"].as_str()),
+            (
+                m["dataset"].as_str(),
+                m["target"].as_str(),
+                m["stage"].as_str()
+            ),
             (Some("churn"), Some("churned"), Some("none"))
         );
     }
@@ -387,11 +400,17 @@ fn automl_registers_versions_and_the_registry_manages_them() {
         (Some(1), first.data["best"]["family"].as_str())
     );
     let features = described.data["details"]["features"].as_array().unwrap();
-    assert!(features.iter().all(|f| f != "customer_id" && f != "churned"));
+    assert!(
+        features
+            .iter()
+            .all(|f| f != "customer_id" && f != "churned")
+    );
     assert!(features.iter().any(|f| f == "contract"));
     assert!(tables(&described) == 1 && charts(&described) == 1);
     assert!(
-        described.summary.contains("churn version 1 predicts churned"),
+        described
+            .summary
+            .contains("churn version 1 predicts churned"),
         "{}",
         described.summary
     );
@@ -413,7 +432,11 @@ fn automl_registers_versions_and_the_registry_manages_them() {
         panic!("a table")
     };
     assert_eq!(t.rows.len(), 2);
-    assert!(t.columns.contains(&"roc_auc".to_string()), "{:?}", t.columns);
+    assert!(
+        t.columns.contains(&"roc_auc".to_string()),
+        "{:?}",
+        t.columns
+    );
     let pair = h.call("compare_models", json!({"models": ["churn@1", "churn@v2"]}));
     assert_eq!(pair.data.as_array().unwrap().len(), 2);
     assert!(pair.summary.contains("best on roc_auc"), "{}", pair.summary);
@@ -432,7 +455,10 @@ fn automl_registers_versions_and_the_registry_manages_them() {
     );
     assert_eq!(promoted.data["stage"], "production");
     let m = h.models();
-    assert_eq!((stage(&m, 1), stage(&m, 2)), ("production".into(), "none".into()));
+    assert_eq!(
+        (stage(&m, 1), stage(&m, 2)),
+        ("production".into(), "none".into())
+    );
     h.call(
         "promote_model",
         json!({"model": "churn", "version": 2, "stage": "staging"}),
@@ -448,10 +474,7 @@ fn automl_registers_versions_and_the_registry_manages_them() {
         ("archived".into(), "production".into()),
         "one production version per model"
     );
-    let bad = h.error(
-        "promote_model",
-        json!({"model": "churn", "stage": "live"}),
-    );
+    let bad = h.error("promote_model", json!({"model": "churn", "stage": "live"}));
     assert!(bad.contains("`stage`"), "{bad}");
 
     let deleted = h.call("delete_model", json!({"model": "churn", "version": 1}));
@@ -459,7 +482,10 @@ fn automl_registers_versions_and_the_registry_manages_them() {
     assert_eq!(deleted.data[0]["version"], 1);
     let m = h.models();
     assert_eq!(m.len(), 1);
-    assert_eq!((m[0]["version"].as_u64(), stage(&m, 2)), (Some(2), "production".into()));
+    assert_eq!(
+        (m[0]["version"].as_u64(), stage(&m, 2)),
+        (Some(2), "production".into())
+    );
     // The surviving version still predicts and is still found by name.
     assert_eq!(
         h.call("describe_model", json!({"model": "churn"})).data["version"],
@@ -492,9 +518,7 @@ fn predictions_explanations_bias_and_cards() {
     let predictions = out.data["predictions"].as_array().unwrap();
     assert_eq!(predictions.len(), 2);
     assert!(
-        predictions
-            .iter()
-            .all(|p| p == "yes" || p == "no"),
+        predictions.iter().all(|p| p == "yes" || p == "no"),
         "{predictions:?}"
     );
     assert_eq!(out.data["classes"], json!(["no", "yes"]));
@@ -516,7 +540,9 @@ fn predictions_explanations_bias_and_cards() {
         .map(|n| n.as_str().unwrap())
         .collect();
     assert!(
-        notes.iter().any(|n| n.contains("plan") && n.contains("never seen")),
+        notes
+            .iter()
+            .any(|n| n.contains("plan") && n.contains("never seen")),
         "{notes:?}"
     );
     assert!(
@@ -603,6 +629,8 @@ fn predictions_explanations_bias_and_cards() {
         json!({"model": "churn", "id": "C100042"}),
     );
     assert_eq!(by_id.data["contributions"]["prediction"], c["prediction"]);
+    let typo = h.error("explain_model", json!({"model": "chrun"}));
+    assert!(typo.contains("did you mean churn"), "{typo}");
     let no_row = h.error(
         "explain_prediction",
         json!({"model": "churn", "id": "C999999"}),
@@ -649,12 +677,18 @@ fn predictions_explanations_bias_and_cards() {
         assert!(md.contains(heading), "card lacks {heading}:\n{md}");
     }
     assert!(md.contains("**churned**"), "{md}");
-    assert!(md.contains("**gender**"), "the fairness section checks gender:\n{md}");
+    assert!(
+        md.contains("**gender**"),
+        "the fairness section checks gender:\n{md}"
+    );
     assert!(!md.contains("{{"), "every placeholder is filled:\n{md}");
     assert!(matches!(&card.displays[..], [Display::Markdown { text }] if text == md));
     let iris_card = h.call("model_card", json!({"model": "iris"}));
     let md = iris_card.data["markdown"].as_str().unwrap();
-    assert!(md.contains("Not assessed") && md.contains("Trained on 150 rows"), "{md}");
+    assert!(
+        md.contains("Not assessed") && md.contains("Trained on 150 rows"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -663,7 +697,10 @@ fn unknown_names_suggest_close_ones() {
     let none = h.error("describe_dataset", json!({"dataset": "churn"}));
     assert!(none.contains("maestro data add"), "{none}");
     let none = h.error("describe_model", json!({"model": "churn"}));
-    assert!(none.contains("run_automl") || none.contains("maestro automl"), "{none}");
+    assert!(
+        none.contains("run_automl") || none.contains("maestro automl"),
+        "{none}"
+    );
 
     h.register("churn.csv");
     h.register("iris.csv");
@@ -680,7 +717,10 @@ fn unknown_names_suggest_close_ones() {
         "run_automl",
         json!({"dataset": "chrun", "target": "churned", "budget_seconds": BUDGET}),
     );
-    assert!(unknown_train.contains("did you mean churn"), "{unknown_train}");
+    assert!(
+        unknown_train.contains("did you mean churn"),
+        "{unknown_train}"
+    );
 
     h.train("iris", "target");
     let typo = h.error("describe_model", json!({"model": "irsi"}));

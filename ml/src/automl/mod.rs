@@ -56,7 +56,7 @@ pub struct Trial {
     pub cv_score: f64,
     /// Standard deviation over the folds.
     pub cv_std: f64,
-    /// Mean seconds to fit one fold.
+    /// Mean seconds to fit one fold and predict its test rows.
     pub fit_s: f64,
     /// The configuration.
     #[serde(skip)]
@@ -197,8 +197,8 @@ impl Search<'_> {
                             let y = Ys::gather(values, &fold.train);
                             let model =
                                 Pipeline::train(target, candidate, dummy, d.0.view(), &y, seed)?;
-                            let seconds = start.elapsed().as_secs_f64();
                             let out = model.predict_encoded(d.1.view());
+                            let seconds = start.elapsed().as_secs_f64();
                             let truth = Ys::gather(values, &fold.test);
                             Ok((metric_score(metric, &truth, &out), seconds, out))
                         })
@@ -359,8 +359,8 @@ pub fn run(
         let now = Instant::now();
         let refit_reserve = best
             .as_ref()
-            .map_or(0.0, |(t, _)| t.fit_s * 1.3)
-            .max(spec.budget.as_secs_f64() * 0.02);
+            .map_or(0.0, |(t, _)| t.fit_s * 2.0)
+            .max(spec.budget.as_secs_f64() * 0.03);
         let left = deadline.saturating_duration_since(now).as_secs_f64() - refit_reserve;
         let estimate = seconds_per_size
             .get(family)
@@ -385,11 +385,20 @@ pub fn run(
                 }
                 continue;
             }
-            None if left < spec.budget.as_secs_f64() * 0.25 && best.is_some() => continue,
+            // A family not yet timed could be slow: only start it with time to spare.
+            None if left < spec.budget.as_secs_f64() * 0.4 && best.is_some() => continue,
             _ if left <= 0.0 => break,
             _ => {}
         }
         tried += 1;
+        eprintln!(
+            "TRY {tried} {} {:?} at {:.2} left {:.2} est {:?}",
+            family,
+            candidate.describe().to_string(),
+            start.elapsed().as_secs_f64(),
+            left,
+            estimate
+        );
         // First folds: prune when clearly behind the best on the same folds.
         let first: Vec<usize> = all_folds[..workers().min(spec.folds)].to_vec();
         let mut results = match search.run_folds(&candidate, &first) {
@@ -423,10 +432,8 @@ pub fn run(
                 continue;
             }
         }
-        if Instant::now()
-            + Duration::from_secs_f64(results[0].1 * (spec.folds - first.len()) as f64 / par)
-            > deadline
-        {
+        let rest = results[0].1 * (spec.folds - first.len()) as f64 / par;
+        if Instant::now() + Duration::from_secs_f64(rest + refit_reserve) > deadline {
             continue;
         }
         match search.run_folds(&candidate, &all_folds[first.len()..]) {
