@@ -174,6 +174,12 @@ static GROUP_CUE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 static WORD: LazyLock<Regex> = LazyLock::new(|| re(r"[\w-]+"));
+/// The words that describe data or a model: "the (customer churn) data".
+static DATA_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:the|our|my|this|that)\s+((?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:data|dataset|data\s*set|table|records|csv|model|classifier|predictor)\b",
+    )
+});
 static DATA_NEXT: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)^\s+(?:data|dataset|data\s*set|model|table|csv)\b"));
 /// Words that never name a column on their own.
@@ -222,12 +228,15 @@ fn dataset(clause: &str, g: &MlGrounding, platform: &Platform) -> Option<String>
         .find(|(_, n)| g.datasets.iter().any(|d| &d.name == n))
         .map(|(_, n)| n);
     named.or_else(|| {
+        // "how many rows does the flower data have?" → look up "flower".
+        // Only words that describe data or a model are looked up.
+        let query = DATA_PHRASE.captures(clause)?.get(1)?.as_str();
         let hits = platform
             .catalog()
-            .search(clause, 2, &Filter::kind("dataset"))
+            .search(query, 2, &Filter::kind("dataset"))
             .ok()?;
         let best = hits.first()?;
-        let clear = best.score > 0.25 && hits.get(1).is_none_or(|h| h.score < best.score * 0.8);
+        let clear = best.score > 0.15 && hits.get(1).is_none_or(|h| h.score < best.score * 0.8);
         clear.then(|| best.entry.payload["name"].as_str().map(str::to_string))?
     })
 }
@@ -340,7 +349,12 @@ fn column_mentions(clause: &str, columns: &[String], g: &MlGrounding) -> Vec<(us
             }
             (1..=2).rev().find_map(|n| {
                 let w = window(n)?;
-                if names_asset(i) || (i + 1 < words.len() && n == 2 && names_asset(i + 1)) {
+                // "the customer data" describes data, it names no column.
+                let describes_data = DATA_NEXT.is_match(&clause[words[i + n - 1].end()..]);
+                if describes_data
+                    || names_asset(i)
+                    || (i + 1 < words.len() && n == 2 && names_asset(i + 1))
+                {
                     return None;
                 }
                 column(w, columns).map(|c| (n, c))

@@ -421,11 +421,13 @@ impl Planner for LocalPlanner {
                 };
             }
             let data = ml::MlGrounding::of(req.platform);
-            let new_request = self
-                .ml_call(req.text, &data, req)
-                .map(|c| c.tool)
-                .or_else(|| self.intent(req.text).map(str::to_string))
-                .is_some_and(|t| t != waiting.tool && t != "help")
+            let ml = self.ml_call(req.text, &data, req).map(|c| c.tool);
+            // A whole data or model request is a new request, even for the same tool.
+            let whole = ml.is_some() && req.text.split_whitespace().count() > 3;
+            let new_request = (whole
+                || ml
+                    .or_else(|| self.intent(req.text).map(str::to_string))
+                    .is_some_and(|t| t != waiting.tool && t != "help"))
                 && waiting.gap.as_ref().is_some_and(|g| g.field != "title");
             if !new_request {
                 return Plan {
