@@ -642,6 +642,15 @@ fn ml_commands_refuse_bad_input_clearly() {
         "{}",
         stderr(&out)
     );
+    let out = maestro(
+        home.path(),
+        &["automl", "iris", "--target", "target", "--name", "my model"],
+    );
+    assert!(
+        !out.status.success() && stderr(&out).contains("`name`"),
+        "{}",
+        stderr(&out)
+    );
     let out = maestro(home.path(), &["automl", "irsi", "--target", "target"]);
     assert!(
         !out.status.success() && stderr(&out).contains("did you mean iris"),

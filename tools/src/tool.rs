@@ -37,12 +37,15 @@ pub struct Context<'a> {
     pub hooks: Hooks<'a>,
 }
 
+/// Hears a line of progress and the share of the work done, when known.
+pub type Progress = dyn Fn(&str, Option<f64>);
+
 /// Optional links from a long-running tool back to whoever called it.
 #[derive(Clone, Copy, Default)]
 pub struct Hooks<'a> {
     /// Hears a line per step of progress (e.g. each AutoML trial) and the
     /// share of the work done, when known.
-    pub progress: Option<&'a dyn Fn(&str, Option<f64>)>,
+    pub progress: Option<&'a Progress>,
     /// When set, long work stops early and keeps what it has.
     pub cancel: Option<&'a AtomicBool>,
 }

@@ -90,7 +90,7 @@ fn keys(v: &Value) -> Vec<&str> {
     k
 }
 
-fn sorted<'a>(mut k: Vec<&'a str>) -> Vec<&'a str> {
+fn sorted(mut k: Vec<&str>) -> Vec<&str> {
     k.sort_unstable();
     k
 }
@@ -176,6 +176,31 @@ fn datasets_are_versioned_by_content_and_changed_files_are_refused() {
         second.summary
     );
     assert!(second.summary.contains("Registered churn version 2"));
+    // The model trained on version 1 cannot see its rows any more: it needs
+    // retraining, not the file registering again.
+    for tool in ["explain_model", "model_card"] {
+        let old = h.error(tool, json!({"model": "churn"}));
+        assert!(
+            old.contains("trained on churn version 1")
+                && old.contains("now holds version 2")
+                && old.contains("maestro automl churn --target churned"),
+            "{tool}: {old}"
+        );
+    }
+    let rows = json!([{"tenure_months": 2, "contract": "month_to_month", "plan": "basic"}]);
+    let still = h.call(
+        "predict",
+        json!({"model": "churn", "version": 1, "rows": rows}),
+    );
+    assert_eq!(
+        still.data["predictions"].as_array().unwrap().len(),
+        1,
+        "a saved model predicts whatever became of its data"
+    );
+    let retrained = h.train("churn", "churned");
+    assert_eq!(retrained.data["version"], 2);
+    let explained = h.call("explain_model", json!({"model": "churn"}));
+    assert!(!explained.data["importance"].as_array().unwrap().is_empty());
     let listed = h.call("list_datasets", json!({}));
     assert_eq!(
         listed.data.as_array().unwrap().len(),
@@ -347,6 +372,14 @@ fn automl_registers_versions_and_the_registry_manages_them() {
         json!({"dataset": "churn", "target": "churnd", "budget_seconds": BUDGET}),
     );
     assert!(typo.contains("did you mean \"churned\""), "{typo}");
+    let name = h.error(
+        "run_automl",
+        json!({"dataset": "churn", "target": "churned", "name": "my model@2", "budget_seconds": BUDGET}),
+    );
+    assert!(
+        name.contains("`name`") && name.contains("letters"),
+        "{name}"
+    );
     let budget = h.error(
         "run_automl",
         json!({"dataset": "churn", "target": "churned", "budget_seconds": 0}),
@@ -437,7 +470,7 @@ fn automl_registers_versions_and_the_registry_manages_them() {
         "{:?}",
         t.columns
     );
-    let pair = h.call("compare_models", json!({"models": ["churn@1", "churn@v2"]}));
+    let pair = h.call("compare_models", json!({"models": ["churn@1", "churn@2"]}));
     assert_eq!(pair.data.as_array().unwrap().len(), 2);
     assert!(pair.summary.contains("best on roc_auc"), "{}", pair.summary);
     let bad = h.error("compare_models", json!({"models": ["churn@x"]}));

@@ -68,22 +68,23 @@ impl MlGrounding {
 /// for "model" after a model named with a version ("churn v2" reads "churn model v2").
 static ML_CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
+        (r"\bwhich\s+(?:tables|datasets|data\s*sets)\b", "list_datasets"),
         (r"\bmodel\s+card\b|\bdocument\b.*\bmodel\b|\bdatasheet\b.*\bmodel\b", "model_card"),
-        (r"\bfair(?:ly|ness)?\b|\bbias(?:ed)?\b|\bdiscriminat|\btreat\w*\b.*\bdifferently\b|\bfour[- ]fifths\b|\bdisparate\b|\bequal\s+opportunity\b|\bdemographic\s+parity\b", "check_bias"),
-        (r"(?:\bwhy\b|\bexplai?n\w*|\bbreak\s*down\b|\bwhat\s+makes\b|\bshap(?:ley)?\b|\bcontributions?\b|\breasons?\b).*ROW_ID|ROW_ID.*(?:\bwhy\b|\bexplai?n\w*|\bbreak\s*down\b|\bshap(?:ley)?\b|\bcontributions?\b)|\bexplain\b.*\bprediction\b", "explain_prediction"),
-        (r"(?:\bdelete|\bremove|\bdrop|\btrash|\berase|\bwipe|\bpurge|\bget\s+rid\s+of|\bdiscard)\b.*\bmodels?\b", "delete_model"),
+        (r"\bfair(?:ly|ness)?\b|\bbias(?:ed)?\b|\bdiscriminat|\btreat\w*\b.*\b(?:differently|the\s+same|equally|alike)\b|\bfour[- ]fifths\b|\bdisparate\b|\bequal\s+opportunity\b|\bdemographic\s+parity\b", "check_bias"),
+        (r"(?:\bwhy\b|\bexplai?n\w*|\bbreak\s*down\b|\bwhat\s+makes\b|\bshap(?:ley)?\b|\bcontributions?\b|\breasons?\b).*ROW_ID|ROW_ID.*(?:\bwhy\b|\bexplai?n\w*|\bbreak\s*down\b|\bshap(?:ley)?\b|\bcontributions?\b)|\bexplain\b.*\bprediction\b|\bwhy\b.*\bmodel\b.*\b(?:predict\w*|think|say|classif\w*|flag\w*)\b", "explain_prediction"),
+        (r"(?:\bdelete|\bremove|\bdrop|\btrash|\berase|\bwipe|\bpurge|\bnuke|\bscrap|\bdestroy|\bkill|\bget\s+rid\s+of|\bdiscard)\b.*\bmodels?\b|\bmodels?\b.*\b(?:delete|remove|drop|trash|erase|wipe|purge|nuke|scrap|destroy|get\s+rid\s+of|discard)\b", "delete_model"),
         (r"\b(?:promote|deploy|stage|demote|move|put|push|ship|send|mark|set|make)\b.*\b(?:production|staging|prod|stage)\b|\b(?:promote|demote)\b.*\bmodel\b|\bout\s+of\s+production\b", "promote_model"),
-        (r"\bcompare\b.*\b(?:models?|versions?|v\d|@\d)|\bwhich\b.*\bversions?\b.*\b(?:best|better|wins?)\b|\bside\s+by\s+side\b|\bmodel\b.*\b(?:stack\s+up|versus|vs\.?|against)\b", "compare_models"),
+        (r"\bcompare\b.*\b(?:models?|versions?|v\d|@\d)|\bwhich\b.*\bversions?\b.*\b(?:best|better|wins?)\b|\bside\s+by\s+side\b|\bnext\s+to\b.*\bmodel\b|\bmodel\b.*\bnext\s+to\b|\bmodel\b.*\b(?:stack\s+up|versus|vs\.?|against)\b|\bversions\b.*\b(?:rank|compare|against|stack|differ)\w*|\bwhich\s+(?:one|version)\b.*\b(?:wins?|best|better)\b", "compare_models"),
         (r"\b(?:when\s+was|how\s+long\s+did)\b.*\b(?:model|training)\b.*\btrain|\b(?:algorithm|family|hyper-?param\w*|params|parameters|settings)\b.*\bmodel\b|\bmodel\b.*\b(?:algorithm|hyper-?param\w*|parameters)\b", "describe_model"),
-        (r"\bexplai?n\w*\b.*\bmodel\b|\binterpret\b.*\bmodel\b|\bmodel\b.*\b(?:rel(?:y|ies)\s+on|depends?\s+on|look\s+at|pay(?:ing)?\s+attention|make\s+its\s+predictions|decides?|works?)\b|\b(?:features?|columns?|variables?|inputs?)\b.*\b(?:drive|matter\s+(?:most\s+)?(?:to|for|in))\b.*\bmodel\b|\bfeature\s+importances?\b.*\bmodel\b|\bmodel['’]?s?\b.*\bfeature\s+importances?\b|\bpartial\s+dependence\b", "explain_model"),
-        (r"\b(?:list|show|what|which|any|see)\b.*\bmodels\b|\b(?:list|show)\s+(?:me\s+)?(?:all|every|each)\s+(?:the\s+)?models?\b|\bmodel\s+registry\b|\bregistered\s+models\b|\bmodels\s+(?:do\s+we|have\s+we)\b", "list_models"),
-        (r"\b(?:re)?train\w*\b|\bfit\w*\b|\bautoml\b|\bauto-ml\b|\bbuild\b.*\b(?:model|classifier|regressor|predictor)\b|\b(?:model|classifier|regressor)\s+(?:to|that|which)\s+predicts?\b|\blearn\s+to\s+predict\b|\bcreate\b.*\bmodel\b", "run_automl"),
-        (r"\b(?:predict\w*|score|scoring|forecast|classify|apply|run|estimate|will|would|likely|expected|how\s+many|how\s+much)\b.*\.csv\b|\.csv\b.*\b(?:predict\w*|score|scoring|classify|will|likely)\b", "predict"),
-        (r"\b(?:register|import|upload|ingest|load|add|catalog(?:ue)?|track)\b.*\.csv\b|\.csv\b.*\b(?:register|to\s+the\s+catalog|as\s+a\s+dataset)\b|\b(?:new\s+)?data\s*set\s*:.*\.csv\b", "register_dataset"),
-        (r"\b(?:which|what)\b.*\b(?:features?|columns?|variables?|factors?|fields?|attributes?)\b.*\b(?:matter|important|drive|predict|influence|affect|tell|relevant|explain|correlate|related|associated|relate)\w*|\bfeatures?\b.*\b(?:most\s+)?(?:related|relevant|predictive|important|informative)\b|\bwhat\s+(?:drives|explains|predicts|determines|influences|affects)\b|\b(?:strongest|best|top|key)\s+(?:predictors|drivers|features)\b|\bpredictors\s+of\b|\bdrivers?\s+of\b|\bmost\s+(?:informative|predictive)\b|\bfeature\s+(?:importance|selection|discovery|ranking)\b|\brank\b.*\b(?:features?|columns?)\b|\bcorrelat\w*\b.*\bwith\b", "discover_features"),
-        (r"\b(?:describe|details?|how\s+(?:good|accurate|well)|performance|metrics?|accuracy|score|stats|tell\s+me\s+about|show|info)\b.*\bmodel\b|\bmodel\b.*\b(?:details?|performance|metrics?|accuracy|how\s+good|do(?:ing)?)\b", "describe_model"),
-        (r"\b(?:list|show|what|which|any|see)\b.*\b(?:datasets|data\s*sets|data\s+catalog|data\s+do\s+we|tables)\b|\bdata\s+(?:is\s+|do\s+we\s+have\s+)?(?:available|registered)\b|\bdata\s+catalog\b|\bdatasets\b.*\b(?:registered|available|have)\b", "list_datasets"),
-        (r"\b(?:describe|profile|summar(?:y|i[sz]e)|schema|columns?|missing|nulls?|blanks?|rows?|fields|statistics|stats|distribution|types?|overview|look\s+like|what['’]?s\s+in)\b", "describe_dataset"),
+        (r"\bexplai?n\w*\b.*\bmodel\b|\binterpret\b.*\bmodel\b|\bpermutation\s+importances?\b|\bglobal\s+(?:feature\s+)?importances?\b|\bglobal\s+explanation\b|\bmodel\b.*\b(?:rel(?:y|ies)\s+on|depends?\s+on|look\s+at|pay(?:ing)?\s+attention|make\s+its\s+predictions|decides?|works?)\b|\b(?:features?|columns?|variables?|inputs?)\b.*\b(?:drive|matter\s+(?:most\s+)?(?:to|for|in))\b.*\bmodel\b|\bfeature\s+importances?\b.*\bmodel\b|\bmodel['’]?s?\b.*\bfeature\s+importances?\b|\bpartial\s+dependence\b", "explain_model"),
+        (r"\bwhat\s+have\s+we\s+trained\b|\btrained\s+so\s+far\b|^\W*models\s+(?:on|for|trained|from)\b|\b(?:list|show|what|which|any|see)\b.*\bmodels\b|\b(?:list|show)\s+(?:me\s+)?(?:all|every|each)\s+(?:the\s+)?models?\b|\bmodel\s+registry\b|\bregistered\s+models\b|\bmodels\s+(?:do\s+we|have\s+we)\b", "list_models"),
+        (r"\b(?:re)?train\w*\b|\bfit\w*\b|\bautoml\b|\bauto-ml\b|\bbuild\b.*\b(?:model|classifier|regressor|predictor)\b|\bbuild\s+(?:me\s+)?something\b|\b(?:model|classifier|regressor)\s+(?:to|that|which)\s+predicts?\b|\blearn\s+to\s+predict\b|\bcreate\b.*\bmodel\b", "run_automl"),
+        (r"\b(?:predict\w*|score|scoring|forecast|classify|apply|run|estimate|will|would|likely|expected|how\s+many|how\s+much|inference)\b.*\.csv\b|\.csv\b.*\b(?:predict\w*|score|scoring|classify|will|likely)\b|\b(?:run|apply|use)\b.*\bmodel\b.*\b(?:on|to|for)\b.*\b(?:new|these|those|fresh|upcoming)\b|\binference\b.*\bmodel\b|\bmodel\b.*\binference\b", "predict"),
+        (r"\b(?:register|import|upload|ingest|load|add|catalog(?:ue)?|track|take\s+(?:it\s+)?in|bring\s+in|pull\s+in|read\s+in)\b.*\.csv\b|\.csv\b.*\b(?:register|to\s+the\s+catalog|as\s+a\s+dataset|take\s+(?:it\s+)?in|import|ingest|load)\b|\b(?:new\s+)?data\s*set\s*:.*\.csv\b|\b(?:register|import|upload|ingest|add)\b.*\b(?:new\s+)?(?:dataset|data\s*set|csv\s+file|spreadsheet)\b", "register_dataset"),
+        (r"\b(?:which|what)\b.*\b(?:features?|columns?|variables?|factors?|fields?|attributes?)\b.*\b(?:matter|important|drive|predict|influence|affect|tell|relevant|explain|correlate|related|associated|relate)\w*|\bfeatures?\b.*\b(?:most\s+)?(?:related|relevant|predictive|important|informative)\b|\bwhat\s+(?:drives|explains|predicts|determines|influences|affects)\b|\b(?:strongest|best|top|key)\s+(?:predictors|drivers|features)\b|\bpredictors\s+of\b|\bdrivers?\s+of\b|\bmost\s+(?:informative|predictive)\b|\bmutual\s+information\b|\b(?:feature|variable)\s+screening\b|\bwhat\s+makes\b|\bfeature\s+(?:importance|selection|discovery|ranking)\b|\brank\b.*\b(?:features?|columns?)\b|\bcorrelat\w*\b.*\bwith\b", "discover_features"),
+        (r"\b(?:describe|details?|how\s+(?:good|accurate|well)|performance|metrics?|accuracy|score|stats|tell\s+me\s+about|show|info|auc|auroc|roc|r2|rmse|mae|f1|log\s*loss|cv)\b.*\bmodel\b|\bmodel\b.*\b(?:details?|performance|metrics?|accuracy|how\s+good|do(?:ing)?|good\s+enough|any\s+good|usable|reliable|trust\w*)\b", "describe_model"),
+        (r"\b(?:list|show|what|which|any|see|ls)\b.*\b(?:datasets|data\s*sets|data\s+catalog|data\s+do\s+we|tables)\b|\bwhat\s+data\b|\bdata\b.*\bloaded\b|\bdata\s+(?:is\s+|do\s+we\s+have\s+)?(?:available|registered)\b|\bdata\s+catalog\b|\bdatasets\b.*\b(?:registered|available|have)\b", "list_datasets"),
+        (r"\b(?:describe|profile|summar(?:y|i[sz]e)|schema|columns?|missing|nulls?|blanks?|rows?|fields|statistics|stats|distribut\w*|types?|overview|look\s+like|what['’]?s\s+in|inside|basics|range|spread)\b", "describe_dataset"),
     ]
     .into_iter()
     .map(|(cue, tool)| {
@@ -147,7 +148,7 @@ static MODEL_WORD: LazyLock<Regex> =
 static DATA_WORD: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b(?:dataset|data\s*set|data|csv|table|columns?)\b"));
 static TRAIN_ON: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(?:train|fit|learn)\w*\b.*\b(?:on|from|using|with)\b|\bpredict\w*\b")
+    re(r"(?i)\b(?:train|fit|learn|build)\w*\b.*\b(?:on|from|using|with)\b|\bpredict\w*\b")
 });
 static PATH: LazyLock<Regex> = LazyLock::new(|| re(r#"(?i)(?:^|[\s"'“(])([^\s"'”()]+\.csv)\b"#));
 static VERSION: LazyLock<Regex> =
@@ -160,12 +161,12 @@ static METRIC: LazyLock<Regex> = LazyLock::new(|| {
 });
 static BUDGET: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|ten|fifteen|twenty|thirty|half\s+an?|half\s+a)\s*(?:-\s*)?(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\b",
+        r"(?i)\b(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|ten|fifteen|twenty|thirty|half\s+an?|half\s+a|(?:a\s+)?quarter\s+of\s+an?)\s*(?:-\s*)?(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\b",
     )
 });
 static TARGET_CUE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:predict(?:ing|s|ion\s+of)?|target(?:ing)?|forecast(?:ing)?|estimat(?:e|ing)|classify(?:ing)?|for|of|drives?|driving|explains?|affects?|influences?|behind|about|label|outcome|column|whether|relate\s+to|related\s+to)\s+(?:the\s+|a\s+|an\s+)?(?:column\s+|target\s+(?:column\s+)?|value\s+of\s+)?",
+        r"(?i)\b(?:predict(?:ing|s|ion\s+of)?|target(?:ing)?|forecast(?:ing)?|estimat(?:e|ing)|classify(?:ing)?|for|of|drives?|driving|explains?|affects?|influences?|behind|about|label|outcome|column|whether|relate\s+to|related\s+to|tells?\s+(?:me|us)|makes?\s+(?:a|an|the)?\s*\w*)\s+(?:the\s+|a\s+|an\s+)?(?:column\s+|target\s+(?:column\s+)?|value\s+of\s+)?",
     )
 });
 static GROUP_CUE: LazyLock<Regex> = LazyLock::new(|| {
@@ -347,7 +348,7 @@ fn column_mentions(clause: &str, columns: &[String], g: &MlGrounding) -> Vec<(us
             if NOT_COLUMNS.contains(&words[i].as_str().to_lowercase().as_str()) {
                 return None;
             }
-            (1..=2).rev().find_map(|n| {
+            (1..=3).rev().find_map(|n| {
                 let w = window(n)?;
                 // "the customer data" describes data, it names no column.
                 let describes_data = DATA_NEXT.is_match(&clause[words[i + n - 1].end()..]);
@@ -415,6 +416,7 @@ fn budget(clause: &str) -> Option<f64> {
         "twenty" => 20.0,
         "thirty" => 30.0,
         a if a.starts_with("half") => 0.5,
+        a if a.contains("quarter") => 0.25,
         a => a.parse().ok()?,
     };
     let unit = caps.get(2)?.as_str().to_lowercase();
@@ -482,23 +484,28 @@ pub fn build(
     let mut missing = None;
     match tool {
         "register_dataset" => {
+            let after = path
+                .as_ref()
+                .and_then(|p| clause.find(p.as_str()).map(|i| &clause[i + p.len()..]))
+                .unwrap_or(clause);
+            if let Some(d) = re_capture(
+                r#"(?i)(?:\bwith\s+(?:the\s+|a\s+)?description|\bdesc(?:ription)?\s*:?|\bdescribed\s+as)\s*["“']?([^"”']+?)["”']?\s*$"#,
+                after,
+            ) {
+                set("description", json!(d.trim()));
+            }
+            let naming = after.split(['"', '“']).next().unwrap_or(after);
+            if let Some(n) = re_capture(
+                r"(?i)\b(?:as|called|named|call\s+it|under\s+the\s+name)\s+['\x22“]?([\w-]+)",
+                naming,
+            )
+            .filter(|n| {
+                !["a", "an", "the", "dataset", "data", "new"].contains(&n.to_lowercase().as_str())
+            }) {
+                set("name", json!(n));
+            }
             match path {
-                Some(p) => {
-                    set("path", json!(p.clone()));
-                    let after = &clause[clause.find(&p).map_or(0, |i| i + p.len())..];
-                    if let Some(d) = re_capture(
-                        r#"(?i)(?:\bwith\s+(?:the\s+|a\s+)?description|\bdescription\s*:?|\bdescribed\s+as)\s*["“']?([^"”']+?)["”']?\s*$"#,
-                        after,
-                    ) {
-                        set("description", json!(d.trim()));
-                    }
-                    let naming = after.split(['"', '“']).next().unwrap_or(after);
-                    if let Some(n) = re_capture(r"(?i)\b(?:as|called|named|call\s+it|under\s+the\s+name)\s+['\x22“]?([\w-]+)", naming)
-                    .filter(|n| !["a", "an", "the", "dataset", "data", "new"].contains(&n.to_lowercase().as_str()))
-                {
-                    set("name", json!(n));
-                }
-                }
+                Some(p) => set("path", json!(p)),
                 None => {
                     missing = gap(
                         "path",
@@ -625,9 +632,7 @@ pub fn build(
                 Some(m) => set("model", json!(m)),
                 None => missing = which_model(g),
             }
-            if let Some(v) = version
-                && tool != "predict"
-            {
+            if let Some(v) = version {
                 set("version", json!(v));
             }
             match tool {

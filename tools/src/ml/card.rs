@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::explain::{bias_report, importance};
 use super::models::ModelArgs;
-use super::{find_model, load_dataset, load_pipeline, score};
+use super::{find_model, load_pipeline, score};
 use crate::store::ModelRecord;
 use crate::tool::{Context, Display, Effect, ToolError, ToolOutput, TypedTool};
 
@@ -52,7 +52,7 @@ impl TypedTool for ModelCard {
             .platform
             .store()
             .get_dataset(&m.dataset, Some(m.dataset_version))?;
-        let frame = load_dataset(&dataset)?;
+        let frame = super::explain::training_frame(ctx.platform, &m)?;
         let d = &m.details;
         let metrics: String = d["metrics"]
             .as_array()

@@ -23,11 +23,22 @@ const IMPORTANCE_ROWS: usize = 1000;
 const BACKGROUND_ROWS: usize = 40;
 
 /// A model's training data as registered (the version it was trained on).
-fn training_frame(platform: &Platform, m: &ModelRecord) -> Result<Frame, ToolError> {
+/// When the file has since been registered again, its rows are no longer
+/// there: the model needs retraining, not the data registering.
+pub(super) fn training_frame(platform: &Platform, m: &ModelRecord) -> Result<Frame, ToolError> {
     let dataset = platform
         .store()
         .get_dataset(&m.dataset, Some(m.dataset_version))?;
-    load_dataset(&dataset)
+    load_dataset(&dataset).map_err(|e| {
+        match platform.store().get_dataset(&m.dataset, None) {
+            Ok(latest) if latest.version > dataset.version => MlError::Data(format!(
+                "{} version {} was trained on {} version {}, whose file now holds version {}; retrain it on the current data (`maestro automl {} --target {}`)",
+                m.name, m.version, dataset.name, dataset.version, latest.version, dataset.name, m.target
+            ))
+            .into(),
+            _ => e,
+        }
+    })
 }
 
 /// Evenly spaced rows, at most `n`.

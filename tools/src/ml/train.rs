@@ -56,6 +56,18 @@ pub fn train(
             format!("{budget} is out of range; give between 1 and {MAX_BUDGET} seconds"),
         ));
     }
+    let name = req.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    if let Some(name) = name
+        && !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(ToolError::invalid(
+            RunAutoml::NAME,
+            "name",
+            format!("{name:?}: use letters, digits, '_' or '-' (e.g. churn_v2)"),
+        ));
+    }
     let dataset = find_dataset(platform, &req.dataset)?;
     let frame = load_dataset(&dataset)?;
     let spec = Spec {
@@ -135,7 +147,7 @@ pub fn train(
     let record = platform.store().add_model(
         NewModel {
             record: ModelRecord {
-                name: req.name.clone().unwrap_or_else(|| dataset.name.clone()),
+                name: name.map_or_else(|| dataset.name.clone(), str::to_string),
                 version: 0,
                 dataset: dataset.name.clone(),
                 dataset_version: dataset.version,
