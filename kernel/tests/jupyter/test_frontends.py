@@ -8,7 +8,7 @@ import zmq
 from jupyter_client.manager import start_new_kernel
 from jupyter_client.session import Session
 
-from conftest import fresh_home
+from conftest import ROOT, fresh_home
 
 TIMEOUT = 20
 
@@ -168,6 +168,28 @@ class Channels(KernelCase):
         reply, outputs = self.run_cell("%echo still here")
         self.assertEqual(reply["content"]["status"], "ok")
         self.assertIn("still here", self.text(outputs))
+
+    def test_an_interrupted_automl_run_keeps_the_best_model_so_far(self):
+        self.drain()
+        iris = ROOT / "examples" / "data" / "iris.csv"
+        reply, _ = self.run_cell(f"register {iris} as flowers")
+        self.assertEqual(reply["content"]["status"], "ok")
+        msg_id = self.kc.execute("train a model on flowers predicting target, 120 seconds")
+        while True:  # wait for the progress bar: trials are running
+            msg = self.kc.get_iopub_msg(timeout=TIMEOUT)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "update_display_data":
+                break
+        self.km.interrupt_kernel()
+        reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+        self.assertEqual(reply["content"]["ename"], "Interrupted")
+        # The search stops at its next trial, keeps its best and registers it; the
+        # next cell runs once that is done — long before the 120 s budget.
+        started = time.monotonic()
+        reply, outputs = self.run_cell("%%json\nlist models")
+        self.assertLess(time.monotonic() - started, 60)
+        result = [m for m in outputs if m["msg_type"] == "execute_result"][0]
+        models = result["content"]["data"]["application/json"]["actions"][0]["result"]
+        self.assertEqual([(m["name"], m["version"]) for m in models], [("flowers", 1)])
 
     def test_a_badly_signed_request_is_never_executed(self):
         self.drain()
