@@ -110,8 +110,13 @@ enum Encoding {
     Date { fill: f64, mean: f64, scale: f64 },
     /// One slot per level, plus "other" when rarer levels were seen.
     OneHot { levels: Vec<String>, other: bool },
-    /// A level's position by frequency; unseen levels after the known ones, missing last.
-    Ordinal { levels: Vec<String> },
+    /// A level's position by frequency; unseen levels (and, when `other`,
+    /// the rarer levels seen in training) after the known ones, missing last.
+    Ordinal {
+        levels: Vec<String>,
+        #[serde(default)]
+        other: bool,
+    },
 }
 
 impl Encoding {
@@ -193,7 +198,7 @@ impl Preprocessor {
                     if options.one_hot {
                         Encoding::OneHot { levels, other }
                     } else {
-                        Encoding::Ordinal { levels }
+                        Encoding::Ordinal { levels, other }
                     }
                 }
             })
@@ -226,6 +231,10 @@ impl Preprocessor {
             .zip(&self.encodings)
             .filter_map(|((name, _), e)| match e {
                 Encoding::OneHot {
+                    levels,
+                    other: true,
+                }
+                | Encoding::Ordinal {
                     levels,
                     other: true,
                 } => Some((name.clone(), levels.len())),
@@ -289,7 +298,7 @@ impl Preprocessor {
                         }
                     }
                 }
-                (Parsed::Label(labels), Encoding::Ordinal { levels }) => {
+                (Parsed::Label(labels), Encoding::Ordinal { levels, .. }) => {
                     let index: HashMap<&str, usize> = levels
                         .iter()
                         .enumerate()

@@ -38,14 +38,14 @@ pub struct Context<'a> {
 }
 
 /// Hears a line of progress and the share of the work done, when known.
-pub type Progress = dyn Fn(&str, Option<f64>);
+pub type Progress<'a> = dyn Fn(&str, Option<f64>) + 'a;
 
 /// Optional links from a long-running tool back to whoever called it.
 #[derive(Clone, Copy, Default)]
 pub struct Hooks<'a> {
     /// Hears a line per step of progress (e.g. each AutoML trial) and the
     /// share of the work done, when known.
-    pub progress: Option<&'a Progress>,
+    pub progress: Option<&'a Progress<'a>>,
     /// When set, long work stops early and keeps what it has.
     pub cancel: Option<&'a AtomicBool>,
 }

@@ -119,9 +119,12 @@ pub struct Outcome {
     pub rows: usize,
     /// Every reported metric for the winner: (metric, mean, std over folds).
     pub metrics: Vec<(Metric, f64, f64)>,
+    /// Whether every row has an out-of-fold prediction (a first trial cut
+    /// short by the budget scores only some folds).
+    pub oof_complete: bool,
     /// The winner's out-of-fold predictions, aligned with `truth`.
     pub oof: Output,
-    /// True targets of the used rows (class indices as floats, or values).
+    /// True targets of the scored rows, in row order (class indices as floats, or values).
     pub truth: Vec<f64>,
     /// Plain notes about the data (dropped rows, capped categories…).
     pub notes: Vec<String>,
@@ -328,7 +331,7 @@ pub fn run(
     };
     let mut queue: std::collections::VecDeque<Candidate> = space::initial(&shape).into();
     let mut leaderboard: Vec<Trial> = Vec::new();
-    let mut best: Option<(Trial, Output)> = None;
+    let mut best: Option<(Trial, Output, Vec<usize>)> = None;
     let mut family_best: Vec<(Candidate, f64, f64)> = Vec::new(); // incumbent, score, step
     let mut seconds_per_size: HashMap<&'static str, f64> = HashMap::new();
     let mut rng = Rng::new(spec.seed);
@@ -359,12 +362,21 @@ pub fn run(
         let now = Instant::now();
         let refit_reserve = best
             .as_ref()
-            .map_or(0.0, |(t, _)| t.fit_s * 2.0)
+            .map_or(0.0, |(t, ..)| t.fit_s * 2.0)
             .max(spec.budget.as_secs_f64() * 0.03);
         let left = deadline.saturating_duration_since(now).as_secs_f64() - refit_reserve;
+        // Timed families by their own measured cost; others through priors
+        // from a family already timed (the linear model, when it is).
         let estimate = seconds_per_size
             .get(family)
-            .map(|s| s * space::size(&candidate.params) * spec.folds as f64 / par);
+            .map(|s| s * space::size(&candidate.params))
+            .or_else(|| {
+                let (timed, seconds) = seconds_per_size
+                    .get_key_value("linear")
+                    .or(seconds_per_size.iter().next())?;
+                Some(space::prior(&candidate.params, shape.rows, timed, *seconds))
+            })
+            .map(|fold| fold * spec.folds as f64 / par);
         match estimate {
             Some(e) if e > left => {
                 if let Some(entry) = family_best
@@ -385,20 +397,10 @@ pub fn run(
                 }
                 continue;
             }
-            // A family not yet timed could be slow: only start it with time to spare.
-            None if left < spec.budget.as_secs_f64() * 0.4 && best.is_some() => continue,
-            _ if left <= 0.0 => break,
+            _ if left <= 0.0 && best.is_some() => break,
             _ => {}
         }
         tried += 1;
-        eprintln!(
-            "TRY {tried} {} {:?} at {:.2} left {:.2} est {:?}",
-            family,
-            candidate.describe().to_string(),
-            start.elapsed().as_secs_f64(),
-            left,
-            estimate
-        );
         // First folds: prune when clearly behind the best on the same folds.
         let first: Vec<usize> = all_folds[..workers().min(spec.folds)].to_vec();
         let mut results = match search.run_folds(&candidate, &first) {
@@ -412,7 +414,7 @@ pub fn run(
             .entry(family)
             .and_modify(|s| *s = (*s + per_size) / 2.0)
             .or_insert(per_size);
-        if let Some((b, _)) = &best {
+        if let Some((b, ..)) = &best {
             let partial = mean_std(
                 &results
                     .iter()
@@ -432,13 +434,16 @@ pub fn run(
                 continue;
             }
         }
+        // The other folds, when they fit; the first trial is kept on the folds
+        // it has rather than leave the run with no model at all.
         let rest = results[0].1 * (spec.folds - first.len()) as f64 / par;
-        if Instant::now() + Duration::from_secs_f64(rest + refit_reserve) > deadline {
+        if Instant::now() + Duration::from_secs_f64(rest + refit_reserve) <= deadline {
+            match search.run_folds(&candidate, &all_folds[first.len()..]) {
+                Ok(rest) => results.extend(rest),
+                Err(_) => continue,
+            }
+        } else if best.is_some() {
             continue;
-        }
-        match search.run_folds(&candidate, &all_folds[first.len()..]) {
-            Ok(rest) => results.extend(rest),
-            Err(_) => continue,
         }
         let scores: Vec<f64> = results.iter().map(|r| r.0).collect();
         let (cv_score, cv_std) = mean_std(&scores);
@@ -455,17 +460,15 @@ pub fn run(
         improve_step(&mut family_best, &candidate, oriented(metric, cv_score));
         let better = best
             .as_ref()
-            .is_none_or(|(b, _)| oriented(metric, cv_score) > oriented(metric, b.cv_score));
+            .is_none_or(|(b, ..)| oriented(metric, cv_score) > oriented(metric, b.cv_score));
         if better {
-            let oof = stitch(
-                &search.folds,
-                &rows,
-                results.into_iter().map(|r| r.2).collect(),
-            );
-            best = Some((trial.clone(), oof));
+            let done = &search.folds[..results.len()];
+            let covered = covered_rows(done);
+            let oof = stitch(done, &covered, results.into_iter().map(|r| r.2).collect());
+            best = Some((trial.clone(), oof, covered));
         }
         leaderboard.push(trial);
-        if let (Some(t), Some((b, _))) = (leaderboard.last(), &best) {
+        if let (Some(t), Some((b, ..))) = (leaderboard.last(), &best) {
             progress(Progress::Trial {
                 trial: t,
                 best: b,
@@ -476,7 +479,7 @@ pub fn run(
             break;
         }
     }
-    let (best, oof) = best.ok_or(if interrupted {
+    let (best, oof, covered) = best.ok_or(if interrupted {
         MlError::Cancelled
     } else {
         MlError::Request(format!(
@@ -497,11 +500,20 @@ pub fn run(
     let x = prep.encode(&typed, &rows).0;
     let y = Ys::gather(&values, &rows);
     let pipeline = Pipeline::train(&target, &best.candidate, prep, x.view(), &y, spec.seed)?;
-    let truth: Vec<f64> = match &y {
+    let folds_done = &search.folds[..best.fold_scores.len()];
+    let scored = Ys::gather(&values, &covered);
+    let truth: Vec<f64> = match &scored {
         Ys::Classes(c) => c.iter().map(|&v| v as f64).collect(),
         Ys::Values(v) => v.to_vec(),
     };
-    let metrics = fold_metrics(&search.folds, &rows, &y, &oof, target.task);
+    if covered.len() < rows.len() {
+        notes.push(format!(
+            "there was only time to score {} of the {} folds; give it a longer budget for a full estimate",
+            folds_done.len(),
+            spec.folds
+        ));
+    }
+    let metrics = fold_metrics(folds_done, &covered, &scored, &oof, target.task);
     leaderboard
         .sort_by(|a, b| oriented(metric, b.cv_score).total_cmp(&oriented(metric, a.cv_score)));
     Ok(Outcome {
@@ -515,6 +527,7 @@ pub fn run(
         dropped,
         rows: rows.len(),
         metrics,
+        oof_complete: covered.len() == rows.len(),
         oof,
         truth,
         notes,
@@ -542,7 +555,14 @@ fn improve_step(family_best: &mut Vec<(Candidate, f64, f64)>, candidate: &Candid
     }
 }
 
-/// Joins per-fold predictions into row order of `rows`.
+/// The test rows of `folds`, in row order.
+fn covered_rows(folds: &[FoldData]) -> Vec<usize> {
+    let mut rows: Vec<usize> = folds.iter().flat_map(|f| f.test.iter().copied()).collect();
+    rows.sort_unstable();
+    rows
+}
+
+/// Joins per-fold predictions into the order of `rows` (the folds' test rows).
 fn stitch(folds: &[FoldData], rows: &[usize], outs: Vec<Output>) -> Output {
     let position: HashMap<usize, usize> = rows.iter().enumerate().map(|(i, &r)| (r, i)).collect();
     match outs.first() {

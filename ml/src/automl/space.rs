@@ -22,6 +22,9 @@ pub struct Shape {
     pub skewed_target: bool,
 }
 
+/// Rows from which a cheap model goes first.
+const LARGE: usize = 20_000;
+
 /// Kernel methods are only tried up to this many rows (their cost grows with rows²).
 const SVM_MAX_ROWS: usize = 3000;
 
@@ -39,7 +42,15 @@ pub fn initial(shape: &Shape) -> Vec<Candidate> {
         l2: 1.0,
         subsample: 1.0,
     };
-    let mut out = vec![Candidate::plain(linear.clone())];
+    let mut out = Vec::new();
+    // On large data a linear fit can take long: a naive Bayes model first
+    // guarantees something to keep.
+    if shape.task != Task::Regression && shape.rows > LARGE {
+        out.push(Candidate::plain(Params::NaiveBayes {
+            var_smoothing: 1e-9,
+        }));
+    }
+    out.push(Candidate::plain(linear.clone()));
     let with = |params: &Params, log_features: bool, log_target: bool| Candidate {
         params: params.clone(),
         log_features,
@@ -55,9 +66,11 @@ pub fn initial(shape: &Shape) -> Vec<Candidate> {
         }
     }
     if shape.task != Task::Regression {
-        out.push(Candidate::plain(Params::NaiveBayes {
-            var_smoothing: 1e-9,
-        }));
+        if shape.rows <= LARGE {
+            out.push(Candidate::plain(Params::NaiveBayes {
+                var_smoothing: 1e-9,
+            }));
+        }
         out.push(Candidate::plain(Params::Tree {
             max_depth: 6,
             min_samples_leaf: 5,
@@ -158,6 +171,32 @@ pub fn neighbour(incumbent: &Candidate, task: Task, step: f64, rng: &mut Rng) ->
     }
 }
 
+/// A family's cost at its starting configuration, as a multiple of the
+/// linear model's, and the size of that starting configuration.
+/// Deliberately pessimistic for the kernel and neighbour methods, whose cost
+/// grows with the square of the rows.
+fn prior_factor(family: &str, rows: usize) -> (f64, f64) {
+    let r = rows as f64 / 1000.0;
+    match family {
+        "naive_bayes" => (0.2, 1.0),
+        "tree" => (1.0, 6.0),
+        "forest" => (4.0, 480.0),
+        "boost" => (3.0, 400.0),
+        "knn" => (0.5 * r.max(1.0), 1.0),
+        "svm" => (2.0 * (r * r).max(1.0), 1.0),
+        _ => (1.0, 1.0),
+    }
+}
+
+/// Seconds per fold of an untimed configuration, from another family's
+/// measured seconds per size unit, through both families' priors.
+pub fn prior(params: &Params, rows: usize, timed: &str, seconds_per_size: f64) -> f64 {
+    let (timed_factor, timed_typical) = prior_factor(timed, rows);
+    let linear = seconds_per_size * timed_typical / timed_factor;
+    let (factor, typical) = prior_factor(params.family(), rows);
+    linear * factor * size(params) / typical
+}
+
 /// Relative cost of a configuration within its family (fit time scales with it).
 pub fn size(params: &Params) -> f64 {
     match params {
@@ -173,6 +212,9 @@ pub fn size(params: &Params) -> f64 {
             sample_ratio,
         } => *trees as f64 * (*max_depth as f64).max(1.0) * sample_ratio,
         Params::Tree { max_depth, .. } => *max_depth as f64,
+        // Elastic net iterates where ridge solves directly; weak penalties take
+        // more solver steps.
+        Params::Linear { c, l1_ratio } => 1.0 + 10.0 * l1_ratio + 0.3 * c.max(1.0).log10(),
         _ => 1.0,
     }
 }

@@ -6,15 +6,30 @@ use linfa::DatasetBase;
 use linfa::traits::Fit;
 use linfa_bayes::{GaussianNb, NaiveBayes};
 use ndarray::{Array2, ArrayView2};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
 use super::{ClassInfo, fit_error};
 use crate::error::Result;
 
 /// A fitted Gaussian naive Bayes model.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub(super) struct GaussianBayes {
     model: GaussianNb<f64, usize>,
+}
+
+/// linfa keeps the classes in a `HashMap`, so serialising it directly writes
+/// them in hash order and the same model saves as different bytes from run to
+/// run. Going through a JSON value with its objects sorted makes it canonical.
+impl Serialize for GaussianBayes {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Canonical {
+            model: serde_json::Value,
+        }
+        let mut model = serde_json::to_value(&self.model).map_err(serde::ser::Error::custom)?;
+        model.sort_all_objects();
+        Canonical { model }.serialize(serializer)
+    }
 }
 
 impl GaussianBayes {

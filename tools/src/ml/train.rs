@@ -203,7 +203,11 @@ fn out_of_fold(outcome: &Outcome) -> Value {
             for (&q, &t) in predicted.iter().zip(&outcome.truth) {
                 matrix[t as usize][q] += 1;
             }
-            json!({"confusion": matrix, "predicted": predicted})
+            // Bias checks need a prediction for every row.
+            match outcome.oof_complete {
+                true => json!({"confusion": matrix, "predicted": predicted}),
+                false => json!({"confusion": matrix}),
+            }
         }
         Output::Values(v) => {
             let step = (v.len() / 400).max(1);
