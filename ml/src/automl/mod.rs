@@ -374,7 +374,13 @@ pub fn run(
                 let (timed, seconds) = seconds_per_size
                     .get_key_value("linear")
                     .or(seconds_per_size.iter().next())?;
-                Some(space::prior(&candidate.params, shape.rows, timed, *seconds))
+                Some(space::prior(
+                    &candidate.params,
+                    shape.rows,
+                    target.classes.len(),
+                    timed,
+                    *seconds,
+                ))
             })
             .map(|fold| fold * spec.folds as f64 / par);
         match estimate {

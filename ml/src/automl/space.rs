@@ -175,25 +175,33 @@ pub fn neighbour(incumbent: &Candidate, task: Task, step: f64, rng: &mut Rng) ->
 /// linear model's, and the size of that starting configuration.
 /// Deliberately pessimistic for the kernel and neighbour methods, whose cost
 /// grows with the square of the rows.
-fn prior_factor(family: &str, rows: usize) -> (f64, f64) {
+/// Boosting and SVMs fit one model per class beyond two (one-vs-rest).
+fn prior_factor(family: &str, rows: usize, classes: usize) -> (f64, f64) {
     let r = rows as f64 / 1000.0;
+    let per_class = if classes > 2 { classes as f64 } else { 1.0 };
     match family {
         "naive_bayes" => (0.2, 1.0),
         "tree" => (1.0, 6.0),
         "forest" => (4.0, 480.0),
-        "boost" => (3.0, 400.0),
+        "boost" => (3.0 * per_class, 400.0),
         "knn" => (0.5 * r.max(1.0), 1.0),
-        "svm" => (2.0 * (r * r).max(1.0), 1.0),
+        "svm" => (2.0 * (r * r).max(1.0) * per_class, 1.0),
         _ => (1.0, 1.0),
     }
 }
 
 /// Seconds per fold of an untimed configuration, from another family's
 /// measured seconds per size unit, through both families' priors.
-pub fn prior(params: &Params, rows: usize, timed: &str, seconds_per_size: f64) -> f64 {
-    let (timed_factor, timed_typical) = prior_factor(timed, rows);
+pub fn prior(
+    params: &Params,
+    rows: usize,
+    classes: usize,
+    timed: &str,
+    seconds_per_size: f64,
+) -> f64 {
+    let (timed_factor, timed_typical) = prior_factor(timed, rows, classes);
     let linear = seconds_per_size * timed_typical / timed_factor;
-    let (factor, typical) = prior_factor(params.family(), rows);
+    let (factor, typical) = prior_factor(params.family(), rows, classes);
     linear * factor * size(params) / typical
 }
 
