@@ -3,7 +3,7 @@
 //! every example dataset, plus a held-out check (train on 80%, score on the
 //! other 20%) that the CV estimate is not an optimistic artefact.
 //!
-//! `cargo bench -p maestro-ml --bench automl [-- DATASET…] [-- --budgets 10,30]`
+//! `cargo bench -p maestro-ml --bench automl [-- DATASET…] [--budgets 10,30] [--trace]`
 //! prints a Markdown table and writes `target/automl-bench.json`.
 
 use std::path::Path;
@@ -78,7 +78,15 @@ fn main() {
                 seed: 42,
                 exclude: exclude.iter().map(|s| s.to_string()).collect(),
             };
-            let run = automl::run(&frame, &spec, &mut |_| {}, &AtomicBool::new(false))
+            let trace = args.iter().any(|a| a == "--trace");
+            let mut report = |p: automl::Progress| match p {
+                automl::Progress::Trial { trial, elapsed, .. } if trace => eprintln!(
+                    "{elapsed:6.2} s  trial {:>3} {:<11} {:.4}  fit {:.3} s  {}",
+                    trial.n, trial.family, trial.cv_score, trial.fit_s, trial.params
+                ),
+                _ => {}
+            };
+            let run = automl::run(&frame, &spec, &mut report, &AtomicBool::new(false))
                 .expect("automl runs");
             // Held out: every fifth row is kept aside; AutoML sees the rest.
             let test: Vec<usize> = (0..frame.rows()).step_by(5).collect();

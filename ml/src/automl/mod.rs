@@ -261,7 +261,9 @@ pub fn run(
     cancel: &AtomicBool,
 ) -> Result<Outcome> {
     let start = Instant::now();
-    let deadline = start + spec.budget;
+    // The search aims a little short of the budget: fits cannot be stopped
+    // midway and their cost is only estimated.
+    let deadline = start + spec.budget.mul_f64(0.98);
     if spec.folds < 2 {
         return Err(MlError::Request(
             "cross-validation needs at least 2 folds; use --folds 5".into(),
@@ -363,7 +365,7 @@ pub fn run(
         let refit_reserve = best
             .as_ref()
             .map_or(0.0, |(t, ..)| t.fit_s * 2.0)
-            .max(spec.budget.as_secs_f64() * 0.03);
+            .max(spec.budget.as_secs_f64() * 0.05);
         let left = deadline.saturating_duration_since(now).as_secs_f64() - refit_reserve;
         // Timed families by their own measured cost; others through priors
         // from a family already timed (the linear model, when it is).
@@ -442,7 +444,9 @@ pub fn run(
         }
         // The other folds, when they fit; the first trial is kept on the folds
         // it has rather than leave the run with no model at all.
-        let rest = results[0].1 * (spec.folds - first.len()) as f64 / par;
+        // The slower of the first folds, with a margin: folds vary.
+        let slowest = results.iter().map(|r| r.1).fold(0.0, f64::max);
+        let rest = 1.25 * slowest * (spec.folds - first.len()) as f64 / par;
         if Instant::now() + Duration::from_secs_f64(rest + refit_reserve) <= deadline {
             match search.run_folds(&candidate, &all_folds[first.len()..]) {
                 Ok(rest) => results.extend(rest),

@@ -107,7 +107,10 @@ pub fn initial(shape: &Shape) -> Vec<Candidate> {
 /// A hyper-parameter's range: low, high, searched on a log scale, whole numbers.
 fn range(family: &str, key: &str, task: Task) -> Option<(f64, f64, bool, bool)> {
     Some(match (family, key) {
-        ("linear", "c") => (1e-3, 1e3, true, false),
+        // Weakly regularised logistic fits can take seconds to converge on
+        // nearly separable data; ridge solves directly at any strength.
+        ("linear", "c") if task == Task::Regression => (1e-3, 1e3, true, false),
+        ("linear", "c") => (1e-3, 10.0, true, false),
         ("linear", "l1_ratio") if task == Task::Regression => (0.0, 1.0, false, false),
         ("tree", "max_depth") => (2.0, 20.0, false, true),
         ("tree", "min_samples_leaf") => (1.0, 50.0, true, true),
