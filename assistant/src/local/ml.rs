@@ -68,19 +68,19 @@ impl MlGrounding {
 /// for "model" after a model named with a version ("churn v2" reads "churn model v2").
 static ML_CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
-        (r"\bwhich\s+(?:tables|datasets|data\s*sets)\b", "list_datasets"),
+        (r"\bwhich\s+(?:tables|datasets|data\s*sets|DSs?)\b|^\W*datasets\W*$|\bloaded\s+as\s+data\b|\bbeen\s+loaded\b", "list_datasets"),
         (r"\bmodel\s+card\b|\bdocument\b.*\bmodel\b|\bdatasheet\b.*\bmodel\b", "model_card"),
-        (r"\bfair(?:ly|ness)?\b|\bbias(?:ed)?\b|\bdiscriminat|\btreat\w*\b.*\b(?:differently|the\s+same|equally|alike)\b|\bfour[- ]fifths\b|\bdisparate\b|\bequal\s+opportunity\b|\bdemographic\s+parity\b", "check_bias"),
-        (r"(?:\bwhy\b|\bexplai?n\w*|\bbreak\s*down\b|\bwhat\s+makes\b|\bshap(?:ley)?\b|\bcontributions?\b|\breasons?\b).*ROW_ID|ROW_ID.*(?:\bwhy\b|\bexplai?n\w*|\bbreak\s*down\b|\bshap(?:ley)?\b|\bcontributions?\b)|\bexplain\b.*\bprediction\b|\bwhy\b.*\bmodel\b.*\b(?:predict\w*|think|say|classif\w*|flag\w*)\b", "explain_prediction"),
-        (r"(?:\bdelete|\bremove|\bdrop|\btrash|\berase|\bwipe|\bpurge|\bnuke|\bscrap|\bdestroy|\bkill|\bget\s+rid\s+of|\bdiscard)\b.*\bmodels?\b|\bmodels?\b.*\b(?:delete|remove|drop|trash|erase|wipe|purge|nuke|scrap|destroy|get\s+rid\s+of|discard)\b", "delete_model"),
-        (r"\b(?:promote|deploy|stage|demote|move|put|push|ship|send|mark|set|make)\b.*\b(?:production|staging|prod|stage)\b|\b(?:promote|demote)\b.*\bmodel\b|\bout\s+of\s+production\b", "promote_model"),
-        (r"\bcompare\b.*\b(?:models?|versions?|v\d|@\d)|\bwhich\b.*\bversions?\b.*\b(?:best|better|wins?)\b|\bside\s+by\s+side\b|\bnext\s+to\b.*\bmodel\b|\bmodel\b.*\bnext\s+to\b|\bmodel\b.*\b(?:stack\s+up|versus|vs\.?|against)\b|\bversions\b.*\b(?:rank|compare|against|stack|differ)\w*|\bwhich\s+(?:one|version)\b.*\b(?:wins?|best|better)\b", "compare_models"),
+        (r"\bfair(?:ly|ness)?\b|\bbias(?:ed)?\b|\bsame\s+predictions\b|\bequally\b|\bwhatever\b.*\b(?:people|customers|they)\b|\bdiscriminat|\btreat\w*\b.*\b(?:differently|the\s+same|equally|alike)\b|\bfour[- ]fifths\b|\bdisparate\b|\bequal\s+opportunity\b|\bdemographic\s+parity\b", "check_bias"),
+        (r"(?:\bwhy\b|\bexplai?n\w*|\bbreak\s*down\b|\bwhat\s+makes\b|\bshap(?:ley)?\b|\bcontributions?\b|\breasons?\b|\bpushed\b|\bdrove\b|\bcaused\b).*ROW_ID|ROW_ID.*(?:\bwhy\b|\bexplai?n\w*|\bbreak\s*down\b|\bshap(?:ley)?\b|\bcontributions?\b|\bpushed\b|\bdrove\b|\bcaused\b)|\bexplain\b.*\bprediction\b|\bwhy\b.*\bmodel\b.*\b(?:predict\w*|think|say|classif\w*|flag\w*)\b", "explain_prediction"),
+        (r"(?:\bdelete|\bremove|\bdrop|\btrash|\berase|\bwipe|\bpurge|\bnuke|\bscrap|\bdestroy|\bkill|\bget\s+rid\s+of|\bdiscard)\b.*\bmodels?\b|\bmodels?\b.*\b(?:delete|remove|drop|trash|erase|wipe|purge|nuke|scrap|destroy|get\s+rid\s+of|discard)(?:d|ed)?\b", "delete_model"),
+        (r"\b(?:promote|deploy|stage|demote|move|put|push|ship|send|mark|set|make|roll)\b.*\b(?:production|staging|prod|stage)\b|\b(?:promote|demote)\b|\bout\s+of\s+production\b", "promote_model"),
+        (r"\bcompare\b.*\b(?:models?|versions?|v\d|@\d)|\bwhich\b.*\bversions?\b.*\b(?:best|better|wins?)\b|\bside\s+by\s+side\b|\bnext\s+to\b.*\bmodel\b|\bmodel\b.*\bnext\s+to\b|\bmodel\b.*\b(?:stack\s+up|versus|vs\.?|against)\b|\bversions\b.*\b(?:rank|compare|against|stack|differ)\w*|\bwhich\s+(?:one|1|version)\b.*\b(?:wins?|best|better|higher)\b|\bversions?\b.*\bcompare\b|\bvs\.?\b.*\bversion\b|\bversion\b.*\bvs\.?\b|\bwhich\s+scores\s+(?:higher|better)\b", "compare_models"),
         (r"\b(?:when\s+was|how\s+long\s+did)\b.*\b(?:model|training)\b.*\btrain|\b(?:algorithm|family|hyper-?param\w*|params|parameters|settings)\b.*\bmodel\b|\bmodel\b.*\b(?:algorithm|hyper-?param\w*|parameters)\b", "describe_model"),
-        (r"\bexplai?n\w*\b.*\bmodel\b|\binterpret\b.*\bmodel\b|\bpermutation\s+importances?\b|\bglobal\s+(?:feature\s+)?importances?\b|\bglobal\s+explanation\b|\bmodel\b.*\b(?:rel(?:y|ies)\s+on|depends?\s+on|look\s+at|pay(?:ing)?\s+attention|make\s+its\s+predictions|decides?|works?)\b|\b(?:features?|columns?|variables?|inputs?)\b.*\b(?:drive|matter\s+(?:most\s+)?(?:to|for|in))\b.*\bmodel\b|\bfeature\s+importances?\b.*\bmodel\b|\bmodel['’]?s?\b.*\bfeature\s+importances?\b|\bpartial\s+dependence\b", "explain_model"),
-        (r"\bwhat\s+have\s+we\s+trained\b|\btrained\s+so\s+far\b|^\W*models\s+(?:on|for|trained|from)\b|\b(?:list|show|what|which|any|see)\b.*\bmodels\b|\b(?:list|show)\s+(?:me\s+)?(?:all|every|each)\s+(?:the\s+)?models?\b|\bmodel\s+registry\b|\bregistered\s+models\b|\bmodels\s+(?:do\s+we|have\s+we)\b", "list_models"),
+        (r"\bexplai?n\w*\b.*\bmodel\b|\binterpret\b.*\bmodel\b|\bpermutation\s+importances?\b|\bglobal\s+(?:feature\s+)?importances?\b|\bglobal\s+explanation\b|\bmodel\b.*\b(?:rel(?:y|ies)\s+on|depends?\s+on|look\s+at|pay(?:ing)?\s+attention|make\s+its\s+predictions|decides?|lean\w*\s+on)\b|\bhow\s+(?:does|do)\b.*\bmodel\b.*\bwork\b|\bdriv\w*\b.*\bmodel\b|\b(?:features?|columns?|variables?|inputs?)\b.*\b(?:drive|matter\s+(?:most\s+)?(?:to|for|in))\b.*\bmodel\b|\bfeature\s+importances?\b.*\bmodel\b|\bmodel['’]?s?\b.*\bfeature\s+importances?\b|\bpartial\s+dependence\b", "explain_model"),
+        (r"^\W*models\W*$|\bhas\s+(?:a\s+|any\s+)?model\s+been\s+trained\b|\bhave\s+(?:we|you)\s+trained\b|\bwhat\s+have\s+we\s+trained\b|\btrained\s+so\s+far\b|^\W*models\s+(?:on|for|trained|from)\b|\b(?:list|show|what|which|any|see)\b.*\bmodels\b|\b(?:list|show)\s+(?:me\s+)?(?:all|every|each)\s+(?:the\s+)?models?\b|\bmodel\s+registry\b|\bregistered\s+models\b|\bmodels\s+(?:do\s+we|have\s+we)\b", "list_models"),
         (r"\b(?:re)?train\w*\b|\bfit\w*\b|\bautoml\b|\bauto-ml\b|\bbuild\b.*\b(?:model|classifier|regressor|predictor)\b|\bbuild\s+(?:me\s+)?something\b|\b(?:model|classifier|regressor)\s+(?:to|that|which)\s+predicts?\b|\blearn\s+to\s+predict\b|\bcreate\b.*\bmodel\b", "run_automl"),
-        (r"\b(?:predict\w*|score|scoring|forecast|classify|apply|run|estimate|will|would|likely|expected|how\s+many|how\s+much|inference)\b.*\.csv\b|\.csv\b.*\b(?:predict\w*|score|scoring|classify|will|likely)\b|\b(?:run|apply|use)\b.*\bmodel\b.*\b(?:on|to|for)\b.*\b(?:new|these|those|fresh|upcoming)\b|\binference\b.*\bmodel\b|\bmodel\b.*\binference\b", "predict"),
-        (r"\b(?:register|import|upload|ingest|load|add|catalog(?:ue)?|track|take\s+(?:it\s+)?in|bring\s+in|pull\s+in|read\s+in)\b.*\.csv\b|\.csv\b.*\b(?:register|to\s+the\s+catalog|as\s+a\s+dataset|take\s+(?:it\s+)?in|import|ingest|load)\b|\b(?:new\s+)?data\s*set\s*:.*\.csv\b|\b(?:register|import|upload|ingest|add)\b.*\b(?:new\s+)?(?:dataset|data\s*set|csv\s+file|spreadsheet)\b", "register_dataset"),
+        (r"\b(?:predict\w*|score|scoring|forecast|classify|apply|run|estimate|will|would|likely|expected|how\s+many|how\s+much|inference)\b.*\.csv\b|\.csv\b.*\b(?:predict\w*|score|scoring|classify|will|likely)\b|\b(?:run|apply|use)\b.*\bmodel\b.*\b(?:on|to|for)\b.*\b(?:new|these|those|fresh|upcoming)\b|\binference\b.*\bmodel\b|\bmodel\b.*\binference\b|\b(?:get|give|make|produce|generate|want)\b.*\bpredictions?\b.*\bmodel\b", "predict"),
+        (r"\b(?:register|import|upload|ingest|load|add|catalog(?:ue)?|track|take\s+(?:it\s+)?in|bring\s+in|pull\s+in|read\s+in)\b.*\.csv\b|\.csv\b.*\b(?:register|to\s+the\s+catalog|as\s+a\s+dataset|take\s+(?:it\s+)?in|import|ingest|load)\b|\b(?:new\s+)?data\s*set\s*:.*\.csv\b|\b(?:register|import|upload|ingest|add|catalog(?:ue)?)\b.*\b(?:new\s+)?(?:dataset|data\s*set|csv\s+file|spreadsheet)\b|\bunder\s+the\s+name\b|\binto\s+the\s+catalog(?:ue)?\b", "register_dataset"),
         (r"\b(?:which|what)\b.*\b(?:features?|columns?|variables?|factors?|fields?|attributes?)\b.*\b(?:matter|important|drive|predict|influence|affect|tell|relevant|explain|correlate|related|associated|relate)\w*|\bfeatures?\b.*\b(?:most\s+)?(?:related|relevant|predictive|important|informative)\b|\bwhat\s+(?:drives|explains|predicts|determines|influences|affects)\b|\b(?:strongest|best|top|key)\s+(?:predictors|drivers|features)\b|\bpredictors\s+of\b|\bdrivers?\s+of\b|\bmost\s+(?:informative|predictive)\b|\bmutual\s+information\b|\b(?:feature|variable)\s+screening\b|\bwhat\s+makes\b|\bfeature\s+(?:importance|selection|discovery|ranking)\b|\brank\b.*\b(?:features?|columns?)\b|\bcorrelat\w*\b.*\bwith\b", "discover_features"),
         (r"\b(?:describe|details?|how\s+(?:good|accurate|well)|performance|metrics?|accuracy|score|stats|tell\s+me\s+about|show|info|auc|auroc|roc|r2|rmse|mae|f1|log\s*loss|cv)\b.*\bmodel\b|\bmodel\b.*\b(?:details?|performance|metrics?|accuracy|how\s+good|do(?:ing)?|good\s+enough|any\s+good|usable|reliable|trust\w*)\b", "describe_model"),
         (r"\b(?:list|show|what|which|any|see|ls)\b.*\b(?:datasets|data\s*sets|data\s+catalog|data\s+do\s+we|tables)\b|\bwhat\s+data\b|\bdata\b.*\bloaded\b|\bdata\s+(?:is\s+|do\s+we\s+have\s+)?(?:available|registered)\b|\bdata\s+catalog\b|\bdatasets\b.*\b(?:registered|available|have)\b", "list_datasets"),
@@ -100,7 +100,7 @@ const ROW_ID: &str = r"(?:\b(?:customer|row|record|client|user|id|entry|line|pat
 /// Thanks and reactions that mention models without asking for anything.
 static CHATTER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^\W*(?:thanks|thank\s+you|thx|cool|great|nice|lol|haha|ok(?:ay)?|awesome|wow|love|i\s+(?:love|like|hate))\b",
+        r"(?i)^\W*(?:thanks|thank\s+you|thx|cool|great|nice|lol|haha|ok(?:ay)?|awesome|wow|love|i\s+(?:love|like|hate))\b|\breminds?\s+me\s+of\b",
     )
 });
 
@@ -120,7 +120,59 @@ fn with_model_word(clause: &str, g: &MlGrounding) -> String {
 }
 
 static VERSION_NEXT: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)^\s*(?:,\s*)?(?:version|ver\.?|v)\s*\d|^@\d"));
+    LazyLock::new(|| re(r"(?i)^\s*(?:,\s*)?(?:version|ver\.?|v)\s*#?\s*\d|^@\d"));
+
+static CORRECTION: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)^\W*not\s+[^,:;]+[,:;]\s*(?:sorry\s*[,:;]?\s*)?"));
+static NUMBER_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|forty-five|fifty|sixty|ninety|first|second|third|fourth|fifth)\b",
+    )
+});
+
+/// "not iris, wine: describe it" → "wine: describe it".
+fn corrected(clause: &str) -> &str {
+    CORRECTION
+        .find(clause)
+        .map_or(clause, |m| &clause[m.end()..])
+}
+
+/// Number words as digits, ordinals as "2nd" ("version three", "the second
+/// version", "ninety secs", "row fifteen").
+fn numbers(clause: &str) -> String {
+    NUMBER_WORD
+        .replace_all(clause, |c: &regex::Captures| {
+            let n = match c[1].to_lowercase().as_str() {
+                "one" => "1",
+                "two" => "2",
+                "three" => "3",
+                "four" => "4",
+                "five" => "5",
+                "six" => "6",
+                "seven" => "7",
+                "eight" => "8",
+                "nine" => "9",
+                "ten" => "10",
+                "eleven" => "11",
+                "twelve" => "12",
+                "fifteen" => "15",
+                "twenty" => "20",
+                "thirty" => "30",
+                "forty" => "40",
+                "forty-five" => "45",
+                "fifty" => "50",
+                "sixty" => "60",
+                "ninety" => "90",
+                "first" => "1st",
+                "second" => "2nd",
+                "third" => "3rd",
+                "fourth" => "4th",
+                _ => "5th",
+            };
+            n.to_string()
+        })
+        .into_owned()
+}
 
 /// The ML tool a clause asks for, if any. Dataset and model requests that do
 /// not name data or a model are left to the other tools.
@@ -128,7 +180,7 @@ pub fn intent(clause: &str, g: &MlGrounding) -> Option<&'static str> {
     if CHATTER.is_match(clause) {
         return None;
     }
-    let clause = &with_model_word(clause, g);
+    let clause = &with_model_word(&numbers(corrected(clause)), g);
     let names_asset = !mentions(clause, g).is_empty()
         || MODEL_WORD.is_match(clause)
         || DATA_WORD.is_match(clause);
@@ -150,9 +202,11 @@ static DATA_WORD: LazyLock<Regex> =
 static TRAIN_ON: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\b(?:train|fit|learn|build)\w*\b.*\b(?:on|from|using|with)\b|\bpredict\w*\b")
 });
-static PATH: LazyLock<Regex> = LazyLock::new(|| re(r#"(?i)(?:^|[\s"'“(])([^\s"'”()]+\.csv)\b"#));
-static VERSION: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b(?:version|ver\.?|v)\s*(\d+)\b|@(\d+)\b"));
+static PATH: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?i)["“']([^"”']+\.csv)["”']|(?:^|[\s(])([^\s"'”()]+\.csv)\b"#));
+static VERSION: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:version|ver\.?|v)\s*#?\s*(\d+)\b|@(\d+)\b|\b(\d+)(?:st|nd|rd|th)\s+version\b")
+});
 static ID: LazyLock<Regex> = LazyLock::new(|| re(ROW_ID));
 static METRIC: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -161,7 +215,7 @@ static METRIC: LazyLock<Regex> = LazyLock::new(|| {
 });
 static BUDGET: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(\d+(?:\.\d+)?|an?|one|two|three|four|five|six|ten|fifteen|twenty|thirty|half\s+an?|half\s+a|(?:a\s+)?quarter\s+of\s+an?)\s*(?:-\s*)?(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\b",
+        r"(?i)\b(?:(\d+(?:\.\d+)?)\s*(?:-\s*)?|(an?|half\s+an?|half\s+a|(?:a\s+)?quarter\s+of\s+an?)\s+)(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h)\b",
     )
 });
 static TARGET_CUE: LazyLock<Regex> = LazyLock::new(|| {
@@ -175,6 +229,15 @@ static GROUP_CUE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 static WORD: LazyLock<Regex> = LazyLock::new(|| re(r"[\w-]+"));
+/// What follows a target named as the subject: "X (in data) is explained by".
+static SUBJECT_OF: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)^\W*(?:in\s+[\w-]+\s+)?(?:is\s+|are\s+|gets?\s+)?(?:explained|driven|determined|predicted|influenced|affected|caused)\b",
+    )
+});
+/// Words for the groups of a gender column.
+static GENDER_WORDS: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b(?:men|women|males?|females?|genders?|sexes)\b"));
 /// The words that describe data or a model: "the (customer churn) data".
 static DATA_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -291,7 +354,19 @@ fn column(words: &str, columns: &[String]) -> Option<String> {
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         (scored.len() == 1 || scored.len() > 1 && scored[0].0 > scored[1].0).then(|| scored[0].1)
     };
-    exact.or_else(stem).or_else(close).cloned()
+    // "tenure" → tenure_months: the one column whose first word it is.
+    let first_word = || {
+        let matches: Vec<&String> = columns
+            .iter()
+            .filter(|c| c.split(['_', ' ']).next().is_some_and(|f| norm(f) == w))
+            .collect();
+        (w.len() >= 4 && matches.len() == 1).then(|| matches[0])
+    };
+    exact
+        .or_else(stem)
+        .or_else(first_word)
+        .or_else(close)
+        .cloned()
 }
 
 /// Columns of `columns` the clause names, by position: windows of up to
@@ -395,7 +470,14 @@ fn target(clause: &str, dataset: &str, g: &MlGrounding) -> Option<String> {
             .find(|(at, _)| *at == cue.end())
             .map(|(_, c)| c.clone())
     });
-    cued.or_else(|| match mentions.as_slice() {
+    // "is missed_deadline explained more by priority or by category?"
+    let subject = || {
+        mentions
+            .iter()
+            .find(|(at, c)| SUBJECT_OF.is_match(&clause[at + c.len().min(clause.len() - at)..]))
+            .map(|(_, c)| c.clone())
+    };
+    cued.or_else(subject).or_else(|| match mentions.as_slice() {
         [(_, only)] => Some(only.clone()),
         _ => None,
     })
@@ -403,23 +485,13 @@ fn target(clause: &str, dataset: &str, g: &MlGrounding) -> Option<String> {
 
 fn budget(clause: &str) -> Option<f64> {
     let caps = BUDGET.captures(clause)?;
-    let amount = caps.get(1)?.as_str().to_lowercase();
-    let n = match amount.as_str() {
-        "a" | "an" | "one" => 1.0,
-        "two" => 2.0,
-        "three" => 3.0,
-        "four" => 4.0,
-        "five" => 5.0,
-        "six" => 6.0,
-        "ten" => 10.0,
-        "fifteen" => 15.0,
-        "twenty" => 20.0,
-        "thirty" => 30.0,
-        a if a.starts_with("half") => 0.5,
-        a if a.contains("quarter") => 0.25,
-        a => a.parse().ok()?,
+    let n = match (caps.get(1), caps.get(2).map(|m| m.as_str().to_lowercase())) {
+        (Some(digits), _) => digits.as_str().parse().ok()?,
+        (None, Some(w)) if w.starts_with("half") => 0.5,
+        (None, Some(w)) if w.contains("quarter") => 0.25,
+        _ => 1.0,
     };
-    let unit = caps.get(2)?.as_str().to_lowercase();
+    let unit = caps.get(3)?.as_str().to_lowercase();
     let scale = match unit.chars().next()? {
         'm' => 60.0,
         'h' => 3600.0,
@@ -469,31 +541,34 @@ pub fn build(
     g: &MlGrounding,
     platform: &Platform,
 ) -> (Map<String, Value>, Option<Gap>) {
+    let raw = corrected(clause);
+    let clause = &numbers(raw);
     let mut args = Map::new();
     let mut set = |k: &str, v: Value| {
         args.insert(k.into(), v);
     };
     let version = VERSION
         .captures(clause)
-        .and_then(|c| c.get(1).or(c.get(2)))
+        .and_then(|c| c.get(1).or(c.get(2)).or(c.get(3)))
         .and_then(|m| m.as_str().parse::<u32>().ok());
     let path = PATH
-        .captures(clause)
-        .and_then(|c| c.get(1))
+        .captures(raw)
+        .and_then(|c| c.get(1).or(c.get(2)))
         .map(|m| m.as_str().to_string());
     let mut missing = None;
     match tool {
         "register_dataset" => {
             let after = path
                 .as_ref()
-                .and_then(|p| clause.find(p.as_str()).map(|i| &clause[i + p.len()..]))
-                .unwrap_or(clause);
+                .and_then(|p| raw.find(p.as_str()).map(|i| &raw[i + p.len()..]))
+                .unwrap_or(raw);
             if let Some(d) = re_capture(
                 r#"(?i)(?:\bwith\s+(?:the\s+|a\s+)?description|\bdesc(?:ription)?\s*:?|\bdescribed\s+as)\s*["“']?([^"”']+?)["”']?\s*$"#,
                 after,
             ) {
                 set("description", json!(d.trim()));
             }
+            let after = after.trim_start_matches(['"', '”', '\'']);
             let naming = after.split(['"', '“']).next().unwrap_or(after);
             if let Some(n) = re_capture(
                 r"(?i)\b(?:as|called|named|call\s+it|under\s+the\s+name)\s+['\x22“]?([\w-]+)",
@@ -592,7 +667,7 @@ pub fn build(
             let mut versions: Vec<(usize, u32)> = VERSION
                 .captures_iter(clause)
                 .filter_map(|c| {
-                    let m = c.get(1).or(c.get(2))?;
+                    let m = c.get(1).or(c.get(2)).or(c.get(3))?;
                     Some((m.start(), m.as_str().parse().ok()?))
                 })
                 .collect();
@@ -602,7 +677,21 @@ pub fn build(
                     Some((m.start(), m.as_str().parse().ok()?))
                 }));
             }
+            // "the 2nd vs the 3rd version": ordinals count when versions are meant.
+            if clause.to_lowercase().contains("version")
+                && let Ok(ordinal) = Regex::new(r"(?i)\b(\d+)(?:st|nd|rd|th)\b")
+            {
+                for c in ordinal.captures_iter(clause) {
+                    if let Some(m) = c.get(1)
+                        && let Ok(v) = m.as_str().parse::<u32>()
+                        && !versions.iter().any(|&(at, _)| at == m.start())
+                    {
+                        versions.push((m.start(), v));
+                    }
+                }
+            }
             versions.sort();
+            versions.dedup_by_key(|v| v.0);
             let owner = |at: usize| {
                 named
                     .iter()
@@ -698,10 +787,22 @@ pub fn build(
                         .as_deref()
                         .and_then(|m| g.targets.iter().find(|(n, _, _)| n == m))
                         .map(|(_, _, t)| t.as_str());
-                    let named: Vec<(usize, String)> = column_mentions(clause, columns, g)
+                    let id_like = |c: &str| {
+                        let c = c.to_lowercase();
+                        c == "id" || c.ends_with("_id")
+                    };
+                    let mut named: Vec<(usize, String)> = column_mentions(clause, columns, g)
                         .into_iter()
-                        .filter(|(_, c)| Some(c.as_str()) != target)
+                        .filter(|(_, c)| Some(c.as_str()) != target && !id_like(c))
                         .collect();
+                    if let Some(m) = GENDER_WORDS.find(clause)
+                        && let Some(c) = columns
+                            .iter()
+                            .find(|c| ["gender", "sex"].contains(&c.to_lowercase().as_str()))
+                    {
+                        named.push((m.start(), c.clone()));
+                        named.sort();
+                    }
                     let cued = GROUP_CUE
                         .find_iter(clause)
                         .find_map(|cue| named.iter().find(|(at, _)| *at == cue.end()));
@@ -850,6 +951,17 @@ mod tests {
         assert_eq!(budget("with 2 minutes"), Some(120.0));
         assert_eq!(budget("half a minute"), Some(30.0));
         assert_eq!(budget("30 seconds"), Some(30.0));
+        assert_eq!(budget(&numbers("ninety secs")), Some(90.0));
+        assert_eq!(budget("can a model be trained on iris as the label"), None);
+        assert_eq!(budget("a quarter of an hour"), Some(900.0));
+        assert_eq!(
+            corrected("not iris, wine: describe it"),
+            "wine: describe it"
+        );
+        assert_eq!(
+            numbers("the second version, row fifteen"),
+            "the 2nd version, row 15"
+        );
         assert_eq!(metric("optimise ROC AUC"), Some("roc_auc"));
         assert_eq!(metric("minimise mean absolute error"), Some("mae"));
         let g = grounding();
