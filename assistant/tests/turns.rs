@@ -159,3 +159,28 @@ fn requests_outside_the_platform_get_help_not_actions() {
     let (actions, reply) = say(&a, "s", "");
     assert!(actions.is_empty() && reply.contains("empty"), "{reply}");
 }
+
+#[test]
+fn a_data_question_is_answered_by_name_and_help_is_never_taken_as_the_answer() {
+    let a = assistant();
+    for file in ["iris", "wine"] {
+        let path = format!("{}/../examples/data/{file}.csv", env!("CARGO_MANIFEST_DIR"));
+        a.platform()
+            .call(None, "register_dataset", serde_json::json!({"path": path}))
+            .unwrap();
+    }
+    let (actions, reply) = say(&a, "s", "describe the dataset");
+    assert_eq!(actions[0].status, Status::NeedsInput);
+    assert!(reply.contains("iris") && reply.contains("wine"), "{reply}");
+    let (actions, reply) = say(&a, "s", "help");
+    assert!(
+        actions.is_empty() || actions[0].tool == "help",
+        "{actions:?}"
+    );
+    assert!(reply.contains("describe_dataset"), "{reply}");
+    say(&a, "s", "describe the dataset");
+    let (actions, reply) = say(&a, "s", "wine");
+    assert_eq!(actions[0].tool, "describe_dataset");
+    assert_eq!(actions[0].status, Status::Ok, "{reply}");
+    assert!(reply.contains("178 rows"), "{reply}");
+}

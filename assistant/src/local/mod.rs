@@ -424,7 +424,10 @@ impl Planner for LocalPlanner {
             let ml = self.ml_call(req.text, &data, req).map(|c| c.tool);
             // A whole data or model request is a new request, even for the same tool.
             let whole = ml.is_some() && req.text.split_whitespace().count() > 3;
+            // A data or model question is never answered with "help".
+            let help = ML_TOOLS.contains(&waiting.tool.as_str()) && HELP.is_match(req.text);
             let new_request = (whole
+                || help
                 || ml
                     .or_else(|| self.intent(req.text).map(str::to_string))
                     .is_some_and(|t| t != waiting.tool && t != "help"))
