@@ -24,8 +24,6 @@ use crate::prep::{PrepOptions, Preprocessor, Typed};
 use crate::rng::Rng;
 use crate::target::{Target, TargetValues, select_features};
 
-pub use cv::folds;
-
 /// What to learn and how long to search.
 #[derive(Debug, Clone)]
 pub struct Spec {

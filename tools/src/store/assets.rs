@@ -157,8 +157,17 @@ const DATASET_COLUMNS: &str =
     "name, version, path, description, rows, columns, hash, profile, created_at";
 const MODEL_COLUMNS: &str = "name, version, dataset, dataset_version, target, task, metric, cv_score, cv_std, stage, family, details, created_at";
 
-fn time(s: String) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(&s).map_or_else(|_| Utc::now(), |t| t.with_timezone(&Utc))
+/// A stored timestamp; one that does not parse is a storage error, never "now".
+fn time(column: usize, s: String) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(&s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(
+                column,
+                rusqlite::types::Type::Text,
+                Box::new(e),
+            )
+        })
 }
 
 fn dataset_row(r: &Row<'_>) -> rusqlite::Result<Dataset> {
@@ -171,7 +180,7 @@ fn dataset_row(r: &Row<'_>) -> rusqlite::Result<Dataset> {
         columns: r.get::<_, i64>(5)? as usize,
         hash: r.get(6)?,
         profile: serde_json::from_str(&r.get::<_, String>(7)?).unwrap_or(Value::Null),
-        created_at: time(r.get(8)?),
+        created_at: time(8, r.get(8)?)?,
     })
 }
 
@@ -189,7 +198,7 @@ fn model_row(r: &Row<'_>) -> rusqlite::Result<ModelRecord> {
         stage: Stage::parse(&r.get::<_, String>(9)?),
         family: r.get(10)?,
         details: serde_json::from_str(&r.get::<_, String>(11)?).unwrap_or(Value::Null),
-        created_at: time(r.get(12)?),
+        created_at: time(12, r.get(12)?)?,
     })
 }
 
