@@ -26,7 +26,7 @@ pub use model::{
     NewPerson, NewTask, Person, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch,
 };
 pub use platform::{Platform, PlatformError};
-pub use store::{AssetStore, AuditRecord, Store, StoreError};
+pub use store::{AssetStore, AuditRecord, Store, StoreError, UsageRecord};
 pub use tool::{
     Context, Display, Effect, Hooks, Registry, Table, Tool, ToolError, ToolOutput, TypedTool,
     parse_args,

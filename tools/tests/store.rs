@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use maestro_tools::store::SqliteStore;
 use maestro_tools::{
     AuditRecord, NewPerson, NewTask, Priority, Status, StatusFilter, Store, StoreError, TaskFilter,
-    TaskPatch,
+    TaskPatch, UsageRecord,
 };
 use serde_json::json;
 
@@ -235,6 +235,32 @@ fn suite(store: &dyn Store) {
     store.save_session("s", &json!({"k": 1}), now).unwrap();
     store.save_session("s", &json!({"k": 2}), now).unwrap();
     assert_eq!(store.load_session("s").unwrap(), Some(json!({"k": 2})));
+
+    // Language-model usage, newest first, the unknown cost kept unknown.
+    for (model, cost) in [("gpt-4o", Some(0.01)), ("qwen2.5:7b", None)] {
+        let u = UsageRecord {
+            at: now,
+            session: "s".into(),
+            model: model.into(),
+            prompt_tokens: 1200,
+            completion_tokens: 80,
+            requests: 2,
+            cost_usd: cost,
+        };
+        store.record_usage(&u).unwrap();
+    }
+    let usage = store.usage(10).unwrap();
+    assert_eq!(usage.len(), 2);
+    assert_eq!(
+        (usage[0].model.as_str(), usage[0].cost_usd),
+        ("qwen2.5:7b", None)
+    );
+    assert_eq!(
+        (usage[1].prompt_tokens, usage[1].cost_usd),
+        (1200, Some(0.01))
+    );
+    assert_eq!(usage[1].at, now);
+    assert_eq!(store.usage(1).unwrap().len(), 1);
 }
 
 #[test]
