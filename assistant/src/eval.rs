@@ -105,10 +105,15 @@ pub struct Retrieval {
     pub cases: usize,
     /// Cases whose expected tools were all offered.
     pub found: usize,
+    /// Cases whose expected tools were all among the catalog's `k` nearest
+    /// alone (without the local planner's reading).
+    pub catalog_only: usize,
     /// Mean tokens of a first request (system prompt, request, offered tools).
     pub mean_prompt_tokens: f64,
     /// The same with every tool offered.
     pub mean_prompt_tokens_all_tools: f64,
+    /// Requests whose expected tools were not all offered, with the tools offered.
+    pub misses: Vec<Miss>,
 }
 
 impl Retrieval {
@@ -117,13 +122,24 @@ impl Retrieval {
         ratio(self.found, self.cases)
     }
 
-    fn add(&mut self, platform: &Platform, text: &str, expected: &[ExpectedCall]) {
+    fn add(
+        &mut self,
+        platform: &Platform,
+        text: &str,
+        likely: &[String],
+        expected: &[ExpectedCall],
+    ) {
         let tokens = Tokens::for_model("gpt-4o");
-        let offered = tools_for(platform, text, &[], self.k);
-        let names: Vec<&str> = offered
-            .iter()
-            .filter_map(|t| t["function"]["name"].as_str())
-            .collect();
+        let offered = tools_for(platform, text, likely, &[], self.k);
+        let nearest = tools_for(platform, text, &[], &[], self.k);
+        let tool_names = |tools: &[Value]| -> Vec<String> {
+            tools
+                .iter()
+                .filter_map(|t| t["function"]["name"].as_str().map(str::to_string))
+                .collect()
+        };
+        self.catalog_only += usize::from(covered(expected, &tool_names(&nearest)));
+        let names = tool_names(&offered);
         let messages = [
             serde_json::json!({"role": "system", "content": SYSTEM}),
             serde_json::json!({"role": "user", "content": text}),
@@ -136,8 +152,20 @@ impl Retrieval {
             tokens.prompt(&messages, &all_tools(platform)),
         );
         self.cases += 1;
-        self.found += usize::from(expected.iter().all(|c| names.contains(&c.tool.as_str())));
+        if covered(expected, &names) {
+            self.found += 1;
+        } else {
+            self.misses.push(Miss {
+                text: text.to_string(),
+                expected: expected.iter().map(|c| c.tool.clone()).collect(),
+                got: names.into(),
+            });
+        }
     }
+}
+
+fn covered(expected: &[ExpectedCall], offered: &[String]) -> bool {
+    expected.iter().all(|c| offered.contains(&c.tool))
 }
 
 /// Tools the language-model planner is offered per request by default.
@@ -228,7 +256,10 @@ pub fn evaluate(
             })
             .collect();
         if !expected.is_empty() {
-            report.retrieval.add(&platform, &case.text, &expected);
+            let likely: Vec<String> = plan.calls.iter().map(|c| c.tool.clone()).collect();
+            report
+                .retrieval
+                .add(&platform, &case.text, &likely, &expected);
         }
         let same_tools = got
             .iter()

@@ -537,11 +537,12 @@ fn run_eval(file: &Path, json: bool, verbose: bool) -> Result<ExitCode> {
     );
     let r = &report.retrieval;
     println!(
-        "tool retrieval       recall@{} {:.1}%  ({}/{}); first request {:.0} tokens with {} tools vs {:.0} with all",
+        "tool retrieval       recall@{} {:.1}%  ({}/{}; catalog alone {}); first request {:.0} tokens with {} tools vs {:.0} with all",
         r.k,
         100.0 * r.recall(),
         r.found,
         r.cases,
+        r.catalog_only,
         r.mean_prompt_tokens,
         r.k,
         r.mean_prompt_tokens_all_tools

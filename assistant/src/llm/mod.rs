@@ -117,7 +117,14 @@ impl LlmPlanner {
         steps: &mut dyn Steps,
         usage: &mut Usage,
     ) -> Result<(), (LlmError, bool)> {
-        let mut prompt = Prompt::new(request, &*steps, &self.config);
+        let likely: Vec<String> = self
+            .local
+            .plan(request)
+            .calls
+            .into_iter()
+            .map(|c| c.tool)
+            .collect();
+        let mut prompt = Prompt::new(request, &*steps, &self.config, &likely);
         let mut ran_any = false;
         let mut corrections = 0;
         for _ in 0..self.config.max_steps {

@@ -40,13 +40,24 @@ pub struct Prompt {
 
 impl Prompt {
     /// The prompt for `request`: tools and grounding retrieved from the catalog.
-    pub fn new(request: &Request<'_>, steps: &dyn Steps, config: &LlmConfig) -> Self {
+    pub fn new(
+        request: &Request<'_>,
+        steps: &dyn Steps,
+        config: &LlmConfig,
+        likely: &[String],
+    ) -> Self {
         let memory = steps.memory().to_vec();
         let used: Vec<String> = memory
             .iter()
             .flat_map(|e| e.tools.iter().cloned())
             .collect();
-        let tools = tools_for(request.platform, request.text, &used, config.tools_k);
+        let tools = tools_for(
+            request.platform,
+            request.text,
+            likely,
+            &used,
+            config.tools_k,
+        );
         let mut system = SYSTEM
             .replace(
                 "{now}",
@@ -156,10 +167,18 @@ impl Prompt {
     }
 }
 
-/// The tools for a turn in the `tools` wire format: the `k` nearest to `text`
-/// in the catalog, plus the tools in `used` (those the conversation already used).
-pub fn tools_for(platform: &Platform, text: &str, used: &[String], k: usize) -> Vec<Value> {
-    let mut names: Vec<String> = platform
+/// The tools for a turn in the `tools` wire format: `k` tools — those in
+/// `likely` (the local planner's reading of the request) first, then the
+/// nearest to `text` in the catalog — plus the tools in `used` (those the
+/// conversation already used).
+pub fn tools_for(
+    platform: &Platform,
+    text: &str,
+    likely: &[String],
+    used: &[String],
+    k: usize,
+) -> Vec<Value> {
+    let nearest: Vec<String> = platform
         .catalog()
         .search(text, k, &Filter::kind("tool"))
         .map(|hits| {
@@ -168,6 +187,12 @@ pub fn tools_for(platform: &Platform, text: &str, used: &[String], k: usize) -> 
                 .collect()
         })
         .unwrap_or_default();
+    let mut names: Vec<String> = Vec::new();
+    for name in likely.iter().chain(&nearest) {
+        if names.len() < k && !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
     for name in used {
         if !names.contains(name) {
             names.push(name.clone());
