@@ -14,8 +14,63 @@ fn maestro(home: &Path, args: &[&str]) -> Output {
         .env("MAESTRO_NOW", NOW)
         .env_remove("MAESTRO_HOME")
         .env_remove("MAESTRO_USER")
+        .env_remove("MAESTRO_LLM_BASE_URL")
+        .env_remove("OPENAI_API_KEY")
         .output()
         .expect("maestro runs")
+}
+
+/// `maestro` with the language-model variables `vars` set.
+fn maestro_llm(home: &Path, vars: &[(&str, &str)], args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_maestro"))
+        .args(["--home", home.to_str().unwrap(), "--as", "Alice"])
+        .args(args)
+        .env("MAESTRO_NOW", NOW)
+        .env_remove("OPENAI_API_KEY")
+        .envs(vars.iter().copied())
+        .output()
+        .expect("maestro runs")
+}
+
+#[test]
+fn a_misconfigured_language_model_is_reported_and_the_local_planner_answers() {
+    let home = demo_home();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", closed.local_addr().unwrap());
+    drop(closed);
+    // No model named: a warning that says what to set, then the local answer.
+    let out = maestro_llm(
+        home.path(),
+        &[("MAESTRO_LLM_BASE_URL", &url)],
+        &["ask", "who is on the team?"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("MAESTRO_LLM_MODEL is not set"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Bob Smith"));
+    // Nothing listening: said in the reply, answered locally, the key never shown.
+    let vars = [
+        ("MAESTRO_LLM_BASE_URL", url.as_str()),
+        ("MAESTRO_LLM_MODEL", "m"),
+        ("OPENAI_API_KEY", "sk-cli-secret"),
+    ];
+    let out = maestro_llm(home.path(), &vars, &["ask", "--json", "who is on the team?"]);
+    let answer = json(&out);
+    let reply = answer["reply"].as_str().unwrap();
+    assert!(
+        reply.contains("cannot be reached") && reply.contains("local planner"),
+        "{reply}"
+    );
+    assert_eq!(answer["actions"][0]["tool"], "list_people");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("sk-cli-secret"));
+    assert!(!stderr(&out).contains("sk-cli-secret"));
+    // No model turn ran, so no usage was recorded.
+    let usage = json(&maestro(home.path(), &["usage", "--json"]));
+    assert_eq!(usage["turns"], 0);
+    assert_eq!(usage["records"], serde_json::json!([]));
 }
 
 fn maestro_stdin(home: &Path, args: &[&str], input: &[u8]) -> Output {

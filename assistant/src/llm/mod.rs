@@ -131,9 +131,9 @@ impl LlmPlanner {
             let body = prompt
                 .body(&self.config, &self.tokens)
                 .map_err(|e| (e, ran_any))?;
-            usage.requests += 1;
             let sent = prompt.last_tokens;
             let answer = self.complete(body, steps).map_err(|e| (e, ran_any))?;
+            usage.requests += 1;
             let (p, c) = answer.usage.unwrap_or_else(|| {
                 let calls: String = answer.calls.iter().map(|c| c.arguments.as_str()).collect();
                 (
