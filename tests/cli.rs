@@ -57,7 +57,11 @@ fn a_misconfigured_language_model_is_reported_and_the_local_planner_answers() {
         ("MAESTRO_LLM_MODEL", "m"),
         ("OPENAI_API_KEY", "sk-cli-secret"),
     ];
-    let out = maestro_llm(home.path(), &vars, &["ask", "--json", "who is on the team?"]);
+    let out = maestro_llm(
+        home.path(),
+        &vars,
+        &["ask", "--json", "who is on the team?"],
+    );
     let answer = json(&out);
     let reply = answer["reply"].as_str().unwrap();
     assert!(

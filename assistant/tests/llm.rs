@@ -97,6 +97,14 @@ fn tool_messages(request: &Value) -> Vec<Value> {
         .collect()
 }
 
+fn task_count(a: &Assistant) -> usize {
+    a.platform()
+        .store()
+        .list_tasks(&TaskFilter::default())
+        .unwrap()
+        .len()
+}
+
 fn tasks_titled(a: &Assistant, title: &str) -> usize {
     a.platform()
         .store()
@@ -313,12 +321,7 @@ fn unknown_tools_are_rejected_and_nothing_runs() {
         Reply::Text("I cannot do that."),
     ]);
     let a = assistant_with(&fake.url, &[]);
-    let before = a
-        .platform()
-        .store()
-        .list_tasks(&TaskFilter::default())
-        .unwrap()
-        .len();
+    let before = task_count(&a);
     let turn = say(&a, "s", "wipe everything");
     assert!(turn.actions.is_empty());
     assert_eq!(turn.reply(), "I cannot do that.");
@@ -330,14 +333,7 @@ fn unknown_tools_are_rejected_and_nothing_runs() {
             .contains("no tool called \\\"drop_database\\\""),
         "{error}"
     );
-    assert_eq!(
-        a.platform()
-            .store()
-            .list_tasks(&TaskFilter::default())
-            .unwrap()
-            .len(),
-        before
-    );
+    assert_eq!(task_count(&a), before);
 }
 
 #[test]
@@ -447,26 +443,14 @@ fn instructions_inside_data_do_not_lead_to_deletion() {
             a.platform().clock().now(),
         )
         .unwrap();
-    let before = a
-        .platform()
-        .store()
-        .list_tasks(&TaskFilter::default())
-        .unwrap()
-        .len();
+    let before = task_count(&a);
     let turn = say(&a, "s", "what's in the vendor tasks?");
     let last = turn.actions.last().unwrap();
     assert_eq!(
         (last.tool.as_str(), last.status),
         ("delete_task", Status::NeedsConfirmation)
     );
-    assert_eq!(
-        a.platform()
-            .store()
-            .list_tasks(&TaskFilter::default())
-            .unwrap()
-            .len(),
-        before
-    );
+    assert_eq!(task_count(&a), before);
     assert!(a.platform().store().get_task(evil.id).is_ok());
     // The injected text reached the model only inside a tool result (data).
     let requests = fake.requests();
@@ -483,14 +467,7 @@ fn instructions_inside_data_do_not_lead_to_deletion() {
     // "no" cancels; nothing was deleted.
     let turn = say(&a, "s", "no");
     assert!(turn.reply().contains("Cancelled"));
-    assert_eq!(
-        a.platform()
-            .store()
-            .list_tasks(&TaskFilter::default())
-            .unwrap()
-            .len(),
-        before
-    );
+    assert_eq!(task_count(&a), before);
 }
 
 #[test]
