@@ -523,3 +523,22 @@ fn an_interrupt_aborts_the_request() {
     );
     assert!(turn.actions.is_empty());
 }
+
+#[test]
+fn the_planner_can_be_made_used_and_dropped_from_async_code() {
+    // The server opens assistants on blocking threads of its runtime and may
+    // drop them on an async task.
+    let fake = FakeOpenAi::start(vec![Reply::Text("Hello from the model.")]);
+    let url = fake.url.clone();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async move {
+        let a = tokio::task::spawn_blocking(move || {
+            let a = assistant_with(&url, &[]);
+            assert_eq!(say(&a, "s", "hello").reply(), "Hello from the model.");
+            a
+        })
+        .await
+        .unwrap();
+        drop(a);
+    });
+}

@@ -31,7 +31,8 @@ const DOWN_FOR: Duration = Duration::from_secs(60);
 pub struct LlmPlanner {
     config: LlmConfig,
     client: Arc<ChatClient>,
-    runtime: tokio::runtime::Runtime,
+    /// The runtime the HTTP requests run on (taken only when dropped).
+    runtime: Option<tokio::runtime::Runtime>,
     tokens: Tokens,
     local: LocalPlanner,
     /// Until when the endpoint is skipped after it was found unusable.
@@ -49,11 +50,11 @@ impl LlmPlanner {
             .enable_all()
             .build()
             .map_err(|e| format!("cannot start the language-model client: {e}"))?;
-        let client = runtime.block_on(async { ChatClient::new(&config) })?;
+        let client = ChatClient::new(&config)?;
         Ok(Self {
             tokens: Tokens::for_model(&config.model),
             client: Arc::new(client),
-            runtime,
+            runtime: Some(runtime),
             config,
             local,
             down_until: Mutex::new(None),
@@ -86,7 +87,10 @@ impl LlmPlanner {
         }
         let (tx, rx) = channel();
         let client = self.client.clone();
-        let task = self.runtime.spawn(async move {
+        let Some(runtime) = &self.runtime else {
+            return Err(LlmError::Interrupted);
+        };
+        let task = runtime.spawn(async move {
             let texts = tx.clone();
             let mut on_text = move |t: &str| {
                 let _ = texts.send(Message::Text(t.to_string()));
@@ -250,6 +254,16 @@ impl LlmPlanner {
             ok.push((call.id.clone(), Call::new(&call.name, arguments)));
         }
         (ok, rejected)
+    }
+}
+
+impl Drop for LlmPlanner {
+    /// Stops the runtime without blocking, so a planner may be dropped anywhere
+    /// (even on an async task of the server).
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
     }
 }
 
