@@ -47,7 +47,9 @@ pub fn add_tools(r: &mut Registry) {
 }
 
 /// A not-found error that offers the closest known names.
-fn unknown(what: &str, name: &str, known: &[String], list: &str) -> ToolError {
+/// A dataset or model that is not in this workspace: a not-found error (a
+/// 404 over REST, whatever other workspaces hold) with close names.
+fn unknown(what: &'static str, name: &str, known: &[String], list: &str) -> ToolError {
     let close = crate::work::close_names(&name.to_lowercase(), known.iter().map(String::as_str));
     let hint = match close.as_slice() {
         [] if known.is_empty() => format!("there are none yet; {list}"),
@@ -55,7 +57,11 @@ fn unknown(what: &str, name: &str, known: &[String], list: &str) -> ToolError {
         [one] => format!("did you mean {one}?"),
         many => format!("did you mean one of {}?", many.join(", ")),
     };
-    MlError::Request(format!("there is no {what} {name:?}; {hint}")).into()
+    StoreError::NotFound {
+        what,
+        key: format!("{name:?}; {hint}"),
+    }
+    .into()
 }
 
 /// The dataset a request names: its exact name, or the catalog's closest dataset
