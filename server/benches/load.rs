@@ -191,6 +191,27 @@ fn main() {
         .unwrap();
     let mut errors = 0;
     runtime.block_on(async {
+        // The chat request is the read it should be: one list_tasks call.
+        let probe: serde_json::Value = reqwest::Client::new()
+            .post(format!("{base}/v1/chat"))
+            .bearer_auth(&token)
+            .json(&json!({"text": "list my overdue tasks", "as": speaker}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(probe["actions"][0]["tool"], "list_tasks", "{probe}");
+        println!(
+            "chat probe: {}",
+            probe["reply"]
+                .as_str()
+                .unwrap_or_default()
+                .lines()
+                .next()
+                .unwrap_or_default()
+        );
         let (url, t) = (format!("{base}/v1/tasks"), token.clone());
         let list = run(
             "GET /v1/tasks",
