@@ -32,17 +32,17 @@ pub enum PlatformError {
     /// The catalog failed to open.
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    /// A new catalog could not be filled from the store.
+    #[error("cannot fill the workspace's new catalog: {0}")]
+    Reindex(String),
 }
 
-/// The catalog file of a workspace: `catalog.db` for `default` (as before
-/// workspaces had their own), `catalog-NAME.db` for the others. Names are
-/// checked ([`check_workspace_name`]), so they are safe in a file name.
+/// The catalog file of a workspace, `catalog-NAME.db`. Names are checked
+/// ([`check_workspace_name`]), so they are safe in a file name. (The
+/// `catalog.db` of earlier versions was shared by every workspace; it is
+/// left alone and never read, so nothing indexed there can leak.)
 fn catalog_file(workspace: &str) -> String {
-    if workspace == "default" {
-        "catalog.db".into()
-    } else {
-        format!("catalog-{workspace}.db")
-    }
+    format!("catalog-{workspace}.db")
 }
 
 /// The platform: state, catalog, clock and tools. Shared by every front end.
@@ -88,7 +88,7 @@ impl FileAccess {
 }
 
 impl Platform {
-    /// Opens the embedded platform in `home` (`maestro.db` and `catalog.db`), for `workspace`.
+    /// Opens the embedded platform in `home` (`maestro.db` and `catalog-WORKSPACE.db`), for `workspace`.
     pub fn open(home: &Path, workspace: &str, clock: Clock) -> Result<Self, PlatformError> {
         let home_error = |reason: String| PlatformError::Home {
             path: home.display().to_string(),
@@ -108,6 +108,8 @@ impl Platform {
             // A workspace made before catalogs were per workspace: index what it holds.
             platform.index_tasks(&platform.store().list_tasks(&Default::default())?)?;
             platform.index_people(&platform.store().list_people()?)?;
+            crate::ml::index_assets(&platform)
+                .map_err(|e| PlatformError::Reindex(e.to_string()))?;
         }
         Ok(platform)
     }
