@@ -747,3 +747,120 @@ fn ml_commands_refuse_bad_input_clearly() {
     let list = json(&maestro(home.path(), &["data", "list", "--json"]));
     assert_eq!(list.as_array().unwrap().len(), 1, "only iris");
 }
+
+#[test]
+fn workspaces_tokens_and_serve() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let home = tempfile::tempdir().unwrap();
+    let out = maestro(
+        home.path(),
+        &["workspace", "create", "acme", "--slack-team", "T0123ABCD"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = maestro(home.path(), &["workspace", "create", "acme"]);
+    assert!(
+        !out.status.success() && stderr(&out).contains("already exists"),
+        "{}",
+        stderr(&out)
+    );
+    let out = maestro(home.path(), &["workspace", "create", "a/b"]);
+    assert!(
+        !out.status.success() && stderr(&out).contains("letters, digits"),
+        "{}",
+        stderr(&out)
+    );
+    let listed = json(&maestro(home.path(), &["workspace", "list", "--json"]));
+    assert_eq!(
+        listed,
+        serde_json::json!([{"name": "acme", "slack_team": "T0123ABCD"}])
+    );
+    let created = json(&maestro(
+        home.path(),
+        &[
+            "token",
+            "create",
+            "--workspace",
+            "acme",
+            "--name",
+            "ci",
+            "--json",
+        ],
+    ));
+    let token = created["token"].as_str().unwrap().to_string();
+    assert!(token.starts_with("mst_"), "{created}");
+    assert_eq!(created["scope"], "write");
+    let out = maestro(
+        home.path(),
+        &[
+            "token",
+            "create",
+            "--workspace",
+            "acme",
+            "--name",
+            "x",
+            "--scope",
+            "root",
+        ],
+    );
+    assert!(!out.status.success() && stderr(&out).contains("read, write or admin"));
+    let out = maestro(
+        home.path(),
+        &["token", "create", "--workspace", "nowhere", "--name", "x"],
+    );
+    assert!(
+        !out.status.success() && stderr(&out).contains("no workspace"),
+        "{}",
+        stderr(&out)
+    );
+    // The token is stored hashed: the database never holds it.
+    let db = std::fs::read(home.path().join("maestro.db")).unwrap();
+    assert!(!db.windows(token.len()).any(|w| w == token.as_bytes()));
+
+    // The server answers with the token, on the address it reports.
+    let mut server = Command::new(env!("CARGO_BIN_EXE_maestro"))
+        .args([
+            "--home",
+            home.path().to_str().unwrap(),
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .env("MAESTRO_NOW", NOW)
+        .env_remove("SLACK_SIGNING_SECRET")
+        .env_remove("SLACK_BOT_TOKEN")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let get = |auth: &str| {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "GET /v1/tasks HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{auth}\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    assert!(get(&format!("Authorization: Bearer {token}\r\n")).starts_with("HTTP/1.1 200"));
+    let out = maestro(
+        home.path(),
+        &["token", "revoke", "--workspace", "acme", "--name", "ci"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(get(&format!("Authorization: Bearer {token}\r\n")).starts_with("HTTP/1.1 401"));
+    server.kill().unwrap();
+    server.wait().unwrap();
+}

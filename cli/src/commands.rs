@@ -12,7 +12,7 @@ use maestro_assistant::{
 use maestro_tools::{Clock, Display, Platform, ToolOutput, import, insight};
 use serde_json::{Map, Value, json};
 
-use crate::{Cli, Command, chat, kernel, ml};
+use crate::{Cli, Command, chat, kernel, ml, serve};
 
 #[derive(Subcommand)]
 pub enum TasksCommand {
@@ -131,6 +131,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
     if let Command::Kernel(args) = &cli.command {
         return kernel::run(&cli, args);
+    }
+    match &cli.command {
+        Command::Serve { addr } => return serve::serve(&home(&cli.home)?, addr),
+        Command::Workspace(command) => return serve::workspace(&home(&cli.home)?, command),
+        Command::Token(command) => {
+            return serve::token(&home(&cli.home)?, Clock::from_env()?, command);
+        }
+        _ => {}
     }
     let platform = open(&cli)?;
     match cli.command {
@@ -276,7 +284,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Models(command) => ml::models(&platform, actor.as_deref(), command),
         Command::Automl(args) => ml::automl(&platform, args),
         Command::Predict(args) => ml::predict_file(&platform, args),
-        Command::Eval { .. } | Command::Kernel(_) => unreachable!("handled above"),
+        Command::Eval { .. }
+        | Command::Kernel(_)
+        | Command::Serve { .. }
+        | Command::Workspace(_)
+        | Command::Token(_) => unreachable!("handled above"),
     }
 }
 

@@ -5,6 +5,7 @@ mod chat;
 mod commands;
 mod kernel;
 mod ml;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -103,6 +104,18 @@ enum Command {
     Models(ml::ModelsCommand),
     /// The Jupyter kernel: `kernel install`, or serve a connection file.
     Kernel(kernel::KernelArgs),
+    /// Serve the REST API and the Slack bot.
+    Serve {
+        /// Where to listen (HOST:PORT).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Create or list workspaces.
+    #[command(subcommand)]
+    Workspace(serve::WorkspaceCommand),
+    /// Create, revoke or list API tokens.
+    #[command(subcommand)]
+    Token(serve::TokenCommand),
 }
 
 fn main() -> ExitCode {

@@ -25,7 +25,7 @@ pub use clock::{Clock, ClockError};
 pub use model::{
     NewPerson, NewTask, Person, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch,
 };
-pub use platform::{Platform, PlatformError};
+pub use platform::{FileAccess, Platform, PlatformError};
 pub use store::{AssetStore, AuditRecord, Store, StoreError, UsageRecord};
 pub use tool::{
     Context, Display, Effect, Hooks, Registry, Table, Tool, ToolError, ToolOutput, TypedTool,

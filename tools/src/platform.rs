@@ -1,7 +1,7 @@
 //! [`Platform`]: the store, the catalog, the clock and the tools, wired together.
 
-use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use maestro_catalog::{Catalog, CatalogError, Entry};
 use serde_json::{Value, json};
@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::clock::Clock;
 use crate::insight::{Insight, InsightError, Member, WorkItem};
 use crate::model::{Person, Task};
-use crate::store::{AuditRecord, SqliteStore, Store, StoreError};
+use crate::store::{AuditRecord, SqliteStore, Store, StoreError, check_workspace_name};
 use crate::tool::{Context, Effect, Hooks, Registry, ToolError, ToolOutput};
 use crate::work;
 
@@ -32,6 +32,17 @@ pub enum PlatformError {
     /// The catalog failed to open.
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    /// A new catalog could not be filled from the store.
+    #[error("cannot fill the workspace's new catalog: {0}")]
+    Reindex(String),
+}
+
+/// The catalog file of a workspace, `catalog-NAME.db`. Names are checked
+/// ([`check_workspace_name`]), so they are safe in a file name. (The
+/// `catalog.db` of earlier versions was shared by every workspace; it is
+/// left alone and never read, so nothing indexed there can leak.)
+fn catalog_file(workspace: &str) -> String {
+    format!("catalog-{workspace}.db")
 }
 
 /// The platform: state, catalog, clock and tools. Shared by every front end.
@@ -43,10 +54,41 @@ pub struct Platform {
     /// The work-intelligence models with the history size and the team they
     /// were trained on.
     insight: Mutex<Option<(usize, String, Arc<Insight>)>>,
+    /// Which files the tools may read on behalf of this platform's callers.
+    files: RwLock<FileAccess>,
+}
+
+/// Which files the tools may read (datasets to register, CSVs to predict on).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileAccess {
+    /// Any file the process can read (local callers: the CLI, the kernel).
+    Any,
+    /// Only files under these canonical directories (remote callers: REST,
+    /// Slack); none at all when the list is empty.
+    Under(Vec<PathBuf>),
+}
+
+impl FileAccess {
+    /// The roots in a colon-separated list such as `MAESTRO_DATA_ROOTS`
+    /// (canonicalised; a root that does not exist is an error naming it).
+    pub fn from_roots(list: Option<&str>) -> Result<Self, String> {
+        let roots = list
+            .unwrap_or_default()
+            .split(':')
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(|r| {
+                std::fs::canonicalize(r).map_err(|e| {
+                    format!("MAESTRO_DATA_ROOTS names {r}, which cannot be used ({e}); list existing directories, separated by ':'")
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self::Under(roots))
+    }
 }
 
 impl Platform {
-    /// Opens the embedded platform in `home` (`maestro.db` and `catalog.db`), for `workspace`.
+    /// Opens the embedded platform in `home` (`maestro.db` and `catalog-WORKSPACE.db`), for `workspace`.
     pub fn open(home: &Path, workspace: &str, clock: Clock) -> Result<Self, PlatformError> {
         let home_error = |reason: String| PlatformError::Home {
             path: home.display().to_string(),
@@ -56,9 +98,20 @@ impl Platform {
         if !home.is_dir() {
             return Err(home_error("it is not a directory".into()));
         }
+        check_workspace_name(workspace)?;
         let store = SqliteStore::open(&home.join("maestro.db"), workspace)?;
-        let catalog = Catalog::open(&home.join("catalog.db"))?;
-        Self::with_parts(Box::new(store), catalog, clock)
+        let catalog_path = home.join(catalog_file(workspace));
+        let fresh = !catalog_path.exists();
+        let catalog = Catalog::open(&catalog_path)?;
+        let platform = Self::with_parts(Box::new(store), catalog, clock)?;
+        if fresh {
+            // A workspace made before catalogs were per workspace: index what it holds.
+            platform.index_tasks(&platform.store().list_tasks(&Default::default())?)?;
+            platform.index_people(&platform.store().list_people()?)?;
+            crate::ml::index_assets(&platform)
+                .map_err(|e| PlatformError::Reindex(e.to_string()))?;
+        }
+        Ok(platform)
     }
 
     /// A platform that lives in memory (tests, examples, evaluation).
@@ -82,6 +135,7 @@ impl Platform {
             clock,
             registry: work::registry(),
             insight: Mutex::new(None),
+            files: RwLock::new(FileAccess::Any),
         };
         let stale: Vec<Entry> = platform
             .registry
@@ -147,6 +201,43 @@ impl Platform {
         self.catalog
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Limits which files the tools may read from now on (a server sets it
+    /// for remote callers; local callers keep [`FileAccess::Any`]).
+    pub fn restrict_files(&self, access: FileAccess) {
+        *self.files.write().unwrap_or_else(|p| p.into_inner()) = access;
+    }
+
+    /// `path` made absolute and, when files are restricted, canonical and
+    /// inside an allowed root; otherwise an error that says what to do.
+    pub fn readable_path(&self, path: &Path) -> Result<PathBuf, String> {
+        let access = self.files.read().unwrap_or_else(|p| p.into_inner());
+        match &*access {
+            FileAccess::Any => std::path::absolute(path)
+                .map_err(|e| format!("cannot use the path {}: {e}", path.display())),
+            FileAccess::Under(roots) if roots.is_empty() => Err(format!(
+                "this server may not read files ({}); its operator can allow directories with MAESTRO_DATA_ROOTS=/dir1:/dir2",
+                path.display()
+            )),
+            FileAccess::Under(roots) => {
+                let real = std::fs::canonicalize(path)
+                    .map_err(|e| format!("cannot read {}: {e}; check the path", path.display()))?;
+                if roots.iter().any(|root| real.starts_with(root)) {
+                    Ok(real)
+                } else {
+                    Err(format!(
+                        "{} is outside the directories this server may read (MAESTRO_DATA_ROOTS: {}); put the file there",
+                        path.display(),
+                        roots
+                            .iter()
+                            .map(|r| r.display().to_string())
+                            .collect::<Vec<_>>()
+                            .join(":")
+                    ))
+                }
+            }
+        }
     }
 
     /// The clock.

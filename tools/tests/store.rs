@@ -299,3 +299,41 @@ fn a_file_that_is_not_a_database_is_refused_untouched() {
     );
     assert_eq!(std::fs::read(&path).unwrap(), junk, "nothing was changed");
 }
+
+#[test]
+fn each_workspace_has_its_own_catalog_refilled_from_the_store() {
+    let home = tempfile::tempdir().unwrap();
+    let clock = maestro_tools::Clock::fixed(at("2026-11-26T10:00:00Z"));
+    let tasks_found = |p: &maestro_tools::Platform| -> Vec<String> {
+        let out = p
+            .call(
+                None,
+                "search_catalog",
+                json!({"query": "rotate billing keys"}),
+            )
+            .unwrap();
+        out.data
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "task")
+            .map(|e| e["payload"]["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let acme = maestro_tools::Platform::open(home.path(), "acme", clock).unwrap();
+    acme.call(
+        None,
+        "create_task",
+        json!({"title": "Rotate the billing keys"}),
+    )
+    .unwrap();
+    assert_eq!(tasks_found(&acme), ["Rotate the billing keys"]);
+    drop(acme);
+    let beta = maestro_tools::Platform::open(home.path(), "beta", clock).unwrap();
+    assert!(tasks_found(&beta).is_empty());
+    // A workspace whose catalog file is new (an install from before) is indexed from its store.
+    std::fs::remove_file(home.path().join("catalog-acme.db")).unwrap();
+    let acme = maestro_tools::Platform::open(home.path(), "acme", clock).unwrap();
+    assert_eq!(tasks_found(&acme), ["Rotate the billing keys"]);
+    assert!(maestro_tools::Platform::open(home.path(), "../x", clock).is_err());
+}

@@ -42,8 +42,7 @@ impl TypedTool for RegisterDataset {
 
     fn run(&self, ctx: &Context<'_>, a: RegisterArgs) -> Result<ToolOutput, ToolError> {
         let path = Path::new(a.path.trim());
-        let absolute = std::path::absolute(path)
-            .map_err(|e| MlError::Data(format!("cannot use the path {}: {e}", path.display())))?;
+        let absolute = ctx.platform.readable_path(path).map_err(MlError::Data)?;
         let (frame, hash) = read_csv(&absolute)?;
         let name = match a.name.as_deref().map(str::trim) {
             Some(n) if !n.is_empty() => n.to_string(),

@@ -47,7 +47,9 @@ pub fn add_tools(r: &mut Registry) {
 }
 
 /// A not-found error that offers the closest known names.
-fn unknown(what: &str, name: &str, known: &[String], list: &str) -> ToolError {
+/// A dataset or model that is not in this workspace: a not-found error (a
+/// 404 over REST, whatever other workspaces hold) with close names.
+fn unknown(what: &'static str, name: &str, known: &[String], list: &str) -> ToolError {
     let close = crate::work::close_names(&name.to_lowercase(), known.iter().map(String::as_str));
     let hint = match close.as_slice() {
         [] if known.is_empty() => format!("there are none yet; {list}"),
@@ -55,7 +57,11 @@ fn unknown(what: &str, name: &str, known: &[String], list: &str) -> ToolError {
         [one] => format!("did you mean {one}?"),
         many => format!("did you mean one of {}?", many.join(", ")),
     };
-    MlError::Request(format!("there is no {what} {name:?}; {hint}")).into()
+    StoreError::NotFound {
+        what,
+        key: format!("{name:?}; {hint}"),
+    }
+    .into()
 }
 
 /// The dataset a request names: its exact name, or the catalog's closest dataset
@@ -193,6 +199,27 @@ pub fn load_dataset(dataset: &Dataset) -> Result<Frame, ToolError> {
 }
 
 /// Puts a dataset in the catalog so requests can find it by what it holds.
+/// Puts every dataset (its latest version) and model of the workspace in the
+/// catalog (when a workspace gets a new catalog file).
+pub(crate) fn index_assets(platform: &Platform) -> Result<(), ToolError> {
+    for d in platform.store().list_datasets()? {
+        let columns: Vec<String> = d
+            .profile
+            .as_array()
+            .map(|cols| {
+                cols.iter()
+                    .filter_map(|c| c["name"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        index_dataset(platform, &d, &columns)?;
+    }
+    for m in platform.store().list_models()? {
+        index_model(platform, &m)?;
+    }
+    Ok(())
+}
+
 fn index_dataset(platform: &Platform, d: &Dataset, columns: &[String]) -> Result<(), ToolError> {
     let text = format!(
         "{} dataset data table {} columns {}",

@@ -68,7 +68,12 @@ pub fn predict(
     let record = find_model(platform, &a.model, a.version)?;
     let pipeline = load_pipeline(platform, &record)?;
     let frame = match (&a.path, &a.rows) {
-        (Some(path), None) => read_csv(Path::new(path.trim()))?.0,
+        (Some(path), None) => {
+            let path = platform
+                .readable_path(Path::new(path.trim()))
+                .map_err(MlError::Data)?;
+            read_csv(&path)?.0
+        }
         (None, Some(rows)) => frame_from_rows(rows)?,
         _ => {
             return Err(ToolError::invalid(

@@ -1,6 +1,7 @@
 //! Where the platform's state lives: the [`Store`] trait and its SQLite implementation.
 
 mod assets;
+mod directory;
 mod sqlite;
 
 use chrono::{DateTime, Utc};
@@ -8,6 +9,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use assets::{AssetStore, Dataset, ModelRecord, NewDataset, NewModel, Stage};
+pub use directory::{
+    Directory, Scope, SqliteDirectory, TokenInfo, Workspace, check_workspace_name, token_hash,
+};
 pub use sqlite::SqliteStore;
 
 use crate::model::{NewPerson, NewTask, Person, Task, TaskFilter, TaskPatch};

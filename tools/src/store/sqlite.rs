@@ -60,6 +60,13 @@ const MIGRATIONS: &[&str] = &[
          at TEXT NOT NULL, session TEXT NOT NULL, model TEXT NOT NULL,
          prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,
          requests INTEGER NOT NULL, cost_usd REAL);",
+    "ALTER TABLE workspaces ADD COLUMN slack_team TEXT;
+     CREATE UNIQUE INDEX workspaces_slack_team ON workspaces (slack_team) WHERE slack_team IS NOT NULL;
+     CREATE TABLE tokens (
+         id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+         name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, scope TEXT NOT NULL,
+         created_at TEXT NOT NULL, revoked_at TEXT);
+     CREATE UNIQUE INDEX tokens_live_name ON tokens (workspace_id, lower(name)) WHERE revoked_at IS NULL;",
 ];
 
 /// The SQLite store, scoped to one workspace.
@@ -77,24 +84,15 @@ impl SqliteStore {
     /// Opens (creating and migrating when needed) the database at `path`,
     /// scoped to `workspace` (created on first use).
     pub fn open(path: &Path, workspace: &str) -> Result<Self, StoreError> {
-        let conn = Connection::open(path).map_err(|e| unusable(path, &e))?;
-        Self::init(conn, workspace).map_err(|e| match e {
-            StoreError::Storage(e) => unusable(path, &e),
-            other => other,
-        })
+        Self::init(open_connection(path)?, workspace)
     }
 
     /// A store in memory (for tests and examples).
     pub fn in_memory(workspace: &str) -> Result<Self, StoreError> {
-        Self::init(Connection::open_in_memory()?, workspace)
+        Self::init(connect(Connection::open_in_memory()?)?, workspace)
     }
 
-    fn init(mut conn: Connection, workspace: &str) -> Result<Self, StoreError> {
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        migrate(&mut conn)?;
+    fn init(conn: Connection, workspace: &str) -> Result<Self, StoreError> {
         conn.execute(
             "INSERT OR IGNORE INTO workspaces (name) VALUES (?1)",
             [workspace],
@@ -263,6 +261,25 @@ impl SqliteStore {
             key: id.to_string(),
         })
     }
+}
+
+/// Opens the database file at `path`, configured and migrated; errors say what to do.
+pub(super) fn open_connection(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(|e| unusable(path, &e))?;
+    connect(conn).map_err(|e| match e {
+        StoreError::Storage(e) => unusable(path, &e),
+        other => other,
+    })
+}
+
+/// Configures a connection (WAL, foreign keys, a busy timeout) and migrates its schema.
+pub(super) fn connect(mut conn: Connection) -> Result<Connection, StoreError> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    migrate(&mut conn)?;
+    Ok(conn)
 }
 
 fn unusable(path: &Path, e: &rusqlite::Error) -> StoreError {

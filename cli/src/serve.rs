@@ -1,0 +1,194 @@
+//! `maestro serve`, `maestro workspace …` and `maestro token …`: the server
+//! and the workspaces and tokens it serves.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context as _, Result, bail};
+use clap::Subcommand;
+use maestro_server::{ServerConfig, SlackConfig};
+use maestro_tools::store::{Directory, Scope, SqliteDirectory};
+use maestro_tools::{Clock, FileAccess, Platform};
+use serde_json::json;
+
+use crate::commands::assistant;
+
+#[derive(Subcommand)]
+pub enum WorkspaceCommand {
+    /// Create a workspace (optionally serving a Slack team).
+    Create {
+        /// Letters, digits, '-' or '_'.
+        name: String,
+        /// The Slack team id (T…) whose requests this workspace serves.
+        #[arg(long)]
+        slack_team: Option<String>,
+    },
+    /// List the workspaces.
+    List {
+        /// As a JSON list.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Make an API token (printed once; only its hash is kept).
+    Create {
+        /// The workspace it opens.
+        #[arg(long)]
+        workspace: String,
+        /// A name for people ("ci"), unique among the workspace's live tokens.
+        #[arg(long)]
+        name: String,
+        /// read, write (the default) or admin.
+        #[arg(long, default_value = "write")]
+        scope: String,
+        /// Print {"token", "name", "workspace", "scope"}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token: it opens nothing from now on.
+    Revoke {
+        /// Its workspace.
+        #[arg(long)]
+        workspace: String,
+        /// Its name.
+        #[arg(long)]
+        name: String,
+    },
+    /// List a workspace's live tokens (names and scopes, never the tokens).
+    List {
+        /// The workspace.
+        #[arg(long)]
+        workspace: String,
+        /// As a JSON list.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn directory(home: &Path) -> Result<SqliteDirectory> {
+    std::fs::create_dir_all(home)
+        .with_context(|| format!("cannot use {} as Maestro's home", home.display()))?;
+    Ok(SqliteDirectory::open(&home.join("maestro.db"))?)
+}
+
+/// `maestro workspace …`
+pub fn workspace(home: &Path, command: &WorkspaceCommand) -> Result<ExitCode> {
+    let directory = directory(home)?;
+    match command {
+        WorkspaceCommand::Create { name, slack_team } => {
+            let w = directory.create_workspace(name, slack_team.as_deref())?;
+            match &w.slack_team {
+                Some(team) => println!(
+                    "Created the workspace {} for the Slack team {team}.",
+                    w.name
+                ),
+                None => println!("Created the workspace {}.", w.name),
+            }
+        }
+        WorkspaceCommand::List { json } => {
+            let all = directory.list_workspaces()?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&all)?);
+            } else {
+                for w in all {
+                    println!("{:<24} {}", w.name, w.slack_team.unwrap_or_default());
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `maestro token …`
+pub fn token(home: &Path, clock: Clock, command: &TokenCommand) -> Result<ExitCode> {
+    let directory = directory(home)?;
+    match command {
+        TokenCommand::Create {
+            workspace,
+            name,
+            scope,
+            json,
+        } => {
+            let scope: Scope = scope.parse().map_err(anyhow::Error::msg)?;
+            let (token, info) = directory.create_token(workspace, name, scope, clock.now())?;
+            if *json {
+                println!(
+                    "{}",
+                    json!({"token": token, "name": info.name, "workspace": info.workspace, "scope": info.scope})
+                );
+            } else {
+                println!("{token}");
+                eprintln!(
+                    "The token {:?} opens the workspace {} with the {} scope. It is shown only now; keep it safe.",
+                    info.name, info.workspace, info.scope
+                );
+            }
+        }
+        TokenCommand::Revoke { workspace, name } => {
+            let info = directory.revoke_token(workspace, name, clock.now())?;
+            println!(
+                "Revoked the token {:?} of the workspace {}.",
+                info.name, info.workspace
+            );
+        }
+        TokenCommand::List { workspace, json } => {
+            let all = directory.list_tokens(workspace)?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&all)?);
+            } else {
+                for t in all {
+                    println!(
+                        "{:<24} {:<6} {}",
+                        t.name,
+                        t.scope,
+                        t.created_at.to_rfc3339()
+                    );
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The Slack bot from the environment: both secrets, or neither.
+fn slack_from_env() -> Result<Option<SlackConfig>> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    match (var("SLACK_SIGNING_SECRET"), var("SLACK_BOT_TOKEN")) {
+        (Some(signing_secret), Some(bot_token)) => Ok(Some(SlackConfig {
+            signing_secret,
+            bot_token,
+            api_url: var("SLACK_API_URL").unwrap_or_else(|| maestro_server::SLACK_API_URL.into()),
+        })),
+        (None, None) => Ok(None),
+        _ => {
+            bail!("set both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN for the Slack bot, or neither")
+        }
+    }
+}
+
+/// `maestro serve --addr HOST:PORT`
+pub fn serve(home: &Path, addr: &str) -> Result<ExitCode> {
+    let clock = Clock::from_env()?;
+    let directory = directory(home)?;
+    let mut config = ServerConfig::new(clock);
+    config.files = FileAccess::from_roots(std::env::var("MAESTRO_DATA_ROOTS").ok().as_deref())
+        .map_err(anyhow::Error::msg)?;
+    config.slack = slack_from_env()?;
+    let slack = config.slack.is_some();
+    let home = home.to_path_buf();
+    let opener: maestro_server::Opener = Arc::new(move |workspace: &str| {
+        let platform = Platform::open(&home, workspace, clock).map_err(|e| e.to_string())?;
+        assistant(platform).map_err(|e| format!("{e:#}"))
+    });
+    maestro_server::run(addr, config, Arc::new(directory), opener, |bound| {
+        eprintln!(
+            "Maestro is serving http://{bound} (REST under /v1, OpenAPI at /openapi.json{}). Ctrl-C stops it.",
+            if slack { ", Slack under /slack" } else { "" }
+        );
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,262 @@
+//! `/v1/datasets` (list, get, register) and `/v1/models` (list, get, change
+//! stage, delete).
+
+use axum::Json;
+use axum::extract::{Path, Query, RawQuery};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, patch, post};
+use maestro_tools::ml::model_json;
+use maestro_tools::store::{Dataset, Scope};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{AppStateRef, Page, Route, call_tool, created, object, open, segment};
+use crate::auth::Caller;
+use crate::openapi::{Doc, schema_ref};
+use crate::problem::Problem;
+use crate::state::blocking;
+
+pub(super) fn routes() -> Vec<Route> {
+    let page = [
+        ("limit", "page size, 1 to 1000 (default 100)"),
+        ("offset", "entries to skip"),
+    ];
+    let version = [("version", "a version number (default: the latest)")];
+    vec![
+        Route {
+            doc: Doc::new(
+                "GET",
+                "/v1/datasets",
+                "Registered dataset versions, by name then version.",
+            )
+            .scope(Scope::Read)
+            .query(&[("name", "only this dataset's versions"), page[0], page[1]])
+            .response(
+                200,
+                json!({"type": "array", "items": schema_ref("Dataset")}),
+            ),
+            handler: get(list_datasets),
+        },
+        Route {
+            doc: Doc::new(
+                "POST",
+                "/v1/datasets",
+                "Register a CSV file (only under MAESTRO_DATA_ROOTS) as a dataset version.",
+            )
+            .scope(Scope::Write)
+            .request(schema_ref("tool.register_dataset"))
+            .response(201, schema_ref("Dataset")),
+            handler: post(register_dataset),
+        },
+        Route {
+            doc: Doc::new(
+                "GET",
+                "/v1/datasets/{name}",
+                "One dataset version with its column profile.",
+            )
+            .scope(Scope::Read)
+            .query(&version)
+            .response(200, schema_ref("Dataset")),
+            handler: get(one_dataset),
+        },
+        Route {
+            doc: Doc::new(
+                "GET",
+                "/v1/models",
+                "Registered model versions, by name then version.",
+            )
+            .scope(Scope::Read)
+            .query(&[
+                ("dataset", "only models trained on this dataset"),
+                ("stage", "none, staging, production or archived"),
+                page[0],
+                page[1],
+            ])
+            .response(200, json!({"type": "array", "items": schema_ref("Model")})),
+            handler: get(list_models),
+        },
+        Route {
+            doc: Doc::new(
+                "GET",
+                "/v1/models/{name}",
+                "One model version with its details.",
+            )
+            .scope(Scope::Read)
+            .query(&version)
+            .response(200, schema_ref("Model")),
+            handler: get(one_model),
+        },
+        Route {
+            doc: Doc::new(
+                "PATCH",
+                "/v1/models/{name}",
+                "Move a model version to a stage: {\"stage\", \"version\"?}.",
+            )
+            .scope(Scope::Write)
+            .request(
+                json!({"type": "object", "required": ["stage"], "properties": {
+                    "stage": {"enum": ["none", "staging", "production", "archived"]},
+                    "version": {"type": "integer", "minimum": 1}}}),
+            )
+            .response(200, schema_ref("Model")),
+            handler: patch(promote_model),
+        },
+        Route {
+            doc: Doc::new(
+                "DELETE",
+                "/v1/models/{name}",
+                "Delete a model version (?version=N) or every version.",
+            )
+            .scope(Scope::Write)
+            .query(&version)
+            .response(200, json!({"type": "object"})),
+            handler: delete(delete_model),
+        },
+    ]
+}
+
+/// A dataset as `maestro data list --json` prints it.
+fn dataset_json(d: &Dataset) -> Value {
+    json!({"name": d.name, "version": d.version, "rows": d.rows, "columns": d.columns,
+           "path": d.path, "description": d.description, "created_at": d.created_at})
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatasetQuery {
+    name: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+}
+
+async fn list_datasets(
+    state: AppStateRef,
+    caller: Caller,
+    Query(q): Query<DatasetQuery>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, Problem> {
+    let assistant = open(&state, &caller, Scope::Read).await?;
+    let page = Page::new(q.limit, q.offset)?;
+    let mut all = blocking(move || Ok(assistant.platform().store().list_datasets()?)).await?;
+    if let Some(name) = q.name {
+        all.retain(|d| d.name.eq_ignore_ascii_case(name.trim()));
+    }
+    let all: Vec<Value> = all.iter().map(dataset_json).collect();
+    Ok(page.respond(all, "/v1/datasets", raw.as_deref()))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VersionQuery {
+    version: Option<u32>,
+}
+
+async fn one_dataset(
+    state: AppStateRef,
+    caller: Caller,
+    Path(name): Path<String>,
+    Query(q): Query<VersionQuery>,
+) -> Result<Response, Problem> {
+    let assistant = open(&state, &caller, Scope::Read).await?;
+    let d =
+        blocking(move || Ok(assistant.platform().store().get_dataset(&name, q.version)?)).await?;
+    let mut body = dataset_json(&d);
+    body["profile"] = d.profile;
+    Ok(Json(body).into_response())
+}
+
+async fn register_dataset(
+    state: AppStateRef,
+    caller: Caller,
+    Json(body): Json<Value>,
+) -> Result<Response, Problem> {
+    let assistant = open(&state, &caller, Scope::Write).await?;
+    let args = Value::Object(object(body)?);
+    let out = call_tool(assistant.clone(), &caller, "register_dataset", args).await?;
+    let name = out.data["name"].as_str().unwrap_or_default().to_string();
+    let version = out.data["version"].as_u64().map(|v| v as u32);
+    let lookup = name.clone();
+    let d =
+        blocking(move || Ok(assistant.platform().store().get_dataset(&lookup, version)?)).await?;
+    Ok(created(
+        format!("/v1/datasets/{}?version={}", segment(&name), d.version),
+        dataset_json(&d),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModelQuery {
+    dataset: Option<String>,
+    stage: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+}
+
+async fn list_models(
+    state: AppStateRef,
+    caller: Caller,
+    Query(q): Query<ModelQuery>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, Problem> {
+    let assistant = open(&state, &caller, Scope::Read).await?;
+    let page = Page::new(q.limit, q.offset)?;
+    let all = blocking(move || Ok(assistant.platform().store().list_models()?)).await?;
+    let all: Vec<Value> = all
+        .iter()
+        .map(model_json)
+        .filter(|m| {
+            q.dataset.as_deref().is_none_or(|d| {
+                m["dataset"]
+                    .as_str()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(d))
+            }) && q.stage.as_deref().is_none_or(|s| m["stage"] == s)
+        })
+        .collect();
+    Ok(page.respond(all, "/v1/models", raw.as_deref()))
+}
+
+async fn one_model(
+    state: AppStateRef,
+    caller: Caller,
+    Path(name): Path<String>,
+    Query(q): Query<VersionQuery>,
+) -> Result<Response, Problem> {
+    let assistant = open(&state, &caller, Scope::Read).await?;
+    let m = blocking(move || Ok(assistant.platform().store().get_model(&name, q.version)?)).await?;
+    let mut body = model_json(&m);
+    body["details"] = m.details;
+    body["family"] = json!(m.family);
+    Ok(Json(body).into_response())
+}
+
+async fn promote_model(
+    state: AppStateRef,
+    caller: Caller,
+    Path(name): Path<String>,
+    Json(body): Json<Value>,
+) -> Result<Response, Problem> {
+    let assistant = open(&state, &caller, Scope::Write).await?;
+    let mut args = object(body)?;
+    args.insert("model".into(), json!(name));
+    let out = call_tool(assistant, &caller, "promote_model", Value::Object(args)).await?;
+    Ok(Json(out.data).into_response())
+}
+
+async fn delete_model(
+    state: AppStateRef,
+    caller: Caller,
+    Path(name): Path<String>,
+    Query(q): Query<VersionQuery>,
+) -> Result<Response, Problem> {
+    let assistant = open(&state, &caller, Scope::Write).await?;
+    let args = json!({"model": name, "version": q.version});
+    let args = Value::Object(
+        object(args)?
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .collect(),
+    );
+    let out = call_tool(assistant, &caller, "delete_model", args).await?;
+    Ok(Json(out.data).into_response())
+}

@@ -1,0 +1,114 @@
+//! `POST /v1/chat`: one turn of conversation, as JSON or as server-sent events.
+
+use std::convert::Infallible;
+
+use axum::Json;
+use axum::http::{HeaderMap, header};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use futures_util::StreamExt as _;
+use maestro_assistant::{Answer, Event, MAX_REQUEST_CHARS, TurnOptions};
+use maestro_tools::store::Scope;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{AppStateRef, Route, open};
+use crate::auth::Caller;
+use crate::openapi::{Doc, schema_ref};
+use crate::problem::Problem;
+use crate::state::blocking;
+
+pub(super) fn routes() -> Vec<Route> {
+    vec![Route {
+        doc: Doc::new("POST", "/v1/chat", "One turn in plain language. JSON answer {reply, actions, session} (the shape of `maestro ask --json`), or with `Accept: text/event-stream` the turn's events (started, action, display, progress, reply, error, then done). Destructive actions wait for a \"yes\" in the same session.")
+            .scope(Scope::Write)
+            .request(schema_ref("ChatRequest"))
+            .response(200, schema_ref("Answer")),
+        handler: post(chat),
+    }]
+}
+
+/// The body of `POST /v1/chat`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChatRequest {
+    text: String,
+    session: Option<String>,
+    /// Who is speaking (a person on the team), for "me" and "my".
+    #[serde(rename = "as")]
+    actor: Option<String>,
+}
+
+/// A fresh session id.
+pub(crate) fn new_session() -> String {
+    let mut bytes = [0u8; 8];
+    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn chat(
+    state: AppStateRef,
+    caller: Caller,
+    headers: HeaderMap,
+    Json(body): Json<ChatRequest>,
+) -> Result<Response, Problem> {
+    let assistant = open(&state, &caller, Scope::Write).await?;
+    if body.text.trim().is_empty() || body.text.chars().count() > MAX_REQUEST_CHARS {
+        return Err(Problem::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            format!("text must say something, in at most {MAX_REQUEST_CHARS} characters"),
+        ));
+    }
+    let actor = match body.actor {
+        Some(name) => {
+            let a = assistant.clone();
+            Some(blocking(move || Ok(a.platform().resolve_person(None, &name)?.name)).await?)
+        }
+        None => None,
+    };
+    let session = body.session.unwrap_or_else(new_session);
+    // Sessions of different tokens never meet, nor those of Slack.
+    let key = format!("api:{}:{session}", caller.0.name);
+    let options = TurnOptions {
+        actor,
+        ..Default::default()
+    };
+    let wants_events = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/event-stream"));
+    if wants_events {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
+        assistant.stream(&key, &body.text, options, move |e| {
+            let _ = tx.send(e);
+        });
+        let events =
+            futures_util::stream::unfold(
+                rx,
+                |mut rx| async move { rx.recv().await.map(|e| (e, rx)) },
+            )
+            .map(|e| {
+                let name = serde_json::to_value(&e)
+                    .ok()
+                    .and_then(|v| v["event"].as_str().map(str::to_string))
+                    .unwrap_or_else(|| "event".into());
+                let data = serde_json::to_string(&e).unwrap_or_default();
+                Ok::<_, Infallible>(SseEvent::default().event(name).data(data))
+            })
+            .chain(futures_util::stream::once(async move {
+                Ok(SseEvent::default()
+                    .event("done")
+                    .data(json!({"session": session}).to_string()))
+            }));
+        return Ok(Sse::new(events)
+            .keep_alive(KeepAlive::default())
+            .into_response());
+    }
+    let text = body.text;
+    let answer =
+        blocking(move || Ok(Answer::collect(assistant.turn(&key, &text, options)))).await?;
+    let mut value = serde_json::to_value(&answer).unwrap_or_default();
+    value["session"] = json!(session);
+    Ok(Json(value).into_response())
+}

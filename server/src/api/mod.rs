@@ -1,0 +1,182 @@
+//! The REST API: one table of routes, from which both the router and the
+//! OpenAPI document are built.
+
+mod assets;
+mod chat;
+mod tasks;
+mod team;
+mod tools;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get};
+use maestro_assistant::Assistant;
+use maestro_tools::ToolOutput;
+use maestro_tools::store::Scope;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::auth::Caller;
+use crate::openapi::{self, Doc};
+use crate::problem::Problem;
+use crate::state::{AppState, blocking};
+
+/// One route: its documentation and its handler.
+pub struct Route {
+    /// What the OpenAPI document says about it.
+    pub doc: Doc,
+    /// The handler.
+    pub handler: MethodRouter<Arc<AppState>>,
+}
+
+/// Every route of the server (the REST API, Slack, health, metrics, OpenAPI).
+pub fn table() -> Vec<Route> {
+    let mut routes = vec![
+        Route {
+            doc: Doc::new(
+                "GET",
+                "/healthz",
+                "Liveness: 200 with {\"status\": \"ok\"}.",
+            )
+            .response(200, openapi::object_schema(&["status"])),
+            handler: get(healthz),
+        },
+        Route {
+            doc: Doc::new("GET", "/metrics", "Prometheus metrics (text format)."),
+            handler: get(crate::metrics::metrics),
+        },
+        Route {
+            doc: Doc::new("GET", "/openapi.json", "This document."),
+            handler: get(openapi::document),
+        },
+    ];
+    routes.extend(chat::routes());
+    routes.extend(tools::routes());
+    routes.extend(tasks::routes());
+    routes.extend(team::routes());
+    routes.extend(assets::routes());
+    routes.extend(crate::slack::table());
+    routes
+}
+
+/// The router over [`table`].
+pub fn routes() -> Router<Arc<AppState>> {
+    table().into_iter().fold(Router::new(), |router, r| {
+        router.route(r.doc.path, r.handler)
+    })
+}
+
+async fn healthz() -> Response {
+    axum::Json(serde_json::json!({"status": "ok"})).into_response()
+}
+
+/// The caller's assistant after checking the scope.
+async fn open(state: &Arc<AppState>, caller: &Caller, needed: Scope) -> Result<Assistant, Problem> {
+    caller.require(needed)?;
+    state.assistant(caller.workspace()).await
+}
+
+/// Runs tool `name` in the caller's workspace (audited as the token).
+async fn call_tool(
+    assistant: Assistant,
+    caller: &Caller,
+    name: &'static str,
+    args: Value,
+) -> Result<ToolOutput, Problem> {
+    let actor = format!("token:{}", caller.0.name);
+    blocking(move || Ok(assistant.platform().call(Some(&actor), name, args)?)).await
+}
+
+/// A JSON body that must be an object.
+fn object(body: Value) -> Result<serde_json::Map<String, Value>, Problem> {
+    match body {
+        Value::Object(o) => Ok(o),
+        _ => Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the body must be a JSON object, e.g. {\"title\": \"fix the login bug\"}",
+        )),
+    }
+}
+
+/// `limit` and `offset` of a listing.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    limit: usize,
+    offset: usize,
+}
+
+/// Default page size.
+const PAGE_DEFAULT: usize = 100;
+/// Largest page.
+const PAGE_MAX: usize = 1000;
+
+impl Page {
+    /// A page from the query's values.
+    fn new(limit: Option<usize>, offset: Option<usize>) -> Result<Self, Problem> {
+        let limit = limit.unwrap_or(PAGE_DEFAULT);
+        if !(1..=PAGE_MAX).contains(&limit) {
+            return Err(Problem::bad_request(format!(
+                "limit must be between 1 and {PAGE_MAX}"
+            )));
+        }
+        Ok(Self {
+            limit,
+            offset: offset.unwrap_or(0),
+        })
+    }
+
+    /// The page of `items` as a JSON list, with `X-Total-Count` and, when
+    /// more follow, a `Link: <…>; rel="next"` header (the same query, the next offset).
+    fn respond<T: Serialize>(self, items: Vec<T>, path: &str, query: Option<&str>) -> Response {
+        let total = items.len();
+        let shown: Vec<T> = items
+            .into_iter()
+            .skip(self.offset)
+            .take(self.limit)
+            .collect();
+        let mut response = axum::Json(shown).into_response();
+        let headers = response.headers_mut();
+        headers.insert("x-total-count", HeaderValue::from(total));
+        if self.offset + self.limit < total {
+            let mut pairs: Vec<(String, String)> = query
+                .and_then(|q| serde_urlencoded::from_str(q).ok())
+                .unwrap_or_default();
+            pairs.retain(|(k, _)| k != "offset" && k != "limit");
+            pairs.push(("limit".into(), self.limit.to_string()));
+            pairs.push(("offset".into(), (self.offset + self.limit).to_string()));
+            let next = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+            if let Ok(v) = HeaderValue::from_str(&format!("<{path}?{next}>; rel=\"next\"")) {
+                headers.insert(header::LINK, v);
+            }
+        }
+        response
+    }
+}
+
+/// 201 with a `Location` and the created object.
+fn created(location: String, data: Value) -> Response {
+    let mut response = (StatusCode::CREATED, axum::Json(data)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    response
+}
+
+/// A path segment for a `Location` header.
+fn segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The assistant state shared by handlers (re-exported for the submodules).
+type AppStateRef = State<Arc<AppState>>;

@@ -1,0 +1,142 @@
+//! Errors as RFC 9457 `application/problem+json`, for every route.
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use maestro_tools::{StoreError, ToolError};
+use serde_json::json;
+
+/// The media type of problem details.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An error answer: a status and a sentence that says what to do.
+#[derive(Debug)]
+pub struct Problem {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// What went wrong and what to do.
+    pub detail: String,
+}
+
+impl Problem {
+    /// A problem with this status and detail.
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            detail: detail.into(),
+        }
+    }
+
+    /// 400.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, detail)
+    }
+
+    /// 404 naming what was asked for (and nothing about other workspaces).
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, detail)
+    }
+
+    /// 500.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, detail)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let body = json!({
+            "type": "about:blank",
+            "title": self.status.canonical_reason().unwrap_or("Error"),
+            "status": self.status.as_u16(),
+            "detail": self.detail,
+        });
+        let mut response = (self.status, body.to_string()).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if self.status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(e: StoreError) -> Self {
+        let status = match &e {
+            StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
+            StoreError::Conflict(_) => StatusCode::CONFLICT,
+            StoreError::Unusable(_) | StoreError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        Self::new(status, e.to_string())
+    }
+}
+
+impl From<ToolError> for Problem {
+    fn from(e: ToolError) -> Self {
+        match e {
+            ToolError::Store(e) => e.into(),
+            ToolError::UnknownTool(_) => Self::not_found(e.to_string()),
+            ToolError::InvalidArgument { .. }
+            | ToolError::UnknownPerson { .. }
+            | ToolError::Ml(_) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+            ToolError::Catalog(_) => Self::internal(e.to_string()),
+        }
+    }
+}
+
+/// The answer for a path no route serves.
+pub async fn unknown_route(req: Request) -> Problem {
+    Problem::not_found(format!(
+        "there is nothing at {}; /openapi.json lists the routes",
+        req.uri().path()
+    ))
+}
+
+/// Largest error body rewritten (axum's own rejections are short sentences).
+const REWRITE_LIMIT: usize = 16 * 1024;
+
+/// Turns the framework's plain-text errors (bad JSON, 405, 413, bad path
+/// parameters) into problem details, so every error has one shape.
+pub async fn as_problem(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, REWRITE_LIMIT)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let detail = match status {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            "this path does not take that method; /openapi.json lists what each path takes".into()
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => format!(
+            "the request body is too large ({}); send less",
+            if text.is_empty() {
+                "over the limit"
+            } else {
+                &text
+            }
+        ),
+        _ if text.is_empty() => status
+            .canonical_reason()
+            .unwrap_or("the request failed")
+            .to_string(),
+        _ => text,
+    };
+    let mut rewritten = Problem::new(status, detail).into_response();
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            rewritten.headers_mut().insert(name, value.clone());
+        }
+    }
+    rewritten
+}

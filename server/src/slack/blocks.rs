@@ -1,0 +1,169 @@
+//! A turn's events as a Slack message: Block Kit sections, fields for one
+//! task, tables as code blocks, and confirm/cancel buttons for an action
+//! that waits for a yes.
+
+use maestro_assistant::{Event, Status};
+use maestro_tools::Display;
+use serde_json::{Value, json};
+
+/// Longest text of one section (Slack allows 3,000 characters).
+const SECTION_CHARS: usize = 2900;
+/// Most blocks in one message (Slack allows 50).
+const MAX_BLOCKS: usize = 45;
+
+/// Action ids of the buttons.
+pub const CONFIRM: &str = "confirm";
+/// See [`CONFIRM`].
+pub const CANCEL: &str = "cancel";
+
+fn cut(text: &str) -> String {
+    if text.chars().count() <= SECTION_CHARS {
+        text.to_string()
+    } else {
+        let kept: String = text.chars().take(SECTION_CHARS - 1).collect();
+        format!("{kept}…")
+    }
+}
+
+fn section(text: &str) -> Value {
+    json!({"type": "section", "text": {"type": "mrkdwn", "text": cut(text)}})
+}
+
+/// Markdown's `**bold**` is Slack's `*bold*`.
+fn mrkdwn(markdown: &str) -> String {
+    markdown.replace("**", "*")
+}
+
+/// Fields for a task object (an action's result), when it is one.
+fn task_fields(result: &Value) -> Option<Value> {
+    let id = result.get("id")?.as_i64()?;
+    let title = result.get("title")?.as_str()?;
+    let text = |k: &str| {
+        result
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("—")
+            .to_string()
+    };
+    let field = |label: &str, value: String| json!({"type": "mrkdwn", "text": format!("*{label}*\n{value}")});
+    Some(json!({"type": "section", "fields": [
+        field("Task", format!("#{id} {title}")),
+        field("Assignee", text("assignee")),
+        field("Due", text("due")),
+        field("Priority", text("priority")),
+        field("Status", text("status")),
+    ]}))
+}
+
+/// The message for a turn's events: `(fallback text, blocks)`. `session`
+/// goes into the buttons so that a click resumes the same conversation.
+pub fn message(events: &[Event], session: &str) -> (String, Vec<Value>) {
+    let mut text = Vec::new();
+    let mut blocks = Vec::new();
+    let mut waiting = false;
+    for event in events {
+        match event {
+            Event::Reply { text: t } | Event::Error { message: t } => {
+                text.push(t.clone());
+                blocks.push(section(&mrkdwn(t)));
+            }
+            Event::Display(Display::Table(table)) => {
+                blocks.push(section(&format!("```\n{}\n```", table.to_text())));
+            }
+            Event::Display(Display::Markdown { text: md }) => blocks.push(section(&mrkdwn(md))),
+            Event::Display(Display::Chart { title, .. }) => blocks.push(json!({
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": format!("📈 {title}: charts are drawn in the notebook and the CLI (`maestro chat`)")}],
+            })),
+            Event::Action(a) => {
+                if a.status == Status::Ok
+                    && let Some(fields) = a.result.as_ref().and_then(task_fields)
+                {
+                    blocks.push(fields);
+                }
+                waiting |= a.status == Status::NeedsConfirmation;
+            }
+            // The whole reply follows its deltas; Slack gets it once.
+            Event::Started { .. } | Event::Progress { .. } | Event::Delta { .. } => {}
+        }
+    }
+    blocks.truncate(MAX_BLOCKS);
+    if waiting {
+        blocks.push(json!({"type": "actions", "elements": [
+            {"type": "button", "action_id": CONFIRM, "style": "danger", "value": session,
+             "text": {"type": "plain_text", "text": "Yes, do it"}},
+            {"type": "button", "action_id": CANCEL, "value": session,
+             "text": {"type": "plain_text", "text": "Cancel"}},
+        ]}));
+    }
+    let text = if text.is_empty() {
+        "Done.".to_string()
+    } else {
+        cut(&text.join("\n"))
+    };
+    (text, blocks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use maestro_assistant::Action;
+    use maestro_tools::Table;
+
+    #[test]
+    fn a_destructive_action_gets_buttons_carrying_the_session() {
+        let events = vec![
+            Event::Action(Action {
+                tool: "delete_task".into(),
+                arguments: json!({"id": 3}),
+                status: Status::NeedsConfirmation,
+                result: None,
+            }),
+            Event::Reply {
+                text: "Delete task 3? Say yes.".into(),
+            },
+        ];
+        let (text, blocks) = message(&events, "slack:C1:123.4");
+        assert_eq!(text, "Delete task 3? Say yes.");
+        let buttons = &blocks.last().unwrap()["elements"];
+        assert_eq!(buttons[0]["action_id"], CONFIRM);
+        assert_eq!(buttons[1]["value"], "slack:C1:123.4");
+    }
+
+    #[test]
+    fn tables_become_code_blocks_and_tasks_fields() {
+        let mut table = Table::new(&["id", "title"]);
+        table.rows.push(vec!["1".into(), "Fix **it**".into()]);
+        let events = vec![
+            Event::Action(Action {
+                tool: "create_task".into(),
+                arguments: json!({}),
+                status: Status::Ok,
+                result: Some(
+                    json!({"id": 7, "title": "Update the runbook", "assignee": "Bob Smith", "due": null, "priority": "medium", "status": "todo"}),
+                ),
+            }),
+            Event::Display(Display::Table(table)),
+        ];
+        let (_, blocks) = message(&events, "s");
+        assert!(
+            blocks[0]["fields"][0]["text"]
+                .as_str()
+                .unwrap()
+                .contains("#7 Update the runbook")
+        );
+        assert!(
+            blocks[0]["fields"][1]["text"]
+                .as_str()
+                .unwrap()
+                .contains("Bob Smith")
+        );
+        assert!(
+            blocks[1]["text"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("```\nid")
+        );
+        assert!(!blocks.iter().any(|b| b["type"] == "actions"));
+    }
+}

@@ -1,0 +1,431 @@
+//! The Slack bot: Events API (`url_verification`, `app_mention`, direct
+//! messages), the slash command and the confirm/cancel buttons. Every request
+//! is verified ([`verify`]); the bot acknowledges at once and posts the answer
+//! afterwards through `chat.postMessage` (threaded) or the `response_url`.
+
+mod blocks;
+mod people;
+mod verify;
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use maestro_assistant::{Event, TurnOptions};
+use serde_json::{Value, json};
+
+use crate::api::Route;
+use crate::openapi::Doc;
+use crate::problem::Problem;
+use crate::state::{AppState, blocking};
+
+pub use verify::sign;
+
+/// Slack's own Web API.
+pub const DEFAULT_API_URL: &str = "https://slack.com/api";
+
+/// The bot's settings (`SLACK_SIGNING_SECRET`, `SLACK_BOT_TOKEN`, `SLACK_API_URL`).
+#[derive(Clone)]
+pub struct SlackConfig {
+    /// Verifies that requests come from Slack.
+    pub signing_secret: String,
+    /// The bot's `xoxb-` token for the Web API.
+    pub bot_token: String,
+    /// The Web API's base URL (default [`DEFAULT_API_URL`]).
+    pub api_url: String,
+}
+
+/// Event ids remembered to drop Slack's retries.
+const SEEN_EVENTS: usize = 10_000;
+
+/// The running bot.
+pub struct Slack {
+    config: SlackConfig,
+    http: reqwest::Client,
+    seen: Mutex<(HashSet<String>, VecDeque<String>)>,
+}
+
+impl Slack {
+    /// The bot for `config`.
+    pub fn new(config: SlackConfig) -> Self {
+        // reqwest is built without a default crypto provider (no aws-lc): use ring.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Self {
+            config,
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .build()
+                .unwrap_or_default(),
+            seen: Mutex::new(Default::default()),
+        }
+    }
+
+    /// True the first time an event id is seen.
+    fn first_time(&self, event_id: &str) -> bool {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let (set, order) = &mut *seen;
+        if !set.insert(event_id.to_string()) {
+            return false;
+        }
+        order.push_back(event_id.to_string());
+        if order.len() > SEEN_EVENTS
+            && let Some(old) = order.pop_front()
+        {
+            set.remove(&old);
+        }
+        true
+    }
+
+    /// Posts JSON to a Web API method (e.g. `chat.postMessage`) with the bot token.
+    async fn post(&self, method: &str, body: &Value) -> Result<Value, String> {
+        self.api(method, self.http.post(self.url(method)).json(body))
+            .await
+    }
+
+    /// Reads a Web API method that takes query arguments (e.g. `users.info`).
+    async fn get(&self, method: &str, query: &[(&str, &str)]) -> Result<Value, String> {
+        self.api(method, self.http.get(self.url(method)).query(query))
+            .await
+    }
+
+    fn url(&self, method: &str) -> String {
+        format!("{}/{method}", self.config.api_url.trim_end_matches('/'))
+    }
+
+    /// Sends a Web API request with the bot token; Slack answers `{"ok": …}`.
+    async fn api(&self, method: &str, request: reqwest::RequestBuilder) -> Result<Value, String> {
+        let response = request
+            .bearer_auth(&self.config.bot_token)
+            .send()
+            .await
+            .map_err(|e| format!("{method}: {e}"))?;
+        let reply: Value = response
+            .json()
+            .await
+            .map_err(|e| format!("{method}: {e}"))?;
+        if reply["ok"] == true {
+            Ok(reply)
+        } else {
+            Err(format!("{method}: Slack said {}", reply["error"]))
+        }
+    }
+
+    /// Posts to a `response_url` (slash commands and buttons).
+    async fn respond(&self, url: &str, body: &Value) -> Result<(), String> {
+        let response = self
+            .http
+            .post(url)
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| format!("response_url: {e}"))?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("response_url answered {}", response.status()))
+        }
+    }
+}
+
+/// The Slack routes (documented with the others).
+pub fn table() -> Vec<Route> {
+    vec![
+        Route {
+            doc: Doc::new(
+                "POST",
+                "/slack/events",
+                "Slack Events API: url_verification, app_mention, direct messages (signed by Slack; retries dropped by event_id).",
+            ),
+            handler: post(events),
+        },
+        Route {
+            doc: Doc::new(
+                "POST",
+                "/slack/commands",
+                "The /maestro slash command (signed form post); the answer follows on the response_url.",
+            ),
+            handler: post(command),
+        },
+        Route {
+            doc: Doc::new(
+                "POST",
+                "/slack/interactivity",
+                "Confirm or cancel buttons of a destructive action (signed form post with a payload).",
+            ),
+            handler: post(interactivity),
+        },
+    ]
+}
+
+/// The bot, after checking the request's signature.
+fn verified<'a>(
+    state: &'a AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<&'a Slack, Problem> {
+    let slack = state.slack.as_ref().ok_or_else(|| {
+        Problem::not_found(
+            "the Slack bot is off; set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN and restart",
+        )
+    })?;
+    verify::verify(
+        &slack.config.signing_secret,
+        headers,
+        body,
+        state.config.clock.now().timestamp(),
+    )?;
+    Ok(slack)
+}
+
+fn malformed(what: &str) -> Problem {
+    Problem::bad_request(format!("malformed Slack request: {what}"))
+}
+
+/// Where a turn's answer goes.
+enum Reply {
+    /// `chat.postMessage` in a channel, in a thread.
+    Thread { channel: String, ts: String },
+    /// A slash command's or button's `response_url`.
+    Url { url: String, replace: bool },
+}
+
+/// One request to run in the background: the workspace's turn and where the answer goes.
+struct Job {
+    team: String,
+    user: String,
+    text: String,
+    session: String,
+    reply: Reply,
+}
+
+async fn events(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let slack = verified(&state, &headers, &body)?;
+    let payload: Value = serde_json::from_slice(&body)
+        .map_err(|e| malformed(&format!("the body is not JSON ({e})")))?;
+    match payload["type"].as_str() {
+        Some("url_verification") => {
+            let challenge = payload["challenge"]
+                .as_str()
+                .ok_or_else(|| malformed("no challenge"))?;
+            Ok(Json(json!({"challenge": challenge})).into_response())
+        }
+        Some("event_callback") => {
+            let event_id = payload["event_id"]
+                .as_str()
+                .ok_or_else(|| malformed("no event_id"))?;
+            if !slack.first_time(event_id) {
+                return Ok(StatusCode::OK.into_response());
+            }
+            let event = &payload["event"];
+            let kind = event["type"].as_str().unwrap_or_default();
+            let direct = kind == "message" && event["channel_type"] == "im";
+            // The bot's own messages and edits come back as events too: ignore them.
+            let from_person = event["bot_id"].is_null() && event["subtype"].is_null();
+            if (kind == "app_mention" || direct) && from_person {
+                let field = |k: &str| {
+                    event[k]
+                        .as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| malformed(&format!("event without {k}")))
+                };
+                let channel = field("channel")?;
+                let ts = event["thread_ts"]
+                    .as_str()
+                    .map(str::to_string)
+                    .map_or_else(|| field("ts"), Ok)?;
+                let session = if direct {
+                    format!("slack:{channel}")
+                } else {
+                    format!("slack:{channel}:{ts}")
+                };
+                let team = payload["team_id"]
+                    .as_str()
+                    .or(event["team"].as_str())
+                    .ok_or_else(|| malformed("no team_id"))?;
+                spawn(
+                    &state,
+                    Job {
+                        team: team.into(),
+                        user: field("user")?,
+                        text: field("text")?,
+                        session,
+                        reply: Reply::Thread { channel, ts },
+                    },
+                );
+            }
+            Ok(StatusCode::OK.into_response())
+        }
+        _ => Err(malformed(
+            "unknown type; expected url_verification or event_callback",
+        )),
+    }
+}
+
+async fn command(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    verified(&state, &headers, &body)?;
+    let form: HashMap<String, String> =
+        serde_urlencoded::from_bytes(&body).map_err(|e| malformed(&format!("not a form ({e})")))?;
+    let field = |k: &str| {
+        form.get(k)
+            .cloned()
+            .ok_or_else(|| malformed(&format!("no {k}")))
+    };
+    let text = field("text")?;
+    if text.trim().is_empty() {
+        return Ok(Json(json!({"response_type": "ephemeral",
+            "text": "Tell me what to do, e.g. `/maestro list my overdue tasks` or `/maestro help`."})).into_response());
+    }
+    let (channel, user) = (field("channel_id")?, field("user_id")?);
+    spawn(
+        &state,
+        Job {
+            team: field("team_id")?,
+            session: format!("slack:cmd:{channel}:{user}"),
+            user,
+            text: text.clone(),
+            reply: Reply::Url {
+                url: field("response_url")?,
+                replace: false,
+            },
+        },
+    );
+    Ok(
+        Json(json!({"response_type": "ephemeral", "text": format!("Working on “{text}”…")}))
+            .into_response(),
+    )
+}
+
+async fn interactivity(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    verified(&state, &headers, &body)?;
+    let form: HashMap<String, String> =
+        serde_urlencoded::from_bytes(&body).map_err(|e| malformed(&format!("not a form ({e})")))?;
+    let payload: Value = form
+        .get("payload")
+        .and_then(|p| serde_json::from_str(p).ok())
+        .ok_or_else(|| malformed("no JSON payload field"))?;
+    if payload["type"] != "block_actions" {
+        return Ok(StatusCode::OK.into_response());
+    }
+    let action = &payload["actions"][0];
+    let answer = match action["action_id"].as_str() {
+        Some(blocks::CONFIRM) => "yes",
+        Some(blocks::CANCEL) => "no",
+        _ => return Err(malformed("unknown action_id; expected confirm or cancel")),
+    };
+    let text = |v: &Value, what: &str| {
+        v.as_str()
+            .map(str::to_string)
+            .ok_or_else(|| malformed(what))
+    };
+    let session = text(&action["value"], "a button without its conversation")?;
+    if !session.starts_with("slack:") {
+        return Err(malformed("a button from another conversation"));
+    }
+    spawn(
+        &state,
+        Job {
+            team: text(&payload["team"]["id"], "no team.id")?,
+            user: text(&payload["user"]["id"], "no user.id")?,
+            text: answer.into(),
+            session,
+            reply: Reply::Url {
+                url: text(&payload["response_url"], "no response_url")?,
+                replace: true,
+            },
+        },
+    );
+    Ok(StatusCode::OK.into_response())
+}
+
+/// Runs the job after the acknowledgement; failures are logged (there is
+/// no one to answer any more).
+fn spawn(state: &Arc<AppState>, job: Job) {
+    let state = Arc::clone(state);
+    tokio::spawn(async move {
+        if let Err(e) = run(&state, job).await {
+            eprintln!("slack: {e}");
+        }
+    });
+}
+
+async fn run(state: &Arc<AppState>, job: Job) -> Result<(), String> {
+    let Some(slack) = state.slack.as_ref() else {
+        return Ok(());
+    };
+    let (text, blocks) = match workspace(state, &job.team).await? {
+        Ok(workspace) => {
+            let assistant = state.assistant(&workspace).await.map_err(|p| p.detail)?;
+            let people = {
+                let a = assistant.clone();
+                blocking(move || Ok(a.platform().store().list_people()?))
+                    .await
+                    .map_err(|p| p.detail)?
+            };
+            let actor = people::speaker(slack, &people, &job.user).await;
+            let request = people::plain_mentions(&job.text, &people);
+            let session = job.session.clone();
+            let events: Vec<Event> = blocking(move || {
+                let options = TurnOptions {
+                    actor,
+                    ..Default::default()
+                };
+                Ok(assistant.turn(&session, &request, options).collect())
+            })
+            .await
+            .map_err(|p| p.detail)?;
+            blocks::message(&events, &job.session)
+        }
+        Err(refusal) => (
+            refusal.clone(),
+            vec![json!({"type": "section", "text": {"type": "mrkdwn", "text": refusal}})],
+        ),
+    };
+    match job.reply {
+        Reply::Thread { channel, ts } => slack
+            .post("chat.postMessage", &json!({"channel": channel, "thread_ts": ts, "text": text, "blocks": blocks}))
+            .await
+            .map(|_| ()),
+        Reply::Url { url, replace } => {
+            slack
+                .respond(&url, &json!({"response_type": "in_channel", "replace_original": replace, "text": text, "blocks": blocks}))
+                .await
+        }
+    }
+}
+
+/// The workspace of a Slack team: its mapping, or the only workspace there
+/// is; otherwise the sentence to answer with.
+async fn workspace(state: &Arc<AppState>, team: &str) -> Result<Result<String, String>, String> {
+    let (state, team) = (Arc::clone(state), team.to_string());
+    blocking(move || {
+        if let Some(w) = state.directory.workspace_for_team(&team)? {
+            return Ok(Ok(w.name));
+        }
+        let all = state.directory.list_workspaces()?;
+        Ok(match all.as_slice() {
+            [only] => Ok(only.name.clone()),
+            _ => Err(format!(
+                "This Slack team ({team}) is not linked to a Maestro workspace; an admin can link it with `maestro workspace create NAME --slack-team {team}`."
+            )),
+        })
+    })
+    .await
+    .map_err(|p| p.detail)
+}

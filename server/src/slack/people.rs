@@ -1,0 +1,85 @@
+//! Slack users as people on the team: the speaker (for "me") and `<@U…>`
+//! mentions in the text.
+
+use std::sync::LazyLock;
+
+use maestro_tools::Person;
+use regex::Regex;
+
+use super::Slack;
+
+/// `<@U123>` or `<@U123|name>`.
+static MENTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"<@([A-Z0-9]+)(?:\|[^>]*)?>").expect("valid regex"));
+
+/// The person speaking: by Slack id, else by the e-mail Slack has for them
+/// (`users.info`); `None` when they are not on the team.
+pub async fn speaker(slack: &Slack, people: &[Person], user: &str) -> Option<String> {
+    if let Some(p) = people.iter().find(|p| p.slack_id.as_deref() == Some(user)) {
+        return Some(p.name.clone());
+    }
+    let info = slack.get("users.info", &[("user", user)]).await.ok()?;
+    let email = info["user"]["profile"]["email"].as_str()?.to_lowercase();
+    people
+        .iter()
+        .find(|p| p.email.as_deref().map(str::to_lowercase).as_deref() == Some(email.as_str()))
+        .map(|p| p.name.clone())
+}
+
+/// The text with mentions of people on the team as their names (`@first`
+/// when the first name is theirs alone) and other mentions (the bot itself)
+/// removed.
+pub fn plain_mentions(text: &str, people: &[Person]) -> String {
+    let replaced = MENTION.replace_all(text, |caps: &regex::Captures<'_>| {
+        let id = &caps[1];
+        match people.iter().find(|p| p.slack_id.as_deref() == Some(id)) {
+            Some(p) => {
+                let first = p.name.split_whitespace().next().unwrap_or(&p.name);
+                let shared = people
+                    .iter()
+                    .filter(|q| q.name.split_whitespace().next() == Some(first))
+                    .count()
+                    > 1;
+                if shared {
+                    p.name.clone()
+                } else {
+                    format!("@{first}")
+                }
+            }
+            None => String::new(),
+        }
+    });
+    replaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(name: &str, slack: &str) -> Person {
+        Person {
+            name: name.into(),
+            email: None,
+            slack_id: Some(slack.into()),
+            skills: Vec::new(),
+            capacity: 40.0,
+        }
+    }
+
+    #[test]
+    fn mentions_become_names_and_the_bot_disappears() {
+        let people = [
+            person("Bob Smith", "U1"),
+            person("Ann Lee", "U2"),
+            person("Ann Park", "U3"),
+        ];
+        assert_eq!(
+            plain_mentions("<@UBOT> create a task for <@U1> to fix it", &people),
+            "create a task for @Bob to fix it"
+        );
+        assert_eq!(
+            plain_mentions("assign it to <@U3|ann>", &people),
+            "assign it to Ann Park"
+        );
+    }
+}

@@ -1,0 +1,104 @@
+//! What every handler shares: the directory, one assistant per workspace,
+//! the metrics and the Slack bot.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use maestro_assistant::Assistant;
+use maestro_tools::store::Directory;
+
+use crate::ServerConfig;
+use crate::metrics::Metrics;
+use crate::problem::Problem;
+use crate::slack::Slack;
+
+/// Opens the assistant of a workspace by name (the caller decides the
+/// planner and where the state lives). Only called for workspaces the
+/// directory knows.
+pub type Opener = Arc<dyn Fn(&str) -> Result<Assistant, String> + Send + Sync>;
+
+/// The state behind every route.
+pub struct AppState {
+    /// Workspaces and tokens.
+    pub directory: Arc<dyn Directory>,
+    /// How the server behaves.
+    pub config: ServerConfig,
+    /// Request counts and latencies.
+    pub metrics: Metrics,
+    /// The Slack bot, when configured.
+    pub slack: Option<Slack>,
+    opener: Opener,
+    open: Mutex<HashMap<String, Assistant>>,
+}
+
+impl AppState {
+    /// The state for `config`.
+    pub fn new(config: ServerConfig, directory: Arc<dyn Directory>, opener: Opener) -> Self {
+        Self {
+            slack: config.slack.clone().map(Slack::new),
+            directory,
+            config,
+            metrics: Metrics::default(),
+            opener,
+            open: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The assistant of `workspace`, opened on first use and kept; its
+    /// platform may read only the files the configuration allows.
+    pub async fn assistant(self: &Arc<Self>, workspace: &str) -> Result<Assistant, Problem> {
+        if let Some(a) = self.lock().get(workspace) {
+            return Ok(a.clone());
+        }
+        let state = Arc::clone(self);
+        let workspace = workspace.to_string();
+        blocking(move || {
+            let mut open = state.lock();
+            if let Some(a) = open.get(&workspace) {
+                return Ok(a.clone());
+            }
+            let assistant = (state.opener)(&workspace).map_err(|e| {
+                Problem::internal(format!("cannot open the workspace {workspace:?}: {e}"))
+            })?;
+            assistant
+                .platform()
+                .restrict_files(state.config.files.clone());
+            open.insert(workspace, assistant.clone());
+            Ok(assistant)
+        })
+        .await
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Assistant>> {
+        self.open.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Runs blocking work (the store, a turn) off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
+) -> Result<T, Problem> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Problem::internal(format!("the request's worker failed: {e}")))?
+}
+
+/// Answers 503 when a request takes longer than the configured timeout.
+pub async fn time_limit(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let limit = state.config.timeout;
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the request took longer than {} s and was abandoned; try a smaller request",
+                limit.as_secs()
+            ),
+        )
+        .into_response(),
+    }
+}

@@ -1,0 +1,759 @@
+//! The REST API through a real HTTP client against a real server on
+//! 127.0.0.1 over real SQLite files.
+
+mod support;
+
+use maestro_tools::store::{Directory, Scope};
+use reqwest::Method;
+use serde_json::{Value, json};
+use support::{problem, send, start};
+
+/// Two workspaces, each with a person and a task; returns their tokens and task ids.
+async fn two_workspaces(s: &support::Server) -> ((String, i64), (String, i64)) {
+    let a = s.workspace("acme", None, Scope::Write);
+    let b = s.workspace("beta", None, Scope::Write);
+    for (token, person) in [(&a, "Bob Smith"), (&b, "Carol Jones")] {
+        let (status, _) = s
+            .post(
+                "/v1/people",
+                token,
+                json!({"name": person, "skills": ["ops"]}),
+            )
+            .await;
+        assert_eq!(status, 201);
+    }
+    let (status, ta) = s
+        .post("/v1/tasks", &a, json!({"title": "Rotate the billing keys", "assignee": "Bob Smith", "project": "Billing"}))
+        .await;
+    assert_eq!(status, 201, "{ta}");
+    let (_, tb) = s
+        .post(
+            "/v1/tasks",
+            &b,
+            json!({"title": "Water the plants", "project": "Office"}),
+        )
+        .await;
+    (
+        (a, ta["id"].as_i64().unwrap()),
+        (b, tb["id"].as_i64().unwrap()),
+    )
+}
+
+#[tokio::test]
+async fn tokens_open_one_workspace_with_their_scope() {
+    let s = start(|_| {}).await;
+    let write = s.workspace("acme", None, Scope::Write);
+    let read = s.token("acme", Scope::Read);
+    let detail = problem(s.http.get(s.url("/v1/tasks")), 401).await;
+    assert!(detail.contains("Bearer"), "{detail}");
+    problem(s.req(Method::GET, "/v1/tasks", "mst_0000"), 401).await;
+    problem(
+        s.http
+            .get(s.url("/v1/tasks"))
+            .header("authorization", "Basic abc"),
+        401,
+    )
+    .await;
+    assert_eq!(s.get("/v1/tasks", &read).await.0, 200);
+    let detail = problem(
+        s.req(Method::POST, "/v1/tasks", &read)
+            .json(&json!({"title": "x"})),
+        403,
+    )
+    .await;
+    assert!(detail.contains("write"), "{detail}");
+    problem(
+        s.req(Method::POST, "/v1/chat", &read)
+            .json(&json!({"text": "help"})),
+        403,
+    )
+    .await;
+    assert_eq!(
+        s.post("/v1/tasks", &write, json!({"title": "x"})).await.0,
+        201
+    );
+    s.directory
+        .revoke_token("acme", "t0", support::clock().now())
+        .unwrap();
+    problem(s.req(Method::GET, "/v1/tasks", &write), 401).await;
+    let response = s.http.get(s.url("/v1/tasks")).send().await.unwrap();
+    assert_eq!(response.headers()["www-authenticate"], "Bearer");
+}
+
+#[tokio::test]
+async fn no_endpoint_reaches_another_workspaces_objects() {
+    let s = start(|_| {}).await;
+    let ((a, task_a), (b, task_b)) = two_workspaces(&s).await;
+    // Tasks: get, change, delete (through the resource and the tool) are 404s.
+    let detail = problem(s.req(Method::GET, &format!("/v1/tasks/{task_a}"), &b), 404).await;
+    assert_eq!(detail, format!("there is no task {task_a}"));
+    problem(
+        s.req(Method::PATCH, &format!("/v1/tasks/{task_a}"), &b)
+            .json(&json!({"title": "pwned"})),
+        404,
+    )
+    .await;
+    problem(
+        s.req(Method::DELETE, &format!("/v1/tasks/{task_a}"), &b),
+        404,
+    )
+    .await;
+    problem(
+        s.req(Method::POST, "/v1/tools/delete_task?confirm=true", &b)
+            .json(&json!({"id": task_a})),
+        404,
+    )
+    .await;
+    problem(
+        s.req(Method::POST, "/v1/tools/update_task", &b)
+            .json(&json!({"id": task_a, "title": "x"})),
+        404,
+    )
+    .await;
+    let (_, listed) = s.get("/v1/tasks", &b).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["id"], task_b);
+    // People and projects.
+    problem(s.req(Method::GET, "/v1/people/Bob%20Smith", &b), 404).await;
+    let (_, people) = s.get("/v1/people", &b).await;
+    assert_eq!(
+        people,
+        json!([{"name": "Carol Jones", "email": null, "slack_id": null, "skills": ["ops"], "capacity": 40.0}])
+    );
+    problem(s.req(Method::GET, "/v1/projects/Billing", &b), 404).await;
+    assert_eq!(
+        s.get("/v1/projects", &b).await.1,
+        json!([{"name": "Office", "tasks": 1, "open_tasks": 1}])
+    );
+    // B cannot assign its task to A's person either.
+    problem(
+        s.req(Method::PATCH, &format!("/v1/tasks/{task_b}"), &b)
+            .json(&json!({"assignee": "Bob Smith"})),
+        422,
+    )
+    .await;
+    // The catalog is per workspace: B's searches find nothing of A's.
+    let kinds = |found: &Value| -> Vec<String> {
+        found["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| format!("{} {}", e["kind"], e["payload"]))
+            .collect()
+    };
+    let (status, found) = s
+        .post(
+            "/v1/tools/search_catalog",
+            &b,
+            json!({"query": "rotate billing keys"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        !kinds(&found)
+            .iter()
+            .any(|k| k.contains("billing keys") || k.contains("Bob")),
+        "{found}"
+    );
+    let (_, found) = s
+        .post(
+            "/v1/tools/search_catalog",
+            &a,
+            json!({"query": "rotate billing keys"}),
+        )
+        .await;
+    assert!(
+        kinds(&found)
+            .iter()
+            .any(|k| k.starts_with("\"task\"") && k.contains("Rotate the billing keys")),
+        "{found}"
+    );
+    // Chat: B's turns neither see nor touch A's task.
+    let (_, answer) = s
+        .post("/v1/chat", &b, json!({"text": "list all tasks"}))
+        .await;
+    assert!(!answer.to_string().contains("billing"), "{answer}");
+    let (_, answer) = s
+        .post(
+            "/v1/chat",
+            &b,
+            json!({"text": "delete the billing keys task", "session": "s"}),
+        )
+        .await;
+    let (_, answer2) = s
+        .post(
+            "/v1/chat",
+            &b,
+            json!({"text": format!("delete task {task_a}"), "session": "s2"}),
+        )
+        .await;
+    let (_, yes) = s
+        .post("/v1/chat", &b, json!({"text": "yes", "session": "s2"}))
+        .await;
+    assert!(
+        !answer.to_string().contains("Rotate the billing keys"),
+        "{answer}"
+    );
+    assert!(
+        !format!("{answer2}{yes}").contains("Rotate the billing keys"),
+        "{answer2} {yes}"
+    );
+    assert_eq!(s.get(&format!("/v1/tasks/{task_a}"), &a).await.0, 200);
+    // Sessions are per token: A's token cannot answer B's pending question.
+    assert_eq!(s.get(&format!("/v1/tasks/{task_b}"), &b).await.0, 200);
+}
+
+#[tokio::test]
+async fn datasets_and_models_stay_in_their_workspace() {
+    let data = tempfile::tempdir().unwrap();
+    let csv = data.path().join("iris.csv");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data/iris.csv"),
+        &csv,
+    )
+    .unwrap();
+    let roots = Some(data.path().to_str().unwrap().to_string());
+    let s =
+        start(|c| c.files = maestro_tools::FileAccess::from_roots(roots.as_deref()).unwrap()).await;
+    let ((a, _), (b, _)) = two_workspaces(&s).await;
+    let (status, d) = s
+        .post("/v1/datasets", &a, json!({"path": csv, "name": "iris"}))
+        .await;
+    assert_eq!(status, 201, "{d}");
+    assert_eq!(
+        (d["name"].clone(), d["version"].clone(), d["rows"].clone()),
+        (json!("iris"), json!(1), json!(150))
+    );
+    let (status, m) = s
+        .post(
+            "/v1/tools/run_automl",
+            &a,
+            json!({"dataset": "iris", "target": "target", "budget_seconds": 2.0, "folds": 2}),
+        )
+        .await;
+    assert_eq!(status, 200, "{m}");
+    let model = m["data"]["model"].as_str().unwrap().to_string();
+    assert_eq!(s.get(&format!("/v1/models/{model}"), &a).await.0, 200);
+    // Predicting reads files under the roots only.
+    let (status, p) = s
+        .post(
+            "/v1/tools/predict",
+            &a,
+            json!({"model": model, "path": csv}),
+        )
+        .await;
+    assert_eq!(
+        (status, p["data"]["predictions"].as_array().map(Vec::len)),
+        (200, Some(150)),
+        "{p}"
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::copy(&csv, elsewhere.path().join("x.csv")).unwrap();
+    let detail = problem(
+        s.req(Method::POST, "/v1/tools/predict", &a)
+            .json(&json!({"model": model, "path": elsewhere.path().join("x.csv")})),
+        422,
+    )
+    .await;
+    assert!(detail.contains("outside the directories"), "{detail}");
+    assert_eq!(
+        s.get("/v1/models?stage=none", &a)
+            .await
+            .1
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // B sees none of it.
+    problem(s.req(Method::GET, "/v1/datasets/iris", &b), 404).await;
+    problem(s.req(Method::GET, &format!("/v1/models/{model}"), &b), 404).await;
+    problem(
+        s.req(Method::PATCH, &format!("/v1/models/{model}"), &b)
+            .json(&json!({"stage": "production"})),
+        404,
+    )
+    .await;
+    problem(
+        s.req(Method::DELETE, &format!("/v1/models/{model}"), &b),
+        404,
+    )
+    .await;
+    problem(
+        s.req(Method::POST, "/v1/tools/predict", &b)
+            .json(&json!({"model": model, "rows": [{"sepal_length": 5.0}]})),
+        404,
+    )
+    .await;
+    assert_eq!(s.get("/v1/datasets", &b).await.1, json!([]));
+    assert_eq!(s.get("/v1/models", &b).await.1, json!([]));
+    let (_, answer) = s
+        .post("/v1/chat", &b, json!({"text": "list the models"}))
+        .await;
+    assert!(!answer.to_string().contains(&model), "{answer}");
+    // A can change and delete its own.
+    let (status, promoted) = send(
+        s.req(Method::PATCH, &format!("/v1/models/{model}"), &a)
+            .json(&json!({"stage": "production"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{promoted}");
+    assert_eq!(
+        s.get("/v1/models?stage=production", &a)
+            .await
+            .1
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        send(s.req(Method::DELETE, &format!("/v1/models/{model}"), &a))
+            .await
+            .0,
+        200
+    );
+    problem(s.req(Method::GET, &format!("/v1/models/{model}"), &a), 404).await;
+}
+
+#[tokio::test]
+async fn remote_requests_read_files_only_under_the_data_roots() {
+    let data = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let iris = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data/iris.csv");
+    std::fs::copy(iris, data.path().join("iris.csv")).unwrap();
+    std::fs::copy(iris, outside.path().join("secret.csv")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.csv"),
+        data.path().join("link.csv"),
+    )
+    .unwrap();
+    // Unset: no file at all, and the error says what to set.
+    let s = start(|_| {}).await;
+    let t = s.workspace("acme", None, Scope::Write);
+    let path = data.path().join("iris.csv");
+    let detail = problem(
+        s.req(Method::POST, "/v1/datasets", &t)
+            .json(&json!({"path": path})),
+        422,
+    )
+    .await;
+    assert!(detail.contains("MAESTRO_DATA_ROOTS"), "{detail}");
+    let (_, answer) = s
+        .post(
+            "/v1/chat",
+            &t,
+            json!({"text": format!("register the dataset {}", path.display())}),
+        )
+        .await;
+    assert!(
+        answer.to_string().contains("MAESTRO_DATA_ROOTS"),
+        "{answer}"
+    );
+    // Set: inside is fine; `..`, symlinks and other places are not.
+    let roots = Some(data.path().to_str().unwrap().to_string());
+    let s =
+        start(|c| c.files = maestro_tools::FileAccess::from_roots(roots.as_deref()).unwrap()).await;
+    let t = s.workspace("acme", None, Scope::Write);
+    assert_eq!(
+        s.post("/v1/datasets", &t, json!({"path": path})).await.0,
+        201
+    );
+    let escape = data
+        .path()
+        .join("..")
+        .join(outside.path().file_name().unwrap())
+        .join("secret.csv");
+    for bad in [
+        escape,
+        outside.path().join("secret.csv"),
+        data.path().join("link.csv"),
+    ] {
+        let detail = problem(
+            s.req(Method::POST, "/v1/datasets", &t)
+                .json(&json!({"path": bad})),
+            422,
+        )
+        .await;
+        assert!(detail.contains("outside the directories"), "{detail}");
+    }
+}
+
+#[tokio::test]
+async fn listings_page_and_filter() {
+    let s = start(|_| {}).await;
+    let t = s.workspace("acme", None, Scope::Write);
+    s.post("/v1/people", &t, json!({"name": "Bob Smith"})).await;
+    for i in 0..5 {
+        let assignee = if i % 2 == 0 {
+            json!("Bob Smith")
+        } else {
+            Value::Null
+        };
+        let (status, _) = s
+            .post("/v1/tasks", &t, json!({"title": format!("task {i}"), "assignee": assignee, "priority": if i == 4 { "urgent" } else { "low" }, "due": format!("2026-12-0{}", i + 1)}))
+            .await;
+        assert_eq!(status, 201);
+    }
+    let response = s
+        .req(Method::GET, "/v1/tasks?limit=2", &t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-total-count"], "5");
+    let link = response.headers()["link"].to_str().unwrap().to_string();
+    assert_eq!(link, "</v1/tasks?limit=2&offset=2>; rel=\"next\"");
+    let first: Vec<Value> = response.json().await.unwrap();
+    assert_eq!(
+        first.iter().map(|t| t["title"].clone()).collect::<Vec<_>>(),
+        [json!("task 0"), json!("task 1")]
+    );
+    let (_, second) = s.get("/v1/tasks?limit=2&offset=2", &t).await;
+    assert_eq!(second[0]["title"], "task 2");
+    let last = s
+        .req(Method::GET, "/v1/tasks?limit=2&offset=4", &t)
+        .send()
+        .await
+        .unwrap();
+    assert!(last.headers().get("link").is_none());
+    let (_, bobs) = s.get("/v1/tasks?assignee=bob%20smith", &t).await;
+    assert_eq!(bobs.as_array().unwrap().len(), 3);
+    let (_, urgent) = s.get("/v1/tasks?priority=urgent", &t).await;
+    assert_eq!(urgent[0]["title"], "task 4");
+    let (_, due) = s.get("/v1/tasks?due_before=2026-12-02", &t).await;
+    assert_eq!(due.as_array().unwrap().len(), 2);
+    // Task JSON exactly as `maestro tasks list --json`.
+    let keys: Vec<&String> = first[0].as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "assignee",
+            "completed_at",
+            "created_at",
+            "description",
+            "due",
+            "estimate_hours",
+            "id",
+            "priority",
+            "project",
+            "status",
+            "tags",
+            "title",
+            "updated_at"
+        ]
+    );
+    for bad in [
+        "/v1/tasks?status=later",
+        "/v1/tasks?limit=0",
+        "/v1/tasks?colour=red",
+        "/v1/tasks?due_before=friday",
+        "/v1/tasks?limit=x",
+    ] {
+        problem(s.req(Method::GET, bad, &t), 400).await;
+    }
+}
+
+#[tokio::test]
+async fn every_error_is_problem_json() {
+    let s = start(|c| c.body_limit = 4096).await;
+    let t = s.workspace("acme", None, Scope::Write);
+    let detail = problem(s.req(Method::GET, "/v2/nothing", &t), 404).await;
+    assert!(detail.contains("/openapi.json"), "{detail}");
+    problem(s.req(Method::PUT, "/v1/tasks", &t), 405).await;
+    problem(
+        s.req(Method::POST, "/v1/tasks", &t)
+            .header("content-type", "application/json")
+            .body("{not json"),
+        400,
+    )
+    .await;
+    problem(s.req(Method::POST, "/v1/tasks", &t).body("{}"), 415).await;
+    problem(
+        s.req(Method::POST, "/v1/tasks", &t)
+            .json(&json!(["a list"])),
+        422,
+    )
+    .await;
+    problem(s.req(Method::GET, "/v1/tasks/seven", &t), 400).await;
+    let big = json!({"title": "x".repeat(10_000)});
+    problem(s.req(Method::POST, "/v1/tasks", &t).json(&big), 413).await;
+    problem(
+        s.req(Method::POST, "/v1/chat", &t)
+            .json(&json!({"text": "x".repeat(5000)})),
+        413,
+    )
+    .await;
+    problem(
+        s.req(Method::POST, "/v1/chat", &t)
+            .json(&json!({"text": "  "})),
+        422,
+    )
+    .await;
+    problem(
+        s.req(Method::POST, "/v1/chat", &t)
+            .json(&json!({"txt": "help"})),
+        422,
+    )
+    .await;
+    assert_eq!(s.get("/v1/tasks", &t).await.1, json!([]));
+}
+
+#[tokio::test]
+async fn chat_answers_as_json_or_events_and_asks_before_deleting() {
+    let s = start(|_| {}).await;
+    let t = s.workspace("acme", None, Scope::Write);
+    s.post("/v1/people", &t, json!({"name": "Bob Smith"})).await;
+    let (status, answer) = s
+        .post(
+            "/v1/chat",
+            &t,
+            json!({"text": "create a task for Bob to update the runbook", "as": "bob"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["actions"][0]["tool"], "create_task");
+    assert_eq!(answer["actions"][0]["status"], "ok");
+    assert_eq!(answer["actions"][0]["result"]["assignee"], "Bob Smith");
+    assert!(
+        answer["reply"]
+            .as_str()
+            .unwrap()
+            .contains("update the runbook")
+    );
+    assert!(answer["session"].is_string());
+    let id = answer["actions"][0]["result"]["id"].as_i64().unwrap();
+    let (_, mine) = s
+        .post(
+            "/v1/chat",
+            &t,
+            json!({"text": "list my tasks", "as": "Bob Smith"}),
+        )
+        .await;
+    assert_eq!(mine["actions"][0]["result"][0]["id"], id, "{mine}");
+    problem(
+        s.req(Method::POST, "/v1/chat", &t)
+            .json(&json!({"text": "list my tasks", "as": "Zed"})),
+        422,
+    )
+    .await;
+    // A destructive request waits for a yes in the same session.
+    let (_, asked) = s
+        .post(
+            "/v1/chat",
+            &t,
+            json!({"text": format!("delete task {id}"), "session": "one"}),
+        )
+        .await;
+    assert_eq!(asked["actions"][0]["status"], "needs_confirmation");
+    assert_eq!(s.get(&format!("/v1/tasks/{id}"), &t).await.0, 200);
+    let (_, elsewhere) = s
+        .post("/v1/chat", &t, json!({"text": "yes", "session": "two"}))
+        .await;
+    assert!(
+        elsewhere["actions"].as_array().unwrap().is_empty(),
+        "{elsewhere}"
+    );
+    assert_eq!(s.get(&format!("/v1/tasks/{id}"), &t).await.0, 200);
+    let (_, done) = s
+        .post("/v1/chat", &t, json!({"text": "yes", "session": "one"}))
+        .await;
+    assert_eq!(done["actions"][0]["tool"], "delete_task");
+    assert_eq!(done["actions"][0]["status"], "ok");
+    assert_eq!(s.get(&format!("/v1/tasks/{id}"), &t).await.0, 404);
+    // Server-sent events.
+    let response = s
+        .req(Method::POST, "/v1/chat", &t)
+        .header("accept", "text/event-stream")
+        .json(&json!({"text": "list tasks", "session": "sse"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let body = response.text().await.unwrap();
+    let names: Vec<&str> = body
+        .lines()
+        .filter_map(|l| l.strip_prefix("event: "))
+        .collect();
+    assert_eq!(names.first(), Some(&"started"), "{body}");
+    assert!(
+        names.contains(&"action") && names.contains(&"reply"),
+        "{body}"
+    );
+    assert_eq!(names.last(), Some(&"done"));
+    assert!(body.contains("data: {\"session\":\"sse\"}"), "{body}");
+}
+
+#[tokio::test]
+async fn tools_are_called_with_checked_arguments() {
+    let s = start(|_| {}).await;
+    let t = s.workspace("acme", None, Scope::Write);
+    let read = s.token("acme", Scope::Read);
+    let (_, tools) = s.get("/v1/tools", &read).await;
+    let create = tools
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "create_task")
+        .unwrap();
+    assert!(create["schema"]["properties"]["title"].is_object());
+    let detail = problem(
+        s.req(Method::POST, "/v1/tools/create_task", &t)
+            .json(&json!({"titel": "x"})),
+        422,
+    )
+    .await;
+    assert!(detail.contains("titel"), "{detail}");
+    let detail = problem(
+        s.req(Method::POST, "/v1/tools/create_task", &t)
+            .json(&json!({"title": 3})),
+        422,
+    )
+    .await;
+    assert!(detail.contains("`title`"), "{detail}");
+    problem(
+        s.req(Method::POST, "/v1/tools/create_task", &t)
+            .body("{oops"),
+        400,
+    )
+    .await;
+    problem(s.req(Method::POST, "/v1/tools/launch_rockets", &t), 404).await;
+    problem(
+        s.req(Method::POST, "/v1/tools/create_task", &read)
+            .json(&json!({"title": "x"})),
+        403,
+    )
+    .await;
+    let (status, out) = s
+        .post(
+            "/v1/tools/create_task",
+            &t,
+            json!({"title": "Renew the certificate"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(out["data"]["title"], "Renew the certificate");
+    assert!(out["summary"].as_str().unwrap().starts_with("Created"));
+    let id = out["data"]["id"].clone();
+    assert_eq!(
+        s.post("/v1/tools/list_tasks", &read, json!({})).await.1["data"][0]["id"],
+        id
+    );
+    let detail = problem(
+        s.req(Method::POST, "/v1/tools/delete_task", &t)
+            .json(&json!({"id": id})),
+        409,
+    )
+    .await;
+    assert!(detail.contains("confirm=true"), "{detail}");
+    assert_eq!(
+        s.post("/v1/tools/delete_task?confirm=true", &t, json!({"id": id}))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        s.post("/v1/tools/list_tasks", &read, json!({})).await.1["data"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn openapi_health_and_metrics_describe_the_server() {
+    let s = start(|_| {}).await;
+    let t = s.workspace("acme", None, Scope::Read);
+    assert_eq!(
+        send(s.http.get(s.url("/healthz"))).await,
+        (200, json!({"status": "ok"}))
+    );
+    let (status, doc) = send(s.http.get(s.url("/openapi.json"))).await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    for (path, method) in [
+        ("/v1/tasks/{id}", "patch"),
+        ("/v1/tasks/{id}", "delete"),
+        ("/v1/chat", "post"),
+        ("/slack/events", "post"),
+        ("/v1/models/{name}", "delete"),
+    ] {
+        assert!(doc["paths"][path][method].is_object(), "{path} {method}");
+    }
+    assert_eq!(
+        doc["paths"]["/v1/tasks"]["get"]["security"],
+        json!([{"bearer": ["read"]}])
+    );
+    assert!(doc["components"]["schemas"]["tool.create_task"]["properties"]["title"].is_object());
+    // Every reference resolves inside the document.
+    let text = doc.to_string();
+    for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(doc["components"]["schemas"][name].is_object(), "{name}");
+    }
+    assert!(!text.contains("#/$defs/"));
+    s.get("/v1/tasks", &t).await;
+    s.get("/v1/tasks/12", &t).await;
+    s.get("/v1/tasks", "mst_bad").await;
+    let metrics = s
+        .http
+        .get(s.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(
+            "maestro_http_requests_total{method=\"GET\",route=\"/v1/tasks\",status=\"200\"} 1"
+        ),
+        "{metrics}"
+    );
+    assert!(metrics.contains(
+        "maestro_http_requests_total{method=\"GET\",route=\"/v1/tasks\",status=\"401\"} 1"
+    ));
+    assert!(metrics.contains(
+        "maestro_http_requests_total{method=\"GET\",route=\"/v1/tasks/{id}\",status=\"404\"} 1"
+    ));
+    assert!(metrics.contains("maestro_http_request_duration_seconds_count{route=\"/v1/tasks\"} 2"));
+}
+
+#[tokio::test]
+async fn shutting_down_finishes_the_request_in_flight() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = start(|_| {}).await;
+    let t = s.workspace("acme", None, Scope::Write);
+    let body = json!({"title": "Finish me"}).to_string();
+    let mut stream = tokio::net::TcpStream::connect(s.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let head = format!(
+        "POST /v1/tasks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {t}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body.as_bytes()[..5]).await.unwrap();
+    // Wait until the server is serving it (the scrape itself is the other one in flight).
+    loop {
+        let m = s
+            .http
+            .get(s.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if m.contains("maestro_http_requests_in_flight 2") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    s.signal_stop();
+    stream.write_all(&body.as_bytes()[5..]).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    assert!(answer.contains("Finish me"));
+    s.stopped().await;
+    assert!(s.http.get(s.url("/healthz")).send().await.is_err());
+}

@@ -1,0 +1,399 @@
+//! The Slack bot through signed requests, answering through a fake Slack Web
+//! API on 127.0.0.1 that records what the bot posted.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use maestro_server::{SlackConfig, slack_signature};
+use maestro_tools::store::Scope;
+use serde_json::{Value, json};
+use support::{Server, problem, start};
+
+const SECRET: &str = "test-signing-secret";
+
+/// What the fake Slack received: (path, authorization, body).
+type Posts = Arc<Mutex<Vec<(String, String, Value)>>>;
+
+/// A fake Slack Web API: `chat.postMessage`, `users.info` (Ann's e-mail for
+/// U_ANN) and `/respond/{n}` standing for response URLs. It speaks Slack's
+/// wire format (`{"ok": …}`).
+async fn fake_slack() -> (String, Posts) {
+    let posts: Posts = Arc::default();
+    async fn post_message(
+        State(p): State<Posts>,
+        headers: HeaderMap,
+        Json(body): Json<Value>,
+    ) -> Json<Value> {
+        let auth = headers
+            .get("authorization")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        p.lock()
+            .unwrap()
+            .push(("chat.postMessage".into(), auth, body));
+        Json(json!({"ok": true, "ts": "1700000000.000200"}))
+    }
+    async fn users_info(Query(q): Query<Vec<(String, String)>>) -> Json<Value> {
+        match q.iter().find(|(k, _)| k == "user").map(|(_, v)| v.as_str()) {
+            Some("U_ANN") => Json(
+                json!({"ok": true, "user": {"id": "U_ANN", "profile": {"email": "ANN@example.com"}}}),
+            ),
+            _ => Json(json!({"ok": false, "error": "user_not_found"})),
+        }
+    }
+    async fn respond(State(p): State<Posts>, Path(n): Path<String>, body: Bytes) -> &'static str {
+        p.lock().unwrap().push((
+            format!("respond/{n}"),
+            String::new(),
+            serde_json::from_slice(&body).unwrap(),
+        ));
+        "ok"
+    }
+    let app = axum::Router::new()
+        .route("/api/chat.postMessage", post(post_message))
+        .route("/api/users.info", get(users_info))
+        .route("/respond/{n}", post(respond))
+        .with_state(Arc::clone(&posts));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (base, posts)
+}
+
+struct Bot {
+    server: Server,
+    slack: String,
+    posts: Posts,
+    token: String,
+}
+
+/// The server with the bot, the workspace `acme` for team T1 with Bob (by
+/// Slack id) and Ann (by e-mail).
+async fn bot() -> Bot {
+    let (slack, posts) = fake_slack().await;
+    let api_url = format!("{slack}/api");
+    let server = start(|c| {
+        c.slack = Some(SlackConfig {
+            signing_secret: SECRET.into(),
+            bot_token: "xoxb-test".into(),
+            api_url,
+        })
+    })
+    .await;
+    let token = server.workspace("acme", Some("T1"), Scope::Write);
+    server
+        .post(
+            "/v1/people",
+            &token,
+            json!({"name": "Bob Smith", "slack_id": "U_BOB"}),
+        )
+        .await;
+    server
+        .post(
+            "/v1/people",
+            &token,
+            json!({"name": "Ann Lee", "email": "ann@example.com"}),
+        )
+        .await;
+    Bot {
+        server,
+        slack,
+        posts,
+        token,
+    }
+}
+
+fn now() -> i64 {
+    support::clock().now().timestamp()
+}
+
+impl Bot {
+    /// A request signed as Slack would sign it at `at`.
+    fn signed(&self, path: &str, body: &str, kind: &str, at: i64) -> reqwest::RequestBuilder {
+        self.server
+            .http
+            .post(self.server.url(path))
+            .header("content-type", kind)
+            .header("x-slack-request-timestamp", at.to_string())
+            .header(
+                "x-slack-signature",
+                slack_signature(SECRET, at, body.as_bytes()),
+            )
+            .body(body.to_string())
+    }
+
+    fn event(&self, body: &Value) -> reqwest::RequestBuilder {
+        self.signed(
+            "/slack/events",
+            &body.to_string(),
+            "application/json",
+            now(),
+        )
+    }
+
+    fn form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::RequestBuilder {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        self.signed(path, &body, "application/x-www-form-urlencoded", now())
+    }
+
+    /// Waits until the fake Slack holds `n` posts, and returns them.
+    async fn posts(&self, n: usize) -> Vec<(String, String, Value)> {
+        for _ in 0..1500 {
+            {
+                let posts = self.posts.lock().unwrap();
+                if posts.len() >= n {
+                    return posts.clone();
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!(
+            "Slack received {:?}, expected {n} posts",
+            self.posts.lock().unwrap()
+        );
+    }
+}
+
+fn mention(event_id: &str, ts: &str, text: &str) -> Value {
+    json!({"type": "event_callback", "team_id": "T1", "event_id": event_id,
+           "event": {"type": "app_mention", "user": "U_ANN", "channel": "C1", "ts": ts, "text": text}})
+}
+
+fn all_text(v: &Value) -> String {
+    v.to_string()
+}
+
+#[tokio::test]
+async fn url_verification_and_signatures() {
+    let b = bot().await;
+    let challenge = json!({"type": "url_verification", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"});
+    let answer: Value = b
+        .event(&challenge)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer,
+        json!({"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"})
+    );
+    let body = challenge.to_string();
+    let bad = b
+        .server
+        .http
+        .post(b.server.url("/slack/events"))
+        .header("x-slack-request-timestamp", now().to_string())
+        .header(
+            "x-slack-signature",
+            slack_signature("wrong secret", now(), body.as_bytes()),
+        )
+        .body(body.clone());
+    assert!(problem(bad, 401).await.contains("signature"));
+    let stale = b.signed("/slack/events", &body, "application/json", now() - 301);
+    assert!(problem(stale, 401).await.contains("five minutes"));
+    let unsigned = b
+        .server
+        .http
+        .post(b.server.url("/slack/commands"))
+        .body("text=help");
+    problem(unsigned, 401).await;
+    // A valid signature over another body does not carry over.
+    let swapped = b
+        .server
+        .http
+        .post(b.server.url("/slack/events"))
+        .header("x-slack-request-timestamp", now().to_string())
+        .header("x-slack-signature", slack_signature(SECRET, now(), b"{}"))
+        .body(body);
+    problem(swapped, 401).await;
+}
+
+#[tokio::test]
+async fn a_mention_is_answered_in_its_thread_once() {
+    let b = bot().await;
+    let first = mention(
+        "Ev1",
+        "1700000000.000100",
+        "<@UBOT> create a task for <@U_BOB> to update the runbook",
+    );
+    let ack = b.event(&first).send().await.unwrap();
+    assert_eq!(ack.status(), 200);
+    let posts = b.posts(1).await;
+    let (path, auth, body) = &posts[0];
+    assert_eq!(
+        (path.as_str(), auth.as_str()),
+        ("chat.postMessage", "Bearer xoxb-test")
+    );
+    assert_eq!(body["channel"], "C1");
+    assert_eq!(body["thread_ts"], "1700000000.000100");
+    assert!(
+        body["text"]
+            .as_str()
+            .unwrap()
+            .contains("update the runbook"),
+        "{body}"
+    );
+    assert!(all_text(&body["blocks"]).contains("Bob Smith"), "{body}");
+    // The retry of the same event is acknowledged and dropped.
+    let retry = b
+        .event(&first)
+        .header("x-slack-retry-num", "1")
+        .header("x-slack-retry-reason", "http_timeout");
+    assert_eq!(retry.send().await.unwrap().status(), 200);
+    // "me" is the speaker, known by the e-mail Slack has for them.
+    let mine = mention(
+        "Ev2",
+        "1700000000.000300",
+        "<@UBOT> create a task for me to call the vendor",
+    );
+    b.event(&mine).send().await.unwrap();
+    let posts = b.posts(2).await;
+    assert_eq!(posts[1].2["thread_ts"], "1700000000.000300");
+    let (_, tasks) = b.server.get("/v1/tasks", &b.token).await;
+    let assignees: Vec<Value> = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["assignee"].clone())
+        .collect();
+    assert_eq!(tasks.as_array().unwrap().len(), 2, "{tasks}");
+    assert!(
+        assignees.contains(&json!("Bob Smith")) && assignees.contains(&json!("Ann Lee")),
+        "{tasks}"
+    );
+    assert_eq!(b.posts.lock().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn direct_messages_answer_and_the_bots_own_are_ignored() {
+    let b = bot().await;
+    let own = json!({"type": "event_callback", "team_id": "T1", "event_id": "Ev0",
+        "event": {"type": "message", "channel_type": "im", "bot_id": "B1", "channel": "D1", "ts": "1.0", "text": "list tasks"}});
+    b.event(&own).send().await.unwrap();
+    let dm = json!({"type": "event_callback", "team_id": "T1", "event_id": "Ev1",
+        "event": {"type": "message", "channel_type": "im", "user": "U_BOB", "channel": "D1", "ts": "2.0", "text": "help"}});
+    b.event(&dm).send().await.unwrap();
+    let posts = b.posts(1).await;
+    assert_eq!(posts[0].2["channel"], "D1");
+    assert_eq!(posts[0].2["thread_ts"], "2.0");
+    assert_eq!(b.posts.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn slash_commands_and_buttons_confirm_a_deletion() {
+    let b = bot().await;
+    let (_, task) = b
+        .server
+        .post("/v1/tasks", &b.token, json!({"title": "Old report"}))
+        .await;
+    let id = task["id"].as_i64().unwrap();
+    let respond = format!("{}/respond/1", b.slack);
+    let text = format!("delete task {id}");
+    let fields = [
+        ("team_id", "T1"),
+        ("channel_id", "C1"),
+        ("user_id", "U_BOB"),
+        ("command", "/maestro"),
+        ("text", text.as_str()),
+        ("response_url", respond.as_str()),
+    ];
+    let ack: Value = b
+        .form("/slack/commands", &fields)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ack["response_type"], "ephemeral");
+    let posts = b.posts(1).await;
+    let message = &posts[0].2;
+    assert_eq!(posts[0].0, "respond/1");
+    let buttons = message["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["type"] == "actions")
+        .expect("buttons")
+        .clone();
+    assert_eq!(
+        b.server.get(&format!("/v1/tasks/{id}"), &b.token).await.0,
+        200
+    );
+    let session = buttons["elements"][0]["value"].as_str().unwrap();
+    let respond2 = format!("{}/respond/2", b.slack);
+    let payload = json!({"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U_BOB"},
+        "response_url": respond2, "actions": [{"action_id": "confirm", "value": session}]});
+    let click = b
+        .form("/slack/interactivity", &[("payload", &payload.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(click.status(), 200);
+    let posts = b.posts(2).await;
+    assert_eq!(posts[1].0, "respond/2");
+    assert_eq!(posts[1].2["replace_original"], true);
+    assert!(
+        posts[1].2["text"].as_str().unwrap().contains("Deleted"),
+        "{:?}",
+        posts[1]
+    );
+    assert_eq!(
+        b.server.get(&format!("/v1/tasks/{id}"), &b.token).await.0,
+        404
+    );
+}
+
+#[tokio::test]
+async fn malformed_and_unmapped_requests() {
+    let b = bot().await;
+    problem(
+        b.signed("/slack/events", "{not json", "application/json", now()),
+        400,
+    )
+    .await;
+    problem(
+        b.event(&json!({"type": "event_callback", "event": {}})),
+        400,
+    )
+    .await;
+    problem(b.event(&json!({"type": "something_else"})), 400).await;
+    problem(b.form("/slack/commands", &[("text", "help")]), 400).await;
+    problem(b.form("/slack/interactivity", &[("nothing", "here")]), 400).await;
+    let payload = json!({"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U_BOB"},
+        "response_url": "http://127.0.0.1:9/x", "actions": [{"action_id": "confirm", "value": "api:t0:s"}]});
+    problem(
+        b.form("/slack/interactivity", &[("payload", &payload.to_string())]),
+        400,
+    )
+    .await;
+    // With two workspaces, a team without a mapping is told how to link it.
+    b.server.workspace("beta", None, Scope::Read);
+    let respond = format!("{}/respond/9", b.slack);
+    let fields = [
+        ("team_id", "T9"),
+        ("channel_id", "C1"),
+        ("user_id", "U_BOB"),
+        ("text", "list tasks"),
+        ("response_url", respond.as_str()),
+    ];
+    b.form("/slack/commands", &fields).send().await.unwrap();
+    let posts = b.posts(1).await;
+    assert!(
+        posts[0].2["text"]
+            .as_str()
+            .unwrap()
+            .contains("--slack-team T9"),
+        "{:?}",
+        posts[0]
+    );
+}
