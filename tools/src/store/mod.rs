@@ -1,6 +1,8 @@
-//! Where the platform's state lives: the [`Store`] trait and its SQLite implementation.
+//! Where the platform's state lives: the [`Store`] trait, its SQLite
+//! implementation (the embedded default) and its PostgreSQL one (shared).
 
 mod assets;
+mod postgres;
 mod sqlite;
 
 use chrono::{DateTime, Utc};
@@ -8,6 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use assets::{AssetStore, Dataset, ModelRecord, NewDataset, NewModel, Stage};
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 use crate::model::{NewPerson, NewTask, Person, Task, TaskFilter, TaskPatch};
@@ -32,6 +35,9 @@ pub enum StoreError {
     /// The database failed.
     #[error("storage failed: {0}")]
     Storage(#[from] rusqlite::Error),
+    /// The PostgreSQL server failed.
+    #[error("storage failed: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
 }
 
 /// One line of the audit log: who ran which tool, with what, and how it went.
@@ -99,4 +105,16 @@ pub trait Store: AssetStore + Send + Sync {
     fn load_session(&self, id: &str) -> Result<Option<Value>, StoreError>;
     /// Saves a conversation's state.
     fn save_session(&self, id: &str, state: &Value, now: DateTime<Utc>) -> Result<(), StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_sqlite_migration_has_its_postgres_twin() {
+        assert_eq!(
+            super::sqlite::MIGRATIONS.len(),
+            super::postgres::MIGRATIONS.len(),
+            "write the new migration in PostgreSQL's dialect too (store/postgres/mod.rs)"
+        );
+    }
 }

@@ -14,7 +14,7 @@ use crate::model::{
 };
 
 /// Schema changes, applied in order; `PRAGMA user_version` counts how many ran.
-const MIGRATIONS: &[&str] = &[
+pub(super) const MIGRATIONS: &[&str] = &[
     "CREATE TABLE workspaces (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
      CREATE TABLE people (
          id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
@@ -297,7 +297,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn tags_json(tags: &[String]) -> String {
+pub(super) fn tags_json(tags: &[String]) -> String {
     let mut clean: Vec<String> = tags
         .iter()
         .map(|t| t.trim().trim_start_matches('#').to_lowercase())
@@ -307,7 +307,7 @@ fn tags_json(tags: &[String]) -> String {
     serde_json::to_string(&clean).unwrap_or_else(|_| "[]".into())
 }
 
-fn parse_time(s: Option<String>) -> Option<DateTime<Utc>> {
+pub(super) fn parse_time(s: Option<String>) -> Option<DateTime<Utc>> {
     s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
         .map(|t| t.with_timezone(&Utc))
 }
