@@ -94,6 +94,11 @@ enum Command {
     Models(ml::ModelsCommand),
     /// The Jupyter kernel: `kernel install`, or serve a connection file.
     Kernel(kernel::KernelArgs),
+    /// Copy the embedded SQLite database (every workspace) into the
+    /// PostgreSQL at MAESTRO_DATABASE_URL; all or nothing.
+    Migrate,
+    /// Rebuild the catalog (the search index) from the store and the tools.
+    Reindex,
 }
 
 fn main() -> ExitCode {

@@ -48,6 +48,14 @@ pub struct Platform {
 impl Platform {
     /// Opens the embedded platform in `home` (`maestro.db` and `catalog.db`), for `workspace`.
     pub fn open(home: &Path, workspace: &str, clock: Clock) -> Result<Self, PlatformError> {
+        Self::prepare_home(home)?;
+        let store = SqliteStore::open(&home.join("maestro.db"), workspace)?;
+        let catalog = Catalog::open(&home.join("catalog.db"))?;
+        Self::with_parts(Box::new(store), catalog, clock)
+    }
+
+    /// Creates the home directory when needed and checks it is one.
+    pub(crate) fn prepare_home(home: &Path) -> Result<(), PlatformError> {
         let home_error = |reason: String| PlatformError::Home {
             path: home.display().to_string(),
             reason,
@@ -56,9 +64,7 @@ impl Platform {
         if !home.is_dir() {
             return Err(home_error("it is not a directory".into()));
         }
-        let store = SqliteStore::open(&home.join("maestro.db"), workspace)?;
-        let catalog = Catalog::open(&home.join("catalog.db"))?;
-        Self::with_parts(Box::new(store), catalog, clock)
+        Ok(())
     }
 
     /// A platform that lives in memory (tests, examples, evaluation).
@@ -84,7 +90,19 @@ impl Platform {
             insight: Mutex::new(None),
         };
         let stale: Vec<Entry> = platform
-            .registry
+            .tool_entries()
+            .into_iter()
+            .filter(|e| platform.catalog().get(&e.id) != Some(e))
+            .collect();
+        if !stale.is_empty() {
+            platform.catalog().upsert(stale)?;
+        }
+        Ok(platform)
+    }
+
+    /// The catalog entries of the tools.
+    pub(crate) fn tool_entries(&self) -> Vec<Entry> {
+        self.registry
             .iter()
             .map(|t| {
                 let text = format!(
@@ -96,12 +114,7 @@ impl Platform {
                 Entry::new(format!("tool:{}", t.name()), "tool", text)
                     .with_payload(json!({"name": t.name(), "effect": t.effect()}))
             })
-            .filter(|e| platform.catalog().get(&e.id) != Some(e))
-            .collect();
-        if !stale.is_empty() {
-            platform.catalog().upsert(stale)?;
-        }
-        Ok(platform)
+            .collect()
     }
 
     /// The work-intelligence models for `items` (in creation order) and

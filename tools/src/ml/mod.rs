@@ -193,7 +193,11 @@ pub fn load_dataset(dataset: &Dataset) -> Result<Frame, ToolError> {
 }
 
 /// Puts a dataset in the catalog so requests can find it by what it holds.
-fn index_dataset(platform: &Platform, d: &Dataset, columns: &[String]) -> Result<(), ToolError> {
+pub(crate) fn index_dataset(
+    platform: &Platform,
+    d: &Dataset,
+    columns: &[String],
+) -> Result<(), ToolError> {
     let text = format!(
         "{} dataset data table {} columns {}",
         d.name.replace('_', " "),
@@ -212,7 +216,7 @@ fn index_dataset(platform: &Platform, d: &Dataset, columns: &[String]) -> Result
 }
 
 /// Puts a model in the catalog.
-fn index_model(platform: &Platform, m: &ModelRecord) -> Result<(), ToolError> {
+pub(crate) fn index_model(platform: &Platform, m: &ModelRecord) -> Result<(), ToolError> {
     let text = format!(
         "{} model predicting {} trained on {} {}",
         m.name.replace('_', " "),

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use assets::{AssetStore, Dataset, ModelRecord, NewDataset, NewModel, Stage};
-pub use postgres::PgStore;
+pub use postgres::{CopiedWorkspace, PgStore, test_database_url};
 pub use sqlite::SqliteStore;
 
 use crate::model::{NewPerson, NewTask, Person, Task, TaskFilter, TaskPatch};

@@ -79,6 +79,20 @@ impl SqliteStore {
         })
     }
 
+    /// The database at `path`, which must exist, migrated to the current
+    /// schema and not scoped to a workspace (for copying it elsewhere).
+    pub(super) fn open_existing(path: &Path) -> Result<Connection, StoreError> {
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| unusable(path, &e))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrate(&mut conn).map_err(|e| match e {
+            StoreError::Storage(e) => unusable(path, &e),
+            other => other,
+        })?;
+        Ok(conn)
+    }
+
     /// A store in memory (for tests and examples).
     pub fn in_memory(workspace: &str) -> Result<Self, StoreError> {
         Self::init(Connection::open_in_memory()?, workspace)

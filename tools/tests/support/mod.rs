@@ -1,11 +1,7 @@
 //! The store backends the behavioural suites run against.
 //!
-//! PostgreSQL comes from `MAESTRO_TEST_DATABASE_URL` (`scripts/postgres.sh`
-//! starts a throwaway server and sets it). When the variable is missing, the
-//! PostgreSQL tests fail if `MAESTRO_REQUIRE_POSTGRES` is set (the test
-//! command sets it) and otherwise say that they were skipped.
-
-use std::io::Write;
+//! PostgreSQL comes from `MAESTRO_TEST_DATABASE_URL`; see
+//! [`maestro_tools::store::test_database_url`] for when its tests skip.
 
 use maestro_tools::Store;
 use maestro_tools::store::{PgStore, SqliteStore};
@@ -27,29 +23,15 @@ impl Backend {
     /// The test PostgreSQL server, or `None` (with a message) when it is not
     /// configured and not required.
     pub fn postgres(test: &str) -> Option<Self> {
-        match std::env::var("MAESTRO_TEST_DATABASE_URL") {
-            Ok(url) if !url.is_empty() => {
-                let nanos = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .as_nanos();
-                Some(Backend::Postgres {
-                    url,
-                    prefix: format!("{test}-{}-{nanos}", std::process::id()),
-                })
-            }
-            _ if std::env::var_os("MAESTRO_REQUIRE_POSTGRES").is_some() => panic!(
-                "MAESTRO_REQUIRE_POSTGRES is set but MAESTRO_TEST_DATABASE_URL is not: run the tests through scripts/postgres.sh"
-            ),
-            _ => {
-                // Straight to stderr: the test harness captures `eprintln!`.
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "SKIPPED {test} on PostgreSQL: MAESTRO_TEST_DATABASE_URL is not set (scripts/postgres.sh cargo test … runs it)"
-                );
-                None
-            }
-        }
+        let url = maestro_tools::store::test_database_url(test)?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        Some(Backend::Postgres {
+            url,
+            prefix: format!("{test}-{}-{nanos}", std::process::id()),
+        })
     }
 
     /// The store of `workspace` in this backend.

@@ -13,6 +13,7 @@
 //! allocated under a transaction-scoped advisory lock on their name.
 
 mod assets;
+mod copy;
 mod pool;
 mod work;
 
@@ -22,6 +23,7 @@ use std::sync::Arc;
 use tokio_postgres::error::SqlState;
 
 use super::StoreError;
+pub use copy::CopiedWorkspace;
 use pool::{Bridge, Pool};
 
 /// Schema changes in PostgreSQL's dialect, one per SQLite migration, in the same order.
@@ -167,6 +169,29 @@ async fn migrate(conn: &mut tokio_postgres::Client) -> Result<(), StoreError> {
             .map_err(db)?;
     }
     tx.commit().await.map_err(db)
+}
+
+/// For test suites: the PostgreSQL server to test against,
+/// `MAESTRO_TEST_DATABASE_URL` (`scripts/postgres.sh` starts one and sets it).
+/// Without it, `None` after saying on stderr that `test` was skipped, unless
+/// `MAESTRO_REQUIRE_POSTGRES` is set (the test command sets it): then the
+/// test fails, so that a missing server never passes for a green run.
+pub fn test_database_url(test: &str) -> Option<String> {
+    use std::io::Write;
+    match std::env::var("MAESTRO_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("MAESTRO_REQUIRE_POSTGRES").is_some() => panic!(
+            "MAESTRO_REQUIRE_POSTGRES is set but MAESTRO_TEST_DATABASE_URL is not: run the tests through scripts/postgres.sh"
+        ),
+        _ => {
+            // Straight to stderr: the test harness captures `eprintln!`.
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED {test} on PostgreSQL: MAESTRO_TEST_DATABASE_URL is not set (`scripts/postgres.sh cargo test …` runs it)"
+            );
+            None
+        }
+    }
 }
 
 /// A PostgreSQL error as a store error: broken rules are conflicts.
