@@ -4,11 +4,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, channel};
 
-use maestro_tools::{Display, Effect, Hooks, Platform};
+use maestro_tools::{Display, Effect, Hooks, Platform, ToolError, ToolOutput};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::plan::{Call, Planner, Request};
+use crate::plan::{Call, Exchange, Outcome, Planner, Request, Steps, run_in_order};
 
 /// How one action ended (the `status` of `maestro ask --json`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +58,12 @@ pub enum Event {
         line: String,
         /// Share of the work done (0 to 1), when known.
         done: Option<f64>,
+    },
+    /// Part of a reply, as a language model writes it; the whole reply
+    /// follows as a `Reply` (front ends that showed the parts skip it).
+    Delta {
+        /// The new text.
+        text: String,
     },
     /// Text for the user.
     Reply {
@@ -112,7 +118,10 @@ impl Answer {
             self.reply.push_str(text);
         };
         match event {
-            Event::Started { .. } | Event::Display(_) | Event::Progress { .. } => {}
+            Event::Started { .. }
+            | Event::Delta { .. }
+            | Event::Display(_)
+            | Event::Progress { .. } => {}
             Event::Reply { text } => push(text),
             Event::Error { message } => {
                 push(message);
@@ -142,7 +151,13 @@ struct SessionState {
     confirm: Vec<Call>,
     /// The requests of this session, oldest first (the last 100).
     history: Vec<String>,
+    /// The last exchanges, oldest first (what a language model remembers).
+    #[serde(default)]
+    exchanges: Vec<Exchange>,
 }
+
+/// How many exchanges a conversation remembers.
+const MEMORY: usize = 20;
 
 /// Longest request accepted, in characters.
 pub const MAX_REQUEST_CHARS: usize = 4000;
@@ -181,6 +196,11 @@ impl Assistant {
     /// The platform.
     pub fn platform(&self) -> &Platform {
         &self.inner.platform
+    }
+
+    /// Which planner answers (`local`, or the model and its endpoint).
+    pub fn planner(&self) -> String {
+        self.inner.planner.describe()
     }
 
     /// Runs one turn of conversation `session`; events stream as work proceeds.
@@ -255,108 +275,46 @@ impl Inner {
         let excess = state.history.len().saturating_sub(100);
         state.history.drain(..excess);
 
-        let mut confirmed = options.confirmed;
-        let calls = if !state.confirm.is_empty() && is_yes(text) {
-            confirmed = true;
-            std::mem::take(&mut state.confirm)
-        } else if !state.confirm.is_empty() && is_no(text) {
-            state.confirm.clear();
-            emit(Event::Reply {
-                text: "Cancelled; nothing was changed.".into(),
-            });
-            return self.save(session, &state, now);
-        } else {
-            state.confirm.clear();
-            let waiting = state.waiting.take();
-            let plan = self.planner.plan(&Request {
-                text,
-                platform: &self.platform,
-                actor: actor.as_deref(),
-                now,
-                waiting: waiting.as_ref(),
-            });
-            if let Some(reply) = plan.reply {
-                emit(Event::Reply { text: reply });
-            }
-            plan.calls
+        let mut steps = TurnSteps {
+            inner: self,
+            session,
+            options,
+            actor: actor.as_deref(),
+            emit,
+            state: &mut state,
+            yes: false,
+            said: Vec::new(),
+            tools: Vec::new(),
         };
-        for (i, call) in calls.iter().enumerate() {
-            if options.cancelled() {
-                emit(Event::Error {
-                    message: format!(
-                        "Interrupted: {} step(s) from {} on did not run.",
-                        calls.len() - i,
-                        call.tool
-                    ),
-                });
-                break;
-            }
-            let arguments = Value::Object(call.arguments.clone());
-            let action = |status, result| {
-                Event::Action(Action {
-                    tool: call.tool.clone(),
-                    arguments: arguments.clone(),
-                    status,
-                    result,
-                })
-            };
-            if let Some(gap) = &call.gap {
-                emit(action(Status::NeedsInput, None));
-                emit(Event::Reply {
-                    text: gap.question.clone(),
-                });
-                state.waiting = Some(call.clone());
-                break;
-            }
-            let effect = self.platform.registry().get(&call.tool).map(|t| t.effect());
-            if effect == Some(Effect::Destructive) && !(confirmed && i == 0 || options.confirmed) {
-                emit(action(Status::NeedsConfirmation, None));
-                emit(Event::Reply {
-                    text: self.confirmation_question(call),
-                });
-                state.confirm = calls[i..].to_vec();
-                break;
-            }
-            emit(Event::Started {
-                tool: call.tool.clone(),
-            });
-            let progress = |line: &str, done: Option<f64>| {
-                emit(Event::Progress {
-                    tool: call.tool.clone(),
-                    line: line.to_string(),
-                    done,
-                })
-            };
-            let hooks = Hooks {
-                progress: Some(&progress),
-                cancel: options.cancel.as_deref(),
-            };
-            match self
-                .platform
-                .call_with(actor.as_deref(), &call.tool, arguments.clone(), hooks)
-            {
-                Ok(out) => {
-                    emit(action(Status::Ok, Some(out.data)));
-                    out.displays
-                        .into_iter()
-                        .for_each(|d| emit(Event::Display(d)));
-                    emit(Event::Reply { text: out.summary });
-                }
-                Err(e) => {
-                    emit(action(Status::Error, None));
-                    let rest = calls.len() - i - 1;
-                    let skipped = if rest > 0 {
-                        format!(" (I stopped there; {rest} more step(s) did not run.)")
-                    } else {
-                        String::new()
-                    };
-                    emit(Event::Reply {
-                        text: format!("{e}{skipped}"),
-                    });
-                    break;
-                }
-            }
+        if !steps.state.confirm.is_empty() && is_yes(text) {
+            steps.yes = true;
+            let calls = std::mem::take(&mut steps.state.confirm);
+            run_in_order(&calls, &mut steps);
+        } else if !steps.state.confirm.is_empty() && is_no(text) {
+            steps.state.confirm.clear();
+            steps.say("Cancelled; nothing was changed.");
+        } else {
+            steps.state.confirm.clear();
+            let waiting = steps.state.waiting.take();
+            self.planner.drive(
+                &Request {
+                    text,
+                    platform: &self.platform,
+                    actor: actor.as_deref(),
+                    now,
+                    waiting: waiting.as_ref(),
+                },
+                &mut steps,
+            );
         }
+        let exchange = Exchange {
+            user: text.to_string(),
+            reply: steps.said.join("\n"),
+            tools: std::mem::take(&mut steps.tools),
+        };
+        state.exchanges.push(exchange);
+        let excess = state.exchanges.len().saturating_sub(MEMORY);
+        state.exchanges.drain(..excess);
         self.save(session, &state, now)
     }
 
@@ -384,6 +342,194 @@ impl Inner {
         format!(
             "This will {what} for good. Are you sure? Answer “yes” to go ahead or “no” to cancel."
         )
+    }
+}
+
+/// The assistant's side of one turn: runs the planner's calls under the same
+/// rules for every planner and turns what happens into events.
+struct TurnSteps<'a> {
+    inner: &'a Inner,
+    session: &'a str,
+    options: &'a TurnOptions,
+    actor: Option<&'a str>,
+    emit: &'a dyn Fn(Event),
+    state: &'a mut SessionState,
+    /// The user just said yes: the first call runs without asking again.
+    yes: bool,
+    said: Vec<String>,
+    tools: Vec<String>,
+}
+
+impl TurnSteps<'_> {
+    /// Checks a call before it runs: a gap becomes a question, a destructive
+    /// tool waits for a yes. `None` means it may run.
+    fn hold(&mut self, call: &Call, then: &[Call]) -> Option<Outcome> {
+        if self.options.cancelled() {
+            return Some(Outcome::Interrupted);
+        }
+        let emit = self.emit;
+        let waits = |status| {
+            emit(Event::Action(Action {
+                tool: call.tool.clone(),
+                arguments: Value::Object(call.arguments.clone()),
+                status,
+                result: None,
+            }))
+        };
+        if let Some(gap) = &call.gap {
+            waits(Status::NeedsInput);
+            self.say(&gap.question);
+            self.state.waiting = Some(call.clone());
+            return Some(Outcome::Waiting);
+        }
+        let effect = self
+            .inner
+            .platform
+            .registry()
+            .get(&call.tool)
+            .map(|t| t.effect());
+        let confirmed = std::mem::take(&mut self.yes) || self.options.confirmed;
+        if effect == Some(Effect::Destructive) && !confirmed {
+            waits(Status::NeedsConfirmation);
+            let question = self.inner.confirmation_question(call);
+            self.say(&question);
+            self.state.confirm = std::iter::once(call).chain(then).cloned().collect();
+            return Some(Outcome::Waiting);
+        }
+        None
+    }
+
+    /// Reports how a call ended.
+    fn finish(&mut self, call: &Call, result: Result<ToolOutput, ToolError>) -> Outcome {
+        self.tools.push(call.tool.clone());
+        let action = |status, result| {
+            Event::Action(Action {
+                tool: call.tool.clone(),
+                arguments: Value::Object(call.arguments.clone()),
+                status,
+                result,
+            })
+        };
+        match result {
+            Ok(out) => {
+                (self.emit)(action(Status::Ok, Some(out.data.clone())));
+                out.displays
+                    .into_iter()
+                    .for_each(|d| (self.emit)(Event::Display(d)));
+                Outcome::Ran {
+                    data: out.data,
+                    summary: out.summary,
+                }
+            }
+            Err(e) => {
+                (self.emit)(action(Status::Error, None));
+                Outcome::Failed(e.to_string())
+            }
+        }
+    }
+}
+
+impl Steps for TurnSteps<'_> {
+    fn run(&mut self, call: &Call, then: &[Call]) -> Outcome {
+        if let Some(outcome) = self.hold(call, then) {
+            return outcome;
+        }
+        (self.emit)(Event::Started {
+            tool: call.tool.clone(),
+        });
+        let emit = self.emit;
+        let progress = |line: &str, done: Option<f64>| {
+            emit(Event::Progress {
+                tool: call.tool.clone(),
+                line: line.to_string(),
+                done,
+            })
+        };
+        let hooks = Hooks {
+            progress: Some(&progress),
+            cancel: self.options.cancel.as_deref(),
+        };
+        let arguments = Value::Object(call.arguments.clone());
+        let result = self
+            .inner
+            .platform
+            .call_with(self.actor, &call.tool, arguments, hooks);
+        self.finish(call, result)
+    }
+
+    fn run_together(&mut self, calls: &[Call]) -> Vec<Outcome> {
+        let registry = self.inner.platform.registry();
+        let reads = calls.iter().all(|c| {
+            c.gap.is_none() && registry.get(&c.tool).map(|t| t.effect()) == Some(Effect::Read)
+        });
+        if calls.len() < 2 || !reads || self.options.cancelled() {
+            return calls.iter().map(|c| self.run(c, &[])).collect();
+        }
+        for call in calls {
+            (self.emit)(Event::Started {
+                tool: call.tool.clone(),
+            });
+        }
+        let (platform, actor) = (&self.inner.platform, self.actor);
+        let cancel = self.options.cancel.as_deref();
+        let results: Vec<_> = std::thread::scope(|scope| {
+            let running: Vec<_> = calls
+                .iter()
+                .map(|c| {
+                    let arguments = Value::Object(c.arguments.clone());
+                    scope.spawn(move || {
+                        let hooks = Hooks {
+                            progress: None,
+                            cancel,
+                        };
+                        platform.call_with(actor, &c.tool, arguments, hooks)
+                    })
+                })
+                .collect();
+            running
+                .into_iter()
+                .map(|r| {
+                    r.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+        calls
+            .iter()
+            .zip(results)
+            .map(|(call, result)| self.finish(call, result))
+            .collect()
+    }
+
+    fn say(&mut self, text: &str) {
+        self.said.push(text.to_string());
+        (self.emit)(Event::Reply {
+            text: text.to_string(),
+        });
+    }
+
+    fn error(&mut self, message: &str) {
+        (self.emit)(Event::Error {
+            message: message.to_string(),
+        });
+    }
+
+    fn stream(&mut self, delta: &str) {
+        (self.emit)(Event::Delta {
+            text: delta.to_string(),
+        });
+    }
+
+    fn cancelled(&self) -> bool {
+        self.options.cancelled()
+    }
+
+    fn session(&self) -> &str {
+        self.session
+    }
+
+    fn memory(&self) -> &[Exchange] {
+        &self.state.exchanges
     }
 }
 

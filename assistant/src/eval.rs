@@ -13,6 +13,8 @@ use maestro_tools::{Clock, Effect, Platform, import};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::llm::budget::Tokens;
+use crate::llm::prompt::{SYSTEM, all_tools, tools_for};
 use crate::plan::{Planner, Request};
 
 /// A corpus could not be evaluated.
@@ -74,6 +76,8 @@ pub struct EvalReport {
     pub irrelevant_acted: usize,
     /// Per expected first tool (or `none`): (cases, exact).
     pub per_tool: BTreeMap<String, (usize, usize)>,
+    /// How often the language-model planner would be offered the right tools.
+    pub retrieval: Retrieval,
     /// The cases it got wrong.
     pub misses: Vec<Miss>,
 }
@@ -89,6 +93,55 @@ impl EvalReport {
         ratio(self.tools, self.cases)
     }
 }
+
+/// Tool retrieval for the language-model planner: whether the `k` tools the
+/// catalog offers for a request include every expected tool, and what the
+/// offered tools cost in prompt tokens against sending all of them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Retrieval {
+    /// Tools offered per request.
+    pub k: usize,
+    /// Cases that expect at least one tool.
+    pub cases: usize,
+    /// Cases whose expected tools were all offered.
+    pub found: usize,
+    /// Mean tokens of a first request (system prompt, request, offered tools).
+    pub mean_prompt_tokens: f64,
+    /// The same with every tool offered.
+    pub mean_prompt_tokens_all_tools: f64,
+}
+
+impl Retrieval {
+    /// Share of cases whose expected tools were all offered (recall@k).
+    pub fn recall(&self) -> f64 {
+        ratio(self.found, self.cases)
+    }
+
+    fn add(&mut self, platform: &Platform, text: &str, expected: &[ExpectedCall]) {
+        let tokens = Tokens::for_model("gpt-4o");
+        let offered = tools_for(platform, text, &[], self.k);
+        let names: Vec<&str> = offered
+            .iter()
+            .filter_map(|t| t["function"]["name"].as_str())
+            .collect();
+        let messages = [
+            serde_json::json!({"role": "system", "content": SYSTEM}),
+            serde_json::json!({"role": "user", "content": text}),
+        ];
+        let n = self.cases as f64;
+        let mean = |old: f64, new: usize| (old * n + new as f64) / (n + 1.0);
+        self.mean_prompt_tokens = mean(self.mean_prompt_tokens, tokens.prompt(&messages, &offered));
+        self.mean_prompt_tokens_all_tools = mean(
+            self.mean_prompt_tokens_all_tools,
+            tokens.prompt(&messages, &all_tools(platform)),
+        );
+        self.cases += 1;
+        self.found += usize::from(expected.iter().all(|c| names.contains(&c.tool.as_str())));
+    }
+}
+
+/// Tools the language-model planner is offered per request by default.
+const RETRIEVAL_K: usize = 8;
 
 fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
@@ -133,6 +186,7 @@ pub fn evaluate(
             .map_err(|e| EvalError(format!("dataset {}: {e}", path.display())))?;
     }
     let mut report = EvalReport::default();
+    report.retrieval.k = RETRIEVAL_K;
     for (i, line) in lines {
         let case: Case =
             serde_json::from_str(line).map_err(|e| EvalError(format!("line {}: {e}", i + 1)))?;
@@ -173,6 +227,9 @@ pub fn evaluate(
                 arguments: normalise(&c.arguments),
             })
             .collect();
+        if !expected.is_empty() {
+            report.retrieval.add(&platform, &case.text, &expected);
+        }
         let same_tools = got
             .iter()
             .map(|c| &c.tool)

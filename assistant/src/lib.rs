@@ -13,11 +13,13 @@
 
 mod assistant;
 pub mod eval;
+pub mod llm;
 pub mod local;
 mod plan;
 
 pub use assistant::{
     Action, Answer, Assistant, Event, MAX_REQUEST_CHARS, Status, Turn, TurnOptions,
 };
+pub use llm::{LlmConfig, LlmPlanner, UsageReport};
 pub use local::LocalPlanner;
-pub use plan::{Call, Gap, Plan, Planner, Request};
+pub use plan::{Call, Exchange, Gap, Outcome, Plan, Planner, Request, Steps, run_in_order};

@@ -60,8 +60,107 @@ pub struct Request<'a> {
     pub waiting: Option<&'a Call>,
 }
 
+/// How one step of a turn ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The tool ran.
+    Ran {
+        /// Its data.
+        data: Value,
+        /// Its one-line summary.
+        summary: String,
+    },
+    /// The tool failed (nothing changed); the message says why.
+    Failed(String),
+    /// The call waits for the user (a missing argument or a confirmation);
+    /// the question was asked and the turn ends here.
+    Waiting,
+    /// The turn was interrupted before the call ran.
+    Interrupted,
+}
+
+/// One earlier exchange of a conversation (what a language model remembers).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exchange {
+    /// What the user said.
+    pub user: String,
+    /// What Maestro answered.
+    pub reply: String,
+    /// The tools that ran.
+    #[serde(default)]
+    pub tools: Vec<String>,
+}
+
+/// What a planner may do during a turn. The assistant implements it: it
+/// validates nothing itself but runs calls with the same rules for every
+/// planner (gaps become questions, destructive tools wait for a yes, events
+/// reach the front end).
+pub trait Steps {
+    /// Runs one call; `then` are the calls that follow it in the plan (kept
+    /// with it if it has to wait for a yes).
+    fn run(&mut self, call: &Call, then: &[Call]) -> Outcome;
+    /// Runs several calls of one step; read-only ones run concurrently.
+    fn run_together(&mut self, calls: &[Call]) -> Vec<Outcome>;
+    /// Says something to the user (a whole reply).
+    fn say(&mut self, text: &str);
+    /// Reports that the turn could not go on (an interrupt, a broken model).
+    fn error(&mut self, message: &str);
+    /// Shows part of a reply as it arrives; the whole reply follows with `say`.
+    fn stream(&mut self, delta: &str);
+    /// Whether the user interrupted the turn.
+    fn cancelled(&self) -> bool;
+    /// The conversation's identifier.
+    fn session(&self) -> &str;
+    /// The conversation so far, oldest first.
+    fn memory(&self) -> &[Exchange];
+}
+
 /// Turns requests into tool calls.
 pub trait Planner: Send + Sync {
     /// Plans one request.
     fn plan(&self, request: &Request<'_>) -> Plan;
+
+    /// Which planner this is, for settings screens (`local`, or the model and endpoint).
+    fn describe(&self) -> String {
+        "local".into()
+    }
+
+    /// Runs one whole turn through `steps`. By default: plan once, then run the
+    /// calls in order, stopping at the first that fails or waits.
+    fn drive(&self, request: &Request<'_>, steps: &mut dyn Steps) {
+        let plan = self.plan(request);
+        if let Some(reply) = &plan.reply {
+            steps.say(reply);
+        }
+        run_in_order(&plan.calls, steps);
+    }
+}
+
+/// Runs calls in order, saying each result, and stops at the first that
+/// fails, waits or is interrupted (saying what did not run).
+pub fn run_in_order(calls: &[Call], steps: &mut dyn Steps) {
+    for (i, call) in calls.iter().enumerate() {
+        let rest = calls.len() - i - 1;
+        match steps.run(call, &calls[i + 1..]) {
+            Outcome::Ran { summary, .. } => steps.say(&summary),
+            Outcome::Failed(message) => {
+                let skipped = if rest > 0 {
+                    format!(" (I stopped there; {rest} more step(s) did not run.)")
+                } else {
+                    String::new()
+                };
+                steps.say(&format!("{message}{skipped}"));
+                return;
+            }
+            Outcome::Waiting => return,
+            Outcome::Interrupted => {
+                steps.error(&format!(
+                    "Interrupted: {} step(s) from {} on did not run.",
+                    rest + 1,
+                    call.tool
+                ));
+                return;
+            }
+        }
+    }
 }

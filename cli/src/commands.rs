@@ -5,7 +5,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
 use clap::Subcommand;
-use maestro_assistant::{Answer, Assistant, Event, LocalPlanner, TurnOptions, eval};
+use maestro_assistant::{
+    Answer, Assistant, Event, LlmConfig, LlmPlanner, LocalPlanner, Planner, TurnOptions,
+    UsageReport, eval,
+};
 use maestro_tools::store::PgStore;
 use maestro_tools::{Backends, Clock, Display, Platform, ToolOutput, import, insight};
 use serde_json::{Map, Value, json};
@@ -241,6 +244,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             println!("Imported {} people from {}.", people.len(), file.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Usage { json, limit } => {
+            usage(&platform, limit, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Tools { json } => {
             let tools: Vec<Value> = platform
                 .registry()
@@ -339,9 +346,39 @@ fn migrate(cli: &Cli) -> Result<ExitCode> {
 }
 
 /// The assistant with the local planner.
+/// The assistant over `platform`: the language-model planner when an endpoint
+/// is configured (`MAESTRO_LLM_BASE_URL`, `OPENAI_API_KEY`), else the local one.
 pub fn assistant(platform: Platform) -> Result<Assistant> {
-    let planner = LocalPlanner::new(platform.registry())?;
-    Ok(Assistant::new(platform, Box::new(planner)))
+    let local = LocalPlanner::new(platform.registry())?;
+    let planner: Box<dyn Planner> = match LlmConfig::from_env() {
+        Ok(None) => Box::new(local),
+        Ok(Some(config)) => match LlmPlanner::new(config, local) {
+            Ok(llm) => Box::new(llm),
+            Err(e) => {
+                eprintln!("warning: {e}; answering with the local planner");
+                Box::new(LocalPlanner::new(platform.registry())?)
+            }
+        },
+        Err(e) => {
+            eprintln!("warning: {e}; answering with the local planner");
+            Box::new(local)
+        }
+    };
+    Ok(Assistant::new(platform, planner))
+}
+
+/// `maestro usage`: the language model's tokens and estimated cost, newest first.
+pub fn usage(platform: &Platform, limit: usize, json: bool) -> Result<()> {
+    let report = UsageReport::load(platform.store(), limit)?;
+    if json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        println!("{}", report.summary());
+        if report.turns > 0 {
+            println!("{}", report.table().to_text());
+        }
+    }
+    Ok(())
 }
 
 fn read(file: &Path) -> Result<String> {
@@ -436,6 +473,7 @@ pub fn ask(
 ) -> Result<ExitCode> {
     let mut answer = Answer::default();
     let mut shown = Vec::new();
+    let mut streaming = false;
     for event in assistant.turn(session, text, options) {
         answer.record(&event);
         if json {
@@ -443,8 +481,17 @@ pub fn ask(
         }
         match event {
             Event::Display(d) => shown.push(d),
+            Event::Delta { text } => {
+                streaming = true;
+                print!("{text}");
+                std::io::Write::flush(&mut std::io::stdout())?;
+            }
             Event::Reply { text } => {
-                println!("{text}");
+                if std::mem::take(&mut streaming) {
+                    println!();
+                } else {
+                    println!("{text}");
+                }
                 shown.drain(..).for_each(|d| print_display(&d, &text));
             }
             Event::Error { message } => eprintln!("error: {message}"),
@@ -517,6 +564,7 @@ fn run_eval(file: &Path, json: bool, verbose: bool) -> Result<ExitCode> {
         let mut value = serde_json::to_value(&report)?;
         value["exact_accuracy"] = json!(report.exact_accuracy());
         value["tool_accuracy"] = json!(report.tool_accuracy());
+        value["retrieval"]["recall"] = json!(report.retrieval.recall());
         println!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(ExitCode::SUCCESS);
     }
@@ -536,6 +584,17 @@ fn run_eval(file: &Path, json: bool, verbose: bool) -> Result<ExitCode> {
     println!(
         "irrelevant acted on  {}/{}",
         report.irrelevant_acted, report.irrelevant
+    );
+    let r = &report.retrieval;
+    println!(
+        "tool retrieval       recall@{} {:.1}%  ({}/{}); first request {:.0} tokens with {} tools vs {:.0} with all",
+        r.k,
+        100.0 * r.recall(),
+        r.found,
+        r.cases,
+        r.mean_prompt_tokens,
+        r.k,
+        r.mean_prompt_tokens_all_tools
     );
     println!("\nper expected tool (exact/cases):");
     for (tool, (n, exact)) in &report.per_tool {

@@ -82,6 +82,15 @@ enum Command {
     },
     /// Load the demo workspace into an empty workspace.
     Demo,
+    /// Tokens and estimated cost of the language-model planner, newest turns first.
+    Usage {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+        /// How many turns.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
     /// Register, list and describe datasets.
     #[command(subcommand)]
     Data(ml::DataCommand),

@@ -8,19 +8,16 @@ pub struct Config {
     pub stdin: bool,
 }
 
-/// The planners this build has.
-const PLANNERS: &[&str] = &["local"];
-
 impl Config {
     /// Defaults, speaking as `actor`.
     pub fn new(actor: Option<String>) -> Self {
         Self { actor, stdin: true }
     }
 
-    /// The settings, one per line.
-    pub fn describe(&self) -> String {
+    /// The settings, one per line; `planner` is the assistant's (fixed at start).
+    pub fn describe(&self, planner: &str) -> String {
         format!(
-            "actor   = {}\nplanner = local\nstdin   = {}",
+            "actor   = {}\nplanner = {planner}\nstdin   = {}",
             self.actor
                 .as_deref()
                 .unwrap_or("(nobody; set it for \"me\" and \"my tasks\")"),
@@ -43,9 +40,8 @@ impl Config {
                 };
                 Ok(format!("stdin = {value}"))
             }
-            "planner" if PLANNERS.contains(&value) => Ok(format!("planner = {value}")),
             "planner" => Err(format!(
-                "This build has only the local planner (planner=local); {value:?} is not available."
+                "The planner is chosen when the kernel starts, not with {value:?}: MAESTRO_LLM_BASE_URL and MAESTRO_LLM_MODEL (or OPENAI_API_KEY) select a language model, otherwise the local planner serves. Restart the kernel to change it."
             )),
             other => Err(format!(
                 "Unknown setting {other:?}. Settings: actor, planner, stdin (e.g. `%config actor=Bob`)."
@@ -66,7 +62,11 @@ mod tests {
         assert!(c.set("stdin", "off").is_ok());
         assert!(!c.stdin);
         assert!(c.set("stdin", "maybe").unwrap_err().contains("on or off"));
-        assert!(c.set("planner", "gpt").unwrap_err().contains("local"));
+        assert!(
+            c.set("planner", "gpt")
+                .unwrap_err()
+                .contains("MAESTRO_LLM_BASE_URL")
+        );
         assert!(
             c.set("colour", "red")
                 .unwrap_err()

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use jupyter_protocol::{Media, MediaType};
-use maestro_assistant::{Answer, Event, Status, TurnOptions};
+use maestro_assistant::{Answer, Event, Status, TurnOptions, UsageReport};
 use maestro_tools::{Display, Table};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -78,7 +78,20 @@ impl Kernel {
                     .collect();
                 out.stdout(&lines.join("\n"));
             }
-            Magic::Config(None) => out.stdout(&self.config.describe()),
+            Magic::Config(None) => {
+                let planner = self.assistant(out).await?.planner();
+                out.stdout(&self.config.describe(&planner));
+            }
+            Magic::Usage => {
+                let assistant = self.assistant(out).await?;
+                let report = UsageReport::load(assistant.platform().store(), 20)
+                    .map_err(|e| out.error("StoreError", &e.to_string()))?;
+                out.stdout(&report.summary());
+                if report.turns > 0 {
+                    let data = serde_json::to_value(&report).ok();
+                    out.table(&report.table(), data);
+                }
+            }
             Magic::Config(Some((key, value))) => {
                 let done = self
                     .config
@@ -231,6 +244,8 @@ struct Render {
     failure: Option<Failure>,
     /// The display id of this turn's progress bar, once shown.
     progress: Option<String>,
+    /// A reply is being shown as it arrives.
+    streaming: bool,
 }
 
 impl Render {
@@ -254,7 +269,15 @@ impl Render {
                 self.confirming = a.status == Status::NeedsConfirmation;
                 self.data = a.result;
             }
-            Event::Display(_) | Event::Reply { .. } if !self.show => {}
+            Event::Display(_) | Event::Reply { .. } | Event::Delta { .. } if !self.show => {}
+            Event::Delta { text } => {
+                self.streaming = true;
+                out.stdout_part(&text);
+            }
+            Event::Reply { .. } if std::mem::take(&mut self.streaming) => {
+                out.stdout_part("\n");
+                self.show_displays(out);
+            }
             // Shown after the reply that sums them up, as the CLI does.
             Event::Display(d) => self.displays.push(d),
             Event::Reply { text } if self.failed_action => {

@@ -15,7 +15,7 @@ pub const MAGICS: &[(&str, &str)] = &[
     ),
     (
         "%config",
-        "show settings, or set one: `%config actor=Bob`, `%config planner=local`, `%config stdin=off`",
+        "show settings, or set one: `%config actor=Bob`, `%config stdin=off`; `%config usage` shows the language model's tokens and cost",
     ),
     (
         "%%json",
@@ -54,6 +54,8 @@ pub enum Magic {
     History(Option<usize>),
     /// `%config [key=value]`
     Config(Option<(String, String)>),
+    /// `%config usage`: the language model's tokens and cost.
+    Usage,
     /// `%echo [--stderr] TEXT`
     Echo {
         /// The text.
@@ -146,6 +148,7 @@ fn line_magic(code: &str) -> Result<Magic, MagicError> {
             )),
         },
         "%config" if args.is_empty() => Ok(Magic::Config(None)),
+        "%config" if args == "usage" => Ok(Magic::Usage),
         "%config" => args
             .split_once('=')
             .map(|(k, v)| Magic::Config(Some((k.trim().to_string(), v.trim().to_string()))))

@@ -64,6 +64,12 @@ impl<'a> Outputs<'a> {
         self.send(StreamContent::stdout(&format!("{text}\n")));
     }
 
+    /// Part of a line on stdout, as it arrives (no newline added).
+    pub fn stdout_part(&mut self, text: &str) {
+        self.text.push_str(text);
+        self.send(StreamContent::stdout(text));
+    }
+
     /// Text on stderr (a newline is added).
     pub fn stderr(&mut self, text: &str) {
         self.send(StreamContent::stderr(&format!("{text}\n")));

@@ -30,7 +30,7 @@ pub use model::{
 };
 pub use platform::{Platform, PlatformError};
 pub use reindex::Reindexed;
-pub use store::{AssetStore, AuditRecord, Store, StoreError};
+pub use store::{AssetStore, AuditRecord, Store, StoreError, UsageRecord};
 pub use tool::{
     Context, Display, Effect, Hooks, Registry, Table, Tool, ToolError, ToolOutput, TypedTool,
     parse_args,

@@ -265,6 +265,8 @@ pub trait Tool: Send + Sync {
     fn schema(&self) -> Value;
     /// Validates `args` and runs.
     fn call(&self, ctx: &Context<'_>, args: Value) -> Result<ToolOutput, ToolError>;
+    /// Validates `args` against the schema without running anything.
+    fn check(&self, args: &Value) -> Result<(), ToolError>;
 }
 
 /// A tool with typed arguments; its schema is derived and its arguments are
@@ -308,6 +310,9 @@ impl<T: TypedTool> Tool for T {
     }
     fn call(&self, ctx: &Context<'_>, args: Value) -> Result<ToolOutput, ToolError> {
         self.run(ctx, parse_args(T::NAME, args)?)
+    }
+    fn check(&self, args: &Value) -> Result<(), ToolError> {
+        parse_args::<T::Args>(T::NAME, args.clone()).map(|_| ())
     }
 }
 

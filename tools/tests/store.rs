@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use maestro_tools::store::{ModelRecord, NewDataset, NewModel, PgStore, SqliteStore, Stage};
 use maestro_tools::{
     AuditRecord, NewPerson, NewTask, Priority, Status, StatusFilter, Store, StoreError, Task,
-    TaskFilter, TaskPatch,
+    TaskFilter, TaskPatch, UsageRecord,
 };
 use serde_json::json;
 use support::Backend;
@@ -23,6 +23,7 @@ on_every_backend!(
     filters_and_order,
     deleting_returns_the_task_and_removes_it,
     audit_log_is_newest_first_and_sessions_round_trip,
+    usage_is_newest_first_with_unknown_costs_kept_unknown,
     datasets_are_versioned_by_content,
     models_are_versioned_staged_and_deleted,
     workspaces_see_only_their_own_data_and_survive_reopening,
@@ -355,6 +356,35 @@ fn audit_log_is_newest_first_and_sessions_round_trip(b: &Backend) {
     store.save_session("s", &json!({"k": 1}), now()).unwrap();
     store.save_session("s", &json!({"k": 2}), now()).unwrap();
     assert_eq!(store.load_session("s").unwrap(), Some(json!({"k": 2})));
+}
+
+fn usage_is_newest_first_with_unknown_costs_kept_unknown(b: &Backend) {
+    let store = b.store("default");
+    let at = at("2026-11-26T10:00:00.123456789Z");
+    for (model, cost) in [("gpt-4o", Some(0.01)), ("qwen2.5:7b", None)] {
+        let u = UsageRecord {
+            at,
+            session: "s".into(),
+            model: model.into(),
+            prompt_tokens: 1200,
+            completion_tokens: 80,
+            requests: 2,
+            cost_usd: cost,
+        };
+        store.record_usage(&u).unwrap();
+    }
+    let usage = store.usage(10).unwrap();
+    assert_eq!(usage.len(), 2);
+    assert_eq!(
+        (usage[0].model.as_str(), usage[0].cost_usd),
+        ("qwen2.5:7b", None)
+    );
+    assert_eq!(
+        (usage[1].prompt_tokens, usage[1].cost_usd, usage[1].at),
+        (1200, Some(0.01), at)
+    );
+    assert_eq!(store.usage(1).unwrap().len(), 1);
+    assert!(b.store("other").usage(10).unwrap().is_empty());
 }
 
 fn dataset(hash: &str) -> NewDataset {

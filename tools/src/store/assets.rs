@@ -158,7 +158,7 @@ pub(super) const DATASET_COLUMNS: &str =
 pub(super) const MODEL_COLUMNS: &str = "name, version, dataset, dataset_version, target, task, metric, cv_score, cv_std, stage, family, details, created_at";
 
 /// A stored timestamp; one that does not parse is a storage error, never "now".
-fn time(column: usize, s: String) -> rusqlite::Result<DateTime<Utc>> {
+pub(super) fn time(column: usize, s: String) -> rusqlite::Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(&s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| {

@@ -57,6 +57,25 @@ pub struct AuditRecord {
     pub result: Value,
 }
 
+/// The tokens one turn of the language-model planner used (`maestro usage`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UsageRecord {
+    /// When the turn ended.
+    pub at: DateTime<Utc>,
+    /// The conversation.
+    pub session: String,
+    /// The model that answered.
+    pub model: String,
+    /// Tokens sent, over every request of the turn.
+    pub prompt_tokens: i64,
+    /// Tokens received.
+    pub completion_tokens: i64,
+    /// Chat-completion requests the turn made.
+    pub requests: i64,
+    /// Estimated cost in US dollars, when the model's price is known.
+    pub cost_usd: Option<f64>,
+}
+
 /// The platform's state for one workspace. Implementations keep every method
 /// atomic: a failed call changes nothing. Datasets and models come with
 /// [`AssetStore`].
@@ -100,6 +119,11 @@ pub trait Store: AssetStore + Send + Sync {
     fn record(&self, record: &AuditRecord) -> Result<(), StoreError>;
     /// The newest `limit` audit records, newest first.
     fn audit_log(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError>;
+
+    /// Records the language-model tokens of one turn.
+    fn record_usage(&self, usage: &UsageRecord) -> Result<(), StoreError>;
+    /// The newest `limit` usage records, newest first.
+    fn usage(&self, limit: usize) -> Result<Vec<UsageRecord>, StoreError>;
 
     /// A conversation's saved state.
     fn load_session(&self, id: &str) -> Result<Option<Value>, StoreError>;

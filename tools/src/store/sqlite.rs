@@ -8,7 +8,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params, params_from_iter};
 use serde_json::Value;
 
-use super::{AuditRecord, Store, StoreError};
+use super::{AuditRecord, Store, StoreError, UsageRecord};
 use crate::model::{
     NewPerson, NewTask, Person, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch,
 };
@@ -55,6 +55,11 @@ pub(super) const MIGRATIONS: &[&str] = &[
          cv_std REAL NOT NULL, stage TEXT NOT NULL, family TEXT NOT NULL, details TEXT NOT NULL,
          artifact TEXT NOT NULL, created_at TEXT NOT NULL,
          PRIMARY KEY (workspace_id, name, version));",
+    "CREATE TABLE llm_usage (
+         id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+         at TEXT NOT NULL, session TEXT NOT NULL, model TEXT NOT NULL,
+         prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,
+         requests INTEGER NOT NULL, cost_usd REAL);",
 ];
 
 /// The SQLite store, scoped to one workspace.
@@ -572,6 +577,35 @@ impl Store for SqliteStore {
                 arguments: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or(Value::Null),
                 status: r.get(4)?,
                 result: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or(Value::Null),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn record_usage(&self, u: &UsageRecord) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO llm_usage (workspace_id, at, session, model, prompt_tokens, completion_tokens, requests, cost_usd)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![self.workspace_id, u.at.to_rfc3339(), u.session, u.model, u.prompt_tokens, u.completion_tokens, u.requests, u.cost_usd],
+        )?;
+        Ok(())
+    }
+
+    fn usage(&self, limit: usize) -> Result<Vec<UsageRecord>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT at, session, model, prompt_tokens, completion_tokens, requests, cost_usd
+             FROM llm_usage WHERE workspace_id = ?1 ORDER BY id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![self.workspace_id, limit as i64], |r| {
+            Ok(UsageRecord {
+                at: super::assets::time(0, r.get(0)?)?,
+                session: r.get(1)?,
+                model: r.get(2)?,
+                prompt_tokens: r.get(3)?,
+                completion_tokens: r.get(4)?,
+                requests: r.get(5)?,
+                cost_usd: r.get(6)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

@@ -79,6 +79,22 @@ const TABLES: &[Table] = &[
         new_ids: false,
     },
     Table {
+        name: "llm_usage",
+        read: "SELECT at, session, model, prompt_tokens, completion_tokens, requests, cost_usd
+               FROM llm_usage WHERE workspace_id = ?1 ORDER BY id",
+        write: &[
+            "at",
+            "session",
+            "model",
+            "prompt_tokens",
+            "completion_tokens",
+            "requests",
+            "cost_usd",
+        ],
+        remap: &[],
+        new_ids: false,
+    },
+    Table {
         name: "sessions",
         read: "SELECT id, state, updated_at FROM sessions WHERE workspace_id = ?1",
         write: &["id", "state", "updated_at"],

@@ -73,6 +73,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
          stage TEXT NOT NULL, family TEXT NOT NULL, details TEXT NOT NULL,
          artifact TEXT NOT NULL, created_at TEXT NOT NULL,
          PRIMARY KEY (workspace_id, name, version));",
+    "CREATE TABLE llm_usage (
+         id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         workspace_id BIGINT NOT NULL REFERENCES workspaces(id),
+         at TEXT NOT NULL, session TEXT NOT NULL, model TEXT NOT NULL,
+         prompt_tokens BIGINT NOT NULL, completion_tokens BIGINT NOT NULL,
+         requests BIGINT NOT NULL, cost_usd DOUBLE PRECISION);",
 ];
 
 /// Advisory-lock key under which migrations run, so that servers starting

@@ -10,7 +10,7 @@ use crate::model::{
     NewPerson, NewTask, Person, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch,
 };
 use crate::store::sqlite::{parse_time, tags_json};
-use crate::store::{AuditRecord, Store, StoreError};
+use crate::store::{AuditRecord, Store, StoreError, UsageRecord};
 
 const TASK_SELECT: &str = "SELECT t.id, t.title, t.description, pr.name, pe.name, t.status, t.priority,
         t.due, t.estimate_hours, t.tags, t.created_at, t.updated_at, t.completed_at, t.actual_hours
@@ -526,6 +526,58 @@ impl Store for PgStore {
                 .await
                 .map_err(db)?;
             rows.iter().map(audit_from_row).collect()
+        })
+    }
+
+    fn record_usage(&self, u: &UsageRecord) -> Result<(), StoreError> {
+        let u = u.clone();
+        self.run(|s| async move {
+            let conn = s.pool.get().await?;
+            conn.execute(
+                "INSERT INTO llm_usage (workspace_id, at, session, model, prompt_tokens, completion_tokens, requests, cost_usd)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[
+                    &s.workspace_id,
+                    &u.at.to_rfc3339(),
+                    &u.session,
+                    &u.model,
+                    &u.prompt_tokens,
+                    &u.completion_tokens,
+                    &u.requests,
+                    &u.cost_usd,
+                ],
+            )
+            .await
+            .map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn usage(&self, limit: usize) -> Result<Vec<UsageRecord>, StoreError> {
+        self.run(move |s| async move {
+            let conn = s.pool.get().await?;
+            let rows = conn
+                .query(
+                    "SELECT at, session, model, prompt_tokens, completion_tokens, requests, cost_usd
+                     FROM llm_usage WHERE workspace_id = $1 ORDER BY id DESC LIMIT $2",
+                    &[&s.workspace_id, &(limit as i64)],
+                )
+                .await
+                .map_err(db)?;
+            rows.iter()
+                .map(|r| {
+                    let at: String = r.try_get(0).map_err(db)?;
+                    Ok(UsageRecord {
+                        at: parse_time(Some(at.clone())).ok_or_else(|| bad("usage time", at))?,
+                        session: r.try_get(1).map_err(db)?,
+                        model: r.try_get(2).map_err(db)?,
+                        prompt_tokens: r.try_get(3).map_err(db)?,
+                        completion_tokens: r.try_get(4).map_err(db)?,
+                        requests: r.try_get(5).map_err(db)?,
+                        cost_usd: r.try_get(6).map_err(db)?,
+                    })
+                })
+                .collect()
         })
     }
 
