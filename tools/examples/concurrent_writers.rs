@@ -3,7 +3,7 @@
 //! or duplicated row and any lost update.
 //!
 //! ```text
-//! cargo run --release -p maestro-tools --example concurrent_writers -- \
+//! cargo run -p maestro-tools --example concurrent_writers -- \
 //!     --database postgres://…|sqlite:PATH --processes 4 --clients 32 --tasks 8000
 //! ```
 //!
