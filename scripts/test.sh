@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
-cargo test --workspace --locked
+# Store tests run against SQLite and a throwaway PostgreSQL server.
+scripts/postgres.sh cargo test --workspace --locked
 
 echo "== Jupyter: jupyter_kernel_test, front-end behaviour, example notebooks"
 scripts/python-env.sh

@@ -16,6 +16,7 @@ fn maestro(home: &Path, args: &[&str]) -> Output {
         .env_remove("MAESTRO_USER")
         .env_remove("MAESTRO_LLM_BASE_URL")
         .env_remove("OPENAI_API_KEY")
+        .env_remove("MAESTRO_DATABASE_URL")
         .output()
         .expect("maestro runs")
 }
@@ -863,4 +864,128 @@ fn workspaces_tokens_and_serve() {
     assert!(get(&format!("Authorization: Bearer {token}\r\n")).starts_with("HTTP/1.1 401"));
     server.kill().unwrap();
     server.wait().unwrap();
+}
+
+/// `maestro` in `workspace`, on the PostgreSQL at `url` when given.
+fn maestro_on(url: Option<&str>, home: &Path, workspace: &str, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_maestro"));
+    command
+        .args(["--home", home.to_str().unwrap(), "--workspace", workspace])
+        .args(args)
+        .env("MAESTRO_NOW", NOW)
+        .env_remove("MAESTRO_DATABASE_URL");
+    if let Some(url) = url {
+        command.env("MAESTRO_DATABASE_URL", url);
+    }
+    command.output().expect("maestro runs")
+}
+
+#[test]
+fn migrate_copies_a_workspace_into_postgres_whole_and_once() {
+    let Some(url) = maestro_tools::store::test_database_url("migrate") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let ws = format!("migrate-{}-{nanos}", std::process::id());
+    let h = home.path();
+    assert!(maestro_on(None, h, &ws, &["demo"]).status.success());
+    let done = json(&maestro_on(
+        None,
+        h,
+        &ws,
+        &["ask", "--json", "--yes", "complete task 3"],
+    ));
+    assert_eq!(done["actions"][0]["status"], "ok", "{done}");
+    let listing = |url| {
+        let tasks = json(&maestro_on(url, h, &ws, &["tasks", "list", "--json"]));
+        let people = json(&maestro_on(url, h, &ws, &["people", "list", "--json"]));
+        (tasks, people)
+    };
+    let embedded = listing(None);
+    assert!(embedded.0.as_array().unwrap().len() > 10);
+
+    let out = maestro_on(Some(&url), h, &ws, &["migrate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!("Copied workspace {ws}")),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(
+        listing(Some(&url)),
+        embedded,
+        "ids, timestamps and people kept"
+    );
+
+    // A second copy is refused and changes nothing.
+    let again = maestro_on(Some(&url), h, &ws, &["migrate"]);
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("already has"), "{}", stderr(&again));
+    assert_eq!(listing(Some(&url)), embedded);
+    // New tasks continue the numbering.
+    let added = json(&maestro_on(
+        Some(&url),
+        h,
+        &ws,
+        &["tasks", "add", "After the move", "--json"],
+    ));
+    let highest = embedded
+        .0
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .max();
+    assert_eq!(added["id"].as_i64(), highest.map(|h| h + 1));
+}
+
+#[test]
+fn migrate_needs_a_postgres_url_and_an_embedded_database() {
+    let home = tempfile::tempdir().unwrap();
+    let out = maestro_on(None, home.path(), "default", &["migrate"]);
+    assert!(
+        !out.status.success() && stderr(&out).contains("MAESTRO_DATABASE_URL"),
+        "{}",
+        stderr(&out)
+    );
+    let out = maestro_on(
+        Some("postgres://nobody@127.0.0.1:1/x"),
+        home.path(),
+        "default",
+        &["migrate"],
+    );
+    assert!(
+        !out.status.success() && stderr(&out).contains("no embedded database"),
+        "{}",
+        stderr(&out)
+    );
+    let out = maestro_on(
+        Some("mysql://x"),
+        home.path(),
+        "default",
+        &["tasks", "list"],
+    );
+    assert!(
+        !out.status.success() && stderr(&out).contains("must be a postgres:// URL"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn reindex_rebuilds_a_lost_catalog_from_the_store() {
+    let home = demo_home();
+    let ask = |text: &str| json(&maestro(home.path(), &["ask", "--json", text]));
+    let before = ask("search for login");
+    std::fs::remove_file(home.path().join("catalog.db")).unwrap();
+    let out = maestro(home.path(), &["reindex"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(said.contains("people") && said.contains("tasks"), "{said}");
+    assert!(!said.contains(" 0 tasks"), "{said}");
+    assert_eq!(ask("search for login"), before);
 }

@@ -9,7 +9,8 @@ use maestro_assistant::{
     Answer, Assistant, Event, LlmConfig, LlmPlanner, LocalPlanner, Planner, TurnOptions,
     UsageReport, eval,
 };
-use maestro_tools::{Clock, Display, Platform, ToolOutput, import, insight};
+use maestro_tools::store::PgStore;
+use maestro_tools::{Backends, Clock, Display, Platform, ToolOutput, import, insight};
 use serde_json::{Map, Value, json};
 
 use crate::{Cli, Command, chat, kernel, ml, serve};
@@ -135,6 +136,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Serve { addr } => return serve::serve(&home(&cli.home)?, addr),
         Command::Workspace(command) => return serve::workspace(&home(&cli.home)?, command),
+        Command::Migrate => return migrate(&cli),
         Command::Token(command) => {
             return serve::token(&home(&cli.home)?, Clock::from_env()?, command);
         }
@@ -284,8 +286,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Models(command) => ml::models(&platform, actor.as_deref(), command),
         Command::Automl(args) => ml::automl(&platform, args),
         Command::Predict(args) => ml::predict_file(&platform, args),
+        Command::Reindex => {
+            let r = platform.reindex()?;
+            println!(
+                "Reindexed the catalog: {} tools, {} people, {} tasks, {} datasets, {} models (it held {} entries before).",
+                r.tools, r.people, r.tasks, r.datasets, r.models, r.before
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Eval { .. }
         | Command::Kernel(_)
+        | Command::Migrate
         | Command::Serve { .. }
         | Command::Workspace(_)
         | Command::Token(_) => unreachable!("handled above"),
@@ -301,13 +312,48 @@ fn home(flag: &Option<PathBuf>) -> Result<PathBuf> {
     }
 }
 
-/// Opens the platform the global flags name.
+/// Opens the platform the global flags name, on the backends the environment names.
 pub fn open(cli: &Cli) -> Result<Platform> {
     let clock = Clock::from_env()?;
-    Ok(Platform::open(&home(&cli.home)?, &cli.workspace, clock)?)
+    let backends = Backends::from_env()?;
+    Ok(Platform::connect(
+        &home(&cli.home)?,
+        &cli.workspace,
+        clock,
+        &backends,
+    )?)
 }
 
-/// The assistant with the local planner.
+/// `maestro migrate`: the embedded database copied into PostgreSQL.
+fn migrate(cli: &Cli) -> Result<ExitCode> {
+    let Some(url) = Backends::from_env()?.database_url else {
+        bail!(
+            "say where to copy to: set MAESTRO_DATABASE_URL=postgres://user:password@host/database"
+        );
+    };
+    let source = home(&cli.home)?.join("maestro.db");
+    if !source.is_file() {
+        bail!(
+            "there is no embedded database at {}; point --home / MAESTRO_HOME at the directory that holds maestro.db",
+            source.display()
+        );
+    }
+    let target = PgStore::connect(&url, &cli.workspace)?;
+    for copied in target.copy_from_sqlite(&source)? {
+        let rows: Vec<String> = copied
+            .rows
+            .iter()
+            .map(|(table, n)| format!("{n} {}", table.replace('_', " ")))
+            .collect();
+        println!(
+            "Copied workspace {} into PostgreSQL: {}.",
+            copied.workspace,
+            rows.join(", ")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// The assistant over `platform`: the language-model planner when an endpoint
 /// is configured (`MAESTRO_LLM_BASE_URL`, `OPENAI_API_KEY`), else the local one.
 pub fn assistant(platform: Platform) -> Result<Assistant> {

@@ -116,6 +116,11 @@ enum Command {
     /// Create, revoke or list API tokens.
     #[command(subcommand)]
     Token(serve::TokenCommand),
+    /// Copy the embedded SQLite database (every workspace) into the
+    /// PostgreSQL at MAESTRO_DATABASE_URL; all or nothing.
+    Migrate,
+    /// Rebuild the catalog (the search index) from the store and the tools.
+    Reindex,
 }
 
 fn main() -> ExitCode {

@@ -9,7 +9,7 @@ use anyhow::{Context as _, Result, bail};
 use clap::Subcommand;
 use maestro_server::{ServerConfig, SlackConfig};
 use maestro_tools::store::{Directory, Scope, SqliteDirectory};
-use maestro_tools::{Clock, FileAccess, Platform};
+use maestro_tools::{Backends, Clock, FileAccess, Platform};
 use serde_json::json;
 
 use crate::commands::assistant;
@@ -173,6 +173,11 @@ fn slack_from_env() -> Result<Option<SlackConfig>> {
 /// `maestro serve --addr HOST:PORT`
 pub fn serve(home: &Path, addr: &str) -> Result<ExitCode> {
     let clock = Clock::from_env()?;
+    if Backends::from_env()? != Backends::default() {
+        bail!(
+            "maestro serve keeps its workspaces and tokens in the embedded database, so it runs on the embedded store only for now; unset MAESTRO_DATABASE_URL to serve"
+        );
+    }
     let directory = directory(home)?;
     let mut config = ServerConfig::new(clock);
     config.files = FileAccess::from_roots(std::env::var("MAESTRO_DATA_ROOTS").ok().as_deref())

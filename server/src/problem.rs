@@ -67,7 +67,9 @@ impl From<StoreError> for Problem {
         let status = match &e {
             StoreError::NotFound { .. } => StatusCode::NOT_FOUND,
             StoreError::Conflict(_) => StatusCode::CONFLICT,
-            StoreError::Unusable(_) | StoreError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            StoreError::Unusable(_) | StoreError::Storage(_) | StoreError::Postgres(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         };
         Self::new(status, e.to_string())
     }

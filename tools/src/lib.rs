@@ -10,6 +10,7 @@
 //! assert_eq!(out.data["name"], "Bob Smith");
 //! ```
 
+mod backends;
 pub mod chart;
 mod clock;
 pub mod import;
@@ -17,15 +18,18 @@ pub mod insight;
 pub mod ml;
 mod model;
 mod platform;
+mod reindex;
 pub mod store;
 mod tool;
 pub mod work;
 
+pub use backends::Backends;
 pub use clock::{Clock, ClockError};
 pub use model::{
     NewPerson, NewTask, Person, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch,
 };
 pub use platform::{FileAccess, Platform, PlatformError};
+pub use reindex::Reindexed;
 pub use store::{AssetStore, AuditRecord, Store, StoreError, UsageRecord};
 pub use tool::{
     Context, Display, Effect, Hooks, Registry, Table, Tool, ToolError, ToolOutput, TypedTool,

@@ -90,6 +90,35 @@ impl FileAccess {
 impl Platform {
     /// Opens the embedded platform in `home` (`maestro.db` and `catalog-WORKSPACE.db`), for `workspace`.
     pub fn open(home: &Path, workspace: &str, clock: Clock) -> Result<Self, PlatformError> {
+        Self::prepare_home(home)?;
+        check_workspace_name(workspace)?;
+        let store = SqliteStore::open(&home.join("maestro.db"), workspace)?;
+        Self::with_store(home, workspace, Box::new(store), clock)
+    }
+
+    /// A platform over `store` with the workspace's own catalog file in
+    /// `home`, filled from the store when the file is new (a workspace made
+    /// before catalogs were per workspace, or just migrated).
+    pub(crate) fn with_store(
+        home: &Path,
+        workspace: &str,
+        store: Box<dyn Store>,
+        clock: Clock,
+    ) -> Result<Self, PlatformError> {
+        let catalog_path = home.join(catalog_file(workspace));
+        let fresh = !catalog_path.exists();
+        let catalog = Catalog::open(&catalog_path)?;
+        let platform = Self::with_parts(store, catalog, clock)?;
+        if fresh {
+            platform
+                .reindex()
+                .map_err(|e| PlatformError::Reindex(e.to_string()))?;
+        }
+        Ok(platform)
+    }
+
+    /// Creates the home directory when needed and checks it is one.
+    pub(crate) fn prepare_home(home: &Path) -> Result<(), PlatformError> {
         let home_error = |reason: String| PlatformError::Home {
             path: home.display().to_string(),
             reason,
@@ -98,20 +127,7 @@ impl Platform {
         if !home.is_dir() {
             return Err(home_error("it is not a directory".into()));
         }
-        check_workspace_name(workspace)?;
-        let store = SqliteStore::open(&home.join("maestro.db"), workspace)?;
-        let catalog_path = home.join(catalog_file(workspace));
-        let fresh = !catalog_path.exists();
-        let catalog = Catalog::open(&catalog_path)?;
-        let platform = Self::with_parts(Box::new(store), catalog, clock)?;
-        if fresh {
-            // A workspace made before catalogs were per workspace: index what it holds.
-            platform.index_tasks(&platform.store().list_tasks(&Default::default())?)?;
-            platform.index_people(&platform.store().list_people()?)?;
-            crate::ml::index_assets(&platform)
-                .map_err(|e| PlatformError::Reindex(e.to_string()))?;
-        }
-        Ok(platform)
+        Ok(())
     }
 
     /// A platform that lives in memory (tests, examples, evaluation).
@@ -138,7 +154,19 @@ impl Platform {
             files: RwLock::new(FileAccess::Any),
         };
         let stale: Vec<Entry> = platform
-            .registry
+            .tool_entries()
+            .into_iter()
+            .filter(|e| platform.catalog().get(&e.id) != Some(e))
+            .collect();
+        if !stale.is_empty() {
+            platform.catalog().upsert(stale)?;
+        }
+        Ok(platform)
+    }
+
+    /// The catalog entries of the tools.
+    pub(crate) fn tool_entries(&self) -> Vec<Entry> {
+        self.registry
             .iter()
             .map(|t| {
                 let text = format!(
@@ -150,12 +178,7 @@ impl Platform {
                 Entry::new(format!("tool:{}", t.name()), "tool", text)
                     .with_payload(json!({"name": t.name(), "effect": t.effect()}))
             })
-            .filter(|e| platform.catalog().get(&e.id) != Some(e))
-            .collect();
-        if !stale.is_empty() {
-            platform.catalog().upsert(stale)?;
-        }
-        Ok(platform)
+            .collect()
     }
 
     /// The work-intelligence models for `items` (in creation order) and

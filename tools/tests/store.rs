@@ -1,13 +1,35 @@
-//! The behaviour every `Store` must have, run against the SQLite store (in a
-//! real file and in memory). Other backends run the same `suite`.
+//! The behaviour every `Store` must have, one test per behaviour and backend:
+//! `sqlite::…` on a real SQLite file, `postgres::…` on a real PostgreSQL
+//! server (see `support`).
+
+mod support;
+
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use maestro_tools::store::SqliteStore;
+use maestro_tools::store::{ModelRecord, NewDataset, NewModel, PgStore, SqliteStore, Stage};
 use maestro_tools::{
-    AuditRecord, NewPerson, NewTask, Priority, Status, StatusFilter, Store, StoreError, TaskFilter,
-    TaskPatch, UsageRecord,
+    AuditRecord, NewPerson, NewTask, Priority, Status, StatusFilter, Store, StoreError, Task,
+    TaskFilter, TaskPatch, UsageRecord,
 };
 use serde_json::json;
+use support::Backend;
+
+on_every_backend!(
+    people_have_unique_names_and_batches_are_all_or_nothing,
+    tasks_get_defaults_projects_and_known_assignees,
+    task_batches_are_all_or_nothing,
+    updates_track_completion_and_unknown_ids_are_not_found,
+    filters_and_order,
+    deleting_returns_the_task_and_removes_it,
+    audit_log_is_newest_first_and_sessions_round_trip,
+    usage_is_newest_first_with_unknown_costs_kept_unknown,
+    datasets_are_versioned_by_content,
+    models_are_versioned_staged_and_deleted,
+    workspaces_see_only_their_own_data_and_survive_reopening,
+    concurrent_writers_lose_no_update_and_duplicate_no_task,
+    works_when_called_from_inside_a_tokio_runtime,
+);
 
 fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
@@ -15,6 +37,10 @@ fn at(s: &str) -> DateTime<Utc> {
 
 fn date(s: &str) -> NaiveDate {
     s.parse().unwrap()
+}
+
+fn now() -> DateTime<Utc> {
+    at("2026-11-26T10:00:00Z")
 }
 
 fn person(name: &str) -> NewPerson {
@@ -25,28 +51,26 @@ fn person(name: &str) -> NewPerson {
     }
 }
 
-fn suite(store: &dyn Store) {
-    let now = at("2026-11-26T10:00:00Z");
-    // People: unique names, case-insensitively; skills lower-cased; default capacity.
-    let bob = store.add_person(person("Bob Smith")).unwrap();
-    assert_eq!(
-        (bob.skills.as_slice(), bob.capacity),
-        (["rust".to_string()].as_slice(), 40.0)
-    );
-    assert!(matches!(
-        store.add_person(person("bob smith")),
-        Err(StoreError::Conflict(_))
-    ));
-    // A batch with one bad row stores nothing.
-    assert!(
-        store
-            .add_people(vec![person("Carol Diaz"), person("")])
-            .is_err()
-    );
-    assert_eq!(store.list_people().unwrap().len(), 1);
+fn task(title: &str) -> NewTask {
+    NewTask {
+        title: title.into(),
+        ..NewTask::default()
+    }
+}
 
-    // Tasks: defaults, projects created on use, unknown assignees refused.
-    let t = store
+fn titles(store: &dyn Store, f: TaskFilter) -> Vec<String> {
+    store
+        .list_tasks(&f)
+        .unwrap()
+        .into_iter()
+        .map(|t| t.title)
+        .collect()
+}
+
+/// Bob Smith and one task assigned to him in project Web, tagged `bug`.
+fn fix_login(store: &dyn Store) -> Task {
+    store.add_person(person("Bob Smith")).unwrap();
+    store
         .create_task(
             NewTask {
                 title: " Fix login ".into(),
@@ -56,12 +80,47 @@ fn suite(store: &dyn Store) {
                 tags: vec!["#Bug".into()],
                 ..NewTask::default()
             },
-            now,
+            now(),
         )
-        .unwrap();
+        .unwrap()
+}
+
+fn people_have_unique_names_and_batches_are_all_or_nothing(b: &Backend) {
+    let store = b.store("default");
+    let bob = store.add_person(person("Bob Smith")).unwrap();
     assert_eq!(
-        (t.title.as_str(), t.status, t.priority),
-        ("Fix login", Status::Todo, Priority::Medium)
+        (bob.skills.as_slice(), bob.capacity),
+        (["rust".to_string()].as_slice(), 40.0)
+    );
+    assert!(matches!(
+        store.add_person(person("bob smith")),
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(
+        store
+            .add_people(vec![person("Carol Diaz"), person("")])
+            .is_err()
+    );
+    assert!(matches!(
+        store.add_people(vec![person("Dan"), person("DAN")]),
+        Err(StoreError::Conflict(_))
+    ));
+    store.add_person(person("alice")).unwrap();
+    let names: Vec<String> = store
+        .list_people()
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, ["alice", "Bob Smith"]);
+}
+
+fn tasks_get_defaults_projects_and_known_assignees(b: &Backend) {
+    let store = b.store("default");
+    let t = fix_login(store.as_ref());
+    assert_eq!(
+        (t.title.as_str(), t.status, t.priority, t.created_at),
+        ("Fix login", Status::Todo, Priority::Medium, now())
     );
     assert_eq!(
         (
@@ -75,36 +134,60 @@ fn suite(store: &dyn Store) {
             ["bug".to_string()].as_slice()
         )
     );
+    assert_eq!(store.get_task(t.id).unwrap(), t);
+    let unknown = store.create_task(
+        NewTask {
+            assignee: Some("Zed".into()),
+            ..task("x")
+        },
+        now(),
+    );
+    assert!(
+        matches!(unknown, Err(StoreError::Conflict(_))),
+        "{unknown:?}"
+    );
+    // The same project in other letters is the same project.
+    store
+        .create_task(
+            NewTask {
+                project: Some("web".into()),
+                ..task("y")
+            },
+            now(),
+        )
+        .unwrap();
+    store
+        .create_task(
+            NewTask {
+                project: Some("Api".into()),
+                ..task("z")
+            },
+            now(),
+        )
+        .unwrap();
+    assert_eq!(store.list_projects().unwrap(), ["Api", "Web"]);
+}
+
+fn task_batches_are_all_or_nothing(b: &Backend) {
+    let store = b.store("default");
     assert!(
         store
-            .create_task(
-                NewTask {
-                    title: "x".into(),
-                    assignee: Some("Zed".into()),
-                    ..NewTask::default()
-                },
-                now
-            )
+            .create_tasks(vec![task("a"), task("")], now())
             .is_err()
     );
-    assert_eq!(store.list_projects().unwrap(), ["Web"]);
+    assert!(store.list_tasks(&TaskFilter::default()).unwrap().is_empty());
+    let made = store
+        .create_tasks(vec![task("a"), task("b")], now())
+        .unwrap();
+    assert_eq!(made.len(), 2);
+    assert_ne!(made[0].id, made[1].id);
+    assert_eq!(titles(store.as_ref(), TaskFilter::default()), ["a", "b"]);
+}
 
-    // A batch of tasks is all or nothing.
-    let batch = vec![
-        NewTask {
-            title: "a".into(),
-            ..NewTask::default()
-        },
-        NewTask {
-            title: "".into(),
-            ..NewTask::default()
-        },
-    ];
-    assert!(store.create_tasks(batch, now).is_err());
-    assert_eq!(store.list_tasks(&TaskFilter::default()).unwrap().len(), 1);
-
-    // Updates: done sets completed_at, reopening clears it; unknown ids are NotFound.
-    let later = at("2026-11-27T09:00:00Z");
+fn updates_track_completion_and_unknown_ids_are_not_found(b: &Backend) {
+    let store = b.store("default");
+    let t = fix_login(store.as_ref());
+    let later = at("2026-11-27T09:00:00.123456789Z");
     let done = store
         .update_task(
             t.id,
@@ -116,130 +199,171 @@ fn suite(store: &dyn Store) {
         )
         .unwrap();
     assert_eq!((done.completed_at, done.updated_at), (Some(later), later));
+    assert_eq!((done.title, done.tags), (t.title.clone(), t.tags.clone()));
     let reopened = store
         .update_task(
             t.id,
             TaskPatch {
                 status: Some(Status::Todo),
+                title: Some("Fix the login".into()),
+                tags: Some(vec!["ux".into()]),
                 ..TaskPatch::default()
             },
             later,
         )
         .unwrap();
     assert_eq!(reopened.completed_at, None);
+    assert_eq!(
+        (reopened.title.as_str(), reopened.tags.as_slice()),
+        ("Fix the login", ["ux".to_string()].as_slice())
+    );
     assert!(matches!(
-        store.update_task(999, TaskPatch::default(), now),
+        store.update_task(999, TaskPatch::default(), now()),
         Err(StoreError::NotFound { .. })
     ));
-
-    // Filters and order: by due date (undated last), then priority.
-    store
-        .create_task(
-            NewTask {
-                title: "urgent, undated".into(),
-                priority: Some(Priority::Urgent),
-                ..NewTask::default()
-            },
-            now,
-        )
-        .unwrap();
-    store
-        .create_task(
-            NewTask {
-                title: "late".into(),
-                due: Some(date("2026-11-20")),
-                ..NewTask::default()
-            },
-            now,
-        )
-        .unwrap();
-    let titles = |f: TaskFilter| {
-        store
-            .list_tasks(&f)
-            .unwrap()
-            .into_iter()
-            .map(|t| t.title)
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(
-        titles(TaskFilter::default()),
-        ["late", "Fix login", "urgent, undated"]
+    let blank = store.update_task(
+        t.id,
+        TaskPatch {
+            title: Some(" ".into()),
+            ..TaskPatch::default()
+        },
+        now(),
     );
+    assert!(matches!(blank, Err(StoreError::Conflict(_))));
+    assert_eq!(store.get_task(t.id).unwrap().title, "Fix the login");
+}
+
+fn filters_and_order(b: &Backend) {
+    let store = b.store("default");
+    fix_login(store.as_ref());
+    for t in [
+        NewTask {
+            priority: Some(Priority::Urgent),
+            ..task("urgent, undated")
+        },
+        NewTask {
+            due: Some(date("2026-11-20")),
+            ..task("late")
+        },
+        NewTask {
+            due: Some(date("2026-12-01")),
+            priority: Some(Priority::High),
+            status: Some(Status::Done),
+            ..task("high, same day")
+        },
+    ] {
+        store.create_task(t, now()).unwrap();
+    }
+    let s = store.as_ref();
     assert_eq!(
-        titles(TaskFilter {
+        titles(s, TaskFilter::default()),
+        ["late", "high, same day", "Fix login", "urgent, undated"]
+    );
+    let only = |f: TaskFilter| titles(s, f);
+    assert_eq!(
+        only(TaskFilter {
             overdue_on: Some(date("2026-11-26")),
             ..TaskFilter::default()
         }),
         ["late"]
     );
     assert_eq!(
-        titles(TaskFilter {
+        only(TaskFilter {
             assignee: Some("bob smith".into()),
             ..TaskFilter::default()
         }),
         ["Fix login"]
     );
     assert_eq!(
-        titles(TaskFilter {
+        only(TaskFilter {
+            project: Some("WEB".into()),
+            ..TaskFilter::default()
+        }),
+        ["Fix login"]
+    );
+    assert_eq!(
+        only(TaskFilter {
             tag: Some("#bug".into()),
             ..TaskFilter::default()
         }),
         ["Fix login"]
     );
     assert_eq!(
-        titles(TaskFilter {
+        only(TaskFilter {
+            priority: Some(Priority::Urgent),
+            ..TaskFilter::default()
+        }),
+        ["urgent, undated"]
+    );
+    assert_eq!(
+        only(TaskFilter {
             status: Some(StatusFilter::Open),
             limit: Some(2),
             ..TaskFilter::default()
-        })
-        .len(),
-        2
+        }),
+        ["late", "Fix login"]
     );
     assert_eq!(
-        titles(TaskFilter {
+        only(TaskFilter {
+            status: Some(StatusFilter::Done),
+            ..TaskFilter::default()
+        }),
+        ["high, same day"]
+    );
+    assert_eq!(
+        only(TaskFilter {
             due_before: Some(date("2026-11-30")),
             ..TaskFilter::default()
         }),
         ["late"]
     );
+}
 
-    // Delete returns the task as it was; then it is gone.
-    assert_eq!(store.delete_task(t.id).unwrap().title, "Fix login");
+fn deleting_returns_the_task_and_removes_it(b: &Backend) {
+    let store = b.store("default");
+    let t = fix_login(store.as_ref());
+    assert_eq!(store.delete_task(t.id).unwrap(), t);
     assert!(matches!(
         store.get_task(t.id),
         Err(StoreError::NotFound { .. })
     ));
+    assert!(matches!(
+        store.delete_task(t.id),
+        Err(StoreError::NotFound { .. })
+    ));
+}
 
-    // Audit log, newest first; sessions round-trip.
-    for tool in ["a", "b"] {
+fn audit_log_is_newest_first_and_sessions_round_trip(b: &Backend) {
+    let store = b.store("default");
+    for tool in ["a", "b", "c"] {
         let r = AuditRecord {
-            at: now,
+            at: now(),
             actor: Some("Bob Smith".into()),
             tool: tool.into(),
-            arguments: json!({"id": 1}),
+            arguments: json!({"id": 1, "text": "é \"quoted\""}),
             status: "ok".into(),
             result: json!(null),
         };
         store.record(&r).unwrap();
     }
+    let log = store.audit_log(2).unwrap();
     assert_eq!(
-        store
-            .audit_log(5)
-            .unwrap()
-            .iter()
-            .map(|r| r.tool.as_str())
-            .collect::<Vec<_>>(),
-        ["b", "a"]
+        log.iter().map(|r| r.tool.as_str()).collect::<Vec<_>>(),
+        ["c", "b"]
     );
+    assert_eq!(log[0].arguments, json!({"id": 1, "text": "é \"quoted\""}));
     assert_eq!(store.load_session("s").unwrap(), None);
-    store.save_session("s", &json!({"k": 1}), now).unwrap();
-    store.save_session("s", &json!({"k": 2}), now).unwrap();
+    store.save_session("s", &json!({"k": 1}), now()).unwrap();
+    store.save_session("s", &json!({"k": 2}), now()).unwrap();
     assert_eq!(store.load_session("s").unwrap(), Some(json!({"k": 2})));
+}
 
-    // Language-model usage, newest first, the unknown cost kept unknown.
+fn usage_is_newest_first_with_unknown_costs_kept_unknown(b: &Backend) {
+    let store = b.store("default");
+    let at = at("2026-11-26T10:00:00.123456789Z");
     for (model, cost) in [("gpt-4o", Some(0.01)), ("qwen2.5:7b", None)] {
         let u = UsageRecord {
-            at: now,
+            at,
             session: "s".into(),
             model: model.into(),
             prompt_tokens: 1200,
@@ -256,31 +380,222 @@ fn suite(store: &dyn Store) {
         ("qwen2.5:7b", None)
     );
     assert_eq!(
-        (usage[1].prompt_tokens, usage[1].cost_usd),
-        (1200, Some(0.01))
+        (usage[1].prompt_tokens, usage[1].cost_usd, usage[1].at),
+        (1200, Some(0.01), at)
     );
-    assert_eq!(usage[1].at, now);
     assert_eq!(store.usage(1).unwrap().len(), 1);
+    assert!(b.store("other").usage(10).unwrap().is_empty());
 }
 
-#[test]
-fn sqlite_in_memory_behaves_like_a_store() {
-    suite(&SqliteStore::in_memory("default").unwrap());
+fn dataset(hash: &str) -> NewDataset {
+    NewDataset {
+        name: "Churn".into(),
+        path: "/data/churn.csv".into(),
+        description: "customers".into(),
+        rows: 100,
+        columns: 5,
+        hash: hash.into(),
+        profile: json!([{"name": "age"}]),
+    }
 }
 
-#[test]
-fn sqlite_file_behaves_like_a_store_and_keeps_data_across_reopen() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("maestro.db");
-    suite(&SqliteStore::open(&path, "default").unwrap());
-    let again = SqliteStore::open(&path, "default").unwrap();
+fn datasets_are_versioned_by_content(b: &Backend) {
+    let store = b.store("default");
+    let (first, added) = store.add_dataset(dataset("h1"), now()).unwrap();
+    assert_eq!((first.version, added), (1, true));
+    let (same, added) = store.add_dataset(dataset("h1"), now()).unwrap();
+    assert_eq!((same, added), (first.clone(), false));
+    let (second, added) = store
+        .add_dataset(
+            NewDataset {
+                name: "churn".into(),
+                ..dataset("h2")
+            },
+            now(),
+        )
+        .unwrap();
+    assert_eq!(
+        (second.version, second.name.as_str(), added),
+        (2, "Churn", true)
+    );
+    assert_eq!(
+        store.list_datasets().unwrap(),
+        std::slice::from_ref(&second)
+    );
+    assert_eq!(store.get_dataset("CHURN", Some(1)).unwrap(), first);
+    assert!(matches!(
+        store.get_dataset("churn", Some(3)),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+fn model(name: &str) -> NewModel {
+    NewModel {
+        record: ModelRecord {
+            name: name.into(),
+            version: 0,
+            dataset: "churn".into(),
+            dataset_version: 1,
+            target: "left".into(),
+            task: "binary".into(),
+            metric: "roc_auc".into(),
+            cv_score: 0.875,
+            cv_std: 0.01,
+            stage: Stage::Production,
+            family: "logistic".into(),
+            details: json!({"c": 1.0}),
+            created_at: now(),
+        },
+        artifact: format!("{{\"model\": \"{name}\"}}"),
+    }
+}
+
+fn models_are_versioned_staged_and_deleted(b: &Backend) {
+    let store = b.store("default");
+    let v1 = store.add_model(model("churn-model"), now()).unwrap();
+    let v2 = store.add_model(model("churn-model"), now()).unwrap();
+    assert_eq!((v1.version, v1.stage, v2.version), (1, Stage::None, 2));
+    store.add_model(model("another"), now()).unwrap();
+    assert_eq!(store.get_model("CHURN-MODEL", None).unwrap(), v2);
+    assert_eq!(
+        store.model_artifact("churn-model", 1).unwrap(),
+        "{\"model\": \"churn-model\"}"
+    );
+    store
+        .set_stage("churn-model", 1, Stage::Production)
+        .unwrap();
+    store
+        .set_stage("churn-model", 2, Stage::Production)
+        .unwrap();
+    let stages: Vec<(String, u32, Stage)> = store
+        .list_models()
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.name, m.version, m.stage))
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            ("another".into(), 1, Stage::None),
+            ("churn-model".into(), 1, Stage::Archived),
+            ("churn-model".into(), 2, Stage::Production),
+        ]
+    );
+    assert!(matches!(
+        store.set_stage("churn-model", 9, Stage::Staging),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(store.delete_model("churn-model", None).unwrap().len(), 2);
+    assert!(matches!(
+        store.delete_model("churn-model", None),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(store.list_models().unwrap().len(), 1);
+}
+
+fn workspaces_see_only_their_own_data_and_survive_reopening(b: &Backend) {
+    let t = fix_login(b.store("default").as_ref());
+    let again = b.store("default");
+    assert_eq!(again.get_task(t.id).unwrap(), t);
     assert_eq!(again.list_people().unwrap().len(), 1);
-    // Another workspace in the same file sees none of it.
-    let other = SqliteStore::open(&path, "other").unwrap();
+    let other = b.store("other");
     assert!(
         other.list_people().unwrap().is_empty()
             && other.list_tasks(&TaskFilter::default()).unwrap().is_empty()
     );
+    assert!(matches!(
+        other.get_task(t.id),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+/// Eight writers, each with its own store (as separate servers would have):
+/// every task created exactly once, and concurrent patches to different
+/// fields of the same task all kept.
+fn concurrent_writers_lose_no_update_and_duplicate_no_task(b: &Backend) {
+    let shared = b
+        .store("default")
+        .create_task(task("shared"), now())
+        .unwrap();
+    let writers: Vec<Arc<dyn Store>> = (0..8).map(|_| Arc::from(b.store("default"))).collect();
+    std::thread::scope(|scope| {
+        for (w, store) in writers.iter().enumerate() {
+            scope.spawn(move || {
+                for i in 0..10 {
+                    let t = store
+                        .create_task(task(&format!("w{w}-{i}")), now())
+                        .unwrap();
+                    store
+                        .update_task(
+                            t.id,
+                            TaskPatch {
+                                status: Some(Status::Done),
+                                ..TaskPatch::default()
+                            },
+                            now(),
+                        )
+                        .unwrap();
+                }
+                let patch = match w % 4 {
+                    0 => TaskPatch {
+                        priority: Some(Priority::Urgent),
+                        ..TaskPatch::default()
+                    },
+                    1 => TaskPatch {
+                        description: Some("described".into()),
+                        ..TaskPatch::default()
+                    },
+                    2 => TaskPatch {
+                        estimate_hours: Some(3.0),
+                        ..TaskPatch::default()
+                    },
+                    _ => TaskPatch {
+                        due: Some(date("2026-12-24")),
+                        ..TaskPatch::default()
+                    },
+                };
+                store.update_task(shared.id, patch, now()).unwrap();
+            });
+        }
+    });
+    let store = b.store("default");
+    let done = store
+        .list_tasks(&TaskFilter {
+            status: Some(StatusFilter::Done),
+            ..TaskFilter::default()
+        })
+        .unwrap();
+    let mut ids: Vec<i64> = done.iter().map(|t| t.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!((done.len(), ids.len()), (80, 80));
+    let s = store.get_task(shared.id).unwrap();
+    assert_eq!(
+        (
+            s.priority,
+            s.description.as_deref(),
+            s.estimate_hours,
+            s.due
+        ),
+        (
+            Priority::Urgent,
+            Some("described"),
+            Some(3.0),
+            Some(date("2026-12-24"))
+        )
+    );
+}
+
+fn works_when_called_from_inside_a_tokio_runtime(b: &Backend) {
+    let store = b.store("default");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let made = runtime.block_on(async { store.create_task(task("from async"), now()) });
+    assert_eq!(made.unwrap().title, "from async");
+    // The store may also be dropped on a runtime thread.
+    runtime.block_on(async move { drop(store) });
 }
 
 #[test]
@@ -336,4 +651,22 @@ fn each_workspace_has_its_own_catalog_refilled_from_the_store() {
     let acme = maestro_tools::Platform::open(home.path(), "acme", clock).unwrap();
     assert_eq!(tasks_found(&acme), ["Rotate the billing keys"]);
     assert!(maestro_tools::Platform::open(home.path(), "../x", clock).is_err());
+}
+
+#[test]
+fn a_postgres_server_that_is_not_there_is_a_clear_error() {
+    let err = PgStore::connect("postgres://maestro@127.0.0.1:1/maestro", "default")
+        .err()
+        .expect("nothing listens on port 1")
+        .to_string();
+    assert!(
+        err.contains("cannot connect to PostgreSQL at 127.0.0.1:1")
+            && err.contains("MAESTRO_DATABASE_URL"),
+        "{err}"
+    );
+    let err = PgStore::connect("mysql://x", "default")
+        .err()
+        .expect("not a PostgreSQL URL")
+        .to_string();
+    assert!(err.contains("not a valid PostgreSQL URL"), "{err}");
 }

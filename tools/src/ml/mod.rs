@@ -199,28 +199,11 @@ pub fn load_dataset(dataset: &Dataset) -> Result<Frame, ToolError> {
 }
 
 /// Puts a dataset in the catalog so requests can find it by what it holds.
-/// Puts every dataset (its latest version) and model of the workspace in the
-/// catalog (when a workspace gets a new catalog file).
-pub(crate) fn index_assets(platform: &Platform) -> Result<(), ToolError> {
-    for d in platform.store().list_datasets()? {
-        let columns: Vec<String> = d
-            .profile
-            .as_array()
-            .map(|cols| {
-                cols.iter()
-                    .filter_map(|c| c["name"].as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        index_dataset(platform, &d, &columns)?;
-    }
-    for m in platform.store().list_models()? {
-        index_model(platform, &m)?;
-    }
-    Ok(())
-}
-
-fn index_dataset(platform: &Platform, d: &Dataset, columns: &[String]) -> Result<(), ToolError> {
+pub(crate) fn index_dataset(
+    platform: &Platform,
+    d: &Dataset,
+    columns: &[String],
+) -> Result<(), ToolError> {
     let text = format!(
         "{} dataset data table {} columns {}",
         d.name.replace('_', " "),
@@ -239,7 +222,7 @@ fn index_dataset(platform: &Platform, d: &Dataset, columns: &[String]) -> Result
 }
 
 /// Puts a model in the catalog.
-fn index_model(platform: &Platform, m: &ModelRecord) -> Result<(), ToolError> {
+pub(crate) fn index_model(platform: &Platform, m: &ModelRecord) -> Result<(), ToolError> {
     let text = format!(
         "{} model predicting {} trained on {} {}",
         m.name.replace('_', " "),

@@ -66,7 +66,7 @@ pub enum Stage {
 }
 
 impl Stage {
-    fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             Stage::None => "none",
             Stage::Staging => "staging",
@@ -75,7 +75,7 @@ impl Stage {
         }
     }
 
-    fn parse(s: &str) -> Self {
+    pub(super) fn parse(s: &str) -> Self {
         match s {
             "staging" => Stage::Staging,
             "production" => Stage::Production,
@@ -153,9 +153,9 @@ pub trait AssetStore {
     ) -> Result<Vec<ModelRecord>, StoreError>;
 }
 
-const DATASET_COLUMNS: &str =
+pub(super) const DATASET_COLUMNS: &str =
     "name, version, path, description, rows, columns, hash, profile, created_at";
-const MODEL_COLUMNS: &str = "name, version, dataset, dataset_version, target, task, metric, cv_score, cv_std, stage, family, details, created_at";
+pub(super) const MODEL_COLUMNS: &str = "name, version, dataset, dataset_version, target, task, metric, cv_score, cv_std, stage, family, details, created_at";
 
 /// A stored timestamp; one that does not parse is a storage error, never "now".
 pub(super) fn time(column: usize, s: String) -> rusqlite::Result<DateTime<Utc>> {
@@ -202,7 +202,7 @@ fn model_row(r: &Row<'_>) -> rusqlite::Result<ModelRecord> {
     })
 }
 
-fn not_found(what: &'static str, name: &str, version: Option<u32>) -> StoreError {
+pub(super) fn not_found(what: &'static str, name: &str, version: Option<u32>) -> StoreError {
     StoreError::NotFound {
         what,
         key: match version {

@@ -1,7 +1,9 @@
-//! Where the platform's state lives: the [`Store`] trait and its SQLite implementation.
+//! Where the platform's state lives: the [`Store`] trait, its SQLite
+//! implementation (the embedded default) and its PostgreSQL one (shared).
 
 mod assets;
 mod directory;
+mod postgres;
 mod sqlite;
 
 use chrono::{DateTime, Utc};
@@ -12,6 +14,7 @@ pub use assets::{AssetStore, Dataset, ModelRecord, NewDataset, NewModel, Stage};
 pub use directory::{
     Directory, Scope, SqliteDirectory, TokenInfo, Workspace, check_workspace_name, token_hash,
 };
+pub use postgres::{CopiedWorkspace, PgStore, test_database_url};
 pub use sqlite::SqliteStore;
 
 use crate::model::{NewPerson, NewTask, Person, Task, TaskFilter, TaskPatch};
@@ -36,6 +39,9 @@ pub enum StoreError {
     /// The database failed.
     #[error("storage failed: {0}")]
     Storage(#[from] rusqlite::Error),
+    /// The PostgreSQL server failed.
+    #[error("storage failed: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
 }
 
 /// One line of the audit log: who ran which tool, with what, and how it went.
@@ -127,4 +133,16 @@ pub trait Store: AssetStore + Send + Sync {
     fn load_session(&self, id: &str) -> Result<Option<Value>, StoreError>;
     /// Saves a conversation's state.
     fn save_session(&self, id: &str, state: &Value, now: DateTime<Utc>) -> Result<(), StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_sqlite_migration_has_its_postgres_twin() {
+        assert_eq!(
+            super::sqlite::MIGRATIONS.len(),
+            super::postgres::MIGRATIONS.len(),
+            "write the new migration in PostgreSQL's dialect too (store/postgres/mod.rs)"
+        );
+    }
 }

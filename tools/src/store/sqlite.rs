@@ -14,7 +14,7 @@ use crate::model::{
 };
 
 /// Schema changes, applied in order; `PRAGMA user_version` counts how many ran.
-const MIGRATIONS: &[&str] = &[
+pub(super) const MIGRATIONS: &[&str] = &[
     "CREATE TABLE workspaces (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
      CREATE TABLE people (
          id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
@@ -85,6 +85,20 @@ impl SqliteStore {
     /// scoped to `workspace` (created on first use).
     pub fn open(path: &Path, workspace: &str) -> Result<Self, StoreError> {
         Self::init(open_connection(path)?, workspace)
+    }
+
+    /// The database at `path`, which must exist, migrated to the current
+    /// schema and not scoped to a workspace (for copying it elsewhere).
+    pub(super) fn open_existing(path: &Path) -> Result<Connection, StoreError> {
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| unusable(path, &e))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrate(&mut conn).map_err(|e| match e {
+            StoreError::Storage(e) => unusable(path, &e),
+            other => other,
+        })?;
+        Ok(conn)
     }
 
     /// A store in memory (for tests and examples).
@@ -319,7 +333,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn tags_json(tags: &[String]) -> String {
+pub(super) fn tags_json(tags: &[String]) -> String {
     let mut clean: Vec<String> = tags
         .iter()
         .map(|t| t.trim().trim_start_matches('#').to_lowercase())
@@ -329,7 +343,7 @@ fn tags_json(tags: &[String]) -> String {
     serde_json::to_string(&clean).unwrap_or_else(|_| "[]".into())
 }
 
-fn parse_time(s: Option<String>) -> Option<DateTime<Utc>> {
+pub(super) fn parse_time(s: Option<String>) -> Option<DateTime<Utc>> {
     s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
         .map(|t| t.with_timezone(&Utc))
 }

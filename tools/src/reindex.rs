@@ -1,0 +1,77 @@
+//! `maestro reindex`: the catalog rebuilt from the store and the tools, for
+//! a new or damaged index (or after `maestro migrate`).
+
+use maestro_catalog::Entry;
+use serde::Serialize;
+
+use crate::ml::{index_dataset, index_model};
+use crate::model::TaskFilter;
+use crate::platform::Platform;
+use crate::tool::ToolError;
+
+/// How many entries of each kind the rebuilt catalog holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Reindexed {
+    /// Tools.
+    pub tools: usize,
+    /// People.
+    pub people: usize,
+    /// Tasks.
+    pub tasks: usize,
+    /// Datasets (latest versions).
+    pub datasets: usize,
+    /// Model names.
+    pub models: usize,
+    /// Entries the catalog held before.
+    pub before: usize,
+}
+
+impl Platform {
+    /// Empties the catalog and fills it again from the store and the tools.
+    pub fn reindex(&self) -> Result<Reindexed, ToolError> {
+        let store = self.store();
+        let people = store.list_people()?;
+        let tasks = store.list_tasks(&TaskFilter::default())?;
+        let datasets = store.list_datasets()?;
+        let models = store.list_models()?;
+        let old: Vec<String> = self
+            .catalog()
+            .index()
+            .items()
+            .map(|(e, _)| e.id.clone())
+            .collect();
+        self.catalog().remove(&old)?;
+        let tools: Vec<Entry> = self.tool_entries();
+        let report = Reindexed {
+            tools: tools.len(),
+            people: people.len(),
+            tasks: tasks.len(),
+            datasets: datasets.len(),
+            models: 0,
+            before: old.len(),
+        };
+        self.catalog().upsert(tools)?;
+        self.index_people(&people)?;
+        self.index_tasks(&tasks)?;
+        for d in &datasets {
+            let columns: Vec<String> = d
+                .profile
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c.get("name")?.as_str().map(str::to_string))
+                .collect();
+            index_dataset(self, d, &columns)?;
+        }
+        // One entry per model name, described by its latest version.
+        let mut latest: Vec<_> = models.iter().rev().collect();
+        latest.dedup_by(|a, b| a.name.eq_ignore_ascii_case(&b.name));
+        for m in &latest {
+            index_model(self, m)?;
+        }
+        Ok(Reindexed {
+            models: latest.len(),
+            ..report
+        })
+    }
+}
