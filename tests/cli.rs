@@ -981,7 +981,7 @@ fn reindex_rebuilds_a_lost_catalog_from_the_store() {
     let home = demo_home();
     let ask = |text: &str| json(&maestro(home.path(), &["ask", "--json", text]));
     let before = ask("search for login");
-    std::fs::remove_file(home.path().join("catalog.db")).unwrap();
+    std::fs::remove_file(home.path().join("catalog-default.db")).unwrap();
     let out = maestro(home.path(), &["reindex"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let said = String::from_utf8_lossy(&out.stdout).into_owned();
