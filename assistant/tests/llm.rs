@@ -542,3 +542,23 @@ fn the_planner_can_be_made_used_and_dropped_from_async_code() {
         drop(a);
     });
 }
+
+#[test]
+fn a_request_too_large_for_the_window_is_answered_locally_and_says_why() {
+    let fake = FakeOpenAi::start(vec![Reply::Text("unused")]);
+    let a = assistant_with(
+        &fake.url,
+        &[
+            ("MAESTRO_LLM_CONTEXT", "600"),
+            ("MAESTRO_LLM_REPLY_TOKENS", "100"),
+        ],
+    );
+    let turn = say(&a, "s", "who is on the team?");
+    assert!(
+        turn.reply().contains("raise MAESTRO_LLM_CONTEXT"),
+        "{}",
+        turn.reply()
+    );
+    assert!(turn.actions.iter().any(|x| x.tool == "list_people"));
+    assert!(fake.requests().is_empty(), "nothing too large is sent");
+}

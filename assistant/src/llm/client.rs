@@ -55,6 +55,9 @@ pub enum LlmError {
     /// The streamed answer stopped before it was complete.
     #[error("the language model's answer was cut off mid-way ({0})")]
     Cut(String),
+    /// The request does not fit the model's context window.
+    #[error("{0}")]
+    TooLarge(String),
     /// The user interrupted.
     #[error("interrupted")]
     Interrupted,

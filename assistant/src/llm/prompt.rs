@@ -131,13 +131,10 @@ impl Prompt {
             } else if result_tokens > 100 {
                 result_tokens /= 2;
             } else {
-                return Err(LlmError::Refused {
-                    url: config.base_url.clone(),
-                    reason: format!(
-                        "the request needs {used} tokens even without earlier messages, more than the {limit} the model's context allows (MAESTRO_LLM_CONTEXT={} minus MAESTRO_LLM_REPLY_TOKENS={}); shorten the request or raise MAESTRO_LLM_CONTEXT",
-                        config.context_window, config.reply_tokens
-                    ),
-                });
+                return Err(LlmError::TooLarge(format!(
+                    "the request needs {used} tokens even without earlier messages, more than the {limit} the model's context allows (MAESTRO_LLM_CONTEXT={} minus MAESTRO_LLM_REPLY_TOKENS={}); shorten the request or raise MAESTRO_LLM_CONTEXT",
+                    config.context_window, config.reply_tokens
+                )));
             }
         }
     }
