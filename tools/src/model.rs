@@ -34,6 +34,31 @@ pub struct NewPerson {
     pub capacity: Option<f64>,
 }
 
+impl NewPerson {
+    /// The person as every store keeps them: name trimmed (an empty one is
+    /// refused), skills trimmed and lower-cased, capacity 40 hours unless given.
+    pub(crate) fn normalised(self) -> Result<Person, crate::store::StoreError> {
+        let name = self.name.trim().to_string();
+        if name.is_empty() {
+            return Err(crate::store::StoreError::Conflict(
+                "a person needs a name".into(),
+            ));
+        }
+        Ok(Person {
+            name,
+            email: self.email,
+            slack_id: self.slack_id,
+            skills: self
+                .skills
+                .iter()
+                .map(|s| s.trim().to_lowercase())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            capacity: self.capacity.unwrap_or(40.0),
+        })
+    }
+}
+
 /// Where a task is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

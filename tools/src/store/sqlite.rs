@@ -174,32 +174,18 @@ impl SqliteStore {
     }
 
     fn insert_person(&self, tx: &Connection, p: NewPerson) -> Result<Person, StoreError> {
-        let name = p.name.trim().to_string();
-        if name.is_empty() {
-            return Err(StoreError::Conflict("a person needs a name".into()));
-        }
+        let person = p.normalised()?;
         let exists: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM people WHERE workspace_id = ?1 AND lower(name) = lower(?2))",
-            params![self.workspace_id, name],
+            params![self.workspace_id, person.name],
             |r| r.get(0),
         )?;
         if exists {
             return Err(StoreError::Conflict(format!(
-                "{name} is already on the team"
+                "{} is already on the team",
+                person.name
             )));
         }
-        let person = Person {
-            name,
-            email: p.email,
-            slack_id: p.slack_id,
-            skills: p
-                .skills
-                .iter()
-                .map(|s| s.trim().to_lowercase())
-                .filter(|s| !s.is_empty())
-                .collect(),
-            capacity: p.capacity.unwrap_or(40.0),
-        };
         tx.execute(
             "INSERT INTO people (workspace_id, name, email, slack_id, skills, capacity) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![

@@ -104,22 +104,7 @@ impl Shared {
         c: &impl GenericClient,
         p: NewPerson,
     ) -> Result<Person, StoreError> {
-        let name = p.name.trim().to_string();
-        if name.is_empty() {
-            return Err(StoreError::Conflict("a person needs a name".into()));
-        }
-        let person = Person {
-            name,
-            email: p.email,
-            slack_id: p.slack_id,
-            skills: p
-                .skills
-                .iter()
-                .map(|s| s.trim().to_lowercase())
-                .filter(|s| !s.is_empty())
-                .collect(),
-            capacity: p.capacity.unwrap_or(40.0),
-        };
+        let person = p.normalised()?;
         let inserted = c
             .execute(
                 "INSERT INTO people (workspace_id, name, email, slack_id, skills, capacity)
