@@ -270,14 +270,22 @@ async fn events(
     }
 }
 
+/// A verified request's form fields (slash commands and button clicks post forms).
+fn verified_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<HashMap<String, String>, Problem> {
+    verified(state, headers, body)?;
+    serde_urlencoded::from_bytes(body).map_err(|e| malformed(&format!("not a form ({e})")))
+}
+
 async fn command(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    verified(&state, &headers, &body)?;
-    let form: HashMap<String, String> =
-        serde_urlencoded::from_bytes(&body).map_err(|e| malformed(&format!("not a form ({e})")))?;
+    let form = verified_form(&state, &headers, &body)?;
     let field = |k: &str| {
         form.get(k)
             .cloned()
@@ -313,9 +321,7 @@ async fn interactivity(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    verified(&state, &headers, &body)?;
-    let form: HashMap<String, String> =
-        serde_urlencoded::from_bytes(&body).map_err(|e| malformed(&format!("not a form ({e})")))?;
+    let form = verified_form(&state, &headers, &body)?;
     let payload: Value = form
         .get("payload")
         .and_then(|p| serde_json::from_str(p).ok())
