@@ -751,7 +751,6 @@ fn ml_commands_refuse_bad_input_clearly() {
 
 #[test]
 fn workspaces_tokens_and_serve() {
-    use std::io::{BufRead, BufReader, Read, Write};
     let home = tempfile::tempdir().unwrap();
     let out = maestro(
         home.path(),
@@ -818,43 +817,8 @@ fn workspaces_tokens_and_serve() {
     assert!(!db.windows(token.len()).any(|w| w == token.as_bytes()));
 
     // The server answers with the token, on the address it reports.
-    let mut server = Command::new(env!("CARGO_BIN_EXE_maestro"))
-        .args([
-            "--home",
-            home.path().to_str().unwrap(),
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-        ])
-        .env("MAESTRO_NOW", NOW)
-        .env_remove("SLACK_SIGNING_SECRET")
-        .env_remove("SLACK_BOT_TOKEN")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(server.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
-    let get = |auth: &str| {
-        let mut s = std::net::TcpStream::connect(&addr).unwrap();
-        write!(
-            s,
-            "GET /v1/tasks HTTP/1.1\r\nHost: x\r\nConnection: close\r\n{auth}\r\n"
-        )
-        .unwrap();
-        let mut answer = String::new();
-        s.read_to_string(&mut answer).unwrap();
-        answer
-    };
+    let (mut server, addr) = serve(home.path(), None);
+    let get = |auth: &str| http(&addr, &format!("GET /v1/tasks HTTP/1.1\r\n{auth}"), "");
     assert!(get(&format!("Authorization: Bearer {token}\r\n")).starts_with("HTTP/1.1 200"));
     let out = maestro(
         home.path(),
@@ -864,6 +828,59 @@ fn workspaces_tokens_and_serve() {
     assert!(get(&format!("Authorization: Bearer {token}\r\n")).starts_with("HTTP/1.1 401"));
     server.kill().unwrap();
     server.wait().unwrap();
+}
+
+/// A `maestro serve` on a free port of 127.0.0.1 (on the PostgreSQL at `url`
+/// when given) and the address it reports.
+fn serve(home: &Path, url: Option<&str>) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut command = Command::new(env!("CARGO_BIN_EXE_maestro"));
+    command
+        .args([
+            "--home",
+            home.to_str().unwrap(),
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .env("MAESTRO_NOW", NOW)
+        .env_remove("SLACK_SIGNING_SECRET")
+        .env_remove("SLACK_BOT_TOKEN")
+        .env_remove("MAESTRO_LLM_BASE_URL")
+        .env_remove("MAESTRO_DATABASE_URL")
+        .stderr(std::process::Stdio::piped());
+    if let Some(url) = url {
+        command.env("MAESTRO_DATABASE_URL", url);
+    }
+    let mut server = command.spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .unwrap_or_else(|| panic!("serve did not start: {line}"))
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    (server, addr)
+}
+
+/// The whole answer to one HTTP/1.1 request (`head` without its blank line).
+fn http(addr: &str, head: &str, body: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "{head}Host: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    answer
 }
 
 /// `maestro` in `workspace`, on the PostgreSQL at `url` when given.
@@ -891,7 +908,29 @@ fn migrate_copies_a_workspace_into_postgres_whole_and_once() {
         .unwrap()
         .as_nanos();
     let ws = format!("migrate-{}-{nanos}", std::process::id());
+    let team = format!("T{nanos}");
     let h = home.path();
+    let out = maestro_on(
+        None,
+        h,
+        &ws,
+        &["workspace", "create", &ws, "--slack-team", &team],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let token = json(&maestro_on(
+        None,
+        h,
+        &ws,
+        &[
+            "token",
+            "create",
+            "--workspace",
+            &ws,
+            "--name",
+            "ci",
+            "--json",
+        ],
+    ));
     assert!(maestro_on(None, h, &ws, &["demo"]).status.success());
     let done = json(&maestro_on(
         None,
@@ -920,6 +959,27 @@ fn migrate_copies_a_workspace_into_postgres_whole_and_once() {
         embedded,
         "ids, timestamps and people kept"
     );
+    // The workspace keeps its Slack team and its tokens.
+    let workspaces = json(&maestro_on(
+        Some(&url),
+        h,
+        &ws,
+        &["workspace", "list", "--json"],
+    ));
+    assert!(
+        workspaces
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!({"name": ws, "slack_team": team})),
+        "{workspaces}"
+    );
+    let tokens = json(&maestro_on(
+        Some(&url),
+        h,
+        &ws,
+        &["token", "list", "--workspace", &ws, "--json"],
+    ));
+    assert_eq!(tokens[0]["name"], token["name"], "{tokens}");
 
     // A second copy is refused and changes nothing.
     let again = maestro_on(Some(&url), h, &ws, &["migrate"]);
@@ -988,4 +1048,109 @@ fn reindex_rebuilds_a_lost_catalog_from_the_store() {
     assert!(said.contains("people") && said.contains("tasks"), "{said}");
     assert!(!said.contains(" 0 tasks"), "{said}");
     assert_eq!(ask("search for login"), before);
+}
+
+/// A name no other test run uses, for objects in the shared test database.
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{prefix}{}x{nanos}", std::process::id())
+}
+
+#[test]
+fn servers_on_postgres_share_workspaces_tokens_and_tasks() {
+    let Some(url) = maestro_tools::store::test_database_url("serve on PostgreSQL") else {
+        return;
+    };
+    let ws = unique("serve-");
+    let team = unique("T");
+    let on_pg = |home: &Path, args: &[&str]| maestro_on(Some(&url), home, "default", args);
+    let admin = tempfile::tempdir().unwrap();
+    let out = on_pg(
+        admin.path(),
+        &["workspace", "create", &ws, "--slack-team", &team],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = on_pg(
+        admin.path(),
+        &[
+            "workspace",
+            "create",
+            &unique("other-"),
+            "--slack-team",
+            &team,
+        ],
+    );
+    assert!(
+        !out.status.success() && stderr(&out).contains("already maps to the workspace"),
+        "{}",
+        stderr(&out)
+    );
+    let created = json(&on_pg(
+        admin.path(),
+        &[
+            "token",
+            "create",
+            "--workspace",
+            &ws,
+            "--name",
+            "ci",
+            "--json",
+        ],
+    ));
+    let token = created["token"].as_str().unwrap().to_string();
+    let out = on_pg(
+        admin.path(),
+        &["token", "create", "--workspace", &ws, "--name", "CI"],
+    );
+    assert!(
+        !out.status.success() && stderr(&out).contains("already has a token"),
+        "{}",
+        stderr(&out)
+    );
+    // The administrator's home holds nothing: the state is in PostgreSQL.
+    assert!(!admin.path().join("maestro.db").exists());
+
+    // Two servers with homes of their own serve the same workspace.
+    let (a_home, b_home) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut a, a_addr) = serve(a_home.path(), Some(&url));
+    let (mut b, b_addr) = serve(b_home.path(), Some(&url));
+    let auth = format!("Authorization: Bearer {token}\r\n");
+    let made = http(
+        &a_addr,
+        &format!("POST /v1/tasks HTTP/1.1\r\n{auth}"),
+        r#"{"title": "Written through server A"}"#,
+    );
+    assert!(made.starts_with("HTTP/1.1 201"), "{made}");
+    let id = serde_json::from_str::<serde_json::Value>(made.split("\r\n\r\n").nth(1).unwrap())
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let read = http(
+        &b_addr,
+        &format!("GET /v1/tasks/{id} HTTP/1.1\r\n{auth}"),
+        "",
+    );
+    assert!(
+        read.starts_with("HTTP/1.1 200") && read.contains("Written through server A"),
+        "{read}"
+    );
+    let out = on_pg(
+        admin.path(),
+        &["token", "revoke", "--workspace", &ws, "--name", "ci"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    for addr in [&a_addr, &b_addr] {
+        let answer = http(addr, &format!("GET /v1/tasks HTTP/1.1\r\n{auth}"), "");
+        assert!(
+            answer.starts_with("HTTP/1.1 401"),
+            "revoked everywhere: {answer}"
+        );
+    }
+    for server in [&mut a, &mut b] {
+        server.kill().unwrap();
+        server.wait().unwrap();
+    }
 }

@@ -5,10 +5,10 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Result, bail};
 use clap::Subcommand;
 use maestro_server::{ServerConfig, SlackConfig};
-use maestro_tools::store::{Directory, Scope, SqliteDirectory};
+use maestro_tools::store::{Directory, Scope};
 use maestro_tools::{Backends, Clock, FileAccess, Platform};
 use serde_json::json;
 
@@ -69,10 +69,9 @@ pub enum TokenCommand {
     },
 }
 
-fn directory(home: &Path) -> Result<SqliteDirectory> {
-    std::fs::create_dir_all(home)
-        .with_context(|| format!("cannot use {} as Maestro's home", home.display()))?;
-    Ok(SqliteDirectory::open(&home.join("maestro.db"))?)
+/// The directory of the backends the environment chooses.
+fn directory(home: &Path) -> Result<Box<dyn Directory>> {
+    Ok(Backends::from_env()?.directory(home)?)
 }
 
 /// `maestro workspace …`
@@ -173,12 +172,8 @@ fn slack_from_env() -> Result<Option<SlackConfig>> {
 /// `maestro serve --addr HOST:PORT`
 pub fn serve(home: &Path, addr: &str) -> Result<ExitCode> {
     let clock = Clock::from_env()?;
-    if Backends::from_env()? != Backends::default() {
-        bail!(
-            "maestro serve keeps its workspaces and tokens in the embedded database, so it runs on the embedded store only for now; unset MAESTRO_DATABASE_URL to serve"
-        );
-    }
-    let directory = directory(home)?;
+    let backends = Backends::from_env()?;
+    let directory = backends.directory(home)?;
     let mut config = ServerConfig::new(clock);
     config.files = FileAccess::from_roots(std::env::var("MAESTRO_DATA_ROOTS").ok().as_deref())
         .map_err(anyhow::Error::msg)?;
@@ -186,10 +181,11 @@ pub fn serve(home: &Path, addr: &str) -> Result<ExitCode> {
     let slack = config.slack.is_some();
     let home = home.to_path_buf();
     let opener: maestro_server::Opener = Arc::new(move |workspace: &str| {
-        let platform = Platform::open(&home, workspace, clock).map_err(|e| e.to_string())?;
+        let platform =
+            Platform::connect(&home, workspace, clock, &backends).map_err(|e| e.to_string())?;
         assistant(platform).map_err(|e| format!("{e:#}"))
     });
-    maestro_server::run(addr, config, Arc::new(directory), opener, |bound| {
+    maestro_server::run(addr, config, Arc::from(directory), opener, |bound| {
         eprintln!(
             "Maestro is serving http://{bound} (REST under /v1, OpenAPI at /openapi.json{}). Ctrl-C stops it.",
             if slack { ", Slack under /slack" } else { "" }

@@ -6,7 +6,10 @@ use std::path::Path;
 
 use crate::clock::Clock;
 use crate::platform::{Platform, PlatformError};
-use crate::store::{PgStore, SqliteStore, Store, StoreError, check_workspace_name};
+use crate::store::{
+    Directory, PgDirectory, PgStore, SqliteDirectory, SqliteStore, Store, StoreError,
+    check_workspace_name,
+};
 
 /// Where the store and the catalog live.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,6 +43,17 @@ impl Backends {
             ))));
         }
         Ok(Self { database_url })
+    }
+
+    /// The workspaces and tokens: in the same database as the stores.
+    pub fn directory(&self, home: &Path) -> Result<Box<dyn Directory>, PlatformError> {
+        Ok(match &self.database_url {
+            Some(url) => Box::new(PgDirectory::connect(url)?),
+            None => {
+                Platform::prepare_home(home)?;
+                Box::new(SqliteDirectory::open(&home.join("maestro.db"))?)
+            }
+        })
     }
 
     /// The store of `workspace`.

@@ -7,7 +7,9 @@ mod support;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use maestro_tools::store::{ModelRecord, NewDataset, NewModel, PgStore, SqliteStore, Stage};
+use maestro_tools::store::{
+    ModelRecord, NewDataset, NewModel, PgStore, Scope, SqliteStore, Stage, Workspace,
+};
 use maestro_tools::{
     AuditRecord, NewPerson, NewTask, Priority, Status, StatusFilter, Store, StoreError, Task,
     TaskFilter, TaskPatch, UsageRecord,
@@ -29,6 +31,9 @@ on_every_backend!(
     workspaces_see_only_their_own_data_and_survive_reopening,
     concurrent_writers_lose_no_update_and_duplicate_no_task,
     works_when_called_from_inside_a_tokio_runtime,
+    a_token_opens_its_workspace_until_revoked,
+    workspace_names_and_slack_teams_are_unique_and_checked,
+    racing_creators_make_one_workspace,
 );
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -596,6 +601,111 @@ fn works_when_called_from_inside_a_tokio_runtime(b: &Backend) {
     assert_eq!(made.unwrap().title, "from async");
     // The store may also be dropped on a runtime thread.
     runtime.block_on(async move { drop(store) });
+}
+
+fn a_token_opens_its_workspace_until_revoked(b: &Backend) {
+    let d = b.directory();
+    let (acme, beta) = (b.name("acme"), b.name("beta"));
+    d.create_workspace(&acme, None).unwrap();
+    d.create_workspace(&beta, None).unwrap();
+    let (token, info) = d.create_token(&acme, " ci ", Scope::Write, now()).unwrap();
+    assert!(token.starts_with("mst_") && token.len() == 68, "{token}");
+    assert_eq!(
+        (info.name.as_str(), info.workspace.as_str()),
+        ("ci", acme.as_str())
+    );
+    assert_eq!(d.authenticate(&token).unwrap(), Some(info.clone()));
+    assert_eq!(d.authenticate(&format!("{token}x")).unwrap(), None);
+    assert_eq!(d.authenticate("not-a-token").unwrap(), None);
+    let (other, _) = d.create_token(&beta, "ci", Scope::Read, now()).unwrap();
+    assert_eq!(d.authenticate(&other).unwrap().unwrap().workspace, beta);
+    assert_eq!(d.list_tokens(&acme).unwrap(), [info]);
+    let err = d.create_token(&acme, "CI", Scope::Read, now()).unwrap_err();
+    assert!(err.to_string().contains("already has a token"), "{err}");
+    assert!(d.create_token(&acme, "  ", Scope::Read, now()).is_err());
+
+    d.revoke_token(&acme, "CI", now()).unwrap();
+    assert_eq!(d.authenticate(&token).unwrap(), None);
+    assert!(d.list_tokens(&acme).unwrap().is_empty());
+    assert!(matches!(
+        d.revoke_token(&acme, "ci", now()),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(
+        d.authenticate(&other).unwrap().is_some(),
+        "beta's token lives"
+    );
+    // A revoked token's name is free again.
+    let (again, _) = d.create_token(&acme, "ci", Scope::Admin, now()).unwrap();
+    assert_eq!(d.authenticate(&again).unwrap().unwrap().scope, Scope::Admin);
+    assert!(matches!(
+        d.create_token(&b.name("nowhere"), "ci", Scope::Read, now()),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+fn workspace_names_and_slack_teams_are_unique_and_checked(b: &Backend) {
+    let d = b.directory();
+    let (acme, beta, team) = (b.name("acme"), b.name("beta"), b.name("T1"));
+    let made = d
+        .create_workspace(&acme, Some(&format!(" {team} ")))
+        .unwrap();
+    assert_eq!(made.slack_team.as_deref(), Some(team.as_str()));
+    let err = d.create_workspace(&acme, None).unwrap_err();
+    assert!(err.to_string().contains("already exists"), "{err}");
+    let err = d.create_workspace(&beta, Some(&team)).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(&format!("already maps to the workspace {acme:?}")),
+        "{err}"
+    );
+    assert!(d.create_workspace("../etc", None).is_err());
+    d.create_workspace(&beta, Some(" ")).unwrap();
+    assert_eq!(
+        d.workspace_for_team(&team).unwrap().map(|w| w.name),
+        Some(acme.clone())
+    );
+    assert_eq!(d.workspace_for_team(&b.name("T2")).unwrap(), None);
+    let mine: Vec<Workspace> = d
+        .list_workspaces()
+        .unwrap()
+        .into_iter()
+        .filter(|w| [&acme, &beta].contains(&&w.name))
+        .collect();
+    assert_eq!(
+        mine,
+        [
+            Workspace {
+                name: acme,
+                slack_team: Some(team)
+            },
+            Workspace {
+                name: beta,
+                slack_team: None
+            }
+        ]
+    );
+}
+
+fn racing_creators_make_one_workspace(b: &Backend) {
+    let name = b.name("race");
+    let wins = std::thread::scope(|s| {
+        let racers: Vec<_> = (0..8)
+            .map(|_| s.spawn(|| b.directory().create_workspace(&name, None)))
+            .collect();
+        racers
+            .into_iter()
+            .map(|r| r.join().unwrap())
+            .filter(|made| match made {
+                Ok(_) => true,
+                Err(e) => {
+                    assert!(e.to_string().contains("already exists"), "{e}");
+                    false
+                }
+            })
+            .count()
+    });
+    assert_eq!(wins, 1);
 }
 
 #[test]

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::StoreError;
 use super::assets::time as parse_stored_time;
-use super::sqlite::{connect, open_connection};
+use super::sqlite::open_connection;
 
 /// What a token may do. Each scope includes the ones below it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -157,6 +157,93 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The rules every [`Directory`] applies before and after touching its
+/// database, so that the backends say the same things.
+pub(super) mod rules {
+    use super::*;
+
+    /// A workspace's name, checked, and its Slack team, trimmed (blank is none).
+    pub(in crate::store) fn new_workspace<'a>(
+        name: &str,
+        slack_team: Option<&'a str>,
+    ) -> Result<Option<&'a str>, StoreError> {
+        check_workspace_name(name)?;
+        Ok(slack_team.map(str::trim).filter(|t| !t.is_empty()))
+    }
+
+    /// The name is taken.
+    pub(in crate::store) fn workspace_exists(name: &str) -> StoreError {
+        StoreError::Conflict(format!("the workspace {name:?} already exists"))
+    }
+
+    /// The Slack team is served by `other` already.
+    pub(in crate::store) fn team_taken(team: &str, other: &str) -> StoreError {
+        StoreError::Conflict(format!(
+            "the Slack team {team} already maps to the workspace {other:?}"
+        ))
+    }
+
+    /// No workspace is called `name`.
+    pub(in crate::store) fn unknown_workspace(name: &str) -> StoreError {
+        StoreError::NotFound {
+            what: "workspace",
+            key: format!("{name:?} (`maestro workspace list` shows them)"),
+        }
+    }
+
+    /// A new token's name, trimmed; it must not be blank.
+    pub(in crate::store) fn token_name(name: &str) -> Result<&str, StoreError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Conflict(
+                "a token needs a name (e.g. --name ci)".into(),
+            ));
+        }
+        Ok(name)
+    }
+
+    /// A live token of the workspace has this name already.
+    pub(in crate::store) fn token_taken(workspace: &str, name: &str) -> StoreError {
+        StoreError::Conflict(format!(
+            "the workspace {workspace:?} already has a token called {name:?}; revoke it first or choose another name"
+        ))
+    }
+
+    /// No live token of the workspace has this name.
+    pub(in crate::store) fn no_live_token(workspace: &str, name: &str) -> StoreError {
+        StoreError::NotFound {
+            what: "live token",
+            key: format!("{name:?} in the workspace {workspace:?}"),
+        }
+    }
+
+    /// A fresh token and the record of it.
+    pub(in crate::store) fn issue(
+        workspace: &str,
+        name: &str,
+        scope: Scope,
+        now: DateTime<Utc>,
+    ) -> Result<(String, TokenInfo), StoreError> {
+        let info = TokenInfo {
+            name: name.into(),
+            workspace: workspace.into(),
+            scope,
+            created_at: now,
+        };
+        Ok((new_token()?, info))
+    }
+
+    /// Whether `token` could be one of ours at all (others are not looked up).
+    pub(in crate::store) fn may_be_token(token: &str) -> bool {
+        token.starts_with(TOKEN_PREFIX)
+    }
+
+    /// A stored scope read back.
+    pub(in crate::store) fn stored_scope(scope: &str) -> Result<Scope, String> {
+        scope.parse()
+    }
+}
+
 /// The directory in the embedded SQLite file (the same `maestro.db` as the store).
 pub struct SqliteDirectory {
     conn: Mutex<Connection>,
@@ -170,13 +257,6 @@ impl SqliteDirectory {
         })
     }
 
-    /// A directory in memory (tests).
-    pub fn in_memory() -> Result<Self, StoreError> {
-        Ok(Self {
-            conn: Mutex::new(connect(Connection::open_in_memory()?)?),
-        })
-    }
-
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -187,10 +267,7 @@ fn workspace_id(conn: &Connection, name: &str) -> Result<i64, StoreError> {
         r.get(0)
     })
     .optional()?
-    .ok_or_else(|| StoreError::NotFound {
-        what: "workspace",
-        key: format!("{name:?} (`maestro workspace list` shows them)"),
-    })
+    .ok_or_else(|| rules::unknown_workspace(name))
 }
 
 const TOKEN_SELECT: &str = "SELECT t.name, w.name, t.scope, t.created_at
@@ -201,7 +278,7 @@ fn token_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenInfo> {
     Ok(TokenInfo {
         name: r.get(0)?,
         workspace: r.get(1)?,
-        scope: scope.parse().map_err(|e: String| {
+        scope: rules::stored_scope(&scope).map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, e.into())
         })?,
         created_at: parse_stored_time(3, r.get(3)?)?,
@@ -214,8 +291,7 @@ impl Directory for SqliteDirectory {
         name: &str,
         slack_team: Option<&str>,
     ) -> Result<Workspace, StoreError> {
-        check_workspace_name(name)?;
-        let team = slack_team.map(str::trim).filter(|t| !t.is_empty());
+        let team = rules::new_workspace(name, slack_team)?;
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let exists: bool = tx.query_row(
@@ -224,9 +300,7 @@ impl Directory for SqliteDirectory {
             |r| r.get(0),
         )?;
         if exists {
-            return Err(StoreError::Conflict(format!(
-                "the workspace {name:?} already exists"
-            )));
+            return Err(rules::workspace_exists(name));
         }
         if let Some(team) = team {
             let taken: Option<String> = tx
@@ -237,9 +311,7 @@ impl Directory for SqliteDirectory {
                 )
                 .optional()?;
             if let Some(other) = taken {
-                return Err(StoreError::Conflict(format!(
-                    "the Slack team {team} already maps to the workspace {other:?}"
-                )));
+                return Err(rules::team_taken(team, &other));
             }
         }
         tx.execute(
@@ -289,13 +361,8 @@ impl Directory for SqliteDirectory {
         scope: Scope,
         now: DateTime<Utc>,
     ) -> Result<(String, TokenInfo), StoreError> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(StoreError::Conflict(
-                "a token needs a name (e.g. --name ci)".into(),
-            ));
-        }
-        let token = new_token()?;
+        let name = rules::token_name(name)?;
+        let (token, info) = rules::issue(workspace, name, scope, now)?;
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let id = workspace_id(&tx, workspace)?;
@@ -305,21 +372,13 @@ impl Directory for SqliteDirectory {
             |r| r.get(0),
         )?;
         if taken {
-            return Err(StoreError::Conflict(format!(
-                "the workspace {workspace:?} already has a token called {name:?}; revoke it first or choose another name"
-            )));
+            return Err(rules::token_taken(workspace, name));
         }
         tx.execute(
             "INSERT INTO tokens (workspace_id, name, hash, scope, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![id, name, token_hash(&token), scope.as_str(), now.to_rfc3339()],
         )?;
         tx.commit()?;
-        let info = TokenInfo {
-            name: name.into(),
-            workspace: workspace.into(),
-            scope,
-            created_at: now,
-        };
         Ok((token, info))
     }
 
@@ -351,10 +410,7 @@ impl Directory for SqliteDirectory {
                 token_from_row,
             )
             .optional()?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "live token",
-                key: format!("{name:?} in the workspace {workspace:?}"),
-            })?;
+            .ok_or_else(|| rules::no_live_token(workspace, name))?;
         tx.execute(
             "UPDATE tokens SET revoked_at = ?3 WHERE workspace_id = ?1 AND lower(name) = lower(?2) AND revoked_at IS NULL",
             params![id, name.trim(), now.to_rfc3339()],
@@ -364,7 +420,7 @@ impl Directory for SqliteDirectory {
     }
 
     fn authenticate(&self, token: &str) -> Result<Option<TokenInfo>, StoreError> {
-        if !token.starts_with(TOKEN_PREFIX) {
+        if !rules::may_be_token(token) {
             return Ok(None);
         }
         let conn = self.conn();
@@ -380,40 +436,6 @@ impl Directory for SqliteDirectory {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn now() -> DateTime<Utc> {
-        "2026-11-26T10:00:00Z".parse().unwrap()
-    }
-
-    #[test]
-    fn a_token_opens_its_workspace_until_revoked() {
-        let d = SqliteDirectory::in_memory().unwrap();
-        d.create_workspace("acme", Some("T1")).unwrap();
-        let (token, info) = d.create_token("acme", "ci", Scope::Write, now()).unwrap();
-        assert!(token.starts_with("mst_") && token.len() == 68);
-        assert_eq!(d.authenticate(&token).unwrap(), Some(info));
-        assert_eq!(d.authenticate(&format!("{token}x")).unwrap(), None);
-        d.revoke_token("acme", "CI", now()).unwrap();
-        assert_eq!(d.authenticate(&token).unwrap(), None);
-        assert!(d.revoke_token("acme", "ci", now()).is_err());
-    }
-
-    #[test]
-    fn names_and_teams_are_unique_and_checked() {
-        let d = SqliteDirectory::in_memory().unwrap();
-        d.create_workspace("acme", Some("T1")).unwrap();
-        assert!(d.create_workspace("acme", None).is_err());
-        assert!(d.create_workspace("beta", Some("T1")).is_err());
-        assert!(d.create_workspace("../etc", None).is_err());
-        assert!(d.create_token("nowhere", "ci", Scope::Read, now()).is_err());
-        d.create_token("acme", "ci", Scope::Read, now()).unwrap();
-        assert!(d.create_token("acme", "ci", Scope::Read, now()).is_err());
-        assert_eq!(
-            d.workspace_for_team("T1").unwrap().map(|w| w.name),
-            Some("acme".to_string())
-        );
-        assert_eq!(d.workspace_for_team("T2").unwrap(), None);
-    }
 
     #[test]
     fn scopes_include_the_ones_below() {

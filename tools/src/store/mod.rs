@@ -14,7 +14,7 @@ pub use assets::{AssetStore, Dataset, ModelRecord, NewDataset, NewModel, Stage};
 pub use directory::{
     Directory, Scope, SqliteDirectory, TokenInfo, Workspace, check_workspace_name, token_hash,
 };
-pub use postgres::{CopiedWorkspace, PgStore, test_database_url};
+pub use postgres::{CopiedWorkspace, PgDirectory, PgStore, test_database_url};
 pub use sqlite::SqliteStore;
 
 use crate::model::{NewPerson, NewTask, Person, Task, TaskFilter, TaskPatch};

@@ -302,20 +302,22 @@ fn unusable(path: &Path, e: &rusqlite::Error) -> StoreError {
     ))
 }
 
+/// Brings the schema up to date. The version is read inside a write
+/// transaction, so processes opening a new file together migrate it once.
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let version: usize = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > MIGRATIONS.len() {
         return Err(StoreError::Unusable(format!(
             "the database has schema version {version}, newer than this maestro knows ({}); upgrade maestro",
             MIGRATIONS.len()
         )));
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-        let tx = conn.transaction()?;
+    for sql in &MIGRATIONS[version..] {
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i + 1)?;
-        tx.commit()?;
     }
+    tx.pragma_update(None, "user_version", MIGRATIONS.len())?;
+    tx.commit()?;
     Ok(())
 }
 

@@ -4,14 +4,22 @@
 //! [`maestro_tools::store::test_database_url`] for when its tests skip.
 
 use maestro_tools::Store;
-use maestro_tools::store::{PgStore, SqliteStore};
+use maestro_tools::store::{Directory, PgDirectory, PgStore, SqliteDirectory, SqliteStore};
 
 /// Where the stores of one test live.
 pub enum Backend {
     /// One SQLite file in a temporary directory.
     Sqlite(tempfile::TempDir),
     /// A PostgreSQL database; workspaces are made unique to this test run.
-    Postgres { url: String, prefix: String },
+    Postgres {
+        /// The server.
+        url: String,
+        /// Starts the names of this test's workspaces.
+        prefix: String,
+        /// Ends the names of this test's workspaces and Slack teams in the
+        /// directory (short: names have at most 64 characters).
+        tag: String,
+    },
 }
 
 impl Backend {
@@ -31,6 +39,7 @@ impl Backend {
         Some(Backend::Postgres {
             url,
             prefix: format!("{test}-{}-{nanos}", std::process::id()),
+            tag: format!("{:x}", nanos ^ u128::from(std::process::id()) << 64),
         })
     }
 
@@ -40,10 +49,30 @@ impl Backend {
             Backend::Sqlite(dir) => Box::new(
                 SqliteStore::open(&dir.path().join("maestro.db"), workspace).expect("SQLite opens"),
             ),
-            Backend::Postgres { url, prefix } => Box::new(
+            Backend::Postgres { url, prefix, .. } => Box::new(
                 PgStore::connect(url, &format!("{prefix}-{workspace}"))
                     .expect("PostgreSQL connects"),
             ),
+        }
+    }
+
+    /// The directory of this backend.
+    pub fn directory(&self) -> Box<dyn Directory> {
+        match self {
+            Backend::Sqlite(dir) => Box::new(
+                SqliteDirectory::open(&dir.path().join("maestro.db")).expect("SQLite opens"),
+            ),
+            Backend::Postgres { url, .. } => {
+                Box::new(PgDirectory::connect(url).expect("PostgreSQL connects"))
+            }
+        }
+    }
+
+    /// `name` made unique to this test where the database is shared.
+    pub fn name(&self, name: &str) -> String {
+        match self {
+            Backend::Sqlite(_) => name.to_string(),
+            Backend::Postgres { tag, .. } => format!("{name}_{tag}"),
         }
     }
 }

@@ -142,12 +142,20 @@ const TABLES: &[Table] = &[
         remap: &[],
         new_ids: false,
     },
+    Table {
+        name: "tokens",
+        read: "SELECT name, hash, scope, created_at, revoked_at FROM tokens WHERE workspace_id = ?1 ORDER BY id",
+        write: &["name", "hash", "scope", "created_at", "revoked_at"],
+        remap: &[],
+        new_ids: false,
+    },
 ];
 
 /// One workspace's rows, read from SQLite as text (numbers printed so that
 /// they read back exactly) and written through casts to PostgreSQL's types.
 struct Snapshot {
     workspace: String,
+    slack_team: Option<String>,
     tables: Vec<Vec<Vec<Option<String>>>>,
 }
 
@@ -169,12 +177,12 @@ fn text(column: usize, v: SqlValue) -> rusqlite::Result<Option<String>> {
 
 fn read_sqlite(path: &Path) -> Result<Vec<Snapshot>, StoreError> {
     let conn = SqliteStore::open_existing(path)?;
-    let workspaces: Vec<(i64, String)> = conn
-        .prepare("SELECT id, name FROM workspaces ORDER BY id")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+    let workspaces: Vec<(i64, String, Option<String>)> = conn
+        .prepare("SELECT id, name, slack_team FROM workspaces ORDER BY id")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
     let mut snapshots = Vec::new();
-    for (id, workspace) in workspaces {
+    for (id, workspace, slack_team) in workspaces {
         let mut tables = Vec::new();
         for table in TABLES {
             let mut stmt = conn.prepare(table.read)?;
@@ -188,7 +196,11 @@ fn read_sqlite(path: &Path) -> Result<Vec<Snapshot>, StoreError> {
                 .collect::<Result<Vec<_>, _>>()?;
             tables.push(rows);
         }
-        snapshots.push(Snapshot { workspace, tables });
+        snapshots.push(Snapshot {
+            workspace,
+            slack_team,
+            tables,
+        });
     }
     Ok(snapshots)
 }
@@ -223,15 +235,31 @@ async fn copy_workspace(
     )
     .await
     .map_err(db)?;
-    let workspace_id: i64 = tx
+    let row = tx
         .query_one(
-            "SELECT id FROM workspaces WHERE name = $1 FOR UPDATE",
+            "SELECT id, slack_team FROM workspaces WHERE name = $1 FOR UPDATE",
             &[&name],
         )
         .await
-        .map_err(db)?
-        .try_get(0)
         .map_err(db)?;
+    let workspace_id: i64 = row.try_get(0).map_err(db)?;
+    let team: Option<String> = row.try_get(1).map_err(db)?;
+    match (&snapshot.slack_team, team) {
+        (Some(from), Some(to)) if *from != to => {
+            return Err(StoreError::Conflict(format!(
+                "workspace {name:?} serves the Slack team {from} here but {to} in PostgreSQL; nothing was copied"
+            )));
+        }
+        (Some(from), None) => {
+            tx.execute(
+                "UPDATE workspaces SET slack_team = $2 WHERE id = $1",
+                &[&workspace_id, from],
+            )
+            .await
+            .map_err(db)?;
+        }
+        _ => {}
+    }
     for table in TABLES {
         let sql = format!(
             "SELECT EXISTS (SELECT 1 FROM {} WHERE workspace_id = $1)",

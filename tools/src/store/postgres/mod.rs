@@ -14,6 +14,7 @@
 
 mod assets;
 mod copy;
+mod directory;
 mod pool;
 mod work;
 
@@ -24,6 +25,7 @@ use tokio_postgres::error::SqlState;
 
 use super::StoreError;
 pub use copy::CopiedWorkspace;
+pub use directory::PgDirectory;
 use pool::{Bridge, Pool};
 
 /// Schema changes in PostgreSQL's dialect, one per SQLite migration, in the same order.
