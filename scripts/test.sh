@@ -4,6 +4,8 @@
 # planner's accuracy on the labelled corpora. Needs the Rust toolchain and
 # python3 (3.9+ with venv and pip); the Python packages go into ./.venv.
 set -euo pipefail
+# A clean checkout gains nothing from incremental artefacts, which take gigabytes.
+export CARGO_INCREMENTAL=0
 cd "$(dirname "$0")/.."
 
 cargo fmt --all -- --check
