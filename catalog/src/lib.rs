@@ -15,6 +15,7 @@
 //! assert_eq!(hits[0].entry.id, "tool:list_people");
 //! ```
 
+pub mod blocking;
 mod catalog;
 mod embed;
 mod index;
