@@ -153,14 +153,7 @@ impl Platform {
             insight: Mutex::new(None),
             files: RwLock::new(FileAccess::Any),
         };
-        let stale: Vec<Entry> = platform
-            .tool_entries()
-            .into_iter()
-            .filter(|e| platform.catalog().get(&e.id) != Some(e))
-            .collect();
-        if !stale.is_empty() {
-            platform.catalog().upsert(stale)?;
-        }
+        platform.catalog().refresh(platform.tool_entries())?;
         Ok(platform)
     }
 
@@ -351,14 +344,7 @@ impl Platform {
                     .with_payload(json!({"name": p}))
             })
             .collect();
-        let fresh: Vec<Entry> = projects
-            .into_iter()
-            .filter(|e| self.catalog().get(&e.id) != Some(e))
-            .collect();
-        if !fresh.is_empty() {
-            self.catalog().upsert(fresh)?;
-        }
-        Ok(())
+        self.catalog().refresh(projects)
     }
 
     /// Takes a task out of the catalog.
