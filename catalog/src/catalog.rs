@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::embed::{Embedder, HashEmbedder, SparseVector};
 use crate::index::{Entry, Filter, FlatIndex, VectorIndex};
 use crate::persist::Db;
+use crate::qdrant::{QdrantConfig, QdrantIndex};
 
 /// What can go wrong in the catalog.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +38,15 @@ pub enum CatalogError {
     /// A search filter that not every index can match exactly.
     #[error("cannot search with this filter: {0}")]
     Filter(String),
+    /// The Qdrant server failed or refused a request, or holds data Maestro
+    /// did not write; the reason says what to do.
+    #[error("the Qdrant catalog at {url} failed: {reason}")]
+    Remote {
+        /// The server (no key).
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 /// One search result.
@@ -115,6 +125,13 @@ impl Catalog {
             db.set_embedder_id(&embedder.id())?;
         }
         Self::with_parts(Box::new(embedder), Box::new(index))
+    }
+
+    /// The catalog of `workspace` in the Qdrant server `config` names (its
+    /// collection is created when missing), with the built-in embedder.
+    pub fn qdrant(config: &QdrantConfig, workspace: &str) -> Result<Self, CatalogError> {
+        let index = QdrantIndex::open(config, &QdrantIndex::collection_for(workspace))?;
+        Self::with_parts(Box::new(HashEmbedder::default()), Box::new(index))
     }
 
     /// A catalog from any embedder and index (the index must match the

@@ -1,7 +1,16 @@
 //! One behavioural suite for the catalog, run on every index: the embedded
-//! one in memory and in a file.
+//! one in memory and in a file, and Qdrant when `MAESTRO_QDRANT_URL` names a
+//! server (each test in a collection of its own, deleted afterwards). Without
+//! the variable the Qdrant run is skipped with a line on stderr; with
+//! `MAESTRO_REQUIRE_QDRANT=1` it fails instead.
 
-use maestro_catalog::{Catalog, CatalogError, Embedder, Entry, Filter, HashEmbedder};
+use std::io::Write;
+use std::sync::Once;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use maestro_catalog::{
+    Catalog, CatalogError, Embedder, Entry, Filter, HashEmbedder, QdrantConfig, QdrantIndex,
+};
 use serde_json::json;
 use tempfile::TempDir;
 
@@ -9,6 +18,10 @@ use tempfile::TempDir;
 enum Backend {
     Memory,
     File(TempDir),
+    Qdrant {
+        config: QdrantConfig,
+        workspace: String,
+    },
 }
 
 impl Backend {
@@ -16,6 +29,7 @@ impl Backend {
         match self {
             Backend::Memory => "memory",
             Backend::File(_) => "file",
+            Backend::Qdrant { .. } => "qdrant",
         }
     }
 
@@ -24,6 +38,7 @@ impl Backend {
         match self {
             Backend::Memory => Catalog::in_memory(),
             Backend::File(dir) => Catalog::open(&dir.path().join("catalog.db")).unwrap(),
+            Backend::Qdrant { config, workspace } => Catalog::qdrant(config, workspace).unwrap(),
         }
     }
 
@@ -37,13 +52,61 @@ impl Backend {
         match self {
             Backend::Memory => Backend::Memory,
             Backend::File(_) => Backend::File(tempfile::tempdir().unwrap()),
+            Backend::Qdrant { config, .. } => qdrant(config.clone()),
         }
     }
 }
 
+impl Drop for Backend {
+    fn drop(&mut self) {
+        if let Backend::Qdrant { config, workspace } = self {
+            let collection = QdrantIndex::collection_for(workspace);
+            if let Err(e) = QdrantIndex::open(config, &collection).and_then(QdrantIndex::delete) {
+                let _ = writeln!(std::io::stderr(), "could not delete {collection}: {e}");
+            }
+        }
+    }
+}
+
+fn qdrant(config: QdrantConfig) -> Backend {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let workspace = format!(
+        "test_{}_{}_{nanos}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    Backend::Qdrant { config, workspace }
+}
+
 /// Every backend this machine can run.
 fn backends() -> Vec<Backend> {
-    vec![Backend::Memory, Backend::File(tempfile::tempdir().unwrap())]
+    let mut all = vec![Backend::Memory, Backend::File(tempfile::tempdir().unwrap())];
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    match var("MAESTRO_QDRANT_URL") {
+        Some(url) => all.push(qdrant(QdrantConfig {
+            url,
+            api_key: var("MAESTRO_QDRANT_API_KEY"),
+        })),
+        None if var("MAESTRO_REQUIRE_QDRANT").as_deref() == Some("1") => {
+            panic!(
+                "MAESTRO_REQUIRE_QDRANT=1 but MAESTRO_QDRANT_URL is not set: point it at a Qdrant server (http://127.0.0.1:6334)"
+            )
+        }
+        None => {
+            static SAID: Once = Once::new();
+            // Straight to stderr: the test harness does not capture it.
+            SAID.call_once(|| {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "SKIPPED: Qdrant suite (set MAESTRO_QDRANT_URL=http://127.0.0.1:6334 to run it)"
+                );
+            });
+        }
+    }
+    all
 }
 
 fn entries() -> Vec<Entry> {

@@ -173,7 +173,8 @@ fn slack_from_env() -> Result<Option<SlackConfig>> {
 /// `maestro serve --addr HOST:PORT`
 pub fn serve(home: &Path, addr: &str) -> Result<ExitCode> {
     let clock = Clock::from_env()?;
-    if Backends::from_env()? != Backends::default() {
+    let backends = Backends::from_env()?;
+    if backends.database_url.is_some() {
         bail!(
             "maestro serve keeps its workspaces and tokens in the embedded database, so it runs on the embedded store only for now; unset MAESTRO_DATABASE_URL to serve"
         );
@@ -186,7 +187,8 @@ pub fn serve(home: &Path, addr: &str) -> Result<ExitCode> {
     let slack = config.slack.is_some();
     let home = home.to_path_buf();
     let opener: maestro_server::Opener = Arc::new(move |workspace: &str| {
-        let platform = Platform::open(&home, workspace, clock).map_err(|e| e.to_string())?;
+        let platform =
+            Platform::connect(&home, workspace, clock, &backends).map_err(|e| e.to_string())?;
         assistant(platform).map_err(|e| format!("{e:#}"))
     });
     maestro_server::run(addr, config, Arc::new(directory), opener, |bound| {
