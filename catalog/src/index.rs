@@ -74,7 +74,7 @@ impl Filter {
     /// integer or a boolean.
     pub fn check(&self) -> Result<(), CatalogError> {
         for (field, value) in &self.payload {
-            if !plain_field(field) {
+            if !plain_name(field) {
                 return Err(CatalogError::Filter(format!(
                     "the payload field {field:?} may only use letters, digits, '_' and '-'"
                 )));
@@ -97,8 +97,9 @@ impl Filter {
     }
 }
 
-/// A payload field name every index can address (no dots, brackets or quotes).
-pub(crate) fn plain_field(name: &str) -> bool {
+/// A name every index can use as a payload field (no dots, brackets or
+/// quotes) or Qdrant as a collection: letters, digits, `_` and `-`.
+pub(crate) fn plain_name(name: &str) -> bool {
     !name.is_empty()
         && name
             .chars()

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::CatalogError;
 use crate::embed::SparseVector;
-use crate::index::{Entry, Filter, plain_field};
+use crate::index::{Entry, Filter, plain_name};
 
 /// The name of the sparse vector in every Maestro collection.
 pub(super) const VECTOR: &str = "text";
@@ -53,7 +53,7 @@ pub(super) fn to_point(entry: Entry, vector: SparseVector) -> PointStruct {
         .as_object()
         .into_iter()
         .flatten()
-        .filter(|(name, _)| plain_field(name))
+        .filter(|(name, _)| plain_name(name))
         .filter_map(|(name, value)| Some((name.clone(), scalar(value)?)))
         .collect();
     let mut payload: HashMap<String, QValue> = HashMap::from([
@@ -72,7 +72,12 @@ pub(super) fn to_point(entry: Entry, vector: SparseVector) -> PointStruct {
     payload.insert("id".to_string(), QValue::from(entry.id));
     payload.insert("kind".to_string(), QValue::from(entry.kind));
     payload.insert("text".to_string(), QValue::from(entry.text));
-    let vectors = HashMap::from([(VECTOR.to_string(), vector)]);
+    // Text without words has no vector: the point is stored without one
+    // (named vectors are optional per point) and reads back as empty.
+    let vectors: HashMap<String, SparseVector> = (!vector.is_empty())
+        .then(|| (VECTOR.to_string(), vector))
+        .into_iter()
+        .collect();
     PointStruct::new(id, vectors, payload)
 }
 
@@ -226,7 +231,17 @@ mod tests {
     #[test]
     fn a_point_without_a_vector_or_with_a_broken_payload_is_read_carefully() {
         let entry = Entry::new("tool:x", "tool", "");
-        let (payload, _) = read_back(to_point(entry.clone(), Vec::new()));
+        let point = to_point(entry.clone(), Vec::new());
+        let named = point.vectors.clone().and_then(|v| v.vectors_options);
+        assert!(
+            matches!(&named, Some(VectorsOptions::Vectors(n)) if n.vectors.is_empty()),
+            "no empty sparse vector is sent: {named:?}"
+        );
+        let (payload, vectors) = read_back(point);
+        assert_eq!(
+            from_point(payload.clone(), vectors),
+            Ok((entry.clone(), Vec::new()))
+        );
         assert_eq!(from_point(payload.clone(), None), Ok((entry, Vec::new())));
         let mut broken = payload;
         broken.insert("payload".into(), QValue::from("{not json"));

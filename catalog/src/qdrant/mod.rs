@@ -28,7 +28,7 @@ use qdrant_client::{Qdrant, QdrantError};
 use crate::CatalogError;
 use crate::blocking::Bridge;
 use crate::embed::SparseVector;
-use crate::index::{Entry, Filter, VectorIndex};
+use crate::index::{Entry, Filter, VectorIndex, plain_name};
 use convert::{VECTOR, every_entry, from_point, point_id, to_filter, to_point};
 use retry::retrying;
 
@@ -78,12 +78,7 @@ impl QdrantIndex {
             url: config.url.clone(),
             reason,
         };
-        if collection.is_empty()
-            || collection.len() > 200
-            || !collection
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
+        if collection.len() > 200 || !plain_name(collection) {
             return Err(remote(format!(
                 "{collection:?} cannot name a collection: use 1 to 200 letters, digits, '_' or '-'"
             )));
