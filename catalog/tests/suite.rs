@@ -5,7 +5,6 @@
 //! `MAESTRO_REQUIRE_QDRANT=1` it fails instead.
 
 use std::io::Write;
-use std::sync::Once;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use maestro_catalog::{
@@ -81,31 +80,10 @@ fn qdrant(config: QdrantConfig) -> Backend {
     Backend::Qdrant { config, workspace }
 }
 
-/// Every backend this machine can run.
-fn backends() -> Vec<Backend> {
+/// Every backend this machine can run for `test`.
+fn backends(test: &str) -> Vec<Backend> {
     let mut all = vec![Backend::Memory, Backend::File(tempfile::tempdir().unwrap())];
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    match var("MAESTRO_QDRANT_URL") {
-        Some(url) => all.push(qdrant(QdrantConfig {
-            url,
-            api_key: var("MAESTRO_QDRANT_API_KEY"),
-        })),
-        None if var("MAESTRO_REQUIRE_QDRANT").as_deref() == Some("1") => {
-            panic!(
-                "MAESTRO_REQUIRE_QDRANT=1 but MAESTRO_QDRANT_URL is not set: point it at a Qdrant server (http://127.0.0.1:6334)"
-            )
-        }
-        None => {
-            static SAID: Once = Once::new();
-            // Straight to stderr: the test harness does not capture it.
-            SAID.call_once(|| {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "SKIPPED: Qdrant suite (set MAESTRO_QDRANT_URL=http://127.0.0.1:6334 to run it)"
-                );
-            });
-        }
-    }
+    all.extend(QdrantConfig::for_tests(test).map(qdrant));
     all
 }
 
@@ -145,7 +123,7 @@ fn sorted(mut ids: Vec<String>) -> Vec<String> {
 
 #[test]
 fn ranks_by_the_dot_product_with_the_weighted_query() {
-    for backend in backends() {
+    for backend in backends("ranks_by_the_dot_product_with_the_weighted_query") {
         let mut c = backend.open();
         c.upsert(entries()).unwrap();
         let hits = c.search("add a todo task", 5, &Filter::any()).unwrap();
@@ -182,7 +160,7 @@ fn ranks_by_the_dot_product_with_the_weighted_query() {
 
 #[test]
 fn filters_by_kind_and_by_payload_fields() {
-    for backend in backends() {
+    for backend in backends("filters_by_kind_and_by_payload_fields") {
         let name = backend.name();
         let mut c = backend.open();
         c.upsert(entries()).unwrap();
@@ -233,7 +211,7 @@ fn filters_by_kind_and_by_payload_fields() {
 
 #[test]
 fn get_returns_entries_exactly_as_stored() {
-    for backend in backends() {
+    for backend in backends("get_returns_entries_exactly_as_stored") {
         let mut c = backend.open();
         c.upsert(entries()).unwrap();
         for entry in entries() {
@@ -250,7 +228,7 @@ fn get_returns_entries_exactly_as_stored() {
 
 #[test]
 fn upsert_replaces_by_id_and_refresh_writes_only_changes() {
-    for backend in backends() {
+    for backend in backends("upsert_replaces_by_id_and_refresh_writes_only_changes") {
         let name = backend.name();
         let mut c = backend.open();
         c.upsert(entries()).unwrap();
@@ -289,7 +267,7 @@ fn upsert_replaces_by_id_and_refresh_writes_only_changes() {
 
 #[test]
 fn remove_and_clear_forget_entries() {
-    for backend in backends() {
+    for backend in backends("remove_and_clear_forget_entries") {
         let name = backend.name();
         let mut c = backend.open();
         c.upsert(entries()).unwrap();
@@ -311,7 +289,7 @@ fn remove_and_clear_forget_entries() {
 
 #[test]
 fn enumerates_every_entry_with_its_vector_across_pages() {
-    for backend in backends() {
+    for backend in backends("enumerates_every_entry_with_its_vector_across_pages") {
         let mut c = backend.open();
         let many: Vec<Entry> = (0..300)
             .map(|i| {
@@ -339,7 +317,10 @@ fn enumerates_every_entry_with_its_vector_across_pages() {
 
 #[test]
 fn a_reopened_catalog_sees_what_was_written() {
-    for backend in backends().into_iter().filter(Backend::persistent) {
+    for backend in backends("a_reopened_catalog_sees_what_was_written")
+        .into_iter()
+        .filter(Backend::persistent)
+    {
         {
             let mut c = backend.open();
             c.upsert(entries()).unwrap();
@@ -355,7 +336,7 @@ fn a_reopened_catalog_sees_what_was_written() {
 
 #[test]
 fn idf_stays_in_step_with_every_change() {
-    for backend in backends() {
+    for backend in backends("idf_stays_in_step_with_every_change") {
         let mut c = backend.open();
         let mut twice = entries();
         twice.extend(entries());

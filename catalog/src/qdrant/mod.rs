@@ -57,6 +57,34 @@ impl std::fmt::Debug for QdrantConfig {
     }
 }
 
+impl QdrantConfig {
+    /// For tests that need a server: the one `MAESTRO_QDRANT_URL` names (with
+    /// `MAESTRO_QDRANT_API_KEY`), or `None` after a line on stderr saying
+    /// `test` skipped its Qdrant run; with `MAESTRO_REQUIRE_QDRANT=1` a
+    /// missing server is a failure instead.
+    pub fn for_tests(test: &str) -> Option<Self> {
+        use std::io::Write;
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        match var("MAESTRO_QDRANT_URL") {
+            Some(url) => Some(Self {
+                url,
+                api_key: var("MAESTRO_QDRANT_API_KEY"),
+            }),
+            None if var("MAESTRO_REQUIRE_QDRANT").as_deref() == Some("1") => panic!(
+                "MAESTRO_REQUIRE_QDRANT=1 but MAESTRO_QDRANT_URL is not set: point it at a Qdrant server (http://127.0.0.1:6334)"
+            ),
+            None => {
+                // Straight to stderr: the test harness captures `eprintln!`.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "SKIPPED: Qdrant run of {test} (set MAESTRO_QDRANT_URL=http://127.0.0.1:6334 to run it)"
+                );
+                None
+            }
+        }
+    }
+}
+
 /// A [`VectorIndex`] in one collection of a Qdrant server.
 pub struct QdrantIndex {
     bridge: Bridge,
