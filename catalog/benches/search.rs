@@ -65,10 +65,10 @@ fn recall_at_10(catalog: &Catalog, queries: &[&str]) -> f64 {
     let mut found = 0;
     for q in queries {
         let query = catalog.weighted_query(q);
-        let mut exact: Vec<(String, f32)> = catalog
+        let mut exact: Vec<(String, f32)> = Vec::new();
+        catalog
             .index()
-            .items()
-            .map(|(e, v)| {
+            .scan(&mut |e, v| {
                 let score = v
                     .iter()
                     .map(|(i, x)| {
@@ -78,9 +78,9 @@ fn recall_at_10(catalog: &Catalog, queries: &[&str]) -> f64 {
                             .map_or(0.0, |(_, y)| x * y)
                     })
                     .sum();
-                (e.id.clone(), score)
+                exact.push((e.id.clone(), score));
             })
-            .collect();
+            .unwrap();
         exact.sort_by(|a, b| b.1.total_cmp(&a.1));
         let cutoff = exact[9].1;
         let hits = catalog.search(q, 10, &Filter::any()).unwrap();

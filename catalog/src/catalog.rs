@@ -1,10 +1,12 @@
 //! [`Catalog`]: an embedder and a vector index, with IDF-weighted queries.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::embed::{Embedder, HashEmbedder, SparseVector};
 use crate::index::{Entry, Filter, FlatIndex, VectorIndex};
 use crate::persist::Db;
+use crate::qdrant::{QdrantConfig, QdrantIndex};
 
 /// What can go wrong in the catalog.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +35,18 @@ pub enum CatalogError {
         /// Why it failed.
         reason: String,
     },
+    /// A search filter that not every index can match exactly.
+    #[error("cannot search with this filter: {0}")]
+    Filter(String),
+    /// The Qdrant server failed or refused a request, or holds data Maestro
+    /// did not write; the reason says what to do.
+    #[error("the Qdrant catalog at {url} failed: {reason}")]
+    Remote {
+        /// The server (no key).
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 /// One search result.
@@ -47,19 +61,49 @@ pub struct Hit {
 /// The catalog: embeds entries and queries, keeps them in a [`VectorIndex`].
 ///
 /// Queries are weighted by inverse document frequency over the stored
-/// entries, so words that every entry shares count for little.
+/// entries, so words that every entry shares count for little. The counts
+/// are kept in this process: read from the index when the catalog opens and
+/// kept in step with its own changes (changes made by other processes to a
+/// shared index count from the next open).
 pub struct Catalog {
     embedder: Box<dyn Embedder>,
     index: Box<dyn VectorIndex>,
-    doc_freq: Vec<u32>,
+    idf: Idf,
+}
+
+/// Document frequencies: how many entries use each dimension, out of how many.
+#[derive(Debug, Clone, PartialEq)]
+struct Idf {
+    docs: usize,
+    freq: Vec<u32>,
+}
+
+impl Idf {
+    fn new(dims: usize) -> Self {
+        Self {
+            docs: 0,
+            freq: vec![0; dims],
+        }
+    }
+
+    fn add(&mut self, vector: &SparseVector, delta: i32) {
+        self.docs = self.docs.saturating_add_signed(delta as isize);
+        for (i, _) in vector {
+            let slot = &mut self.freq[*i as usize];
+            *slot = slot.saturating_add_signed(delta);
+        }
+    }
 }
 
 impl Catalog {
     /// A catalog with the built-in embedder that lives in memory only.
     pub fn in_memory() -> Self {
         let embedder = HashEmbedder::default();
-        let index = FlatIndex::new(embedder.dims());
-        Self::with_parts(Box::new(embedder), Box::new(index))
+        Self {
+            idf: Idf::new(embedder.dims()),
+            index: Box::new(FlatIndex::new(embedder.dims())),
+            embedder: Box::new(embedder),
+        }
     }
 
     /// Opens the embedded catalog persisted at `path` (created when missing).
@@ -73,33 +117,43 @@ impl Catalog {
         let stale = db.embedder_id()?.is_some_and(|id| id != embedder.id());
         let mut index = FlatIndex::with_db(embedder.dims(), db)?;
         if stale {
-            let items: Vec<_> = index
-                .items()
-                .map(|(e, _)| (e.clone(), embedder.embed(&e.text)))
-                .collect();
+            let mut items = Vec::new();
+            index.scan(&mut |e, _| items.push((e.clone(), embedder.embed(&e.text))))?;
             index.upsert(items)?;
         }
         if let Some(db) = index.db_mut() {
             db.set_embedder_id(&embedder.id())?;
         }
-        Ok(Self::with_parts(Box::new(embedder), Box::new(index)))
+        Self::with_parts(Box::new(embedder), Box::new(index))
     }
 
-    /// A catalog from any embedder and index (the index must match the embedder's dimensions).
-    pub fn with_parts(embedder: Box<dyn Embedder>, index: Box<dyn VectorIndex>) -> Self {
-        let mut doc_freq = vec![0; embedder.dims()];
-        for (_, vector) in index.items() {
-            count(&mut doc_freq, vector, 1);
-        }
-        Self {
+    /// The catalog of `workspace` in the Qdrant server `config` names (its
+    /// collection is created when missing), with the built-in embedder.
+    pub fn qdrant(config: &QdrantConfig, workspace: &str) -> Result<Self, CatalogError> {
+        let index = QdrantIndex::open(config, &QdrantIndex::collection_for(workspace))?;
+        Self::with_parts(Box::new(HashEmbedder::default()), Box::new(index))
+    }
+
+    /// A catalog from any embedder and index (the index must match the
+    /// embedder's dimensions); reads every vector once to count frequencies.
+    pub fn with_parts(
+        embedder: Box<dyn Embedder>,
+        index: Box<dyn VectorIndex>,
+    ) -> Result<Self, CatalogError> {
+        let mut idf = Idf::new(embedder.dims());
+        index.scan(&mut |_, vector| idf.add(vector, 1))?;
+        Ok(Self {
             embedder,
             index,
-            doc_freq,
-        }
+            idf,
+        })
     }
 
-    /// Inserts or replaces entries by id.
+    /// Inserts or replaces entries by id (the last one wins when an id repeats).
     pub fn upsert(&mut self, entries: Vec<Entry>) -> Result<(), CatalogError> {
+        let entries = last_per_id(entries);
+        let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
+        let old = self.index.get_many(&ids)?;
         let items: Vec<(Entry, SparseVector)> = entries
             .into_iter()
             .map(|e| {
@@ -107,27 +161,48 @@ impl Catalog {
                 (e, v)
             })
             .collect();
-        let old: Vec<SparseVector> = items
-            .iter()
-            .filter_map(|(e, _)| self.index.get(&e.id).map(|(_, v)| v.clone()))
-            .collect();
-        self.index.upsert(items.clone())?;
-        old.iter().for_each(|v| count(&mut self.doc_freq, v, -1));
-        items
-            .iter()
-            .for_each(|(_, v)| count(&mut self.doc_freq, v, 1));
+        let new: Vec<SparseVector> = items.iter().map(|(_, v)| v.clone()).collect();
+        self.index.upsert(items)?;
+        old.iter().for_each(|(_, v)| self.idf.add(v, -1));
+        new.iter().for_each(|v| self.idf.add(v, 1));
         Ok(())
+    }
+
+    /// Inserts the entries that are new or differ from the stored ones and
+    /// leaves the others alone (one read of the index, then one write).
+    pub fn refresh(&mut self, entries: Vec<Entry>) -> Result<(), CatalogError> {
+        let entries = last_per_id(entries);
+        let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
+        let stored: HashMap<String, Entry> = self
+            .index
+            .get_many(&ids)?
+            .into_iter()
+            .map(|(e, _)| (e.id.clone(), e))
+            .collect();
+        let changed: Vec<Entry> = entries
+            .into_iter()
+            .filter(|e| stored.get(&e.id) != Some(e))
+            .collect();
+        if changed.is_empty() {
+            return Ok(());
+        }
+        self.upsert(changed)
     }
 
     /// Removes entries by id.
     pub fn remove(&mut self, ids: &[String]) -> Result<(), CatalogError> {
-        let old: Vec<SparseVector> = ids
-            .iter()
-            .filter_map(|id| self.index.get(id).map(|(_, v)| v.clone()))
-            .collect();
+        let old = self.index.get_many(ids)?;
         self.index.remove(ids)?;
-        old.iter().for_each(|v| count(&mut self.doc_freq, v, -1));
+        old.iter().for_each(|(_, v)| self.idf.add(v, -1));
         Ok(())
+    }
+
+    /// Removes every entry; returns how many there were.
+    pub fn clear(&mut self) -> Result<usize, CatalogError> {
+        let before = self.index.len()?;
+        self.index.clear()?;
+        self.idf = Idf::new(self.idf.freq.len());
+        Ok(before)
     }
 
     /// The `k` entries closest to `text` that pass `filter`, best first.
@@ -135,7 +210,7 @@ impl Catalog {
         let query = self.weighted_query(text);
         Ok(self
             .index
-            .search(&query, k, filter)
+            .search(&query, k, filter)?
             .into_iter()
             .map(|(entry, score)| Hit { entry, score })
             .collect())
@@ -143,10 +218,10 @@ impl Catalog {
 
     /// The query vector for `text`: its embedding weighted by IDF, unit length.
     pub fn weighted_query(&self, text: &str) -> SparseVector {
-        let n = self.index.len() as f32;
+        let n = self.idf.docs as f32;
         let mut query = self.embedder.embed(text);
         for (i, v) in &mut query {
-            let df = self.doc_freq[*i as usize] as f32;
+            let df = self.idf.freq[*i as usize] as f32;
             *v *= ((n + 1.0) / (df + 1.0)).ln() + 1.0;
         }
         let norm = query.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
@@ -157,8 +232,8 @@ impl Catalog {
     }
 
     /// The entry with this id.
-    pub fn get(&self, id: &str) -> Option<&Entry> {
-        self.index.get(id).map(|(e, _)| e)
+    pub fn get(&self, id: &str) -> Result<Option<Entry>, CatalogError> {
+        Ok(self.index.get(id)?.map(|(e, _)| e))
     }
 
     /// The index underneath (for exact-search comparisons and statistics).
@@ -167,21 +242,30 @@ impl Catalog {
     }
 
     /// Number of entries.
-    pub fn len(&self) -> usize {
+    pub fn len(&self) -> Result<usize, CatalogError> {
         self.index.len()
     }
 
     /// True when the catalog holds nothing.
-    pub fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> Result<bool, CatalogError> {
         self.index.is_empty()
     }
 }
 
-fn count(doc_freq: &mut [u32], vector: &SparseVector, delta: i32) {
-    for (i, _) in vector {
-        let slot = &mut doc_freq[*i as usize];
-        *slot = slot.saturating_add_signed(delta);
+/// `entries` with only the last of each id, in their first order.
+fn last_per_id(entries: Vec<Entry>) -> Vec<Entry> {
+    let mut at: HashMap<String, usize> = HashMap::new();
+    let mut out: Vec<Entry> = Vec::with_capacity(entries.len());
+    for entry in entries {
+        match at.get(&entry.id) {
+            Some(&i) => out[i] = entry,
+            None => {
+                at.insert(entry.id.clone(), out.len());
+                out.push(entry);
+            }
+        }
     }
+    out
 }
 
 #[cfg(test)]
@@ -205,32 +289,6 @@ mod tests {
     }
 
     #[test]
-    fn finds_the_closest_entry_of_a_kind() {
-        let mut c = Catalog::in_memory();
-        c.upsert(tools()).unwrap();
-        let hits = c.search("add a todo", 2, &Filter::kind("tool")).unwrap();
-        assert_eq!(hits[0].entry.id, "tool:create_task");
-        assert!(hits.iter().all(|h| h.entry.kind == "tool"));
-        assert!(hits[0].score > hits[1].score);
-    }
-
-    #[test]
-    fn persists_across_reopen_and_forgets_removed_entries() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("catalog.db");
-        {
-            let mut c = Catalog::open(&path).unwrap();
-            c.upsert(tools()).unwrap();
-            c.remove(&["person:1".into()]).unwrap();
-        }
-        let c = Catalog::open(&path).unwrap();
-        assert_eq!(c.len(), 2);
-        assert!(c.get("person:1").is_none());
-        let hits = c.search("who is on the team", 1, &Filter::any()).unwrap();
-        assert_eq!(hits[0].entry.id, "tool:list_people");
-    }
-
-    #[test]
     fn a_file_that_is_not_a_catalog_gives_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("catalog.db");
@@ -246,28 +304,16 @@ mod tests {
     }
 
     #[test]
-    fn idf_keeps_document_frequencies_in_step_with_changes() {
+    fn repeated_ids_in_one_call_count_once() {
         let mut c = Catalog::in_memory();
-        c.upsert(tools()).unwrap();
-        c.upsert(tools()).unwrap();
-        let fresh = Catalog::with_parts(
-            Box::new(HashEmbedder::default()),
-            Box::new({
-                let mut i = FlatIndex::new(384);
-                let e = HashEmbedder::default();
-                i.upsert(
-                    tools()
-                        .into_iter()
-                        .map(|t| {
-                            let v = e.embed(&t.text);
-                            (t, v)
-                        })
-                        .collect(),
-                )
-                .unwrap();
-                i
-            }),
+        let mut twice = tools();
+        twice.push(Entry::new("person:1", "person", "Alice Johnson databases"));
+        c.upsert(twice).unwrap();
+        assert_eq!(c.len().unwrap(), 3);
+        assert_eq!(c.idf.docs, 3);
+        assert_eq!(
+            c.get("person:1").unwrap().unwrap().text,
+            "Alice Johnson databases"
         );
-        assert_eq!(c.doc_freq, fresh.doc_freq);
     }
 }

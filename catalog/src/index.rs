@@ -69,7 +69,26 @@ impl Filter {
         self
     }
 
-    fn matches(&self, entry: &Entry) -> bool {
+    /// Refuses what not every index can match exactly: a field name that is
+    /// not plain (`[A-Za-z0-9_-]`) or a value that is not a string, an
+    /// integer or a boolean.
+    pub fn check(&self) -> Result<(), CatalogError> {
+        for (field, value) in &self.payload {
+            if !plain_name(field) {
+                return Err(CatalogError::Filter(format!(
+                    "the payload field {field:?} may only use letters, digits, '_' and '-'"
+                )));
+            }
+            if !(value.is_string() || value.is_i64() || value.is_boolean()) {
+                return Err(CatalogError::Filter(format!(
+                    "the payload field {field:?} is matched against {value}, but filters match strings, integers and booleans only"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn matches(&self, entry: &Entry) -> bool {
         self.kind.as_ref().is_none_or(|k| *k == entry.kind)
             && self
                 .payload
@@ -78,23 +97,50 @@ impl Filter {
     }
 }
 
+/// A name every index can use as a payload field (no dots, brackets or
+/// quotes) or Qdrant as a collection: letters, digits, `_` and `-`.
+pub(crate) fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
 /// Stores entries with their vectors and finds the nearest ones.
+///
+/// Implementations may live in this process ([`FlatIndex`]) or on a server
+/// (`QdrantIndex`), so every call can fail and results are owned.
 pub trait VectorIndex: Send + Sync {
     /// Inserts or replaces entries (by id) with their vectors.
     fn upsert(&mut self, items: Vec<(Entry, SparseVector)>) -> Result<(), CatalogError>;
     /// Removes entries by id; unknown ids are ignored.
     fn remove(&mut self, ids: &[String]) -> Result<(), CatalogError>;
-    /// The `k` entries with the highest dot product with `query` that pass `filter`, best first.
-    fn search(&self, query: &SparseVector, k: usize, filter: &Filter) -> Vec<(Entry, f32)>;
+    /// Removes every entry.
+    fn clear(&mut self) -> Result<(), CatalogError>;
+    /// The `k` entries with the highest dot product with `query` that pass
+    /// `filter` ([`Filter::check`]ed first), best first. Entries that share
+    /// no dimension with the query may be left out (a server only scores
+    /// those that do).
+    fn search(
+        &self,
+        query: &SparseVector,
+        k: usize,
+        filter: &Filter,
+    ) -> Result<Vec<(Entry, f32)>, CatalogError>;
+    /// The entries with these ids and their vectors, in no particular order;
+    /// unknown ids are left out.
+    fn get_many(&self, ids: &[String]) -> Result<Vec<(Entry, SparseVector)>, CatalogError>;
     /// The entry with this id and its vector.
-    fn get(&self, id: &str) -> Option<(&Entry, &SparseVector)>;
-    /// Every stored `(entry, vector)`, in no particular order.
-    fn items(&self) -> Box<dyn Iterator<Item = (&Entry, &SparseVector)> + '_>;
+    fn get(&self, id: &str) -> Result<Option<(Entry, SparseVector)>, CatalogError> {
+        Ok(self.get_many(&[id.to_string()])?.pop())
+    }
+    /// Shows `visit` every stored entry and its vector, in no particular order.
+    fn scan(&self, visit: &mut dyn FnMut(&Entry, &SparseVector)) -> Result<(), CatalogError>;
     /// Number of entries.
-    fn len(&self) -> usize;
+    fn len(&self) -> Result<usize, CatalogError>;
     /// True when the index holds nothing.
-    fn is_empty(&self) -> bool {
-        self.len() == 0
+    fn is_empty(&self) -> Result<bool, CatalogError> {
+        Ok(self.len()? == 0)
     }
 }
 
@@ -208,7 +254,23 @@ impl VectorIndex for FlatIndex {
         Ok(())
     }
 
-    fn search(&self, query: &SparseVector, k: usize, filter: &Filter) -> Vec<(Entry, f32)> {
+    fn clear(&mut self) -> Result<(), CatalogError> {
+        if let Some(db) = &mut self.db {
+            db.clear()?;
+        }
+        let db = self.db.take();
+        *self = Self::new(self.dims);
+        self.db = db;
+        Ok(())
+    }
+
+    fn search(
+        &self,
+        query: &SparseVector,
+        k: usize,
+        filter: &Filter,
+    ) -> Result<Vec<(Entry, f32)>, CatalogError> {
+        filter.check()?;
         let mut scores = vec![0f32; self.entries.len()];
         for (i, q) in query {
             let column = &self.columns[*i as usize];
@@ -228,23 +290,30 @@ impl VectorIndex for FlatIndex {
             best.insert(at, (row, score));
             best.truncate(k);
         }
-        best.into_iter()
+        Ok(best
+            .into_iter()
             .map(|(row, s)| (self.entries[row].clone(), s))
-            .collect()
+            .collect())
     }
 
-    fn get(&self, id: &str) -> Option<(&Entry, &SparseVector)> {
-        self.rows
-            .get(id)
-            .map(|&row| (&self.entries[row], &self.vectors[row]))
+    fn get_many(&self, ids: &[String]) -> Result<Vec<(Entry, SparseVector)>, CatalogError> {
+        Ok(ids
+            .iter()
+            .filter_map(|id| self.rows.get(id))
+            .map(|&row| (self.entries[row].clone(), self.vectors[row].clone()))
+            .collect())
     }
 
-    fn items(&self) -> Box<dyn Iterator<Item = (&Entry, &SparseVector)> + '_> {
-        Box::new(self.entries.iter().zip(&self.vectors))
+    fn scan(&self, visit: &mut dyn FnMut(&Entry, &SparseVector)) -> Result<(), CatalogError> {
+        self.entries
+            .iter()
+            .zip(&self.vectors)
+            .for_each(|(e, v)| visit(e, v));
+        Ok(())
     }
 
-    fn len(&self) -> usize {
-        self.entries.len()
+    fn len(&self) -> Result<usize, CatalogError> {
+        Ok(self.entries.len())
     }
 }
 
@@ -274,13 +343,13 @@ mod tests {
             ])
             .unwrap();
         let q = v(&[(0, 1.0)]);
-        let ids = |hits: Vec<(Entry, f32)>| hits.into_iter().map(|(e, _)| e.id).collect::<Vec<_>>();
-        assert_eq!(ids(index.search(&q, 3, &Filter::any())), ["a", "b", "c"]);
-        assert_eq!(ids(index.search(&q, 1, &Filter::kind("task"))), ["b"]);
-        assert_eq!(
-            ids(index.search(&q, 5, &Filter::kind("tool").with("team", 2))),
-            ["c"]
-        );
+        let ids = |filter: Filter, k: usize| {
+            let hits = index.search(&q, k, &filter).unwrap();
+            hits.into_iter().map(|(e, _)| e.id).collect::<Vec<_>>()
+        };
+        assert_eq!(ids(Filter::any(), 3), ["a", "b", "c"]);
+        assert_eq!(ids(Filter::kind("task"), 1), ["b"]);
+        assert_eq!(ids(Filter::kind("tool").with("team", 2), 5), ["c"]);
     }
 
     #[test]
@@ -296,13 +365,14 @@ mod tests {
         index
             .upsert(vec![(Entry::new("a", "k", "a2"), v(&[(3, 1.0)]))])
             .unwrap();
-        assert_eq!(index.get("a").unwrap().0.text, "a2");
+        assert_eq!(index.get("a").unwrap().unwrap().0.text, "a2");
         index.remove(&["a".into()]).unwrap();
-        assert_eq!(index.len(), 2);
-        let hit = index.search(&v(&[(2, 1.0)]), 1, &Filter::any());
+        assert_eq!(index.len().unwrap(), 2);
+        let hit = index.search(&v(&[(2, 1.0)]), 1, &Filter::any()).unwrap();
         assert_eq!(hit[0].0.id, "c");
         assert!((hit[0].1 - 1.0).abs() < 1e-6);
-        assert!(index.search(&v(&[(3, 1.0)]), 1, &Filter::any())[0].1.abs() < 1e-6);
+        let gone = index.search(&v(&[(3, 1.0)]), 1, &Filter::any()).unwrap();
+        assert!(gone[0].1.abs() < 1e-6);
     }
 
     #[test]
@@ -310,6 +380,29 @@ mod tests {
         let mut index = FlatIndex::new(4);
         let err = index.upsert(vec![(Entry::new("a", "k", "a"), v(&[(9, 1.0)]))]);
         assert!(matches!(err, Err(CatalogError::Dimensions { .. })));
-        assert!(index.is_empty());
+        assert!(index.is_empty().unwrap());
+    }
+
+    #[test]
+    fn filters_every_index_cannot_match_exactly_are_refused() {
+        let index = FlatIndex::new(4);
+        let q = v(&[(0, 1.0)]);
+        for filter in [
+            Filter::any().with("score", 0.5),
+            Filter::any().with("tags", json!(["a"])),
+            Filter::any().with("owner", Value::Null),
+            Filter::any().with("owner.name", "Ann"),
+        ] {
+            let err = index.search(&q, 1, &filter).unwrap_err();
+            assert!(matches!(err, CatalogError::Filter(_)), "{filter:?}: {err}");
+        }
+        assert!(
+            Filter::kind("task")
+                .with("id", 3)
+                .with("done", true)
+                .with("who", "Ann Lee")
+                .check()
+                .is_ok()
+        );
     }
 }

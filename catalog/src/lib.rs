@@ -2,7 +2,9 @@
 //!
 //! The catalog stores entries — `(id, kind, text, payload)` — and answers
 //! nearest-neighbour queries with kind and payload filters. It knows nothing
-//! about tasks, people or models: callers choose kinds and payloads.
+//! about tasks, people or models: callers choose kinds and payloads. The
+//! index is embedded ([`FlatIndex`], in memory or a SQLite file) or a Qdrant
+//! server ([`QdrantIndex`]), behind one [`VectorIndex`] trait.
 //!
 //! ```
 //! use maestro_catalog::{Catalog, Entry, Filter};
@@ -15,11 +17,14 @@
 //! assert_eq!(hits[0].entry.id, "tool:list_people");
 //! ```
 
+pub mod blocking;
 mod catalog;
 mod embed;
 mod index;
 mod persist;
+mod qdrant;
 
 pub use catalog::{Catalog, CatalogError, Hit};
 pub use embed::{Embedder, HashEmbedder, SparseVector, tokens};
 pub use index::{Entry, Filter, FlatIndex, VectorIndex};
+pub use qdrant::{QdrantConfig, QdrantIndex};

@@ -102,6 +102,11 @@ impl Db {
         Ok(())
     }
 
+    pub(crate) fn clear(&self) -> Result<(), CatalogError> {
+        self.conn().execute("DELETE FROM entries", [])?;
+        Ok(())
+    }
+
     pub(crate) fn remove(&self, ids: &[String]) -> Result<(), CatalogError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;

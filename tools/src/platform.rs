@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use maestro_catalog::{Catalog, CatalogError, Entry};
 use serde_json::{Value, json};
 
+use crate::backends::Backends;
 use crate::clock::Clock;
 use crate::insight::{Insight, InsightError, Member, WorkItem};
 use crate::model::{Person, Task};
@@ -35,14 +36,6 @@ pub enum PlatformError {
     /// A new catalog could not be filled from the store.
     #[error("cannot fill the workspace's new catalog: {0}")]
     Reindex(String),
-}
-
-/// The catalog file of a workspace, `catalog-NAME.db`. Names are checked
-/// ([`check_workspace_name`]), so they are safe in a file name. (The
-/// `catalog.db` of earlier versions was shared by every workspace; it is
-/// left alone and never read, so nothing indexed there can leak.)
-fn catalog_file(workspace: &str) -> String {
-    format!("catalog-{workspace}.db")
 }
 
 /// The platform: state, catalog, clock and tools. Shared by every front end.
@@ -93,21 +86,27 @@ impl Platform {
         Self::prepare_home(home)?;
         check_workspace_name(workspace)?;
         let store = SqliteStore::open(&home.join("maestro.db"), workspace)?;
-        Self::with_store(home, workspace, Box::new(store), clock)
+        Self::with_store(
+            home,
+            workspace,
+            Box::new(store),
+            clock,
+            &Backends::default(),
+        )
     }
 
-    /// A platform over `store` with the workspace's own catalog file in
-    /// `home`, filled from the store when the file is new (a workspace made
-    /// before catalogs were per workspace, or just migrated).
+    /// A platform over `store` with the workspace's own catalog (its file in
+    /// `home`, or its Qdrant collection), filled from the store when new (a
+    /// workspace made before catalogs were per workspace, just migrated, or
+    /// moved to Qdrant).
     pub(crate) fn with_store(
         home: &Path,
         workspace: &str,
         store: Box<dyn Store>,
         clock: Clock,
+        backends: &Backends,
     ) -> Result<Self, PlatformError> {
-        let catalog_path = home.join(catalog_file(workspace));
-        let fresh = !catalog_path.exists();
-        let catalog = Catalog::open(&catalog_path)?;
+        let (catalog, fresh) = backends.catalog(home, workspace)?;
         let platform = Self::with_parts(store, catalog, clock)?;
         if fresh {
             platform
@@ -153,14 +152,7 @@ impl Platform {
             insight: Mutex::new(None),
             files: RwLock::new(FileAccess::Any),
         };
-        let stale: Vec<Entry> = platform
-            .tool_entries()
-            .into_iter()
-            .filter(|e| platform.catalog().get(&e.id) != Some(e))
-            .collect();
-        if !stale.is_empty() {
-            platform.catalog().upsert(stale)?;
-        }
+        platform.catalog().refresh(platform.tool_entries())?;
         Ok(platform)
     }
 
@@ -351,14 +343,7 @@ impl Platform {
                     .with_payload(json!({"name": p}))
             })
             .collect();
-        let fresh: Vec<Entry> = projects
-            .into_iter()
-            .filter(|e| self.catalog().get(&e.id) != Some(e))
-            .collect();
-        if !fresh.is_empty() {
-            self.catalog().upsert(fresh)?;
-        }
-        Ok(())
+        self.catalog().refresh(projects)
     }
 
     /// Takes a task out of the catalog.

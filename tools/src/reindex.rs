@@ -27,20 +27,16 @@ pub struct Reindexed {
 }
 
 impl Platform {
-    /// Empties the catalog and fills it again from the store and the tools.
+    /// Empties the catalog (every entry, stale ones included: the file, or
+    /// the workspace's Qdrant collection) and fills it again from the store
+    /// and the tools.
     pub fn reindex(&self) -> Result<Reindexed, ToolError> {
         let store = self.store();
         let people = store.list_people()?;
         let tasks = store.list_tasks(&TaskFilter::default())?;
         let datasets = store.list_datasets()?;
         let models = store.list_models()?;
-        let old: Vec<String> = self
-            .catalog()
-            .index()
-            .items()
-            .map(|(e, _)| e.id.clone())
-            .collect();
-        self.catalog().remove(&old)?;
+        let before = self.catalog().clear()?;
         let tools: Vec<Entry> = self.tool_entries();
         let report = Reindexed {
             tools: tools.len(),
@@ -48,7 +44,7 @@ impl Platform {
             tasks: tasks.len(),
             datasets: datasets.len(),
             models: 0,
-            before: old.len(),
+            before,
         };
         self.catalog().upsert(tools)?;
         self.index_people(&people)?;

@@ -8,12 +8,14 @@ use chrono::{DateTime, Utc};
 use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
 
-use super::pool::{Bridge, Pool};
+use super::pool::Pool;
 use super::{db, migrate};
+use super::{start_bridge, stopped};
 use crate::store::StoreError;
 use crate::store::directory::rules;
 use crate::store::sqlite::parse_time;
 use crate::store::{Directory, Scope, TokenInfo, Workspace, token_hash};
+use maestro_catalog::blocking::Bridge;
 
 /// Workspaces and tokens in PostgreSQL.
 pub struct PgDirectory {
@@ -62,7 +64,7 @@ async fn workspace_id(
 impl PgDirectory {
     /// Connects to the database at `url`, migrating it when needed.
     pub fn connect(url: &str) -> Result<Self, StoreError> {
-        let bridge = Bridge::new()?;
+        let bridge = start_bridge()?;
         let pool = Pool::new(url)?;
         let directory = Self { bridge, pool };
         directory.run(|pool| async move {
@@ -78,7 +80,9 @@ impl PgDirectory {
         F: FnOnce(Arc<Pool>) -> Fut,
         Fut: Future<Output = Result<T, StoreError>> + Send + 'static,
     {
-        self.bridge.run(work(Arc::clone(&self.pool)))
+        self.bridge
+            .run(work(Arc::clone(&self.pool)))
+            .map_err(stopped)?
     }
 }
 

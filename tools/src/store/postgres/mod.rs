@@ -21,12 +21,13 @@ mod work;
 use std::future::Future;
 use std::sync::Arc;
 
+use maestro_catalog::blocking::{Bridge, Stopped};
 use tokio_postgres::error::SqlState;
 
 use super::StoreError;
 pub use copy::CopiedWorkspace;
 pub use directory::PgDirectory;
-use pool::{Bridge, Pool};
+use pool::Pool;
 
 /// Schema changes in PostgreSQL's dialect, one per SQLite migration, in the same order.
 pub(super) const MIGRATIONS: &[&str] = &[
@@ -112,9 +113,9 @@ impl PgStore {
     /// Connects to the database at `url` (`postgres://user:password@host/db`),
     /// migrates it when needed and scopes the store to `workspace` (created on first use).
     pub fn connect(url: &str, workspace: &str) -> Result<Self, StoreError> {
-        let bridge = Bridge::new()?;
+        let bridge = start_bridge()?;
         let pool = Pool::new(url)?;
-        let workspace_id = bridge.run({
+        let setup = {
             let pool = Arc::clone(&pool);
             let workspace = workspace.to_string();
             async move {
@@ -132,7 +133,8 @@ impl PgStore {
                     .map_err(db)?;
                 row.try_get(0).map_err(db)
             }
-        })?;
+        };
+        let workspace_id = bridge.run(setup).map_err(stopped)??;
         Ok(Self {
             bridge,
             shared: Arc::new(Shared { pool, workspace_id }),
@@ -147,8 +149,21 @@ impl PgStore {
         F: FnOnce(Arc<Shared>) -> Fut,
         Fut: Future<Output = Result<T, StoreError>> + Send + 'static,
     {
-        self.bridge.run(work(Arc::clone(&self.shared)))
+        self.bridge
+            .run(work(Arc::clone(&self.shared)))
+            .map_err(stopped)?
     }
+}
+
+/// The runtime that PostgreSQL calls run on, for the store and the directory.
+fn start_bridge() -> Result<Bridge, StoreError> {
+    Bridge::new("maestro-postgres")
+        .map_err(|e| StoreError::Unusable(format!("cannot start the PostgreSQL client: {e}")))
+}
+
+/// A call whose runtime went away.
+fn stopped(_: Stopped) -> StoreError {
+    StoreError::Unusable("the PostgreSQL client stopped in the middle of a call".into())
 }
 
 async fn migrate(conn: &mut tokio_postgres::Client) -> Result<(), StoreError> {

@@ -1,11 +1,8 @@
-//! The bridge between the synchronous [`Store`](crate::Store) and the
-//! asynchronous PostgreSQL client: a runtime owned by the store and a small
-//! connection pool on it.
+//! A small connection pool for the PostgreSQL store, used on the store's own
+//! runtime ([`Bridge`](maestro_catalog::blocking::Bridge)).
 
-use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-use tokio::runtime::Runtime;
 use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio_postgres::{Client, Config, NoTls};
 
@@ -13,56 +10,6 @@ use crate::store::StoreError;
 
 /// Connections a store opens at most.
 const MAX_CONNECTIONS: usize = 8;
-
-/// A runtime of our own: callers may be on a tokio thread themselves (the
-/// kernel, a server's blocking pool), where `block_on` would panic. Each call
-/// is spawned here and its result waited for on a plain channel.
-pub(super) struct Bridge {
-    runtime: Option<Runtime>,
-}
-
-impl Bridge {
-    pub(super) fn new() -> Result<Self, StoreError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("maestro-postgres")
-            .enable_all()
-            .build()
-            .map_err(|e| {
-                StoreError::Unusable(format!("cannot start the PostgreSQL client: {e}"))
-            })?;
-        Ok(Self {
-            runtime: Some(runtime),
-        })
-    }
-
-    /// Runs `work` on the store's runtime and waits for its result.
-    pub(super) fn run<T: Send + 'static>(
-        &self,
-        work: impl Future<Output = Result<T, StoreError>> + Send + 'static,
-    ) -> Result<T, StoreError> {
-        let (done, result) = std::sync::mpsc::sync_channel(1);
-        let runtime = self
-            .runtime
-            .as_ref()
-            .expect("the runtime lives as long as the store");
-        runtime.spawn(async move {
-            let _ = done.send(work.await);
-        });
-        result.recv().map_err(|_| {
-            StoreError::Unusable("the PostgreSQL client stopped in the middle of a call".into())
-        })?
-    }
-}
-
-impl Drop for Bridge {
-    fn drop(&mut self) {
-        // Dropping a runtime blocks, which panics on a runtime thread; this does not.
-        if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_background();
-        }
-    }
-}
 
 /// Up to [`MAX_CONNECTIONS`] connections, opened on demand and reused.
 pub(super) struct Pool {
