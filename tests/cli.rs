@@ -451,6 +451,35 @@ fn eval_meets_the_targets_on_the_labelled_corpus() {
 }
 
 #[test]
+fn eval_plays_sessions_turn_by_turn_on_a_fresh_workspace_each() {
+    let home = tempfile::tempdir().unwrap();
+    let corpus = home.path().join("sessions.jsonl");
+    let lines = [
+        r#"{"meta": {"now": "2026-11-26T10:00:00Z", "as": "Alice Johnson"}}"#,
+        // A question answered in the next turn; the created task is the 13th.
+        r#"{"session": [{"text": "create a task for Carol", "calls": [{"tool": "create_task", "arguments": {"assignee": "Carol Diaz"}}], "outcome": "needs_input"}, {"text": "rebuild the churn dashboard", "calls": [{"tool": "create_task", "arguments": {"assignee": "Carol Diaz", "title": "rebuild the churn dashboard"}}]}, {"text": "complete task 13", "calls": [{"tool": "complete_task", "arguments": {"id": 13}}]}]}"#,
+        // The same again: a fresh workspace, so the task is the 13th again.
+        r#"{"session": [{"text": "create a task for Carol", "calls": [{"tool": "create_task", "arguments": {"assignee": "Carol Diaz"}}], "outcome": "needs_input"}, {"text": "rebuild the churn dashboard", "calls": [{"tool": "create_task", "arguments": {"assignee": "Carol Diaz", "title": "rebuild the churn dashboard"}}]}]}"#,
+        // A confirmation; the wrong expectation for "yes" is a miss.
+        r#"{"session": [{"text": "delete task 4", "calls": [{"tool": "delete_task", "arguments": {"id": 4}}], "outcome": "needs_confirmation"}, {"text": "yes", "calls": [{"tool": "delete_task", "arguments": {"id": 5}}]}]}"#,
+        r#"{"text": "delete task 4", "calls": [{"tool": "delete_task", "arguments": {"id": 4}}], "outcome": "needs_confirmation"}"#,
+    ];
+    std::fs::write(&corpus, lines.join("\n")).unwrap();
+    let report = json(&maestro(
+        home.path(),
+        &["eval", corpus.to_str().unwrap(), "--json"],
+    ));
+    assert_eq!(report["cases"], 8, "{report:#}");
+    assert_eq!(report["sessions"], 3);
+    assert_eq!(report["sessions_exact"], 2, "{report:#}");
+    assert_eq!(report["exact"], 7);
+    let miss = &report["misses"][0];
+    assert_eq!(miss["text"], "yes");
+    assert_eq!(miss["got"]["calls"][0]["arguments"]["id"], 4.0);
+    assert_eq!(miss["got"]["outcome"], "ok");
+}
+
+#[test]
 fn eval_work_beats_the_baselines_on_the_shipped_history() {
     let home = tempfile::tempdir().unwrap();
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/history");

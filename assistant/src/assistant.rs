@@ -234,6 +234,18 @@ impl Assistant {
         }
     }
 
+    /// What a turn of `session` would do, without running anything: each
+    /// call the planner proposes with the status it would get. The session is
+    /// left as it was (`maestro parse`, `maestro eval`).
+    pub fn preview(
+        &self,
+        session: &str,
+        text: &str,
+        options: &TurnOptions,
+    ) -> Result<Vec<Action>, String> {
+        self.inner.preview(session, text, options)
+    }
+
     /// The requests of a session, oldest first.
     pub fn history(&self, session: &str) -> Vec<String> {
         self.inner
@@ -264,12 +276,7 @@ impl Inner {
     ) -> Result<(), String> {
         check_text(text)?;
         let now = self.platform.clock().now();
-        let actor = options.actor.as_deref().map(|a| {
-            self.platform
-                .resolve_person(None, a)
-                .map(|p| p.name)
-                .unwrap_or_else(|_| a.to_string())
-        });
+        let actor = self.actor(options);
         let mut state = self.load(session)?;
         state.history.push(text.to_string());
         let excess = state.history.len().saturating_sub(100);
@@ -316,6 +323,62 @@ impl Inner {
         let excess = state.exchanges.len().saturating_sub(MEMORY);
         state.exchanges.drain(..excess);
         self.save(session, &state, now)
+    }
+
+    /// The speaker's name on the team, or as typed when not on it.
+    fn actor(&self, options: &TurnOptions) -> Option<String> {
+        options.actor.as_deref().map(|a| {
+            self.platform
+                .resolve_person(None, a)
+                .map(|p| p.name)
+                .unwrap_or_else(|_| a.to_string())
+        })
+    }
+
+    fn preview(
+        &self,
+        session: &str,
+        text: &str,
+        options: &TurnOptions,
+    ) -> Result<Vec<Action>, String> {
+        check_text(text)?;
+        let state = self.load(session)?;
+        let (calls, mut confirmed) = if !state.confirm.is_empty() && is_yes(text) {
+            (state.confirm, true)
+        } else if !state.confirm.is_empty() && is_no(text) {
+            (Vec::new(), false)
+        } else {
+            let actor = self.actor(options);
+            let plan = self.planner.plan(&Request {
+                text,
+                platform: &self.platform,
+                actor: actor.as_deref(),
+                now: self.platform.clock().now(),
+                waiting: state.waiting.as_ref(),
+            });
+            (plan.calls, false)
+        };
+        let registry = self.platform.registry();
+        Ok(calls
+            .into_iter()
+            .map(|call| {
+                let destructive =
+                    registry.get(&call.tool).map(|t| t.effect()) == Some(Effect::Destructive);
+                let status = if call.gap.is_some() {
+                    Status::NeedsInput
+                } else if destructive && !std::mem::take(&mut confirmed) && !options.confirmed {
+                    Status::NeedsConfirmation
+                } else {
+                    Status::Ok
+                };
+                Action {
+                    tool: call.tool,
+                    arguments: Value::Object(call.arguments),
+                    status,
+                    result: None,
+                }
+            })
+            .collect())
     }
 
     fn save(

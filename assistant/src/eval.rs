@@ -6,16 +6,21 @@
 //! "arguments"}], "outcome"?}` with outcome `ok` (default), `needs_input`,
 //! `needs_confirmation` or `none`. Cases run against the demo workspace, plus
 //! the datasets the meta line lists (`"datasets": [paths relative to the corpus]`).
+//! A line `{"session": [case, …]}` is one conversation: each turn is a case
+//! whose calls are those that turn makes (a "yes" repeats the confirmed call).
 
 use std::collections::BTreeMap;
 
-use maestro_tools::{Clock, Effect, Platform, import};
+use std::sync::Arc;
+
+use maestro_tools::{Clock, Platform, import};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::assistant::{Action, Assistant, Status, TurnOptions};
 use crate::llm::budget::Tokens;
 use crate::llm::prompt::{SYSTEM, all_tools, tools_for};
-use crate::plan::{Planner, Request};
+use crate::plan::Planner;
 
 /// A corpus could not be evaluated.
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +77,10 @@ pub struct EvalReport {
     pub tools: usize,
     /// Cases that ask for no action.
     pub irrelevant: usize,
+    /// Multi-turn sessions (each of their turns is also a case).
+    pub sessions: usize,
+    /// Sessions whose every turn matched exactly.
+    pub sessions_exact: usize,
     /// Irrelevant cases on which the planner would have acted.
     pub irrelevant_acted: usize,
     /// Per expected first tool (or `none`): (cases, exact).
@@ -175,12 +184,47 @@ fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
+/// A fresh workspace for the corpus: the demo plus the meta line's datasets.
+struct Fixture {
+    clock: Clock,
+    datasets: Vec<std::path::PathBuf>,
+}
+
+impl Fixture {
+    fn platform(&self) -> Result<Platform, EvalError> {
+        let platform = Platform::in_memory(self.clock).map_err(|e| EvalError(e.to_string()))?;
+        import::load_demo(&platform).map_err(|e| EvalError(e.to_string()))?;
+        for path in &self.datasets {
+            platform
+                .call(
+                    None,
+                    "register_dataset",
+                    serde_json::json!({"path": path.display().to_string()}),
+                )
+                .map_err(|e| EvalError(format!("dataset {}: {e}", path.display())))?;
+        }
+        Ok(platform)
+    }
+}
+
+/// One line of a corpus after the meta line.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Line {
+    /// Turns of one conversation, each with its expected calls.
+    Session { session: Vec<Case> },
+    /// One request on its own.
+    Single(Case),
+}
+
 /// Evaluates `planner` on `corpus` (see the module docs); dataset paths are
-/// relative to `base`.
+/// relative to `base`. Single requests are planned on one workspace without
+/// running anything; each session gets a fresh workspace, and every turn but
+/// its last runs, so that later turns see what earlier ones did.
 pub fn evaluate(
     corpus: &str,
     base: &std::path::Path,
-    planner: &dyn Planner,
+    planner: Arc<dyn Planner>,
 ) -> Result<EvalReport, EvalError> {
     let mut lines = corpus
         .lines()
@@ -201,52 +245,64 @@ pub fn evaluate(
         })?
         .meta;
     let clock = Clock::parse(&meta.now).map_err(|e| EvalError(format!("line 1: {e}")))?;
-    let platform = Platform::in_memory(clock).map_err(|e| EvalError(e.to_string()))?;
-    import::load_demo(&platform).map_err(|e| EvalError(e.to_string()))?;
-    for path in &meta.datasets {
-        let path = base.join(path);
-        platform
-            .call(
-                None,
-                "register_dataset",
-                serde_json::json!({"path": path.display().to_string()}),
-            )
-            .map_err(|e| EvalError(format!("dataset {}: {e}", path.display())))?;
-    }
+    let fixture = Fixture {
+        clock,
+        datasets: meta.datasets.iter().map(|p| base.join(p)).collect(),
+    };
+    let options = TurnOptions {
+        actor: meta.actor.clone(),
+        ..TurnOptions::default()
+    };
+    let shared = Assistant::new(fixture.platform()?, Box::new(planner.clone()));
     let mut report = EvalReport::default();
     report.retrieval.k = RETRIEVAL_K;
     for (i, line) in lines {
-        let case: Case =
+        let line: Line =
             serde_json::from_str(line).map_err(|e| EvalError(format!("line {}: {e}", i + 1)))?;
-        let plan = planner.plan(&Request {
-            text: &case.text,
-            platform: &platform,
-            actor: meta.actor.as_deref(),
-            now: clock.now(),
-            waiting: None,
-        });
-        let got: Vec<ExpectedCall> = plan
-            .calls
+        match line {
+            Line::Single(case) => {
+                let session = format!("eval-line-{}", i + 1);
+                report.score(&shared, &session, &case, &options)?;
+            }
+            Line::Session { session: turns } => {
+                let assistant = Assistant::new(fixture.platform()?, Box::new(planner.clone()));
+                let session = format!("eval-session-{}", i + 1);
+                let mut all_exact = true;
+                for (n, turn) in turns.iter().enumerate() {
+                    all_exact &= report.score(&assistant, &session, turn, &options)?;
+                    if n + 1 < turns.len() {
+                        assistant.respond(&session, &turn.text, &options, &|_| {});
+                    }
+                }
+                report.sessions += 1;
+                report.sessions_exact += usize::from(all_exact);
+            }
+        }
+    }
+    Ok(report)
+}
+
+impl EvalReport {
+    /// Scores one request (or turn) against what the assistant would do;
+    /// true when it matches exactly.
+    fn score(
+        &mut self,
+        assistant: &Assistant,
+        session: &str,
+        case: &Case,
+        options: &TurnOptions,
+    ) -> Result<bool, EvalError> {
+        let actions = assistant
+            .preview(session, &case.text, options)
+            .map_err(|e| EvalError(format!("{:?}: {e}", case.text)))?;
+        let got: Vec<ExpectedCall> = actions
             .iter()
-            .map(|c| ExpectedCall {
-                tool: c.tool.clone(),
-                arguments: normalise(&Value::Object(c.arguments.clone())),
+            .map(|a| ExpectedCall {
+                tool: a.tool.clone(),
+                arguments: normalise(&a.arguments),
             })
             .collect();
-        let outcome = if plan.calls.is_empty() {
-            "none"
-        } else if plan.calls.iter().any(|c| c.gap.is_some()) {
-            "needs_input"
-        } else if plan.calls.iter().any(|c| {
-            platform
-                .registry()
-                .get(&c.tool)
-                .is_some_and(|t| t.effect() == Effect::Destructive)
-        }) {
-            "needs_confirmation"
-        } else {
-            "ok"
-        };
+        let outcome = outcome_of(&actions);
         let expected: Vec<ExpectedCall> = case
             .calls
             .iter()
@@ -256,38 +312,53 @@ pub fn evaluate(
             })
             .collect();
         if !expected.is_empty() {
-            let likely: Vec<String> = plan.calls.iter().map(|c| c.tool.clone()).collect();
-            report
-                .retrieval
-                .add(&platform, &case.text, &likely, &expected);
+            let likely: Vec<String> = got.iter().map(|c| c.tool.clone()).collect();
+            self.retrieval
+                .add(assistant.platform(), &case.text, &likely, &expected);
         }
         let same_tools = got
             .iter()
             .map(|c| &c.tool)
             .eq(expected.iter().map(|c| &c.tool));
         let exact = same_tools && got == expected && outcome == case.outcome;
-        report.cases += 1;
-        report.tools += usize::from(same_tools);
-        report.exact += usize::from(exact);
+        self.cases += 1;
+        self.tools += usize::from(same_tools);
+        self.exact += usize::from(exact);
         if case.outcome == "none" {
-            report.irrelevant += 1;
-            report.irrelevant_acted += usize::from(!plan.calls.is_empty());
+            self.irrelevant += 1;
+            self.irrelevant_acted += usize::from(!got.is_empty());
         }
         let key = expected
             .first()
             .map_or_else(|| "none".to_string(), |c| c.tool.clone());
-        let entry = report.per_tool.entry(key).or_default();
+        let entry = self.per_tool.entry(key).or_default();
         entry.0 += 1;
         entry.1 += usize::from(exact);
         if !exact {
-            report.misses.push(Miss {
-                text: case.text,
+            self.misses.push(Miss {
+                text: case.text.clone(),
                 expected: serde_json::json!({"calls": expected, "outcome": case.outcome}),
                 got: serde_json::json!({"calls": got, "outcome": outcome}),
             });
         }
+        Ok(exact)
     }
-    Ok(report)
+}
+
+/// The outcome a turn's actions add up to.
+fn outcome_of(actions: &[Action]) -> &'static str {
+    if actions.is_empty() {
+        "none"
+    } else if actions.iter().any(|a| a.status == Status::NeedsInput) {
+        "needs_input"
+    } else if actions
+        .iter()
+        .any(|a| a.status == Status::NeedsConfirmation)
+    {
+        "needs_confirmation"
+    } else {
+        "ok"
+    }
 }
 
 /// Numbers compared as numbers (4 equals 4.0).

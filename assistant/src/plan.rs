@@ -136,6 +136,22 @@ pub trait Planner: Send + Sync {
     }
 }
 
+/// A shared planner plans as the planner it holds (one trained planner for
+/// many assistants, as `maestro eval` makes one per session).
+impl<P: Planner + ?Sized> Planner for std::sync::Arc<P> {
+    fn plan(&self, request: &Request<'_>) -> Plan {
+        (**self).plan(request)
+    }
+
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+
+    fn drive(&self, request: &Request<'_>, steps: &mut dyn Steps) {
+        (**self).drive(request, steps)
+    }
+}
+
 /// Runs calls in order, saying each result, and stops at the first that
 /// fails, waits or is interrupted (saying what did not run).
 pub fn run_in_order(calls: &[Call], steps: &mut dyn Steps) {

@@ -566,8 +566,8 @@ fn run_eval_work(history: &Path, people: &Path, split: f64, json: bool) -> Resul
 fn run_eval(file: &Path, json: bool, verbose: bool) -> Result<ExitCode> {
     let corpus = read(file)?;
     let platform = Platform::in_memory(Clock::System)?;
-    let planner = LocalPlanner::new(platform.registry())?;
-    let report = eval::evaluate(&corpus, file.parent().unwrap_or(Path::new(".")), &planner)?;
+    let planner = std::sync::Arc::new(LocalPlanner::new(platform.registry())?);
+    let report = eval::evaluate(&corpus, file.parent().unwrap_or(Path::new(".")), planner)?;
     if json {
         let mut value = serde_json::to_value(&report)?;
         value["exact_accuracy"] = json!(report.exact_accuracy());
@@ -593,6 +593,12 @@ fn run_eval(file: &Path, json: bool, verbose: bool) -> Result<ExitCode> {
         "irrelevant acted on  {}/{}",
         report.irrelevant_acted, report.irrelevant
     );
+    if report.sessions > 0 {
+        println!(
+            "sessions all exact   {}/{} (their turns are counted above)",
+            report.sessions_exact, report.sessions
+        );
+    }
     let r = &report.retrieval;
     println!(
         "tool retrieval       recall@{} {:.1}%  ({}/{}; catalog alone {}); first request {:.0} tokens with {} tools vs {:.0} with all",
