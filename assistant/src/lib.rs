@@ -15,6 +15,7 @@ mod assistant;
 pub mod eval;
 pub mod llm;
 pub mod local;
+pub mod nlu;
 mod plan;
 
 pub use assistant::{
