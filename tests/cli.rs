@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const NOW: &str = "2026-11-26T10:00:00Z";
 
@@ -477,6 +477,69 @@ fn eval_plays_sessions_turn_by_turn_on_a_fresh_workspace_each() {
     assert_eq!(miss["text"], "yes");
     assert_eq!(miss["got"]["calls"][0]["arguments"]["id"], 4.0);
     assert_eq!(miss["got"]["outcome"], "ok");
+}
+
+#[test]
+fn parse_shows_spans_intents_and_calls_without_running_them() {
+    let home = demo_home();
+    let before = json(&maestro(home.path(), &["tasks", "list", "--json"]));
+    let out = json(&maestro(
+        home.path(),
+        &[
+            "parse",
+            "--json",
+            "pls remind dave to renew the TLS certs by EOM",
+        ],
+    ));
+    let span = |kind: &str| {
+        out["spans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} span in {out:#}"))
+            .clone()
+    };
+    assert_eq!(span("person")["value"], "Dave Kim");
+    assert_eq!(span("person")["text"], "dave");
+    assert_eq!(span("date")["value"], "2026-11-30");
+    assert!(out["view"].as_array().unwrap().contains(&json!("<person>")));
+    assert_eq!(out["intents"][0][0], "create_task", "{out:#}");
+    let call = &out["calls"][0];
+    assert_eq!(call["tool"], "create_task");
+    assert_eq!(call["arguments"]["due"], "2026-11-30");
+    assert_eq!(call["status"], "ok");
+    let after = json(&maestro(home.path(), &["tasks", "list", "--json"]));
+    assert_eq!(before, after, "parse runs nothing");
+
+    let text = maestro(home.path(), &["parse", "delete task 4"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("delete_task"), "{text}");
+    assert!(text.contains("needs_confirmation"), "{text}");
+}
+
+#[test]
+fn nlu_train_refuses_held_out_corpora() {
+    let home = tempfile::tempdir().unwrap();
+    let holdout = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/eval/chat_holdout.jsonl"
+    );
+    let out_file = home.path().join("intent.bin");
+    let out = maestro(
+        home.path(),
+        &[
+            "nlu",
+            "train",
+            "--out",
+            out_file.to_str().unwrap(),
+            "--dev",
+            holdout,
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("held-out"));
+    assert!(!out_file.exists(), "nothing is written");
 }
 
 #[test]

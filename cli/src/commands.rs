@@ -13,7 +13,7 @@ use maestro_tools::store::PgStore;
 use maestro_tools::{Backends, Clock, Display, Platform, ToolOutput, import, insight};
 use serde_json::{Map, Value, json};
 
-use crate::{Cli, Command, chat, kernel, ml, serve};
+use crate::{Cli, Command, chat, kernel, ml, nlu, serve};
 
 #[derive(Subcommand)]
 pub enum TasksCommand {
@@ -107,6 +107,9 @@ pub enum ImportCommand {
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let actor = cli.actor.clone();
+    if let Command::Nlu(command) = &cli.command {
+        return nlu::run(command);
+    }
     if let Command::Eval {
         suite,
         file,
@@ -187,6 +190,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 },
                 json,
             )
+        }
+        Command::Parse { json, text } => {
+            nlu::parse(&assistant(platform)?, actor, &text.join(" "), json)
         }
         Command::Tasks(TasksCommand::List {
             json,
@@ -295,6 +301,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval { .. }
+        | Command::Nlu(_)
         | Command::Kernel(_)
         | Command::Migrate
         | Command::Serve { .. }

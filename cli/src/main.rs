@@ -5,6 +5,7 @@ mod chat;
 mod commands;
 mod kernel;
 mod ml;
+mod nlu;
 mod serve;
 
 use std::path::PathBuf;
@@ -121,6 +122,19 @@ enum Command {
     Migrate,
     /// Rebuild the catalog (the search index) from the store and the tools.
     Reindex,
+    /// Show what Maestro reads in a request (spans, intent scores) and the
+    /// calls it would make, without running them.
+    Parse {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+        /// The request.
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+    },
+    /// Train the understanding model (`nlu train`).
+    #[command(subcommand)]
+    Nlu(nlu::NluCommand),
 }
 
 fn main() -> ExitCode {

@@ -259,6 +259,10 @@ pub trait Tool: Send + Sync {
     fn description(&self) -> &'static str;
     /// Example requests (at least three); the local planner learns from them.
     fn examples(&self) -> &'static [&'static str];
+    /// Phrasing templates the understanding model is trained on: carrier
+    /// phrases with `(a|b)` alternatives, `[optional]` parts and
+    /// `{argument:kind}` slots (see `maestro_assistant::nlu::template`).
+    fn phrasings(&self) -> &'static [&'static str];
     /// Read, write or destructive.
     fn effect(&self) -> Effect;
     /// JSON Schema of the arguments object.
@@ -280,6 +284,8 @@ pub trait TypedTool: Send + Sync {
     const DESCRIPTION: &'static str;
     /// See [`Tool::examples`].
     const EXAMPLES: &'static [&'static str];
+    /// See [`Tool::phrasings`].
+    const PHRASINGS: &'static [&'static str];
     /// See [`Tool::effect`].
     const EFFECT: Effect;
     /// Runs with valid arguments.
@@ -295,6 +301,9 @@ impl<T: TypedTool> Tool for T {
     }
     fn examples(&self) -> &'static [&'static str] {
         T::EXAMPLES
+    }
+    fn phrasings(&self) -> &'static [&'static str] {
+        T::PHRASINGS
     }
     fn effect(&self) -> Effect {
         T::EFFECT

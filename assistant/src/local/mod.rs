@@ -3,8 +3,6 @@
 //! and fills the tool's arguments from the words (people, dates, priorities,
 //! projects, tags, estimates, quoted titles, task references).
 
-mod dates;
-mod intent;
 mod ml;
 mod slots;
 mod text;
@@ -17,17 +15,22 @@ use maestro_tools::{Platform, Registry};
 use regex::Regex;
 use serde_json::{Map, Value, json};
 
-pub use intent::{IntentModel, NONE, TrainError};
 use slots::{Cues, Grounding, Who};
 use text::{Clause, trim_punctuation};
 
+use crate::nlu::generate::NONE;
+use crate::nlu::intent::IntentModel;
+use crate::nlu::lexicon::Lexicon;
+use crate::nlu::linear::FormatError;
+use crate::nlu::spans::recognise;
+use crate::nlu::tokens::tokenize;
 use crate::plan::{Call, Gap, Plan, Planner, Request};
 
 /// What the planner says when a request asks for nothing it can do.
 const NO_ACTION: &str = include_str!("../../../prompts/no_action.md");
 
 /// Below this probability a clause asks for no tool.
-const MIN_CONFIDENCE: f64 = 0.3;
+const MIN_CONFIDENCE: f32 = 0.5;
 /// A task found by its words must be at least this similar.
 const MIN_TASK_SCORE: f32 = 0.2;
 
@@ -37,30 +40,55 @@ fn re(pattern: &str) -> Regex {
 
 /// The offline planner.
 pub struct LocalPlanner {
-    intents: IntentModel,
+    intents: &'static IntentModel,
 }
 
+/// The understanding model cannot serve this registry.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// The shipped model file is damaged.
+    #[error(transparent)]
+    Format(#[from] &'static FormatError),
+    /// A tool the model was not trained for.
+    #[error(
+        "the understanding model was trained without the tool {0}; run `maestro nlu train` and rebuild"
+    )]
+    Untrained(String),
+}
+
+/// The intent model's reading of a clause: its best label and its probability.
+struct Reading<'a> {
+    label: &'a str,
+    p: f32,
+}
+
+/// The intent model adopts a tool the phrasings missed at this probability…
+const ADOPT: f32 = 0.6;
+/// …overrules them with another tool at this one…
+const OVERRULE: f32 = 0.9;
+/// …and vetoes a tool they chose when it is this sure nothing was asked.
+const VETO: f32 = 0.85;
+
 impl LocalPlanner {
-    /// Trains the intent classifier on the registry's tool examples.
-    pub fn new(registry: &Registry) -> Result<Self, TrainError> {
-        // The data and model tools are found by their own phrasings (`ml`);
-        // their examples would only blur the task classes.
-        let examples: Vec<(&str, &str)> = registry
+    /// The planner with the shipped understanding model, which must know
+    /// every tool of `registry`.
+    pub fn new(registry: &Registry) -> Result<Self, ModelError> {
+        let intents = IntentModel::shipped()?;
+        if let Some(tool) = registry
             .iter()
-            .filter(|t| !ML_TOOLS.contains(&t.name()))
-            .flat_map(|t| t.examples().iter().map(move |e| (*e, t.name())))
-            .collect();
-        Ok(Self {
-            intents: IntentModel::train(&examples)?,
-        })
+            .find(|t| !intents.labels().iter().any(|l| l == t.name()))
+        {
+            return Err(ModelError::Untrained(tool.name().to_string()));
+        }
+        Ok(Self { intents })
     }
 
     /// The tool a clause asks for, if any: a help question, then the
     /// unambiguous phrasings in [`ANYWHERE_CUES`] and [`CUES`], then the classifier.
-    pub fn intent(&self, clause: &str) -> Option<&str> {
+    fn intent(&self, clause: &str, lex: &Lexicon) -> Option<&'static str> {
         if let Some(m) = HELP.find(clause) {
             let rest = trim_punctuation(&clause[m.end()..]);
-            return (rest.is_empty() || self.intent(rest).is_some()).then_some("help");
+            return (rest.is_empty() || self.intent(rest, lex).is_some()).then_some("help");
         }
         if let Some((_, tool)) = ANYWHERE_CUES
             .iter()
@@ -69,18 +97,65 @@ impl LocalPlanner {
         {
             return Some(tool);
         }
-        self.classify(clause)
+        self.classify(clause, lex)
     }
 
-    /// The classifier's choice alone. The work-intelligence tools are only
-    /// chosen through their phrasings ([`ANYWHERE_CUES`]): the classifier
-    /// confuses them with the everyday task requests they share words with.
-    pub fn classify(&self, clause: &str) -> Option<&str> {
-        let ranked = self.intents.classify(clause);
+    /// The classifier's choice among the everyday task tools. The
+    /// work-intelligence tools are only chosen through their phrasings
+    /// ([`ANYWHERE_CUES`]) here, and the data tools through `ml`'s.
+    fn classify(&self, clause: &str, lex: &Lexicon) -> Option<&'static str> {
+        let tokens = tokenize(clause);
+        let ranked = self.intents.classify(&tokens, &recognise(&tokens, lex));
         let (label, p) = *ranked.iter().find(|(label, _)| {
             !ANYWHERE_CUES.iter().any(|(_, tool)| tool == label) && !ML_TOOLS.contains(label)
         })?;
         (label != NONE && p >= MIN_CONFIDENCE).then_some(label)
+    }
+
+    /// The model's best reading of a whole clause.
+    fn read(&self, clause: &str, lex: &Lexicon) -> Reading<'static> {
+        let tokens = tokenize(clause);
+        let ranked = self.intents.classify(&tokens, &recognise(&tokens, lex));
+        ranked.first().map_or(
+            Reading {
+                label: NONE,
+                p: 0.0,
+            },
+            |&(label, p)| Reading { label, p },
+        )
+    }
+
+    /// The call for one clause: the phrasings' reading, which the intent
+    /// model confirms, completes (a tool they missed), overrules or vetoes.
+    fn clause_call(
+        &self,
+        clause: &str,
+        g: &Grounding,
+        data: &ml::MlGrounding,
+        req: &Request<'_>,
+    ) -> Option<Call> {
+        let phrased = self.ml_call(clause, data, req).or_else(|| {
+            self.intent(clause, &g.lexicon)
+                .map(|tool| self.build(tool, clause, g, req))
+        });
+        let model = self.read(clause, &g.lexicon);
+        let tool = match &phrased {
+            Some(call) if call.tool == model.label => return phrased,
+            None if model.label != NONE && model.p >= ADOPT => model.label,
+            Some(_) if model.label == NONE && model.p >= VETO => return None,
+            Some(_) if model.label != NONE && model.p >= OVERRULE => model.label,
+            _ => return phrased,
+        };
+        Some(if ML_TOOLS.contains(&tool) {
+            let (arguments, gap) = ml::build(tool, clause, data, req.platform);
+            Call {
+                tool: tool.to_string(),
+                arguments,
+                gap,
+            }
+        } else {
+            self.build(tool, clause, g, req)
+        })
     }
 
     fn build(&self, tool: &str, text: &str, g: &Grounding, req: &Request<'_>) -> Call {
@@ -326,7 +401,7 @@ impl LocalPlanner {
             "help" => {
                 let rest = HELP.replace(text, "");
                 if let Some(topic) = self
-                    .intent(trim_punctuation(&rest))
+                    .intent(trim_punctuation(&rest), &g.lexicon)
                     .filter(|t| *t != "help")
                 {
                     set("topic", json!(topic));
@@ -412,6 +487,7 @@ impl LocalPlanner {
 
 impl Planner for LocalPlanner {
     fn plan(&self, req: &Request<'_>) -> Plan {
+        let data = ml::MlGrounding::of(req.platform);
         let g = grounding(req);
         if let Some(waiting) = req.waiting {
             if CANCEL.is_match(req.text) {
@@ -420,7 +496,6 @@ impl Planner for LocalPlanner {
                     reply: Some("Cancelled.".into()),
                 };
             }
-            let data = ml::MlGrounding::of(req.platform);
             let ml = self.ml_call(req.text, &data, req).map(|c| c.tool);
             // A whole data or model request is a new request, even for the same tool.
             let whole = ml.is_some() && req.text.split_whitespace().count() > 3;
@@ -429,7 +504,7 @@ impl Planner for LocalPlanner {
             let new_request = (whole
                 || help
                 || ml
-                    .or_else(|| self.intent(req.text).map(str::to_string))
+                    .or_else(|| self.intent(req.text, &g.lexicon).map(str::to_string))
                     .is_some_and(|t| t != waiting.tool && t != "help"))
                 && waiting.gap.as_ref().is_some_and(|g| g.field != "title");
             if !new_request {
@@ -447,15 +522,9 @@ impl Planner for LocalPlanner {
             ),
             None => (req.text.to_string(), false),
         };
-        let data = ml::MlGrounding::of(req.platform);
         let calls: Vec<Call> = split(&text)
             .into_iter()
-            .filter_map(|clause| {
-                self.ml_call(&clause, &data, req).or_else(|| {
-                    self.intent(&clause)
-                        .map(|tool| self.build(tool, &clause, &g, req))
-                })
-            })
+            .filter_map(|clause| self.clause_call(&clause, &g, &data, req))
             .map(|mut call| {
                 if auto_assign
                     && call.tool == "create_task"
@@ -472,12 +541,13 @@ impl Planner for LocalPlanner {
 }
 
 fn grounding(req: &Request<'_>) -> Grounding {
-    let store = req.platform.store();
+    let lexicon = Lexicon::of(req.platform, req.actor, req.now.date_naive());
     Grounding {
-        people: store.list_people().unwrap_or_default(),
-        projects: store.list_projects().unwrap_or_default(),
+        people: lexicon.people.clone(),
+        projects: lexicon.projects.clone(),
         actor: req.actor.map(str::to_string),
         today: req.now.date_naive(),
+        lexicon,
     }
 }
 

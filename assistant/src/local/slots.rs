@@ -6,8 +6,9 @@ use chrono::NaiveDate;
 use maestro_tools::{Person, Priority, work::close_names};
 use regex::Regex;
 
-use super::dates;
 use super::text::Clause;
+use crate::nlu::dates::{DateOrder, date_at, friday_of_week};
+use crate::nlu::tokens::tokenize;
 
 fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("slot patterns are valid")
@@ -33,6 +34,8 @@ pub struct Grounding {
     pub actor: Option<String>,
     /// Today's date.
     pub today: NaiveDate,
+    /// The same names as the recognisers see them.
+    pub lexicon: crate::nlu::lexicon::Lexicon,
 }
 
 /// A person the request names.
@@ -108,24 +111,37 @@ pub fn task_id(c: &mut Clause) -> Option<i64> {
     m.get(1).or(m.get(2)).and_then(|n| n.parse().ok())
 }
 
-static DUE: LazyLock<Regex> = LazyLock::new(|| {
-    cached(format!(
-        r"(?i)(?:,?\s*\b(?:(?:is\s+)?(?:now\s+)?due(?:\s+date)?(?:\s+(?:on|by|is|before))?|by|before|until|on|for|to|deadline)\s+)?(?:the\s+)?({})",
-        dates::pattern()
-    ))
-});
+/// Words that lead into a date and go with it ("is now due by", "deadline").
+const DATE_LEAD: &[&str] = &[
+    "due", "by", "before", "until", "till", "on", "for", "to", "deadline", "is", "now", "date",
+    "the", ",", "due:", "@",
+];
 
-/// A date with its preposition ("by next Friday", "due Dec 5").
+/// The first date in the clause with the words that lead into it ("by next
+/// Friday", "due Dec 5", "EOD thursday"), cut out.
 pub fn date(c: &mut Clause, today: NaiveDate) -> Option<NaiveDate> {
-    let m = c.cut(&DUE)?;
-    dates::resolve(m.get(1)?, today)
+    let tokens = tokenize(c.rest());
+    let (i, found) = (0..tokens.len())
+        .find_map(|i| date_at(&tokens, i, today, DateOrder::default()).map(|m| (i, m)))?;
+    let lead = tokens[..i]
+        .iter()
+        .rev()
+        .take(4)
+        .take_while(|t| DATE_LEAD.contains(&t.lower.as_str()))
+        .count();
+    let start = tokens[i - lead].start;
+    let end = tokens[i + found.len - 1].end;
+    c.blank(start..end);
+    Some(found.date)
 }
 
 static THIS_WEEK: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:due\s+)?this\s+week\b"));
 
-/// "this week" (the Sunday that ends it), for listing.
+/// "this week" for listing: through the Sunday after its last working day
+/// (a filter keeps what falls due at the weekend; at a weekend, the coming week).
 pub fn this_week(c: &mut Clause, today: NaiveDate) -> Option<NaiveDate> {
-    c.cut(&THIS_WEEK).map(|_| dates::end_of_week(today))
+    c.cut(&THIS_WEEK)
+        .map(|_| friday_of_week(today) + chrono::Duration::days(2))
 }
 
 static PRIORITY_WORD: LazyLock<Regex> = LazyLock::new(|| {
@@ -484,6 +500,7 @@ mod tests {
             projects: vec!["Mobile App".into(), "Platform".into()],
             actor: Some("Alice Johnson".into()),
             today: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+            lexicon: Default::default(),
         }
     }
 

@@ -3,7 +3,7 @@
 //! datasets with their columns, and models. Built once per turn.
 
 use chrono::NaiveDate;
-use maestro_tools::Person;
+use maestro_tools::{Person, Platform};
 
 use super::dates::DateOrder;
 
@@ -47,6 +47,50 @@ pub fn is_common_word(word: &str) -> bool {
 }
 
 impl Lexicon {
+    /// The workspace's names as they are now, for `actor` on `today`.
+    pub fn of(platform: &Platform, actor: Option<&str>, today: NaiveDate) -> Self {
+        let store = platform.store();
+        let people = store.list_people().unwrap_or_default();
+        let mut skills: Vec<String> = people
+            .iter()
+            .flat_map(|p| p.skills.iter().map(|s| s.to_lowercase()))
+            .collect();
+        skills.sort();
+        skills.dedup();
+        let datasets = store
+            .list_datasets()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| {
+                let columns = d
+                    .profile
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|p| p["name"].as_str().map(str::to_string))
+                    .collect();
+                (d.name, columns)
+            })
+            .collect();
+        let mut models: Vec<String> = store
+            .list_models()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
+        models.dedup();
+        Self {
+            people,
+            actor: actor.map(str::to_string),
+            projects: store.list_projects().unwrap_or_default(),
+            skills,
+            datasets,
+            models,
+            today,
+            date_order: DateOrder::default(),
+        }
+    }
+
     /// The person a word (or words) names: full name, first name only one
     /// person has, last name, Slack id, e-mail, or a close misspelling that
     /// fits exactly one person. `None` when it names nobody on the team.

@@ -3,6 +3,62 @@
 //! reads the text with those spans replaced by their kind.
 
 pub mod dates;
+pub mod features;
+pub mod generate;
+pub mod intent;
 pub mod lexicon;
+pub mod linear;
+pub mod pools;
+pub mod rng;
 pub mod spans;
+pub mod template;
 pub mod tokens;
+
+use serde::Serialize;
+
+use self::intent::IntentModel;
+use self::lexicon::Lexicon;
+use self::spans::{Span, SpanKind};
+
+/// A recognised span as `maestro parse` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpanView {
+    /// The words, as typed.
+    pub text: String,
+    /// What they are.
+    pub kind: SpanKind,
+    /// What they mean.
+    pub value: serde_json::Value,
+}
+
+/// What the recognisers and the intent model make of a request.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    /// The recognised spans, in text order.
+    pub spans: Vec<SpanView>,
+    /// The text as the intent model reads it.
+    pub view: Vec<String>,
+    /// The most likely intents with their probabilities.
+    pub intents: Vec<(String, f32)>,
+}
+
+/// Analyses `text` against the workspace names in `lex`, keeping the `top` intents.
+pub fn analyse(text: &str, lex: &Lexicon, model: &IntentModel, top: usize) -> Analysis {
+    let tokens = tokens::tokenize(text);
+    let spans = spans::recognise(&tokens, lex);
+    let span_view = |s: &Span| SpanView {
+        text: text[tokens[s.start].start..tokens[s.end - 1].end].to_string(),
+        kind: s.kind,
+        value: s.value.clone(),
+    };
+    Analysis {
+        spans: spans.iter().map(span_view).collect(),
+        view: features::view(&tokens, &spans),
+        intents: model
+            .classify(&tokens, &spans)
+            .into_iter()
+            .take(top)
+            .map(|(l, p)| (l.to_string(), p))
+            .collect(),
+    }
+}

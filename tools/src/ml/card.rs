@@ -43,6 +43,11 @@ impl TypedTool for ModelCard {
         "document the churn model",
         "model card for iris",
     ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(write|make|generate|create) a model card (for|of) {model:model} [{version:version}]",
+        "model card (for|on) [the] {model:model} [model]",
+        "document the {model:model} model (in|as) a model card",
+    ];
     const EFFECT: Effect = Effect::Read;
 
     fn run(&self, ctx: &Context<'_>, a: ModelArgs) -> Result<ToolOutput, ToolError> {

@@ -38,6 +38,12 @@ impl TypedTool for RegisterDataset {
         "add the dataset data/customers.csv",
         "load data/sales.csv into the catalog",
     ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(register|add|load|import|catalog|upload) {path:path} [(as|under the name|named|called) {name:dataset}]",
+        "(I have|there's|got) a new (csv|file|dataset) at {path:path}[, (register|add) it]",
+        "(add|register) {path:path} to the (catalog|data catalog) [as {name:dataset}]",
+        "register {path:path} with (description|the description) \"{description:description}\"",
+    ];
     const EFFECT: Effect = Effect::Write;
 
     fn run(&self, ctx: &Context<'_>, a: RegisterArgs) -> Result<ToolOutput, ToolError> {
@@ -155,6 +161,15 @@ impl TypedTool for DescribeDataset {
         "profile the customer dataset",
         "how many rows are in iris?",
     ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(describe|profile|summarise|summarize) [the] {dataset:dataset} [dataset|data|table]",
+        "what's in [the] {dataset:dataset} [dataset|data]",
+        "(show|give) me (an overview|a profile|the columns) of {dataset:dataset}",
+        "(describe|profile) [the] {column:column} [column] (in|of) {dataset:dataset}",
+        "what does {column:column} look like in {dataset:dataset}",
+        "(how many|any) (missing values|nulls|rows) (in|does) {dataset:dataset} [have]",
+        "(range|distribution|mean|min and max|top values) of {column:column} in {dataset:dataset}",
+    ];
     const EFFECT: Effect = Effect::Read;
 
     fn run(&self, ctx: &Context<'_>, a: DatasetArgs) -> Result<ToolOutput, ToolError> {
@@ -214,6 +229,12 @@ impl TypedTool for ListDatasets {
         "what data do we have?",
         "show the data catalog",
     ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(list|show) [the|all] [the] datasets",
+        "what (data|datasets) (do we have|is loaded|are there)",
+        "what's in the data catalog",
+        "which datasets are (registered|available|loaded)",
+    ];
     const EFFECT: Effect = Effect::Read;
 
     fn run(&self, ctx: &Context<'_>, _: NoArgs) -> Result<ToolOutput, ToolError> {
@@ -264,6 +285,14 @@ impl TypedTool for DiscoverFeatures {
         "which features matter most for churned in the churn data?",
         "what drives churned in churn?",
         "which columns predict actual_hours in task_durations?",
+    ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "what (predicts|drives|explains|influences) {target:column} in {dataset:dataset}",
+        "which (columns|features) (matter|are most predictive|correlate) (for|with) {target:column} in {dataset:dataset}",
+        "(rank|find) [the] features for {target:column} (on|in) {dataset:dataset}[, (exclude|without|ignore|leave out) {exclude:column}]",
+        "does {column} (matter|relate|have anything to do with) {target:column} in {dataset:dataset}",
+        "(feature ranking|feature importance) for {target:column} (on|in) {dataset:dataset}",
+        "what in {dataset:dataset} tells (me|us) the most about {target:column}",
     ];
     const EFFECT: Effect = Effect::Read;
 

@@ -123,6 +123,12 @@ impl TypedTool for ExplainModel {
         "what does the churn model rely on?",
         "which features drive the iris model?",
     ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(explain|interpret) the {model:model} model",
+        "what (features|things) (matter|drive) [most] (to|for|in) the {model:model} model",
+        "(feature importance|importances|partial dependence) (for|of) [the] {model:model} [model]",
+        "what does the {model:model} model (rely|lean|base its decisions) on",
+    ];
     const EFFECT: Effect = Effect::Read;
 
     fn run(&self, ctx: &Context<'_>, a: ModelArgs) -> Result<ToolOutput, ToolError> {
@@ -306,6 +312,12 @@ impl TypedTool for ExplainPrediction {
         "why would customer 1042 churn?",
         "why does the model think customer 42 will churn?",
         "explain the prediction for row 7 of iris",
+    ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "why (did|does|would) [the] {model:model} [model] (predict|flag|score) {id:row_id}",
+        "explain (the prediction for|the score of) {id:row_id} (with|from|in) {model:model}",
+        "what's behind {model:model}'s (prediction|score) for {id:row_id}",
+        "why (is|was) {id:row_id} (flagged|scored high) by the {model:model} model",
     ];
     const EFFECT: Effect = Effect::Read;
 
@@ -504,6 +516,12 @@ impl TypedTool for CheckBias {
         "is the churn model fair across gender?",
         "check the churn model for bias by region",
         "does the churn model treat genders differently?",
+    ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(is|check if) the {model:model} model [is] (biased|fair|unfair) (by|across|against|on) {column:column}",
+        "(bias|fairness) (check|audit|report) (on|for) {model:model} (by|across|with) {column:column}",
+        "does {model:model} treat {column:column} groups (differently|fairly)",
+        "(four-fifths|4/5ths) [rule] check on {model:model} by {column:column}",
     ];
     const EFFECT: Effect = Effect::Read;
 

@@ -62,6 +62,12 @@ impl TypedTool for ListModels {
         "which models do we have?",
         "show the model registry",
     ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(list|show) [the|all] [the] models",
+        "what models do we have",
+        "what's in the [model] registry",
+        "(list|show) models (trained on|for) {dataset:dataset}",
+    ];
     const EFFECT: Effect = Effect::Read;
 
     fn run(&self, ctx: &Context<'_>, a: ListArgs) -> Result<ToolOutput, ToolError> {
@@ -106,6 +112,12 @@ impl TypedTool for DescribeModel {
         "describe the churn model",
         "how good is the churn model?",
         "show model churn version 2",
+    ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(describe|show|tell me about) the {model:model} model [{version:version}]",
+        "what('s| is) the (score|auc|accuracy|metric) (of|on|for) {model:model} {version:version}",
+        "(details|info|deets) (on|about) the {model:model} model",
+        "what (features|params|parameters) does the {model:model} model use",
     ];
     const EFFECT: Effect = Effect::Read;
 
@@ -177,6 +189,12 @@ impl TypedTool for PromoteModel {
         "move churn version 2 to staging",
         "put model iris v1 in production",
     ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(promote|move|push|ship|deploy) {model:model} {version:version} to {stage:stage}",
+        "(put|move) the {model:model} model (in|into|to) {stage:stage}",
+        "make {model:model} {version:version} the {stage:stage} (model|version)",
+        "take the {model:model} model out of {stage}",
+    ];
     const EFFECT: Effect = Effect::Write;
 
     fn run(&self, ctx: &Context<'_>, a: PromoteArgs) -> Result<ToolOutput, ToolError> {
@@ -218,6 +236,12 @@ impl TypedTool for CompareModels {
         "compare the churn models",
         "compare churn@1 and churn@2",
         "which churn version is best?",
+    ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "compare {model:model} {version:version} (and|with|vs|to) {version:version}",
+        "compare the {model:model} and {model:model} models",
+        "{model:model} {version:version} vs {version:version}",
+        "how do [all] the {model:model} versions (compare|stack up)",
     ];
     const EFFECT: Effect = Effect::Read;
 
@@ -330,6 +354,10 @@ impl TypedTool for DeleteModel {
         "delete the churn model",
         "remove model churn version 1",
         "drop the iris model",
+    ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(delete|remove|drop|trash|nuke|get rid of) [the] {model:model} model [{version:version}]",
+        "(delete|remove|drop) {model:model} {version:version} [from the registry]",
     ];
     const EFFECT: Effect = Effect::Destructive;
 

@@ -108,6 +108,12 @@ impl TypedTool for Predict {
         "score new_customers.csv with the churn model",
         "run the iris model on data/new_flowers.csv",
     ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(predict|score|run) {path:path} (with|using) the {model:model} model",
+        "(run|use) the {model:model} model on {path:path}",
+        "(predictions|scores) for {path:path} (from|with) {model:model}",
+        "what would the {model:model} model (predict|say) for {column} {number}",
+    ];
     const EFFECT: Effect = Effect::Read;
 
     fn run(&self, ctx: &Context<'_>, a: PredictArgs) -> Result<ToolOutput, ToolError> {

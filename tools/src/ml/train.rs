@@ -235,6 +235,17 @@ impl TypedTool for RunAutoml {
         "run automl on iris with target target",
         "retrain the churn model with 2 minutes",
     ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(train|fit|build) a model on {dataset:dataset} (to predict|predicting|for) {target:column}[ (optimising|optimizing|using|by|with) {metric:metric}][, {budget_seconds:seconds} budget]",
+        "(train|fit) {dataset:dataset} (on|->|for) {target:column}[, {metric:metric}]",
+        "(run|kick off|start) automl on {dataset:dataset} (for|predicting|with target) {target:column}",
+        "(train|build) a {target:column} (model|classifier|predictor|regressor) (on|from) {dataset:dataset}",
+        "(train|retrain) on {dataset:dataset} (predicting|for) {target:column}, (without|exclude|excluding|drop|leave out) {exclude:column}",
+        "(train|fit) a model on {dataset:dataset} for {target:column} [and] (call it|name it) {name:model}",
+        "automl on {dataset:dataset}, target {target:column}, {folds:folds}[, seed {seed:number}]",
+        "(train|fit|build) a model on {dataset:dataset}",
+        "can (we|you) predict {target:column} from {dataset:dataset}",
+    ];
     const EFFECT: Effect = Effect::Write;
 
     fn run(&self, ctx: &Context<'_>, a: TrainRequest) -> Result<ToolOutput, ToolError> {

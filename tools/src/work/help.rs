@@ -32,6 +32,15 @@ impl TypedTool for Help {
         "help with listing tasks",
         "what are your capabilities",
     ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "what can you do",
+        "help [me|pls|please]",
+        "how do (I|you) use {topic:topic}",
+        "help (with|on) {topic:topic}",
+        "what (are your|commands do you have|tools do you have)",
+        "how does this work",
+        "what sort of things can you (do|help with)",
+    ];
     const EFFECT: Effect = Effect::Read;
 
     fn run(&self, ctx: &Context<'_>, a: HelpArgs) -> Result<ToolOutput, ToolError> {
@@ -105,6 +114,13 @@ impl TypedTool for SearchCatalog {
         "is there anything about billing",
         "search mobile",
         "find whatever we have on design",
+    ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(search|look) for {query:query}",
+        "(find|dig up|look up) anything (about|on|related to) {query:query}",
+        "do we have anything (on|about) {query:query}",
+        "search the catalog for {query:query}",
+        "(is there|are there) (any|anything) (tasks|work|docs) (about|on) {query:query}",
     ];
     const EFFECT: Effect = Effect::Read;
 

@@ -130,6 +130,14 @@ impl TypedTool for RecommendAssignee {
         "who can take on the search index work",
         "find the right person for task 3",
     ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "who should (take|do|own|pick up|work on) {id:task}",
+        "(who's|who is) (best|the best fit|the right person) (for|to take) {id:task}",
+        "who should (do|own|handle) {title:title}",
+        "(suggest|recommend) (someone|an assignee|a person) for {id:task}",
+        "top {limit:number} candidates for {id:task}",
+        "who (would be|is) best (for|at) {title:title}",
+    ];
     const EFFECT: Effect = Effect::Read;
 
     fn run(&self, ctx: &Context<'_>, a: RecommendArgs) -> Result<ToolOutput, ToolError> {
@@ -246,6 +254,14 @@ impl TypedTool for PredictDuration {
         "how much work is the push notifications task",
         "how long does something like 'write the runbook' take",
     ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "how long will {id:task} take",
+        "how (many hours|much time) (will|would) {id:task} (take|need)",
+        "how long would it take {assignee:person} to {title:title}",
+        "(predict|forecast) the duration of {id:task}",
+        "how long (is|will) {id:task} (going to|gonna) take [realistically]",
+        "how long (does|would) {title:title} take [, estimate {estimate_hours:hours}]",
+    ];
     const EFFECT: Effect = Effect::Read;
 
     fn run(&self, ctx: &Context<'_>, a: DurationArgs) -> Result<ToolOutput, ToolError> {
@@ -333,6 +349,15 @@ impl TypedTool for AssessRisk {
         "which deadlines are in danger",
         "show me the riskiest tasks",
         "is the dashboard task on track",
+    ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(will|is) {id:task} (be late|going to slip|at risk|on track|going to be late)",
+        "(what's|what is) the risk (on|of|for) {id:task}",
+        "which tasks (are|might be) (at risk|likely to slip|going to be late) [in {project:project}]",
+        "(risk report|at-risk tasks|deadline risk) [for {project:project}]",
+        "top {limit:number} (riskiest tasks|tasks most likely to miss their deadline)",
+        "is anything in {project:project} (at risk|likely to slip)",
+        "(will|could) {id:task} miss (its|the) (deadline|due date)",
     ];
     const EFFECT: Effect = Effect::Read;
 
@@ -439,6 +464,14 @@ impl TypedTool for WorkloadReport {
         "how loaded is the team this week",
         "show everyone's open hours",
         "is anyone swamped",
+    ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(who's|who is) (overloaded|swamped|drowning|busy|at capacity)",
+        "(show|give me) the workload [report]",
+        "(how|what)('s| is) the team's (workload|capacity)",
+        "who has (the most|too much|too little) work",
+        "who has (capacity|room|bandwidth) [for more]",
+        "(workload|capacity) (report|overview) [pls]",
     ];
     const EFFECT: Effect = Effect::Read;
 
@@ -547,6 +580,12 @@ impl TypedTool for DetectAnomalies {
         "which estimates were way off",
         "spot problems in the mobile app project",
         "is anything stalled",
+    ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "[is there] anything (unusual|weird|odd|stuck|off) [(in|with) {project:project}]",
+        "(find|spot|detect|flag) anomalies [in {project:project}]",
+        "(is|are) (any tasks|anything|anyone) (stuck|unusual)",
+        "what looks (unusual|wrong|off) [in {project:project}]",
     ];
     const EFFECT: Effect = Effect::Read;
 
@@ -662,6 +701,13 @@ impl TypedTool for ProjectTimeline {
         "expected finish date of the billing project",
         "when can we ship the website project",
         "project timeline for platform",
+    ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "when will {project:project} (be done|finish|ship|wrap up|be finished|launch)",
+        "(forecast|timeline|eta) (for|on) {project:project}",
+        "when('s| is) {project:project} (going to|gonna) (finish|ship|be done)",
+        "(project timeline|finish date|completion date) for {project:project}",
+        "how long until {project:project} is (done|finished|complete)",
     ];
     const EFFECT: Effect = Effect::Read;
 

@@ -42,6 +42,15 @@ impl TypedTool for AddPerson {
         "add a new member named Nora Jones, skills design",
         "add person Oscar Wilde email oscar@acme.io",
     ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "add {name:new_person} to the team[, {email:email}]",
+        "(we|I) [just] hired {name:new_person}[, (skills|they know|who knows) {skills:skills}]",
+        "(add|create) (a|a new) (person|teammate|team member|user) {name:new_person} [with email {email:email}]",
+        "{name:new_person} (is joining|joins|joined) the team[, {capacity:capacity}]",
+        "new hire: {name:new_person}, {skills:skills}, {capacity:capacity}",
+        "onboard {name:new_person} [(slack|slack id) {slack_id:slack_id}]",
+        "(add|create) a new (person|teammate)",
+    ];
     const EFFECT: Effect = Effect::Write;
 
     fn run(&self, ctx: &Context<'_>, a: AddPersonArgs) -> Result<ToolOutput, ToolError> {
@@ -106,6 +115,14 @@ impl TypedTool for ListPeople {
         "show the people and their skills",
         "team roster",
         "who can do design work",
+    ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(who's|who is) on the team",
+        "(list|show) [the] (people|team|teammates|everyone|members)",
+        "(show me|who's in) the team",
+        "who (knows|does|can do|is good at) {skill:skill}",
+        "(anyone|anybody) (with|who knows|who does) {skill:skill} [skills]",
+        "(list|show) (people|everyone) with {skill:skill} (skills|experience)",
     ];
     const EFFECT: Effect = Effect::Read;
 

@@ -57,6 +57,28 @@ impl TypedTool for CreateTask {
         "create task \"Plan the offsite\" for Erin",
         "log a bug: checkout button does nothing on mobile",
     ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(create|add|make|open|log|file|put in|jot down|start) (a|a new|an) (task|ticket|todo|to-do|item|card) (to|for) {title:title}",
+        "(create|add|make|open) a (task|ticket|todo) for {assignee:person} to {title:title} [(by|due|before) {due:date}]",
+        "{assignee:person} (needs to|should|has to|must|is going to) {title:title} [(by|before) {due:date}]",
+        "(new task|new ticket|todo|task|ticket|new todo): {title:title}[, {priority:priority}][, (for|assign to|give it to) {assignee:person}][, due {due:date}]",
+        "remind {assignee:person} to {title:title} (by|before) {due:date}",
+        "(add|put) '{title:title}' (on|to) (my|the) (list|board|todo list) [for {due:date}]",
+        "(can you|could you|pls|please) (add|create|make) a {priority:priority} (task|ticket) (for|to) {title:title}",
+        "(create|add|make) a (task|ticket) in {project:project} to {title:title}",
+        "(task|ticket|todo) for {assignee:person}: {title:title}[, {estimate_hours:hours}][, tags {tags:tags}]",
+        "(add|create|make) \"{title:title}\" (for|and assign it to) {assignee:person} [due {due:date}]",
+        "we need a (task|ticket) to {title:title} [in the {project:project} project]",
+        "(log|file|open) a bug: {title:title}[, {priority:priority}]",
+        "(make|create|add) a task to {title:title}, (estimate|about|roughly) {estimate_hours:hours}",
+        "(create|add) a (task|ticket) to {title:title} and (give|assign) it to {assignee:person}",
+        "(add|create) a task to {title:title} (tagged|tag it|with tags) {tags:tags}",
+        "(create|add|make) a (task|todo) for me to {title:title} [(by|due) {due:date}]",
+        "(put|add) a task on {assignee:person}'s (list|plate) to {title:title}",
+        "(new|create a) ticket for {assignee:person}, {title:title}, due {due:date}, {priority:priority}",
+        "{title:title}, (due|by) {due:date}, (assign|give) it to {assignee:person}",
+        "(add|create) a task to {title:title} and give it to whoever fits best",
+    ];
     const EFFECT: Effect = Effect::Write;
 
     fn run(&self, ctx: &Context<'_>, a: CreateTaskArgs) -> Result<ToolOutput, ToolError> {
@@ -162,6 +184,25 @@ impl TypedTool for UpdateTask {
         "update task 1: due tomorrow",
         "postpone task 10 to next week",
     ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(push|move|postpone|delay|shift|bump) {id:task} to {due:date}",
+        "(change|set|make|move) the (due date|deadline) (of|for|on) {id:task} (to|for) {due:date}",
+        "{id:task} (is|should be|can be) due {due:date} [now|instead]",
+        "(bump|raise|set|make|change|lower) {id:task} to {priority:priority}",
+        "{id:task} is {priority:priority} now",
+        "(start|begin|kick off|pick up) {id:task}",
+        "(I'm|we're|I am) (starting|working) on {id:task} [now]",
+        "(reopen|re-open) {id:task}",
+        "{id:task} (isn't|is not) (done|finished) (yet|after all), (reopen|open) it",
+        "(rename|retitle) {id:task} to \"{title:title}\"",
+        "(change|update|set) the estimate (of|for|on) {id:task} to {estimate_hours:hours}",
+        "{id:task} will take (about|around|roughly) {estimate_hours:hours}",
+        "(move|put) {id:task} (into|to|under) {project:project}",
+        "(tag|label) {id:task} (with|as) {tags:tags}",
+        "(add|set|put) the description (of|on) {id:task} to \"{description:description}\"",
+        "{id:task}: (due|deadline) {due:date} and {priority:priority}",
+        "make {id:task} {priority:priority} and due {due:date}",
+    ];
     const EFFECT: Effect = Effect::Write;
 
     fn run(&self, ctx: &Context<'_>, a: UpdateTaskArgs) -> Result<ToolOutput, ToolError> {
@@ -228,6 +269,16 @@ impl TypedTool for CompleteTask {
         "we shipped the dark mode task, mark it complete",
         "check off task 6",
     ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(mark|set) {id:task} (as done|as complete|done|complete|finished|closed|as finished)",
+        "(complete|close|finish|resolve|close out) {id:task}",
+        "{id:task} is (done|finished|shipped|fixed|complete|live|wrapped up|resolved)",
+        "(I'm|I am|we're|we are) (done|finished) with {id:task}",
+        "(I|we|{person}) (finished|completed|shipped|wrapped up|fixed) {id:task} [(today|yesterday|last night)]",
+        "{id:task} can be (closed|marked done|marked as done)",
+        "(tick|check) off {id:task}",
+        "done with {id:task}",
+    ];
     const EFFECT: Effect = Effect::Write;
 
     fn run(&self, ctx: &Context<'_>, a: TaskId) -> Result<ToolOutput, ToolError> {
@@ -268,6 +319,13 @@ impl TypedTool for DeleteTask {
         "trash task 11",
         "erase task 3 from the list",
         "cancel and delete task 6",
+    ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(delete|remove|drop|scrap|trash|bin|nuke|kill|get rid of|cancel) {id:task}",
+        "{id:task} (is|was) a (duplicate|dupe|mistake), (delete|remove|drop) it",
+        "we're not doing {id:task} (anymore|after all), (delete|remove|scrap) it",
+        "(please|pls) (delete|remove|drop) {id:task} for good",
+        "(throw away|toss|axe) {id:task}",
     ];
     const EFFECT: Effect = Effect::Destructive;
 
@@ -311,6 +369,16 @@ impl TypedTool for AssignTask {
         "transfer ticket 2 to @carol",
         "task 7 goes to Dave",
         "assign the API keys task to me",
+    ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(assign|give|hand|pass|reassign) {id:task} to {assignee:person}",
+        "(hand|pass) {id:task} (over|off) to {assignee:person}",
+        "{assignee:person} (should|can|will) (take|own|handle|pick up) {id:task}",
+        "{assignee:person} is (taking|handling|owning|picking up) {id:task}",
+        "(assign|give) {id:task} to me",
+        "(put|make) {assignee:person} (on|the owner of) {id:task}",
+        "{id:task} should (go to|be owned by|be handled by) {assignee:person}",
+        "(assign|give) {id:task} to whoever (fits|is) best",
     ];
     const EFFECT: Effect = Effect::Write;
 
@@ -395,6 +463,23 @@ impl TypedTool for ListTasks {
         "what do I have to do today",
         "show everything assigned to Carol",
         "list the 5 most urgent tasks",
+    ];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(show|list|give me|pull up) {assignee:person}'s [open] tasks",
+        "what('s| is) {assignee:person} working on",
+        "what's on {assignee:person}'s plate",
+        "(show|list) (my|the) (open|outstanding|remaining) tasks",
+        "(what's|what is|anything) (overdue|late|past due) [in {project:project}]",
+        "(show|list|give me|pull up) [all] [the] {priority:priority} (tasks|tickets|stuff|things|items|work|todos)",
+        "(show|list) tasks (tagged|with the tag) {tag:tags}",
+        "(what's|what is|anything) due (before|by) {due_before:date}",
+        "(list|show|pull up) [the|all the] {project:project} (tasks|tickets|stuff|work|items)",
+        "what did {assignee:person} (finish|complete|close)",
+        "(show|list) (done|finished|completed) tasks",
+        "(what's|what is) in progress [in {project:project}]",
+        "(top|first) {limit:number} tasks [in {project:project}]",
+        "what (do I have|have I got) (due|on) {due_before:date}",
+        "which tasks (are|does) {assignee:person} (have|own) [in {project:project}]",
     ];
     const EFFECT: Effect = Effect::Read;
 

@@ -1,0 +1,151 @@
+//! `maestro nlu`: trains the understanding model from the tools' phrasings
+//! and the development corpora, and writes the file that Maestro ships.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+use clap::Subcommand;
+use maestro_assistant::nlu::generate::{self, Sizes};
+use maestro_assistant::nlu::intent::IntentModel;
+use maestro_assistant::nlu::lexicon::Lexicon;
+use maestro_assistant::nlu::{SpanView, analyse};
+use maestro_assistant::{Assistant, TurnOptions};
+use maestro_tools::{Clock, Platform};
+
+#[derive(Subcommand)]
+pub enum NluCommand {
+    /// Train the intent model and write it (run from the repository).
+    Train {
+        /// Where to write the model.
+        #[arg(long, default_value = "assistant/data/nlu/intent.bin")]
+        out: PathBuf,
+        /// Development corpora to learn from as well (never the held-out ones).
+        #[arg(long, default_values = ["examples/eval/work.jsonl", "examples/eval/ml.jsonl"])]
+        dev: Vec<PathBuf>,
+    },
+    /// Print some generated training requests with their labels.
+    Sample {
+        /// How many.
+        #[arg(long, default_value_t = 20)]
+        n: usize,
+        /// Seed (the same seed shows the same requests).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+/// Runs `maestro nlu …`.
+pub fn run(command: &NluCommand) -> Result<ExitCode> {
+    match command {
+        NluCommand::Train { out, dev } => train(out, dev),
+        NluCommand::Sample { n, seed } => sample(*n, *seed),
+    }
+}
+
+fn sample(n: usize, seed: u64) -> Result<ExitCode> {
+    let platform = Platform::in_memory(Clock::System)?;
+    let corpus = generate::corpus(platform.registry(), Sizes::default(), seed)?;
+    let step = (corpus.len() / n.max(1)).max(1);
+    for e in corpus.iter().step_by(step).take(n) {
+        println!("{:<20} {}", e.label, e.text);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn train(out: &Path, dev: &[PathBuf]) -> Result<ExitCode> {
+    let mut corpora = Vec::new();
+    for path in dev {
+        if path.to_string_lossy().contains("holdout") {
+            bail!(
+                "{} is a held-out corpus: it judges the model and is never trained on; pass development corpora only",
+                path.display()
+            );
+        }
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        corpora.push((path.display().to_string(), text));
+    }
+    let dev: Vec<(&str, &str)> = corpora
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let platform = Platform::in_memory(Clock::System)?;
+    let started = std::time::Instant::now();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).context("a valid date")?;
+    let model = IntentModel::train(platform.registry(), &dev, Sizes::default(), today)?;
+    let bytes = model.to_bytes();
+    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "Trained the intent model in {:.1} s; wrote {} ({} KB).",
+        started.elapsed().as_secs_f64(),
+        out.display(),
+        bytes.len() / 1024
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `maestro parse`: what Maestro reads in `text` and the calls it would
+/// make, without running them.
+pub fn parse(
+    assistant: &Assistant,
+    actor: Option<String>,
+    text: &str,
+    json: bool,
+) -> Result<ExitCode> {
+    let platform = assistant.platform();
+    let today = platform.clock().now().date_naive();
+    let lex = Lexicon::of(platform, actor.as_deref(), today);
+    let model = IntentModel::shipped().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let analysis = analyse(text, &lex, model, 5);
+    let options = TurnOptions {
+        actor,
+        ..TurnOptions::default()
+    };
+    let calls = assistant
+        .preview("maestro-parse", text, &options)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    if json {
+        let mut value = serde_json::to_value(&analysis)?;
+        value["calls"] = serde_json::to_value(&calls)?;
+        println!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("spans:");
+    for s in &analysis.spans {
+        println!(
+            "  {:<24} {:<10} {}",
+            format!("{:?}", s.text),
+            kind_name(s),
+            s.value
+        );
+    }
+    println!("the model reads: {}", analysis.view.join(" "));
+    let intents: Vec<String> = analysis
+        .intents
+        .iter()
+        .map(|(l, p)| format!("{l} {p:.2}"))
+        .collect();
+    println!("intents: {}", intents.join(", "));
+    println!("calls:");
+    if calls.is_empty() {
+        println!("  (none)");
+    }
+    for c in &calls {
+        let status = serde_json::to_value(c.status)?;
+        println!(
+            "  {} {} ({})",
+            c.tool,
+            c.arguments,
+            status.as_str().unwrap_or("")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn kind_name(span: &SpanView) -> String {
+    serde_json::to_value(span.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
