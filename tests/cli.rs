@@ -525,7 +525,7 @@ fn nlu_train_refuses_held_out_corpora() {
         env!("CARGO_MANIFEST_DIR"),
         "/../examples/eval/chat_holdout.jsonl"
     );
-    let out_file = home.path().join("intent.bin");
+    let out_file = home.path().join("models");
     let out = maestro(
         home.path(),
         &[

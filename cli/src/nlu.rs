@@ -9,6 +9,8 @@ use clap::Subcommand;
 use maestro_assistant::nlu::generate::{self, Sizes};
 use maestro_assistant::nlu::intent::IntentModel;
 use maestro_assistant::nlu::lexicon::Lexicon;
+use maestro_assistant::nlu::tagger::Tagger;
+use maestro_assistant::nlu::train;
 use maestro_assistant::nlu::{SpanView, analyse};
 use maestro_assistant::{Assistant, TurnOptions};
 use maestro_tools::{Clock, Platform};
@@ -17,8 +19,8 @@ use maestro_tools::{Clock, Platform};
 pub enum NluCommand {
     /// Train the intent model and write it (run from the repository).
     Train {
-        /// Where to write the model.
-        #[arg(long, default_value = "assistant/data/nlu/intent.bin")]
+        /// The folder to write the models to (`intent.bin`, `tagger.bin`).
+        #[arg(long, default_value = "assistant/data/nlu")]
         out: PathBuf,
         /// Development corpora to learn from as well (never the held-out ones).
         #[arg(long, default_values = ["examples/eval/work.jsonl", "examples/eval/ml.jsonl"])]
@@ -73,14 +75,20 @@ fn train(out: &Path, dev: &[PathBuf]) -> Result<ExitCode> {
     let platform = Platform::in_memory(Clock::System)?;
     let started = std::time::Instant::now();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).context("a valid date")?;
-    let model = IntentModel::train(platform.registry(), &dev, Sizes::default(), today)?;
-    let bytes = model.to_bytes();
-    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    let trained = train::train(platform.registry(), &dev, Sizes::default(), today)?;
+    let files = [
+        ("intent.bin", trained.intent.to_bytes()),
+        ("tagger.bin", trained.tagger.to_bytes()),
+    ];
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    for (name, bytes) in &files {
+        let path = out.join(name);
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("wrote {} ({} KB)", path.display(), bytes.len() / 1024);
+    }
     println!(
-        "Trained the intent model in {:.1} s; wrote {} ({} KB).",
-        started.elapsed().as_secs_f64(),
-        out.display(),
-        bytes.len() / 1024
+        "Trained the intent model and the tagger in {:.1} s.",
+        started.elapsed().as_secs_f64()
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -97,7 +105,8 @@ pub fn parse(
     let today = platform.clock().now().date_naive();
     let lex = Lexicon::of(platform, actor.as_deref(), today);
     let model = IntentModel::shipped().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let analysis = analyse(text, &lex, model, 5);
+    let tagger = Tagger::shipped().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let analysis = analyse(text, &lex, model, tagger, 5);
     let options = TurnOptions {
         actor,
         ..TurnOptions::default()
@@ -127,6 +136,12 @@ pub fn parse(
         .map(|(l, p)| format!("{l} {p:.2}"))
         .collect();
     println!("intents: {}", intents.join(", "));
+    let labels: Vec<String> = analysis
+        .labels
+        .iter()
+        .map(|(unit, label)| format!("{unit}/{label}"))
+        .collect();
+    println!("roles:   {}", labels.join(" "));
     println!("calls:");
     if calls.is_empty() {
         println!("  (none)");

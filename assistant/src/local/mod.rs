@@ -18,11 +18,13 @@ use serde_json::{Map, Value, json};
 use slots::{Cues, Grounding, Who};
 use text::{Clause, trim_punctuation};
 
+use crate::nlu::fill::fill;
 use crate::nlu::generate::NONE;
 use crate::nlu::intent::IntentModel;
 use crate::nlu::lexicon::Lexicon;
 use crate::nlu::linear::FormatError;
 use crate::nlu::spans::recognise;
+use crate::nlu::tagger::{Tagger, units};
 use crate::nlu::tokens::tokenize;
 use crate::plan::{Call, Gap, Plan, Planner, Request};
 
@@ -41,6 +43,7 @@ fn re(pattern: &str) -> Regex {
 /// The offline planner.
 pub struct LocalPlanner {
     intents: &'static IntentModel,
+    tagger: &'static Tagger,
 }
 
 /// The understanding model cannot serve this registry.
@@ -80,7 +83,10 @@ impl LocalPlanner {
         {
             return Err(ModelError::Untrained(tool.name().to_string()));
         }
-        Ok(Self { intents })
+        Ok(Self {
+            intents,
+            tagger: Tagger::shipped()?,
+        })
     }
 
     /// The tool a clause asks for, if any: a help question, then the
@@ -125,6 +131,53 @@ impl LocalPlanner {
         )
     }
 
+    /// The call for `tool` with the arguments the tagger finds in the clause.
+    fn tagged(&self, tool: &str, clause: &str, g: &Grounding, req: &Request<'_>) -> Call {
+        let tokens = tokenize(clause);
+        let spans = recognise(&tokens, &g.lexicon);
+        let units = units(&tokens, &spans);
+        let labels = self.tagger.tag(tool, &units);
+        let schema = req
+            .platform
+            .registry()
+            .get(tool)
+            .map(|t| t.schema())
+            .unwrap_or_default();
+        let filled = fill(&schema, clause, &tokens, &spans, &units, &labels, req.actor);
+        let mut arguments = filled.arguments;
+        for (field, words) in filled.task_words {
+            if let Some(id) = task_by_words(&words, req.platform) {
+                arguments.insert(field, json!(id));
+            }
+        }
+        let mut gap = None;
+        if let Some((field, name)) = filled.unknown_people.into_iter().next() {
+            let who = Who::Unknown {
+                suggestions: g.lexicon.close_people(&name),
+                name,
+            };
+            gap = person_arg(Some(who), &field, &mut |_, _| {});
+        }
+        let missing = schema["required"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .find(|f| !arguments.contains_key(*f));
+        if let Some(field) = missing.filter(|_| gap.is_none()) {
+            gap = Some(Gap {
+                field: field.to_string(),
+                question: question_for(tool, field),
+            });
+        }
+        arguments.retain(|_, v| !v.is_null());
+        Call {
+            tool: tool.to_string(),
+            arguments,
+            gap,
+        }
+    }
+
     /// The call for one clause: the phrasings' reading, which the intent
     /// model confirms, completes (a tool they missed), overrules or vetoes.
     fn clause_call(
@@ -146,7 +199,9 @@ impl LocalPlanner {
             Some(_) if model.label != NONE && model.p >= OVERRULE => model.label,
             _ => return phrased,
         };
-        Some(if ML_TOOLS.contains(&tool) {
+        Some(if TAGGED.contains(&tool) {
+            self.tagged(tool, clause, g, req)
+        } else if ML_TOOLS.contains(&tool) {
             let (arguments, gap) = ml::build(tool, clause, data, req.platform);
             Call {
                 tool: tool.to_string(),
@@ -548,6 +603,19 @@ fn grounding(req: &Request<'_>) -> Grounding {
         actor: req.actor.map(str::to_string),
         today: req.now.date_naive(),
         lexicon,
+    }
+}
+
+/// Tools whose arguments come from the tagger when the intent model chose
+/// them on its own (the phrasings' builders still serve what they read).
+const TAGGED: &[&str] = &["create_task"];
+
+/// What to ask when a tool's required argument is missing.
+fn question_for(tool: &str, field: &str) -> String {
+    match (tool, field) {
+        ("create_task", "title") => "What is the task? For example: “fix the login bug”.".into(),
+        (_, "id") => "Which task? Give its number, e.g. “task 4”.".into(),
+        _ => format!("What {} should {tool} use?", field.replace('_', " ")),
     }
 }
 

@@ -4,26 +4,13 @@
 //! n-grams of each word (so a typo still shares most of its features).
 
 use super::spans::Span;
+use super::tagger::units;
 use super::tokens::Token;
 
 /// The request as the model reads it: lower-case words and span placeholders,
 /// punctuation dropped except a question mark.
 pub fn view(tokens: &[Token], spans: &[Span]) -> Vec<String> {
-    let mut out = Vec::with_capacity(tokens.len());
-    let mut i = 0;
-    while i < tokens.len() {
-        if let Some(span) = spans.iter().find(|s| s.start == i) {
-            out.push(span.kind.placeholder().to_string());
-            i = span.end;
-            continue;
-        }
-        let t = &tokens[i];
-        if !t.is_punct() || t.text.contains('?') {
-            out.push(t.lower.clone());
-        }
-        i += 1;
-    }
-    out
+    units(tokens, spans).into_iter().map(|u| u.text).collect()
 }
 
 /// Feature hashes (FNV-1a) of a view, each in `0..1 << bits`.
@@ -55,7 +42,8 @@ pub fn hashed(view: &[String], bits: u32) -> Vec<u32> {
     out
 }
 
-fn fnv(parts: &[&str]) -> u64 {
+/// FNV-1a over the concatenated parts.
+pub fn fnv(parts: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for b in part.bytes() {

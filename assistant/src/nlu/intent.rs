@@ -1,22 +1,15 @@
 //! The intent model: which tool a request asks for (or none), with
 //! probabilities, from the request with its spans replaced by their kinds.
 //!
-//! It is trained by `maestro nlu train` on the generated corpus and the
-//! development corpora, and the result is committed as
+//! It is trained by `maestro nlu train` (see `train.rs`) and committed as
 //! `assistant/data/nlu/intent.bin`: nothing is trained when Maestro starts.
 
 use std::sync::LazyLock;
 
-use chrono::NaiveDate;
-use maestro_tools::Registry;
-use serde::Deserialize;
-
 use super::features::{hashed, view};
-use super::generate::{self, NONE, Sizes};
+use super::lexicon::Lexicon;
 use super::linear::{FormatError, Linear, Training};
-use super::pools;
 use super::spans::{Span, recognise};
-use super::template::TemplateError;
 use super::tokens::{Token, tokenize};
 
 /// Feature hash width.
@@ -29,36 +22,6 @@ static SHIPPED: &[u8] = include_bytes!("../../data/nlu/intent.bin");
 #[derive(Debug, Clone, PartialEq)]
 pub struct IntentModel {
     linear: Linear,
-}
-
-/// Training could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum TrainError {
-    /// A tool's phrasing template is malformed.
-    #[error(transparent)]
-    Template(#[from] TemplateError),
-    /// A development corpus line is not a labelled request.
-    #[error("{file} line {line}: {problem}")]
-    Corpus {
-        /// Which corpus.
-        file: String,
-        /// 1-based line.
-        line: usize,
-        /// What is wrong.
-        problem: String,
-    },
-}
-
-/// A labelled request of a development corpus (`{"text", "calls", "outcome"}`).
-#[derive(Deserialize)]
-struct DevCase {
-    text: String,
-    calls: Vec<DevCall>,
-}
-
-#[derive(Deserialize)]
-struct DevCall {
-    tool: String,
 }
 
 impl IntentModel {
@@ -81,40 +44,26 @@ impl IntentModel {
         self.linear.to_bytes()
     }
 
-    /// Trains on `registry`'s phrasings and `dev` corpora (name, JSON Lines
-    /// text), seeing the generated names as a workspace would on `today`.
-    pub fn train(
-        registry: &Registry,
-        dev: &[(&str, &str)],
-        sizes: Sizes,
-        today: NaiveDate,
-    ) -> Result<Self, TrainError> {
-        let mut texts: Vec<(String, String)> = generate::corpus(registry, sizes, 7)?
-            .into_iter()
-            .map(|e| (e.text, e.label))
-            .collect();
-        for (file, corpus) in dev {
-            texts.extend(dev_cases(file, corpus)?);
-        }
+    /// Trains on `(text, label)` requests, read through the recognisers against `lex`.
+    pub fn fit(texts: &[(String, String)], lex: &Lexicon) -> Self {
         let mut labels: Vec<String> = texts.iter().map(|(_, l)| l.clone()).collect();
         labels.sort();
         labels.dedup();
-        let lex = pools::lexicon(today);
         let data: Vec<(Vec<u32>, usize)> = texts
             .iter()
             .map(|(text, label)| {
                 let tokens = tokenize(text);
-                let spans = recognise(&tokens, &lex);
+                let spans = recognise(&tokens, lex);
                 let index = labels.binary_search(label).unwrap_or(0);
                 (hashed(&view(&tokens, &spans), BITS), index)
             })
             .collect();
-        Ok(Self {
+        Self {
             linear: Linear::train(labels, BITS, &data, Training::default()),
-        })
+        }
     }
 
-    /// The labels it tells apart: tool names and [`NONE`].
+    /// The labels it tells apart: tool names and `none`.
     pub fn labels(&self) -> &[String] {
         self.linear.labels()
     }
@@ -132,27 +81,4 @@ impl IntentModel {
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
         ranked
     }
-}
-
-/// The single-tool and no-tool requests of a development corpus.
-fn dev_cases(file: &str, corpus: &str) -> Result<Vec<(String, String)>, TrainError> {
-    let mut out = Vec::new();
-    for (i, line) in corpus.lines().enumerate() {
-        if line.trim().is_empty() || line.starts_with("{\"meta\"") {
-            continue;
-        }
-        let case: DevCase = serde_json::from_str(line).map_err(|e| TrainError::Corpus {
-            file: file.to_string(),
-            line: i + 1,
-            problem: e.to_string(),
-        })?;
-        let mut tools: Vec<&str> = case.calls.iter().map(|c| c.tool.as_str()).collect();
-        tools.dedup();
-        match tools.as_slice() {
-            [] => out.push((case.text, NONE.to_string())),
-            [tool] => out.push((case.text, tool.to_string())),
-            _ => {}
-        }
-    }
-    Ok(out)
 }

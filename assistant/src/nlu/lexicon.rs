@@ -38,7 +38,7 @@ const COMMON: &[&str] = &[
     "out", "pls", "put", "save", "says", "see", "set", "she", "show", "so", "take", "task", "that",
     "the", "them", "then", "they", "this", "to", "too", "two", "up", "us", "was", "we", "what",
     "when", "who", "why", "will", "with", "you", "your", "rob", "bin", "pro", "plan", "plans",
-    "eric", "all", "any", "alive", "alike", "slice", "dive", "data", "card", "cards", "carl",
+    "eric", "all", "any", "alive", "alike", "slice", "dive", "data", "card", "cards",
 ];
 
 /// Whether a word is too common to be a name (or part of a column's name).

@@ -33,8 +33,8 @@ pub struct Training {
 impl Default for Training {
     fn default() -> Self {
         Self {
-            epochs: 6,
-            rate: 0.5,
+            epochs: 12,
+            rate: 1.0,
             seed: 42,
         }
     }

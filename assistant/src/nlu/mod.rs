@@ -4,6 +4,7 @@
 
 pub mod dates;
 pub mod features;
+pub mod fill;
 pub mod generate;
 pub mod intent;
 pub mod lexicon;
@@ -11,14 +12,17 @@ pub mod linear;
 pub mod pools;
 pub mod rng;
 pub mod spans;
+pub mod tagger;
 pub mod template;
 pub mod tokens;
+pub mod train;
 
 use serde::Serialize;
 
 use self::intent::IntentModel;
 use self::lexicon::Lexicon;
 use self::spans::{Span, SpanKind};
+use self::tagger::Tagger;
 
 /// A recognised span as `maestro parse` shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -40,12 +44,25 @@ pub struct Analysis {
     pub view: Vec<String>,
     /// The most likely intents with their probabilities.
     pub intents: Vec<(String, f32)>,
+    /// Each unit of the text (a span or a word) with the argument the tagger
+    /// gives it for the most likely intent (`O`: none).
+    pub labels: Vec<(String, String)>,
 }
 
 /// Analyses `text` against the workspace names in `lex`, keeping the `top` intents.
-pub fn analyse(text: &str, lex: &Lexicon, model: &IntentModel, top: usize) -> Analysis {
+pub fn analyse(
+    text: &str,
+    lex: &Lexicon,
+    model: &IntentModel,
+    tagger: &Tagger,
+    top: usize,
+) -> Analysis {
     let tokens = tokens::tokenize(text);
     let spans = spans::recognise(&tokens, lex);
+    let intents = model.classify(&tokens, &spans);
+    let units = tagger::units(&tokens, &spans);
+    let tool = intents.first().map_or(generate::NONE, |(l, _)| l);
+    let labels = tagger.tag(tool, &units);
     let span_view = |s: &Span| SpanView {
         text: text[tokens[s.start].start..tokens[s.end - 1].end].to_string(),
         kind: s.kind,
@@ -54,11 +71,15 @@ pub fn analyse(text: &str, lex: &Lexicon, model: &IntentModel, top: usize) -> An
     Analysis {
         spans: spans.iter().map(span_view).collect(),
         view: features::view(&tokens, &spans),
-        intents: model
-            .classify(&tokens, &spans)
-            .into_iter()
+        intents: intents
+            .iter()
             .take(top)
-            .map(|(l, p)| (l.to_string(), p))
+            .map(|(l, p)| (l.to_string(), *p))
+            .collect(),
+        labels: units
+            .iter()
+            .map(|u| text[tokens[u.start].start..tokens[u.end - 1].end].to_string())
+            .zip(labels)
             .collect(),
     }
 }

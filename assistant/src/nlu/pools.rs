@@ -328,6 +328,9 @@ const TAGS: &[&str] = &[
     "ux",
     "tech-debt",
     "q1",
+    "#bug",
+    "#infra #docs",
+    "#security",
 ];
 
 const HOURS: &[&str] = &[
@@ -489,6 +492,7 @@ pub fn value(kind: &str, rng: &mut Rng) -> String {
         "person" => person(rng),
         "new_person" => from(rng, NEW_PEOPLE),
         "title" => title(rng),
+        "thing" => from(rng, OBJECTS),
         "description" => from(rng, DESCRIPTIONS),
         "date" => from(rng, DATES),
         "priority" => from(rng, PRIORITIES),
@@ -525,6 +529,7 @@ pub const KINDS: &[&str] = &[
     "person",
     "new_person",
     "title",
+    "thing",
     "description",
     "date",
     "priority",

@@ -306,6 +306,13 @@ fn closed_word(tokens: &[Token], i: usize) -> Option<(usize, SpanKind, Value)> {
             "pri" | "prio" | "priority" | "priorty" | "pri." | "prio."
         ) && w(0) == a
     };
+    let hyphenated = w(0)
+        .strip_suffix("-priority")
+        .or_else(|| w(0).strip_suffix("-pri"));
+    if let Some(level @ ("high" | "low" | "medium" | "top")) = hyphenated {
+        let level = if level == "top" { "urgent" } else { level };
+        return Some((1, SpanKind::Priority, json!(level)));
+    }
     let priority = match w(0) {
         "top" if two("top") => Some((2, pri("urgent"))),
         "high" | "low" | "medium" if two(w(0)) => Some((2, pri(w(0)))),
