@@ -543,6 +543,41 @@ fn nlu_train_refuses_held_out_corpora() {
 }
 
 #[test]
+fn a_one_shot_ask_never_answers_another_ones_question() {
+    let home = demo_home();
+    let first = json(&maestro(
+        home.path(),
+        &["ask", "--json", "create a task for Carol"],
+    ));
+    assert_eq!(first["actions"][0]["status"], "needs_input");
+    maestro(
+        home.path(),
+        &["ask", "--json", "rebuild the churn dashboard"],
+    );
+    let tasks = json(&maestro(
+        home.path(),
+        &["tasks", "list", "--json", "--assignee", "carol"],
+    ));
+    assert!(
+        !tasks
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["title"] == "rebuild the churn dashboard"),
+        "{tasks:#}"
+    );
+    let delete = maestro(home.path(), &["ask", "delete task 4"]);
+    assert!(String::from_utf8_lossy(&delete.stderr).contains("--session"));
+    let yes = json(&maestro(home.path(), &["ask", "--json", "yes"]));
+    assert!(
+        yes["actions"].as_array().unwrap().is_empty(),
+        "a one-shot yes confirms nothing: {yes:#}"
+    );
+    let four = maestro(home.path(), &["tasks", "list", "--json"]);
+    assert!(String::from_utf8_lossy(&four.stdout).contains("Set up CI caching"));
+}
+
+#[test]
 fn eval_work_beats_the_baselines_on_the_shipped_history() {
     let home = tempfile::tempdir().unwrap();
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/history");

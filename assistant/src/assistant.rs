@@ -86,6 +86,9 @@ pub struct TurnOptions {
     pub confirmed: bool,
     /// Set it to stop the turn before its next step (an interrupt).
     pub cancel: Option<Arc<AtomicBool>>,
+    /// A turn on its own (`maestro ask` without `--session`): no earlier
+    /// question or confirmation applies to it and nothing is kept for later.
+    pub one_shot: bool,
 }
 
 impl TurnOptions {
@@ -277,7 +280,7 @@ impl Inner {
         check_text(text)?;
         let now = self.platform.clock().now();
         let actor = self.actor(options);
-        let mut state = self.load(session)?;
+        let mut state = self.state(session, options)?;
         state.history.push(text.to_string());
         let excess = state.history.len().saturating_sub(100);
         state.history.drain(..excess);
@@ -322,7 +325,19 @@ impl Inner {
         state.exchanges.push(exchange);
         let excess = state.exchanges.len().saturating_sub(MEMORY);
         state.exchanges.drain(..excess);
+        if options.one_shot {
+            return Ok(());
+        }
         self.save(session, &state, now)
+    }
+
+    /// The conversation a turn continues: none for a one-shot turn.
+    fn state(&self, session: &str, options: &TurnOptions) -> Result<SessionState, String> {
+        if options.one_shot {
+            Ok(SessionState::default())
+        } else {
+            self.load(session)
+        }
     }
 
     /// The speaker's name on the team, or as typed when not on it.
@@ -342,7 +357,7 @@ impl Inner {
         options: &TurnOptions,
     ) -> Result<Vec<Action>, String> {
         check_text(text)?;
-        let state = self.load(session)?;
+        let state = self.state(session, options)?;
         let (calls, mut confirmed) = if !state.confirm.is_empty() && is_yes(text) {
             (state.confirm, true)
         } else if !state.confirm.is_empty() && is_no(text) {
@@ -623,38 +638,88 @@ fn check_text(text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A reply as its words: lower case, without closing punctuation.
+fn reply_words(text: &str) -> String {
+    text.trim()
+        .trim_end_matches(['.', '!', ','])
+        .trim()
+        .to_lowercase()
+        .replace('’', "'")
+}
+
+/// Ways of saying yes to a pending confirmation.
+const YES: &[&str] = &[
+    "yes",
+    "y",
+    "yes please",
+    "yep",
+    "yup",
+    "yeah",
+    "ya",
+    "sure",
+    "sure thing",
+    "confirm",
+    "confirmed",
+    "do it",
+    "go ahead",
+    "go for it",
+    "ok",
+    "okay",
+    "ok do it",
+    "yes do it",
+    "please do",
+    "absolutely",
+    "correct",
+    "👍",
+    ":+1:",
+    ":thumbsup:",
+    "✅",
+    "yes go ahead",
+    "yep go ahead",
+    "sounds good",
+    "proceed",
+];
+
+/// Ways of saying no to one.
+const NO: &[&str] = &[
+    "no",
+    "n",
+    "nope",
+    "nah",
+    "cancel",
+    "don't",
+    "do not",
+    "stop",
+    "abort",
+    "never mind",
+    "nevermind",
+    "forget it",
+    "no thanks",
+    "no thank you",
+    "👎",
+    ":-1:",
+    ":thumbsdown:",
+    "❌",
+    "cancel that",
+    "don't do it",
+    "no don't",
+    "no, don't",
+    "scratch that",
+    "hold off",
+];
+
 fn is_yes(text: &str) -> bool {
-    let t = text.trim().trim_end_matches(['.', '!']).to_lowercase();
-    [
-        "yes",
-        "y",
-        "yes please",
-        "yep",
-        "yeah",
-        "sure",
-        "confirm",
-        "do it",
-        "go ahead",
-        "ok",
-        "okay",
-    ]
-    .contains(&t.as_str())
+    let t = reply_words(text);
+    YES.contains(&t.as_str())
+        || t.strip_prefix("yes,")
+            .is_some_and(|rest| YES.contains(&rest.trim()))
 }
 
 fn is_no(text: &str) -> bool {
-    let t = text.trim().trim_end_matches(['.', '!']).to_lowercase();
-    [
-        "no",
-        "n",
-        "nope",
-        "cancel",
-        "don't",
-        "do not",
-        "stop",
-        "abort",
-        "never mind",
-    ]
-    .contains(&t.as_str())
+    let t = reply_words(text);
+    NO.contains(&t.as_str())
+        || t.strip_prefix("no,")
+            .is_some_and(|rest| NO.contains(&rest.trim()))
 }
 
 #[cfg(test)]
@@ -675,5 +740,35 @@ mod tests {
                 .contains("binary")
         );
         assert!(check_text("list my tasks").is_ok());
+    }
+
+    #[test]
+    fn confirmations_in_the_forms_people_use() {
+        for yes in [
+            "yes",
+            "Yep!",
+            "go ahead",
+            "do it",
+            "sure",
+            "👍",
+            "yes, go ahead",
+            "OK.",
+        ] {
+            assert!(is_yes(yes) && !is_no(yes), "{yes}");
+        }
+        for no in [
+            "no",
+            "nah",
+            "Cancel",
+            "nevermind",
+            "never mind.",
+            "👎",
+            "no, don't",
+        ] {
+            assert!(is_no(no) && !is_yes(no), "{no}");
+        }
+        for neither in ["yes delete task 5 too", "no wait, delete task 5", "maybe"] {
+            assert!(!is_yes(neither) && !is_no(neither), "{neither}");
+        }
     }
 }

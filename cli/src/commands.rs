@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, bail};
 use clap::Subcommand;
 use maestro_assistant::{
-    Answer, Assistant, Event, LlmConfig, LlmPlanner, LocalPlanner, Planner, TurnOptions,
+    Answer, Assistant, Event, LlmConfig, LlmPlanner, LocalPlanner, Planner, Status, TurnOptions,
     UsageReport, eval,
 };
 use maestro_tools::store::PgStore;
@@ -181,11 +181,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let assistant = assistant(platform)?;
             ask(
                 &assistant,
-                &session,
+                session.as_deref().unwrap_or("cli"),
                 &text,
                 TurnOptions {
                     actor,
                     confirmed: yes,
+                    one_shot: session.is_none(),
                     ..Default::default()
                 },
                 json,
@@ -489,6 +490,7 @@ pub fn ask(
     let mut answer = Answer::default();
     let mut shown = Vec::new();
     let mut streaming = false;
+    let one_shot = options.one_shot;
     for event in assistant.turn(session, text, options) {
         answer.record(&event);
         if json {
@@ -516,6 +518,15 @@ pub fn ask(
     }
     if json {
         println!("{}", serde_json::to_string(&answer)?);
+    }
+    let waits = answer
+        .actions
+        .iter()
+        .any(|a| matches!(a.status, Status::NeedsInput | Status::NeedsConfirmation));
+    if one_shot && waits && !json {
+        eprintln!(
+            "(this request stands alone: to answer, ask again with --session NAME from the start, or add --yes to confirm)"
+        );
     }
     Ok(if answer.failed {
         ExitCode::FAILURE

@@ -46,9 +46,10 @@ enum Command {
         /// Confirm destructive actions without asking.
         #[arg(long)]
         yes: bool,
-        /// Continue this conversation (answers to questions, "yes" to confirmations).
-        #[arg(long, default_value = "cli")]
-        session: String,
+        /// Continue this conversation (answers to questions, "yes" to
+        /// confirmations). Without it the request stands alone.
+        #[arg(long)]
+        session: Option<String>,
         /// The request (`-` reads it from standard input).
         #[arg(required = true, num_args = 1..)]
         text: Vec<String>,

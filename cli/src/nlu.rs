@@ -109,10 +109,11 @@ pub fn parse(
     let analysis = analyse(text, &lex, model, tagger, 5);
     let options = TurnOptions {
         actor,
+        one_shot: true,
         ..TurnOptions::default()
     };
     let calls = assistant
-        .preview("maestro-parse", text, &options)
+        .preview("parse", text, &options)
         .map_err(|e| anyhow::anyhow!(e))?;
     if json {
         let mut value = serde_json::to_value(&analysis)?;

@@ -176,6 +176,7 @@ impl Kernel {
             actor: self.config.actor.clone(),
             confirmed: false,
             cancel: Some(Arc::clone(&cancel)),
+            one_shot: false,
         };
         let (session, text) = (self.conversation.clone(), text.to_string());
         self.run_on_worker(Box::new(move || {
