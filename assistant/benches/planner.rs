@@ -23,6 +23,7 @@ fn bench(c: &mut Criterion) {
             actor: Some("Alice Johnson"),
             now: clock.now(),
             waiting: None,
+            focus: &Default::default(),
         };
         c.bench_function(&format!("plan_{name}"), |b| {
             b.iter(|| planner.plan(&request))

@@ -8,7 +8,7 @@ use maestro_tools::{Display, Effect, Hooks, Platform, ToolError, ToolOutput};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::plan::{Call, Exchange, Outcome, Planner, Request, Steps, run_in_order};
+use crate::plan::{Call, Exchange, Focus, Outcome, Planner, Request, Steps, run_in_order};
 
 /// How one action ended (the `status` of `maestro ask --json`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,6 +157,9 @@ struct SessionState {
     /// The last exchanges, oldest first (what a language model remembers).
     #[serde(default)]
     exchanges: Vec<Exchange>,
+    /// What the conversation is about.
+    #[serde(default)]
+    focus: Focus,
 }
 
 /// How many exchanges a conversation remembers.
@@ -306,6 +309,7 @@ impl Inner {
         } else {
             steps.state.confirm.clear();
             let waiting = steps.state.waiting.take();
+            let focus = steps.state.focus.clone();
             self.planner.drive(
                 &Request {
                     text,
@@ -313,6 +317,7 @@ impl Inner {
                     actor: actor.as_deref(),
                     now,
                     waiting: waiting.as_ref(),
+                    focus: &focus,
                 },
                 &mut steps,
             );
@@ -370,6 +375,7 @@ impl Inner {
                 actor: actor.as_deref(),
                 now: self.platform.clock().now(),
                 waiting: state.waiting.as_ref(),
+                focus: &state.focus,
             });
             (plan.calls, false)
         };
@@ -490,6 +496,7 @@ impl TurnSteps<'_> {
         };
         match result {
             Ok(out) => {
+                self.state.focus.after(call, &out.data);
                 (self.emit)(action(Status::Ok, Some(out.data.clone())));
                 out.displays
                     .into_iter()

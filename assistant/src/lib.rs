@@ -23,4 +23,4 @@ pub use assistant::{
 };
 pub use llm::{LlmConfig, LlmPlanner, UsageReport};
 pub use local::LocalPlanner;
-pub use plan::{Call, Exchange, Gap, Outcome, Plan, Planner, Request, Steps, run_in_order};
+pub use plan::{Call, Exchange, Focus, Gap, Outcome, Plan, Planner, Request, Steps, run_in_order};

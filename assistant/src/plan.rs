@@ -46,6 +46,64 @@ pub struct Plan {
     pub reply: Option<String>,
 }
 
+/// What a conversation is about: the tasks, dataset and model it last
+/// created, touched or listed, and the last change, so that "it", "the
+/// first one", "that dataset" and "no, Friday" mean something.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Focus {
+    /// Task numbers, in the order they were last shown (one after a create or change).
+    #[serde(default)]
+    pub tasks: Vec<i64>,
+    /// The dataset last named.
+    #[serde(default)]
+    pub dataset: Option<String>,
+    /// The target column last named with it.
+    #[serde(default)]
+    pub target: Option<String>,
+    /// The model last named.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// The last call that changed something.
+    #[serde(default)]
+    pub last: Option<Call>,
+}
+
+impl Focus {
+    /// Updates the focus after `call` ran and gave `data`.
+    pub fn after(&mut self, call: &Call, data: &Value) {
+        let arg = |k: &str| {
+            call.arguments
+                .get(k)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        match data {
+            Value::Array(items) if call.tool == "list_tasks" => {
+                self.tasks = items.iter().filter_map(|t| t["id"].as_i64()).collect();
+            }
+            Value::Object(o) if o.contains_key("id") && o.contains_key("title") => {
+                self.tasks = o["id"].as_i64().into_iter().collect();
+            }
+            _ => {}
+        }
+        if let Some(d) =
+            arg("dataset").or_else(|| arg("name").filter(|_| call.tool == "register_dataset"))
+        {
+            self.dataset = Some(d);
+            self.target = arg("target");
+        }
+        if let Some(m) = arg("model") {
+            self.model = Some(m);
+        }
+        if call.tool.starts_with("create_")
+            || call.tool.starts_with("update_")
+            || call.tool == "assign_task"
+        {
+            self.last = Some(call.clone());
+        }
+    }
+}
+
 /// What a planner sees of one request.
 pub struct Request<'a> {
     /// The user's text.
@@ -58,6 +116,8 @@ pub struct Request<'a> {
     pub now: DateTime<Utc>,
     /// A call waiting for one argument, which this text may give.
     pub waiting: Option<&'a Call>,
+    /// What the conversation is about.
+    pub focus: &'a Focus,
 }
 
 /// How one step of a turn ended.

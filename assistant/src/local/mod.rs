@@ -3,6 +3,7 @@
 //! and fills the tool's arguments from the words (people, dates, priorities,
 //! projects, tags, estimates, quoted titles, task references).
 
+mod focus;
 mod ml;
 mod slots;
 mod text;
@@ -297,7 +298,7 @@ impl LocalPlanner {
                     let up = m.get(1).is_some_and(|v| !v.eq_ignore_ascii_case("lower"));
                     set("priority", json!(if up { "high" } else { "low" }));
                 }
-                gap = task_arg(id, &c, req, &mut set);
+                gap = task_arg(id, &c, req, g, &mut set);
                 if gap.is_none() && args.len() == 1 {
                     gap = Some(Gap {
                         field: "changes".into(),
@@ -309,7 +310,7 @@ impl LocalPlanner {
             }
             "complete_task" | "delete_task" => {
                 let id = slots::task_id(&mut c);
-                gap = task_arg(id, &c, req, &mut set);
+                gap = task_arg(id, &c, req, g, &mut set);
             }
             "assign_task" => {
                 let id = slots::task_id(&mut c);
@@ -317,7 +318,7 @@ impl LocalPlanner {
                     slots::person(&mut c, g, Cues::Anywhere).or_else(|| slots::speaker(&mut c, g));
                 // Nobody named: the tool gives it to the best fit.
                 let person_gap = person_arg(who, "assignee", &mut set);
-                let task_gap = task_arg(id, &c, req, &mut set);
+                let task_gap = task_arg(id, &c, req, g, &mut set);
                 gap = task_gap.or(person_gap);
             }
             "list_tasks" => {
@@ -520,7 +521,7 @@ impl LocalPlanner {
             }
             "id" => {
                 let id = slots::task_id(&mut c).or_else(|| trim_punctuation(text).parse().ok());
-                task_arg(id, &c, req, &mut set)
+                task_arg(id, &c, req, g, &mut set)
             }
             "name" => match person_name(text) {
                 Some(n) => {
@@ -590,6 +591,16 @@ impl Planner for LocalPlanner {
                 call
             })
             .collect();
+        // "no, Friday": nothing else read, or no task found → amend the last change.
+        let unread = match calls.as_slice() {
+            [] => true,
+            [only] => only.gap.as_ref().is_some_and(|g| g.field == "id"),
+            _ => false,
+        };
+        let calls = match focus::correction(req.text, req.focus, &g.lexicon).filter(|_| unread) {
+            Some(amend) => vec![amend],
+            None => calls,
+        };
         let reply = calls.is_empty().then(|| NO_ACTION.trim().to_string());
         Plan { calls, reply }
     }
@@ -655,9 +666,14 @@ fn task_arg(
     id: Option<i64>,
     c: &Clause,
     req: &Request<'_>,
+    g: &Grounding,
     set: &mut impl FnMut(&str, Value),
 ) -> Option<Gap> {
-    match id.or_else(|| task_by_words(&c.remainder(), req.platform)) {
+    let words = c.remainder();
+    let found = id
+        .or_else(|| focus::task(&words, req.focus, req.platform, &g.lexicon))
+        .or_else(|| task_by_words(&words, req.platform));
+    match found {
         Some(id) => {
             set("id", json!(id));
             None

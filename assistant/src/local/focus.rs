@@ -1,0 +1,191 @@
+//! References to what the conversation is about: "it", "that one", "the
+//! first one", "the erin one", "dave's" resolve against the tasks last
+//! created, touched or listed; "no, Friday" and "make that high priority
+//! instead" amend the last change.
+
+use maestro_tools::Platform;
+use serde_json::{Map, Value, json};
+
+use crate::nlu::lexicon::Lexicon;
+use crate::nlu::spans::{SpanKind, recognise};
+use crate::nlu::tokens::tokenize;
+use crate::plan::{Call, Focus};
+
+/// Words that point at the one task in focus.
+const POINTERS: &[&str] = &["it", "that", "this", "them", "its", "it's"];
+
+/// Words that pick one task of a list in focus, with its position (-1: the last).
+const ORDINALS: &[(&str, isize)] = &[
+    ("first", 0),
+    ("1st", 0),
+    ("second", 1),
+    ("2nd", 1),
+    ("third", 2),
+    ("3rd", 2),
+    ("fourth", 3),
+    ("4th", 3),
+    ("fifth", 4),
+    ("5th", 4),
+    ("last", -1),
+];
+
+/// The task in focus that `words` (what is left of a clause once its other
+/// parts are read) point at, if they point at one: "it" with one task in
+/// focus, "the second one" of a list, "the erin one" or "dave's" among them.
+pub fn task(words: &str, focus: &Focus, platform: &Platform, lex: &Lexicon) -> Option<i64> {
+    if focus.tasks.is_empty() {
+        return None;
+    }
+    let tokens = tokenize(words);
+    let lower: Vec<&str> = tokens.iter().map(|t| t.lower.as_str()).collect();
+    if let Some(&(_, at)) = ORDINALS.iter().find(|(w, _)| lower.contains(w)) {
+        let index = if at < 0 {
+            focus.tasks.len().checked_sub(1)?
+        } else {
+            at as usize
+        };
+        return focus.tasks.get(index).copied();
+    }
+    let named: Vec<String> = recognise(&tokens, lex)
+        .into_iter()
+        .filter(|s| s.kind == SpanKind::Person)
+        .filter_map(|s| s.value.as_str().map(str::to_string))
+        .collect();
+    if let [person] = named.as_slice() {
+        let theirs: Vec<i64> = focus
+            .tasks
+            .iter()
+            .copied()
+            .filter(|id| {
+                platform
+                    .store()
+                    .get_task(*id)
+                    .is_ok_and(|t| t.assignee.as_deref() == Some(person.as_str()))
+            })
+            .collect();
+        if let [only] = theirs.as_slice() {
+            return Some(*only);
+        }
+    }
+    let points = lower.iter().any(|w| POINTERS.contains(w));
+    match focus.tasks.as_slice() {
+        [only] if points => Some(*only),
+        _ => None,
+    }
+}
+
+/// Openings of a correction to the last change.
+const AMENDS: &[&str] = &[
+    "no",
+    "nope",
+    "actually",
+    "wait",
+    "sorry",
+    "oops",
+    "i meant",
+    "make that",
+    "make it",
+    "change that",
+    "change it",
+    "instead",
+];
+
+/// "no, Friday", "actually make it urgent", "make that high priority
+/// instead": the last change's task updated with the values the text gives.
+pub fn correction(text: &str, focus: &Focus, lex: &Lexicon) -> Option<Call> {
+    let last = focus.last.as_ref()?;
+    let [id] = focus.tasks.as_slice() else {
+        return None;
+    };
+    let lower = text.trim().to_lowercase();
+    let amends = AMENDS.iter().any(|a| {
+        lower.starts_with(a) && lower[a.len()..].starts_with(|c: char| !c.is_alphanumeric())
+    }) || lower.contains("instead");
+    if !amends || !last.tool.contains("task") {
+        return None;
+    }
+    let tokens = tokenize(text);
+    let mut arguments = Map::new();
+    arguments.insert("id".into(), json!(id));
+    for span in recognise(&tokens, lex) {
+        let field = match span.kind {
+            SpanKind::Date => "due",
+            SpanKind::Priority => "priority",
+            SpanKind::Person => "assignee",
+            SpanKind::Project => "project",
+            SpanKind::Hours => "estimate_hours",
+            _ => continue,
+        };
+        if let Value::String(_) | Value::Number(_) = span.value {
+            arguments.entry(field).or_insert(span.value);
+        }
+    }
+    (arguments.len() > 1).then(|| Call::new("update_task", arguments))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use maestro_tools::{Clock, import};
+
+    fn demo() -> (Platform, Lexicon) {
+        let clock = Clock::parse("2026-11-26T10:00:00Z").unwrap();
+        let platform = Platform::in_memory(clock).unwrap();
+        import::load_demo(&platform).unwrap();
+        let lex = Lexicon::of(&platform, Some("Alice Johnson"), clock.now().date_naive());
+        (platform, lex)
+    }
+
+    #[test]
+    fn pronouns_ordinals_and_people_pick_a_task_in_focus() {
+        let (platform, lex) = demo();
+        let listed = Focus {
+            tasks: vec![1, 3, 9],
+            ..Focus::default()
+        };
+        let pick = |w: &str, f: &Focus| task(w, f, &platform, &lex);
+        assert_eq!(pick("close the first one", &listed), Some(1));
+        assert_eq!(pick("push the 2nd one", &listed), Some(3));
+        assert_eq!(pick("and the last one", &listed), Some(9));
+        assert_eq!(pick("close it", &listed), None, "three tasks: ask which");
+        let one = Focus {
+            tasks: vec![13],
+            ..Focus::default()
+        };
+        assert_eq!(pick("assign it to", &one), Some(13));
+        assert_eq!(pick("the login page", &one), None);
+        let two = Focus {
+            tasks: vec![2, 5],
+            ..Focus::default()
+        };
+        assert_eq!(pick("the erin one", &two), Some(5));
+        assert_eq!(pick("dave 's", &two), Some(2));
+        assert_eq!(pick("it", &Focus::default()), None);
+    }
+
+    #[test]
+    fn a_correction_amends_the_last_change() {
+        let (_, lex) = demo();
+        let created = Focus {
+            tasks: vec![13],
+            last: Some(Call::new("create_task", Map::new())),
+            ..Focus::default()
+        };
+        let amend = |t: &str| correction(t, &created, &lex).map(|c| Value::Object(c.arguments));
+        assert_eq!(
+            amend("no, friday"),
+            Some(json!({"id": 13, "due": "2026-11-27"}))
+        );
+        assert_eq!(
+            amend("make that high priority instead"),
+            Some(json!({"id": 13, "priority": "high"}))
+        );
+        assert_eq!(amend("nothing to do with it"), None);
+        assert_eq!(
+            amend("no thanks"),
+            None,
+            "a correction must say what changes"
+        );
+        assert_eq!(correction("no, friday", &Focus::default(), &lex), None);
+    }
+}
