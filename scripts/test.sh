@@ -24,6 +24,7 @@ echo "held-out corpus (reported, not tuned on):"
 cargo run --quiet --locked -p maestro-cli -- eval examples/eval/work_holdout.jsonl
 echo "== planner on data and model requests (development and held-out corpora)"
 cargo run --quiet --locked -p maestro-cli -- eval examples/eval/ml.jsonl
+cargo run --quiet --locked -p maestro-cli -- eval examples/eval/sessions.jsonl
 cargo run --quiet --locked -p maestro-cli -- eval examples/eval/ml_holdout.jsonl
 echo "held-out requests typed as in Slack, with multi-turn sessions (reported, not tuned on):"
 cargo run --quiet --locked -p maestro-cli -- eval examples/eval/chat_holdout.jsonl

@@ -578,6 +578,22 @@ fn a_one_shot_ask_never_answers_another_ones_question() {
 }
 
 #[test]
+fn follow_ups_resolve_against_the_conversation() {
+    let home = tempfile::tempdir().unwrap();
+    let corpus = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/eval/sessions.jsonl"
+    );
+    let report = json(&maestro(home.path(), &["eval", corpus, "--json"]));
+    assert!(report["sessions"].as_u64().unwrap() >= 10);
+    assert!(
+        report["exact_accuracy"].as_f64().unwrap() >= 0.85,
+        "{:#}",
+        report["misses"]
+    );
+}
+
+#[test]
 fn eval_work_beats_the_baselines_on_the_shipped_history() {
     let home = tempfile::tempdir().unwrap();
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/history");

@@ -284,6 +284,7 @@ impl Inner {
         let now = self.platform.clock().now();
         let actor = self.actor(options);
         let mut state = self.state(session, options)?;
+        state.focus.touched_this_turn = false;
         state.history.push(text.to_string());
         let excess = state.history.len().saturating_sub(100);
         state.history.drain(..excess);

@@ -51,9 +51,18 @@ pub struct Plan {
 /// first one", "that dataset" and "no, Friday" mean something.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Focus {
-    /// Task numbers, in the order they were last shown (one after a create or change).
+    /// Task numbers, in the order they were last listed (or created together).
     #[serde(default)]
     pub tasks: Vec<i64>,
+    /// The task last created or changed.
+    #[serde(default)]
+    pub task: Option<i64>,
+    /// The last call that ran.
+    #[serde(default)]
+    pub previous: Option<Call>,
+    /// Whether a task was already created or changed in this turn.
+    #[serde(skip)]
+    pub touched_this_turn: bool,
     /// The dataset last named.
     #[serde(default)]
     pub dataset: Option<String>,
@@ -80,12 +89,26 @@ impl Focus {
         match data {
             Value::Array(items) if call.tool == "list_tasks" => {
                 self.tasks = items.iter().filter_map(|t| t["id"].as_i64()).collect();
+                self.task = match self.tasks.as_slice() {
+                    [only] => Some(*only),
+                    _ => None,
+                };
             }
             Value::Object(o) if o.contains_key("id") && o.contains_key("title") => {
-                self.tasks = o["id"].as_i64().into_iter().collect();
+                if let Some(id) = o["id"].as_i64() {
+                    // A task of the list stays in it; tasks made in one turn go together.
+                    if self.touched_this_turn && !self.tasks.contains(&id) {
+                        self.tasks.push(id);
+                    } else if !self.tasks.contains(&id) {
+                        self.tasks = vec![id];
+                    }
+                    self.task = Some(id);
+                    self.touched_this_turn = true;
+                }
             }
             _ => {}
         }
+        self.previous = Some(call.clone());
         if let Some(d) =
             arg("dataset").or_else(|| arg("name").filter(|_| call.tool == "register_dataset"))
         {

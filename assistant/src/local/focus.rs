@@ -68,10 +68,31 @@ pub fn task(words: &str, focus: &Focus, platform: &Platform, lex: &Lexicon) -> O
         }
     }
     let points = lower.iter().any(|w| POINTERS.contains(w));
-    match focus.tasks.as_slice() {
-        [only] if points => Some(*only),
+    match (focus.task, focus.tasks.as_slice()) {
+        (Some(id), _) if points => Some(id),
+        (None, [only]) if points => Some(*only),
         _ => None,
     }
+}
+
+/// Openings of a follow-up that asks the same again about something else.
+const FOLLOW_UPS: &[&str] = &[
+    "what about",
+    "how about",
+    "and what about",
+    "same for",
+    "and for",
+];
+
+/// The tool of the last call when `text` asks the same about something else
+/// ("what about the tenure column?").
+pub fn follow_up<'f>(text: &str, focus: &'f Focus) -> Option<&'f str> {
+    let lower = text.trim().to_lowercase();
+    let previous = focus.previous.as_ref()?;
+    FOLLOW_UPS
+        .iter()
+        .any(|f| lower.starts_with(f))
+        .then_some(previous.tool.as_str())
 }
 
 /// Openings of a correction to the last change.
@@ -94,9 +115,7 @@ const AMENDS: &[&str] = &[
 /// instead": the last change's task updated with the values the text gives.
 pub fn correction(text: &str, focus: &Focus, lex: &Lexicon) -> Option<Call> {
     let last = focus.last.as_ref()?;
-    let [id] = focus.tasks.as_slice() else {
-        return None;
-    };
+    let id = focus.task?;
     let lower = text.trim().to_lowercase();
     let amends = AMENDS.iter().any(|a| {
         lower.starts_with(a) && lower[a.len()..].starts_with(|c: char| !c.is_alphanumeric())
@@ -150,6 +169,7 @@ mod tests {
         assert_eq!(pick("close it", &listed), None, "three tasks: ask which");
         let one = Focus {
             tasks: vec![13],
+            task: Some(13),
             ..Focus::default()
         };
         assert_eq!(pick("assign it to", &one), Some(13));
@@ -168,6 +188,7 @@ mod tests {
         let (_, lex) = demo();
         let created = Focus {
             tasks: vec![13],
+            task: Some(13),
             last: Some(Call::new("create_task", Map::new())),
             ..Focus::default()
         };

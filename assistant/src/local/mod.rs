@@ -179,6 +179,38 @@ impl LocalPlanner {
         }
     }
 
+    /// A data or model call missing its dataset, model or target takes the
+    /// one the conversation is about ("what about the tenure column?").
+    fn with_focus(
+        &self,
+        mut call: Call,
+        clause: &str,
+        data: &ml::MlGrounding,
+        req: &Request<'_>,
+    ) -> Call {
+        let mut text = clause.to_string();
+        for _ in 0..3 {
+            let focus = req.focus;
+            let extra = match call.gap.as_ref().map(|g| g.field.as_str()) {
+                Some("dataset") => focus.dataset.as_ref().map(|d| format!(" in {d}")),
+                Some("model") => focus.model.as_ref().map(|m| format!(" with the {m} model")),
+                Some("target") => focus.target.as_ref().map(|t| format!(" predicting {t}")),
+                _ => None,
+            };
+            let Some(extra) = extra.filter(|_| ML_TOOLS.contains(&call.tool.as_str())) else {
+                break;
+            };
+            text.push_str(&extra);
+            let (arguments, gap) = ml::build(&call.tool, &text, data, req.platform);
+            call = Call {
+                tool: call.tool,
+                arguments,
+                gap,
+            };
+        }
+        call
+    }
+
     /// The call for one clause: the phrasings' reading, which the intent
     /// model confirms, completes (a tool they missed), overrules or vetoes.
     fn clause_call(
@@ -580,7 +612,10 @@ impl Planner for LocalPlanner {
         };
         let calls: Vec<Call> = split(&text)
             .into_iter()
-            .filter_map(|clause| self.clause_call(&clause, &g, &data, req))
+            .filter_map(|clause| {
+                self.clause_call(&clause, &g, &data, req)
+                    .map(|call| self.with_focus(call, &clause, &data, req))
+            })
             .map(|mut call| {
                 if auto_assign
                     && call.tool == "create_task"
@@ -597,8 +632,22 @@ impl Planner for LocalPlanner {
             [only] => only.gap.as_ref().is_some_and(|g| g.field == "id"),
             _ => false,
         };
-        let calls = match focus::correction(req.text, req.focus, &g.lexicon).filter(|_| unread) {
-            Some(amend) => vec![amend],
+        let again = focus::follow_up(req.text, req.focus).map(|tool| {
+            let call = if ML_TOOLS.contains(&tool) {
+                let (arguments, gap) = ml::build(tool, req.text, &data, req.platform);
+                Call {
+                    tool: tool.to_string(),
+                    arguments,
+                    gap,
+                }
+            } else {
+                self.build(tool, req.text, &g, req)
+            };
+            self.with_focus(call, req.text, &data, req)
+        });
+        let amend = focus::correction(req.text, req.focus, &g.lexicon);
+        let calls = match amend.or(again).filter(|_| unread) {
+            Some(call) => vec![call],
             None => calls,
         };
         let reply = calls.is_empty().then(|| NO_ACTION.trim().to_string());
@@ -669,10 +718,9 @@ fn task_arg(
     g: &Grounding,
     set: &mut impl FnMut(&str, Value),
 ) -> Option<Gap> {
-    let words = c.remainder();
     let found = id
-        .or_else(|| focus::task(&words, req.focus, req.platform, &g.lexicon))
-        .or_else(|| task_by_words(&words, req.platform));
+        .or_else(|| focus::task(c.original(), req.focus, req.platform, &g.lexicon))
+        .or_else(|| task_by_words(&c.remainder(), req.platform));
     match found {
         Some(id) => {
             set("id", json!(id));

@@ -37,6 +37,11 @@ impl Clause {
         }
     }
 
+    /// The whole clause as typed.
+    pub fn original(&self) -> &str {
+        &self.original
+    }
+
     /// What has not been cut out yet (cut parts are spaces).
     pub fn rest(&self) -> &str {
         &self.rest

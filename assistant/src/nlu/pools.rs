@@ -499,7 +499,7 @@ pub fn value(kind: &str, rng: &mut Rng) -> String {
         "project" => project(rng),
         "tags" => from(rng, TAGS),
         "hours" => from(rng, HOURS),
-        "task" => from(rng, TASK_REFS),
+        "task" => task_ref(rng),
         "skill" | "skills" => from(rng, SKILLS),
         "email" => {
             let name: &&str = rng.pick(NEW_PEOPLE);
@@ -566,6 +566,26 @@ fn person(rng: &mut Rng) -> String {
         2 => format!("@{}", first_name.to_lowercase()),
         3 | 4 => first_name.to_lowercase(),
         _ => first_name.to_string(),
+    }
+}
+
+/// A task as people point at it: by number, by its words, or by what the
+/// conversation is about ("it", "the second one", "the erin one").
+fn task_ref(rng: &mut Rng) -> String {
+    if rng.chance(0.7) {
+        return rng.pick(TASK_REFS).to_string();
+    }
+    let first_name = first(rng.pick(PEOPLE).0).to_lowercase();
+    match rng.below(6) {
+        0 | 1 => rng
+            .pick(&["it", "that one", "this one", "that"])
+            .to_string(),
+        2 | 3 => format!(
+            "the {} one",
+            rng.pick(&["first", "second", "last", "third", "2nd"])
+        ),
+        4 => format!("the {first_name} one"),
+        _ => format!("{first_name}'s"),
     }
 }
 

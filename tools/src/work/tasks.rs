@@ -198,7 +198,7 @@ impl TypedTool for UpdateTask {
         "(change|update|set) the estimate (of|for|on) {id:task} to {estimate_hours:hours}",
         "{id:task} will take (about|around|roughly) {estimate_hours:hours}",
         "(move|put) {id:task} (into|to|under) {project:project}",
-        "(tag|label) {id:task} (with|as) {tags:tags}",
+        "(tag|label) {id:task} [with|as] {tags:tags}",
         "(add|set|put) the description (of|on) {id:task} to \"{description:description}\"",
         "{id:task}: (due|deadline) {due:date} and {priority:priority}",
         "make {id:task} {priority:priority} and due {due:date}",
