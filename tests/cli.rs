@@ -507,6 +507,8 @@ fn parse_shows_spans_intents_and_calls_without_running_them() {
     assert_eq!(out["intents"][0][0], "create_task", "{out:#}");
     let call = &out["calls"][0];
     assert_eq!(call["tool"], "create_task");
+    assert_eq!(call["arguments"]["assignee"], "Dave Kim");
+    assert_eq!(call["arguments"]["title"], "renew the TLS certs");
     assert_eq!(call["arguments"]["due"], "2026-11-30");
     assert_eq!(call["status"], "ok");
     let after = json(&maestro(home.path(), &["tasks", "list", "--json"]));

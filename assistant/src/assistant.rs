@@ -380,15 +380,16 @@ impl Inner {
             });
             (plan.calls, false)
         };
-        let registry = self.platform.registry();
+        let actor = self.actor(options);
         Ok(calls
             .into_iter()
             .map(|call| {
-                let destructive =
-                    registry.get(&call.tool).map(|t| t.effect()) == Some(Effect::Destructive);
                 let status = if call.gap.is_some() {
                     Status::NeedsInput
-                } else if destructive && !std::mem::take(&mut confirmed) && !options.confirmed {
+                } else if !std::mem::take(&mut confirmed)
+                    && !options.confirmed
+                    && self.needs_yes(actor.as_deref(), &call).is_some()
+                {
                     Status::NeedsConfirmation
                 } else {
                     Status::Ok
@@ -414,6 +415,18 @@ impl Inner {
             .store()
             .save_session(session, &value, now)
             .map_err(|e| format!("could not save the conversation: {e}"))
+    }
+
+    /// The question to ask before `call` runs, if it needs a yes: every
+    /// destructive tool, and a tool that says so for these arguments (a bulk
+    /// change to more than one task).
+    fn needs_yes(&self, actor: Option<&str>, call: &Call) -> Option<String> {
+        let tool = self.platform.registry().get(&call.tool)?;
+        if tool.effect() == Effect::Destructive {
+            return Some(self.confirmation_question(call));
+        }
+        let args = Value::Object(call.arguments.clone());
+        self.platform.confirmation(actor, &call.tool, &args)
     }
 
     fn confirmation_question(&self, call: &Call) -> String {
@@ -467,16 +480,12 @@ impl TurnSteps<'_> {
             self.state.waiting = Some(call.clone());
             return Some(Outcome::Waiting);
         }
-        let effect = self
-            .inner
-            .platform
-            .registry()
-            .get(&call.tool)
-            .map(|t| t.effect());
         let confirmed = std::mem::take(&mut self.yes) || self.options.confirmed;
-        if effect == Some(Effect::Destructive) && !confirmed {
+        let question = (!confirmed)
+            .then(|| self.inner.needs_yes(self.actor, call))
+            .flatten();
+        if let Some(question) = question {
             waits(Status::NeedsConfirmation);
-            let question = self.inner.confirmation_question(call);
             self.say(&question);
             self.state.confirm = std::iter::once(call).chain(then).cloned().collect();
             return Some(Outcome::Waiting);

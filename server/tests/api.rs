@@ -656,6 +656,45 @@ async fn tools_are_called_with_checked_arguments() {
         s.post("/v1/tools/list_tasks", &read, json!({})).await.1["data"],
         json!([])
     );
+    // A bulk change to more than one task waits for ?confirm=true; to one, it runs.
+    for title in ["Patch the kernel", "Patch the VPN"] {
+        s.post(
+            "/v1/tools/create_task",
+            &t,
+            json!({"title": title, "tags": ["ops"]}),
+        )
+        .await;
+    }
+    let bulk = json!({"filter": {"tag": "ops"}, "changes": {"priority": "urgent"}});
+    let detail = problem(
+        s.req(Method::POST, "/v1/tools/update_tasks", &t)
+            .json(&bulk),
+        409,
+    )
+    .await;
+    assert!(
+        detail.contains("2 tasks") && detail.contains("confirm=true"),
+        "{detail}"
+    );
+    let urgent = json!({"priority": "urgent"});
+    assert_eq!(
+        s.post("/v1/tools/list_tasks", &read, urgent.clone())
+            .await
+            .1["data"],
+        json!([]),
+        "nothing changed before the confirmation"
+    );
+    let (status, out) = s
+        .post("/v1/tools/update_tasks?confirm=true", &t, bulk)
+        .await;
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(
+        s.post("/v1/tools/list_tasks", &read, urgent).await.1["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 #[tokio::test]

@@ -278,6 +278,19 @@ impl Platform {
         self.call_with(actor, name, args, Hooks::default())
     }
 
+    /// The question to ask before `name` runs with `args`, when it needs a
+    /// yes beyond its effect (see [`Tool::confirmation`]).
+    pub fn confirmation(&self, actor: Option<&str>, name: &str, args: &Value) -> Option<String> {
+        let tool = self.registry.get(name)?;
+        let ctx = Context {
+            platform: self,
+            actor,
+            now: self.clock.now(),
+            hooks: Hooks::default(),
+        };
+        tool.confirmation(&ctx, args)
+    }
+
     /// [`Platform::call`] with progress reports and a cancel flag for long work.
     pub fn call_with(
         &self,

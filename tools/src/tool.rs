@@ -271,6 +271,9 @@ pub trait Tool: Send + Sync {
     fn call(&self, ctx: &Context<'_>, args: Value) -> Result<ToolOutput, ToolError>;
     /// Validates `args` against the schema without running anything.
     fn check(&self, args: &Value) -> Result<(), ToolError>;
+    /// The question to ask before this call runs, when it needs a yes beyond
+    /// its effect (a bulk change to more than one item); `None` otherwise.
+    fn confirmation(&self, ctx: &Context<'_>, args: &Value) -> Option<String>;
 }
 
 /// A tool with typed arguments; its schema is derived and its arguments are
@@ -290,6 +293,10 @@ pub trait TypedTool: Send + Sync {
     const EFFECT: Effect;
     /// Runs with valid arguments.
     fn run(&self, ctx: &Context<'_>, args: Self::Args) -> Result<ToolOutput, ToolError>;
+    /// See [`Tool::confirmation`] (none by default).
+    fn confirm(&self, _ctx: &Context<'_>, _args: &Self::Args) -> Option<String> {
+        None
+    }
 }
 
 impl<T: TypedTool> Tool for T {
@@ -319,6 +326,10 @@ impl<T: TypedTool> Tool for T {
     }
     fn call(&self, ctx: &Context<'_>, args: Value) -> Result<ToolOutput, ToolError> {
         self.run(ctx, parse_args(T::NAME, args)?)
+    }
+    fn confirmation(&self, ctx: &Context<'_>, args: &Value) -> Option<String> {
+        let args = parse_args(T::NAME, args.clone()).ok()?;
+        self.confirm(ctx, &args)
     }
     fn check(&self, args: &Value) -> Result<(), ToolError> {
         parse_args::<T::Args>(T::NAME, args.clone()).map(|_| ())

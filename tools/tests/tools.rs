@@ -186,3 +186,89 @@ fn importing_tasks_is_all_or_nothing_and_explains_missing_columns() {
         (maestro_tools::Status::Done, Some(2.5))
     );
 }
+
+#[test]
+fn update_tasks_changes_every_match_and_asks_first_when_more_than_one() {
+    let p = Platform::in_memory(Clock::parse("2026-11-26T10:00:00Z").unwrap()).unwrap();
+    maestro_tools::import::load_demo(&p).unwrap();
+    let bobs =
+        json!({"filter": {"assignee": "Bob", "status": "open"}, "changes": {"assignee": "Dave"}});
+    let question = p.confirmation(None, "update_tasks", &bobs).unwrap();
+    assert!(question.contains("3 tasks"), "{question}");
+    assert!(question.contains("#1"), "{question}");
+    let one = json!({"filter": {"tag": "docs"}, "changes": {"status": "done"}});
+    assert_eq!(p.confirmation(None, "update_tasks", &one), None);
+
+    let out = p.call(None, "update_tasks", bobs).unwrap();
+    assert!(
+        out.summary.starts_with("Changed 3 tasks"),
+        "{}",
+        out.summary
+    );
+    let moved = p
+        .call(
+            None,
+            "list_tasks",
+            json!({"assignee": "Dave", "status": "open"}),
+        )
+        .unwrap();
+    let ids: Vec<i64> = moved
+        .data
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .collect();
+    for id in [1, 3, 9] {
+        assert!(ids.contains(&id), "{ids:?}");
+    }
+    let none = p
+        .call(
+            None,
+            "list_tasks",
+            json!({"assignee": "Bob", "status": "open"}),
+        )
+        .unwrap();
+    assert_eq!(none.data, json!([]));
+
+    let nothing = p
+        .call(
+            None,
+            "update_tasks",
+            json!({"filter": {"project": "Nowhere"}, "changes": {"priority": "low"}}),
+        )
+        .unwrap();
+    assert!(nothing.summary.contains("nothing changed"));
+}
+
+#[test]
+fn update_tasks_needs_a_filter_and_a_change_and_checks_both_before_changing_anything() {
+    let p = Platform::in_memory(Clock::parse("2026-11-26T10:00:00Z").unwrap()).unwrap();
+    maestro_tools::import::load_demo(&p).unwrap();
+    let before = p.call(None, "list_tasks", json!({})).unwrap().data;
+    let err = error(
+        &p,
+        "update_tasks",
+        json!({"filter": {}, "changes": {"priority": "low"}}),
+    );
+    assert!(err.contains("say which tasks"), "{err}");
+    let err = error(
+        &p,
+        "update_tasks",
+        json!({"filter": {"project": "Website"}, "changes": {}}),
+    );
+    assert!(err.contains("say what to change"), "{err}");
+    let err = error(
+        &p,
+        "update_tasks",
+        json!({"filter": {"project": "Website"}, "changes": {"assignee": "Zed"}}),
+    );
+    assert!(err.to_lowercase().contains("zed"), "{err}");
+    let err = error(
+        &p,
+        "update_tasks",
+        json!({"filter": {"project": "Website"}, "changes": {"due": "2020-01-01"}}),
+    );
+    assert!(err.contains("due"), "{err}");
+    assert_eq!(p.call(None, "list_tasks", json!({})).unwrap().data, before);
+}

@@ -134,6 +134,17 @@ impl LocalPlanner {
 
     /// The call for `tool` with the arguments the tagger finds in the clause.
     fn tagged(&self, tool: &str, clause: &str, g: &Grounding, req: &Request<'_>) -> Call {
+        self.tagged_with_sources(tool, clause, g, req).0
+    }
+
+    /// [`Self::tagged`], with the arguments whose values came from spans.
+    fn tagged_with_sources(
+        &self,
+        tool: &str,
+        clause: &str,
+        g: &Grounding,
+        req: &Request<'_>,
+    ) -> (Call, Vec<String>) {
         let tokens = tokenize(clause);
         let spans = recognise(&tokens, &g.lexicon);
         let units = units(&tokens, &spans);
@@ -172,11 +183,57 @@ impl LocalPlanner {
             });
         }
         arguments.retain(|_, v| !v.is_null());
-        Call {
+        let call = Call {
             tool: tool.to_string(),
             arguments,
             gap,
+        };
+        (call, filled.from_spans)
+    }
+
+    /// The phrasings' `call` completed by the tagger: arguments it missed are
+    /// added, and where its title holds what the tagger read as another
+    /// argument ("Dave to renew the certs", "…, give it to carol"), the
+    /// tagger's title and arguments win.
+    fn with_tagged(&self, mut call: Call, clause: &str, g: &Grounding, req: &Request<'_>) -> Call {
+        let (tagged, tagged_from_spans) = self.tagged_with_sources(&call.tool, clause, g, req);
+        let leftover = |title: &str| {
+            tagged
+                .arguments
+                .iter()
+                .filter(|(k, _)| *k != "title")
+                .filter_map(|(_, v)| v.as_str())
+                .chain(req.actor)
+                .any(|v| {
+                    let first = v.split_whitespace().next().unwrap_or(v).to_lowercase();
+                    title
+                        .to_lowercase()
+                        .split_whitespace()
+                        .any(|w| w.trim_matches(',') == first)
+                })
+        };
+        let old_title = call
+            .arguments
+            .get("title")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let new_title = tagged.arguments.get("title").and_then(Value::as_str);
+        if new_title.is_some_and(|t| t != old_title && !leftover(t)) && leftover(old_title) {
+            return tagged;
         }
+        for (k, v) in tagged.arguments {
+            if tagged_from_spans.contains(&k) {
+                call.arguments.entry(k).or_insert(v);
+            }
+        }
+        if call
+            .gap
+            .as_ref()
+            .is_some_and(|g| call.arguments.contains_key(&g.field))
+        {
+            call.gap = None;
+        }
+        call
     }
 
     /// A data or model call missing its dataset, model or target takes the
@@ -225,11 +282,17 @@ impl LocalPlanner {
                 .map(|tool| self.build(tool, clause, g, req))
         });
         let model = self.read(clause, &g.lexicon);
+        // A reading that cannot find the task it acts on is weak evidence.
+        let lost = |call: &Call| call.gap.as_ref().is_some_and(|g| g.field == "id");
         let tool = match &phrased {
+            Some(call) if call.tool == model.label && call.tool == "create_task" => {
+                return Some(self.with_tagged(call.clone(), clause, g, req));
+            }
             Some(call) if call.tool == model.label => return phrased,
             None if model.label != NONE && model.p >= ADOPT => model.label,
             Some(_) if model.label == NONE && model.p >= VETO => return None,
             Some(_) if model.label != NONE && model.p >= OVERRULE => model.label,
+            Some(call) if lost(call) && model.label != NONE && model.p >= ADOPT => model.label,
             _ => return phrased,
         };
         Some(if TAGGED.contains(&tool) {
@@ -668,7 +731,7 @@ fn grounding(req: &Request<'_>) -> Grounding {
 
 /// Tools whose arguments come from the tagger when the intent model chose
 /// them on its own (the phrasings' builders still serve what they read).
-const TAGGED: &[&str] = &["create_task"];
+const TAGGED: &[&str] = &["create_task", "update_tasks"];
 
 /// What to ask when a tool's required argument is missing.
 fn question_for(tool: &str, field: &str) -> String {
@@ -974,6 +1037,7 @@ static SKILL_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
 });
 const NOT_SKILLS: &[&str] = &[
     "the", "their", "team", "any", "some", "what", "which", "all", "people", "everyone", "a", "an",
+    "list", "show", "display", "get", "find", "give",
 ];
 
 fn update_status(c: &mut Clause) -> Option<&'static str> {

@@ -143,6 +143,10 @@ fn single(w: &[&str], today: NaiveDate, order: DateOrder) -> Option<Found> {
             };
         }
         "end" | "close" => return end_of(w, today),
+        "the" if matches!(at(1), "end" | "close") => {
+            let inner = end_of(&w[1..], today)?;
+            return found(inner.len + 1, inner.date, inner.kind);
+        }
         "in" => return in_count(w, today),
         "before" => {
             let h = holiday(&w[1..], today)?;
@@ -492,6 +496,7 @@ mod tests {
             ("in a couple of days", "2026-11-28"),
             ("2 weeks from now", "2026-12-10"),
             ("end of the month", "2026-11-30"),
+            ("the end of the month", "2026-11-30"),
             ("EOM", "2026-11-30"),
             ("end of Q1", "2027-03-31"),
             ("end of the quarter", "2026-12-31"),

@@ -18,6 +18,8 @@ pub struct Filled {
     pub unknown_people: Vec<(String, String)>,
     /// Task references in words, to be looked up: (argument, words).
     pub task_words: Vec<(String, String)>,
+    /// The arguments whose values came from recognised spans (not words).
+    pub from_spans: Vec<String>,
 }
 
 /// The arguments `labels` give `units` of `text`, typed by `schema` (a
@@ -46,9 +48,12 @@ pub fn fill(
         let run = &units[i..end];
         match run {
             // A span on its own gives its resolved value…
-            [Unit { span: Some(k), .. }] => put_span(&mut out, field, &kind, &spans[*k], actor),
+            [Unit { span: Some(k), .. }] => {
+                put_span(&mut out, field, &kind, &spans[*k], actor);
+                out.from_spans.push(field.to_string());
+            }
             // …several spans of a list each give theirs…
-            _ if kind == "array" && run.iter().all(|u| u.span.is_some()) => {
+            _ if kind.ty == "array" && run.iter().all(|u| u.span.is_some()) => {
                 for k in run.iter().filter_map(|u| u.span) {
                     put_span(&mut out, field, &kind, &spans[k], actor);
                 }
@@ -67,11 +72,29 @@ pub fn fill(
     out
 }
 
-/// The JSON type of `field` in `schema` ("string", "integer", "number",
-/// "array", "boolean"), or `None` when the tool has no such argument.
-fn field_type(schema: &Value, field: &str) -> Option<String> {
-    let prop = schema.get("properties")?.get(field)?;
-    let ty = match &prop["type"] {
+/// What the schema says of one argument.
+struct Field {
+    /// Its JSON type ("string", "integer", "number", "array", "boolean").
+    ty: String,
+    /// The values it may take, when it is an enumeration.
+    consts: Vec<String>,
+}
+
+/// The argument at `path` ("due", or "changes.assignee" inside an object)
+/// of `schema`, or `None` when the tool has no such argument.
+fn field_type(schema: &Value, path: &str) -> Option<Field> {
+    let mut node = schema;
+    for part in path.split('.') {
+        node = resolve(schema, node).get("properties")?.get(part)?;
+    }
+    let node = resolve(schema, node);
+    let consts: Vec<String> = node["oneOf"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o["const"].as_str().map(str::to_string))
+        .collect();
+    let ty = match &node["type"] {
         Value::String(t) => Some(t.clone()),
         Value::Array(ts) => ts
             .iter()
@@ -80,11 +103,78 @@ fn field_type(schema: &Value, field: &str) -> Option<String> {
             .map(str::to_string),
         _ => None,
     };
-    // Enumerations (priority, status, stage) are strings.
-    Some(ty.unwrap_or_else(|| "string".into()))
+    Some(Field {
+        ty: ty.unwrap_or_else(|| "string".into()),
+        consts,
+    })
 }
 
-fn put_span(out: &mut Filled, field: &str, kind: &str, span: &Span, actor: Option<&str>) {
+/// A schema node with `$ref`s and nullable `anyOf`s followed.
+fn resolve<'s>(root: &'s Value, node: &'s Value) -> &'s Value {
+    if let Some(name) = node["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+    {
+        return resolve(root, &root["$defs"][name]);
+    }
+    match node["anyOf"].as_array() {
+        Some(options) => options
+            .iter()
+            .find(|o| o["type"] != "null")
+            .map_or(node, |o| resolve(root, o)),
+        None => node,
+    }
+}
+
+/// The enumeration value `words` mean ("in progress" → `in_progress`,
+/// "finished" → `done`, "outstanding" → `open`), if one.
+fn enum_value(consts: &[String], words: &str) -> Option<String> {
+    let key = words.trim().to_lowercase().replace([' ', '-'], "_");
+    const SYNONYMS: &[(&str, &[&str])] = &[
+        (
+            "done",
+            &["complete", "completed", "finished", "closed", "resolved"],
+        ),
+        ("in_progress", &["started", "underway", "ongoing", "wip"]),
+        ("todo", &["to_do", "not_started", "reopened", "new"]),
+        (
+            "open",
+            &[
+                "outstanding",
+                "remaining",
+                "unfinished",
+                "not_done",
+                "pending",
+            ],
+        ),
+        ("production", &["prod"]),
+    ];
+    let canonical = SYNONYMS
+        .iter()
+        .find(|(_, words)| words.contains(&key.as_str()))
+        .map_or(key.as_str(), |(c, _)| c);
+    consts.iter().find(|c| *c == canonical).cloned()
+}
+
+/// The object that holds the argument at `path`, made as needed, and the
+/// argument's own name.
+fn slot<'m>(
+    args: &'m mut Map<String, Value>,
+    path: &'m str,
+) -> Option<(&'m mut Map<String, Value>, &'m str)> {
+    match path.split_once('.') {
+        None => Some((args, path)),
+        Some((head, rest)) => {
+            let inner = args
+                .entry(head)
+                .or_insert_with(|| Value::Object(Map::new()))
+                .as_object_mut()?;
+            slot(inner, rest)
+        }
+    }
+}
+
+fn put_span(out: &mut Filled, field: &str, kind: &Field, span: &Span, actor: Option<&str>) {
     let value = match span.kind {
         SpanKind::Me => match actor {
             Some(a) => json!(a),
@@ -100,7 +190,7 @@ fn put_span(out: &mut Filled, field: &str, kind: &str, span: &Span, actor: Optio
         },
         _ => span.value.clone(),
     };
-    let value = match kind {
+    let value = match kind.ty.as_str() {
         "integer" => match value.as_f64() {
             Some(n) if n.fract() == 0.0 => json!(n as i64),
             _ => return,
@@ -110,19 +200,32 @@ fn put_span(out: &mut Filled, field: &str, kind: &str, span: &Span, actor: Optio
             None => return,
         },
         "array" => return append(out, field, [value]),
+        _ if !kind.consts.is_empty() => {
+            match value.as_str().and_then(|v| enum_value(&kind.consts, v)) {
+                Some(v) => json!(v),
+                None => return,
+            }
+        }
         _ => match value {
             Value::String(_) => value,
             other => json!(other.to_string()),
         },
     };
-    out.arguments.entry(field).or_insert(value);
+    set(out, field, value);
 }
 
-fn put_words(out: &mut Filled, field: &str, kind: &str, words: String) {
+/// Sets the argument at `path` unless it is set already.
+fn set(out: &mut Filled, path: &str, value: Value) {
+    if let Some((map, name)) = slot(&mut out.arguments, path) {
+        map.entry(name).or_insert(value);
+    }
+}
+
+fn put_words(out: &mut Filled, field: &str, kind: &Field, words: String) {
     if words.is_empty() {
         return;
     }
-    match kind {
+    match kind.ty.as_str() {
         "integer" => out.task_words.push((field.to_string(), words)),
         "array" => {
             let items: Vec<Value> = words
@@ -136,25 +239,28 @@ fn put_words(out: &mut Filled, field: &str, kind: &str, words: String) {
         }
         "number" => {
             if let Ok(n) = words.parse::<f64>() {
-                out.arguments.entry(field).or_insert(json!(n));
+                set(out, field, json!(n));
             }
         }
-        _ if PERSON_FIELDS.contains(&field) => {
+        "boolean" => set(out, field, json!(true)),
+        _ if !kind.consts.is_empty() => {
+            if let Some(v) = enum_value(&kind.consts, &words) {
+                set(out, field, json!(v));
+            }
+        }
+        _ if PERSON_FIELDS.iter().any(|f| field.ends_with(f)) => {
             out.unknown_people.push((field.to_string(), words));
         }
-        _ => {
-            out.arguments.entry(field).or_insert(json!(words));
-        }
+        _ => set(out, field, json!(words)),
     }
 }
 
 /// Adds `items` to the list argument `field`.
 fn append(out: &mut Filled, field: &str, items: impl IntoIterator<Item = Value>) {
-    let list = out
-        .arguments
-        .entry(field)
-        .or_insert_with(|| Value::Array(Vec::new()));
-    if let Value::Array(list) = list {
+    let Some((map, name)) = slot(&mut out.arguments, field) else {
+        return;
+    };
+    if let Value::Array(list) = map.entry(name).or_insert_with(|| Value::Array(Vec::new())) {
         list.extend(items);
     }
 }

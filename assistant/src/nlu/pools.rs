@@ -519,6 +519,17 @@ pub fn value(kind: &str, rng: &mut Rng) -> String {
         "row_id" => from(rng, ROW_IDS),
         "topic" => from(rng, TOPICS),
         "number" => (2 + rng.below(9)).to_string(),
+        "tag" => from(
+            rng,
+            &[
+                "docs", "security", "bug", "backend", "mobile", "infra", "ux",
+            ],
+        ),
+        "me" => from(rng, &["my", "of my"]),
+        "open_status" => from(rng, &["open", "outstanding", "remaining", "unfinished"]),
+        "todo_status" => from(rng, &["todo", "to-do", "not started"]),
+        "done_status" => from(rng, &["done", "complete", "finished", "closed"]),
+        "overdue" => from(rng, &["overdue", "that's overdue", "past due", "late"]),
         "folds" => format!("{} folds", 3 + rng.below(8)),
         other => panic!("no values for slot kind {other:?}"),
     }
@@ -555,6 +566,12 @@ pub const KINDS: &[&str] = &[
     "topic",
     "number",
     "folds",
+    "tag",
+    "me",
+    "open_status",
+    "todo_status",
+    "done_status",
+    "overdue",
 ];
 
 fn person(rng: &mut Rng) -> String {

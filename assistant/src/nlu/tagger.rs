@@ -66,15 +66,15 @@ pub fn units(tokens: &[Token], spans: &[Span]) -> Vec<Unit> {
 }
 
 /// The gold labels of a generated example's units: the field of the slot
-/// each unit starts in.
+/// each unit overlaps (a quoted span's quotes lie just outside its slot).
 pub fn gold(units: &[Unit], tokens: &[Token], slots: &[Placed]) -> Vec<String> {
     units
         .iter()
         .map(|u| {
-            let at = tokens[u.start].start;
+            let (start, end) = (tokens[u.start].start, tokens[u.end - 1].end);
             slots
                 .iter()
-                .find(|s| s.range.contains(&at))
+                .find(|s| s.range.start < end && start < s.range.end)
                 .and_then(|s| s.field.clone())
                 .unwrap_or_else(|| OUTSIDE.to_string())
         })

@@ -94,6 +94,19 @@ async fn call(
         })?
     };
     let actor = format!("token:{}", caller.0.name);
+    if q.confirm != Some(true) {
+        let (platform, name, args, actor) =
+            (assistant.clone(), name.clone(), args.clone(), actor.clone());
+        let question =
+            blocking(move || Ok(platform.platform().confirmation(Some(&actor), &name, &args)))
+                .await?;
+        if let Some(question) = question {
+            return Err(Problem::new(
+                StatusCode::CONFLICT,
+                format!("{question} Repeat the request with ?confirm=true to run it."),
+            ));
+        }
+    }
     let out =
         blocking(move || Ok(assistant.platform().call(Some(&actor), tool.name(), args)?)).await?;
     Ok(Json(out).into_response())

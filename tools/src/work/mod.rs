@@ -1,5 +1,6 @@
 //! The work-management tools: tasks, people, the catalog and help.
 
+mod bulk;
 mod help;
 mod intel;
 mod people;
@@ -7,6 +8,7 @@ mod tasks;
 
 use chrono::NaiveDate;
 
+pub use bulk::UpdateTasks;
 pub use help::{Help, SearchCatalog};
 pub use intel::{
     AssessRisk, DetectAnomalies, PredictDuration, ProjectTimeline, RecommendAssignee,
@@ -27,6 +29,7 @@ pub fn registry() -> Registry {
     r.register(DeleteTask);
     r.register(AssignTask);
     r.register(ListTasks);
+    r.register(UpdateTasks);
     r.register(SearchCatalog);
     r.register(AddPerson);
     r.register(ListPeople);

@@ -441,6 +441,31 @@ pub struct ListTasksArgs {
     pub limit: Option<usize>,
 }
 
+impl ListTasksArgs {
+    /// The store's filter for these arguments (people resolved, dates checked).
+    pub fn to_filter(&self, ctx: &Context<'_>, tool: &str) -> Result<TaskFilter, ToolError> {
+        let assignee = self
+            .assignee
+            .as_deref()
+            .map(|n| ctx.platform.resolve_person(ctx.actor, n))
+            .transpose()?;
+        Ok(TaskFilter {
+            assignee: assignee.map(|p| p.name),
+            status: self.status,
+            project: self.project.clone(),
+            priority: self.priority,
+            tag: self.tag.clone(),
+            due_before: self
+                .due_before
+                .as_deref()
+                .map(|d| parse_date(tool, "due_before", d))
+                .transpose()?,
+            overdue_on: self.overdue.unwrap_or(false).then(|| ctx.now.date_naive()),
+            limit: self.limit,
+        })
+    }
+}
+
 /// Lists tasks.
 pub struct ListTasks;
 
@@ -484,26 +509,10 @@ impl TypedTool for ListTasks {
     const EFFECT: Effect = Effect::Read;
 
     fn run(&self, ctx: &Context<'_>, a: ListTasksArgs) -> Result<ToolOutput, ToolError> {
-        let assignee = a
-            .assignee
-            .as_deref()
-            .map(|n| ctx.platform.resolve_person(ctx.actor, n))
-            .transpose()?;
-        let filter = TaskFilter {
-            assignee: assignee.map(|p| p.name),
-            status: a.status,
-            project: a.project,
-            priority: a.priority,
-            tag: a.tag,
-            due_before: a
-                .due_before
-                .as_deref()
-                .map(|d| parse_date(Self::NAME, "due_before", d))
-                .transpose()?,
-            overdue_on: a.overdue.unwrap_or(false).then(|| ctx.now.date_naive()),
-            limit: a.limit,
-        };
-        let tasks = ctx.platform.store().list_tasks(&filter)?;
+        let tasks = ctx
+            .platform
+            .store()
+            .list_tasks(&a.to_filter(ctx, Self::NAME)?)?;
         let summary = match tasks.len() {
             0 => "No tasks match.".to_string(),
             n => format!("{n} {}.", plural(n, "task", "tasks")),
