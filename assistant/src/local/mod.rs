@@ -44,7 +44,6 @@ fn re(pattern: &str) -> Regex {
 /// The offline planner.
 pub struct LocalPlanner {
     intents: &'static IntentModel,
-    tagger: &'static Tagger,
 }
 
 /// The understanding model cannot serve this registry.
@@ -84,10 +83,10 @@ impl LocalPlanner {
         {
             return Err(ModelError::Untrained(tool.name().to_string()));
         }
-        Ok(Self {
-            intents,
-            tagger: Tagger::shipped()?,
-        })
+        // The tagger loads when a tagged tool first needs it; a damaged one
+        // fails here, at start-up, rather than in a turn.
+        Tagger::shipped()?;
+        Ok(Self { intents })
     }
 
     /// The tool a clause asks for, if any: a help question, then the
@@ -148,7 +147,10 @@ impl LocalPlanner {
         let tokens = tokenize(clause);
         let spans = recognise(&tokens, &g.lexicon);
         let units = units(&tokens, &spans);
-        let labels = self.tagger.tag(tool, &units);
+        let labels = Tagger::shipped().map_or_else(
+            |_| vec![String::new(); units.len()],
+            |t| t.tag(tool, &units),
+        );
         let schema = req
             .platform
             .registry()

@@ -15,8 +15,10 @@ use super::rng::Rng;
 pub struct Linear {
     labels: Vec<String>,
     bits: u32,
-    /// Feature → its row of weights, one per label.
-    rows: HashMap<u32, Vec<f32>>,
+    /// Feature → where its row of weights (one per label) starts in `weights`.
+    rows: HashMap<u32, usize>,
+    /// Every row, one after another.
+    weights: Vec<f32>,
 }
 
 /// Training settings.
@@ -83,13 +85,20 @@ impl Linear {
             }
         }
         let mut rows = HashMap::new();
+        let mut weights = Vec::new();
         for f in 0..dims {
             let row: Vec<f32> = (0..k).map(|j| w[f * k + j] - u[f * k + j] / c).collect();
             if row.iter().any(|v| v.abs() > 1e-3) {
-                rows.insert(f as u32, row);
+                rows.insert(f as u32, weights.len());
+                weights.extend(row);
             }
         }
-        Self { labels, bits, rows }
+        Self {
+            labels,
+            bits,
+            rows,
+            weights,
+        }
     }
 
     /// The labels, in the order of [`Linear::probabilities`].
@@ -108,7 +117,8 @@ impl Linear {
         let x = 1.0 / (feats.len().max(1) as f32).sqrt();
         let mut out = vec![0f32; k];
         for f in feats {
-            if let Some(row) = self.rows.get(f) {
+            if let Some(&at) = self.rows.get(f) {
+                let row = &self.weights[at..at + k];
                 out.iter_mut().zip(row).for_each(|(o, w)| *o += w * x);
             }
         }
@@ -130,7 +140,8 @@ impl Linear {
         features.sort();
         out.extend((features.len() as u32).to_le_bytes());
         for f in features {
-            let row = &self.rows[f];
+            let at = self.rows[f];
+            let row = &self.weights[at..at + self.labels.len()];
             let scale = row.iter().fold(0f32, |m, v| m.max(v.abs())) / 127.0;
             out.extend(f.to_le_bytes());
             out.extend(scale.to_le_bytes());
@@ -160,20 +171,22 @@ impl Linear {
             .collect::<Result<Vec<_>, _>>()?;
         let n = r.u32()? as usize;
         let mut rows = HashMap::with_capacity(n);
+        let mut weights = Vec::with_capacity(n * k);
         for _ in 0..n {
             let f = r.u32()?;
             let scale = f32::from_le_bytes(r.take(4)?.try_into().map_err(|_| r.short())?);
-            let row = r
-                .take(k)?
-                .iter()
-                .map(|b| f32::from(*b as i8) * scale)
-                .collect();
-            rows.insert(f, row);
+            rows.insert(f, weights.len());
+            weights.extend(r.take(k)?.iter().map(|b| f32::from(*b as i8) * scale));
         }
         if r.at != bytes.len() {
             return Err(FormatError("there are bytes after the last row".into()));
         }
-        Ok(Self { labels, bits, rows })
+        Ok(Self {
+            labels,
+            bits,
+            rows,
+            weights,
+        })
     }
 }
 
