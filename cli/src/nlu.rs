@@ -1,5 +1,6 @@
-//! `maestro nlu`: trains the understanding model from the tools' phrasings
-//! and the development corpora, and writes the file that Maestro ships.
+//! `maestro nlu`: trains the understanding models from the tools' phrasings
+//! and the development corpora and writes the files Maestro ships;
+//! `maestro parse` shows what they read.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -7,11 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, bail};
 use clap::Subcommand;
 use maestro_assistant::nlu::generate::{self, Sizes};
-use maestro_assistant::nlu::intent::IntentModel;
-use maestro_assistant::nlu::lexicon::Lexicon;
-use maestro_assistant::nlu::tagger::Tagger;
-use maestro_assistant::nlu::train;
-use maestro_assistant::nlu::{SpanView, analyse};
+use maestro_assistant::nlu::{self, train};
 use maestro_assistant::{Assistant, TurnOptions};
 use maestro_tools::{Clock, Platform};
 
@@ -101,67 +98,16 @@ pub fn parse(
     text: &str,
     json: bool,
 ) -> Result<ExitCode> {
-    let platform = assistant.platform();
-    let today = platform.clock().now().date_naive();
-    let lex = Lexicon::of(platform, actor.as_deref(), today);
-    let model = IntentModel::shipped().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let tagger = Tagger::shipped().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let analysis = analyse(text, &lex, model, tagger, 5);
     let options = TurnOptions {
         actor,
         one_shot: true,
         ..TurnOptions::default()
     };
-    let calls = assistant
-        .preview("parse", text, &options)
-        .map_err(|e| anyhow::anyhow!(e))?;
+    let parsed = nlu::parse(assistant, "parse", text, &options).map_err(|e| anyhow::anyhow!(e))?;
     if json {
-        let mut value = serde_json::to_value(&analysis)?;
-        value["calls"] = serde_json::to_value(&calls)?;
-        println!("{}", serde_json::to_string_pretty(&value)?);
-        return Ok(ExitCode::SUCCESS);
-    }
-    println!("spans:");
-    for s in &analysis.spans {
-        println!(
-            "  {:<24} {:<10} {}",
-            format!("{:?}", s.text),
-            kind_name(s),
-            s.value
-        );
-    }
-    println!("the model reads: {}", analysis.view.join(" "));
-    let intents: Vec<String> = analysis
-        .intents
-        .iter()
-        .map(|(l, p)| format!("{l} {p:.2}"))
-        .collect();
-    println!("intents: {}", intents.join(", "));
-    let labels: Vec<String> = analysis
-        .labels
-        .iter()
-        .map(|(unit, label)| format!("{unit}/{label}"))
-        .collect();
-    println!("roles:   {}", labels.join(" "));
-    println!("calls:");
-    if calls.is_empty() {
-        println!("  (none)");
-    }
-    for c in &calls {
-        let status = serde_json::to_value(c.status)?;
-        println!(
-            "  {} {} ({})",
-            c.tool,
-            c.arguments,
-            status.as_str().unwrap_or("")
-        );
+        println!("{}", serde_json::to_string_pretty(&parsed)?);
+    } else {
+        print!("{}", parsed.text());
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn kind_name(span: &SpanView) -> String {
-    serde_json::to_value(span.kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }

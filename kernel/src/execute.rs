@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use jupyter_protocol::{Media, MediaType};
-use maestro_assistant::{Answer, Event, Status, TurnOptions, UsageReport};
+use maestro_assistant::{Answer, Event, Status, TurnOptions, UsageReport, nlu};
 use maestro_tools::{Display, Table};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -107,6 +107,16 @@ impl Kernel {
                 }
             }
             Magic::Sleep(seconds) => self.sleep(seconds, out).await?,
+            Magic::Parse(text) => {
+                let assistant = self.assistant(out).await?;
+                let options = TurnOptions {
+                    actor: self.config.actor.clone(),
+                    ..TurnOptions::default()
+                };
+                let parsed = nlu::parse(&assistant, &self.conversation, &text, &options)
+                    .map_err(|e| out.error("ParseError", &e))?;
+                out.stdout(&parsed.text());
+            }
         }
         Ok(())
     }

@@ -26,6 +26,10 @@ pub const MAGICS: &[(&str, &str)] = &[
         "print text (`%echo --stderr TEXT` prints to stderr)",
     ),
     ("%sleep", "wait SECONDS with a progress bar (interruptible)"),
+    (
+        "%parse",
+        "what Maestro reads in a request (spans, intent scores, roles) and the calls it would make, without running them",
+    ),
 ];
 
 /// A parsed cell.
@@ -65,6 +69,8 @@ pub enum Magic {
     },
     /// `%sleep SECONDS`
     Sleep(f64),
+    /// `%parse TEXT`
+    Parse(String),
 }
 
 /// Why a cell cannot run; the message says what to type instead.
@@ -132,6 +138,11 @@ fn line_magic(code: &str) -> Result<Magic, MagicError> {
     };
     match name {
         "%help" => no_args(Magic::Help),
+        "%parse" if args.is_empty() => Err(MagicError(
+            "%parse takes a request, e.g. `%parse create a task for Bob to fix the login bug`"
+                .into(),
+        )),
+        "%parse" => Ok(Magic::Parse(args.to_string())),
         "%tools" => no_args(Magic::Tools),
         "%reset" => no_args(Magic::Reset),
         "%history" => match args.strip_prefix("-n") {
@@ -218,6 +229,11 @@ mod tests {
             Cell::Magic(Magic::History(Some(3)))
         );
         assert_eq!(parse("  \n").unwrap(), Cell::Empty);
+        assert_eq!(
+            parse("%parse remind dave to renew the certs").unwrap(),
+            Cell::Magic(Magic::Parse("remind dave to renew the certs".into()))
+        );
+        assert!(parse("%parse").unwrap_err().0.contains("takes a request"));
     }
 
     #[test]

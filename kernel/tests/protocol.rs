@@ -157,6 +157,22 @@ async fn a_request_round_trips_with_busy_input_output_and_idle() {
             .any(|m| m.header.msg_type == "execute_result"),
         "a list answers with an execute_result"
     );
+
+    let (_, outputs) = client.request(execute("%parse delete task 4")).await;
+    let shown = stdout(&outputs);
+    assert!(
+        shown.contains("task 4") && shown.contains("task_ref"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("delete_task {\"id\":4} (needs_confirmation)"),
+        "{shown}"
+    );
+    let (_, outputs) = client.request(execute("yes")).await;
+    assert!(
+        !stdout(&outputs).contains("Deleted"),
+        "%parse ran nothing and left no question to answer"
+    );
 }
 
 #[tokio::test]

@@ -83,3 +83,73 @@ pub fn analyse(
             .collect(),
     }
 }
+
+/// What `maestro parse` and `%parse` show: the analysis and the calls a turn
+/// would make, with their statuses.
+#[derive(Debug, Clone, Serialize)]
+pub struct Parsed {
+    /// What the recognisers and models read.
+    #[serde(flatten)]
+    pub analysis: Analysis,
+    /// The calls the turn would make (nothing runs).
+    pub calls: Vec<crate::Action>,
+}
+
+/// Reads `text` as a turn of `session` would, without running anything.
+pub fn parse(
+    assistant: &crate::Assistant,
+    session: &str,
+    text: &str,
+    options: &crate::TurnOptions,
+) -> Result<Parsed, String> {
+    let platform = assistant.platform();
+    let today = platform.clock().now().date_naive();
+    let lex = Lexicon::of(platform, options.actor.as_deref(), today);
+    let model = IntentModel::shipped().map_err(|e| e.to_string())?;
+    let tagger = Tagger::shipped().map_err(|e| e.to_string())?;
+    let calls = assistant.preview(session, text, options)?;
+    Ok(Parsed {
+        analysis: analyse(text, &lex, model, tagger, 5),
+        calls,
+    })
+}
+
+impl Parsed {
+    /// The parse as lines of text.
+    pub fn text(&self) -> String {
+        let a = &self.analysis;
+        let mut out = String::from("spans:\n");
+        for s in &a.spans {
+            let kind = serde_json::to_value(s.kind).unwrap_or_default();
+            out.push_str(&format!(
+                "  {:<24} {:<10} {}\n",
+                format!("{:?}", s.text),
+                kind.as_str().unwrap_or(""),
+                s.value
+            ));
+        }
+        let intents: Vec<String> = a
+            .intents
+            .iter()
+            .map(|(l, p)| format!("{l} {p:.2}"))
+            .collect();
+        let roles: Vec<String> = a.labels.iter().map(|(u, l)| format!("{u}/{l}")).collect();
+        out.push_str(&format!("the model reads: {}\n", a.view.join(" ")));
+        out.push_str(&format!("intents: {}\n", intents.join(", ")));
+        out.push_str(&format!("roles:   {}\n", roles.join(" ")));
+        out.push_str("calls:\n");
+        if self.calls.is_empty() {
+            out.push_str("  (none)\n");
+        }
+        for c in &self.calls {
+            let status = serde_json::to_value(c.status).unwrap_or_default();
+            out.push_str(&format!(
+                "  {} {} ({})\n",
+                c.tool,
+                c.arguments,
+                status.as_str().unwrap_or("")
+            ));
+        }
+        out
+    }
+}
