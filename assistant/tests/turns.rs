@@ -184,3 +184,34 @@ fn a_data_question_is_answered_by_name_and_help_is_never_taken_as_the_answer() {
     assert_eq!(actions[0].status, Status::Ok, "{reply}");
     assert!(reply.contains("178 rows"), "{reply}");
 }
+
+#[test]
+fn the_language_model_is_offered_the_plan_then_the_intent_models_next_readings() {
+    let platform = Platform::in_memory(Clock::parse("2026-11-26T10:00:00Z").unwrap()).unwrap();
+    import::load_demo(&platform).unwrap();
+    let planner = LocalPlanner::new(platform.registry()).unwrap();
+    let focus = maestro_assistant::Focus::default();
+    let request = |text| maestro_assistant::Request {
+        text,
+        platform: &platform,
+        actor: Some("Alice Johnson"),
+        now: platform.clock().now(),
+        waiting: None,
+        focus: &focus,
+    };
+    let likely = planner.likely_tools(&request("move all of bob's open tasks to dave"));
+    assert_eq!(
+        likely.first().map(String::as_str),
+        Some("update_tasks"),
+        "{likely:?}"
+    );
+    let mut unique = likely.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), likely.len(), "{likely:?}");
+    assert!(
+        planner
+            .likely_tools(&request("what's the capital of peru"))
+            .is_empty(),
+        "nothing is likely for a request that asks for nothing"
+    );
+}

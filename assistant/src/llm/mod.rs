@@ -121,13 +121,7 @@ impl LlmPlanner {
         steps: &mut dyn Steps,
         usage: &mut Usage,
     ) -> Result<(), (LlmError, bool)> {
-        let likely: Vec<String> = self
-            .local
-            .plan(request)
-            .calls
-            .into_iter()
-            .map(|c| c.tool)
-            .collect();
+        let likely = self.local.likely_tools(request);
         let mut prompt = Prompt::new(request, &*steps, &self.config, &likely);
         let mut ran_any = false;
         let mut corrections = 0;

@@ -71,6 +71,8 @@ const ADOPT: f32 = 0.6;
 const OVERRULE: f32 = 0.9;
 /// …and vetoes a tool they chose when it is this sure nothing was asked.
 const VETO: f32 = 0.85;
+/// The language-model planner is offered the intent model's readings from this probability.
+const LIKELY: f32 = 0.05;
 
 impl LocalPlanner {
     /// The planner with the shipped understanding model, which must know
@@ -87,6 +89,22 @@ impl LocalPlanner {
         // fails here, at start-up, rather than in a turn.
         Tagger::shipped()?;
         Ok(Self { intents })
+    }
+
+    /// The tools a request most likely needs, best first: those of the
+    /// local plan, then the intent model's next readings (for the language
+    /// model planner's tool retrieval).
+    pub fn likely_tools(&self, req: &Request<'_>) -> Vec<String> {
+        let mut tools: Vec<String> = self.plan(req).calls.into_iter().map(|c| c.tool).collect();
+        let lex = Lexicon::of(req.platform, req.actor, req.now.date_naive());
+        let tokens = tokenize(req.text);
+        let ranked = self.intents.classify(&tokens, &recognise(&tokens, &lex));
+        for (label, p) in ranked.into_iter().take(4) {
+            if label != NONE && p >= LIKELY && !tools.iter().any(|t| t == label) {
+                tools.push(label.to_string());
+            }
+        }
+        tools
     }
 
     /// The tool a clause asks for, if any: a help question, then the
