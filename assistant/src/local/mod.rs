@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 
 use maestro_catalog::Filter;
 use maestro_catalog::tokens;
-use maestro_tools::{Platform, Registry};
+use maestro_tools::{Effect, Platform, Registry};
 use regex::Regex;
 use serde_json::{Map, Value, json};
 
@@ -44,6 +44,8 @@ fn re(pattern: &str) -> Regex {
 /// The offline planner.
 pub struct LocalPlanner {
     intents: &'static IntentModel,
+    /// The tools that change something (all but the read-only ones).
+    changing: Vec<String>,
 }
 
 /// The understanding model cannot serve this registry.
@@ -63,14 +65,20 @@ pub enum ModelError {
 struct Reading<'a> {
     label: &'a str,
     p: f32,
+    /// The runner-up and its probability.
+    second: (&'a str, f32),
 }
 
 /// The intent model adopts a tool the phrasings missed at this probability…
 const ADOPT: f32 = 0.6;
+/// …or, for a tool that changes something, at this one…
+const ADOPT_CHANGE: f32 = 0.8;
 /// …overrules them with another tool at this one…
 const OVERRULE: f32 = 0.9;
 /// …and vetoes a tool they chose when it is this sure nothing was asked.
 const VETO: f32 = 0.85;
+/// Two readings this close (in probability) are too close to choose between.
+const CLOSE: f32 = 0.1;
 /// The language-model planner is offered the intent model's readings from this probability.
 const LIKELY: f32 = 0.05;
 
@@ -88,7 +96,12 @@ impl LocalPlanner {
         // The tagger loads when a tagged tool first needs it; a damaged one
         // fails here, at start-up, rather than in a turn.
         Tagger::shipped()?;
-        Ok(Self { intents })
+        let changing = registry
+            .iter()
+            .filter(|t| t.effect() != Effect::Read)
+            .map(|t| t.name().to_string())
+            .collect();
+        Ok(Self { intents, changing })
     }
 
     /// The tools a request most likely needs, best first: those of the
@@ -133,20 +146,67 @@ impl LocalPlanner {
         let (label, p) = *ranked.iter().find(|(label, _)| {
             !ANYWHERE_CUES.iter().any(|(_, tool)| tool == label) && !ML_TOOLS.contains(label)
         })?;
-        (label != NONE && p >= MIN_CONFIDENCE).then_some(label)
+        let floor = if self.changes(label) {
+            ADOPT_CHANGE
+        } else {
+            MIN_CONFIDENCE
+        };
+        (label != NONE && p >= floor).then_some(label)
     }
 
     /// The model's best reading of a whole clause.
     fn read(&self, clause: &str, lex: &Lexicon) -> Reading<'static> {
         let tokens = tokenize(clause);
         let ranked = self.intents.classify(&tokens, &recognise(&tokens, lex));
-        ranked.first().map_or(
-            Reading {
-                label: NONE,
-                p: 0.0,
-            },
-            |&(label, p)| Reading { label, p },
-        )
+        let at = |i: usize| ranked.get(i).copied().unwrap_or((NONE, 0.0));
+        Reading {
+            label: at(0).0,
+            p: at(0).1,
+            second: at(1),
+        }
+    }
+
+    /// How sure the intent model must be to act on its own: surer for a
+    /// tool that changes things than for one that only reads.
+    fn adopt_at(&self, tool: &str) -> f32 {
+        if self.changes(tool) {
+            ADOPT_CHANGE
+        } else {
+            ADOPT
+        }
+    }
+
+    /// Whether `tool` changes something.
+    fn changes(&self, tool: &str) -> bool {
+        self.changing.iter().any(|t| t == tool)
+    }
+
+    /// A question when the model's two best readings of a clause the
+    /// phrasings could not read are two different actions, close together:
+    /// asking beats guessing ("mark task 9 as done, or delete it?").
+    fn ambiguity(&self, clause: &str, lex: &Lexicon, registry: &Registry) -> Option<String> {
+        let r = self.read(clause, lex);
+        let (second, q) = r.second;
+        let close = r.p >= 0.2 && r.p < ADOPT && r.p - q < CLOSE;
+        if !close || r.label == NONE || second == NONE {
+            return None;
+        }
+        let what = |tool: &str| {
+            registry.get(tool).map(|t| {
+                let d = t.description();
+                let end = d.find(['(', ':', '.', ';']).unwrap_or(d.len());
+                let mut s = d[..end].trim().to_string();
+                if let Some(first) = s.get(..1) {
+                    s.replace_range(..1, &first.to_lowercase());
+                }
+                s
+            })
+        };
+        Some(format!(
+            "I am not sure what you want: {}, or {}? Say it again with the one you mean.",
+            what(r.label)?,
+            what(second)?
+        ))
     }
 
     /// The call for `tool` with the arguments the tagger finds in the clause.
@@ -309,10 +369,14 @@ impl LocalPlanner {
                 return Some(self.with_tagged(call.clone(), clause, g, req));
             }
             Some(call) if call.tool == model.label => return phrased,
-            None if model.label != NONE && model.p >= ADOPT => model.label,
+            None if model.label != NONE && model.p >= self.adopt_at(model.label) => model.label,
             Some(_) if model.label == NONE && model.p >= VETO => return None,
             Some(_) if model.label != NONE && model.p >= OVERRULE => model.label,
-            Some(call) if lost(call) && model.label != NONE && model.p >= ADOPT => model.label,
+            Some(call)
+                if lost(call) && model.label != NONE && model.p >= self.adopt_at(model.label) =>
+            {
+                model.label
+            }
             _ => return phrased,
         };
         Some(if TAGGED.contains(&tool) {
@@ -733,7 +797,10 @@ impl Planner for LocalPlanner {
             Some(call) => vec![call],
             None => calls,
         };
-        let reply = calls.is_empty().then(|| NO_ACTION.trim().to_string());
+        let reply = calls.is_empty().then(|| {
+            self.ambiguity(req.text, &g.lexicon, req.platform.registry())
+                .unwrap_or_else(|| NO_ACTION.trim().to_string())
+        });
         Plan { calls, reply }
     }
 }
