@@ -1293,12 +1293,35 @@ const COMMAND_STARTS: &[&str] = &[
 
 /// Splits on ";", "then", "and then", and on "and" before a new command
 /// ("… and assign it to Dave" stays: "it" is the task just made).
+/// The start of a parallel request after "and": "for dave to …", "one for erin to …".
+static PARALLEL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(?:one\s+|another\s+)?for\s+@?[\w<>@]+\s+to\s+\w"));
+
 fn split(text: &str) -> Vec<String> {
     static SEP: LazyLock<Regex> =
         LazyLock::new(|| re(r"(?i)\s*(?:;|[.?!]\s|\s)\s*(?:and\s+then|then|and)\s+|\s*;\s*"));
     let mut clauses = Vec::new();
     let mut start = 0;
+    // "… for bob to X and for dave to Y": the second request shares the first's opening.
+    let mut lead = String::new();
     for m in SEP.find_iter(text) {
+        let rest = text[m.end()..].to_lowercase();
+        let this = &text[start..m.start()];
+        let parallel = PARALLEL
+            .is_match(&rest)
+            .then(|| this.to_lowercase().find(" for "))
+            .flatten();
+        if let Some(at) = parallel {
+            clauses.push(format!("{lead}{this}"));
+            lead = this[..at + 1].to_string();
+            let skip = rest.len()
+                - rest
+                    .trim_start_matches("one ")
+                    .trim_start_matches("another ")
+                    .len();
+            start = m.end() + skip;
+            continue;
+        }
         let next: Vec<String> = text[m.end()..]
             .split_whitespace()
             .take(2)
@@ -1312,11 +1335,12 @@ fn split(text: &str) -> Vec<String> {
                 .is_some_and(|w| ["it", "them", "that"].contains(&w.as_str()));
         let hard = m.as_str().contains(';') || m.as_str().to_lowercase().contains("then");
         if (hard || is_command) && !text[start..m.start()].trim().is_empty() {
-            clauses.push(text[start..m.start()].to_string());
+            clauses.push(format!("{lead}{}", &text[start..m.start()]));
+            lead.clear();
             start = m.end();
         }
     }
-    clauses.push(text[start..].to_string());
+    clauses.push(format!("{lead}{}", &text[start..]));
     clauses
         .into_iter()
         .map(|c| c.trim().to_string())
@@ -1347,6 +1371,24 @@ mod tests {
             ["who knows sql", "what is Carol doing"]
         );
         assert_eq!(split("a; then b"), ["a", "b"]);
+        assert_eq!(
+            split("add tasks for bob to write the FAQ and for dave to patch the kernel"),
+            [
+                "add tasks for bob to write the FAQ",
+                "add tasks for dave to patch the kernel"
+            ]
+        );
+        assert_eq!(
+            split("make a task for erin to fix it and one for carol to test it"),
+            [
+                "make a task for erin to fix it",
+                "make a task for carol to test it"
+            ]
+        );
+        assert_eq!(
+            split("a task for bob to review the login and signup pages"),
+            ["a task for bob to review the login and signup pages"]
+        );
     }
 
     #[test]

@@ -497,7 +497,7 @@ pub fn value(kind: &str, rng: &mut Rng) -> String {
         "date" => from(rng, DATES),
         "priority" => from(rng, PRIORITIES),
         "project" => project(rng),
-        "tags" => from(rng, TAGS),
+        "tags" => tags(rng),
         "hours" => from(rng, HOURS),
         "task" => task_ref(rng),
         "skill" | "skills" => from(rng, SKILLS),
@@ -604,6 +604,21 @@ fn task_ref(rng: &mut Rng) -> String {
         4 => format!("the {first_name} one"),
         _ => format!("{first_name}'s"),
     }
+}
+
+/// Tags: common ones, or any word of the work vocabulary (so that a tag
+/// never seen in training still reads as one).
+fn tags(rng: &mut Rng) -> String {
+    if rng.chance(0.5) {
+        return rng.pick(TAGS).to_string();
+    }
+    let object = rng.pick(OBJECTS);
+    let word = object
+        .split_whitespace()
+        .filter(|w| w.len() > 3 && *w != "the")
+        .next_back()
+        .unwrap_or("ops");
+    word.to_lowercase()
 }
 
 fn title(rng: &mut Rng) -> String {
