@@ -615,8 +615,7 @@ fn tags(rng: &mut Rng) -> String {
     let object = rng.pick(OBJECTS);
     let word = object
         .split_whitespace()
-        .filter(|w| w.len() > 3 && *w != "the")
-        .next_back()
+        .rfind(|w| w.len() > 3 && *w != "the")
         .unwrap_or("ops");
     word.to_lowercase()
 }
