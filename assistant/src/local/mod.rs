@@ -112,6 +112,10 @@ impl LocalPlanner {
         let lex = Lexicon::of(req.platform, req.actor, req.now.date_naive());
         let tokens = tokenize(req.text);
         let ranked = self.intents.classify(&tokens, &recognise(&tokens, &lex));
+        // When the model's best reading is that nothing is asked, it offers nothing.
+        if ranked.first().is_some_and(|(label, _)| *label == NONE) {
+            return tools;
+        }
         for (label, p) in ranked.into_iter().take(4) {
             if label != NONE && p >= LIKELY && !tools.iter().any(|t| t == label) {
                 tools.push(label.to_string());
