@@ -215,3 +215,19 @@ fn the_language_model_is_offered_the_plan_then_the_intent_models_next_readings()
         "nothing is likely for a request that asks for nothing"
     );
 }
+
+#[test]
+fn a_done_task_is_renamed_only_when_asked_to() {
+    let a = assistant();
+    let title = |a: &Assistant| a.platform().store().get_task(4).unwrap().title;
+    let before = title(&a);
+    let (actions, reply) = say(&a, "r1", "task 4: 'Cache the CI builds'");
+    assert!(
+        actions.iter().all(|x| x.status != Status::Ok),
+        "{actions:?}"
+    );
+    assert!(reply.contains("rename task 4"), "{reply}");
+    assert_eq!(title(&a), before);
+    say(&a, "r2", "rename task 4 to 'Cache the CI builds'");
+    assert_eq!(title(&a), "Cache the CI builds");
+}

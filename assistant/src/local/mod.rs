@@ -482,6 +482,7 @@ impl LocalPlanner {
                     set("priority", json!(if up { "high" } else { "low" }));
                 }
                 gap = task_arg(id, &c, req, g, &mut set);
+                gap = gap.or_else(|| keep_done_title(&mut args, text, req.platform));
                 if gap.is_none() && args.len() == 1 {
                     gap = Some(Gap {
                         field: "changes".into(),
@@ -818,6 +819,27 @@ fn grounding(req: &Request<'_>) -> Grounding {
         today: req.now.date_naive(),
         lexicon,
     }
+}
+
+/// A done task keeps its title unless the request says to rename it: a
+/// quoted phrase alone is asked about, not applied.
+fn keep_done_title(args: &mut Map<String, Value>, text: &str, platform: &Platform) -> Option<Gap> {
+    let id = args.get("id").and_then(Value::as_i64)?;
+    let done = platform
+        .store()
+        .get_task(id)
+        .is_ok_and(|t| t.status == maestro_tools::Status::Done);
+    if !done || RENAME.is_match(text) {
+        return None;
+    }
+    let title = args.remove("title")?;
+    let title = title.as_str().unwrap_or_default();
+    Some(Gap {
+        field: "title".into(),
+        question: format!(
+            "Task #{id} is done; I will not rename it from a quote alone. Say “rename task {id} to {title}” if that is what you mean."
+        ),
+    })
 }
 
 /// Tools whose arguments come from the tagger when the intent model chose
