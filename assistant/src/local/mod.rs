@@ -61,6 +61,9 @@ pub enum ModelError {
     Untrained(String),
 }
 
+/// The intent model's readings of a clause, most likely first.
+type Ranked = Vec<(&'static str, f32)>;
+
 /// The intent model's reading of a clause: its best label and its probability.
 struct Reading<'a> {
     label: &'a str,
@@ -127,6 +130,17 @@ impl LocalPlanner {
     /// The tool a clause asks for, if any: a help question, then the
     /// unambiguous phrasings in [`ANYWHERE_CUES`] and [`CUES`], then the classifier.
     fn intent(&self, clause: &str, lex: &Lexicon) -> Option<&'static str> {
+        self.intent_by(clause, lex, &|| self.rank(clause, lex))
+    }
+
+    /// [`Self::intent`] with the model's ranking of the clause from `rank`
+    /// (asked for only when the phrasings need it).
+    fn intent_by(
+        &self,
+        clause: &str,
+        lex: &Lexicon,
+        rank: &dyn Fn() -> Ranked,
+    ) -> Option<&'static str> {
         if let Some(m) = HELP.find(clause) {
             let rest = trim_punctuation(&clause[m.end()..]);
             return (rest.is_empty() || self.intent(rest, lex).is_some()).then_some("help");
@@ -138,15 +152,19 @@ impl LocalPlanner {
         {
             return Some(tool);
         }
-        self.classify(clause, lex)
+        self.classify(&rank())
+    }
+
+    /// The intent model's readings of a clause, most likely first.
+    fn rank(&self, clause: &str, lex: &Lexicon) -> Ranked {
+        let tokens = tokenize(clause);
+        self.intents.classify(&tokens, &recognise(&tokens, lex))
     }
 
     /// The classifier's choice among the everyday task tools. The
     /// work-intelligence tools are only chosen through their phrasings
     /// ([`ANYWHERE_CUES`]) here, and the data tools through `ml`'s.
-    fn classify(&self, clause: &str, lex: &Lexicon) -> Option<&'static str> {
-        let tokens = tokenize(clause);
-        let ranked = self.intents.classify(&tokens, &recognise(&tokens, lex));
+    fn classify(&self, ranked: &Ranked) -> Option<&'static str> {
         let (label, p) = *ranked.iter().find(|(label, _)| {
             !ANYWHERE_CUES.iter().any(|(_, tool)| tool == label) && !ML_TOOLS.contains(label)
         })?;
@@ -158,10 +176,8 @@ impl LocalPlanner {
         (label != NONE && p >= floor).then_some(label)
     }
 
-    /// The model's best reading of a whole clause.
-    fn read(&self, clause: &str, lex: &Lexicon) -> Reading<'static> {
-        let tokens = tokenize(clause);
-        let ranked = self.intents.classify(&tokens, &recognise(&tokens, lex));
+    /// The model's best reading of a clause, from its ranking.
+    fn read(ranked: &Ranked) -> Reading<'static> {
         let at = |i: usize| ranked.get(i).copied().unwrap_or((NONE, 0.0));
         Reading {
             label: at(0).0,
@@ -189,7 +205,7 @@ impl LocalPlanner {
     /// phrasings could not read are two different actions, close together:
     /// asking beats guessing ("mark task 9 as done, or delete it?").
     fn ambiguity(&self, clause: &str, lex: &Lexicon, registry: &Registry) -> Option<String> {
-        let r = self.read(clause, lex);
+        let r = Self::read(&self.rank(clause, lex));
         let (second, q) = r.second;
         let close = r.p >= 0.2 && r.p < ADOPT && r.p - q < CLOSE;
         if !close || r.label == NONE || second == NONE {
@@ -361,11 +377,12 @@ impl LocalPlanner {
         data: &ml::MlGrounding,
         req: &Request<'_>,
     ) -> Option<Call> {
+        let ranked = self.rank(clause, &g.lexicon);
         let phrased = self.ml_call(clause, data, req).or_else(|| {
-            self.intent(clause, &g.lexicon)
+            self.intent_by(clause, &g.lexicon, &|| ranked.clone())
                 .map(|tool| self.build(tool, clause, g, req))
         });
-        let model = self.read(clause, &g.lexicon);
+        let model = Self::read(&ranked);
         // A reading that cannot find the task it acts on is weak evidence.
         let lost = |call: &Call| call.gap.as_ref().is_some_and(|g| g.field == "id");
         let tool = match &phrased {
@@ -728,7 +745,7 @@ impl LocalPlanner {
 impl Planner for LocalPlanner {
     fn plan(&self, req: &Request<'_>) -> Plan {
         let data = ml::MlGrounding::of(req.platform);
-        let g = grounding(req);
+        let g = grounding(req, &data);
         if let Some(waiting) = req.waiting {
             if CANCEL.is_match(req.text) {
                 return Plan {
@@ -810,8 +827,16 @@ impl Planner for LocalPlanner {
     }
 }
 
-fn grounding(req: &Request<'_>) -> Grounding {
-    let lexicon = Lexicon::of(req.platform, req.actor, req.now.date_naive());
+fn grounding(req: &Request<'_>, data: &ml::MlGrounding) -> Grounding {
+    let lexicon = Lexicon {
+        datasets: data
+            .datasets
+            .iter()
+            .map(|d| (d.name.clone(), d.columns.clone()))
+            .collect(),
+        models: data.models.clone(),
+        ..Lexicon::of_team(req.platform, req.actor, req.now.date_naive())
+    };
     Grounding {
         people: lexicon.people.clone(),
         projects: lexicon.projects.clone(),

@@ -63,7 +63,7 @@ pub fn corpus(registry: &Registry, sizes: Sizes, seed: u64) -> Result<Vec<Exampl
         let templates = tool
             .phrasings()
             .iter()
-            .map(|t| Template::parse(t))
+            .map(|t| Template::parse_with(t, pools::KINDS))
             .collect::<Result<Vec<_>, _>>()?;
         expand_all(&templates, tool.name(), sizes.per_tool, &mut rng, &mut out);
         for example in tool.examples() {
@@ -73,7 +73,7 @@ pub fn corpus(registry: &Registry, sizes: Sizes, seed: u64) -> Result<Vec<Exampl
         }
     }
     let chitchat = lines(CHITCHAT)
-        .map(Template::parse)
+        .map(|t| Template::parse_with(t, pools::KINDS))
         .collect::<Result<Vec<_>, _>>()?;
     expand_all(&chitchat, NONE, sizes.none, &mut rng, &mut out);
     for line in lines(UNRELATED) {
@@ -96,7 +96,10 @@ fn expand_all(
     }
     for i in 0..total {
         let template = &templates[i % templates.len()];
-        let (text, slots) = template.expand(rng, &mut |kind, rng| pools::value(kind, rng));
+        // Every kind was checked against `pools::KINDS` when the template was read.
+        let (text, slots) = template.expand(rng, &mut |kind, rng| {
+            pools::value(kind, rng).unwrap_or_default()
+        });
         out.push(noisy(&text, label, slots, rng));
     }
 }

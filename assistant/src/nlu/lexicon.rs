@@ -50,13 +50,6 @@ impl Lexicon {
     /// The workspace's names as they are now, for `actor` on `today`.
     pub fn of(platform: &Platform, actor: Option<&str>, today: NaiveDate) -> Self {
         let store = platform.store();
-        let people = store.list_people().unwrap_or_default();
-        let mut skills: Vec<String> = people
-            .iter()
-            .flat_map(|p| p.skills.iter().map(|s| s.to_lowercase()))
-            .collect();
-        skills.sort();
-        skills.dedup();
         let datasets = store
             .list_datasets()
             .unwrap_or_default()
@@ -80,14 +73,30 @@ impl Lexicon {
             .collect();
         models.dedup();
         Self {
+            datasets,
+            models,
+            ..Self::of_team(platform, actor, today)
+        }
+    }
+
+    /// The team's names only (people, skills, projects), for a caller that
+    /// has read the datasets and models already.
+    pub fn of_team(platform: &Platform, actor: Option<&str>, today: NaiveDate) -> Self {
+        let store = platform.store();
+        let people = store.list_people().unwrap_or_default();
+        let mut skills: Vec<String> = people
+            .iter()
+            .flat_map(|p| p.skills.iter().map(|s| s.to_lowercase()))
+            .collect();
+        skills.sort();
+        skills.dedup();
+        Self {
             people,
             actor: actor.map(str::to_string),
             projects: store.list_projects().unwrap_or_default(),
             skills,
-            datasets,
-            models,
             today,
-            date_order: DateOrder::default(),
+            ..Self::default()
         }
     }
 

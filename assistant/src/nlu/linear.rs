@@ -170,6 +170,14 @@ impl Linear {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let n = r.u32()? as usize;
+        // Each row takes 8 bytes and one per label: a count the file cannot hold is damage.
+        let row_bytes = 8 + k;
+        if n.checked_mul(row_bytes) != Some(bytes.len() - r.at) {
+            return Err(FormatError(format!(
+                "it says {n} rows of {k} labels, which do not fit its {} bytes",
+                bytes.len()
+            )));
+        }
         let mut rows = HashMap::with_capacity(n);
         let mut weights = Vec::with_capacity(n * k);
         for _ in 0..n {
@@ -177,9 +185,6 @@ impl Linear {
             let scale = f32::from_le_bytes(r.take(4)?.try_into().map_err(|_| r.short())?);
             rows.insert(f, weights.len());
             weights.extend(r.take(k)?.iter().map(|b| f32::from(*b as i8) * scale));
-        }
-        if r.at != bytes.len() {
-            return Err(FormatError("there are bytes after the last row".into()));
         }
         Ok(Self {
             labels,
@@ -266,10 +271,19 @@ mod tests {
     fn damaged_files_are_refused_with_a_reason() {
         let bytes = toy().to_bytes();
         let err = |b: &[u8]| Linear::from_bytes(b).unwrap_err().to_string();
-        assert!(err(&bytes[..bytes.len() - 1]).contains("ends early"));
+        assert!(err(&bytes[..10]).contains("ends early"));
+        assert!(err(&bytes[..bytes.len() - 1]).contains("do not fit"));
         assert!(err(b"not a model at all").contains("header"));
         let mut longer = bytes.clone();
         longer.push(0);
-        assert!(err(&longer).contains("after the last row"));
+        assert!(err(&longer).contains("do not fit"));
+        let mut huge = bytes.clone();
+        // The row count follows the magic, the bits, the label count and "a", "b".
+        let at = 8 + 4 + 4 + 2 * (4 + 1);
+        huge[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(
+            err(&huge).contains("do not fit"),
+            "a huge row count is refused, not allocated"
+        );
     }
 }

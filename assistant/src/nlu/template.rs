@@ -43,6 +43,25 @@ pub struct Placed {
 }
 
 impl Template {
+    /// Parses `text`, whose slots may only be of the `known` kinds.
+    pub fn parse_with(text: &str, known: &[&str]) -> Result<Self, TemplateError> {
+        let template = Self::parse(text)?;
+        match template
+            .slots()
+            .into_iter()
+            .find(|(_, k)| !known.contains(&k.as_str()))
+        {
+            Some((_, kind)) => Err(TemplateError {
+                template: text.to_string(),
+                problem: format!(
+                    "there are no values for the slot kind {kind:?}; use one of {}",
+                    known.join(", ")
+                ),
+            }),
+            None => Ok(template),
+        }
+    }
+
     /// Parses `text`.
     pub fn parse(text: &str) -> Result<Self, TemplateError> {
         let fail = |problem: &str| TemplateError {
@@ -263,5 +282,11 @@ mod tests {
             let err = Template::parse(bad).unwrap_err().to_string();
             assert!(err.contains(why), "{bad}: {err}");
         }
+        let err = Template::parse_with("add {title:titel}", &["title"]).unwrap_err();
+        assert!(
+            err.to_string().contains("\"titel\"; use one of title"),
+            "{err}"
+        );
+        assert!(Template::parse_with("add {title:title}", &["title"]).is_ok());
     }
 }
