@@ -264,12 +264,24 @@ impl SqliteStore {
 }
 
 /// Opens the database file at `path`, configured and migrated; errors say what to do.
+/// Processes opening a new file together can find it locked while one of them
+/// switches it to WAL (SQLite answers that without waiting): they try again.
 pub(super) fn open_connection(path: &Path) -> Result<Connection, StoreError> {
-    let conn = Connection::open(path).map_err(|e| unusable(path, &e))?;
-    connect(conn).map_err(|e| match e {
-        StoreError::Storage(e) => unusable(path, &e),
-        other => other,
-    })
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let conn = Connection::open(path).map_err(|e| unusable(path, &e))?;
+        match connect(conn) {
+            Ok(conn) => return Ok(conn),
+            Err(StoreError::Storage(e))
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(StoreError::Storage(e)) => return Err(unusable(path, &e)),
+            Err(other) => return Err(other),
+        }
+    }
 }
 
 /// Configures a connection (WAL, foreign keys, a busy timeout) and migrates its schema.
