@@ -33,7 +33,9 @@ impl IntentModel {
     }
 
     /// Reads a model file.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, FormatError> {
+    pub fn from_bytes(
+        bytes: impl Into<std::borrow::Cow<'static, [u8]>>,
+    ) -> Result<Self, FormatError> {
         Ok(Self {
             linear: Linear::from_bytes(bytes)?,
         })

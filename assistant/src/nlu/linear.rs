@@ -5,8 +5,11 @@
 //! Written by hand rather than with linfa: the features are sparse hashes (a
 //! dense matrix of the corpus would take gigabytes), the model must load in
 //! a millisecond from a file committed to the repository, and it is small.
+//! The shipped model is read in place: its rows are sorted by feature, so a
+//! lookup is a binary search over the file's bytes and nothing is decoded
+//! at start-up.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 
 use super::rng::Rng;
 
@@ -15,10 +18,9 @@ use super::rng::Rng;
 pub struct Linear {
     labels: Vec<String>,
     bits: u32,
-    /// Feature → where its row of weights (one per label) starts in `weights`.
-    rows: HashMap<u32, usize>,
-    /// Every row, one after another.
-    weights: Vec<f32>,
+    /// The rows, sorted by feature: each its feature hash (u32), its scale
+    /// (f32) and one signed byte per label, all little-endian.
+    table: Cow<'static, [u8]>,
 }
 
 /// Training settings.
@@ -84,20 +86,20 @@ impl Linear {
                 c += 1.0;
             }
         }
-        let mut rows = HashMap::new();
-        let mut weights = Vec::new();
+        let mut table = Vec::new();
         for f in 0..dims {
             let row: Vec<f32> = (0..k).map(|j| w[f * k + j] - u[f * k + j] / c).collect();
             if row.iter().any(|v| v.abs() > 1e-3) {
-                rows.insert(f as u32, weights.len());
-                weights.extend(row);
+                let scale = row.iter().fold(0f32, |m, v| m.max(v.abs())) / 127.0;
+                table.extend((f as u32).to_le_bytes());
+                table.extend(scale.to_le_bytes());
+                table.extend(row.iter().map(|v| (v / scale).round() as i8 as u8));
             }
         }
         Self {
             labels,
             bits,
-            rows,
-            weights,
+            table: Cow::Owned(table),
         }
     }
 
@@ -111,16 +113,41 @@ impl Linear {
         self.bits
     }
 
+    /// Bytes per row of the table.
+    fn row_bytes(&self) -> usize {
+        8 + self.labels.len()
+    }
+
+    /// The scale and the weights of a feature's row, if it has one.
+    fn row(&self, feature: u32) -> Option<(f32, &[u8])> {
+        let size = self.row_bytes();
+        let at = |i: usize| &self.table[i * size..(i + 1) * size];
+        let (mut lo, mut hi) = (0, self.table.len() / size);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let row = at(mid);
+            let key = u32::from_le_bytes([row[0], row[1], row[2], row[3]]);
+            match key.cmp(&feature) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    let scale = f32::from_le_bytes([row[4], row[5], row[6], row[7]]);
+                    return Some((scale, &row[8..]));
+                }
+            }
+        }
+        None
+    }
+
     /// Each label's probability for these features.
     pub fn probabilities(&self, feats: &[u32]) -> Vec<f32> {
-        let k = self.labels.len();
         let x = 1.0 / (feats.len().max(1) as f32).sqrt();
-        let mut out = vec![0f32; k];
-        for f in feats {
-            if let Some(&at) = self.rows.get(f) {
-                let row = &self.weights[at..at + k];
-                out.iter_mut().zip(row).for_each(|(o, w)| *o += w * x);
-            }
+        let mut out = vec![0f32; self.labels.len()];
+        for (scale, row) in feats.iter().filter_map(|f| self.row(*f)) {
+            let s = scale * x;
+            out.iter_mut()
+                .zip(row)
+                .for_each(|(o, w)| *o += f32::from(*w as i8) * s);
         }
         softmax(&mut out);
         out
@@ -136,23 +163,18 @@ impl Linear {
             out.extend((l.len() as u32).to_le_bytes());
             out.extend(l.as_bytes());
         }
-        let mut features: Vec<&u32> = self.rows.keys().collect();
-        features.sort();
-        out.extend((features.len() as u32).to_le_bytes());
-        for f in features {
-            let at = self.rows[f];
-            let row = &self.weights[at..at + self.labels.len()];
-            let scale = row.iter().fold(0f32, |m, v| m.max(v.abs())) / 127.0;
-            out.extend(f.to_le_bytes());
-            out.extend(scale.to_le_bytes());
-            out.extend(row.iter().map(|v| (v / scale).round() as i8 as u8));
-        }
+        out.extend(((self.table.len() / self.row_bytes()) as u32).to_le_bytes());
+        out.extend(self.table.iter());
         out
     }
 
-    /// Reads [`Linear::to_bytes`]'s output.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, FormatError> {
-        let mut r = Reader { bytes, at: 0 };
+    /// Reads [`Linear::to_bytes`]'s output, in place when the bytes are static.
+    pub fn from_bytes(bytes: impl Into<Cow<'static, [u8]>>) -> Result<Self, FormatError> {
+        let bytes = bytes.into();
+        let mut r = Reader {
+            bytes: &bytes,
+            at: 0,
+        };
         if r.take(8)? != MAGIC {
             return Err(FormatError(
                 "it does not start with the model header".into(),
@@ -172,26 +194,47 @@ impl Linear {
         let n = r.u32()? as usize;
         // Each row takes 8 bytes and one per label: a count the file cannot hold is damage.
         let row_bytes = 8 + k;
-        if n.checked_mul(row_bytes) != Some(bytes.len() - r.at) {
+        let start = r.at;
+        if n.checked_mul(row_bytes) != Some(bytes.len() - start) {
             return Err(FormatError(format!(
                 "it says {n} rows of {k} labels, which do not fit its {} bytes",
                 bytes.len()
             )));
         }
-        let mut rows = HashMap::with_capacity(n);
-        let mut weights = Vec::with_capacity(n * k);
-        for _ in 0..n {
-            let f = r.u32()?;
-            let scale = f32::from_le_bytes(r.take(4)?.try_into().map_err(|_| r.short())?);
-            rows.insert(f, weights.len());
-            weights.extend(r.take(k)?.iter().map(|b| f32::from(*b as i8) * scale));
-        }
-        Ok(Self {
+        let table = match bytes {
+            Cow::Borrowed(b) => Cow::Borrowed(&b[start..]),
+            Cow::Owned(mut b) => {
+                b.drain(..start);
+                Cow::Owned(b)
+            }
+        };
+        let model = Self {
             labels,
             bits,
-            rows,
-            weights,
-        })
+            table,
+        };
+        model.check_sorted()?;
+        Ok(model)
+    }
+
+    /// Refuses a table whose rows are not in increasing feature order (the
+    /// lookup would miss rows).
+    fn check_sorted(&self) -> Result<(), FormatError> {
+        let size = self.row_bytes();
+        let keys = self
+            .table
+            .chunks_exact(size)
+            .map(|row| u32::from_le_bytes([row[0], row[1], row[2], row[3]]));
+        let mut last = None;
+        for key in keys {
+            if last.is_some_and(|l| l >= key) {
+                return Err(FormatError(format!(
+                    "its rows are out of order at feature {key}"
+                )));
+            }
+            last = Some(key);
+        }
+        Ok(())
     }
 }
 
@@ -261,7 +304,7 @@ mod tests {
         let model = toy();
         assert!(model.probabilities(&[0, 1])[0] > 0.9);
         assert!(model.probabilities(&[0, 2])[1] > 0.9);
-        let back = Linear::from_bytes(&model.to_bytes()).unwrap();
+        let back = Linear::from_bytes(model.to_bytes()).unwrap();
         assert_eq!(back.labels(), model.labels());
         let (p, q) = (model.probabilities(&[0, 1]), back.probabilities(&[0, 1]));
         assert!((p[0] - q[0]).abs() < 0.01, "{p:?} {q:?}");
@@ -270,7 +313,7 @@ mod tests {
     #[test]
     fn damaged_files_are_refused_with_a_reason() {
         let bytes = toy().to_bytes();
-        let err = |b: &[u8]| Linear::from_bytes(b).unwrap_err().to_string();
+        let err = |b: &[u8]| Linear::from_bytes(b.to_vec()).unwrap_err().to_string();
         assert!(err(&bytes[..10]).contains("ends early"));
         assert!(err(&bytes[..bytes.len() - 1]).contains("do not fit"));
         assert!(err(b"not a model at all").contains("header"));
@@ -285,5 +328,10 @@ mod tests {
             err(&huge).contains("do not fit"),
             "a huge row count is refused, not allocated"
         );
+        // Rows for features 0, 1 and 2 of two labels, 10 bytes each: swap the first two.
+        let table = at + 4;
+        let mut shuffled = bytes.clone();
+        shuffled[table..table + 20].rotate_left(10);
+        assert!(err(&shuffled).contains("out of order"));
     }
 }

@@ -136,7 +136,9 @@ impl Tagger {
     }
 
     /// Reads a tagger file.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, FormatError> {
+    pub fn from_bytes(
+        bytes: impl Into<std::borrow::Cow<'static, [u8]>>,
+    ) -> Result<Self, FormatError> {
         Ok(Self {
             linear: Linear::from_bytes(bytes)?,
         })
