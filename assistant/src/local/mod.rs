@@ -145,10 +145,11 @@ impl LocalPlanner {
             let rest = trim_punctuation(&clause[m.end()..]);
             return (rest.is_empty() || self.intent(rest, lex).is_some()).then_some("help");
         }
-        if let Some((_, tool)) = ANYWHERE_CUES
+        if let Some(tool) = ANYWHERE_CUES
             .iter()
-            .chain(CUES.iter())
             .find(|(cue, _)| cue.is_match(clause))
+            .map(|(_, tool)| *tool)
+            .or_else(|| cued(clause).next())
         {
             return Some(tool);
         }
@@ -676,10 +677,7 @@ impl LocalPlanner {
     /// The data or model call a clause asks for, unless it is about a task
     /// ("create a task to retrain the churn model" stays a task).
     fn ml_call(&self, clause: &str, data: &ml::MlGrounding, req: &Request<'_>) -> Option<Call> {
-        if CUES
-            .iter()
-            .any(|(cue, tool)| *tool == "create_task" && cue.is_match(clause))
-        {
+        if cued(clause).any(|tool| tool == "create_task") {
             return None;
         }
         let tool = ml::intent(clause, data)?;
@@ -1071,9 +1069,8 @@ const ML_TOOLS: &[&str] = &[
 ];
 
 /// Phrasings that name their tool unambiguously, tried in order before the classifier.
+/// Each is matched at the start of a clause after [`POLITE`].
 static CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
-    const POLITE: &str =
-        r"^\W*(?:(?:hey|hi)\s+\w+,?\s*)?(?:(?:could|can|would)\s+you\s+)?(?:please\s+)?";
     [
         (r"(?:add|register|onboard|hire)\s+(?:a\s+)?(?:new\s+)?(?:person|teammate|team\s+member|member|colleague|someone)\b", "add_person"),
         (r"(?:add|register|onboard|hire)\s+\p{Lu}[\p{L}'’-]+\s+\p{Lu}[\p{L}'’-]+(?:\s|,|$|\()(?:[^#]*\b(?:team|people|person|member|skills?|capacity|email|slack)\b|[^a-z]*$|,)", "add_person"),
@@ -1090,9 +1087,22 @@ static CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"(?:change|set|move|rename|retitle|bump|raise|lower|push|postpone|reopen|tag|start|update|make|put)\b|i['’]m\s+start|(?:task\s*)?#?\d+\s*:", "update_task"),
     ]
     .into_iter()
-    .map(|(cue, tool)| (re(&format!("(?i){POLITE}(?:{cue})")), tool))
+    .map(|(cue, tool)| (re(&format!("(?i)^(?:{cue})")), tool))
     .collect()
 });
+
+/// Greetings and politeness before a request: "hey maestro, could you please".
+static POLITE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)^\W*(?:(?:hey|hi)\s+\w+,?\s*)?(?:(?:could|can|would)\s+you\s+)?(?:please\s+)?")
+});
+
+/// The tools whose phrasings in [`CUES`] a clause starts with, in order.
+fn cued(clause: &str) -> impl Iterator<Item = &'static str> {
+    let rest = POLITE.find(clause).map_or(clause, |m| &clause[m.end()..]);
+    CUES.iter()
+        .filter(move |(cue, _)| cue.is_match(rest))
+        .map(|(_, tool)| *tool)
+}
 
 static ON_LIST: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\bon\s+(\p{L}+)['’]s\s+(?:list|plate|queue|board)\b"));
