@@ -20,7 +20,7 @@ pub enum NluCommand {
         #[arg(long, default_value = "assistant/data/nlu")]
         out: PathBuf,
         /// Development corpora to learn from as well (never the held-out ones).
-        #[arg(long, default_values = ["examples/eval/work.jsonl", "examples/eval/ml.jsonl"])]
+        #[arg(long, default_values = ["examples/eval/work.jsonl", "examples/eval/ml.jsonl", "examples/eval/chat_dev.jsonl"])]
         dev: Vec<PathBuf>,
     },
     /// Print some generated training requests with their labels.

@@ -79,6 +79,8 @@ pub fn train(
 struct DevCase {
     text: String,
     calls: Vec<DevCall>,
+    #[serde(default)]
+    outcome: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -86,11 +88,16 @@ struct DevCall {
     tool: String,
 }
 
-/// The single-tool and no-tool requests of a development corpus.
+/// The single-tool and irrelevant requests of a development corpus.
+/// Sessions are left out (their turns lean on what came before), and so
+/// are requests that only ask a question back.
 fn dev_cases(file: &str, corpus: &str) -> Result<Vec<(String, String)>, TrainError> {
     let mut out = Vec::new();
     for (i, line) in corpus.lines().enumerate() {
-        if line.trim().is_empty() || line.starts_with("{\"meta\"") {
+        if line.trim().is_empty()
+            || line.starts_with("{\"meta\"")
+            || line.starts_with("{\"session\"")
+        {
             continue;
         }
         let case: DevCase = serde_json::from_str(line).map_err(|e| TrainError::Corpus {
@@ -101,7 +108,9 @@ fn dev_cases(file: &str, corpus: &str) -> Result<Vec<(String, String)>, TrainErr
         let mut tools: Vec<&str> = case.calls.iter().map(|c| c.tool.as_str()).collect();
         tools.dedup();
         match tools.as_slice() {
-            [] => out.push((case.text, NONE.to_string())),
+            [] if case.outcome.as_deref() == Some("none") => {
+                out.push((case.text, NONE.to_string()))
+            }
             [tool] => out.push((case.text, tool.to_string())),
             _ => {}
         }
