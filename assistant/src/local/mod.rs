@@ -665,7 +665,8 @@ impl LocalPlanner {
                     set("topic", json!(topic));
                 }
             }
-            _ => {}
+            // Tools without phrasings of their own are filled by the tagger.
+            _ => return self.tagged(tool, text, g, req),
         }
         Call {
             tool: tool.to_string(),
@@ -865,9 +866,10 @@ fn keep_done_title(args: &mut Map<String, Value>, text: &str, platform: &Platfor
     })
 }
 
-/// Tools whose arguments come from the tagger when the intent model chose
-/// them on its own (the phrasings' builders still serve what they read).
-const TAGGED: &[&str] = &["create_task", "update_tasks"];
+/// Tools with a builder whose arguments come from the tagger instead when
+/// the intent model chose them on its own (the builder still serves what
+/// the phrasings read).
+const TAGGED: &[&str] = &["create_task"];
 
 /// What to ask when a tool's required argument is missing.
 fn question_for(tool: &str, field: &str) -> String {
