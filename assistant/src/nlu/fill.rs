@@ -188,6 +188,15 @@ fn put_span(out: &mut Filled, field: &str, kind: &Field, span: &Span, actor: Opt
                 return;
             }
         },
+        // Field names carry their unit: "90 mins" of work is 1.5 hours.
+        SpanKind::Seconds if field.ends_with("hours") => span
+            .value
+            .as_f64()
+            .map_or(Value::Null, |s| json!(s / 3600.0)),
+        SpanKind::Hours if field.ends_with("seconds") => span
+            .value
+            .as_f64()
+            .map_or(Value::Null, |h| json!(h * 3600.0)),
         _ => span.value.clone(),
     };
     let value = match kind.ty.as_str() {

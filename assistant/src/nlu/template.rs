@@ -1,7 +1,9 @@
 //! Phrasing templates: the carrier phrases each tool declares beside itself.
 //!
 //! A template is text with `(a|b|c)` for alternatives, `[x]` (or `[x|y]`)
-//! for an optional part and `{field:kind}` for a slot: an argument `field` filled with a value
+//! for an optional part, `<a|b|c>` for some of the parts in any order (each
+//! after a separator such as ", " or " - ", the way people tack details onto
+//! a request; a `>` outside them is text) and `{field:kind}` for a slot: an argument `field` filled with a value
 //! of `kind` (`{kind}` alone is a value the request names without it being an
 //! argument, like the person whose tasks are moved). For example
 //! `(make|add) a task for {assignee:person} to {title:title} [by {due:date}]`.
@@ -14,7 +16,12 @@ enum Part {
     Text(String),
     Choice(Vec<Vec<Part>>),
     Optional(Vec<Part>),
-    Slot { field: Option<String>, kind: String },
+    /// Some of the parts, shuffled, each after a separator.
+    AnyOf(Vec<Vec<Part>>),
+    Slot {
+        field: Option<String>,
+        kind: String,
+    },
 }
 
 /// A parsed template.
@@ -103,6 +110,7 @@ fn collect_slots(parts: &[Part], out: &mut Vec<(Option<String>, String)>) {
             Part::Text(_) => {}
             Part::Choice(alts) => alts.iter().for_each(|a| collect_slots(a, out)),
             Part::Optional(inner) => collect_slots(inner, out),
+            Part::AnyOf(items) => items.iter().for_each(|a| collect_slots(a, out)),
             Part::Slot { field, kind } => out.push((field.clone(), kind.clone())),
         }
     }
@@ -119,6 +127,7 @@ fn sequence(chars: &[char], at: &mut usize, until: Option<&[char]>) -> Result<Ve
         let part = match c {
             '(' => Part::Choice(alternatives(chars, at, ')')?),
             '[' => Part::Optional(vec![Part::Choice(alternatives(chars, at, ']')?)]),
+            '<' => Part::AnyOf(alternatives(chars, at, '>')?),
             '{' => {
                 let end = chars[*at..]
                     .iter()
@@ -191,6 +200,17 @@ fn expand(
                     expand(inner, rng, fill, text, placed);
                 }
             }
+            Part::AnyOf(items) => {
+                let mut chosen: Vec<&Vec<Part>> =
+                    items.iter().filter(|_| rng.chance(0.55)).collect();
+                rng.shuffle(&mut chosen);
+                for item in chosen {
+                    let at_start = text.trim_end().is_empty() || text.trim_end().ends_with(':');
+                    let separator = if at_start { " " } else { rng.pick(SEPARATORS) };
+                    text.push_str(separator);
+                    expand(item, rng, fill, text, placed);
+                }
+            }
             Part::Slot { field, kind } => {
                 let value = fill(kind, rng);
                 let start = text.len();
@@ -204,6 +224,9 @@ fn expand(
         }
     }
 }
+
+/// What people put between the details they tack onto a request.
+const SEPARATORS: &[&str] = &[", ", ", ", ", ", " ", " - ", "; ", ". "];
 
 /// Collapses runs of spaces (left by empty options) and trims, moving the
 /// slots' ranges along.
@@ -271,6 +294,32 @@ mod tests {
     }
 
     #[test]
+    fn some_parts_come_in_any_order_after_separators() {
+        let t = Template::parse("task: {title:title}<{due:date}|for {assignee:person}>").unwrap();
+        let mut rng = Rng::new(3);
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..300 {
+            let (text, placed) = t.expand(&mut rng, &mut |kind, _| {
+                if kind == "person" { "Bob" } else { "fix it" }.into()
+            });
+            for p in &placed {
+                let want = if p.kind == "person" { "Bob" } else { "fix it" };
+                assert_eq!(&text[p.range.clone()], want, "{text}");
+            }
+            let order: Vec<&str> = placed.iter().map(|p| p.kind.as_str()).collect();
+            seen.insert(order.join(" "));
+        }
+        for both in [
+            "title date person",
+            "title person date",
+            "title",
+            "title date",
+        ] {
+            assert!(seen.contains(both), "{both} in {seen:?}");
+        }
+    }
+
+    #[test]
     fn broken_templates_say_what_is_wrong() {
         for (bad, why) in [
             ("(a|b", "')' is missing"),
@@ -278,6 +327,7 @@ mod tests {
             ("{title", "not closed"),
             ("a) b", "unexpected ')'"),
             ("{field:}", "needs a kind"),
+            ("<a|b", "'>' is missing"),
         ] {
             let err = Template::parse(bad).unwrap_err().to_string();
             assert!(err.contains(why), "{bad}: {err}");

@@ -78,6 +78,16 @@ impl TypedTool for CreateTask {
         "(new|create a) ticket for {assignee:person}, {title:title}, due {due:date}, {priority:priority}",
         "{title:title}, (due|by) {due:date}, (assign|give) it to {assignee:person}",
         "(add|create) a task to {title:title} and give it to whoever fits best",
+        "(new task|task|ticket|todo|new ticket|task pls|ticket pls|to-do|track this|new bug|bug): {title:title}<(for|assign to|give it to|owner|) {assignee:person}|[due|by] {due:date}|{priority:priority}|[est|estimate|~|about] {estimate_hours:hours}|[in|project] {project:project}|(tags|tag it|tagged) {tags:tags}>",
+        "(ticket|task|todo|one more|new task|task pls|another one) for {assignee:person}<{priority:priority}|[due|by] {due:date}|[in] {project:project}>: {title:title}",
+        "{assignee:person} (-|:|,) (new task|task|ticket|todo|new ticket) (-|:) {title:title}<[due|by] {due:date}|{priority:priority}|[est|~] {estimate_hours:hours}|[in] {project:project}>",
+        "(I want|I need|we need|get|have|let's get) {assignee:person} to {title:title}<[by|due] {due:date}|{priority:priority}|[in] {project:project}>",
+        "(add to|new in|new for|for) {project:project}: {title:title}<(for|assign to|) {assignee:person}|[due|by] {due:date}|{priority:priority}>",
+        "(we need someone to|someone should|somebody needs to|can someone|could someone) {title:title}<[by|before] {due:date}|{priority:priority}|[in] {project:project}>",
+        "(i need to|i have to|i gotta|i should|note to self:|remind me to) {title:title}<[by|before] {due:date}|{priority:priority}>",
+        "(can you|pls|please|could you|) (create|add|make|open|set up|spin up|get) a (task|ticket|todo|card) for {assignee:person} to {title:title}<[due|by] {due:date}|{priority:priority}|[est|~] {estimate_hours:hours}|[in] {project:project}|(tags|tag it) {tags:tags}>",
+        "(add|create|make) (a|an) {priority:priority} (one|task|ticket) for {assignee:person}: {title:title}",
+        "{title:title} (-|—|:) (make it a|add a|as a) [{priority:priority}] (task|ticket) [in {project:project}]",
     ];
     const EFFECT: Effect = Effect::Write;
 
@@ -202,6 +212,13 @@ impl TypedTool for UpdateTask {
         "(add|set|put) the description (of|on) {id:task} to \"{description:description}\"",
         "{id:task}: (due|deadline) {due:date} and {priority:priority}",
         "make {id:task} {priority:priority} and due {due:date}",
+        "(reschedule|move|push|slide|shift) {id:task} to {due:date}",
+        "(drop|lower|reduce|raise|bump) the (priority|prio) (on|of) {id:task} to {priority:priority}",
+        "{id:task} is slipping(,|-|;) (new due date is|move it to|push it to|make it) {due:date}",
+        "(tag|label) {id:task} (with|as) {tags:tags}",
+        "{id:task} will take (more like|about|closer to|at least) {estimate_hours:hours}",
+        "{id:task}<(due|deadline|now due|new due date) {due:date}|(now|make it) {priority:priority}|(estimate|est) {estimate_hours:hours}>",
+        "(i'm|we're) (working on|on|starting) {id:task} (now|today|this week)",
     ];
     const EFFECT: Effect = Effect::Write;
 
@@ -278,6 +295,8 @@ impl TypedTool for CompleteTask {
         "{id:task} can be (closed|marked done|marked as done)",
         "(tick|check) off {id:task}",
         "done with {id:task}",
+        "{id:task}(:| -| —) (done|finished|shipped|done and dusted|all done)",
+        "{id:task} (is|was|got) (finished|shipped|wrapped up|sorted|done) [finally|at last]",
     ];
     const EFFECT: Effect = Effect::Write;
 
@@ -379,6 +398,12 @@ impl TypedTool for AssignTask {
         "(put|make) {assignee:person} (on|the owner of) {id:task}",
         "{id:task} should (go to|be owned by|be handled by) {assignee:person}",
         "(assign|give) {id:task} to whoever (fits|is) best",
+        "{id:task} (→|->|to) @{assignee:person}",
+        "(let|have) {assignee:person} (pick up|take|handle|own|grab) {id:task}",
+        "{assignee:person}('s got| has| owns| is on) {id:task} now",
+        "{assignee:person} should (handle|take|own|do) {id:task} instead",
+        "(move|shift|switch) {id:task} [over] to {assignee:person}",
+        "(i'll|I will|let me) (grab|take|handle|own) {id:task}",
     ];
     const EFFECT: Effect = Effect::Write;
 
