@@ -3,6 +3,7 @@
 //! and fills the tool's arguments from the words (people, dates, priorities,
 //! projects, tags, estimates, quoted titles, task references).
 
+mod chatter;
 mod focus;
 mod ml;
 mod slots;
@@ -770,13 +771,11 @@ impl Planner for LocalPlanner {
                 };
             }
         }
+        let text = chatter::without_chatter(req.text);
         // "… and assign it to the best person": one create_task that picks the assignee.
-        let (text, auto_assign) = match BEST_FIT.find(req.text) {
-            Some(m) => (
-                format!("{}{}", &req.text[..m.start()], &req.text[m.end()..]),
-                true,
-            ),
-            None => (req.text.to_string(), false),
+        let (text, auto_assign) = match BEST_FIT.find(&text) {
+            Some(m) => (format!("{}{}", &text[..m.start()], &text[m.end()..]), true),
+            None => (text, false),
         };
         let calls: Vec<Call> = split(&text)
             .into_iter()
