@@ -453,7 +453,21 @@ impl LocalPlanner {
                 if !tags.is_empty() {
                     set("tags", json!(tags));
                 }
-                match title.or_else(|| task_title(&c.remainder())) {
+                let names: Vec<String> = g
+                    .projects
+                    .iter()
+                    .cloned()
+                    .chain(g.people.iter().flat_map(|p| {
+                        [
+                            p.name.clone(),
+                            p.name.split(' ').next().unwrap_or("").into(),
+                        ]
+                    }))
+                    .collect();
+                let title = title.or_else(|| {
+                    task_title(&c.remainder()).map(|t| text::without_detail_tail(&t, &names))
+                });
+                match title.filter(|t| !t.is_empty()) {
                     Some(t) => set("title", json!(t)),
                     None => {
                         gap = gap.or(Some(Gap {
@@ -1225,10 +1239,10 @@ const TITLE_LEAD: &[&str] = &[
     "jot", "down", "capture", "file", "throw", "track", "let's", "get", "going", "hey", "maestro",
     "could", "can", "would", "will", "you", "please", "pls", "i", "we", "need", "want", "create",
     "add", "make", "open", "log", "schedule", "put", "new", "a", "an", "the", "another", "quick",
-    "just", "let's", "lets", "remind", "me", "set", "up", "someone", "somebody",
+    "just", "let's", "lets", "remind", "me", "set", "up", "someone", "somebody", "u", "more",
 ];
 const TASK_NOUNS: &[&str] = &[
-    "task", "tasks", "ticket", "todo", "to-do", "item", "reminder", "bug", "card",
+    "task", "tasks", "ticket", "todo", "to-do", "item", "reminder", "bug", "card", "one",
 ];
 const TITLE_LINK: &[&str] = &[
     "to", "for", "about", "called", "named", "titled", "that", "saying", ":", "-", "–", "—",
@@ -1253,6 +1267,10 @@ fn task_title(rest: &str) -> Option<String> {
         .is_some_and(|w| TASK_NOUNS.contains(&bare(w).as_str()))
     {
         i += 1;
+        i += words[i..]
+            .iter()
+            .take_while(|w| ["pls", "please", "plz"].contains(&bare(w).as_str()))
+            .count();
         i += words[i..].iter().take_while(punctuation).count();
         if words
             .get(i)

@@ -106,9 +106,115 @@ pub fn trim_punctuation(text: &str) -> &str {
     text.trim_matches(|c: char| c.is_whitespace() || ",.;:!?-–—()".contains(c))
 }
 
+/// Words of the details people tack onto a title ("…, platform project,
+/// ~6h", "…, high prio", "…, tags ios, ux"): once their values are read,
+/// what is left of them is not part of the title.
+const DETAIL_WORDS: &[&str] = &[
+    "project",
+    "proj",
+    "prio",
+    "pri",
+    "priority",
+    "high",
+    "low",
+    "medium",
+    "urgent",
+    "est",
+    "estimate",
+    "estimated",
+    "due",
+    "by",
+    "h",
+    "hrs",
+    "hours",
+    "assignee",
+    "owner",
+    "for",
+    "in",
+    "and",
+];
+/// Words that start a list of tags: every detail after them is a tag.
+const TAG_WORDS: &[&str] = &["tag", "tags", "tagged", "label", "labels"];
+
+/// `title` without the trailing details the slots were read from: segments
+/// after ",", ";" or " - " made only of detail words or of `names` (projects,
+/// people), a tag list, and a "(Billing)" naming one of `names`.
+pub fn without_detail_tail(title: &str, names: &[String]) -> String {
+    let bare = |w: &str| {
+        w.trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+    };
+    let is_name = |text: &str| {
+        let text = text.trim().to_lowercase();
+        text.is_empty() || names.iter().any(|n| n.to_lowercase() == text)
+    };
+    let is_detail = |segment: &str| {
+        let rest: Vec<String> = segment
+            .split_whitespace()
+            .map(bare)
+            .filter(|w| !w.is_empty() && !DETAIL_WORDS.contains(&w.as_str()))
+            .collect();
+        is_name(&rest.join(" "))
+    };
+    let mut segments: Vec<&str> = title
+        .split([',', ';'])
+        .flat_map(|s| s.split(" - "))
+        .collect();
+    if let Some(at) = segments.iter().position(|s| {
+        s.split_whitespace()
+            .next()
+            .is_some_and(|w| TAG_WORDS.contains(&bare(w).as_str()))
+    }) {
+        segments.truncate(at.max(1));
+    }
+    while segments.len() > 1 && segments.last().is_some_and(|s| is_detail(s)) {
+        segments.pop();
+    }
+    let mut out = segments.join(",");
+    if let Some(open) = out.rfind('(')
+        && out.trim_end().ends_with(')')
+        && is_name(&out[open + 1..out.trim_end().len() - 1])
+        && open > 0
+    {
+        out.truncate(open);
+    }
+    trim_punctuation(&out).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn details_tacked_onto_a_title_go_and_its_words_stay() {
+        let names = [
+            "Platform".to_string(),
+            "Mobile App".into(),
+            "Billing".into(),
+            "Bob".into(),
+        ];
+        for (title, want) in [
+            (
+                "migrate the cron jobs, platform project, ~",
+                "migrate the cron jobs",
+            ),
+            (
+                "add haptics, project Mobile App, tags ios, ux",
+                "add haptics",
+            ),
+            ("Reconcile payouts (Billing), high", "Reconcile payouts"),
+            ("localise the app,, Mobile App", "localise the app"),
+            (
+                "write terraform for the new VPC, Platform",
+                "write terraform for the new VPC",
+            ),
+            ("fix the build, then ship it", "fix the build, then ship it"),
+            ("talk to Bob about pricing", "talk to Bob about pricing"),
+            ("Platform", "Platform"),
+        ] {
+            assert_eq!(without_detail_tail(title, &names), want, "{title}");
+        }
+    }
 
     #[test]
     fn cutting_keeps_the_original_casing_and_offsets() {
