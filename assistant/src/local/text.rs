@@ -156,21 +156,32 @@ pub fn without_detail_tail(title: &str, names: &[String]) -> String {
             .collect();
         is_name(&rest.join(" "))
     };
-    let mut segments: Vec<&str> = title
-        .split([',', ';'])
-        .flat_map(|s| s.split(" - "))
+    // Segments as (start, text): the title is cut at a segment's start.
+    let mut cuts: Vec<(usize, usize)> = title
+        .match_indices([',', ';'])
+        .chain(title.match_indices(" - "))
+        .map(|(at, sep)| (at, sep.len()))
         .collect();
-    if let Some(at) = segments.iter().position(|s| {
+    cuts.sort();
+    let mut segments: Vec<(usize, &str)> = Vec::new();
+    let mut start = 0;
+    for (at, len) in cuts {
+        segments.push((start, &title[start..at]));
+        start = at + len;
+    }
+    segments.push((start, &title[start..]));
+    if let Some(at) = segments.iter().position(|(_, s)| {
         s.split_whitespace()
             .next()
             .is_some_and(|w| TAG_WORDS.contains(&bare(w).as_str()))
     }) {
         segments.truncate(at.max(1));
     }
-    while segments.len() > 1 && segments.last().is_some_and(|s| is_detail(s)) {
+    while segments.len() > 1 && segments.last().is_some_and(|(_, s)| is_detail(s)) {
         segments.pop();
     }
-    let mut out = segments.join(",");
+    let (last_at, last) = segments.last().copied().unwrap_or((0, ""));
+    let mut out = title[..last_at + last.len()].to_string();
     if let Some(open) = out.rfind('(')
         && out.trim_end().ends_with(')')
         && is_name(&out[open + 1..out.trim_end().len() - 1])
@@ -211,6 +222,10 @@ mod tests {
             ("fix the build, then ship it", "fix the build, then ship it"),
             ("talk to Bob about pricing", "talk to Bob about pricing"),
             ("Platform", "Platform"),
+            (
+                "Bob - new task - fix the build - high",
+                "Bob - new task - fix the build",
+            ),
         ] {
             assert_eq!(without_detail_tail(title, &names), want, "{title}");
         }
