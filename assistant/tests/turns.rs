@@ -149,6 +149,38 @@ fn several_requests_in_one_sentence_run_in_order() {
 }
 
 #[test]
+fn it_in_a_later_clause_is_the_task_an_earlier_one_acted_on() {
+    let a = assistant();
+    let (actions, _) = say(&a, "s", "bump #9 to urgent and assign it to dave");
+    let calls: Vec<(&str, &serde_json::Value)> = actions
+        .iter()
+        .map(|x| (x.tool.as_str(), &x.arguments["id"]))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            ("update_task", &serde_json::json!(9)),
+            ("assign_task", &serde_json::json!(9))
+        ]
+    );
+    let task = a.platform().store().get_task(9).unwrap();
+    assert_eq!(task.assignee.as_deref(), Some("Dave Kim"));
+    // Two changes to one task in a row are one change, and "drop it to low" never deletes.
+    let (actions, _) = say(
+        &a,
+        "t",
+        "move task 5 to next tuesday and drop it to low priority",
+    );
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert_eq!(actions[0].tool, "update_task");
+    let task = a.platform().store().get_task(5).unwrap();
+    assert_eq!(task.priority, maestro_tools::Priority::Low);
+    assert_eq!(
+        task.due.map(|d| d.to_string()).as_deref(),
+        Some("2026-12-01")
+    );
+}
+#[test]
 fn requests_outside_the_platform_get_help_not_actions() {
     let a = assistant();
     for text in ["what's the weather in Rome", "tell me a joke", "qwertyuiop"] {

@@ -370,6 +370,55 @@ impl LocalPlanner {
         call
     }
 
+    /// The calls for the clauses of one request, in order. A task a clause
+    /// acts on is what "it" means in the clauses after it ("bump #9 to urgent
+    /// and assign it to dave"); changes to one task in a row are one change
+    /// ("move it to tuesday and drop it to low").
+    fn clause_calls(
+        &self,
+        clauses: &[String],
+        g: &Grounding,
+        data: &ml::MlGrounding,
+        req: &Request<'_>,
+    ) -> Vec<Call> {
+        let mut focus = req.focus.clone();
+        let mut calls: Vec<Call> = Vec::new();
+        // A clause that asks for nothing on its own is read with the next
+        // ("optimise for F1 and give it two minutes: train on churn").
+        let mut carried: Option<String> = None;
+        for clause in clauses {
+            let clause = match carried.take() {
+                Some(before) => format!("{before} and {clause}"),
+                None => clause.clone(),
+            };
+            let req = Request {
+                focus: &focus,
+                ..*req
+            };
+            let Some(call) = self
+                .clause_call(&clause, g, data, &req)
+                .map(|call| self.with_focus(call, &clause, data, &req))
+            else {
+                carried = Some(clause);
+                continue;
+            };
+            if let Some(id) = call.arguments.get("id").and_then(Value::as_i64) {
+                focus.tasks = vec![id];
+                focus.task = Some(id);
+            }
+            match calls.last_mut() {
+                Some(last) if same_task_change(last, &call) => {
+                    for (k, v) in call.arguments {
+                        last.arguments.entry(k).or_insert(v);
+                    }
+                }
+                Some(last) if *last == call => {}
+                _ => calls.push(call),
+            }
+        }
+        calls
+    }
+
     /// The call for one clause: the phrasings' reading, which the intent
     /// model confirms, completes (a tool they missed), overrules or vetoes.
     fn clause_call(
@@ -791,12 +840,9 @@ impl Planner for LocalPlanner {
             Some(m) => (format!("{}{}", &text[..m.start()], &text[m.end()..]), true),
             None => (text, false),
         };
-        let calls: Vec<Call> = split(&text)
+        let calls: Vec<Call> = self
+            .clause_calls(&split(&text), &g, &data, req)
             .into_iter()
-            .filter_map(|clause| {
-                self.clause_call(&clause, &g, &data, req)
-                    .map(|call| self.with_focus(call, &clause, &data, req))
-            })
             .map(|mut call| {
                 if auto_assign
                     && call.tool == "create_task"
@@ -877,6 +923,20 @@ fn keep_done_title(args: &mut Map<String, Value>, text: &str, platform: &Platfor
             "Task #{id} is done; I will not rename it from a quote alone. Say “rename task {id} to {title}” if that is what you mean."
         ),
     })
+}
+
+/// Whether `next` changes the same task as `last` in other ways, so the two
+/// are one `update_task`.
+fn same_task_change(last: &Call, next: &Call) -> bool {
+    last.tool == "update_task"
+        && next.tool == "update_task"
+        && last.gap.is_none()
+        && next.gap.is_none()
+        && last.arguments.get("id") == next.arguments.get("id")
+        && next
+            .arguments
+            .iter()
+            .all(|(k, v)| k == "id" || last.arguments.get(k).is_none_or(|old| old == v))
 }
 
 /// Tools with a builder whose arguments come from the tagger instead when
@@ -1091,6 +1151,7 @@ static CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"(?:add|register|onboard|hire)\s+\p{Lu}[\p{L}'’-]+\s+\p{Lu}[\p{L}'’-]+(?:\s|,|$|\()(?:[^#]*\b(?:team|people|person|member|skills?|capacity|email|slack)\b|[^a-z]*$|,)", "add_person"),
         (r"(?:make|set|mark|put)\b.*\b(?:task|ticket)\s+(?:(?:high|low|medium)\s+priority|urgent|due\b|in\s+progress|done\b)", "update_task"),
         (r#"(?:(?:create|add|make|log|open|schedule|put|new|need|jot|capture|file|throw|track|raise|set\s+up)\b[^#\d]{0,40}?\b(?:task|ticket|todo|to-do|bug|reminder)s?\b(?:\s*[^\s\d#]|\s*$)|(?:new\s+)?(?:task|todo|to-do)\s*:|add\s+['"“]|remind\s+me\b|(?:i\s+want\s+|get\s+)?(?-i:\p{Lu}\p{Ll}+)\s+(?:needs?\s+to|should|has\s+to|must|to)\s+\p{Ll})"#, "create_task"),
+        (r"(?:drop|lower|reduce|downgrade)\b.*\b(?:priority|prio|to\s+(?:low|medium|normal|high))\b|give\s+(?:it|them|that)\s+(?:a|an)\s+(?:\S+\s+)?(?:estimate|deadline|due\s+date|priority|description)\b", "update_task"),
         (r"(?:delete|remove|drop|trash|erase|get\s+rid\s+of)\b", "delete_task"),
         (r"(?:which|what|show|list|any|are\s+there|give\s+me)\b.*\b(?:tasks?|items|tickets|to-?dos)\b|what\s+(?:is|did|has|does)\s+\S+\s+(?:get\s+|got\s+)?(?:working|finish|complete|done|do)|what['’]s\s+(?:on|in|due|overdue|late)\b|what['’]s\s+\S+\s+working|(?:show|list|give)\b.*\btagged\b|(?:show|list|give)\s+(?:me\s+)?(?:everything|all\s+(?:the\s+)?work)\b|(?:show|list)\s+(?:me\s+)?(?:[\w-]+\s+){0,3}work\b|(?:is\s+)?(?:anything|what['’]s)\s+(?:overdue|late|due)\b", "list_tasks"),
         (r"(?:who(?:['’]s|\s+(?:is|are|knows?|can|has|have|works?|does|do))\b|anyone\b|list\s+everyone|show\s+(?:me\s+)?(?:the\s+)?(?:people|team))", "list_people"),
@@ -1407,12 +1468,16 @@ fn split(text: &str) -> Vec<String> {
             .take(2)
             .map(str::to_lowercase)
             .collect();
+        // "create a task to X and assign it to Dave" is one request: "it" is
+        // the task being made. After any other request, "and assign it" is another.
+        let about_new_task = next
+            .get(1)
+            .is_some_and(|w| ["it", "them", "that"].contains(&w.as_str()))
+            && cued(&text[start..m.start()]).any(|tool| tool == "create_task");
         let is_command = next
             .first()
             .is_some_and(|w| COMMAND_STARTS.contains(&w.as_str()))
-            && !next
-                .get(1)
-                .is_some_and(|w| ["it", "them", "that"].contains(&w.as_str()));
+            && !about_new_task;
         let hard = m.as_str().contains(';') || m.as_str().to_lowercase().contains("then");
         if (hard || is_command) && !text[start..m.start()].trim().is_empty() {
             clauses.push(format!("{lead}{}", &text[start..m.start()]));
