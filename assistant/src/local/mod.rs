@@ -372,8 +372,8 @@ impl LocalPlanner {
 
     /// The calls for the clauses of one request, in order. A task a clause
     /// acts on is what "it" means in the clauses after it ("bump #9 to urgent
-    /// and assign it to dave"); changes to one task in a row are one change
-    /// ("move it to tuesday and drop it to low").
+    /// and assign it to dave"); asking for one tool twice in a row without
+    /// contradiction is one call ("move it to tuesday and drop it to low").
     fn clause_calls(
         &self,
         clauses: &[String],
@@ -407,12 +407,7 @@ impl LocalPlanner {
                 focus.task = Some(id);
             }
             match calls.last_mut() {
-                Some(last) if same_task_change(last, &call) => {
-                    for (k, v) in call.arguments {
-                        last.arguments.entry(k).or_insert(v);
-                    }
-                }
-                Some(last) if *last == call => {}
+                Some(last) if one_request(last, &call) => merge(last, call),
                 _ => calls.push(call),
             }
         }
@@ -925,18 +920,34 @@ fn keep_done_title(args: &mut Map<String, Value>, text: &str, platform: &Platfor
     })
 }
 
-/// Whether `next` changes the same task as `last` in other ways, so the two
-/// are one `update_task`.
-fn same_task_change(last: &Call, next: &Call) -> bool {
-    last.tool == "update_task"
-        && next.tool == "update_task"
-        && last.gap.is_none()
-        && next.gap.is_none()
-        && last.arguments.get("id") == next.arguments.get("id")
+/// Whether `next` asks for the same tool as `last` without contradicting
+/// it ("does the churn model treat every plan equally? check bias on plan"),
+/// so the two are one call.
+fn one_request(last: &Call, next: &Call) -> bool {
+    last.tool == next.tool
         && next
             .arguments
             .iter()
-            .all(|(k, v)| k == "id" || last.arguments.get(k).is_none_or(|old| old == v))
+            .all(|(k, v)| last.arguments.get(k).is_none_or(|old| old == v))
+}
+
+/// `next`'s arguments added to `last`'s; a question stays only for what is
+/// still missing.
+fn merge(last: &mut Call, next: Call) {
+    for (k, v) in next.arguments {
+        last.arguments.entry(k).or_insert(v);
+    }
+    let missing = |gap: &Option<Gap>| {
+        gap.as_ref()
+            .is_some_and(|g| !last.arguments.contains_key(&g.field))
+    };
+    last.gap = if missing(&last.gap) {
+        last.gap.take()
+    } else if missing(&next.gap) {
+        next.gap
+    } else {
+        None
+    };
 }
 
 /// Tools with a builder whose arguments come from the tagger instead when
@@ -1426,21 +1437,67 @@ fn skills(c: &mut Clause) -> Vec<String> {
 
 /// Command words that start a second request after "and"/"then".
 const COMMAND_STARTS: &[&str] = &[
-    "create", "add", "make", "mark", "start", "give", "assign", "reassign", "show", "list", "set",
-    "close", "complete", "finish", "delete", "remove", "tag", "bump", "move", "search", "find",
-    "what", "what's", "who", "which", "update", "change", "rename", "put", "let", "have", "drop",
-    "raise", "hand", "log", "schedule",
+    "create",
+    "add",
+    "make",
+    "mark",
+    "start",
+    "give",
+    "assign",
+    "reassign",
+    "show",
+    "list",
+    "set",
+    "close",
+    "complete",
+    "finish",
+    "delete",
+    "remove",
+    "tag",
+    "bump",
+    "move",
+    "search",
+    "find",
+    "what",
+    "what's",
+    "who",
+    "which",
+    "update",
+    "change",
+    "rename",
+    "put",
+    "let",
+    "have",
+    "drop",
+    "raise",
+    "hand",
+    "log",
+    "schedule",
+    "push",
+    "postpone",
+    "reschedule",
+    "describe",
+    "train",
+    "compare",
+    "explain",
+    "promote",
+    "register",
+    "profile",
+    "check",
+    "tell",
 ];
 
-/// Splits on ";", "then", "and then", and on "and" before a new command
+/// Splits on ";", "then", "and then", and on "and", "also", a dash or the
+/// end of a sentence before a new command
 /// ("… and assign it to Dave" stays: "it" is the task just made).
 /// The start of a parallel request after "and": "for dave to …", "one for erin to …".
 static PARALLEL: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(?:one\s+|another\s+)?for\s+@?[\w<>@]+\s+to\s+\w"));
 
 fn split(text: &str) -> Vec<String> {
-    static SEP: LazyLock<Regex> =
-        LazyLock::new(|| re(r"(?i)\s*(?:;|[.?!]\s|\s)\s*(?:and\s+then|then|and)\s+|\s*;\s*"));
+    static SEP: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"(?i)\s*(?:;|[.?!]\s|\s)\s*(?:and\s+then|then|and|also)\s+|\s*;\s*|\s+[—–]\s+|[.?!]\s+")
+    });
     let mut clauses = Vec::new();
     let mut start = 0;
     // "… for bob to X and for dave to Y": the second request shares the first's opening.
@@ -1516,6 +1573,18 @@ mod tests {
             ["who knows sql", "what is Carol doing"]
         );
         assert_eq!(split("a; then b"), ["a", "b"]);
+        assert_eq!(
+            split("finished the safari bug — show me my open tasks"),
+            ["finished the safari bug", "show me my open tasks"]
+        );
+        assert_eq!(
+            split("who knows postgres? also what's dave working on"),
+            ["who knows postgres", "what's dave working on"]
+        );
+        assert_eq!(
+            split("safari users can't upload avatars. website, high priority"),
+            ["safari users can't upload avatars. website, high priority"]
+        );
         assert_eq!(
             split("add tasks for bob to write the FAQ and for dave to patch the kernel"),
             [
