@@ -8,7 +8,7 @@ use super::tagger::units;
 use super::tokens::Token;
 
 /// The request as the model reads it: lower-case words and span placeholders,
-/// punctuation dropped except a question mark.
+/// punctuation dropped except what marks where a part ends (",", ":", "?", …).
 pub fn view(tokens: &[Token], spans: &[Span]) -> Vec<String> {
     units(tokens, spans).into_iter().map(|u| u.text).collect()
 }
@@ -74,7 +74,7 @@ mod tests {
         assert_eq!(
             see("Remind me to renew the certs by EOM, pls!"),
             [
-                "remind", "<me>", "to", "renew", "the", "certs", "by", "<date>", "pls"
+                "remind", "<me>", "to", "renew", "the", "certs", "by", "<date>", ",", "pls"
             ]
         );
         assert_eq!(see("what's due tmrw?"), ["what's", "due", "<date>", "?"]);

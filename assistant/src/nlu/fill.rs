@@ -318,10 +318,10 @@ mod tests {
             .map(|(i, w)| match (i, *w) {
                 (1, _) => "assignee",
                 (3..=6, _) => "title",
-                (8, _) => "due",
-                (9, _) => "estimate_hours",
-                (11..=12, _) => "tags",
-                (14, _) => "assignee",
+                (9, _) => "due",
+                (11, _) => "estimate_hours",
+                (14..=16, _) => "tags",
+                (19, _) => "assignee",
                 _ => "O",
             })
             .map(str::to_string)

@@ -52,7 +52,9 @@ pub fn units(tokens: &[Token], spans: &[Span]) -> Vec<Unit> {
             continue;
         }
         let t = &tokens[i];
-        if !t.is_punct() || t.text.contains('?') {
+        // Punctuation that marks where a part ends ("task: …", "…, high")
+        // stays; the rest (quotes, full stops, emoji) does not.
+        if !t.is_punct() || t.text.chars().all(|c| ",:;?()-—–".contains(c)) {
             out.push(Unit {
                 text: t.lower.clone(),
                 start: i,
