@@ -725,18 +725,25 @@ const NO: &[&str] = &[
     "hold off",
 ];
 
+/// What may follow a no without changing it ("nope, keep it").
+const AFTER_NO: &[&str] = &["keep it", "leave it", "thanks", "thx", "sorry", "my bad"];
+
 fn is_yes(text: &str) -> bool {
-    let t = reply_words(text);
-    YES.contains(&t.as_str())
-        || t.strip_prefix("yes,")
-            .is_some_and(|rest| YES.contains(&rest.trim()))
+    said(text, YES, &["thanks", "thx", "please", "pls"])
 }
 
 fn is_no(text: &str) -> bool {
+    said(text, NO, AFTER_NO)
+}
+
+/// Whether `text` is one of `answers`, alone or with more of them or of
+/// `after` following a comma ("nope, cancel"; "actually no, keep it").
+fn said(text: &str, answers: &[&str], after: &[&str]) -> bool {
     let t = reply_words(text);
-    NO.contains(&t.as_str())
-        || t.strip_prefix("no,")
-            .is_some_and(|rest| NO.contains(&rest.trim()))
+    let t = t.strip_prefix("actually ").unwrap_or(&t);
+    let mut parts = t.split(',').map(str::trim).filter(|p| !p.is_empty());
+    parts.next().is_some_and(|first| answers.contains(&first))
+        && parts.all(|p| answers.contains(&p) || after.contains(&p))
 }
 
 #[cfg(test)]
@@ -770,6 +777,7 @@ mod tests {
             "👍",
             "yes, go ahead",
             "OK.",
+            "yep, thanks",
         ] {
             assert!(is_yes(yes) && !is_no(yes), "{yes}");
         }
@@ -781,6 +789,8 @@ mod tests {
             "never mind.",
             "👎",
             "no, don't",
+            "nope, cancel",
+            "actually no, keep it",
         ] {
             assert!(is_no(no) && !is_yes(no), "{no}");
         }

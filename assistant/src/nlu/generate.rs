@@ -42,8 +42,8 @@ pub struct Sizes {
 impl Default for Sizes {
     fn default() -> Self {
         Self {
-            per_tool: 700,
-            none: 2500,
+            per_tool: 1500,
+            none: 5000,
         }
     }
 }
