@@ -111,8 +111,21 @@ const AMENDS: &[&str] = &[
     "instead",
 ];
 
+/// Words that may surround the details of a follow-up ("and due tmrw",
+/// "high priority pls", "estimate 3h", "assign to me").
+const DETAIL_GLUE: &[&str] = &[
+    "and", "also", "oh", "it", "its", "it's", "make", "set", "to", "due", "by", "priority", "prio",
+    "pls", "please", "estimate", "est", "at", "the", "a", "for", "assign", "give", "with", "ok",
+    "then", "on", "put", "in", "project", "plus",
+];
+
+/// Words that start a list of tags ("and tag it infra").
+const TAG_WORDS: &[&str] = &["tag", "tags", "tagged", "label"];
+
 /// "no, Friday", "actually make it urgent", "make that high priority
-/// instead": the last change's task updated with the values the text gives.
+/// instead", or details alone ("and due tmrw", "high priority pls"): the
+/// last change's task updated with the values the text gives (given to
+/// whoever it names, when that is all it says).
 pub fn correction(text: &str, focus: &Focus, lex: &Lexicon) -> Option<Call> {
     let last = focus.last.as_ref()?;
     let id = focus.task?;
@@ -120,26 +133,70 @@ pub fn correction(text: &str, focus: &Focus, lex: &Lexicon) -> Option<Call> {
     let amends = AMENDS.iter().any(|a| {
         lower.starts_with(a) && lower[a.len()..].starts_with(|c: char| !c.is_alphanumeric())
     }) || lower.contains("instead");
-    if !amends || !last.tool.contains("task") {
+    if !last.tool.contains("task") {
         return None;
     }
     let tokens = tokenize(text);
+    let spans = recognise(&tokens, lex);
     let mut arguments = Map::new();
     arguments.insert("id".into(), json!(id));
-    for span in recognise(&tokens, lex) {
+    for span in &spans {
         let field = match span.kind {
             SpanKind::Date => "due",
             SpanKind::Priority => "priority",
-            SpanKind::Person => "assignee",
+            SpanKind::Person | SpanKind::Me => "assignee",
             SpanKind::Project => "project",
             SpanKind::Hours => "estimate_hours",
             _ => continue,
         };
-        if let Value::String(_) | Value::Number(_) = span.value {
-            arguments.entry(field).or_insert(span.value);
+        let value = match (&span.kind, &span.value) {
+            (SpanKind::Me, _) => lex.actor.clone().map(Value::String),
+            (_, Value::String(_) | Value::Number(_)) => Some(span.value.clone()),
+            _ => None,
+        };
+        if let Some(value) = value {
+            arguments.entry(field).or_insert(value);
         }
     }
-    (arguments.len() > 1).then(|| Call::new("update_task", arguments))
+    let words: Vec<&str> = tokens
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| !t.is_punct() && !spans.iter().any(|s| (s.start..s.end).contains(i)))
+        .map(|(_, t)| t.lower.as_str())
+        .collect();
+    let tags_at = words.iter().position(|w| TAG_WORDS.contains(w));
+    if tags_at.is_some() {
+        // Tags are words as typed, even those that name a skill.
+        let typed: Vec<&str> = tokens
+            .iter()
+            .filter(|t| !t.is_punct())
+            .map(|t| t.lower.as_str())
+            .collect();
+        let after = typed
+            .iter()
+            .position(|w| TAG_WORDS.contains(w))
+            .map_or(0, |i| i + 1);
+        let tags: Vec<&str> = typed[after..]
+            .iter()
+            .copied()
+            .filter(|w| !DETAIL_GLUE.contains(w))
+            .collect();
+        if !tags.is_empty() {
+            arguments.insert("tags".into(), json!(tags));
+        }
+    }
+    let details_only = words[..tags_at.unwrap_or(words.len())]
+        .iter()
+        .all(|w| DETAIL_GLUE.contains(w));
+    if !(amends || details_only) || arguments.len() < 2 {
+        return None;
+    }
+    let tool = if arguments.len() == 2 && arguments.contains_key("assignee") {
+        "assign_task"
+    } else {
+        "update_task"
+    };
+    Some(Call::new(tool, arguments))
 }
 
 #[cfg(test)]
@@ -208,5 +265,28 @@ mod tests {
             "a correction must say what changes"
         );
         assert_eq!(correction("no, friday", &Focus::default(), &lex), None);
+        // Details alone amend it too; a person alone is who it goes to.
+        let call =
+            |t: &str| correction(t, &created, &lex).map(|c| (c.tool, Value::Object(c.arguments)));
+        assert_eq!(
+            call("and due tmrw"),
+            Some(("update_task".into(), json!({"id": 13, "due": "2026-11-27"})))
+        );
+        assert_eq!(
+            call("high priority pls"),
+            Some(("update_task".into(), json!({"id": 13, "priority": "high"})))
+        );
+        assert_eq!(
+            call("and tag it infra"),
+            Some(("update_task".into(), json!({"id": 13, "tags": ["infra"]})))
+        );
+        assert_eq!(
+            call("assign to me"),
+            Some((
+                "assign_task".into(),
+                json!({"id": 13, "assignee": "Alice Johnson"})
+            ))
+        );
+        assert_eq!(call("the weather is nice by friday"), None);
     }
 }
