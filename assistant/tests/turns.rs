@@ -263,3 +263,34 @@ fn a_done_task_is_renamed_only_when_asked_to() {
     say(&a, "r2", "rename task 4 to 'Cache the CI builds'");
     assert_eq!(title(&a), "Cache the CI builds");
 }
+
+#[test]
+fn a_dataset_named_in_one_clause_is_what_it_means_in_the_next() {
+    let a = assistant();
+    let path = format!("{}/../examples/data/iris.csv", env!("CARGO_MANIFEST_DIR"));
+    a.platform()
+        .call(None, "register_dataset", serde_json::json!({"path": path}))
+        .unwrap();
+    let options = TurnOptions {
+        actor: Some("Alice".into()),
+        ..Default::default()
+    };
+    let planned = a
+        .preview(
+            "s",
+            "describe the iris dataset then train a model on it predicting species",
+            &options,
+        )
+        .unwrap();
+    let calls: Vec<(&str, &serde_json::Value)> = planned
+        .iter()
+        .map(|x| (x.tool.as_str(), &x.arguments["dataset"]))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            ("describe_dataset", &serde_json::json!("iris")),
+            ("run_automl", &serde_json::json!("iris"))
+        ]
+    );
+}

@@ -28,7 +28,7 @@ use crate::nlu::linear::FormatError;
 use crate::nlu::spans::recognise;
 use crate::nlu::tagger::{Tagger, units};
 use crate::nlu::tokens::tokenize;
-use crate::plan::{Call, Gap, Plan, Planner, Request};
+use crate::plan::{Call, Focus, Gap, Plan, Planner, Request};
 
 /// What the planner says when a request asks for nothing it can do.
 const NO_ACTION: &str = include_str!("../../../prompts/no_action.md");
@@ -402,10 +402,7 @@ impl LocalPlanner {
                 carried = Some(clause);
                 continue;
             };
-            if let Some(id) = call.arguments.get("id").and_then(Value::as_i64) {
-                focus.tasks = vec![id];
-                focus.task = Some(id);
-            }
+            within_request(&mut focus, &call);
             match calls.last_mut() {
                 Some(last) if one_request(last, &call) => merge(last, call),
                 _ => calls.push(call),
@@ -918,6 +915,38 @@ fn keep_done_title(args: &mut Map<String, Value>, text: &str, platform: &Platfor
             "Task #{id} is done; I will not rename it from a quote alone. Say “rename task {id} to {title}” if that is what you mean."
         ),
     })
+}
+
+/// What a later clause of the same request may point back at: the task,
+/// dataset, target or model `call` names ("describe churn then train a
+/// model on it", "compare churn v1 and v2, then write a card for v2").
+fn within_request(focus: &mut Focus, call: &Call) {
+    let arg = |k: &str| {
+        call.arguments
+            .get(k)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    if let Some(id) = call.arguments.get("id").and_then(Value::as_i64) {
+        focus.tasks = vec![id];
+        focus.task = Some(id);
+    }
+    if let Some(dataset) = arg("dataset") {
+        focus.dataset = Some(dataset);
+        focus.target = arg("target").or(focus.target.take());
+    }
+    let compared = call
+        .arguments
+        .get("models")
+        .and_then(Value::as_array)
+        .and_then(|m| {
+            m.first()
+                .and_then(Value::as_str)
+                .map(|r| r.split('@').next().unwrap_or(r).to_string())
+        });
+    if let Some(model) = arg("model").or(compared) {
+        focus.model = Some(model);
+    }
 }
 
 /// Whether `next` asks for the same tool as `last` without contradicting
