@@ -133,9 +133,23 @@ fn enum_value(consts: &[String], words: &str) -> Option<String> {
     const SYNONYMS: &[(&str, &[&str])] = &[
         (
             "done",
-            &["complete", "completed", "finished", "closed", "resolved"],
+            &[
+                "complete",
+                "completed",
+                "finished",
+                "closed",
+                "resolved",
+                "close",
+                "finish",
+                "close_out",
+            ],
         ),
-        ("in_progress", &["started", "underway", "ongoing", "wip"]),
+        (
+            "in_progress",
+            &[
+                "started", "underway", "ongoing", "wip", "start", "begin", "kick_off", "pick_up",
+            ],
+        ),
         ("todo", &["to_do", "not_started", "reopened", "new"]),
         (
             "open",

@@ -136,6 +136,15 @@ impl TypedTool for UpdateTasks {
         "(mark|set) all [of] {filter.assignee:person}'s tasks in {filter.project:project} [as] {changes.status:done_status}",
         "(retag|tag) all [the] {filter.project:project} tasks [as|with] {changes.tags:tags}",
         "(move|push) every {filter.status:open_status} task due (by|before) {filter.due_before:date} to {changes.due:date}",
+        "{changes.status:start_status} (all|every one of) {filter.assignee:me} {filter.status:todo_status} (tasks|tickets)",
+        "(set|change|make) the estimate (on|of|for) (all|every) [the] {filter.tag:tag} (tasks|tickets) to {changes.estimate_hours:hours}",
+        "(reassign|move|hand|give|transfer) all [of] {filter.assignee:person}'s [{filter.status:open_status}] (tasks|tickets|stuff|work) to {changes.assignee:me_object}",
+        "(retag|tag|label) (every|all [the]) {filter.tag:tag} (task|tasks|ticket|tickets) (as|with) {changes.tags:tags}",
+        "(all|every one of) [the] {filter.project:project} (tasks|tickets)<due (by|before) {filter.due_before:date}|that are {filter.status:open_status}> (need to be|should be|are|must be|go) {changes.priority:priority} [now]",
+        "(every|all) [{filter.status:open_status}] {filter.project:project} (task|tasks)[ due before {filter.due_before:date}] (→|-|:|,) (move|push) (it|them|) to {changes.due:date}",
+        "(move|put|shift) (every|all [the]|each) {filter.project:project} (task|tasks|ticket|tickets) (into|to|under|over to) {changes.project:project}",
+        "everything (tagged|with the tag) {filter.tag:tag} (should be|is|goes) {changes.priority:priority} [now|from now on]",
+        "{changes.status:done_verb} (every|all [the]) {filter.tag:tag} (tasks|tickets)<in {filter.project:project}|of {filter.assignee:person}>",
     ];
     const EFFECT: Effect = Effect::Write;
 
