@@ -10,6 +10,7 @@ use regex::Regex;
 use serde_json::{Map, Value, json};
 
 use super::re;
+use super::training;
 use crate::plan::Gap;
 
 /// A registered dataset as the planner sees it.
@@ -621,7 +622,17 @@ pub fn build(
                                 *dataset == d && mentions(clause, g).iter().any(|(_, n)| n == m)
                             })
                             .map(|(_, _, t)| t.clone());
-                        match target(clause, &d, g).or(known) {
+                        let (without_excluded, excluded) = training::exclusion(clause);
+                        let excluded: Vec<String> = excluded
+                            .map(|text| column_mentions(text, columns_of(&d, g), g))
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|(_, c)| c)
+                            .collect();
+                        if !excluded.is_empty() {
+                            set("exclude", json!(excluded));
+                        }
+                        match target(&without_excluded, &d, g).or(known) {
                             Some(t) => set("target", json!(t)),
                             None => {
                                 let columns = g
@@ -645,6 +656,12 @@ pub fn build(
                         }
                         if let Some(b) = budget(clause) {
                             set("budget_seconds", json!(b));
+                        }
+                        if let Some(name) = training::model_name(clause) {
+                            set("name", json!(name));
+                        }
+                        if let Some(k) = training::folds(clause) {
+                            set("folds", json!(k));
                         }
                     }
                 }

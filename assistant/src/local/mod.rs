@@ -8,6 +8,7 @@ mod focus;
 mod ml;
 mod slots;
 mod text;
+mod training;
 
 use std::sync::LazyLock;
 
