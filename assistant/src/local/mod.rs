@@ -657,6 +657,11 @@ impl LocalPlanner {
                 }
             }
             "recommend_assignee" | "predict_duration" => {
+                if tool == "recommend_assignee"
+                    && let Some(n) = slots::limit(&mut c)
+                {
+                    set("limit", json!(n));
+                }
                 let id = slots::task_id(&mut c);
                 if tool == "predict_duration"
                     && let Some(who) = slots::person(&mut c, g, Cues::Anywhere)
@@ -689,6 +694,11 @@ impl LocalPlanner {
                 }
             }
             "assess_risk" | "detect_anomalies" | "project_timeline" => {
+                if tool == "assess_risk"
+                    && let Some(n) = slots::limit(&mut c)
+                {
+                    set("limit", json!(n));
+                }
                 let id = (tool == "assess_risk")
                     .then(|| slots::task_id(&mut c))
                     .flatten();

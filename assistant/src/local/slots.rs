@@ -217,10 +217,12 @@ pub fn capacity(c: &mut Clause) -> Option<f64> {
 static LIMIT_FIRST: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b(?:top|first|last|latest)\s+(\d+)\b"));
 static LIMIT_COUNT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?i)\b(\d+)\s+(?:(?:open|urgent|most\s+urgent|oldest|newest)\s+)?tasks\b")
+    re(
+        r"(?i)\b(\d+)\s+(?:of\s+[\w'’]+\s+)?(?:(?:open|urgent|most\s+urgent|oldest|newest|riskiest)\s+)?(?:tasks|tickets|candidates|people)\b",
+    )
 });
 
-/// "top 5", "first 10", "3 open tasks" (only the number is cut).
+/// "top 5", "first 10", "3 open tasks", "3 of dave's tasks" (only the number is cut).
 pub fn limit(c: &mut Clause) -> Option<usize> {
     let m = c
         .cut(&LIMIT_FIRST)
