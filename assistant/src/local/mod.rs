@@ -1299,7 +1299,7 @@ static OVERDUE: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b(?:overdue|late|past\s+due|behind\s+schedule)\b"));
 static SEARCH_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)^\s*(?:(?:can|could)\s+you\s+)?(?:please\s+)?(?:search(?:\s+the\s+catalog)?|find|look\s+(?:up|for)|is\s+there|are\s+there)\s*(?:for\s+)?(?:anything|something|stuff|everything|items|things|whatever\s+we\s+have)?\s*(?:(?:about|related\s+to|relating\s+to|mentioning|on|regarding|for)\b)?\s*:?",
+        r"(?i)^\s*(?:(?:can|could)\s+you\s+)?(?:please\s+)?(?:search(?:\s+the\s+catalog)?|find|look\s+(?:up|for)|is\s+there|are\s+there)\s*(?:for\s+)?(?:anything|something|stuff|everything|items|things|whatever|what)?\s*(?:(?:we|you|i)(?:['’]ve|\s+have)?\s+(?:got|have)\s*)?(?:(?:about|related\s+to|relating\s+to|mentioning|on|regarding|for)\b)?\s*:?",
     )
 });
 static SKILL_AFTER: LazyLock<Regex> = LazyLock::new(|| {
@@ -1336,7 +1336,7 @@ fn update_status(c: &mut Clause) -> Option<&'static str> {
 fn list_status(c: &mut Clause) -> Option<&'static str> {
     static STATUS: LazyLock<Regex> = LazyLock::new(|| {
         re(
-            r"(?i)\b(?:(working\s+on|open|pending|outstanding|remaining|active|unfinished|left)|(in[\s-]progress|ongoing|doing|started)|(todo|to-do|not\s+started)|(done|finished|finish|completed|complete|closed))\b",
+            r"(?i)\b(?:(working\s+on|up\s+to|open|pending|outstanding|remaining|active|unfinished|left)|(in[\s-]progress|ongoing|doing|started)|(todo|to-do|not\s+started)|(done|finished|finish|completed|complete|closed))\b",
         )
     });
     let m = c.cut(&STATUS)?;
