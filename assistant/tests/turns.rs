@@ -294,3 +294,22 @@ fn a_dataset_named_in_one_clause_is_what_it_means_in_the_next() {
         ]
     );
 }
+
+#[test]
+fn pushing_a_task_back_moves_its_own_due_date() {
+    let a = assistant();
+    let before = a.platform().store().get_task(3).unwrap().due.unwrap();
+    let (actions, _) = say(&a, "s", "push task 3 back a week");
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert_eq!(actions[0].status, Status::Ok);
+    let after = a.platform().store().get_task(3).unwrap().due.unwrap();
+    assert_eq!(after - before, chrono::Duration::days(7));
+    let (actions, _) = say(&a, "t", "slip task 3 by 2 days");
+    assert_eq!(actions[0].status, Status::Ok);
+    let later = a.platform().store().get_task(3).unwrap().due.unwrap();
+    assert_eq!(later - after, chrono::Duration::days(2));
+    // Task 8 has no due date: asked, not guessed.
+    let (actions, reply) = say(&a, "u", "push task 8 back a week");
+    assert_eq!(actions[0].status, Status::NeedsInput, "{reply}");
+    assert!(reply.contains("no due date"), "{reply}");
+}

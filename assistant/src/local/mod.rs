@@ -538,6 +538,7 @@ impl LocalPlanner {
                 if !tags.is_empty() {
                     set("tags", json!(tags));
                 }
+                let shift = slots::shift(&mut c);
                 if let Some(d) = slots::date(&mut c, g.today) {
                     set("due", json!(d.to_string()));
                 }
@@ -557,6 +558,9 @@ impl LocalPlanner {
                     set("priority", json!(if up { "high" } else { "low" }));
                 }
                 gap = task_arg(id, &c, req, g, &mut set);
+                if let Some(days) = shift.filter(|_| gap.is_none() && !args.contains_key("due")) {
+                    gap = shifted_due(&mut args, days, req.platform);
+                }
                 gap = gap.or_else(|| keep_done_title(&mut args, text, req.platform));
                 if gap.is_none() && args.len() == 1 {
                     gap = Some(Gap {
@@ -1059,6 +1063,26 @@ fn task_arg(
     }
 }
 
+/// The due date of the task in `args` moved by `days` ("push it back a
+/// week"), or a question when it has none to move.
+fn shifted_due(args: &mut Map<String, Value>, days: i64, platform: &Platform) -> Option<Gap> {
+    let id = args.get("id").and_then(Value::as_i64)?;
+    let task = platform.store().get_task(id).ok()?;
+    match task.due {
+        Some(due) => {
+            args.insert(
+                "due".into(),
+                json!((due + chrono::Duration::days(days)).to_string()),
+            );
+            None
+        }
+        None => Some(Gap {
+            field: "due".into(),
+            question: format!("Task #{id} has no due date to move yet: when should it be due?"),
+        }),
+    }
+}
+
 /// Words that never identify a task.
 const NOT_TASK_WORDS: &[&str] = &[
     "a",
@@ -1211,7 +1235,7 @@ static CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"(?:\p{L}+\s+(?:has\s+)?(?:finished|completed|wrapped\s+up)\b|mark(?:ed)?\b.*\b(?:done|complete|completed|finished)\b|(?:i|we)(?:['’]ve|['’]re|\s+have|\s+are)?\s+(?:finished|completed|done\s+with|wrapped\s+up)\b|(?:finished|completed|done\s+with|close|resolve|check\s+off|complete|wrapped\s+up|wrap\s+up)\b)", "complete_task"),
         (r".*\b(?:is|are)\s+(?:now\s+)?(?:done|complete|completed|finished|fixed)\b", "complete_task"),
         (r"(?:assign|reassign|give|hand|transfer)\b|\p{L}+\s+will\s+(?:own|take\s+over|take|handle)\b|(?:can|could)\s+@?\p{L}+\s+(?:take|own|handle)\b|(?:let|have)\s+@?\p{L}+\s+(?:take|own|handle|do)\b|put\s+@?\p{L}+\s+on\b|i['’]ll\s+take\b|i\s+will\s+take\b", "assign_task"),
-        (r"(?:change|set|move|rename|retitle|bump|raise|lower|push|postpone|reopen|tag|start|update|make|put)\b|i['’]m\s+start|(?:task\s*)?#?\d+\s*:", "update_task"),
+        (r"(?:change|set|move|rename|retitle|bump|raise|lower|push|postpone|reopen|tag|start|update|make|put|slip|slide|delay|shift|reschedule)\b|i['’]m\s+start|(?:task\s*)?#?\d+\s*:", "update_task"),
     ]
     .into_iter()
     .map(|(cue, tool)| (re(&format!("(?i)^(?:{cue})")), tool))
@@ -1318,16 +1342,17 @@ const NOT_SKILLS: &[&str] = &[
 fn update_status(c: &mut Clause) -> Option<&'static str> {
     static PROGRESS: LazyLock<Regex> = LazyLock::new(|| {
         re(
-            r"(?i)\b(?:(?:to|as|into)\s+)?in[\s-]progress\b|\b(?:i['’]m\s+|i\s+am\s+)?(?:start(?:ing|ed)?|begin(?:ning)?)(?:\s+(?:on|working\s+on|work\s+on))?\b",
+            r"(?i)\b(?:(?:to|as|into)\s+)?in[\s-]progress\b|\b(?:i['’]m\s+|i\s+am\s+|we['’]re\s+|we\s+are\s+)?(?:start(?:ing|ed)?|begin(?:ning)?|working\s+on|on\s+it)(?:\s+(?:on|working\s+on|work\s+on))?\b",
         )
     });
     static TODO: LazyLock<Regex> = LazyLock::new(|| {
         re(r"(?i)\b(?:(?:back\s+)?(?:to|as|into)\s+)?(?:todo|to-do|not\s+started)\b|\breopen\b")
     });
-    if c.cut(&PROGRESS).is_some() {
-        Some("in_progress")
-    } else if c.cut(&TODO).is_some() {
+    // "not started" before "started".
+    if c.cut(&TODO).is_some() {
         Some("todo")
+    } else if c.cut(&PROGRESS).is_some() {
+        Some("in_progress")
     } else {
         None
     }
@@ -1352,6 +1377,7 @@ const TITLE_LEAD: &[&str] = &[
     "could", "can", "would", "will", "you", "please", "pls", "i", "we", "need", "want", "create",
     "add", "make", "open", "log", "schedule", "put", "new", "a", "an", "the", "another", "quick",
     "just", "let's", "lets", "remind", "me", "set", "up", "someone", "somebody", "u", "more",
+    "should", "must", "gotta",
 ];
 const TASK_NOUNS: &[&str] = &[
     "task", "tasks", "ticket", "todo", "to-do", "item", "reminder", "bug", "card", "one",

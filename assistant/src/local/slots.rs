@@ -222,6 +222,34 @@ static LIMIT_COUNT: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+static SHIFT_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\b(?:push|move|slip|slide|shift|bump|delay|postpone|kick)(?:ed|ing|s)?\b")
+});
+static SHIFT_BY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(?:\b(?:back|out)\s+)?(?:\bby\s+)?\b(a|an|one|two|three|four|five|\d+)\s+(days?|weeks?|wks?)\b(?:\s+(?:back|out|later))?",
+    )
+});
+
+/// How many days "push it back a week" / "slip it 2 days" moves a due date
+/// (only the amount is cut; the task's words stay).
+pub fn shift(c: &mut Clause) -> Option<i64> {
+    if !SHIFT_VERB.is_match(c.rest()) {
+        return None;
+    }
+    let m = c.cut(&SHIFT_BY)?;
+    let n: i64 = match m.lower(1).as_str() {
+        "a" | "an" | "one" => 1,
+        "two" => 2,
+        "three" => 3,
+        "four" => 4,
+        "five" => 5,
+        digits => digits.parse().ok()?,
+    };
+    let per = if m.lower(2).starts_with('d') { 1 } else { 7 };
+    Some(n * per)
+}
+
 /// "top 5", "first 10", "3 open tasks", "3 of dave's tasks" (only the number is cut).
 pub fn limit(c: &mut Clause) -> Option<usize> {
     let m = c

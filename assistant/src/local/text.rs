@@ -132,6 +132,15 @@ const DETAIL_WORDS: &[&str] = &[
     "for",
     "in",
     "and",
+    "give",
+    "it",
+    "to",
+    "assign",
+    "assigned",
+    "hand",
+    "make",
+    "put",
+    "on",
 ];
 /// Words that start a list of tags: every detail after them is a tag.
 const TAG_WORDS: &[&str] = &["tag", "tags", "tagged", "label", "labels"];
@@ -221,6 +230,7 @@ mod tests {
             ),
             ("fix the build, then ship it", "fix the build, then ship it"),
             ("talk to Bob about pricing", "talk to Bob about pricing"),
+            ("write a postmortem, give it to bob", "write a postmortem"),
             ("Platform", "Platform"),
             (
                 "Bob - new task - fix the build - high",

@@ -51,6 +51,10 @@ pub fn date_at(
         .collect();
     let found = single(&words, today, order)?;
     let rest = &words[found.len..];
+    // "tuesday's outage" is about a day, not a date given to the request.
+    if matches!(rest.first(), Some(&("'s" | "’s"))) {
+        return None;
+    }
     let date = |len, date| Some(DateMatch { len, date });
     let loose = matches!(found.kind, Kind::Weekday | Kind::EndOfDay);
     // A weekday (or EOD) written beside an explicit date gives way to it.
@@ -549,6 +553,7 @@ mod tests {
             "end of it",
             "Feb 31",
             "may I",
+            "tuesday's outage",
         ] {
             let tokens = tokenize(phrase);
             assert!(
