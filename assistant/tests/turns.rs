@@ -313,3 +313,25 @@ fn pushing_a_task_back_moves_its_own_due_date() {
     assert_eq!(actions[0].status, Status::NeedsInput, "{reply}");
     assert!(reply.contains("no due date"), "{reply}");
 }
+
+#[test]
+fn tasks_named_by_a_bare_number_or_words_like_their_title_are_found() {
+    let a = assistant();
+    let options = TurnOptions {
+        actor: Some("Alice".into()),
+        ..Default::default()
+    };
+    let id_of = |text: &str| {
+        let planned = a.preview("s", text, &options).unwrap();
+        assert_eq!(planned.len(), 1, "{text}: {planned:?}");
+        planned[0].arguments["id"].clone()
+    };
+    assert_eq!(id_of("bump 9 to urgent"), 9);
+    assert_eq!(id_of("done w/ 10"), 10);
+    assert_eq!(id_of("@carol can take 12"), 12);
+    assert_eq!(id_of("scrap the push notifs task"), 9);
+    assert_eq!(id_of("assign 2fa to erin"), 6);
+    // Two numbers, neither clearly the task: ask.
+    let planned = a.preview("s", "move 3 7 to friday", &options).unwrap();
+    assert!(planned[0].arguments.get("id").is_none(), "{planned:?}");
+}

@@ -7,6 +7,7 @@ mod chatter;
 mod focus;
 mod ml;
 mod slots;
+mod task_ref;
 mod text;
 mod training;
 
@@ -1048,6 +1049,7 @@ fn task_arg(
     set: &mut impl FnMut(&str, Value),
 ) -> Option<Gap> {
     let found = id
+        .or_else(|| task_ref::bare_number(&c.remainder(), req.platform))
         .or_else(|| focus::task(c.original(), req.focus, req.platform, &g.lexicon))
         .or_else(|| task_by_words(&c.remainder(), req.platform));
     match found {
@@ -1192,11 +1194,11 @@ fn task_by_words(words: &str, platform: &Platform) -> Option<i64> {
         .catalog()
         .search(&content.join(" "), 1, &Filter::kind("task"))
         .ok()?;
-    let hit = hits
-        .into_iter()
+    hits.into_iter()
         .next()
-        .filter(|h| h.score >= MIN_TASK_SCORE)?;
-    hit.entry.payload.get("id").and_then(Value::as_i64)
+        .filter(|h| h.score >= MIN_TASK_SCORE)
+        .and_then(|h| h.entry.payload.get("id").and_then(Value::as_i64))
+        .or_else(|| task_ref::resembling(&content, platform))
 }
 
 /// The data and model tools: chosen only through [`ml::intent`], never by the classifier.
