@@ -741,6 +741,12 @@ fn is_no(text: &str) -> bool {
 fn said(text: &str, answers: &[&str], after: &[&str]) -> bool {
     let t = reply_words(text);
     let t = t.strip_prefix("actually ").unwrap_or(&t);
+    // Politeness after the answer does not change it ("yes pls").
+    let t = ["pls", "please", "thanks", "thx"]
+        .iter()
+        .find_map(|p| t.strip_suffix(p).map(|r| r.trim_end_matches([' ', ','])))
+        .filter(|r| !r.is_empty())
+        .unwrap_or(t);
     let mut parts = t.split(',').map(str::trim).filter(|p| !p.is_empty());
     parts.next().is_some_and(|first| answers.contains(&first))
         && parts.all(|p| answers.contains(&p) || after.contains(&p))
@@ -778,6 +784,7 @@ mod tests {
             "yes, go ahead",
             "OK.",
             "yep, thanks",
+            "yes pls",
         ] {
             assert!(is_yes(yes) && !is_no(yes), "{yes}");
         }

@@ -10,21 +10,24 @@ const OPENERS: &[&[&str]] = &[
     &["quick", "one"],
     &["@maestro"],
     &["maestro"],
-    &["yo"],
     &["ok"],
     &["okay"],
     &["so"],
     &["um"],
     &["umm"],
     &["hmm"],
-    &["morning"],
     &["pls"],
     &["plz"],
     &["please"],
 ];
 
 /// Greetings, dropped with the assistant's name after them ("hey maestro").
-const GREETINGS: &[&str] = &["hey", "hi", "hello"];
+const GREETINGS: &[&str] = &["hey", "hi", "hello", "gm", "morning", "yo"];
+
+/// Whom a greeting is addressed to ("gm team"): a greeting and these alone ask nothing.
+const ADDRESSEES: &[&str] = &[
+    "team", "all", "everyone", "folks", "y'all", "guys", "maestro",
+];
 
 /// Words that close a chat message without being part of the request.
 const CLOSERS: &[&[&str]] = &[
@@ -69,6 +72,10 @@ pub fn without_chatter(text: &str) -> String {
             .is_some_and(|(_, w)| GREETINGS.contains(&key(w).as_str()));
         if greeting {
             start += 1;
+            let rest: Vec<String> = words[start..].iter().map(|(_, w)| key(w)).collect();
+            if !rest.is_empty() && rest.iter().all(|w| ADDRESSEES.contains(&w.as_str())) {
+                return String::new();
+            }
             continue;
         }
         match OPENERS.iter().find(|p| starts_with(start, p)) {
@@ -154,6 +161,7 @@ mod tests {
             ),
             ("delete task 3 please 🙏", "delete task 3"),
             ("ok", "ok"),
+            ("gm team 🌞", ""),
             ("thanks", "thanks"),
             ("task 12 → @bob", "task 12 → @bob"),
             (

@@ -663,6 +663,9 @@ pub fn build(
                         if let Some(k) = training::folds(clause) {
                             set("folds", json!(k));
                         }
+                        if let Some(seed) = training::seed(clause) {
+                            set("seed", json!(seed));
+                        }
                     }
                 }
                 None => {

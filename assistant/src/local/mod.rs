@@ -667,7 +667,8 @@ impl LocalPlanner {
                 {
                     set("limit", json!(n));
                 }
-                let id = slots::task_id(&mut c);
+                let id = slots::task_id(&mut c)
+                    .or_else(|| focus::task(c.original(), req.focus, req.platform, &g.lexicon));
                 if tool == "predict_duration"
                     && let Some(who) = slots::person(&mut c, g, Cues::Anywhere)
                 {
@@ -705,7 +706,11 @@ impl LocalPlanner {
                     set("limit", json!(n));
                 }
                 let id = (tool == "assess_risk")
-                    .then(|| slots::task_id(&mut c))
+                    .then(|| {
+                        slots::task_id(&mut c).or_else(|| {
+                            focus::task(c.original(), req.focus, req.platform, &g.lexicon)
+                        })
+                    })
                     .flatten();
                 let project = slots::project(&mut c, &g.projects, true);
                 if let Some(p) = &project {
@@ -1330,7 +1335,7 @@ static SEARCH_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
 });
 static SKILL_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(?:knows?|good\s+at|can\s+do|does|can\s+help\s+with|skilled\s+in|experienced?\s+(?:in|with)|expert\s+in|with)\s+#?([\w+#.-]+)",
+        r"(?i)\b(?:knows?|good\s+(?:at|with|w/)|can\s+do|does|can\s+help\s+with|skilled\s+in|experienced?\s+(?:in|with)|expert\s+in|with)\s+#?([\w+#.-]+)",
     )
 });
 static SKILL_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
@@ -1471,7 +1476,7 @@ fn skills(c: &mut Clause) -> Vec<String> {
     }
     static LEAD: LazyLock<Regex> = LazyLock::new(|| {
         re(
-            r"(?i),?\s*\b(?:(?:with\s+)?skills?\s*:?|(?:he|she|they)\s+knows?|knows|who\s+knows|good\s+at|skilled\s+in)\s+",
+            r"(?i),?\s*\b(?:(?:with\s+)?skills?\s*:?|(?:he|she|they)\s+(?:knows?|does|do)|knows|who\s+knows|good\s+at|skilled\s+in)\s+",
         )
     });
     const STOP: &[&str] = &[
@@ -1487,7 +1492,7 @@ fn skills(c: &mut Clause) -> Vec<String> {
         let word = piece
             .trim_matches(|ch: char| ch == ',' || ch.is_whitespace())
             .to_lowercase();
-        if word.is_empty() || word == "and" {
+        if word.is_empty() || ["and", "+", "&", "/"].contains(&word.as_str()) {
             end += piece.len();
             continue;
         }

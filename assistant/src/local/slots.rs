@@ -202,7 +202,7 @@ pub fn estimate(c: &mut Clause) -> Option<f64> {
 
 static CAPACITY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?:,?\s*\b(?:capacity|works?|available)\s*(?:of\s+|is\s+|:\s*)?)?(\d+(?:\.\d+)?)(?:\s*(?:hours?|hrs?|h))?(?:\s*(?:a|per|/)\s*week|\s*h/week)?",
+        r"(?i)(?:,?\s*\b(?:capacity|works?|available)\s*(?:of\s+|is\s+|:\s*)?)?(\d+(?:\.\d+)?)(?:\s*(?:hours?|hrs?|h))?(?:\s*(?:a|per|/)\s*(?:week|wk)|\s*h/(?:week|wk))?",
     )
 });
 static CAPACITY_CUE: LazyLock<Regex> =

@@ -10,7 +10,7 @@ use regex::Regex;
 /// Words that start a list of columns to leave out.
 static EXCLUDE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:ignor(?:e|ing)|exclud(?:e|ing)|without|leav(?:e|ing)\s+out|drop(?:ping)?|skip(?:ping)?|not\s+using|except(?:\s+for)?)\s+",
+        r"(?i)\b(?:ignor(?:e|ing)|exclud(?:e|ing)|without|leav(?:e|ing)\s+(?:out|off)|drop(?:ping)?|skip(?:ping)?|not\s+using|(?:don['’]t|do\s+not)\s+use|except(?:\s+for)?)\s+",
     )
     .expect("the exclusion pattern is valid")
 });
@@ -22,7 +22,7 @@ static LIST_END: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:call|name)\s+it\s+([\w.-]+)|\bsave\s+(?:it\s+)?as\s+([\w.-]+)|\b(?:named|called)\s+([\w.-]+)")
+    Regex::new(r"(?i)\b(?:call|name)\s+(?:it|the\s+model|this\s+one)\s+([\w.-]+)|\bsave\s+(?:it\s+)?as\s+([\w.-]+)|\b(?:named|called)\s+([\w.-]+)")
         .expect("the name pattern is valid")
 });
 
@@ -48,6 +48,15 @@ pub fn model_name(clause: &str) -> Option<String> {
     let caps = NAME.captures(clause)?;
     let name = caps.get(1).or(caps.get(2)).or(caps.get(3))?.as_str();
     Some(name.trim_end_matches(['.', ',']).to_string())
+}
+
+static SEED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bseed\s*(?:=|of|:)?\s*(\d+)\b").expect("the seed pattern is valid")
+});
+
+/// The random seed a request fixes ("seed 7").
+pub fn seed(clause: &str) -> Option<u64> {
+    SEED.captures(clause)?.get(1)?.as_str().parse().ok()
 }
 
 /// The number of cross-validation folds a request asks for.
@@ -89,5 +98,17 @@ mod tests {
         assert_eq!(folds("a 10-fold automl run on iris"), Some(10));
         assert_eq!(folds("use 5 folds"), Some(5));
         assert_eq!(folds("train on iris"), None);
+        assert_eq!(seed("retrain churn w/ balanced accuracy, seed 7"), Some(7));
+        assert_eq!(
+            model_name("train on wine, call the model wine_v2").as_deref(),
+            Some("wine_v2")
+        );
+        assert_eq!(
+            exclusion(
+                "predict missed in tasks but don't use actual_hours or completed_at (leakage)"
+            )
+            .1,
+            Some("actual_hours or completed_at (leakage)")
+        );
     }
 }
