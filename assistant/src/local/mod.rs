@@ -27,7 +27,7 @@ use crate::nlu::generate::NONE;
 use crate::nlu::intent::IntentModel;
 use crate::nlu::lexicon::Lexicon;
 use crate::nlu::linear::FormatError;
-use crate::nlu::spans::recognise;
+use crate::nlu::spans::{SpanKind, recognise};
 use crate::nlu::tagger::{Tagger, units};
 use crate::nlu::tokens::tokenize;
 use crate::plan::{Call, Focus, Gap, Plan, Planner, Request};
@@ -153,6 +153,7 @@ impl LocalPlanner {
             .find(|(cue, _)| cue.is_match(clause))
             .map(|(_, tool)| *tool)
             .or_else(|| cued(clause).next())
+            .or_else(|| person_must(clause, lex).then_some("create_task"))
         {
             return Some(tool);
         }
@@ -970,6 +971,42 @@ fn within_request(focus: &mut Focus, call: &Call) {
     }
 }
 
+/// Whether `clause` says a teammate must do something new ("erin has to
+/// finalize the logo by monday", "dave should patch the hosts"): a task
+/// for them. Taking or handling something is assigning, not this.
+fn person_must(clause: &str, lex: &Lexicon) -> bool {
+    const MUST: &[&[&str]] = &[
+        &["needs", "to"],
+        &["need", "to"],
+        &["has", "to"],
+        &["should"],
+        &["must"],
+        &["is", "going", "to"],
+        &["gotta"],
+    ];
+    const ASSIGNING: &[&str] = &[
+        "take", "handle", "own", "pick", "grab", "do", "be", "have", "get", "know",
+    ];
+    let tokens = tokenize(clause);
+    let Some(person_end) = recognise(&tokens, lex)
+        .first()
+        .filter(|s| s.start == 0 && s.kind == SpanKind::Person && s.value.is_string())
+        .map(|s| s.end)
+    else {
+        return false;
+    };
+    let words: Vec<&str> = tokens[person_end..]
+        .iter()
+        .map(|t| t.lower.as_str())
+        .collect();
+    MUST.iter().any(|m| {
+        words.starts_with(m)
+            && words
+                .get(m.len())
+                .is_some_and(|verb| !ASSIGNING.contains(verb))
+    })
+}
+
 /// Whether `next` asks for the same tool as `last` without contradicting
 /// it ("does the churn model treat every plan equally? check bias on plan"),
 /// so the two are one call.
@@ -1626,6 +1663,25 @@ fn split(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_teammate_who_must_do_something_new_gets_a_task() {
+        let platform = Platform::in_memory(maestro_tools::Clock::System).unwrap();
+        maestro_tools::import::load_demo(&platform).unwrap();
+        let today = chrono::Utc::now().date_naive();
+        let lex = Lexicon::of(&platform, Some("Alice Johnson"), today);
+        assert!(person_must(
+            "erin has to finalize the new logo by monday",
+            &lex
+        ));
+        assert!(person_must("dave should patch the bastion hosts", &lex));
+        assert!(!person_must("dave should take task 3", &lex), "assigning");
+        assert!(
+            !person_must("zed should patch the hosts", &lex),
+            "nobody on the team"
+        );
+        assert!(!person_must("the hosts should be patched", &lex));
+    }
 
     #[test]
     fn splits_only_between_commands() {
