@@ -335,3 +335,37 @@ fn tasks_named_by_a_bare_number_or_words_like_their_title_are_found() {
     let planned = a.preview("s", "move 3 7 to friday", &options).unwrap();
     assert!(planned[0].arguments.get("id").is_none(), "{planned:?}");
 }
+
+#[test]
+fn a_change_the_model_is_unsure_of_is_made_only_when_it_says_exactly_what() {
+    let a = assistant();
+    let options = TurnOptions {
+        actor: Some("Alice".into()),
+        ..Default::default()
+    };
+    let planned = a
+        .preview(
+            "s",
+            "knock the push notifs priority down to medium",
+            &options,
+        )
+        .unwrap();
+    assert_eq!(planned.len(), 1, "{planned:?}");
+    assert_eq!(planned[0].tool, "update_task");
+    assert_eq!(
+        planned[0].arguments,
+        serde_json::json!({"id": 9, "priority": "medium"})
+    );
+    // "deal with" says nothing about what to do with the task: nothing is done.
+    let (actions, _) = say(&a, "t", "deal with task 9");
+    assert!(
+        actions
+            .iter()
+            .all(|x| x.tool != "complete_task" && x.tool != "delete_task"),
+        "{actions:?}"
+    );
+    assert_ne!(
+        a.platform().store().get_task(9).unwrap().status,
+        maestro_tools::Status::Done
+    );
+}

@@ -83,6 +83,9 @@ const ADOPT_CHANGE: f32 = 0.8;
 const OVERRULE: f32 = 0.9;
 /// …and vetoes a tool they chose when it is this sure nothing was asked.
 const VETO: f32 = 0.85;
+/// …or, for a change, at this one when the request names exactly what
+/// changes ([`specific`]).
+const ADOPT_SPECIFIC: f32 = 0.5;
 /// Two readings this close (in probability) are too close to choose between.
 const CLOSE: f32 = 0.1;
 /// The language-model planner is offered the intent model's readings from this probability.
@@ -431,12 +434,19 @@ impl LocalPlanner {
         let model = Self::read(&ranked);
         // A reading that cannot find the task it acts on is weak evidence.
         let lost = |call: &Call| call.gap.as_ref().is_some_and(|g| g.field == "id");
+        // A change the model is less sure of is made only when the request
+        // says exactly what: which task and what about it.
+        let mut only_if_specific = false;
         let tool = match &phrased {
             Some(call) if call.tool == model.label && call.tool == "create_task" => {
                 return Some(self.with_tagged(call.clone(), clause, g, req));
             }
             Some(call) if call.tool == model.label => return phrased,
             None if model.label != NONE && model.p >= self.adopt_at(model.label) => model.label,
+            None if model.label != NONE && model.p >= ADOPT_SPECIFIC => {
+                only_if_specific = true;
+                model.label
+            }
             Some(_) if model.label == NONE && model.p >= VETO => return None,
             Some(_) if model.label != NONE && model.p >= OVERRULE => model.label,
             Some(call)
@@ -446,7 +456,7 @@ impl LocalPlanner {
             }
             _ => return phrased,
         };
-        Some(if TAGGED.contains(&tool) {
+        let call = if TAGGED.contains(&tool) {
             self.tagged(tool, clause, g, req)
         } else if ML_TOOLS.contains(&tool) {
             let (arguments, gap) = ml::build(tool, clause, data, req.platform);
@@ -457,7 +467,8 @@ impl LocalPlanner {
             }
         } else {
             self.build(tool, clause, g, req)
-        })
+        };
+        (!only_if_specific || specific(&call)).then_some(call)
     }
 
     fn build(&self, tool: &str, text: &str, g: &Grounding, req: &Request<'_>) -> Call {
@@ -971,6 +982,15 @@ fn within_request(focus: &mut Focus, call: &Call) {
     }
 }
 
+/// Whether a call says exactly what to change: nothing is missing and it
+/// names what changes besides the task ("priority: medium" on task 9, not
+/// just task 9).
+fn specific(call: &Call) -> bool {
+    call.gap.is_none()
+        && call.arguments.keys().filter(|k| *k != "id").count() >= 1
+        && (call.arguments.contains_key("id") || call.tool == "create_task")
+}
+
 /// Whether `clause` says a teammate must do something new ("erin has to
 /// finalize the logo by monday", "dave should patch the hosts"): a task
 /// for them. Taking or handling something is assigning, not this.
@@ -1240,7 +1260,11 @@ fn task_by_words(words: &str, platform: &Platform) -> Option<i64> {
         .next()
         .filter(|h| h.score >= MIN_TASK_SCORE)
         .and_then(|h| h.entry.payload.get("id").and_then(Value::as_i64))
-        .or_else(|| task_ref::resembling(&content, platform))
+        .or_else(|| {
+            // Verbs like "push" may be words of a title too ("Push notifications").
+            let all: Vec<String> = tokens(words).collect();
+            task_ref::resembling(&content, &all, platform)
+        })
 }
 
 /// The data and model tools: chosen only through [`ml::intent`], never by the classifier.

@@ -18,14 +18,30 @@ pub fn bare_number(words: &str, platform: &Platform) -> Option<i64> {
     platform.store().get_task(id).ok().map(|t| t.id)
 }
 
-/// The task whose title `content` (words that may name a task) resembles
-/// best, by shared word stems and acronyms, when one stands out.
-pub fn resembling(content: &[String], platform: &Platform) -> Option<i64> {
+/// Words that say nothing about which task is meant.
+const STOP: &[&str] = &[
+    "a", "an", "the", "and", "for", "with", "to", "of", "on", "in", "task", "tasks", "ticket",
+    "it", "is", "are", "this", "that", "my", "our", "your", "i", "we", "me",
+];
+
+/// The task whose title resembles a request best, by shared word stems and
+/// acronyms, when one stands out: half of its `content` words (those that
+/// can only name a task) found, or two of all its `words` ("knock the push
+/// notifs priority down": "push", "notifs").
+pub fn resembling(content: &[String], words: &[String], platform: &Platform) -> Option<i64> {
+    let words: Vec<String> = words
+        .iter()
+        .filter(|w| !STOP.contains(&w.as_str()))
+        .cloned()
+        .collect();
     let tasks = platform.store().list_tasks(&TaskFilter::default()).ok()?;
     let mut scored: Vec<(f32, i64)> = tasks
         .iter()
-        .map(|t| (resemblance(content, &t.title), t.id))
-        .filter(|(score, _)| *score >= 0.5)
+        .filter_map(|t| {
+            let share = resemblance(content, &t.title) as f32 / content.len().max(1) as f32;
+            let found = resemblance(&words, &t.title);
+            (share >= 0.5 || found >= 2).then_some((found as f32 + share, t.id))
+        })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     match scored.as_slice() {
@@ -34,24 +50,23 @@ pub fn resembling(content: &[String], platform: &Platform) -> Option<i64> {
     }
 }
 
-/// The share of `content` words found in `title`: the same word, one
+/// How many `content` words are found in `title`: the same word, one
 /// sharing a stem ("notifs", "notifications"), or the title's initials
 /// ("2fa", "two-factor authentication").
-fn resemblance(content: &[String], title: &str) -> f32 {
+fn resemblance(content: &[String], title: &str) -> usize {
     let words: Vec<String> = title
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect();
     let initials: String = words.iter().map(|w| initial(w)).collect();
-    let found = content
+    content
         .iter()
         .filter(|q| {
             words.iter().any(|w| same_stem(q, w))
                 || (q.len() >= 2 && q.len() <= 5 && initials.contains(q.as_str()))
         })
-        .count();
-    found as f32 / content.len().max(1) as f32
+        .count()
 }
 
 /// A word's initial, a number word as its digit ("two" → '2').
@@ -90,11 +105,13 @@ mod tests {
 
     #[test]
     fn stems_and_initials_resemble_a_title_and_other_words_do_not() {
-        let notifs = resemblance(&words("push notifs"), "Push notifications for iOS");
-        assert!((notifs - 1.0).abs() < 1e-6);
-        let acronym = resemblance(&words("2fa"), "Add two-factor authentication");
-        assert!((acronym - 1.0).abs() < 1e-6);
-        assert!(resemblance(&words("billing invoices"), "Push notifications for iOS") < 0.5);
+        let title = "Push notifications for iOS";
+        assert_eq!(resemblance(&words("knock push notifs down"), title), 2);
+        assert_eq!(
+            resemblance(&words("2fa"), "Add two-factor authentication"),
+            1
+        );
+        assert_eq!(resemblance(&words("billing invoices"), title), 0);
         assert!(!same_stem("post", "postgres"), "a short word is not a stem");
         assert!(same_stem("design", "designs"));
     }
