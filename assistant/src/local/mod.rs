@@ -1429,11 +1429,11 @@ fn update_status(c: &mut Clause) -> Option<&'static str> {
 fn list_status(c: &mut Clause) -> Option<&'static str> {
     static STATUS: LazyLock<Regex> = LazyLock::new(|| {
         re(
-            r"(?i)\b(?:(working\s+on|up\s+to|open|pending|outstanding|remaining|active|unfinished|left)|(in[\s-]progress|ongoing|doing|started)|(todo|to-do|not\s+started)|(done|finished|finish|completed|complete|closed))\b",
+            r"(?i)\b(?:(working\s+on|up\s+to|open|pending|outstanding|remaining|active|unfinished|left)|((?:not|never|haven['’]?t\s+been|hasn['’]?t\s+been|not\s+yet)\s+started|unstarted|todo|to-do)|(in[\s-]progress|ongoing|doing|started)|(done|finished|finish|completed|complete|closed|close\s+out|closed\s+out|shipped))\b",
         )
     });
     let m = c.cut(&STATUS)?;
-    [(1, "open"), (2, "in_progress"), (3, "todo"), (4, "done")]
+    [(1, "open"), (2, "todo"), (3, "in_progress"), (4, "done")]
         .into_iter()
         .find(|(i, _)| m.get(*i).is_some())
         .map(|(_, s)| s)

@@ -150,7 +150,7 @@ static PRIORITY_WORD: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 static PRIORITY_LEVEL: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b(high|medium|normal|low)[- ]?(?:priority|prio)\b"));
+    LazyLock::new(|| re(r"(?i)\b(high|medium|normal|low)[- ]?(?:priority|prio|pri)\b"));
 static PRIORITY_NAMED: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\bpriority\s*(?:is\s+|to\s+|of\s+|:\s*)?(urgent|high|medium|normal|low)\b")
 });
@@ -218,7 +218,7 @@ static LIMIT_FIRST: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b(?:top|first|last|latest)\s+(\d+)\b"));
 static LIMIT_COUNT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(\d+)\s+(?:of\s+[\w'’]+\s+)?(?:(?:open|urgent|most\s+urgent|oldest|newest|riskiest)\s+)?(?:tasks|tickets|candidates|people)\b",
+        r"(?i)\b(\d+)\s+(?:of\s+[\w'’]+\s+)?(?:[\w-]+\s+){0,2}(?:tasks|tickets|candidates|people|options)\b",
     )
 });
 
