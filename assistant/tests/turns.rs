@@ -133,6 +133,20 @@ fn unknown_people_are_never_invented() {
         reply.contains("Bob Smith") || task_count(&a) == 13,
         "a typo resolves or is asked about: {reply}"
     );
+    // Nobody called marcus or zoe: asked, never given to the best fit or listed for everyone.
+    let (actions, reply) = say(&a, "t", "have marcus take task 5");
+    assert_eq!(actions[0].status, Status::NeedsInput, "{reply}");
+    assert_eq!(
+        a.platform()
+            .store()
+            .get_task(5)
+            .unwrap()
+            .assignee
+            .as_deref(),
+        Some("Erin Walsh")
+    );
+    let (actions, reply) = say(&a, "u", "what's zoe working on?");
+    assert_eq!(actions[0].status, Status::NeedsInput, "{reply}");
 }
 
 #[test]

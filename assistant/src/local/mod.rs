@@ -604,6 +604,9 @@ impl LocalPlanner {
                 if let Some(n) = slots::limit(&mut c) {
                     set("limit", json!(n));
                 }
+                // Before the status words: "what's zoe working on" names someone.
+                let who =
+                    slots::person(&mut c, g, Cues::Anywhere).or_else(|| slots::speaker(&mut c, g));
                 if let Some(s) = list_status(&mut c) {
                     set("status", json!(s));
                 }
@@ -621,8 +624,6 @@ impl LocalPlanner {
                 if let Some(p) = slots::project(&mut c, &g.projects, true) {
                     set("project", json!(p));
                 }
-                let who =
-                    slots::person(&mut c, g, Cues::Anywhere).or_else(|| slots::speaker(&mut c, g));
                 gap = person_arg(who, "assignee", &mut set);
             }
             "search_catalog" => {

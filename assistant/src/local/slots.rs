@@ -418,11 +418,21 @@ pub fn person(c: &mut Clause, g: &Grounding, cues: Cues) -> Option<Who> {
             c.blank(whole.start..end);
             return Some(who);
         }
-        let looks_like_name = first.chars().next().is_some_and(char::is_uppercase)
+        // In "what's zoe working on" or "have marcus take it" only a person fits.
+        let person_frame = [
+            "what's", "what’s", "is", "have", "let", "did", "has", "does",
+        ]
+        .contains(&cue.as_str())
+            && [" working", " take", " own", " up to", " finish", " handle"]
+                .iter()
+                .any(|p| after.starts_with(p));
+        let capitalised = first.chars().next().is_some_and(char::is_uppercase)
             && first
                 .chars()
                 .skip(1)
-                .all(|ch| ch.is_lowercase() || ch == '\'')
+                .all(|ch| ch.is_lowercase() || ch == '\'');
+        let looks_like_name = (capitalised || person_frame)
+            && first.chars().all(char::is_alphabetic)
             && first.chars().count() >= 3
             && !NOT_NAMES.contains(&first.to_lowercase().as_str())
             && !g.projects.iter().any(|p| {
