@@ -106,7 +106,14 @@ impl Focus {
                     self.touched_this_turn = true;
                 }
             }
-            _ => {}
+            // A question about one task ("who should take the privacy page?")
+            // puts it in focus too: "ok give it to erin".
+            _ => {
+                if let Some(id) = call.arguments.get("id").and_then(Value::as_i64) {
+                    self.tasks = vec![id];
+                    self.task = Some(id);
+                }
+            }
         }
         self.previous = Some(call.clone());
         if let Some(d) =
@@ -261,5 +268,27 @@ pub fn run_in_order(calls: &[Call], steps: &mut dyn Steps) {
                 return;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_question_about_one_task_puts_it_in_focus() {
+        let mut focus = Focus::default();
+        let ask = |id: i64| {
+            let mut arguments = Map::new();
+            arguments.insert("id".into(), json!(id));
+            Call::new("recommend_assignee", arguments)
+        };
+        focus.after(&ask(8), &json!([{"name": "Erin Walsh", "score": 0.9}]));
+        assert_eq!((focus.task, focus.tasks.clone()), (Some(8), vec![8]));
+        // A list still replaces it.
+        let list = Call::new("list_tasks", Map::new());
+        focus.after(&list, &json!([{"id": 1}, {"id": 3}]));
+        assert_eq!((focus.task, focus.tasks), (None, vec![1, 3]));
     }
 }
