@@ -1476,7 +1476,7 @@ fn task_title(rest: &str) -> Option<String> {
         i += 1;
         i += words[i..]
             .iter()
-            .take_while(|w| ["pls", "please", "plz"].contains(&bare(w).as_str()))
+            .take_while(|w| ["pls", "please", "plz", "more"].contains(&bare(w).as_str()))
             .count();
         i += words[i..].iter().take_while(punctuation).count();
         if words
@@ -1782,5 +1782,13 @@ mod tests {
             Some("call the vendor")
         );
         assert_eq!(task_title("create a   task").as_deref(), None);
+        assert_eq!(
+            task_title("task pls: prep the slides").as_deref(),
+            Some("prep the slides")
+        );
+        assert_eq!(
+            task_title("one more : add pull-to-refresh").as_deref(),
+            Some("add pull-to-refresh")
+        );
     }
 }
