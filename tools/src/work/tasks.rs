@@ -219,6 +219,10 @@ impl TypedTool for UpdateTask {
         "{id:task} will take (more like|about|closer to|at least) {estimate_hours:hours}",
         "{id:task}<(due|deadline|now due|new due date) {due:date}|(now|make it) {priority:priority}|(estimate|est) {estimate_hours:hours}>",
         "(i'm|we're) (working on|on|starting) {id:task} (now|today|this week)",
+        "(add|put|set) a description (to|on) {id:task}: {description:description}",
+        "(est|estimate) (for|on) {id:task} (is|=|:) [more like|about|now] {estimate_hours:hours}",
+        "{id:task} should be {priority:priority} [tbh|imo|now]",
+        "(pull|bring) {id:task} (in|forward) to {due:date}",
     ];
     const EFFECT: Effect = Effect::Write;
 
@@ -297,6 +301,7 @@ impl TypedTool for CompleteTask {
         "done with {id:task}",
         "{id:task}(:| -| —) (done|finished|shipped|done and dusted|all done)",
         "{id:task} (is|was|got) (finished|shipped|wrapped up|sorted|done) [finally|at last]",
+        "{id:task} (cleaned up|sorted|fixed|handled|wrapped up|shipped), (tick|check|mark) it off",
     ];
     const EFFECT: Effect = Effect::Write;
 
@@ -530,6 +535,7 @@ impl TypedTool for ListTasks {
         "(top|first) {limit:number} tasks [in {project:project}]",
         "what (do I have|have I got) (due|on) {due_before:date}",
         "which tasks (are|does) {assignee:person} (have|own) [in {project:project}]",
+        "(whats|what's|what is) (in progress|being worked on) [across the team|right now|at the moment]",
     ];
     const EFFECT: Effect = Effect::Read;
 
