@@ -5,17 +5,35 @@
 
 use maestro_tools::{Platform, TaskFilter};
 
-/// The task a lone number in `words` names, if there is exactly one number
-/// and a task has it.
+/// The task a lone number in `words` names, if there is exactly one number,
+/// it is not a count ("the 3 docs tasks") and a task has it.
 pub fn bare_number(words: &str, platform: &Platform) -> Option<i64> {
-    let mut numbers = words
+    let id = lone_number(words)?;
+    platform.store().get_task(id).ok().map(|t| t.id)
+}
+
+/// The one number in `words` that is not a count of something plural.
+fn lone_number(words: &str) -> Option<i64> {
+    const NOT_PLURAL: &[&str] = &["is", "was", "has", "its", "as", "this", "yes", "us"];
+    let parts: Vec<&str> = words
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
-        .filter_map(|w| w.trim_start_matches('#').parse::<i64>().ok());
-    let id = numbers.next()?;
+        .filter(|w| !w.is_empty())
+        .collect();
+    let plural = |w: &&str| {
+        let w = w.to_lowercase();
+        w.len() > 2 && w.ends_with('s') && !NOT_PLURAL.contains(&w.as_str())
+    };
+    let mut numbers = parts.iter().enumerate().filter_map(|(i, w)| {
+        let n = w.trim_start_matches('#').parse::<i64>().ok()?;
+        // "3 docs", "3 remaining docs": a count.
+        let counts = parts[i + 1..].iter().take(2).any(plural);
+        Some((n, counts))
+    });
+    let (id, counts) = numbers.next()?;
     if numbers.next().is_some() {
         return None;
     }
-    platform.store().get_task(id).ok().map(|t| t.id)
+    (!counts).then_some(id)
 }
 
 /// Words that say nothing about which task is meant.
@@ -101,6 +119,17 @@ mod tests {
 
     fn words(text: &str) -> Vec<String> {
         text.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn a_lone_number_is_a_task_unless_it_counts_something() {
+        assert_eq!(lone_number("bump 9 to urgent"), Some(9));
+        assert_eq!(lone_number("done w/ #10"), Some(10));
+        assert_eq!(lone_number("9 is done"), Some(9));
+        assert_eq!(lone_number("finish the 3 remaining docs"), None);
+        assert_eq!(lone_number("close the 2 login tasks"), None);
+        assert_eq!(lone_number("move 3 and 7"), None);
+        assert_eq!(lone_number("the login bug"), None);
     }
 
     #[test]
