@@ -55,6 +55,19 @@ pub fn date_at(
     if matches!(rest.first(), Some(&("'s" | "’s"))) {
         return None;
     }
+    // "the 2nd one", "the 3rd task": a place in a list, not a day of the month.
+    let ordinal = |w: &&str| {
+        w.starts_with(|c: char| c.is_ascii_digit())
+            && ["st", "nd", "rd", "th"].iter().any(|s| w.ends_with(s))
+    };
+    if words[..found.len].iter().any(ordinal)
+        && matches!(
+            rest.first(),
+            Some(&("one" | "ones" | "task" | "ticket" | "item" | "version" | "row"))
+        )
+    {
+        return None;
+    }
     let date = |len, date| Some(DateMatch { len, date });
     let loose = matches!(found.kind, Kind::Weekday | Kind::EndOfDay);
     // A weekday (or EOD) written beside an explicit date gives way to it.
@@ -554,6 +567,8 @@ mod tests {
             "Feb 31",
             "may I",
             "tuesday's outage",
+            "the 2nd one",
+            "3rd task",
         ] {
             let tokens = tokenize(phrase);
             assert!(
