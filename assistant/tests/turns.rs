@@ -11,14 +11,23 @@ fn assistant() -> Assistant {
     Assistant::new(platform, Box::new(planner))
 }
 
-fn say(a: &Assistant, session: &str, text: &str) -> (Vec<Action>, String) {
-    let options = TurnOptions {
+/// How Alice speaks in these tests.
+fn as_alice() -> TurnOptions {
+    TurnOptions {
         actor: Some("Alice".into()),
         ..Default::default()
-    };
+    }
+}
+
+/// The calls a turn would make, without running them.
+fn plan(a: &Assistant, text: &str) -> Vec<Action> {
+    a.preview("plan", text, &as_alice()).unwrap()
+}
+
+fn say(a: &Assistant, session: &str, text: &str) -> (Vec<Action>, String) {
     let mut actions = Vec::new();
     let mut replies = Vec::new();
-    for e in a.turn(session, text, options) {
+    for e in a.turn(session, text, as_alice()) {
         match e {
             Event::Action(x) => actions.push(x),
             Event::Reply { text } | Event::Error { message: text } => replies.push(text),
@@ -285,17 +294,10 @@ fn a_dataset_named_in_one_clause_is_what_it_means_in_the_next() {
     a.platform()
         .call(None, "register_dataset", serde_json::json!({"path": path}))
         .unwrap();
-    let options = TurnOptions {
-        actor: Some("Alice".into()),
-        ..Default::default()
-    };
-    let planned = a
-        .preview(
-            "s",
-            "describe the iris dataset then train a model on it predicting species",
-            &options,
-        )
-        .unwrap();
+    let planned = plan(
+        &a,
+        "describe the iris dataset then train a model on it predicting species",
+    );
     let calls: Vec<(&str, &serde_json::Value)> = planned
         .iter()
         .map(|x| (x.tool.as_str(), &x.arguments["dataset"]))
@@ -331,12 +333,8 @@ fn pushing_a_task_back_moves_its_own_due_date() {
 #[test]
 fn tasks_named_by_a_bare_number_or_words_like_their_title_are_found() {
     let a = assistant();
-    let options = TurnOptions {
-        actor: Some("Alice".into()),
-        ..Default::default()
-    };
     let id_of = |text: &str| {
-        let planned = a.preview("s", text, &options).unwrap();
+        let planned = plan(&a, text);
         assert_eq!(planned.len(), 1, "{text}: {planned:?}");
         planned[0].arguments["id"].clone()
     };
@@ -346,24 +344,14 @@ fn tasks_named_by_a_bare_number_or_words_like_their_title_are_found() {
     assert_eq!(id_of("scrap the push notifs task"), 9);
     assert_eq!(id_of("assign 2fa to erin"), 6);
     // Two numbers, neither clearly the task: ask.
-    let planned = a.preview("s", "move 3 7 to friday", &options).unwrap();
+    let planned = plan(&a, "move 3 7 to friday");
     assert!(planned[0].arguments.get("id").is_none(), "{planned:?}");
 }
 
 #[test]
 fn a_change_the_model_is_unsure_of_is_made_only_when_it_says_exactly_what() {
     let a = assistant();
-    let options = TurnOptions {
-        actor: Some("Alice".into()),
-        ..Default::default()
-    };
-    let planned = a
-        .preview(
-            "s",
-            "knock the push notifs priority down to medium",
-            &options,
-        )
-        .unwrap();
+    let planned = plan(&a, "knock the push notifs priority down to medium");
     assert_eq!(planned.len(), 1, "{planned:?}");
     assert_eq!(planned[0].tool, "update_task");
     assert_eq!(

@@ -238,13 +238,9 @@ pub fn shift(c: &mut Clause) -> Option<i64> {
         return None;
     }
     let m = c.cut(&SHIFT_BY)?;
-    let n: i64 = match m.lower(1).as_str() {
-        "a" | "an" | "one" => 1,
-        "two" => 2,
-        "three" => 3,
-        "four" => 4,
-        "five" => 5,
-        digits => digits.parse().ok()?,
+    let n = match m.lower(1).as_str() {
+        "a" | "an" => 1,
+        other => crate::nlu::spans::number_word(other)? as i64,
     };
     let per = if m.lower(2).starts_with('d') { 1 } else { 7 };
     Some(n * per)

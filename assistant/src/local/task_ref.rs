@@ -5,6 +5,8 @@
 
 use maestro_tools::{Platform, TaskFilter};
 
+use crate::nlu::spans::number_word;
+
 /// The task a lone number in `words` names, if there is exactly one number,
 /// it is not a count ("the 3 docs tasks") and a task has it.
 pub fn bare_number(words: &str, platform: &Platform) -> Option<i64> {
@@ -89,17 +91,10 @@ fn resemblance(content: &[String], title: &str) -> usize {
 
 /// A word's initial, a number word as its digit ("two" → '2').
 fn initial(word: &str) -> char {
-    const NUMBERS: &[(&str, char)] = &[
-        ("one", '1'),
-        ("two", '2'),
-        ("three", '3'),
-        ("four", '4'),
-        ("five", '5'),
-    ];
-    NUMBERS
-        .iter()
-        .find(|(w, _)| *w == word)
-        .map_or_else(|| word.chars().next().unwrap_or(' '), |(_, d)| *d)
+    number_word(word)
+        .filter(|n| (0.0..10.0).contains(n) && word.chars().all(char::is_alphabetic))
+        .and_then(|n| char::from_digit(n as u32, 10))
+        .unwrap_or_else(|| word.chars().next().unwrap_or(' '))
 }
 
 /// Whether two words are the same, or the shorter (of five letters or more)
