@@ -9,8 +9,8 @@ use maestro_tools::Platform;
 use regex::Regex;
 use serde_json::{Map, Value, json};
 
-use super::re;
 use super::training;
+use super::{Cue, re};
 use crate::plan::Gap;
 
 /// A registered dataset as the planner sees it.
@@ -67,7 +67,7 @@ impl MlGrounding {
 
 /// Phrasings of the ML requests, tried in order. `MODEL` in a clause stands
 /// for "model" after a model named with a version ("churn v2" reads "churn model v2").
-static ML_CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+static ML_CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
     [
         (r"\bwhich\s+(?:tables|datasets|data\s*sets|DSs?)\b|^\W*datasets\W*$|\bloaded\s+as\s+data\b|\bbeen\s+loaded\b", "list_datasets"),
         (r"\bmodel\s+card\b|\bdocument\b.*\bmodel\b|\bdatasheet\b.*\bmodel\b", "model_card"),
@@ -90,7 +90,7 @@ static ML_CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     .into_iter()
     .map(|(cue, tool)| {
         let cue = cue.replace("ROW_ID", ROW_ID);
-        (re(&format!("(?i){cue}")), tool)
+        Cue::new(format!("(?i){cue}"), tool)
     })
     .collect()
 });
@@ -185,15 +185,14 @@ pub fn intent(clause: &str, g: &MlGrounding) -> Option<&'static str> {
     let names_asset = !mentions(clause, g).is_empty()
         || MODEL_WORD.is_match(clause)
         || DATA_WORD.is_match(clause);
+    let allowed = |tool: &str| match tool {
+        "run_automl" => MODEL_WORD.is_match(clause) || names_asset && TRAIN_ON.is_match(clause),
+        t => names_asset || !NEEDS_ASSET.contains(&t),
+    };
     ML_CUES
         .iter()
-        .filter(|(cue, _)| cue.is_match(clause))
-        .map(|(_, tool)| *tool)
-        .find(|tool| match *tool {
-            "run_automl" => MODEL_WORD.is_match(clause) || names_asset && TRAIN_ON.is_match(clause),
-            t if NEEDS_ASSET.contains(&t) => names_asset,
-            _ => true,
-        })
+        .find(|cue| allowed(cue.tool) && cue.is_match(clause))
+        .map(|cue| cue.tool)
 }
 
 static MODEL_WORD: LazyLock<Regex> =

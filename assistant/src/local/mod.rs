@@ -11,7 +11,7 @@ mod task_ref;
 mod text;
 mod training;
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use maestro_catalog::Filter;
 use maestro_catalog::tokens;
@@ -42,6 +42,30 @@ const MIN_TASK_SCORE: f32 = 0.2;
 
 fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("planner patterns are valid")
+}
+
+/// A phrasing that names a tool, compiled the first time it is tried: a
+/// request usually settles on its tool after a few, and compiling every
+/// phrasing up front is most of a cold start.
+struct Cue {
+    pattern: String,
+    regex: OnceLock<Regex>,
+    /// The tool the phrasing names.
+    tool: &'static str,
+}
+
+impl Cue {
+    fn new(pattern: String, tool: &'static str) -> Self {
+        Self {
+            pattern,
+            regex: OnceLock::new(),
+            tool,
+        }
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        self.regex.get_or_init(|| re(&self.pattern)).is_match(text)
+    }
 }
 
 /// The offline planner.
@@ -153,8 +177,8 @@ impl LocalPlanner {
         }
         if let Some(tool) = ANYWHERE_CUES
             .iter()
-            .find(|(cue, _)| cue.is_match(clause))
-            .map(|(_, tool)| *tool)
+            .find(|cue| cue.is_match(clause))
+            .map(|cue| cue.tool)
             .or_else(|| cued(clause).next())
             .or_else(|| person_must(clause, lex).then_some("create_task"))
         {
@@ -174,7 +198,7 @@ impl LocalPlanner {
     /// ([`ANYWHERE_CUES`]) here, and the data tools through `ml`'s.
     fn classify(&self, ranked: &Ranked) -> Option<&'static str> {
         let (label, p) = *ranked.iter().find(|(label, _)| {
-            !ANYWHERE_CUES.iter().any(|(_, tool)| tool == label) && !ML_TOOLS.contains(label)
+            !ANYWHERE_CUES.iter().any(|cue| cue.tool == *label) && !ML_TOOLS.contains(label)
         })?;
         let floor = if self.changes(label) {
             ADOPT_CHANGE
@@ -427,11 +451,20 @@ impl LocalPlanner {
         req: &Request<'_>,
     ) -> Option<Call> {
         let ranked = self.rank(clause, &g.lexicon);
+        let model = Self::read(&ranked);
+        // The model is sure enough to veto or overrule whatever the
+        // phrasings say, and no phrasing could change how the call is built:
+        // skip them (compiling their patterns is most of a cold start).
+        if model.p >= VETO && model.label == NONE {
+            return None;
+        }
+        if model.p >= OVERRULE && model.label != NONE && !TAGGED.contains(&model.label) {
+            return Some(self.call_for(model.label, clause, g, data, req));
+        }
         let phrased = self.ml_call(clause, data, req).or_else(|| {
             self.intent_by(clause, &g.lexicon, &|| ranked.clone())
                 .map(|tool| self.build(tool, clause, g, req))
         });
-        let model = Self::read(&ranked);
         // A reading that cannot find the task it acts on is weak evidence.
         let lost = |call: &Call| call.gap.as_ref().is_some_and(|g| g.field == "id");
         // A change the model is less sure of is made only when the request
@@ -456,7 +489,20 @@ impl LocalPlanner {
             }
             _ => return phrased,
         };
-        let call = if TAGGED.contains(&tool) {
+        let call = self.call_for(tool, clause, g, data, req);
+        (!only_if_specific || specific(&call)).then_some(call)
+    }
+
+    /// The call of `tool` for a clause, built the way that tool is filled.
+    fn call_for(
+        &self,
+        tool: &str,
+        clause: &str,
+        g: &Grounding,
+        data: &ml::MlGrounding,
+        req: &Request<'_>,
+    ) -> Call {
+        if TAGGED.contains(&tool) {
             self.tagged(tool, clause, g, req)
         } else if ML_TOOLS.contains(&tool) {
             let (arguments, gap) = ml::build(tool, clause, data, req.platform);
@@ -467,8 +513,7 @@ impl LocalPlanner {
             }
         } else {
             self.build(tool, clause, g, req)
-        };
-        (!only_if_specific || specific(&call)).then_some(call)
+        }
     }
 
     fn build(&self, tool: &str, text: &str, g: &Grounding, req: &Request<'_>) -> Call {
@@ -1289,7 +1334,7 @@ const ML_TOOLS: &[&str] = &[
 
 /// Phrasings that name their tool unambiguously, tried in order before the classifier.
 /// Each is matched at the start of a clause after [`POLITE`].
-static CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
     [
         (r"(?:add|register|onboard|hire)\s+(?:a\s+)?(?:new\s+)?(?:person|teammate|team\s+member|member|colleague|someone)\b", "add_person"),
         (r"(?:add|register|onboard|hire)\s+\p{Lu}[\p{L}'’-]+\s+\p{Lu}[\p{L}'’-]+(?:\s|,|$|\()(?:[^#]*\b(?:team|people|person|member|skills?|capacity|email|slack)\b|[^a-z]*$|,)", "add_person"),
@@ -1307,7 +1352,7 @@ static CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"(?:change|set|move|rename|retitle|bump|raise|lower|push|postpone|reopen|tag|start|update|make|put|slip|slide|delay|shift|reschedule)\b|i['’]m\s+start|(?:task\s*)?#?\d+\s*:", "update_task"),
     ]
     .into_iter()
-    .map(|(cue, tool)| (re(&format!("(?i)^(?:{cue})")), tool))
+    .map(|(cue, tool)| Cue::new(format!("(?i)^(?:{cue})"), tool))
     .collect()
 });
 
@@ -1320,8 +1365,8 @@ static POLITE: LazyLock<Regex> = LazyLock::new(|| {
 fn cued(clause: &str) -> impl Iterator<Item = &'static str> {
     let rest = POLITE.find(clause).map_or(clause, |m| &clause[m.end()..]);
     CUES.iter()
-        .filter(move |(cue, _)| cue.is_match(rest))
-        .map(|(_, tool)| *tool)
+        .filter(move |cue| cue.is_match(rest))
+        .map(|cue| cue.tool)
 }
 
 static ON_LIST: LazyLock<Regex> =
@@ -1354,7 +1399,7 @@ static ABOUT_WORK: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Phrasings of the work-intelligence requests, matched anywhere in a clause
 /// (before [`CUES`], which match at its start).
-static ANYWHERE_CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+static ANYWHERE_CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
     [
         (r"who\s+(?:should|could|would|ought\s+to)\s+(?:take|do|handle|own|get|pick\s+up|work\s+on|tackle)\b|who\s+can\s+(?:take|handle|own|pick\s+up|tackle)\b|who(?:['’]s|\s+is|\s+would\s+be)\s+(?:the\s+)?(?:best|right)\b|(?:best|right|ideal)\s+(?:person|fit|assignee|owner)\s+(?:for|to)\b|(?:recommend|suggest|propose)\s+(?:an?\s+)?(?:assignee|someone|somebody|person|owner)\b|best\s+placed\b", "recommend_assignee"),
         (r"how\s+long\s+(?:will|would|does|did|should|might|is|do)\b|how\s+many\s+hours\b|how\s+much\s+(?:time|effort|work)\b|(?:estimate|predict|forecast)\s+(?:the\s+)?(?:duration|effort|time|hours)\b", "predict_duration"),
@@ -1364,7 +1409,7 @@ static ANYWHERE_CUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
         (r"\bworkloads?\b|\boverloaded\b|\bswamped\b|\bhow\s+busy\b|\bhas\s+(?:the\s+)?(?:capacity|bandwidth|room)\b|\bopen\s+hours\b|\bhow\s+loaded\b|\bover\s+capacity\b", "workload_report"),
     ]
     .into_iter()
-    .map(|(cue, tool)| (re(&format!("(?i){cue}")), tool))
+    .map(|(cue, tool)| Cue::new(format!("(?i){cue}"), tool))
     .collect()
 });
 
