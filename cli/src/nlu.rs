@@ -22,6 +22,10 @@ pub enum NluCommand {
         /// Development corpora to learn from as well (never the held-out ones).
         #[arg(long, default_values = ["examples/eval/work.jsonl", "examples/eval/ml.jsonl", "examples/eval/chat_dev.jsonl"])]
         dev: Vec<PathBuf>,
+        /// A list of English words, one per line (Debian's `wamerican`), so
+        /// that a real word is never read as a misspelling of another.
+        #[arg(long, default_value = "/usr/share/dict/words")]
+        words: PathBuf,
     },
     /// Print some generated training requests with their labels.
     Sample {
@@ -37,7 +41,7 @@ pub enum NluCommand {
 /// Runs `maestro nlu …`.
 pub fn run(command: &NluCommand) -> Result<ExitCode> {
     match command {
-        NluCommand::Train { out, dev } => train(out, dev),
+        NluCommand::Train { out, dev, words } => train(out, dev, words),
         NluCommand::Sample { n, seed } => sample(*n, *seed),
     }
 }
@@ -52,7 +56,7 @@ fn sample(n: usize, seed: u64) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn train(out: &Path, dev: &[PathBuf]) -> Result<ExitCode> {
+fn train(out: &Path, dev: &[PathBuf], words: &Path) -> Result<ExitCode> {
     let mut corpora = Vec::new();
     for path in dev {
         if path.to_string_lossy().contains("holdout") {
@@ -72,10 +76,18 @@ fn train(out: &Path, dev: &[PathBuf]) -> Result<ExitCode> {
     let platform = Platform::in_memory(Clock::System)?;
     let started = std::time::Instant::now();
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).context("a valid date")?;
-    let trained = train::train(platform.registry(), &dev, Sizes::default(), today)?;
+    let dictionary = std::fs::read_to_string(words).with_context(|| {
+        format!(
+            "cannot read the word list {}: install it (apt-get install wamerican) or pass --words FILE",
+            words.display()
+        )
+    })?;
+    let mut trained = train::train(platform.registry(), &dev, Sizes::default(), today)?;
+    trained.vocabulary.protect(&dictionary);
     let files = [
         ("intent.bin", trained.intent.to_bytes()),
         ("tagger.bin", trained.tagger.to_bytes()),
+        ("vocab.txt", trained.vocabulary.to_text().into_bytes()),
     ];
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     for (name, bytes) in &files {

@@ -28,6 +28,7 @@ use crate::nlu::intent::IntentModel;
 use crate::nlu::lexicon::Lexicon;
 use crate::nlu::linear::FormatError;
 use crate::nlu::spans::{SpanKind, recognise};
+use crate::nlu::spelling::{self, Vocabulary};
 use crate::nlu::tagger::{Tagger, units};
 use crate::nlu::tokens::tokenize;
 use crate::plan::{Call, Focus, Gap, Plan, Planner, Request};
@@ -880,6 +881,27 @@ impl Planner for LocalPlanner {
     fn plan(&self, req: &Request<'_>) -> Plan {
         let data = ml::MlGrounding::of(req.platform);
         let g = grounding(req, &data);
+        let (text, fixes) = spelling::correct(req.text, Vocabulary::shipped(), &g.lexicon.words());
+        let req = &Request {
+            text: &text,
+            ..*req
+        };
+        let mut plan = self.plan_spelt(req, &g, &data);
+        // Free text keeps the words as the user typed them.
+        for call in &mut plan.calls {
+            for field in ["title", "description"] {
+                if let Some(Value::String(s)) = call.arguments.get_mut(field) {
+                    *s = spelling::as_typed(s, &fixes);
+                }
+            }
+        }
+        plan
+    }
+}
+
+impl LocalPlanner {
+    /// The plan for a request whose misspellings are corrected.
+    fn plan_spelt(&self, req: &Request<'_>, g: &Grounding, data: &ml::MlGrounding) -> Plan {
         if let Some(waiting) = req.waiting {
             if CANCEL.is_match(req.text) {
                 return Plan {
@@ -887,7 +909,7 @@ impl Planner for LocalPlanner {
                     reply: Some("Cancelled.".into()),
                 };
             }
-            let ml = self.ml_call(req.text, &data, req).map(|c| c.tool);
+            let ml = self.ml_call(req.text, data, req).map(|c| c.tool);
             // A whole data or model request is a new request, even for the same tool.
             let whole = ml.is_some() && req.text.split_whitespace().count() > 3;
             // A data or model question is never answered with "help".
@@ -900,7 +922,7 @@ impl Planner for LocalPlanner {
                 && waiting.gap.as_ref().is_some_and(|g| g.field != "title");
             if !new_request {
                 return Plan {
-                    calls: vec![self.answer(waiting, req.text, &g, req)],
+                    calls: vec![self.answer(waiting, req.text, g, req)],
                     reply: None,
                 };
             }
@@ -912,7 +934,7 @@ impl Planner for LocalPlanner {
             None => (text, false),
         };
         let calls: Vec<Call> = self
-            .clause_calls(&split(&text), &g, &data, req)
+            .clause_calls(&split(&text), g, data, req)
             .into_iter()
             .map(|mut call| {
                 if auto_assign
@@ -932,16 +954,16 @@ impl Planner for LocalPlanner {
         };
         let again = focus::follow_up(req.text, req.focus).map(|tool| {
             let call = if ML_TOOLS.contains(&tool) {
-                let (arguments, gap) = ml::build(tool, req.text, &data, req.platform);
+                let (arguments, gap) = ml::build(tool, req.text, data, req.platform);
                 Call {
                     tool: tool.to_string(),
                     arguments,
                     gap,
                 }
             } else {
-                self.build(tool, req.text, &g, req)
+                self.build(tool, req.text, g, req)
             };
-            self.with_focus(call, req.text, &data, req)
+            self.with_focus(call, req.text, data, req)
         });
         let amend = focus::correction(req.text, req.focus, &g.lexicon);
         let calls = match amend.or(again).filter(|_| unread) {

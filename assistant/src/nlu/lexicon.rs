@@ -2,6 +2,8 @@
 //! first names, Slack ids, e-mails, close misspellings), projects, skills,
 //! datasets with their columns, and models. Built once per turn.
 
+use std::collections::HashSet;
+
 use chrono::NaiveDate;
 use maestro_tools::{Person, Platform};
 
@@ -98,6 +100,29 @@ impl Lexicon {
             today,
             ..Self::default()
         }
+    }
+
+    /// Every word of the workspace's names of things, in lower case:
+    /// projects, skills, datasets and their columns, models. (People are
+    /// matched by [`Self::person`], which asks about a name it cannot place.)
+    pub fn words(&self) -> HashSet<String> {
+        let names = self
+            .projects
+            .iter()
+            .map(String::as_str)
+            .chain(self.skills.iter().map(String::as_str))
+            .chain(self.models.iter().map(String::as_str))
+            .chain(
+                self.datasets
+                    .iter()
+                    .flat_map(|(d, columns)| std::iter::once(d).chain(columns))
+                    .map(String::as_str),
+            );
+        names
+            .flat_map(|n| n.split(|c: char| !c.is_alphanumeric()))
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
     }
 
     /// The person a word (or words) names: full name, first name only one

@@ -12,6 +12,7 @@ pub mod linear;
 pub mod pools;
 pub mod rng;
 pub mod spans;
+pub mod spelling;
 pub mod tagger;
 pub mod template;
 pub mod tokens;
@@ -38,6 +39,8 @@ pub struct SpanView {
 /// What the recognisers and the intent model make of a request.
 #[derive(Debug, Clone, Serialize)]
 pub struct Analysis {
+    /// Misspelt words and how they are read; the rest reads the corrected text.
+    pub spelling: Vec<spelling::Fix>,
     /// The recognised spans, in text order.
     pub spans: Vec<SpanView>,
     /// The text as the intent model reads it.
@@ -57,6 +60,8 @@ pub fn analyse(
     tagger: &Tagger,
     top: usize,
 ) -> Analysis {
+    let (text, fixes) = spelling::correct(text, spelling::Vocabulary::shipped(), &lex.words());
+    let text = text.as_ref();
     let tokens = tokens::tokenize(text);
     let spans = spans::recognise(&tokens, lex);
     let intents = model.classify(&tokens, &spans);
@@ -69,6 +74,7 @@ pub fn analyse(
         value: s.value.clone(),
     };
     Analysis {
+        spelling: fixes,
         spans: spans.iter().map(span_view).collect(),
         view: features::view(&tokens, &spans),
         intents: intents
@@ -118,7 +124,16 @@ impl Parsed {
     /// The parse as lines of text.
     pub fn text(&self) -> String {
         let a = &self.analysis;
-        let mut out = String::from("spans:\n");
+        let mut out = String::new();
+        if !a.spelling.is_empty() {
+            let fixes: Vec<String> = a
+                .spelling
+                .iter()
+                .map(|f| format!("{} → {}", f.typed, f.read))
+                .collect();
+            out.push_str(&format!("spelling: {}\n", fixes.join(", ")));
+        }
+        out.push_str("spans:\n");
         for s in &a.spans {
             let kind = serde_json::to_value(s.kind).unwrap_or_default();
             out.push_str(&format!(

@@ -626,8 +626,76 @@ fn tags(rng: &mut Rng) -> String {
     word.to_lowercase()
 }
 
+/// Everyday and phrasal verbs a title may start with. Some also carry
+/// requests ("put", "make", "add", "move", "look"), so the tagger must learn
+/// where a title stands rather than how its first word reads.
+const TITLE_VERBS: &[&str] = &[
+    "put together",
+    "look at",
+    "look into",
+    "follow up on",
+    "sort out",
+    "go through",
+    "load test",
+    "hand off",
+    "make",
+    "move",
+    "add",
+    "set",
+    "start",
+    "change",
+    "get",
+    "book",
+    "order",
+    "send",
+    "share",
+    "present",
+    "chase",
+    "confirm",
+    "cancel",
+    "run",
+    "close out",
+    "track down",
+    "write up",
+    "sign off on",
+    "double-check",
+    "ask legal about",
+];
+
+/// What people report as broken, for titles that state a problem.
+const PROBLEMS: &[&str] = &[
+    "is broken",
+    "keeps timing out",
+    "fails on Safari",
+    "is slow again",
+    "throws a 500",
+    "shows the wrong totals",
+    "is down",
+    "leaks memory",
+    "doesn't load on mobile",
+];
+
+/// Kinds of work named by a noun: "the CI pipeline cleanup".
+const WORK_NOUNS: &[&str] = &[
+    "cleanup",
+    "migration",
+    "follow-up",
+    "review",
+    "fixes",
+    "rollout",
+];
+
+/// A task title: mostly verb and object, but also a phrasal verb, a
+/// problem as reported, a "figure out why …", or a noun phrase.
 fn title(rng: &mut Rng) -> String {
-    format!("{} {}", rng.pick(VERBS), rng.pick(OBJECTS))
+    let object = rng.pick(OBJECTS);
+    match rng.below(10) {
+        0..=4 => format!("{} {object}", rng.pick(VERBS)),
+        5 | 6 => format!("{} {object}", rng.pick(TITLE_VERBS)),
+        7 => format!("{object} {}", rng.pick(PROBLEMS)),
+        8 => format!("figure out why {object} {}", rng.pick(PROBLEMS)),
+        _ => format!("{object} {}", rng.pick(WORK_NOUNS)),
+    }
 }
 
 fn project(rng: &mut Rng) -> String {

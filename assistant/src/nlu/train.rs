@@ -1,6 +1,7 @@
 //! Training both models (`maestro nlu train`): the intent model on the
 //! generated corpus plus the development corpora, the tagger on the
-//! generated corpus, whose slots say which argument each part fills.
+//! generated corpus, whose slots say which argument each part fills; and
+//! the vocabulary misspellings are read against.
 
 use chrono::NaiveDate;
 use maestro_tools::Registry;
@@ -10,6 +11,7 @@ use super::generate::{self, NONE, Sizes};
 use super::intent::IntentModel;
 use super::pools;
 use super::spans::recognise;
+use super::spelling::Vocabulary;
 use super::tagger::{Sequence, Tagger, gold, units};
 use super::template::TemplateError;
 use super::tokens::tokenize;
@@ -38,6 +40,8 @@ pub struct Trained {
     pub intent: IntentModel,
     /// Which argument each part fills.
     pub tagger: Tagger,
+    /// The words of the training requests, which misspellings are read as.
+    pub vocabulary: Vocabulary,
 }
 
 /// Trains on `registry`'s phrasings and `dev` corpora (name, JSON Lines
@@ -68,7 +72,14 @@ pub fn train(
     for (file, text) in dev {
         texts.extend(dev_cases(file, text)?);
     }
+    let mut vocabulary = Vocabulary::count(texts.iter().map(|(text, _)| text.as_str()));
+    vocabulary.demote(
+        lex.people
+            .iter()
+            .flat_map(|p| p.name.split_whitespace().map(str::to_string)),
+    );
     Ok(Trained {
+        vocabulary,
         intent: IntentModel::fit(&texts, &lex),
         tagger: Tagger::train(&sequences),
     })
