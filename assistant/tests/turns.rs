@@ -375,7 +375,10 @@ fn a_change_the_model_is_unsure_of_is_made_only_when_it_says_exactly_what() {
 #[test]
 fn misspelt_words_are_read_right_and_a_title_keeps_them_as_typed() {
     let a = assistant();
-    let actions = plan(&a, "new task in platfrom: fix the dashbaord filters befor monady");
+    let actions = plan(
+        &a,
+        "new task in platfrom: fix the dashbaord filters befor monady",
+    );
     assert_eq!(actions.len(), 1, "{actions:?}");
     let args = &actions[0].arguments;
     assert_eq!(actions[0].tool, "create_task");

@@ -206,34 +206,22 @@ fn correctable(text: &str, at: usize, word: &str) -> bool {
         && !quoted(&text[..at])
 }
 
-/// Whether an open quote comes before the end of `head`.
+/// Whether an open quote comes before the end of `head`. A single quote
+/// opens after a space and closes before a non-letter ("carol's" is neither).
 fn quoted(head: &str) -> bool {
-    let doubles = head.matches(['"', '“', '”']).count();
-    let singles = head
-        .char_indices()
-        .filter(|(i, c)| {
-            *c == '\''
-                && head[..*i]
-                    .chars()
-                    .next_back()
-                    .is_none_or(char::is_whitespace)
-        })
-        .count();
-    let closes = head
-        .char_indices()
-        .filter(|(i, c)| {
-            *c == '\''
-                && head[..*i]
-                    .chars()
-                    .next_back()
-                    .is_some_and(|b| !b.is_whitespace())
-                && head[i + 1..]
-                    .chars()
-                    .next()
-                    .is_none_or(|a| !a.is_alphanumeric())
-        })
-        .count();
-    doubles % 2 == 1 || singles > closes
+    let (mut double, mut single) = (false, false);
+    let mut before = ' ';
+    let mut chars = head.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '“' | '”' => double = !double,
+            '\'' if before.is_whitespace() => single = true,
+            '\'' if chars.peek().is_none_or(|n| !n.is_alphanumeric()) => single = false,
+            _ => {}
+        }
+        before = c;
+    }
+    double || single
 }
 
 /// The one best known word one edit from `word`, if there is exactly one.
