@@ -78,6 +78,8 @@ struct Field {
     ty: String,
     /// The values it may take, when it is an enumeration.
     consts: Vec<String>,
+    /// The JSON type of its items, when it is a list.
+    items: Option<String>,
 }
 
 /// The argument at `path` ("due", or "changes.assignee" inside an object)
@@ -94,7 +96,16 @@ fn field_type(schema: &Value, path: &str) -> Option<Field> {
         .flatten()
         .filter_map(|o| o["const"].as_str().map(str::to_string))
         .collect();
-    let ty = match &node["type"] {
+    Some(Field {
+        ty: json_type(node).unwrap_or_else(|| "string".into()),
+        consts,
+        items: json_type(resolve(schema, &node["items"])),
+    })
+}
+
+/// A schema node's type, `null` aside.
+fn json_type(node: &Value) -> Option<String> {
+    match &node["type"] {
         Value::String(t) => Some(t.clone()),
         Value::Array(ts) => ts
             .iter()
@@ -102,11 +113,7 @@ fn field_type(schema: &Value, path: &str) -> Option<Field> {
             .find(|t| *t != "null")
             .map(str::to_string),
         _ => None,
-    };
-    Some(Field {
-        ty: ty.unwrap_or_else(|| "string".into()),
-        consts,
-    })
+    }
 }
 
 /// A schema node with `$ref`s and nullable `anyOf`s followed.
@@ -222,6 +229,8 @@ fn put_span(out: &mut Filled, field: &str, kind: &Field, span: &Span, actor: Opt
             Some(n) => json!(n),
             None => return,
         },
+        // A list of words takes no numbers ("90 mins" is not a tag).
+        "array" if kind.items.as_deref() == Some("string") && !value.is_string() => return,
         "array" => return append(out, field, [value]),
         _ if !kind.consts.is_empty() => {
             match value.as_str().and_then(|v| enum_value(&kind.consts, v)) {
@@ -351,5 +360,20 @@ mod tests {
             filled.unknown_people,
             [("assignee".to_string(), "zed".to_string())]
         );
+    }
+
+    #[test]
+    fn a_list_of_words_takes_no_number() {
+        let schema = json!({"properties": {
+            "tags": {"type": ["array", "null"], "items": {"type": "string"}},
+        }});
+        let text = "tags 90 mins";
+        let tokens = tokenize(text);
+        let spans = recognise(&tokens, &Lexicon::default());
+        let units = units(&tokens, &spans);
+        assert_eq!(units.len(), 2, "{units:?}");
+        let labels: Vec<String> = ["O", "tags"].map(String::from).to_vec();
+        let filled = fill(&schema, text, &tokens, &spans, &units, &labels, None);
+        assert_eq!(Value::Object(filled.arguments), json!({}));
     }
 }
