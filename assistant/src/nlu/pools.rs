@@ -595,8 +595,11 @@ fn person(rng: &mut Rng) -> String {
 /// A task as people point at it: by number, by its words, or by what the
 /// conversation is about ("it", "the second one", "the erin one").
 fn task_ref(rng: &mut Rng) -> String {
-    if rng.chance(0.7) {
+    if rng.chance(0.45) {
         return rng.pick(TASK_REFS).to_string();
+    }
+    if rng.chance(0.45) {
+        return task_by_words(rng);
     }
     let first_name = first(rng.pick(PEOPLE).0).to_lowercase();
     match rng.below(6) {
@@ -610,6 +613,19 @@ fn task_ref(rng: &mut Rng) -> String {
         4 => format!("the {first_name} one"),
         _ => format!("{first_name}'s"),
     }
+}
+
+/// A task named by some of its words, as people do: "the billing API
+/// ticket", "CI pipeline", "the search index thing".
+fn task_by_words(rng: &mut Rng) -> String {
+    let object = rng.pick(OBJECTS).trim_start_matches("the ");
+    let words: Vec<&str> = object.split_whitespace().collect();
+    let keep = &words[words.len().saturating_sub(1 + rng.below(3))..];
+    let noun = rng.pick(&[
+        "", "", " task", " ticket", " card", " one", " thing", " work", " stuff",
+    ]);
+    let the = if rng.chance(0.7) { "the " } else { "" };
+    format!("{the}{}{noun}", keep.join(" "))
 }
 
 /// Tags: common ones, or any word of the work vocabulary (so that a tag

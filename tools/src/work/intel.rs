@@ -137,6 +137,8 @@ impl TypedTool for RecommendAssignee {
         "(suggest|recommend) (someone|an assignee|a person) for {id:task}",
         "top {limit:number} candidates for {id:task}",
         "who (would be|is) best (for|at) {title:title}",
+        "who('d| would) be (good|best|right|a good fit) for '{title:title}'",
+        "who('d| would) be (good|best|right|a good fit) for {id:task}",
     ];
     const EFFECT: Effect = Effect::Read;
 
@@ -261,6 +263,9 @@ impl TypedTool for PredictDuration {
         "(predict|forecast) the duration of {id:task}",
         "how long (is|will) {id:task} (going to|gonna) take [realistically]",
         "how long (does|would) {title:title} take [, estimate {estimate_hours:hours}]",
+        "(ETA|eta|estimate|how many hours|how many hrs) (for|on) {id:task}",
+        "(realistically|honestly) how (many hours|many hrs|long) (is|are|will) {id:task}",
+        "{person} (thinks|says|reckons) '{title:title}' is (a|an) {estimate_hours:hours} (job|task), (sanity check|is that right|realistic)",
     ];
     const EFFECT: Effect = Effect::Read;
 
@@ -358,6 +363,8 @@ impl TypedTool for AssessRisk {
         "top {limit:number} (riskiest tasks|tasks most likely to miss their deadline)",
         "is anything in {project:project} (at risk|likely to slip)",
         "(will|could) {id:task} miss (its|the) (deadline|due date)",
+        "(is|will) {id:task} (gonna|going to) (land|ship|finish|be done) on time",
+        "(is|are) we (gonna|going to) (make|hit|miss) the (deadline|date) (on|for) {id:task}",
     ];
     const EFFECT: Effect = Effect::Read;
 
@@ -472,6 +479,8 @@ impl TypedTool for WorkloadReport {
         "who has (the most|too much|too little) work",
         "who has (capacity|room|bandwidth) [for more]",
         "(workload|capacity) (report|overview) [pls]",
+        "how (slammed|busy|loaded|stretched|swamped|booked) is (everyone|the team|{person}) [this week|right now]",
+        "(is|are) (anyone|{person}) (overloaded|slammed|stretched thin|maxed out)",
     ];
     const EFFECT: Effect = Effect::Read;
 
@@ -586,6 +595,8 @@ impl TypedTool for DetectAnomalies {
         "(find|spot|detect|flag) anomalies [in {project:project}]",
         "(is|are) (any tasks|anything|anyone) (stuck|unusual)",
         "what looks (unusual|wrong|off) [in {project:project}]",
+        "anything (fishy|sus|funky|strange) [(in|with) {project:project}]",
+        "(does|do) {project:project} look (off|weird|healthy|ok) [to you]",
     ];
     const EFFECT: Effect = Effect::Read;
 

@@ -223,6 +223,21 @@ impl TypedTool for UpdateTask {
         "(est|estimate) (for|on) {id:task} (is|=|:) [more like|about|now] {estimate_hours:hours}",
         "{id:task} should be {priority:priority} [tbh|imo|now]",
         "(pull|bring) {id:task} (in|forward) to {due:date}",
+        "{id:task} (slipped|is slipping|is running late|got pushed|got delayed|is delayed)[,] (make it|move it to|new date is|now due|due) {due:date}",
+        "(new|the new) (due date|deadline|date) for {id:task} (is|=|:) {due:date}",
+        "{id:task} is blocked (until|till|til) {due:date}[, (move|push) the (date|deadline)]",
+        "{id:task}(:| -|,) (due|deadline|new date) {due:date}",
+        "(I'm|im|I am|we're) (picking up|starting on|kicking off|chipping away at|getting started on|diving into) {id:task} [(today|now|this morning)]",
+        "(started|kicked off|began|picked up) {id:task} [(today|this morning)]",
+        "{id:task} is (underway|in flight|being worked on) [now]",
+        "(flip|move|put|set|send) {id:task} back to (todo|to do|not started|the backlog)",
+        "(un-complete|uncomplete|undo|un-close) {id:task}[, (it's|its) not (done|finished)]",
+        "{id:task} (→|->|to) {priority:priority} [pls|please]",
+        "(priority|prio) (on|for|of) {id:task} (→|->|to|is now|=) {priority:priority}",
+        "{id:task} is (prob|probably|maybe|about|roughly|realistically) {estimate_hours:hours} (of work|of effort|of dev work|all in)",
+        "{id:task} (needs|will need|is gonna need|is going to need) {estimate_hours:hours} [(total|in total|all told)]",
+        "{id:task} (belongs|goes|should live) (in|under) {project:project} [actually]",
+        "(description|details|notes) (for|on) {id:task}: {description:description}",
     ];
     const EFFECT: Effect = Effect::Write;
 
@@ -302,6 +317,11 @@ impl TypedTool for CompleteTask {
         "{id:task}(:| -| —) (done|finished|shipped|done and dusted|all done)",
         "{id:task} (is|was|got) (finished|shipped|wrapped up|sorted|done) [finally|at last]",
         "{id:task} (cleaned up|sorted|fixed|handled|wrapped up|shipped), (tick|check|mark) it off",
+        "{id:task} (went out|went live|is live|is out|is in prod|is deployed|got merged|landed|is over the line|is a wrap|is sorted|is all set|got signed off) [(today|yesterday|last night|in the release|this morning)]",
+        "{id:task}(:| -|,) (done|finished|complete|shipped|sorted) [(and dusted|✅)]",
+        "{id:task} (got|was|has been) (delivered|deployed|merged|shipped|approved|signed off)[, (close|closing) it]",
+        "(closing|wrapping up|ticking off|signing off on) {id:task}",
+        "(that's|thats) {id:task} (done|sorted|wrapped up|finished)",
     ];
     const EFFECT: Effect = Effect::Write;
 
@@ -350,6 +370,10 @@ impl TypedTool for DeleteTask {
         "we're not doing {id:task} (anymore|after all), (delete|remove|scrap) it",
         "(please|pls) (delete|remove|drop) {id:task} for good",
         "(throw away|toss|axe) {id:task}",
+        "{id:task} is a (dupe|duplicate|mistake)[,] (bin|drop|kill|delete|remove|scrap) it",
+        "(kill off|bin|axe|scrap|drop|ditch) {id:task}[, (nobody|no one) (needs|wants|looks at) it]",
+        "(remove|take|pull) {id:task} (from|off) the (board|list|backlog)",
+        "(drop|delete|remove) {id:task} [pls], (we're|we are) not doing it",
     ];
     const EFFECT: Effect = Effect::Destructive;
 
@@ -409,6 +433,12 @@ impl TypedTool for AssignTask {
         "{assignee:person} should (handle|take|own|do) {id:task} instead",
         "(move|shift|switch) {id:task} [over] to {assignee:person}",
         "(i'll|I will|let me) (grab|take|handle|own) {id:task}",
+        "(I'll|Ill|I will|lemme|let me) (take|grab|pick up|own|handle) {id:task}",
+        "{id:task} (→|->) {assignee:person} [pls]",
+        "{id:task} should be {assignee:person}'s [now]",
+        "{assignee:person}('s| is) taking {id:task} (off|over from) {person}['s plate]",
+        "(put|stick) {assignee:person}'s name on {id:task}",
+        "{assignee:person} (can|will|could) take over {id:task} [while {person} is out]",
     ];
     const EFFECT: Effect = Effect::Write;
 
@@ -536,6 +566,12 @@ impl TypedTool for ListTasks {
         "what (do I have|have I got) (due|on) {due_before:date}",
         "which tasks (are|does) {assignee:person} (have|own) [in {project:project}]",
         "(whats|what's|what is) (in progress|being worked on) [across the team|right now|at the moment]",
+        "(pull up|show me|gimme|give me) everything (assigned to|owned by|on) {assignee:person}",
+        "(which|what) (cards|tickets|items|tasks|stories|todos) does {assignee:person} have (in flight|in progress|open|going|on the go)",
+        "what's {assignee:person} (got going|plugging away at|busy with|juggling)",
+        "what's (left|still open|outstanding) for {assignee:person}",
+        "has anything in {project:project} (been closed|been finished|been done|shipped) [yet]",
+        "(what's|whats|anything) still (sitting|stuck) in (todo|to do|the backlog) [for {project:project}]",
     ];
     const EFFECT: Effect = Effect::Read;
 
