@@ -151,23 +151,40 @@ impl Tagger {
         self.linear.to_bytes()
     }
 
-    /// The label of each unit of a request for `tool`, left to right.
+    /// The most likely labels of a request's units for `tool`: a beam
+    /// search left to right, so that one unsure label early on does not
+    /// decide all the ones after it.
     pub fn tag(&self, tool: &str, units: &[Unit]) -> Vec<String> {
         let texts: Vec<String> = units.iter().map(|u| u.text.clone()).collect();
-        let mut out: Vec<String> = Vec::with_capacity(units.len());
+        let labels = self.linear.labels();
+        // Each hypothesis: its labels (indices) and their log probability.
+        let mut beam: Vec<(Vec<usize>, f32)> = vec![(Vec::with_capacity(units.len()), 0.0)];
         for i in 0..units.len() {
-            let prev = out.last().map_or("<s>", String::as_str);
-            let probs = self.linear.probabilities(&features(tool, &texts, i, prev));
-            let best = probs
-                .iter()
-                .enumerate()
-                .max_by(|a, b| a.1.total_cmp(b.1))
-                .map_or(0, |(k, _)| k);
-            out.push(self.linear.labels()[best].clone());
+            let mut next: Vec<(Vec<usize>, f32)> = Vec::with_capacity(BEAM * BEAM);
+            for (path, score) in &beam {
+                let prev = path.last().map_or("<s>", |&k| labels[k].as_str());
+                let probs = self.linear.probabilities(&features(tool, &texts, i, prev));
+                let mut ranked: Vec<(usize, f32)> = probs.into_iter().enumerate().collect();
+                ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+                for (k, p) in ranked.into_iter().take(BEAM) {
+                    let mut longer = path.clone();
+                    longer.push(k);
+                    next.push((longer, score + p.max(f32::MIN_POSITIVE).ln()));
+                }
+            }
+            next.sort_by(|a, b| b.1.total_cmp(&a.1));
+            next.truncate(BEAM);
+            beam = next;
         }
-        out
+        beam.into_iter()
+            .next()
+            .map(|(path, _)| path.into_iter().map(|k| labels[k].clone()).collect())
+            .unwrap_or_default()
     }
 }
+
+/// How many readings the tagger keeps as it reads.
+const BEAM: usize = 4;
 
 fn features(tool: &str, units: &[String], i: usize, prev: &str) -> Vec<u32> {
     let mask = (1u64 << BITS) - 1;
