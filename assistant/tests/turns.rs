@@ -386,3 +386,13 @@ fn misspelt_words_are_read_right_and_a_title_keeps_them_as_typed() {
     assert_eq!(args["due"], "2026-11-30");
     assert_eq!(args["title"], "fix the dashbaord filters");
 }
+
+#[test]
+fn a_change_the_phrasings_miss_is_read_by_the_tagger() {
+    let a = assistant();
+    let actions = plan(&a, "priority on 7 -> high");
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert_eq!(actions[0].tool, "update_task");
+    assert_eq!(actions[0].arguments["id"], 7);
+    assert_eq!(actions[0].arguments["priority"], "high");
+}

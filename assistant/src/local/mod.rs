@@ -622,6 +622,13 @@ impl LocalPlanner {
                 }
                 gap = gap.or_else(|| keep_done_title(&mut args, text, req.platform));
                 if gap.is_none() && args.len() == 1 {
+                    // The phrasings found no change: the tagger may ("priority on 7 -> high").
+                    let tagged = self.tagged(tool, text, g, req);
+                    for (k, v) in tagged.arguments.into_iter().filter(|(k, _)| k != "id") {
+                        args.entry(k).or_insert(v);
+                    }
+                }
+                if gap.is_none() && args.len() == 1 {
                     gap = Some(Gap {
                         field: "changes".into(),
                         question:
