@@ -818,6 +818,14 @@ impl LocalPlanner {
             // Tools without phrasings of their own are filled by the tagger.
             _ => return self.tagged(tool, text, g, req),
         }
+        // No task found in the whole clause: look for the words the tagger
+        // says name it ("the safari login thing slipped" → "safari login thing").
+        if gap.as_ref().is_some_and(|g| g.field == "id")
+            && let Some(id) = self.tagged(tool, text, g, req).arguments.get("id")
+        {
+            args.insert("id".into(), id.clone());
+            gap = None;
+        }
         Call {
             tool: tool.to_string(),
             arguments: args,
