@@ -28,6 +28,8 @@ pub struct Example {
     pub label: String,
     /// Where its slot values are (empty for hand-written requests).
     pub slots: Vec<Placed>,
+    /// Whether a typo was made in it on purpose.
+    pub misspelt: bool,
 }
 
 /// How much to generate.
@@ -164,13 +166,15 @@ fn noisy(text: &str, label: &str, mut slots: Vec<Placed>, rng: &mut Rng) -> Exam
         };
         text = format!("{text}{glue}{closer}");
     }
-    if rng.chance(0.2) {
+    let misspelt = rng.chance(0.2);
+    if misspelt {
         typo(&mut text, &mut slots, rng);
     }
     Example {
         text,
         label: label.to_string(),
         slots,
+        misspelt,
     }
 }
 

@@ -36,13 +36,18 @@ pub struct Fix {
 impl Vocabulary {
     /// Counts the words of `texts` (lower case).
     pub fn count<'a>(texts: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut counts = HashMap::new();
+        let mut vocabulary = Self::default();
+        vocabulary.add(texts);
+        vocabulary
+    }
+
+    /// Counts the words of more texts.
+    pub fn add<'a>(&mut self, texts: impl IntoIterator<Item = &'a str>) {
         for text in texts {
             for (_, word) in words(text) {
-                *counts.entry(word.to_ascii_lowercase()).or_insert(0) += 1;
+                *self.counts.entry(word.to_ascii_lowercase()).or_insert(0) += 1;
             }
         }
-        Self { counts }
     }
 
     /// Adds the words of a dictionary that a misspelling could be taken

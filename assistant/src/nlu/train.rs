@@ -68,11 +68,20 @@ pub fn train(
             }
         })
         .collect();
+    // The vocabulary leaves out the typos made on purpose: "trian" is not a word.
+    let spelt: Vec<&str> = corpus
+        .iter()
+        .filter(|e| !e.misspelt)
+        .map(|e| e.text.as_str())
+        .collect();
+    let mut vocabulary = Vocabulary::count(spelt);
     let mut texts: Vec<(String, String)> = corpus.into_iter().map(|e| (e.text, e.label)).collect();
+    let mut dev_texts = Vec::new();
     for (file, text) in dev {
-        texts.extend(dev_cases(file, text)?);
+        dev_texts.extend(dev_cases(file, text)?);
     }
-    let mut vocabulary = Vocabulary::count(texts.iter().map(|(text, _)| text.as_str()));
+    vocabulary.add(dev_texts.iter().map(|(text, _)| text.as_str()));
+    texts.extend(dev_texts);
     vocabulary.demote(
         lex.people
             .iter()
