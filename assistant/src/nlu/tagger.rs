@@ -161,12 +161,23 @@ impl Tagger {
         let mut beam: Vec<(Vec<usize>, f32)> = vec![(Vec::with_capacity(units.len()), 0.0)];
         for i in 0..units.len() {
             let mut next: Vec<(Vec<usize>, f32)> = Vec::with_capacity(BEAM * BEAM);
+            // Readings that end in the same label see the same next labels.
+            let mut seen: Vec<(Option<usize>, Vec<(usize, f32)>)> = Vec::with_capacity(BEAM);
             for (path, score) in &beam {
-                let prev = path.last().map_or("<s>", |&k| labels[k].as_str());
-                let probs = self.linear.probabilities(&features(tool, &texts, i, prev));
-                let mut ranked: Vec<(usize, f32)> = probs.into_iter().enumerate().collect();
-                ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-                for (k, p) in ranked.into_iter().take(BEAM) {
+                let last = path.last().copied();
+                let ranked = match seen.iter().find(|(l, _)| *l == last) {
+                    Some((_, ranked)) => ranked.clone(),
+                    None => {
+                        let prev = last.map_or("<s>", |k| labels[k].as_str());
+                        let probs = self.linear.probabilities(&features(tool, &texts, i, prev));
+                        let mut ranked: Vec<(usize, f32)> = probs.into_iter().enumerate().collect();
+                        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+                        ranked.truncate(BEAM);
+                        seen.push((last, ranked.clone()));
+                        ranked
+                    }
+                };
+                for (k, p) in ranked {
                     let mut longer = path.clone();
                     longer.push(k);
                     next.push((longer, score + p.max(f32::MIN_POSITIVE).ln()));
