@@ -396,3 +396,18 @@ fn a_change_the_phrasings_miss_is_read_by_the_tagger() {
     assert_eq!(actions[0].arguments["id"], 7);
     assert_eq!(actions[0].arguments["priority"], "high");
 }
+
+#[test]
+fn news_and_praise_with_work_words_ask_for_nothing() {
+    let a = assistant();
+    for text in [
+        "the model card design from the research folks is lovely",
+        "i trained for a triathlon all summer",
+        "erin's bias audit slides were great",
+    ] {
+        assert!(plan(&a, text).is_empty(), "{text}");
+    }
+    let actions = plan(&a, "done with task 3");
+    assert_eq!(actions.len(), 1);
+    assert_eq!(actions[0].tool, "complete_task");
+}

@@ -107,7 +107,7 @@ const ADOPT_CHANGE: f32 = 0.8;
 /// …overrules them with another tool at this one…
 const OVERRULE: f32 = 0.9;
 /// …and vetoes a tool they chose when it is this sure nothing was asked.
-const VETO: f32 = 0.85;
+const VETO: f32 = 0.5;
 /// …or, for a change, at this one when the request names exactly what
 /// changes ([`specific`]).
 const ADOPT_SPECIFIC: f32 = 0.5;
@@ -482,6 +482,9 @@ impl LocalPlanner {
                 model.label
             }
             Some(_) if model.label == NONE && model.p >= VETO => return None,
+            // A reading that could only ask a question, of a clause the model
+            // reads as asking nothing, is chatter ("i completed my first marathon").
+            Some(call) if model.label == NONE && call.gap.is_some() => return None,
             Some(_) if model.label != NONE && model.p >= OVERRULE => model.label,
             Some(call)
                 if lost(call) && model.label != NONE && model.p >= self.adopt_at(model.label) =>
