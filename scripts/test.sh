@@ -26,9 +26,12 @@ echo "== planner on data and model requests (development and held-out corpora)"
 cargo run --quiet --locked -p maestro-cli -- eval examples/eval/ml.jsonl
 cargo run --quiet --locked -p maestro-cli -- eval examples/eval/sessions.jsonl
 cargo run --quiet --locked -p maestro-cli -- eval examples/eval/ml_holdout.jsonl
-echo "development requests typed as in Slack (chat_dev is trained on, chat_dev2 is not):"
+echo "development requests typed as in Slack (chat_dev is trained on, chat_dev2 and chat_dev3 are not):"
 cargo run --quiet --locked -p maestro-cli -- eval examples/eval/chat_dev.jsonl
 cargo run --quiet --locked -p maestro-cli -- eval examples/eval/chat_dev2.jsonl
+cargo run --quiet --locked -p maestro-cli -- eval examples/eval/chat_dev3.jsonl
+echo "development messages that ask for nothing (not trained on):"
+cargo run --quiet --locked -p maestro-cli -- eval examples/eval/chat_none_dev.jsonl
 echo "held-out requests typed as in Slack, with multi-turn sessions (reported, not tuned on):"
 cargo run --quiet --locked -p maestro-cli -- eval examples/eval/chat_holdout.jsonl
 
