@@ -411,3 +411,34 @@ fn news_and_praise_with_work_words_ask_for_nothing() {
     assert_eq!(actions.len(), 1);
     assert_eq!(actions[0].tool, "complete_task");
 }
+
+#[test]
+fn pushing_to_a_weekday_never_moves_a_deadline_earlier() {
+    use chrono::{Datelike, NaiveDate, Weekday};
+    let a = assistant();
+    let first_monday = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let task = a
+        .platform()
+        .store()
+        .list_tasks(&TaskFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|t| t.due.is_some_and(|d| d > first_monday))
+        .expect("a demo task due after the first Monday");
+    let due = task.due.unwrap();
+    let actions = plan(&a, &format!("push task {} to monday", task.id));
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    let pushed: NaiveDate = actions[0].arguments["due"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(pushed.weekday(), Weekday::Mon);
+    assert!(
+        pushed > due && (pushed - due).num_days() <= 7,
+        "{pushed} after {due}"
+    );
+    // Moving (not pushing) to a weekday is taken as said.
+    let moved = plan(&a, &format!("move task {} to monday", task.id));
+    assert_eq!(moved[0].arguments["due"], "2026-11-30");
+}

@@ -13,6 +13,7 @@ mod training;
 
 use std::sync::{LazyLock, OnceLock};
 
+use chrono::NaiveDate;
 use maestro_catalog::Filter;
 use maestro_catalog::tokens;
 use maestro_tools::{Effect, Platform, Registry};
@@ -622,6 +623,9 @@ impl LocalPlanner {
                 gap = task_arg(id, &c, req, g, &mut set);
                 if let Some(days) = shift.filter(|_| gap.is_none() && !args.contains_key("due")) {
                     gap = shifted_due(&mut args, days, req.platform);
+                }
+                if gap.is_none() && slots::pushes_to_weekday(text) {
+                    not_before_due(&mut args, req.platform);
                 }
                 gap = gap.or_else(|| keep_done_title(&mut args, text, req.platform));
                 if gap.is_none() && args.len() == 1 {
@@ -1238,6 +1242,28 @@ fn shifted_due(args: &mut Map<String, Value>, days: i64, platform: &Platform) ->
             question: format!("Task #{id} has no due date to move yet: when should it be due?"),
         }),
     }
+}
+
+/// A task pushed to a weekday that falls before its current due date goes
+/// to that weekday after it: pushing never moves a deadline earlier.
+fn not_before_due(args: &mut Map<String, Value>, platform: &Platform) {
+    let Some(id) = args.get("id").and_then(Value::as_i64) else {
+        return;
+    };
+    let Some(wanted) = args.get("due").and_then(Value::as_str) else {
+        return;
+    };
+    let (Ok(mut due), Ok(task)) = (wanted.parse::<NaiveDate>(), platform.store().get_task(id))
+    else {
+        return;
+    };
+    let Some(current) = task.due else {
+        return;
+    };
+    while due <= current {
+        due += chrono::Duration::days(7);
+    }
+    args.insert("due".into(), json!(due.to_string()));
 }
 
 /// Words that never identify a task.

@@ -246,6 +246,18 @@ pub fn shift(c: &mut Clause) -> Option<i64> {
     Some(n * per)
 }
 
+static PUSH_TO_WEEKDAY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)\b(?:push|slip|slide|delay|postpone|defer|kick)(?:ed|ing|s)?\b.*\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day)?\b",
+    )
+});
+
+/// Whether the clause pushes a task to a weekday ("push it to monday"):
+/// a date that must not come before the task's current one.
+pub fn pushes_to_weekday(text: &str) -> bool {
+    PUSH_TO_WEEKDAY.is_match(text)
+}
+
 /// "top 5", "first 10", "3 open tasks", "3 of dave's tasks" (only the number is cut).
 pub fn limit(c: &mut Clause) -> Option<usize> {
     let m = c

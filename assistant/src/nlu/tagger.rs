@@ -162,7 +162,7 @@ impl Tagger {
         for i in 0..units.len() {
             let mut next: Vec<(Vec<usize>, f32)> = Vec::with_capacity(BEAM * BEAM);
             // Readings that end in the same label see the same next labels.
-            let mut seen: Vec<(Option<usize>, Vec<(usize, f32)>)> = Vec::with_capacity(BEAM);
+            let mut seen: Vec<(Option<usize>, Ranked)> = Vec::with_capacity(BEAM);
             for (path, score) in &beam {
                 let last = path.last().copied();
                 let ranked = match seen.iter().find(|(l, _)| *l == last) {
@@ -193,6 +193,9 @@ impl Tagger {
             .unwrap_or_default()
     }
 }
+
+/// The likeliest next labels (index, probability), best first.
+type Ranked = Vec<(usize, f32)>;
 
 /// How many readings the tagger keeps as it reads.
 const BEAM: usize = 4;
