@@ -19,6 +19,7 @@ pub mod ml;
 mod model;
 mod platform;
 mod reindex;
+pub mod settings;
 pub mod store;
 mod tool;
 pub mod work;

@@ -34,6 +34,7 @@ on_every_backend!(
     a_token_opens_its_workspace_until_revoked,
     workspace_names_and_slack_teams_are_unique_and_checked,
     racing_creators_make_one_workspace,
+    settings_are_kept_per_workspace_and_overwritten,
 );
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -361,6 +362,18 @@ fn audit_log_is_newest_first_and_sessions_round_trip(b: &Backend) {
     store.save_session("s", &json!({"k": 1}), now()).unwrap();
     store.save_session("s", &json!({"k": 2}), now()).unwrap();
     assert_eq!(store.load_session("s").unwrap(), Some(json!({"k": 2})));
+}
+
+fn settings_are_kept_per_workspace_and_overwritten(b: &Backend) {
+    let (one, two) = (b.store("default"), b.store("other"));
+    assert!(one.settings().unwrap().is_empty());
+    one.set_setting("date_order", "month_first").unwrap();
+    one.set_setting("date_order", "day_first").unwrap();
+    two.set_setting("sprint_days", "7").unwrap();
+    let got = one.settings().unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got["date_order"], "day_first");
+    assert_eq!(two.settings().unwrap()["sprint_days"], "7");
 }
 
 fn usage_is_newest_first_with_unknown_costs_kept_unknown(b: &Backend) {

@@ -6,6 +6,8 @@ mod directory;
 mod postgres;
 mod sqlite;
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -133,6 +135,11 @@ pub trait Store: AssetStore + Send + Sync {
     fn load_session(&self, id: &str) -> Result<Option<Value>, StoreError>;
     /// Saves a conversation's state.
     fn save_session(&self, id: &str, state: &Value, now: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// The workspace's settings, by key (see [`crate::settings`]).
+    fn settings(&self) -> Result<BTreeMap<String, String>, StoreError>;
+    /// Sets one workspace setting (checked by the caller).
+    fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;
 }
 
 #[cfg(test)]

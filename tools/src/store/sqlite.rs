@@ -1,5 +1,6 @@
 //! The embedded store: one SQLite file in WAL mode, migrated on open.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
@@ -67,6 +68,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
          name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, scope TEXT NOT NULL,
          created_at TEXT NOT NULL, revoked_at TEXT);
      CREATE UNIQUE INDEX tokens_live_name ON tokens (workspace_id, lower(name)) WHERE revoked_at IS NULL;",
+    "CREATE TABLE settings (
+         workspace_id INTEGER NOT NULL REFERENCES workspaces(id), key TEXT NOT NULL,
+         value TEXT NOT NULL, PRIMARY KEY (workspace_id, key));",
 ];
 
 /// The SQLite store, scoped to one workspace.
@@ -645,6 +649,22 @@ impl Store for SqliteStore {
             "INSERT INTO sessions (workspace_id, id, state, updated_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (workspace_id, id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
             params![self.workspace_id, id, state.to_string(), now.to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    fn settings(&self) -> Result<BTreeMap<String, String>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT key, value FROM settings WHERE workspace_id = ?1")?;
+        let rows = stmt.query_map(params![self.workspace_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO settings (workspace_id, key, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (workspace_id, key) DO UPDATE SET value = excluded.value",
+            params![self.workspace_id, key, value],
         )?;
         Ok(())
     }

@@ -90,6 +90,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
          name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, scope TEXT NOT NULL,
          created_at TEXT NOT NULL, revoked_at TEXT);
      CREATE UNIQUE INDEX tokens_live_name ON tokens (workspace_id, lower(name)) WHERE revoked_at IS NULL;",
+    "CREATE TABLE settings (
+         workspace_id BIGINT NOT NULL REFERENCES workspaces(id), key TEXT NOT NULL,
+         value TEXT NOT NULL, PRIMARY KEY (workspace_id, key));",
 ];
 
 /// Advisory-lock key under which migrations run, so that servers starting

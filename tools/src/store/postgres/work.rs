@@ -1,5 +1,7 @@
 //! People, projects, tasks, the audit log and sessions in PostgreSQL.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use tokio_postgres::types::ToSql;
@@ -590,6 +592,37 @@ impl Store for PgStore {
                 "INSERT INTO sessions (workspace_id, id, state, updated_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (workspace_id, id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
                 &[&s.workspace_id, &id, &state, &now.to_rfc3339()],
+            )
+            .await
+            .map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn settings(&self) -> Result<BTreeMap<String, String>, StoreError> {
+        self.run(|s| async move {
+            let conn = s.pool.get().await?;
+            let rows = conn
+                .query(
+                    "SELECT key, value FROM settings WHERE workspace_id = $1",
+                    &[&s.workspace_id],
+                )
+                .await
+                .map_err(db)?;
+            rows.iter()
+                .map(|r| Ok((r.try_get(0).map_err(db)?, r.try_get(1).map_err(db)?)))
+                .collect()
+        })
+    }
+
+    fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        let (key, value) = (key.to_string(), value.to_string());
+        self.run(move |s| async move {
+            let conn = s.pool.get().await?;
+            conn.execute(
+                "INSERT INTO settings (workspace_id, key, value) VALUES ($1, $2, $3)
+                 ON CONFLICT (workspace_id, key) DO UPDATE SET value = excluded.value",
+                &[&s.workspace_id, &key, &value],
             )
             .await
             .map_err(db)?;
