@@ -1299,3 +1299,54 @@ fn servers_on_postgres_share_workspaces_tokens_and_tasks() {
         server.wait().unwrap();
     }
 }
+
+#[test]
+fn workspace_settings_change_how_dates_are_read_and_bad_ones_are_refused() {
+    let home = demo_home();
+    let plan = |text: &str| {
+        let out = json(&maestro(home.path(), &["ask", "--json", text]));
+        out["actions"][0]["arguments"]["due"].clone()
+    };
+    let set = |key: &str, value: &str| maestro(home.path(), &["settings", "set", key, value]);
+    assert_eq!(
+        plan("create a task to renew the certs due 3/12"),
+        "2027-03-12"
+    );
+    assert!(set("date_order", "day_first").status.success());
+    assert_eq!(
+        plan("create a task to rotate the keys due 3/12"),
+        "2026-12-03"
+    );
+    // No sprint setting yet: the sprint is not a date.
+    assert_eq!(
+        plan("create a task to tidy the wiki by end of sprint"),
+        Value::Null
+    );
+    assert!(set("sprint_start", "2026-11-23").status.success());
+    assert_eq!(
+        plan("create a task to tidy the backlog by end of sprint"),
+        "2026-12-06"
+    );
+    assert_eq!(
+        plan("create a task to plan the retro by next sprint"),
+        "2026-12-20"
+    );
+    let bad = set("sprint_days", "ninety");
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("whole number of days"),
+        "{}",
+        stderr(&bad)
+    );
+    let list = json(&maestro(home.path(), &["settings", "list", "--json"]));
+    let value = |key: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["key"] == key)
+            .unwrap()["value"]
+            .clone()
+    };
+    assert_eq!(value("date_order"), "day_first");
+    assert_eq!(value("sprint_days"), "14");
+}

@@ -64,6 +64,23 @@ pub enum TasksCommand {
 }
 
 #[derive(Subcommand)]
+pub enum SettingsCommand {
+    /// The workspace's settings with their values in force.
+    List {
+        /// As a JSON list of {key, value, about}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a setting (date_order, sprint_start, sprint_days).
+    Set {
+        /// Which setting.
+        key: String,
+        /// Its new value.
+        value: String,
+    },
+}
+
+#[derive(Subcommand)]
 pub enum PeopleCommand {
     /// Add someone to the team.
     Add {
@@ -225,6 +242,27 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             );
             let out = platform.call(actor.as_deref(), "create_task", args)?;
             print_output(&out, json);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Settings(SettingsCommand::List { json }) => {
+            let values = platform.setting_values()?;
+            if json {
+                let list: Vec<_> = values
+                    .iter()
+                    .map(|(s, v)| json!({"key": s.key, "value": v, "about": s.about}))
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else {
+                for (s, v) in &values {
+                    let shown = if v.is_empty() { "(not set)" } else { v };
+                    println!("{:<13} {:<12} {}", s.key, shown, s.about);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Settings(SettingsCommand::Set { key, value }) => {
+            platform.set_setting(&key, &value)?;
+            println!("{key} = {}", value.trim());
             Ok(ExitCode::SUCCESS)
         }
         Command::People(PeopleCommand::Add {

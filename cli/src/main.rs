@@ -60,6 +60,9 @@ enum Command {
     /// List or add people.
     #[command(subcommand)]
     People(commands::PeopleCommand),
+    /// The workspace's settings: how dates are written, when sprints run.
+    #[command(subcommand)]
+    Settings(commands::SettingsCommand),
     /// Import people or tasks from CSV.
     #[command(subcommand)]
     Import(commands::ImportCommand),

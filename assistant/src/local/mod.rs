@@ -540,7 +540,7 @@ impl LocalPlanner {
                     );
                 }
                 let tags = slots::tags(&mut c, false);
-                if let Some(d) = slots::date(&mut c, g.today) {
+                if let Some(d) = slots::date(&mut c, &g.lexicon) {
                     set("due", json!(d.to_string()));
                 }
                 if let Some(p) = slots::priority(&mut c, false) {
@@ -602,7 +602,7 @@ impl LocalPlanner {
                     set("tags", json!(tags));
                 }
                 let shift = slots::shift(&mut c);
-                if let Some(d) = slots::date(&mut c, g.today) {
+                if let Some(d) = slots::date(&mut c, &g.lexicon) {
                     set("due", json!(d.to_string()));
                 }
                 if let Some(h) = slots::estimate(&mut c) {
@@ -671,7 +671,7 @@ impl LocalPlanner {
                     set("status", json!(s));
                 }
                 if let Some(d) =
-                    slots::this_week(&mut c, g.today).or_else(|| slots::date(&mut c, g.today))
+                    slots::this_week(&mut c, g.today).or_else(|| slots::date(&mut c, &g.lexicon))
                 {
                     set("due_before", json!(d.to_string()));
                 }

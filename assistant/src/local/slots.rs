@@ -7,7 +7,8 @@ use maestro_tools::{Person, Priority, work::close_names};
 use regex::Regex;
 
 use super::text::Clause;
-use crate::nlu::dates::{DateOrder, date_at, friday_of_week};
+use crate::nlu::dates::{date_at, friday_of_week};
+use crate::nlu::lexicon::Lexicon;
 use crate::nlu::tokens::tokenize;
 
 fn re(pattern: &str) -> Regex {
@@ -119,10 +120,10 @@ const DATE_LEAD: &[&str] = &[
 
 /// The first date in the clause with the words that lead into it ("by next
 /// Friday", "due Dec 5", "EOD thursday"), cut out.
-pub fn date(c: &mut Clause, today: NaiveDate) -> Option<NaiveDate> {
+pub fn date(c: &mut Clause, lex: &Lexicon) -> Option<NaiveDate> {
     let tokens = tokenize(c.rest());
     let (i, found) = (0..tokens.len())
-        .find_map(|i| date_at(&tokens, i, today, DateOrder::default()).map(|m| (i, m)))?;
+        .find_map(|i| date_at(&tokens, i, lex.today, lex.dates).map(|m| (i, m)))?;
     let lead = tokens[..i]
         .iter()
         .rev()
@@ -548,7 +549,10 @@ mod tests {
             projects: vec!["Mobile App".into(), "Platform".into()],
             actor: Some("Alice Johnson".into()),
             today: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
-            lexicon: Default::default(),
+            lexicon: Lexicon {
+                today: NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+                ..Lexicon::default()
+            },
         }
     }
 
@@ -586,7 +590,7 @@ mod tests {
             "fix the build in the mobile app project by Dec 5, urgent, about 3 hours #ci",
         );
         assert_eq!(tags(&mut c, false), ["ci"]);
-        assert_eq!(date(&mut c, g.today).unwrap().to_string(), "2026-12-05");
+        assert_eq!(date(&mut c, &g.lexicon).unwrap().to_string(), "2026-12-05");
         assert_eq!(priority(&mut c, false), Some(Priority::Urgent));
         assert_eq!(estimate(&mut c), Some(3.0));
         assert_eq!(

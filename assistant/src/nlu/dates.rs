@@ -16,6 +16,8 @@
 
 use chrono::{Datelike, Duration, Months, NaiveDate, Weekday};
 
+use maestro_tools::settings::Sprint;
+
 use super::tokens::Token;
 
 /// How the workspace writes numeric dates.
@@ -26,6 +28,16 @@ pub enum DateOrder {
     MonthFirst,
     /// `15/12` is 15 December.
     DayFirst,
+}
+
+/// How the workspace writes and counts dates: the order of numeric dates
+/// and, if it has said, when its sprints run ("by the end of the sprint").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Conventions {
+    /// How numeric dates are written.
+    pub order: DateOrder,
+    /// When sprints run.
+    pub sprint: Option<Sprint>,
 }
 
 /// A date found at a token: how many tokens it spans and the day it means.
@@ -42,14 +54,14 @@ pub fn date_at(
     tokens: &[Token],
     i: usize,
     today: NaiveDate,
-    order: DateOrder,
+    how: Conventions,
 ) -> Option<DateMatch> {
     let words: Vec<&str> = tokens[i..]
         .iter()
         .take(6)
         .map(|t| t.lower.as_str())
         .collect();
-    let found = single(&words, today, order)?;
+    let found = single(&words, today, how)?;
     let rest = &words[found.len..];
     // "tuesday's outage" is about a day, not a date given to the request.
     if matches!(rest.first(), Some(&("'s" | "’s"))) {
@@ -72,7 +84,7 @@ pub fn date_at(
     let loose = matches!(found.kind, Kind::Weekday | Kind::EndOfDay);
     // A weekday (or EOD) written beside an explicit date gives way to it.
     let (gap, after_gap) = skip(rest, &["the", ","]);
-    if let Some(exact) = single(&after_gap, today, order).filter(|m| loose && m.explicit) {
+    if let Some(exact) = single(&after_gap, today, how).filter(|m| loose && m.explicit) {
         return date(found.len + gap + exact.len, exact.date);
     }
     let next = rest.first().copied().unwrap_or("");
@@ -128,10 +140,10 @@ fn is_end_of_day(w: &str) -> bool {
     matches!(w, "eod" | "cob" | "tonight")
 }
 
-fn single(w: &[&str], today: NaiveDate, order: DateOrder) -> Option<Found> {
+fn single(w: &[&str], today: NaiveDate, how: Conventions) -> Option<Found> {
     let first = *w.first()?;
     let at = |n: usize| w.get(n).copied().unwrap_or("");
-    if let Some(d) = numeric(first, today, order) {
+    if let Some(d) = numeric(first, today, how.order) {
         return explicit(1, d);
     }
     match first {
@@ -148,6 +160,9 @@ fn single(w: &[&str], today: NaiveDate, order: DateOrder) -> Option<Found> {
             return found(2, after(today, day), Kind::Weekday);
         }
         "this" if at(1) == "week" => return found(2, friday_of_week(today), Kind::Other),
+        "this" | "current" if at(1) == "sprint" => {
+            return found(2, how.sprint?.last_day(today, 0), Kind::Other);
+        }
         "next" => {
             if let Some(day) = weekday(at(1)) {
                 let date = next_week(today) + Duration::days(day.num_days_from_monday().into());
@@ -156,12 +171,13 @@ fn single(w: &[&str], today: NaiveDate, order: DateOrder) -> Option<Found> {
             return match at(1) {
                 "week" => found(2, next_week(today), Kind::Other),
                 "month" => found(2, end_of_month(today) + Duration::days(1), Kind::Other),
+                "sprint" => found(2, how.sprint?.last_day(today, 1), Kind::Other),
                 _ => None,
             };
         }
-        "end" | "close" => return end_of(w, today),
+        "end" | "close" => return end_of(w, today, how.sprint),
         "the" if matches!(at(1), "end" | "close") => {
-            let inner = end_of(&w[1..], today)?;
+            let inner = end_of(&w[1..], today, how.sprint)?;
             return found(inner.len + 1, inner.date, inner.kind);
         }
         "in" => return in_count(w, today),
@@ -185,7 +201,7 @@ fn single(w: &[&str], today: NaiveDate, order: DateOrder) -> Option<Found> {
 
 /// "end of (the) day / week / month / quarter / year / next week / Q1",
 /// "close of business".
-fn end_of(w: &[&str], today: NaiveDate) -> Option<Found> {
+fn end_of(w: &[&str], today: NaiveDate, sprint: Option<Sprint>) -> Option<Found> {
     if w.get(1) != Some(&"of") {
         return None;
     }
@@ -198,7 +214,9 @@ fn end_of(w: &[&str], today: NaiveDate) -> Option<Found> {
         "month" => found(n + 1, end_of_month(today), Kind::Other),
         "quarter" => found(n + 1, end_of_quarter(today, quarter(today)), Kind::Other),
         "year" => found(n + 1, year_end(today), Kind::Other),
+        "sprint" => found(n + 1, sprint?.last_day(today, 0), Kind::Other),
         "next" => match rest.get(1).copied()? {
+            "sprint" => found(n + 2, sprint?.last_day(today, 1), Kind::Other),
             "week" => found(n + 2, friday_of_week(next_week(today)), Kind::Other),
             "month" => found(
                 n + 2,
@@ -481,7 +499,7 @@ mod tests {
 
     fn resolve(phrase: &str, today: NaiveDate) -> String {
         let tokens = tokenize(phrase);
-        let m = date_at(&tokens, 0, today, DateOrder::MonthFirst)
+        let m = date_at(&tokens, 0, today, Conventions::default())
             .unwrap_or_else(|| panic!("{phrase:?} is not a date"));
         assert_eq!(m.len, tokens.len(), "all of {phrase:?} is the date");
         m.date.to_string()
@@ -489,6 +507,43 @@ mod tests {
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn day_first() -> Conventions {
+        Conventions {
+            order: DateOrder::DayFirst,
+            ..Conventions::default()
+        }
+    }
+
+    #[test]
+    fn sprints_end_where_the_workspace_says() {
+        let how = Conventions {
+            sprint: Some(Sprint {
+                start: day(2026, 11, 23),
+                days: 14,
+            }),
+            ..Conventions::default()
+        };
+        let thu = day(2026, 11, 26);
+        for (phrase, want) in [
+            ("this sprint", "2026-12-06"),
+            ("end of the sprint", "2026-12-06"),
+            ("the end of this sprint", "2026-12-06"),
+            ("next sprint", "2026-12-20"),
+            ("end of next sprint", "2026-12-20"),
+        ] {
+            let tokens = tokenize(phrase);
+            let m = date_at(&tokens, 0, thu, how).unwrap_or_else(|| panic!("{phrase:?}"));
+            assert_eq!(
+                (m.len, m.date.to_string()),
+                (tokens.len(), want.into()),
+                "{phrase:?}"
+            );
+        }
+        // Without a sprint setting a sprint is not a date.
+        let tokens = tokenize("next sprint");
+        assert!(date_at(&tokens, 0, thu, Conventions::default()).is_none());
     }
 
     #[test]
@@ -551,9 +606,9 @@ mod tests {
     #[test]
     fn day_first_workspaces_read_numeric_dates_the_other_way() {
         let tokens = tokenize("15/12");
-        let m = date_at(&tokens, 0, day(2026, 11, 26), DateOrder::DayFirst).unwrap();
+        let m = date_at(&tokens, 0, day(2026, 11, 26), day_first()).unwrap();
         assert_eq!(m.date.to_string(), "2026-12-15");
-        assert!(date_at(&tokens, 0, day(2026, 11, 26), DateOrder::MonthFirst).is_none());
+        assert!(date_at(&tokens, 0, day(2026, 11, 26), Conventions::default()).is_none());
     }
 
     #[test]
@@ -572,7 +627,7 @@ mod tests {
         ] {
             let tokens = tokenize(phrase);
             assert!(
-                date_at(&tokens, 0, thu, DateOrder::MonthFirst).is_none(),
+                date_at(&tokens, 0, thu, Conventions::default()).is_none(),
                 "{phrase:?} is not a date"
             );
         }

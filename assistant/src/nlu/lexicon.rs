@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use maestro_tools::{Person, Platform};
 
-use super::dates::DateOrder;
+use super::dates::{Conventions, DateOrder};
 
 /// Everything a request's names are matched against.
 #[derive(Debug, Clone, Default)]
@@ -26,8 +26,8 @@ pub struct Lexicon {
     pub models: Vec<String>,
     /// Today.
     pub today: NaiveDate,
-    /// How numeric dates are written here.
-    pub date_order: DateOrder,
+    /// How dates are written and counted here.
+    pub dates: Conventions,
 }
 
 /// Words too common to be a misspelt name.
@@ -92,12 +92,21 @@ impl Lexicon {
             .collect();
         skills.sort();
         skills.dedup();
+        let settings = platform.workspace_settings().unwrap_or_default();
         Self {
             people,
             actor: actor.map(str::to_string),
             projects: store.list_projects().unwrap_or_default(),
             skills,
             today,
+            dates: Conventions {
+                order: if settings.day_first {
+                    DateOrder::DayFirst
+                } else {
+                    DateOrder::MonthFirst
+                },
+                sprint: settings.sprint,
+            },
             ..Self::default()
         }
     }

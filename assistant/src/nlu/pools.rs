@@ -152,7 +152,7 @@ pub fn lexicon(today: NaiveDate) -> Lexicon {
             .collect(),
         models: vec!["churn_v2".into(), "lead_scorer".into()],
         today,
-        date_order: Default::default(),
+        dates: Default::default(),
     }
 }
 

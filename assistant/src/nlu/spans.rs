@@ -110,7 +110,7 @@ pub fn recognise(tokens: &[Token], lex: &Lexicon) -> Vec<Span> {
     quoted(tokens, &mut found);
     each(tokens, &mut found, |t, i| pasted(t, i, lex));
     each(tokens, &mut found, |t, i| {
-        date_at(t, i, lex.today, lex.date_order).map(|m| {
+        date_at(t, i, lex.today, lex.dates).map(|m| {
             let value = json!(m.date.to_string());
             (m.len, SpanKind::Date, value)
         })
@@ -487,7 +487,7 @@ mod tests {
             )],
             models: vec![],
             today: NaiveDate::from_ymd_opt(2026, 12, 8).unwrap(),
-            date_order: Default::default(),
+            dates: Default::default(),
         }
     }
 
