@@ -175,23 +175,26 @@ pub fn priority(c: &mut Clause, loose: bool) -> Option<Priority> {
 
 static ESTIMATE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(?:,?\s*\b(?:(?:the\s+)?estimated?(?:\s+(?:at|of|to|is))?|about|around|roughly|approx(?:imately)?|takes?|should\s+take|~)\s*:?\s*)?(?:\b(\d+(?:\.\d+)?)\s*|\b(an?|one|two|three|four|five|half\s+an?)\s+)(hours?|hrs?|h|days?|d|minutes?|mins?|m|weeks?|wks?|w)\b",
+        r"(?i)(?:,?\s*\b(?:(?:the\s+)?estimated?(?:\s+(?:at|of|to|is))?|about|around|roughly|approx(?:imately)?|takes?|should\s+take|~)\s*:?\s*)?(?:\b(\d+(?:\.\d+)?)\s*|\b(an?|one|two|three|four|five|half\s+an?)\s+)(hours?|hrs?|h|days?|d|minutes?|mins?|m|weeks?|wks?|w)\b(\s+and\s+a\s+half\b)?",
     )
 });
 
-/// Hours of work: "about 4 hours", "2d" (8 h a day), "30 minutes".
+/// Hours of work: "about 4 hours", "2d" (8 h a day), "30 minutes", "a day
+/// and a half".
 pub fn estimate(c: &mut Clause) -> Option<f64> {
     let m = c.cut(&ESTIMATE)?;
     let amount = m.get(1).or(m.get(2))?.to_lowercase();
-    let n: f64 = match amount.as_str() {
-        "a" | "an" | "one" => 1.0,
-        "two" => 2.0,
-        "three" => 3.0,
-        "four" => 4.0,
-        "five" => 5.0,
-        s if s.starts_with("half") => 0.5,
-        s => s.parse().ok()?,
-    };
+    let and_a_half = if m.get(4).is_some() { 0.5 } else { 0.0 };
+    let n: f64 = and_a_half
+        + match amount.as_str() {
+            "a" | "an" | "one" => 1.0,
+            "two" => 2.0,
+            "three" => 3.0,
+            "four" => 4.0,
+            "five" => 5.0,
+            s if s.starts_with("half") => 0.5,
+            s => s.parse().ok()?,
+        };
     let per_unit = match m.lower(3).chars().next()? {
         'd' => 8.0,
         'w' => 40.0,
@@ -593,6 +596,14 @@ mod tests {
         assert_eq!(date(&mut c, &g.lexicon).unwrap().to_string(), "2026-12-05");
         assert_eq!(priority(&mut c, false), Some(Priority::Urgent));
         assert_eq!(estimate(&mut c), Some(3.0));
+        for (text, hours) in [
+            ("a day and a half", 12.0),
+            ("an hour and a half", 1.5),
+            ("2 days and a half", 20.0),
+            ("half a day", 4.0),
+        ] {
+            assert_eq!(estimate(&mut Clause::new(text)), Some(hours), "{text}");
+        }
         assert_eq!(
             project(&mut c, &g.projects, false).as_deref(),
             Some("Mobile App")
