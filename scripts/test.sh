@@ -13,6 +13,21 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 # Store tests run against SQLite and a throwaway PostgreSQL server.
 scripts/postgres.sh cargo test --workspace --locked
 
+# The Qdrant suites run against a real server when QDRANT_SERVE names a
+# qdrant-serve script (.ci/run sets it when ../shared/bin has one).
+if [ -n "${QDRANT_SERVE:-}" ]; then
+    echo "== Qdrant suites against a real Qdrant server"
+    qdrant_dir=$(mktemp -d)
+    trap 'kill "$(cat "$qdrant_dir/qdrant.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$qdrant_dir"' EXIT
+    qdrant_url=$("$QDRANT_SERVE" "$qdrant_dir" 16333 16334)
+    for suite in "maestro-catalog --test suite" "maestro-tools --test qdrant"; do
+        # shellcheck disable=SC2086
+        MAESTRO_QDRANT_URL="$qdrant_url" MAESTRO_REQUIRE_QDRANT=1 cargo test --locked -p $suite
+    done
+else
+    echo "== Qdrant suites skipped: set QDRANT_SERVE=path/to/qdrant-serve to run them"
+fi
+
 echo "== Jupyter: jupyter_kernel_test, front-end behaviour, example notebooks"
 scripts/python-env.sh
 cargo build --locked -p maestro-cli
