@@ -562,3 +562,31 @@ fn a_request_too_large_for_the_window_is_answered_locally_and_says_why() {
     assert!(turn.actions.iter().any(|x| x.tool == "list_people"));
     assert!(fake.requests().is_empty(), "nothing too large is sent");
 }
+
+#[test]
+fn a_hostile_stream_is_a_bad_answer_not_a_crash() {
+    let huge = "x".repeat(300 * 1024);
+    for delta in [
+        json!({"tool_calls": [{"index": 100_000_000, "id": "c", "type": "function",
+            "function": {"name": "list_people", "arguments": "{}"}}]}),
+        json!({"tool_calls": [{"index": 0, "id": "c", "type": "function",
+            "function": {"name": "list_people", "arguments": huge}}]}),
+    ] {
+        let fake = FakeOpenAi::start(vec![Reply::Deltas(vec![delta])]);
+        let a = assistant_with(&fake.url, &[]);
+        let turn = say(&a, "s", "list the people");
+        assert!(turn.reply().contains("malformed"), "{}", turn.reply());
+        assert!(
+            turn.actions.iter().all(|x| x.tool == "list_people"),
+            "only the local planner's answer ran"
+        );
+        // The endpoint is marked down: the next turn does not ask it again.
+        let asked = fake.requests().len();
+        say(&a, "s", "list the people");
+        assert_eq!(
+            fake.requests().len(),
+            asked,
+            "a malformed endpoint is not asked again"
+        );
+    }
+}

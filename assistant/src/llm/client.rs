@@ -55,6 +55,10 @@ pub enum LlmError {
     /// The streamed answer stopped before it was complete.
     #[error("the language model's answer was cut off mid-way ({0})")]
     Cut(String),
+    /// The answer broke the wire format's limits (a tool-call index far out
+    /// of range, too many calls, arguments or text too long).
+    #[error("the language model's answer was malformed ({0})")]
+    Malformed(String),
     /// The request does not fit the model's context window.
     #[error("{0}")]
     TooLarge(String),
@@ -157,6 +161,8 @@ impl ChatClient {
             .map_err(|e| self.classify(e))?;
         let mut answer = Completion::default();
         let mut calls: Vec<ToolCall> = Vec::new();
+        // Bytes taken so far (a rough count: each piece is counted as it lands).
+        let mut streamed = 0usize;
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| match self.classify(e) {
                 LlmError::Timeout { .. } => LlmError::Cut("the endpoint went silent".into()),
@@ -166,12 +172,18 @@ impl ChatClient {
                 answer.usage = Some((u.prompt_tokens, u.completion_tokens));
             }
             for choice in chunk.choices {
+                streamed += choice.delta.content.as_ref().map_or(0, String::len);
                 if let Some(text) = choice.delta.content.filter(|t| !t.is_empty()) {
                     on_text(&text);
                     answer.text.push_str(&text);
                 }
                 for part in choice.delta.tool_calls {
                     let i = part.index.unwrap_or(calls.len().saturating_sub(1));
+                    if i >= MAX_CALLS {
+                        return Err(LlmError::Malformed(format!(
+                            "tool call index {i}; at most {MAX_CALLS} calls are taken"
+                        )));
+                    }
                     while calls.len() <= i {
                         calls.push(ToolCall {
                             id: String::new(),
@@ -180,16 +192,33 @@ impl ChatClient {
                         });
                     }
                     let call = &mut calls[i];
-                    call.id.push_str(part.id.as_deref().unwrap_or(""));
-                    if let Some(f) = part.function {
-                        call.name.push_str(f.name.as_deref().unwrap_or(""));
-                        call.arguments
-                            .push_str(f.arguments.as_deref().unwrap_or(""));
+                    let id = part.id.as_deref().unwrap_or("");
+                    let (name, arguments) = part.function.as_ref().map_or(("", ""), |f| {
+                        (
+                            f.name.as_deref().unwrap_or(""),
+                            f.arguments.as_deref().unwrap_or(""),
+                        )
+                    });
+                    streamed += id.len() + name.len() + arguments.len();
+                    call.id.push_str(id);
+                    call.name.push_str(name);
+                    call.arguments.push_str(arguments);
+                    if call.arguments.len() > MAX_ARGUMENTS
+                        || call.id.len() + call.name.len() > 1024
+                    {
+                        return Err(LlmError::Malformed(format!(
+                            "tool call {i} is longer than {MAX_ARGUMENTS} bytes"
+                        )));
                     }
                 }
                 if let Some(reason) = choice.finish_reason {
                     answer.finish_reason = reason;
                 }
+            }
+            if streamed > MAX_STREAMED {
+                return Err(LlmError::Malformed(format!(
+                    "more than {MAX_STREAMED} bytes streamed"
+                )));
             }
         }
         if answer.finish_reason.is_empty() {
@@ -294,6 +323,13 @@ struct Usage {
     prompt_tokens: i64,
     completion_tokens: i64,
 }
+
+/// At most this many tool calls are taken from one answer…
+const MAX_CALLS: usize = 64;
+/// …each with arguments at most this long (bytes)…
+const MAX_ARGUMENTS: usize = 256 * 1024;
+/// …and at most this much streamed in all.
+const MAX_STREAMED: usize = 4 * 1024 * 1024;
 
 /// Retries 429 and 5xx answers and failed connections with exponential
 /// backoff and full jitter, honouring `Retry-After` (seconds).

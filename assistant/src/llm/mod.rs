@@ -308,7 +308,9 @@ impl Planner for LlmPlanner {
                 steps.error("Interrupted; the model's request was cancelled.")
             }
             Err((e, false)) => {
-                if e.misconfigured() || matches!(e, LlmError::Timeout { .. }) {
+                if e.misconfigured()
+                    || matches!(e, LlmError::Timeout { .. } | LlmError::Malformed(_))
+                {
                     self.mark_down();
                 }
                 steps.say(&format!("({e}; answering with the local planner.)"));

@@ -29,6 +29,8 @@ pub enum Reply {
     Hang,
     /// Start streaming text, then end the stream without a finish reason.
     Cut,
+    /// These deltas as they are (however hostile), then `finish_reason: tool_calls`.
+    Deltas(Vec<Value>),
 }
 
 #[derive(Default)]
@@ -143,6 +145,12 @@ async fn chat(
                     ));
                 }
             }
+            events.push(chunk(&model, json!({}), Some("tool_calls")));
+            sse(events, true, &model)
+        }
+        Reply::Deltas(deltas) => {
+            let mut events: Vec<Value> =
+                deltas.into_iter().map(|d| chunk(&model, d, None)).collect();
             events.push(chunk(&model, json!({}), Some("tool_calls")));
             sse(events, true, &model)
         }
