@@ -796,3 +796,57 @@ async fn shutting_down_finishes_the_request_in_flight() {
     s.stopped().await;
     assert!(s.http.get(s.url("/healthz")).send().await.is_err());
 }
+
+#[tokio::test]
+async fn a_tokens_conversations_are_its_own_and_end_with_it() {
+    let s = start(|_| {}).await;
+    s.workspace("acme", None, Scope::Write);
+    let make = |name: &str| {
+        s.directory
+            .create_token("acme", name, Scope::Write, support::clock().now())
+            .unwrap()
+            .0
+    };
+    let (_, task) = s
+        .post(
+            "/v1/tasks",
+            &make("seed"),
+            json!({"title": "Rotate the keys"}),
+        )
+        .await;
+    let id = task["id"].as_i64().unwrap();
+    let ci = make("ci");
+    let (_, asked) = s
+        .post(
+            "/v1/chat",
+            &ci,
+            json!({"text": format!("delete task {id}"), "session": "x:s1"}),
+        )
+        .await;
+    assert_eq!(asked["actions"][0]["status"], "needs_confirmation");
+    // A token whose name and session spell the same joined text is another conversation.
+    let (_, other) = s
+        .post(
+            "/v1/chat",
+            &make("ci:x"),
+            json!({"text": "yes", "session": "s1"}),
+        )
+        .await;
+    assert!(other["actions"].as_array().unwrap().is_empty(), "{other}");
+    // A new token given a revoked token's name starts afresh.
+    s.directory
+        .revoke_token("acme", "ci", support::clock().now())
+        .unwrap();
+    let (_, again) = s
+        .post(
+            "/v1/chat",
+            &make("ci"),
+            json!({"text": "yes", "session": "x:s1"}),
+        )
+        .await;
+    assert!(again["actions"].as_array().unwrap().is_empty(), "{again}");
+    assert_eq!(
+        s.get(&format!("/v1/tasks/{id}"), &make("check")).await.0,
+        200
+    );
+}

@@ -68,8 +68,9 @@ async fn chat(
         None => None,
     };
     let session = body.session.unwrap_or_else(new_session);
-    // Sessions of different tokens never meet, nor those of Slack.
-    let key = format!("api:{}:{session}", caller.0.name);
+    // Sessions of different tokens never meet (not even a new token given a
+    // revoked one's name: ids are never reused), nor those of Slack.
+    let key = format!("api:{}:{session}", caller.0.id);
     let options = TurnOptions {
         actor,
         ..Default::default()

@@ -75,6 +75,8 @@ pub struct Workspace {
 /// A token's record; the token itself is never stored, only its SHA-256.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TokenInfo {
+    /// Its id, never reused: what a token's conversations are keyed by.
+    pub id: i64,
     /// A name for people ("ci", "grafana"); unique among a workspace's live tokens.
     pub name: String,
     /// The one workspace it opens.
@@ -225,6 +227,8 @@ pub(super) mod rules {
         now: DateTime<Utc>,
     ) -> Result<(String, TokenInfo), StoreError> {
         let info = TokenInfo {
+            // Set from the store once it is written.
+            id: 0,
             name: name.into(),
             workspace: workspace.into(),
             scope,
@@ -270,12 +274,13 @@ fn workspace_id(conn: &Connection, name: &str) -> Result<i64, StoreError> {
     .ok_or_else(|| rules::unknown_workspace(name))
 }
 
-const TOKEN_SELECT: &str = "SELECT t.name, w.name, t.scope, t.created_at
+const TOKEN_SELECT: &str = "SELECT t.name, w.name, t.scope, t.created_at, t.id
     FROM tokens t JOIN workspaces w ON w.id = t.workspace_id";
 
 fn token_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenInfo> {
     let scope: String = r.get(2)?;
     Ok(TokenInfo {
+        id: r.get(4)?,
         name: r.get(0)?,
         workspace: r.get(1)?,
         scope: rules::stored_scope(&scope).map_err(|e| {
@@ -362,7 +367,7 @@ impl Directory for SqliteDirectory {
         now: DateTime<Utc>,
     ) -> Result<(String, TokenInfo), StoreError> {
         let name = rules::token_name(name)?;
-        let (token, info) = rules::issue(workspace, name, scope, now)?;
+        let (token, mut info) = rules::issue(workspace, name, scope, now)?;
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let id = workspace_id(&tx, workspace)?;
@@ -378,6 +383,7 @@ impl Directory for SqliteDirectory {
             "INSERT INTO tokens (workspace_id, name, hash, scope, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![id, name, token_hash(&token), scope.as_str(), now.to_rfc3339()],
         )?;
+        info.id = tx.last_insert_rowid();
         tx.commit()?;
         Ok((token, info))
     }

@@ -23,13 +23,14 @@ pub struct PgDirectory {
     pool: Arc<Pool>,
 }
 
-const TOKEN_SELECT: &str = "SELECT t.name, w.name, t.scope, t.created_at
+const TOKEN_SELECT: &str = "SELECT t.name, w.name, t.scope, t.created_at, t.id
     FROM tokens t JOIN workspaces w ON w.id = t.workspace_id";
 
 fn token_from_row(r: &Row) -> Result<TokenInfo, StoreError> {
     let scope: String = r.try_get(2).map_err(db)?;
     let created: String = r.try_get(3).map_err(db)?;
     Ok(TokenInfo {
+        id: r.try_get(4).map_err(db)?,
         name: r.try_get(0).map_err(db)?,
         workspace: r.try_get(1).map_err(db)?,
         scope: rules::stored_scope(&scope).map_err(StoreError::Unusable)?,
@@ -165,14 +166,14 @@ impl Directory for PgDirectory {
         now: DateTime<Utc>,
     ) -> Result<(String, TokenInfo), StoreError> {
         let name = rules::token_name(name)?;
-        let (token, info) = rules::issue(workspace, name, scope, now)?;
+        let (token, mut info) = rules::issue(workspace, name, scope, now)?;
         let hash = token_hash(&token);
         let record = info.clone();
-        self.run(|pool| async move {
+        info.id = self.run(|pool| async move {
             let conn = pool.get().await?;
             let id = workspace_id(&*conn, &record.workspace).await?;
-            conn.execute(
-                "INSERT INTO tokens (workspace_id, name, hash, scope, created_at) VALUES ($1, $2, $3, $4, $5)",
+            conn.query_one(
+                "INSERT INTO tokens (workspace_id, name, hash, scope, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
                 &[&id, &record.name, &hash, &record.scope.as_str(), &record.created_at.to_rfc3339()],
             )
             .await
@@ -182,8 +183,9 @@ impl Directory for PgDirectory {
                     rules::token_taken(&record.workspace, &record.name)
                 }
                 _ => db(e),
-            })?;
-            Ok(())
+            })?
+            .try_get(0)
+            .map_err(db)
         })?;
         Ok((token, info))
     }
@@ -222,7 +224,7 @@ impl Directory for PgDirectory {
                     "UPDATE tokens t SET revoked_at = $3 FROM workspaces w
                      WHERE w.id = t.workspace_id AND t.workspace_id = $1
                        AND lower(t.name) = lower($2) AND t.revoked_at IS NULL
-                     RETURNING t.name, w.name, t.scope, t.created_at",
+                     RETURNING t.name, w.name, t.scope, t.created_at, t.id",
                     &[&id, &name, &now.to_rfc3339()],
                 )
                 .await
