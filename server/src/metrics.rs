@@ -105,7 +105,7 @@ pub async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next)
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
-    let method = req.method().to_string();
+    let method = method_label(req.method()).to_string();
     state.metrics.in_flight.fetch_add(1, Ordering::Relaxed);
     let started = Instant::now();
     let response = next.run(req).await;
@@ -117,6 +117,22 @@ pub async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next)
         started.elapsed().as_secs_f64(),
     );
     response
+}
+
+/// The method as a label: one of the standard ones, else `other`, so that
+/// made-up methods cannot grow the series without bound.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
 }
 
 /// `GET /metrics`.

@@ -754,6 +754,27 @@ async fn openapi_health_and_metrics_describe_the_server() {
         "maestro_http_requests_total{method=\"GET\",route=\"/v1/tasks/{id}\",status=\"404\"} 1"
     ));
     assert!(metrics.contains("maestro_http_request_duration_seconds_count{route=\"/v1/tasks\"} 2"));
+    // Made-up methods count as one label, not one each.
+    for n in 0..20 {
+        let method = Method::from_bytes(format!("BREW{n}").as_bytes()).unwrap();
+        s.req(method, "/v1/tasks", &t).send().await.unwrap();
+    }
+    let metrics = s
+        .http
+        .get(s.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!metrics.contains("BREW"), "{metrics}");
+    assert!(
+        metrics.contains(
+            "maestro_http_requests_total{method=\"other\",route=\"/v1/tasks\",status=\"405\"} 20"
+        ),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]
