@@ -732,15 +732,7 @@ async fn openapi_health_and_metrics_describe_the_server() {
     s.get("/v1/tasks", &t).await;
     s.get("/v1/tasks/12", &t).await;
     s.get("/v1/tasks", "mst_bad").await;
-    let metrics = s
-        .http
-        .get(s.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics_text(&s).await;
     assert!(
         metrics.contains(
             "maestro_http_requests_total{method=\"GET\",route=\"/v1/tasks\",status=\"200\"} 1"
@@ -759,15 +751,7 @@ async fn openapi_health_and_metrics_describe_the_server() {
         let method = Method::from_bytes(format!("BREW{n}").as_bytes()).unwrap();
         s.req(method, "/v1/tasks", &t).send().await.unwrap();
     }
-    let metrics = s
-        .http
-        .get(s.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics_text(&s).await;
     assert!(!metrics.contains("BREW"), "{metrics}");
     assert!(
         metrics.contains(
@@ -775,6 +759,17 @@ async fn openapi_health_and_metrics_describe_the_server() {
         ),
         "{metrics}"
     );
+}
+
+async fn metrics_text(s: &support::Server) -> String {
+    s.http
+        .get(s.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -794,15 +789,7 @@ async fn shutting_down_finishes_the_request_in_flight() {
     stream.write_all(&body.as_bytes()[..5]).await.unwrap();
     // Wait until the server is serving it (the scrape itself is the other one in flight).
     loop {
-        let m = s
-            .http
-            .get(s.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let m = metrics_text(&s).await;
         if m.contains("maestro_http_requests_in_flight 2") {
             break;
         }
