@@ -272,3 +272,34 @@ fn update_tasks_needs_a_filter_and_a_change_and_checks_both_before_changing_anyt
     assert!(err.contains("due"), "{err}");
     assert_eq!(p.call(None, "list_tasks", json!({})).unwrap().data, before);
 }
+
+#[test]
+fn free_text_has_a_length_limit_that_says_what_to_do() {
+    let p = platform();
+    let long = "x".repeat(100_000);
+    for (tool, args, field) in [
+        ("create_task", json!({"title": long}), "title"),
+        (
+            "create_task",
+            json!({"title": "x", "description": long}),
+            "description",
+        ),
+        ("create_task", json!({"title": "x", "tags": [long]}), "tags"),
+        ("add_person", json!({"name": long}), "name"),
+        (
+            "add_person",
+            json!({"name": "Frank Moore", "skills": vec!["rust"; 51]}),
+            "skills",
+        ),
+    ] {
+        let e = error(&p, tool, args);
+        assert!(e.contains(field) && e.contains("at most"), "{tool}: {e}");
+    }
+    let tasks = p.call(None, "list_tasks", json!({})).unwrap();
+    assert_eq!(tasks.data, json!([]), "no failed call left a task behind");
+    let people = p.call(None, "list_people", json!({})).unwrap();
+    assert_eq!(people.data.as_array().unwrap().len(), 1);
+    // Within the limits all is as before.
+    let ok = "y".repeat(500);
+    assert!(p.call(None, "create_task", json!({"title": ok})).is_ok());
+}

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::people::plural;
 use super::tasks::{ListTasksArgs, task_table};
-use super::{check_hours, parse_due};
+use super::{check_hours, check_task_text, parse_due};
 use crate::model::{Priority, Status, Task, TaskPatch};
 use crate::tool::{Context, Display, Effect, ToolError, ToolOutput, TypedTool};
 
@@ -69,6 +69,13 @@ impl UpdateTasks {
             .as_deref()
             .map(|n| ctx.platform.resolve_person(ctx.actor, n))
             .transpose()?;
+        check_task_text(
+            Self::NAME,
+            None,
+            None,
+            c.project.as_deref(),
+            c.tags.as_deref(),
+        )?;
         let patch = TaskPatch {
             project: c.project.clone(),
             assignee: assignee.map(|p| p.name),

@@ -107,6 +107,56 @@ fn parse_due(ctx: &Context<'_>, tool: &str, value: &str) -> Result<NaiveDate, To
     Ok(due)
 }
 
+/// The longest name (of a person, project, e-mail or Slack id) accepted, in characters…
+const NAME_MAX: usize = 200;
+/// …title…
+const TITLE_MAX: usize = 500;
+/// …description…
+const DESCRIPTION_MAX: usize = 10_000;
+/// …and tag or skill, of which a task or person has at most [`TAGS_MAX`].
+const TAG_MAX: usize = 64;
+const TAGS_MAX: usize = 50;
+
+/// Checks free text is at most `max` characters long.
+fn check_len(tool: &str, field: &str, text: Option<&str>, max: usize) -> Result<(), ToolError> {
+    match text.map(|t| t.chars().count()) {
+        Some(n) if n > max => Err(ToolError::invalid(
+            tool,
+            field,
+            format!("{n} characters is too long; keep it to at most {max}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Checks a list of tags (or skills): at most [`TAGS_MAX`] of at most [`TAG_MAX`] characters.
+fn check_tags(tool: &str, field: &str, tags: Option<&[String]>) -> Result<(), ToolError> {
+    let tags = tags.unwrap_or_default();
+    if tags.len() > TAGS_MAX {
+        return Err(ToolError::invalid(
+            tool,
+            field,
+            format!("{} is too many; give at most {TAGS_MAX}", tags.len()),
+        ));
+    }
+    tags.iter()
+        .try_for_each(|t| check_len(tool, field, Some(t), TAG_MAX))
+}
+
+/// Checks the free text of a task: title, description, project and tags.
+fn check_task_text(
+    tool: &str,
+    title: Option<&str>,
+    description: Option<&str>,
+    project: Option<&str>,
+    tags: Option<&[String]>,
+) -> Result<(), ToolError> {
+    check_len(tool, "title", title, TITLE_MAX)?;
+    check_len(tool, "description", description, DESCRIPTION_MAX)?;
+    check_len(tool, "project", project, NAME_MAX)?;
+    check_tags(tool, "tags", tags)
+}
+
 /// Checks an hours value is a finite, non-negative number.
 fn check_hours(tool: &str, field: &str, hours: Option<f64>) -> Result<Option<f64>, ToolError> {
     match hours {

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::check_hours;
+use super::{NAME_MAX, check_hours, check_len, check_tags};
 use crate::model::NewPerson;
 use crate::tool::{Context, Display, Effect, Table, ToolError, ToolOutput, TypedTool};
 
@@ -70,6 +70,14 @@ impl TypedTool for AddPerson {
                 format!("{email:?} is not an e-mail address"),
             ));
         }
+        for (field, text) in [
+            ("name", Some(a.name.as_str())),
+            ("email", a.email.as_deref()),
+            ("slack_id", a.slack_id.as_deref()),
+        ] {
+            check_len(Self::NAME, field, text, NAME_MAX)?;
+        }
+        check_tags(Self::NAME, "skills", a.skills.as_deref())?;
         let capacity = check_hours(Self::NAME, "capacity", a.capacity)?;
         let person = ctx.platform.store().add_person(NewPerson {
             name: a.name,

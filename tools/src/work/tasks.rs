@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::people::plural;
-use super::{check_hours, parse_date, parse_due};
+use super::{check_hours, check_task_text, parse_date, parse_due};
 use crate::model::{NewTask, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch};
 use crate::tool::{Context, Display, Effect, Table, ToolError, ToolOutput, TypedTool};
 
@@ -99,6 +99,13 @@ impl TypedTool for CreateTask {
                 "say what the task is, e.g. \"fix the login bug\"",
             ));
         }
+        check_task_text(
+            Self::NAME,
+            Some(&a.title),
+            a.description.as_deref(),
+            a.project.as_deref(),
+            a.tags.as_deref(),
+        )?;
         let assignee = a
             .assignee
             .as_deref()
@@ -242,6 +249,13 @@ impl TypedTool for UpdateTask {
     const EFFECT: Effect = Effect::Write;
 
     fn run(&self, ctx: &Context<'_>, a: UpdateTaskArgs) -> Result<ToolOutput, ToolError> {
+        check_task_text(
+            Self::NAME,
+            a.title.as_deref(),
+            a.description.as_deref(),
+            a.project.as_deref(),
+            a.tags.as_deref(),
+        )?;
         let assignee = a
             .assignee
             .as_deref()
