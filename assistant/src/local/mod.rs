@@ -685,13 +685,6 @@ impl LocalPlanner {
                     set("project", json!(p));
                 }
                 gap = person_arg(who, "assignee", &mut set);
-                // Filters the phrasings missed, from what the recognisers found.
-                let (tagged, from_spans) = self.tagged_with_sources(tool, text, g, req);
-                for (k, v) in tagged.arguments {
-                    if from_spans.contains(&k) {
-                        args.entry(k).or_insert(v);
-                    }
-                }
             }
             "search_catalog" => {
                 let query = SEARCH_PREFIX.replace(c.rest(), "");
