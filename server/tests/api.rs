@@ -365,9 +365,11 @@ async fn remote_requests_read_files_only_under_the_data_roots() {
         .join("..")
         .join(outside.path().file_name().unwrap())
         .join("secret.csv");
+    // Outside the roots, a file that does not exist is refused exactly as one that does.
     for bad in [
         escape,
         outside.path().join("secret.csv"),
+        outside.path().join("missing.csv"),
         data.path().join("link.csv"),
     ] {
         let detail = problem(
@@ -377,7 +379,15 @@ async fn remote_requests_read_files_only_under_the_data_roots() {
         )
         .await;
         assert!(detail.contains("outside the directories"), "{detail}");
+        assert!(!detail.contains("No such file"), "{detail}");
     }
+    let detail = problem(
+        s.req(Method::POST, "/v1/datasets", &t)
+            .json(&json!({"path": data.path().join("missing.csv")})),
+        422,
+    )
+    .await;
+    assert!(detail.contains("cannot read"), "{detail}");
 }
 
 #[tokio::test]
@@ -452,6 +462,17 @@ async fn listings_page_and_filter() {
     ] {
         problem(s.req(Method::GET, bad, &t), 400).await;
     }
+    // An offset near the integer limit is refused, never wrapped back to page one.
+    let detail = problem(
+        s.req(
+            Method::GET,
+            "/v1/tasks?limit=2&offset=18446744073709551615",
+            &t,
+        ),
+        422,
+    )
+    .await;
+    assert!(detail.contains("offset must be at most"), "{detail}");
 }
 
 #[tokio::test]

@@ -236,12 +236,13 @@ impl Platform {
                 path.display()
             )),
             FileAccess::Under(roots) => {
-                let real = std::fs::canonicalize(path)
-                    .map_err(|e| format!("cannot read {}: {e}; check the path", path.display()))?;
-                if roots.iter().any(|root| real.starts_with(root)) {
-                    Ok(real)
-                } else {
-                    Err(format!(
+                // Judged on the path's text first, so a file outside the
+                // roots is refused alike whether it exists or not.
+                let lexical = std::path::absolute(path)
+                    .map(|p| without_dots(&p))
+                    .map_err(|e| format!("cannot use the path {}: {e}", path.display()))?;
+                let outside = || {
+                    format!(
                         "{} is outside the directories this server may read (MAESTRO_DATA_ROOTS: {}); put the file there",
                         path.display(),
                         roots
@@ -249,7 +250,18 @@ impl Platform {
                             .map(|r| r.display().to_string())
                             .collect::<Vec<_>>()
                             .join(":")
-                    ))
+                    )
+                };
+                let inside = |p: &Path| roots.iter().any(|root| p.starts_with(root));
+                if !inside(&lexical) {
+                    return Err(outside());
+                }
+                let real = std::fs::canonicalize(&lexical)
+                    .map_err(|e| format!("cannot read {}: {e}; check the path", path.display()))?;
+                if inside(&real) {
+                    Ok(real)
+                } else {
+                    Err(outside())
                 }
             }
         }
@@ -401,4 +413,19 @@ impl Platform {
             }),
         }
     }
+}
+
+/// `path` with `.` and `..` resolved on its text alone (no file system).
+fn without_dots(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }

@@ -113,6 +113,9 @@ pub struct Page {
 const PAGE_DEFAULT: usize = 100;
 /// Largest page.
 const PAGE_MAX: usize = 1000;
+/// Largest offset: beyond it a listing is refused rather than wrapped
+/// (no store holds this many rows, and every offset + limit stays exact).
+const OFFSET_MAX: usize = 1 << 40;
 
 impl Page {
     /// A page from the query's values.
@@ -123,10 +126,14 @@ impl Page {
                 "limit must be between 1 and {PAGE_MAX}"
             )));
         }
-        Ok(Self {
-            limit,
-            offset: offset.unwrap_or(0),
-        })
+        let offset = offset.unwrap_or(0);
+        if offset > OFFSET_MAX {
+            return Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("offset must be at most {OFFSET_MAX}; follow the Link header's next page"),
+            ));
+        }
+        Ok(Self { limit, offset })
     }
 
     /// The page of `items` as a JSON list, with `X-Total-Count` and, when
