@@ -314,7 +314,6 @@ impl Render {
     fn show_displays(&mut self, out: &mut Outputs<'_>) {
         for display in self.displays.drain(..) {
             match display {
-                Display::Table(t) if t.rows.is_empty() => {}
                 Display::Table(t) => out.table(&t, self.data.take()),
                 Display::Markdown { text } => out.markdown(&text),
                 Display::Chart { title, png } => out.image(&title, png),

@@ -95,7 +95,9 @@ impl<'a> Outputs<'a> {
     /// At most [`MAX_ROWS`] rows are drawn; `data` (the tool's whole result)
     /// rides along as `application/json`.
     pub fn table(&mut self, table: &Table, data: Option<Value>) {
-        let (shown, note) = if table.rows.len() > MAX_ROWS {
+        let (shown, note) = if table.rows.is_empty() {
+            (table.clone(), "No rows.".to_string())
+        } else if table.rows.len() > MAX_ROWS {
             let head = Table {
                 columns: table.columns.clone(),
                 rows: table.rows[..MAX_ROWS].to_vec(),

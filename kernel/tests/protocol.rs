@@ -27,6 +27,11 @@ struct Running {
 }
 
 async fn start() -> Running {
+    start_with(true).await
+}
+
+/// A kernel over an in-memory workspace, with the demo's tasks and people when `demo`.
+async fn start_with(demo: bool) -> Running {
     let ports = peek_ports(IpAddr::V4(Ipv4Addr::LOCALHOST), 5)
         .await
         .unwrap();
@@ -46,9 +51,11 @@ async fn start() -> Running {
     let file = dir.path().join("kernel.json");
     std::fs::write(&file, serde_json::to_vec(&info).unwrap()).unwrap();
     let kernel = std::thread::spawn(move || {
-        let load: maestro_kernel::Loader = Box::new(|| {
+        let load: maestro_kernel::Loader = Box::new(move || {
             let platform = Platform::in_memory(Clock::System).map_err(|e| e.to_string())?;
-            import::load_demo(&platform).map_err(|e| e.to_string())?;
+            if demo {
+                import::load_demo(&platform).map_err(|e| e.to_string())?;
+            }
             let planner = LocalPlanner::new(platform.registry()).map_err(|e| e.to_string())?;
             Ok(Assistant::new(platform, Box::new(planner)))
         });
@@ -173,6 +180,22 @@ async fn a_request_round_trips_with_busy_input_output_and_idle() {
         !stdout(&outputs).contains("Deleted"),
         "%parse ran nothing and left no question to answer"
     );
+}
+
+#[tokio::test]
+async fn an_empty_list_is_still_an_execute_result() {
+    let running = start_with(false).await;
+    let mut client = connect(&running.info).await;
+    let (_, outputs) = client.request(execute("list tasks")).await;
+    let result = outputs
+        .iter()
+        .find_map(|m| match &m.content {
+            JupyterMessageContent::ExecuteResult(r) => Some(r),
+            _ => None,
+        })
+        .expect("a read that returns a list answers with an execute_result, even when empty");
+    let text = serde_json::to_value(&result.data).unwrap()["text/plain"].clone();
+    assert!(text.as_str().unwrap().contains("No rows"), "{text}");
 }
 
 #[tokio::test]
