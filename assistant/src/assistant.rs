@@ -35,6 +35,10 @@ pub struct Action {
     pub status: Status,
     /// The tool's data when it ran.
     pub result: Option<Value>,
+    /// When it waits for a yes: the id of that pending confirmation, which a
+    /// front end's button or answer names ([`TurnOptions::answering`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmation: Option<String>,
 }
 
 /// What a turn tells the front end, in order.
@@ -89,6 +93,11 @@ pub struct TurnOptions {
     /// A turn on its own (`maestro ask` without `--session`): no earlier
     /// question or confirmation applies to it and nothing is kept for later.
     pub one_shot: bool,
+    /// The pending confirmation this turn's "yes" or "no" answers (a
+    /// button's or a stdin prompt's id). When that confirmation is no longer
+    /// the one waiting — already answered, or replaced by a newer request —
+    /// the turn says so and changes nothing.
+    pub answering: Option<String>,
 }
 
 impl TurnOptions {
@@ -152,6 +161,12 @@ struct SessionState {
     waiting: Option<Call>,
     /// Calls that wait for a yes (the first is destructive).
     confirm: Vec<Call>,
+    /// The id of that confirmation (see [`Action::confirmation`]).
+    #[serde(default)]
+    confirm_id: Option<String>,
+    /// How many confirmations this session has asked for (part of each id).
+    #[serde(default)]
+    confirmations: u64,
     /// The requests of this session, oldest first (the last 100).
     history: Vec<String>,
     /// The last exchanges, oldest first (what a language model remembers).
@@ -161,6 +176,18 @@ struct SessionState {
     #[serde(default)]
     focus: Focus,
 }
+
+impl SessionState {
+    /// A new confirmation's id: unique in the session (a count) and across a
+    /// session's re-creation (the time).
+    fn next_confirmation_id(&mut self, now: chrono::DateTime<chrono::Utc>) -> String {
+        self.confirmations += 1;
+        format!("{}-{}", self.confirmations, now.timestamp_millis())
+    }
+}
+
+/// The answer to a "yes" or "no" for a confirmation that no longer waits.
+const STALE_CONFIRMATION: &str = "That confirmation is no longer waiting: it was already answered, or a newer request replaced it. Nothing was changed; ask again if you still want it.";
 
 /// How many exchanges a conversation remembers.
 const MEMORY: usize = 20;
@@ -300,7 +327,14 @@ impl Inner {
             said: Vec::new(),
             tools: Vec::new(),
         };
-        if !steps.state.confirm.is_empty() && is_yes(text) {
+        let pending = (!steps.state.confirm.is_empty())
+            .then_some(steps.state.confirm_id.as_deref())
+            .flatten();
+        if let Some(id) = options.answering.as_deref()
+            && pending != Some(id)
+        {
+            steps.say(STALE_CONFIRMATION);
+        } else if !steps.state.confirm.is_empty() && is_yes(text) {
             steps.yes = true;
             let calls = std::mem::take(&mut steps.state.confirm);
             run_in_order(&calls, &mut steps);
@@ -399,6 +433,7 @@ impl Inner {
                     arguments: Value::Object(call.arguments),
                     status,
                     result: None,
+                    confirmation: None,
                 }
             })
             .collect())
@@ -466,16 +501,17 @@ impl TurnSteps<'_> {
             return Some(Outcome::Interrupted);
         }
         let emit = self.emit;
-        let waits = |status| {
+        let waits = |status, confirmation| {
             emit(Event::Action(Action {
                 tool: call.tool.clone(),
                 arguments: Value::Object(call.arguments.clone()),
                 status,
                 result: None,
+                confirmation,
             }))
         };
         if let Some(gap) = &call.gap {
-            waits(Status::NeedsInput);
+            waits(Status::NeedsInput, None);
             self.say(&gap.question);
             self.state.waiting = Some(call.clone());
             return Some(Outcome::Waiting);
@@ -485,9 +521,13 @@ impl TurnSteps<'_> {
             .then(|| self.inner.needs_yes(self.actor, call))
             .flatten();
         if let Some(question) = question {
-            waits(Status::NeedsConfirmation);
+            let id = self
+                .state
+                .next_confirmation_id(self.inner.platform.clock().now());
+            waits(Status::NeedsConfirmation, Some(id.clone()));
             self.say(&question);
             self.state.confirm = std::iter::once(call).chain(then).cloned().collect();
+            self.state.confirm_id = Some(id);
             return Some(Outcome::Waiting);
         }
         None
@@ -502,6 +542,7 @@ impl TurnSteps<'_> {
                 arguments: Value::Object(call.arguments.clone()),
                 status,
                 result,
+                confirmation: None,
             })
         };
         match result {

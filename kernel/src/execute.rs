@@ -27,7 +27,7 @@ impl Kernel {
             Cell::Empty => Ok(()),
             Cell::Request(text) => self.request(text, out, allow_stdin).await,
             Cell::Json(text) => {
-                let (answer, _) = self.turn(&text, out, false, false).await?;
+                let (answer, _) = self.turn(&text, None, out, false, false).await?;
                 out.json(serde_json::to_value(&answer).unwrap_or(Value::Null));
                 if answer.failed {
                     return Err(out.error("ToolError", &answer.reply));
@@ -160,10 +160,14 @@ impl Kernel {
         allow_stdin: bool,
     ) -> Result<(), Failure> {
         let stdin = allow_stdin && self.config.stdin;
+        let mut answering = None;
         loop {
-            let (_, question) = self.turn(&text, out, true, stdin).await?;
+            let (_, question) = self.turn(&text, answering, out, true, stdin).await?;
             match question {
-                Some(prompt) => text = self.input(out, &prompt).await?,
+                Some(question) => {
+                    text = self.input(out, &question.prompt).await?;
+                    answering = question.confirmation;
+                }
                 None => return Ok(()),
             }
         }
@@ -171,14 +175,16 @@ impl Kernel {
 
     /// Runs one turn, showing its events as they come when `show`; otherwise
     /// gathers them into the returned [`Answer`] (for `%%json`). With `ask`, a
-    /// confirmation question is returned, to be asked on stdin, instead of shown.
+    /// confirmation question is returned, to be asked on stdin, instead of
+    /// shown. `answering` is the confirmation that `text` answers.
     async fn turn(
         &mut self,
         text: &str,
+        answering: Option<String>,
         out: &mut Outputs<'_>,
         show: bool,
         ask: bool,
-    ) -> Result<(Answer, Option<String>), Failure> {
+    ) -> Result<(Answer, Option<Question>), Failure> {
         let assistant = self.assistant(out).await?;
         let cancel = Arc::new(AtomicBool::new(false));
         let (tx, mut rx) = mpsc::unbounded_channel();
@@ -187,6 +193,7 @@ impl Kernel {
             confirmed: false,
             cancel: Some(Arc::clone(&cancel)),
             one_shot: false,
+            answering,
         };
         let (session, text) = (self.conversation.clone(), text.to_string());
         self.run_on_worker(Box::new(move || {
@@ -240,6 +247,13 @@ impl Kernel {
     }
 }
 
+/// A confirmation to ask on stdin.
+struct Question {
+    prompt: String,
+    /// The pending confirmation's id, which the answer names.
+    confirmation: Option<String>,
+}
+
 /// Maps a turn's events to outputs.
 #[derive(Default)]
 struct Render {
@@ -248,10 +262,11 @@ struct Render {
     /// A confirmation question is asked on stdin rather than shown.
     ask: bool,
     failed_action: bool,
-    confirming: bool,
+    /// The last action waits for a yes: the id of its confirmation.
+    confirming: Option<Option<String>>,
     data: Option<Value>,
     displays: Vec<Display>,
-    question: Option<String>,
+    question: Option<Question>,
     failure: Option<Failure>,
     /// The display id of this turn's progress bar, once shown.
     progress: Option<String>,
@@ -277,7 +292,7 @@ impl Render {
             Event::Progress { .. } => {}
             Event::Action(a) => {
                 self.failed_action = a.status == Status::Error;
-                self.confirming = a.status == Status::NeedsConfirmation;
+                self.confirming = (a.status == Status::NeedsConfirmation).then_some(a.confirmation);
                 self.data = a.result;
             }
             Event::Display(_) | Event::Reply { .. } | Event::Delta { .. } if !self.show => {}
@@ -296,7 +311,12 @@ impl Render {
                 self.failure.get_or_insert(failure);
                 self.failed_action = false;
             }
-            Event::Reply { text } if self.confirming && self.ask => self.question = Some(text),
+            Event::Reply { text } if self.confirming.is_some() && self.ask => {
+                self.question = Some(Question {
+                    prompt: text,
+                    confirmation: self.confirming.take().flatten(),
+                })
+            }
             Event::Reply { text } => {
                 let repeats = matches!(self.displays.last(), Some(Display::Markdown { text: m }) if *m == text);
                 if !repeats {

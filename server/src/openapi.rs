@@ -144,12 +144,14 @@ fn object_schemas() -> Map<String, Value> {
         "ChatRequest": {"type": "object", "required": ["text"], "additionalProperties": false, "properties": {
             "text": {"type": "string", "maxLength": maestro_assistant::MAX_REQUEST_CHARS},
             "session": {"type": "string", "description": "continue this conversation (answers, \"yes\" to confirmations)"},
-            "as": {"type": "string", "description": "who is speaking: a person on the team"}}},
+            "as": {"type": "string", "description": "who is speaking: a person on the team"},
+            "confirmation": {"type": "string", "description": "the id of the pending confirmation this \"yes\" or \"no\" answers (an action's `confirmation`); if another has replaced it, or it was answered already, nothing is done and the reply says so"}}},
         "Answer": {"type": "object", "required": ["reply", "actions", "session"], "properties": {
             "reply": {"type": "string"}, "session": {"type": "string"},
             "actions": {"type": "array", "items": {"type": "object", "required": ["tool", "arguments", "status", "result"], "properties": {
                 "tool": {"type": "string"}, "arguments": {"type": "object"},
-                "status": {"enum": ["ok", "error", "needs_confirmation", "needs_input"]}, "result": {}}}}}},
+                "status": {"enum": ["ok", "error", "needs_confirmation", "needs_input"]}, "result": {},
+                "confirmation": {"type": "string", "description": "for needs_confirmation: the id to answer with"}}}}}},
         "ToolInfo": {"type": "object", "required": ["name", "description", "effect", "examples", "schema"], "properties": {
             "name": {"type": "string"}, "description": {"type": "string"}, "effect": {"enum": ["read", "write", "destructive"]},
             "examples": strings, "schema": {"type": "object"}}},

@@ -558,7 +558,17 @@ async fn chat_answers_as_json_or_events_and_asks_before_deleting() {
         422,
     )
     .await;
-    // A destructive request waits for a yes in the same session.
+    // A destructive request waits for a yes in the same session; a newer
+    // one replaces it, and a "yes" naming the replaced one changes nothing.
+    let (_, spare) = s.post("/v1/tasks", &t, json!({"title": "Spare"})).await;
+    let spare = spare["id"].as_i64().unwrap();
+    let (_, replaced) = s
+        .post(
+            "/v1/chat",
+            &t,
+            json!({"text": format!("delete task {spare}"), "session": "one"}),
+        )
+        .await;
     let (_, asked) = s
         .post(
             "/v1/chat",
@@ -568,6 +578,23 @@ async fn chat_answers_as_json_or_events_and_asks_before_deleting() {
         .await;
     assert_eq!(asked["actions"][0]["status"], "needs_confirmation");
     assert_eq!(s.get(&format!("/v1/tasks/{id}"), &t).await.0, 200);
+    let (_, stale) = s
+        .post(
+            "/v1/chat",
+            &t,
+            json!({"text": "yes", "session": "one", "confirmation": replaced["actions"][0]["confirmation"]}),
+        )
+        .await;
+    assert!(stale["actions"].as_array().unwrap().is_empty(), "{stale}");
+    assert!(
+        stale["reply"]
+            .as_str()
+            .unwrap()
+            .contains("no longer waiting")
+    );
+    for task in [spare, id] {
+        assert_eq!(s.get(&format!("/v1/tasks/{task}"), &t).await.0, 200);
+    }
     let (_, elsewhere) = s
         .post("/v1/chat", &t, json!({"text": "yes", "session": "two"}))
         .await;
@@ -577,11 +604,16 @@ async fn chat_answers_as_json_or_events_and_asks_before_deleting() {
     );
     assert_eq!(s.get(&format!("/v1/tasks/{id}"), &t).await.0, 200);
     let (_, done) = s
-        .post("/v1/chat", &t, json!({"text": "yes", "session": "one"}))
+        .post(
+            "/v1/chat",
+            &t,
+            json!({"text": "yes", "session": "one", "confirmation": asked["actions"][0]["confirmation"]}),
+        )
         .await;
     assert_eq!(done["actions"][0]["tool"], "delete_task");
     assert_eq!(done["actions"][0]["status"], "ok");
     assert_eq!(s.get(&format!("/v1/tasks/{id}"), &t).await.0, 404);
+    assert_eq!(s.get(&format!("/v1/tasks/{spare}"), &t).await.0, 200);
     // Server-sent events.
     let response = s
         .req(Method::POST, "/v1/chat", &t)

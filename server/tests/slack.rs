@@ -397,3 +397,93 @@ async fn malformed_and_unmapped_requests() {
         posts[0]
     );
 }
+
+/// The confirm button of one message, from the fake Slack's post.
+fn button_value(post: &Value) -> String {
+    post["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["type"] == "actions")
+        .expect("buttons")["elements"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_button_confirms_only_the_action_it_was_shown_for() {
+    let b = bot().await;
+    let mut ids = Vec::new();
+    for title in ["Old report", "Older report"] {
+        let (_, task) = b
+            .server
+            .post("/v1/tasks", &b.token, json!({"title": title}))
+            .await;
+        ids.push(task["id"].as_i64().unwrap());
+    }
+    let command = |n: usize, text: String| {
+        let respond = format!("{}/respond/{n}", b.slack);
+        let body = serde_urlencoded::to_string([
+            ("team_id", "T1"),
+            ("channel_id", "C1"),
+            ("user_id", "U_BOB"),
+            ("command", "/maestro"),
+            ("text", text.as_str()),
+            ("response_url", respond.as_str()),
+        ])
+        .unwrap();
+        b.signed(
+            "/slack/commands",
+            &body,
+            "application/x-www-form-urlencoded",
+            now(),
+        )
+    };
+    // Two deletions asked in one conversation, each with its own buttons.
+    command(1, format!("delete task {}", ids[0]))
+        .send()
+        .await
+        .unwrap();
+    b.posts(1).await;
+    command(2, format!("delete task {}", ids[1]))
+        .send()
+        .await
+        .unwrap();
+    let posts = b.posts(2).await;
+    let (first, second) = (button_value(&posts[0].2), button_value(&posts[1].2));
+    assert_ne!(first, second);
+    let click = |n: usize, value: &str| {
+        let payload = json!({"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U_BOB"},
+            "response_url": format!("{}/respond/{n}", b.slack),
+            "actions": [{"action_id": "confirm", "value": value}]});
+        b.form("/slack/interactivity", &[("payload", &payload.to_string())])
+    };
+    let exists = |id: i64| {
+        let server = &b.server;
+        let token = &b.token;
+        async move { server.get(&format!("/v1/tasks/{id}"), token).await.0 == 200 }
+    };
+    // The first message's button is stale: it says so and deletes nothing.
+    assert_eq!(click(3, &first).send().await.unwrap().status(), 200);
+    let posts = b.posts(3).await;
+    assert!(
+        all_text(&posts[2].2).contains("no longer waiting"),
+        "{:?}",
+        posts[2]
+    );
+    assert!(exists(ids[0]).await && exists(ids[1]).await);
+    // The second's deletes its own task only, once.
+    click(4, &second).send().await.unwrap();
+    let posts = b.posts(4).await;
+    assert!(all_text(&posts[3].2).contains("Deleted"), "{:?}", posts[3]);
+    assert!(exists(ids[0]).await && !exists(ids[1]).await);
+    click(5, &second).send().await.unwrap();
+    let posts = b.posts(5).await;
+    assert!(
+        all_text(&posts[4].2).contains("no longer waiting"),
+        "{:?}",
+        posts[4]
+    );
+    assert!(exists(ids[0]).await);
+}

@@ -38,6 +38,8 @@ struct ChatRequest {
     /// Who is speaking (a person on the team), for "me" and "my".
     #[serde(rename = "as")]
     actor: Option<String>,
+    /// The pending confirmation a "yes" or "no" answers.
+    confirmation: Option<String>,
 }
 
 /// A fresh session id.
@@ -73,6 +75,7 @@ async fn chat(
     let key = format!("api:{}:{session}", caller.0.id);
     let options = TurnOptions {
         actor,
+        answering: body.confirmation,
         ..Default::default()
     };
     let wants_events = headers

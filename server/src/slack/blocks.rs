@@ -55,12 +55,53 @@ fn task_fields(result: &Value) -> Option<Value> {
     ]}))
 }
 
+/// What a confirm or cancel button carries: the conversation it resumes and
+/// the pending confirmation it answers (so a stale button cannot answer a
+/// newer question).
+#[derive(Debug, PartialEq)]
+pub struct Button {
+    /// The conversation.
+    pub session: String,
+    /// The confirmation's id.
+    pub confirmation: String,
+}
+
+impl Button {
+    /// The button's `value` (JSON).
+    fn value(&self) -> String {
+        json!({"session": self.session, "confirmation": self.confirmation}).to_string()
+    }
+
+    /// Reads a button's `value`. A button from before confirmations had ids
+    /// carries only its session: it answers no confirmation (it is stale).
+    pub fn read(value: &str) -> Self {
+        let parsed: Option<Value> = serde_json::from_str(value).ok();
+        let field = |k: &str| {
+            parsed
+                .as_ref()
+                .and_then(|v| v[k].as_str())
+                .map(str::to_string)
+        };
+        match (field("session"), field("confirmation")) {
+            (Some(session), Some(confirmation)) => Self {
+                session,
+                confirmation,
+            },
+            _ => Self {
+                session: value.to_string(),
+                confirmation: String::new(),
+            },
+        }
+    }
+}
+
 /// The message for a turn's events: `(fallback text, blocks)`. `session`
-/// goes into the buttons so that a click resumes the same conversation.
+/// and the pending confirmation's id go into the buttons, so that a click
+/// answers that confirmation in the same conversation.
 pub fn message(events: &[Event], session: &str) -> (String, Vec<Value>) {
     let mut text = Vec::new();
     let mut blocks = Vec::new();
-    let mut waiting = false;
+    let mut waiting = None;
     for event in events {
         match event {
             Event::Reply { text: t } | Event::Error { message: t } => {
@@ -81,18 +122,25 @@ pub fn message(events: &[Event], session: &str) -> (String, Vec<Value>) {
                 {
                     blocks.push(fields);
                 }
-                waiting |= a.status == Status::NeedsConfirmation;
+                if a.status == Status::NeedsConfirmation {
+                    waiting = a.confirmation.clone();
+                }
             }
             // The whole reply follows its deltas; Slack gets it once.
             Event::Started { .. } | Event::Progress { .. } | Event::Delta { .. } => {}
         }
     }
     blocks.truncate(MAX_BLOCKS);
-    if waiting {
+    if let Some(confirmation) = waiting {
+        let value = Button {
+            session: session.to_string(),
+            confirmation,
+        }
+        .value();
         blocks.push(json!({"type": "actions", "elements": [
-            {"type": "button", "action_id": CONFIRM, "style": "danger", "value": session,
+            {"type": "button", "action_id": CONFIRM, "style": "danger", "value": value,
              "text": {"type": "plain_text", "text": "Yes, do it"}},
-            {"type": "button", "action_id": CANCEL, "value": session,
+            {"type": "button", "action_id": CANCEL, "value": value,
              "text": {"type": "plain_text", "text": "Cancel"}},
         ]}));
     }
@@ -111,13 +159,14 @@ mod tests {
     use maestro_tools::Table;
 
     #[test]
-    fn a_destructive_action_gets_buttons_carrying_the_session() {
+    fn a_destructive_action_gets_buttons_carrying_the_session_and_confirmation() {
         let events = vec![
             Event::Action(Action {
                 tool: "delete_task".into(),
                 arguments: json!({"id": 3}),
                 status: Status::NeedsConfirmation,
                 result: None,
+                confirmation: Some("2-17".into()),
             }),
             Event::Reply {
                 text: "Delete task 3? Say yes.".into(),
@@ -127,7 +176,14 @@ mod tests {
         assert_eq!(text, "Delete task 3? Say yes.");
         let buttons = &blocks.last().unwrap()["elements"];
         assert_eq!(buttons[0]["action_id"], CONFIRM);
-        assert_eq!(buttons[1]["value"], "slack:C1:123.4");
+        let expected = Button {
+            session: "slack:C1:123.4".into(),
+            confirmation: "2-17".into(),
+        };
+        for button in buttons.as_array().unwrap() {
+            assert_eq!(Button::read(button["value"].as_str().unwrap()), expected);
+        }
+        assert_eq!(Button::read("slack:C1:9").confirmation, "");
     }
 
     #[test]
@@ -142,6 +198,7 @@ mod tests {
                 result: Some(
                     json!({"id": 7, "title": "Update the runbook", "assignee": "Bob Smith", "due": null, "priority": "medium", "status": "todo"}),
                 ),
+                confirmation: None,
             }),
             Event::Display(Display::Table(table)),
         ];

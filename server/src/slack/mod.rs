@@ -200,6 +200,8 @@ struct Job {
     user: String,
     text: String,
     session: String,
+    /// The pending confirmation a button answers.
+    answering: Option<String>,
     reply: Reply,
 }
 
@@ -258,6 +260,7 @@ async fn events(
                         user: field("user")?,
                         text: field("text")?,
                         session,
+                        answering: None,
                         reply: Reply::Thread { channel, ts },
                     },
                 );
@@ -304,6 +307,7 @@ async fn command(
             session: format!("slack:cmd:{channel}:{user}"),
             user,
             text: text.clone(),
+            answering: None,
             reply: Reply::Url {
                 url: field("response_url")?,
                 replace: false,
@@ -340,8 +344,11 @@ async fn interactivity(
             .map(str::to_string)
             .ok_or_else(|| malformed(what))
     };
-    let session = text(&action["value"], "a button without its conversation")?;
-    if !session.starts_with("slack:") {
+    let button = blocks::Button::read(&text(
+        &action["value"],
+        "a button without its conversation",
+    )?);
+    if !button.session.starts_with("slack:") {
         return Err(malformed("a button from another conversation"));
     }
     spawn(
@@ -350,7 +357,8 @@ async fn interactivity(
             team: text(&payload["team"]["id"], "no team.id")?,
             user: text(&payload["user"]["id"], "no user.id")?,
             text: answer.into(),
-            session,
+            session: button.session,
+            answering: Some(button.confirmation),
             reply: Reply::Url {
                 url: text(&payload["response_url"], "no response_url")?,
                 replace: true,
@@ -390,6 +398,7 @@ async fn run(state: &Arc<AppState>, job: Job) -> Result<(), String> {
             let events: Vec<Event> = blocking(move || {
                 let options = TurnOptions {
                     actor,
+                    answering: job.answering,
                     ..Default::default()
                 };
                 Ok(assistant.turn(&session, &request, options).collect())
