@@ -22,6 +22,16 @@ async fn two_workspaces(s: &support::Server) -> ((String, i64), (String, i64)) {
             .await;
         assert_eq!(status, 201);
     }
+    // Task numbers are per workspace: A's first one is gone, so A's task has
+    // a number that B's workspace does not use.
+    let (_, gone) = s.post("/v1/tasks", &a, json!({"title": "Scratch"})).await;
+    let gone = gone["id"].as_i64().unwrap();
+    let deleted = s
+        .req(Method::DELETE, &format!("/v1/tasks/{gone}"), &a)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 200);
     let (status, ta) = s
         .post("/v1/tasks", &a, json!({"title": "Rotate the billing keys", "assignee": "Bob Smith", "project": "Billing"}))
         .await;

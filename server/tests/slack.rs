@@ -487,3 +487,48 @@ async fn a_button_confirms_only_the_action_it_was_shown_for() {
     );
     assert!(exists(ids[0]).await);
 }
+
+#[tokio::test]
+async fn a_replayed_slash_command_runs_once() {
+    let b = bot().await;
+    let respond = format!("{}/respond/1", b.slack);
+    let body = serde_urlencoded::to_string([
+        ("team_id", "T1"),
+        ("channel_id", "C1"),
+        ("user_id", "U_BOB"),
+        ("command", "/maestro"),
+        ("text", "create a task to water the plants"),
+        ("response_url", respond.as_str()),
+    ])
+    .unwrap();
+    let at = now();
+    for _ in 0..2 {
+        let sent = b
+            .signed(
+                "/slack/commands",
+                &body,
+                "application/x-www-form-urlencoded",
+                at,
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status(), 200);
+    }
+    b.posts(1).await;
+    // A later request, answered after any job the replay could have started.
+    b.event(&mention("Ev9", "9.0", "<@UBOT> list tasks"))
+        .send()
+        .await
+        .unwrap();
+    b.posts(2).await;
+    let (_, tasks) = b.server.get("/v1/tasks", &b.token).await;
+    let watering = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["title"].as_str().unwrap().contains("water"))
+        .count();
+    assert_eq!(watering, 1, "{tasks}");
+    assert_eq!(b.posts.lock().unwrap().len(), 2);
+}

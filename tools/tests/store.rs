@@ -35,6 +35,9 @@ on_every_backend!(
     workspace_names_and_slack_teams_are_unique_and_checked,
     racing_creators_make_one_workspace,
     settings_are_kept_per_workspace_and_overwritten,
+    task_numbers_are_per_workspace_and_never_reused,
+    the_stamp_counts_every_change_the_catalog_mirrors,
+    a_delivery_counts_once_until_forgotten,
 );
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -792,4 +795,69 @@ fn a_postgres_server_that_is_not_there_is_a_clear_error() {
         .expect("not a PostgreSQL URL")
         .to_string();
     assert!(err.contains("not a valid PostgreSQL URL"), "{err}");
+}
+
+fn task_numbers_are_per_workspace_and_never_reused(b: &Backend) {
+    let (one, two) = (b.store("default"), b.store("other"));
+    let first = one.create_task(task("a"), now()).unwrap().id;
+    let second = one.create_task(task("b"), now()).unwrap().id;
+    assert_eq!(second, first + 1);
+    one.delete_task(second).unwrap();
+    let third = one.create_task(task("c"), now()).unwrap().id;
+    assert_eq!(third, second + 1, "a deleted number is not issued again");
+    // Another workspace counts on its own and never sees the first's numbers.
+    assert_eq!(two.create_task(task("x"), now()).unwrap().id, 1);
+    assert!(matches!(
+        two.get_task(third),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(one.get_task(1).unwrap().title, "a");
+    assert_eq!(two.get_task(1).unwrap().title, "x");
+    // Changing or deleting #1 in one workspace leaves the other's #1 alone.
+    one.delete_task(1).unwrap();
+    assert_eq!(two.get_task(1).unwrap().title, "x");
+}
+
+fn the_stamp_counts_every_change_the_catalog_mirrors(b: &Backend) {
+    let (one, two) = (b.store("default"), b.store("other"));
+    let start = one.stamp().unwrap();
+    assert_eq!(start.installation.len(), 32, "{start:?}");
+    assert_eq!(start.installation, two.stamp().unwrap().installation);
+    let t = fix_login(one.as_ref());
+    let after_create = one.stamp().unwrap().changes;
+    assert!(after_create >= start.changes + 2, "a person and a task");
+    one.update_task(
+        t.id,
+        TaskPatch {
+            title: Some("fix the login".into()),
+            ..TaskPatch::default()
+        },
+        now(),
+    )
+    .unwrap();
+    let after_update = one.stamp().unwrap().changes;
+    assert!(after_update > after_create);
+    one.delete_task(t.id).unwrap();
+    assert!(one.stamp().unwrap().changes > after_update);
+    // Sessions and settings are not mirrored; another workspace's changes do not count.
+    let before = one.stamp().unwrap().changes;
+    one.save_session("s", &json!({}), now()).unwrap();
+    one.set_setting("date_order", "day_first").unwrap();
+    two.create_task(task("elsewhere"), now()).unwrap();
+    assert_eq!(one.stamp().unwrap().changes, before);
+}
+
+fn a_delivery_counts_once_until_forgotten(b: &Backend) {
+    let d = b.directory();
+    let key = b.name("Ev1");
+    assert!(d.first_delivery(&key, now()).unwrap());
+    assert!(!d.first_delivery(&key, now()).unwrap());
+    assert!(d.first_delivery(&b.name("Ev2"), now()).unwrap());
+    let later = now() + chrono::Duration::seconds(maestro_tools::store::DELIVERY_MEMORY + 1);
+    assert!(
+        d.first_delivery(&key, later).unwrap(),
+        "forgotten after the memory"
+    );
+    // A second server on the same database knows it too.
+    assert!(!b.directory().first_delivery(&key, later).unwrap());
 }

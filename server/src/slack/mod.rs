@@ -7,8 +7,8 @@ mod blocks;
 mod people;
 mod verify;
 
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -40,14 +40,10 @@ pub struct SlackConfig {
     pub api_url: String,
 }
 
-/// Event ids remembered to drop Slack's retries.
-const SEEN_EVENTS: usize = 10_000;
-
 /// The running bot.
 pub struct Slack {
     config: SlackConfig,
     http: reqwest::Client,
-    seen: Mutex<(HashSet<String>, VecDeque<String>)>,
 }
 
 impl Slack {
@@ -61,24 +57,7 @@ impl Slack {
                 .timeout(std::time::Duration::from_secs(30))
                 .build()
                 .unwrap_or_default(),
-            seen: Mutex::new(Default::default()),
         }
-    }
-
-    /// True the first time an event id is seen.
-    fn first_time(&self, event_id: &str) -> bool {
-        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        let (set, order) = &mut *seen;
-        if !set.insert(event_id.to_string()) {
-            return false;
-        }
-        order.push_back(event_id.to_string());
-        if order.len() > SEEN_EVENTS
-            && let Some(old) = order.pop_front()
-        {
-            set.remove(&old);
-        }
-        true
     }
 
     /// Posts JSON to a Web API method (e.g. `chat.postMessage`) with the bot token.
@@ -210,7 +189,7 @@ async fn events(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let slack = verified(&state, &headers, &body)?;
+    verified(&state, &headers, &body)?;
     let payload: Value = serde_json::from_slice(&body)
         .map_err(|e| malformed(&format!("the body is not JSON ({e})")))?;
     match payload["type"].as_str() {
@@ -224,7 +203,7 @@ async fn events(
             let event_id = payload["event_id"]
                 .as_str()
                 .ok_or_else(|| malformed("no event_id"))?;
-            if !slack.first_time(event_id) {
+            if !first_delivery(&state, format!("slack:event:{event_id}")).await? {
                 return Ok(StatusCode::OK.into_response());
             }
             let event = &payload["event"];
@@ -273,14 +252,29 @@ async fn events(
     }
 }
 
-/// A verified request's form fields (slash commands and button clicks post forms).
-fn verified_form(
-    state: &AppState,
+/// True the first time `key` is delivered to any server sharing the directory.
+async fn first_delivery(state: &Arc<AppState>, key: String) -> Result<bool, Problem> {
+    let (state, now) = (Arc::clone(state), state.config.clock.now());
+    blocking(move || Ok(state.directory.first_delivery(&key, now)?)).await
+}
+
+/// A verified request's form fields (slash commands and button clicks post
+/// forms), or `None` when the same signed request came before (a replay:
+/// its signature covers its time and body, and Slack never resends these).
+async fn verified_form(
+    state: &Arc<AppState>,
     headers: &HeaderMap,
     body: &Bytes,
-) -> Result<HashMap<String, String>, Problem> {
+) -> Result<Option<HashMap<String, String>>, Problem> {
     verified(state, headers, body)?;
-    serde_urlencoded::from_bytes(body).map_err(|e| malformed(&format!("not a form ({e})")))
+    let form =
+        serde_urlencoded::from_bytes(body).map_err(|e| malformed(&format!("not a form ({e})")))?;
+    let signature = headers
+        .get("x-slack-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let first = first_delivery(state, format!("slack:signed:{signature}")).await?;
+    Ok(first.then_some(form))
 }
 
 async fn command(
@@ -288,7 +282,9 @@ async fn command(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let form = verified_form(&state, &headers, &body)?;
+    let Some(form) = verified_form(&state, &headers, &body).await? else {
+        return Ok(StatusCode::OK.into_response());
+    };
     let field = |k: &str| {
         form.get(k)
             .cloned()
@@ -325,7 +321,9 @@ async fn interactivity(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let form = verified_form(&state, &headers, &body)?;
+    let Some(form) = verified_form(&state, &headers, &body).await? else {
+        return Ok(StatusCode::OK.into_response());
+    };
     let payload: Value = form
         .get("payload")
         .and_then(|p| serde_json::from_str(p).ok())

@@ -121,7 +121,15 @@ pub trait Directory: Send + Sync {
     ) -> Result<TokenInfo, StoreError>;
     /// The live token `token` (as presented by a client), or `None`.
     fn authenticate(&self, token: &str) -> Result<Option<TokenInfo>, StoreError>;
+    /// Records a delivery (a Slack event id, or a signed request) and says
+    /// whether it is the first time it came, across every server sharing
+    /// the database. Deliveries older than [`DELIVERY_MEMORY`] are forgotten.
+    fn first_delivery(&self, key: &str, now: DateTime<Utc>) -> Result<bool, StoreError>;
 }
+
+/// How long a delivery is remembered, in seconds: longer than Slack's
+/// five-minute signature window and its retries.
+pub const DELIVERY_MEMORY: i64 = 3600;
 
 /// Checks a workspace name: 1 to 64 letters, digits, `-` or `_` (it names files).
 pub fn check_workspace_name(name: &str) -> Result<(), StoreError> {
@@ -436,6 +444,22 @@ impl Directory for SqliteDirectory {
         Ok(stmt
             .query_row([token_hash(token)], token_from_row)
             .optional()?)
+    }
+
+    fn first_delivery(&self, key: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let now = now.timestamp();
+        tx.execute(
+            "DELETE FROM deliveries WHERE at < ?1",
+            [now - DELIVERY_MEMORY],
+        )?;
+        let added = tx.execute(
+            "INSERT OR IGNORE INTO deliveries (key, at) VALUES (?1, ?2)",
+            params![key, now],
+        )?;
+        tx.commit()?;
+        Ok(added == 1)
     }
 }
 

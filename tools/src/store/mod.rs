@@ -14,7 +14,8 @@ use serde_json::Value;
 
 pub use assets::{AssetStore, Dataset, ModelRecord, NewDataset, NewModel, Stage};
 pub use directory::{
-    Directory, Scope, SqliteDirectory, TokenInfo, Workspace, check_workspace_name, token_hash,
+    DELIVERY_MEMORY, Directory, Scope, SqliteDirectory, TokenInfo, Workspace, check_workspace_name,
+    token_hash,
 };
 pub use postgres::{CopiedWorkspace, PgDirectory, PgStore, test_database_url};
 pub use sqlite::SqliteStore;
@@ -140,6 +141,20 @@ pub trait Store: AssetStore + Send + Sync {
     fn settings(&self) -> Result<BTreeMap<String, String>, StoreError>;
     /// Sets one workspace setting (checked by the caller).
     fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError>;
+
+    /// Which store this is and how many changes the catalog mirrors it has
+    /// seen: what a catalog records to tell that it is in step.
+    fn stamp(&self) -> Result<StoreStamp, StoreError>;
+}
+
+/// A store's identity and change count, as a catalog records them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct StoreStamp {
+    /// The installation: a random id made with the schema.
+    pub installation: String,
+    /// Changes to the workspace's tasks, people, datasets and models so far
+    /// (counted by the database itself, in the changing transaction).
+    pub changes: i64,
 }
 
 #[cfg(test)]

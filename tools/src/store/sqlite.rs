@@ -9,7 +9,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params, params_from_iter};
 use serde_json::Value;
 
-use super::{AuditRecord, Store, StoreError, UsageRecord};
+use super::{AuditRecord, Store, StoreError, StoreStamp, UsageRecord};
 use crate::model::{
     NewPerson, NewTask, Person, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch,
 };
@@ -71,6 +71,54 @@ pub(super) const MIGRATIONS: &[&str] = &[
     "CREATE TABLE settings (
          workspace_id INTEGER NOT NULL REFERENCES workspaces(id), key TEXT NOT NULL,
          value TEXT NOT NULL, PRIMARY KEY (workspace_id, key));",
+    // Task numbers per workspace, never reused; a count of the changes the
+    // catalog mirrors; delivered Slack requests; this installation's id.
+    "ALTER TABLE workspaces ADD COLUMN last_task_id INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE workspaces ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+     UPDATE workspaces SET last_task_id =
+         (SELECT coalesce(max(id), 0) FROM tasks WHERE tasks.workspace_id = workspaces.id);
+     CREATE TABLE numbered_tasks (
+         workspace_id INTEGER NOT NULL REFERENCES workspaces(id), id INTEGER NOT NULL,
+         title TEXT NOT NULL, description TEXT,
+         project_id INTEGER REFERENCES projects(id), assignee_id INTEGER REFERENCES people(id),
+         status TEXT NOT NULL, priority TEXT NOT NULL, due TEXT, estimate_hours REAL,
+         tags TEXT NOT NULL DEFAULT '[]', created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+         completed_at TEXT, actual_hours REAL, PRIMARY KEY (workspace_id, id));
+     INSERT INTO numbered_tasks SELECT workspace_id, id, title, description, project_id,
+         assignee_id, status, priority, due, estimate_hours, tags, created_at, updated_at,
+         completed_at, actual_hours FROM tasks;
+     DROP TABLE tasks;
+     ALTER TABLE numbered_tasks RENAME TO tasks;
+     CREATE INDEX tasks_workspace ON tasks (workspace_id, status);
+     CREATE INDEX tasks_assignee ON tasks (workspace_id, assignee_id);
+     CREATE INDEX tasks_project ON tasks (workspace_id, project_id);
+     CREATE TRIGGER tasks_added AFTER INSERT ON tasks BEGIN
+         UPDATE workspaces SET generation = generation + 1 WHERE id = NEW.workspace_id; END;
+     CREATE TRIGGER tasks_changed AFTER UPDATE ON tasks BEGIN
+         UPDATE workspaces SET generation = generation + 1 WHERE id = NEW.workspace_id; END;
+     CREATE TRIGGER tasks_removed AFTER DELETE ON tasks BEGIN
+         UPDATE workspaces SET generation = generation + 1 WHERE id = OLD.workspace_id; END;
+     CREATE TRIGGER people_added AFTER INSERT ON people BEGIN
+         UPDATE workspaces SET generation = generation + 1 WHERE id = NEW.workspace_id; END;
+     CREATE TRIGGER people_changed AFTER UPDATE ON people BEGIN
+         UPDATE workspaces SET generation = generation + 1 WHERE id = NEW.workspace_id; END;
+     CREATE TRIGGER people_removed AFTER DELETE ON people BEGIN
+         UPDATE workspaces SET generation = generation + 1 WHERE id = OLD.workspace_id; END;
+     CREATE TRIGGER datasets_added AFTER INSERT ON datasets BEGIN
+         UPDATE workspaces SET generation = generation + 1 WHERE id = NEW.workspace_id; END;
+     CREATE TRIGGER datasets_changed AFTER UPDATE ON datasets BEGIN
+         UPDATE workspaces SET generation = generation + 1 WHERE id = NEW.workspace_id; END;
+     CREATE TRIGGER datasets_removed AFTER DELETE ON datasets BEGIN
+         UPDATE workspaces SET generation = generation + 1 WHERE id = OLD.workspace_id; END;
+     CREATE TRIGGER models_added AFTER INSERT ON models BEGIN
+         UPDATE workspaces SET generation = generation + 1 WHERE id = NEW.workspace_id; END;
+     CREATE TRIGGER models_changed AFTER UPDATE ON models BEGIN
+         UPDATE workspaces SET generation = generation + 1 WHERE id = NEW.workspace_id; END;
+     CREATE TRIGGER models_removed AFTER DELETE ON models BEGIN
+         UPDATE workspaces SET generation = generation + 1 WHERE id = OLD.workspace_id; END;
+     CREATE TABLE deliveries (key TEXT PRIMARY KEY, at INTEGER NOT NULL);
+     CREATE TABLE installation (id TEXT NOT NULL);
+     INSERT INTO installation (id) VALUES (lower(hex(randomblob(16))));",
 ];
 
 /// The SQLite store, scoped to one workspace.
@@ -230,10 +278,16 @@ impl SqliteStore {
             Status::Done => Some(t.completed_at.unwrap_or(now)),
             _ => None,
         };
+        // Numbers come from the workspace's counter: never shared, never reused.
+        let id: i64 = tx.query_row(
+            "UPDATE workspaces SET last_task_id = last_task_id + 1 WHERE id = ?1 RETURNING last_task_id",
+            [self.workspace_id],
+            |r| r.get(0),
+        )?;
         tx.execute(
-            "INSERT INTO tasks (workspace_id, title, description, project_id, assignee_id, status, priority,
+            "INSERT INTO tasks (workspace_id, id, title, description, project_id, assignee_id, status, priority,
                  due, estimate_hours, tags, created_at, updated_at, completed_at, actual_hours)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13)",
+             VALUES (?1, ?14, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13)",
             params![
                 self.workspace_id,
                 title,
@@ -248,9 +302,10 @@ impl SqliteStore {
                 created.to_rfc3339(),
                 completed.map(|c| c.to_rfc3339()),
                 t.actual_hours,
+                id,
             ],
         )?;
-        Ok(tx.last_insert_rowid())
+        Ok(id)
     }
 
     fn task_in(&self, tx: &Connection, id: i64) -> Result<Task, StoreError> {
@@ -667,5 +722,62 @@ impl Store for SqliteStore {
             params![self.workspace_id, key, value],
         )?;
         Ok(())
+    }
+
+    fn stamp(&self) -> Result<StoreStamp, StoreError> {
+        Ok(self.conn().query_row(
+            "SELECT (SELECT id FROM installation), generation FROM workspaces WHERE id = ?1",
+            [self.workspace_id],
+            |r| {
+                Ok(StoreStamp {
+                    installation: r.get(0)?,
+                    changes: r.get(1)?,
+                })
+            },
+        )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file from before task numbers were per workspace keeps every task
+    /// and number; each workspace then counts on from its own highest.
+    #[test]
+    fn upgrading_keeps_task_numbers_and_counts_on_per_workspace() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("maestro.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..6] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 6).unwrap();
+            conn.execute_batch(
+                "INSERT INTO workspaces (id, name) VALUES (1, 'default'), (2, 'other');
+                 INSERT INTO tasks (id, workspace_id, title, status, priority, created_at, updated_at)
+                 VALUES (1, 1, 'one', 'todo', 'low', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00'), (2, 2, 'two', 'todo', 'low', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00'),
+                        (3, 1, 'three', 'todo', 'low', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00');",
+            )
+            .unwrap();
+        }
+        let default = SqliteStore::open(&path, "default").unwrap();
+        let other = SqliteStore::open(&path, "other").unwrap();
+        assert_eq!(default.get_task(3).unwrap().title, "three");
+        assert_eq!(other.get_task(2).unwrap().title, "two");
+        let new = |s: &SqliteStore| {
+            s.create_task(
+                NewTask {
+                    title: "new".into(),
+                    ..NewTask::default()
+                },
+                Utc::now(),
+            )
+            .unwrap()
+            .id
+        };
+        assert_eq!((new(&default), new(&other)), (4, 3));
+        assert_eq!(default.stamp().unwrap().installation.len(), 32);
     }
 }

@@ -12,7 +12,7 @@ use super::pool::Pool;
 use super::{db, migrate};
 use super::{start_bridge, stopped};
 use crate::store::StoreError;
-use crate::store::directory::rules;
+use crate::store::directory::{DELIVERY_MEMORY, rules};
 use crate::store::sqlite::parse_time;
 use crate::store::{Directory, Scope, TokenInfo, Workspace, token_hash};
 use maestro_catalog::blocking::Bridge;
@@ -251,6 +251,27 @@ impl Directory for PgDirectory {
                 .as_ref()
                 .map(token_from_row)
                 .transpose()
+        })
+    }
+
+    fn first_delivery(&self, key: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let (key, now) = (key.to_string(), now.timestamp());
+        self.run(|pool| async move {
+            let conn = pool.get().await?;
+            conn.execute(
+                "DELETE FROM deliveries WHERE at < $1",
+                &[&(now - DELIVERY_MEMORY)],
+            )
+            .await
+            .map_err(db)?;
+            let added = conn
+                .execute(
+                    "INSERT INTO deliveries (key, at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    &[&key, &now],
+                )
+                .await
+                .map_err(db)?;
+            Ok(added == 1)
         })
     }
 }

@@ -93,6 +93,28 @@ pub(super) const MIGRATIONS: &[&str] = &[
     "CREATE TABLE settings (
          workspace_id BIGINT NOT NULL REFERENCES workspaces(id), key TEXT NOT NULL,
          value TEXT NOT NULL, PRIMARY KEY (workspace_id, key));",
+    // Task numbers were per workspace here from the start.
+    "ALTER TABLE workspaces ADD COLUMN generation BIGINT NOT NULL DEFAULT 0;
+     CREATE FUNCTION maestro_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+         IF TG_OP = 'DELETE' THEN
+             UPDATE workspaces SET generation = generation + 1 WHERE id = OLD.workspace_id;
+         ELSE
+             UPDATE workspaces SET generation = generation + 1 WHERE id = NEW.workspace_id;
+         END IF;
+         RETURN NULL;
+     END $$;
+     CREATE TRIGGER tasks_changes AFTER INSERT OR UPDATE OR DELETE ON tasks
+         FOR EACH ROW EXECUTE FUNCTION maestro_count_change();
+     CREATE TRIGGER people_changes AFTER INSERT OR UPDATE OR DELETE ON people
+         FOR EACH ROW EXECUTE FUNCTION maestro_count_change();
+     CREATE TRIGGER datasets_changes AFTER INSERT OR UPDATE OR DELETE ON datasets
+         FOR EACH ROW EXECUTE FUNCTION maestro_count_change();
+     CREATE TRIGGER models_changes AFTER INSERT OR UPDATE OR DELETE ON models
+         FOR EACH ROW EXECUTE FUNCTION maestro_count_change();
+     CREATE TABLE deliveries (key TEXT PRIMARY KEY, at BIGINT NOT NULL);
+     CREATE TABLE installation (id TEXT NOT NULL);
+     INSERT INTO installation (id) VALUES (md5(random()::text || clock_timestamp()::text));",
 ];
 
 /// Advisory-lock key under which migrations run, so that servers starting

@@ -12,7 +12,7 @@ use crate::model::{
     NewPerson, NewTask, Person, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch,
 };
 use crate::store::sqlite::{parse_time, tags_json};
-use crate::store::{AuditRecord, Store, StoreError, UsageRecord};
+use crate::store::{AuditRecord, Store, StoreError, StoreStamp, UsageRecord};
 
 const TASK_SELECT: &str = "SELECT t.id, t.title, t.description, pr.name, pe.name, t.status, t.priority,
         t.due, t.estimate_hours, t.tags, t.created_at, t.updated_at, t.completed_at, t.actual_hours
@@ -627,6 +627,23 @@ impl Store for PgStore {
             .await
             .map_err(db)?;
             Ok(())
+        })
+    }
+
+    fn stamp(&self) -> Result<StoreStamp, StoreError> {
+        self.run(|s| async move {
+            let conn = s.pool.get().await?;
+            let row = conn
+                .query_one(
+                    "SELECT (SELECT id FROM installation), generation FROM workspaces WHERE id = $1",
+                    &[&s.workspace_id],
+                )
+                .await
+                .map_err(db)?;
+            Ok(StoreStamp {
+                installation: row.try_get(0).map_err(db)?,
+                changes: row.try_get(1).map_err(db)?,
+            })
         })
     }
 }
