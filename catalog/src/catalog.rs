@@ -49,6 +49,24 @@ pub enum CatalogError {
     },
 }
 
+impl CatalogError {
+    /// Whether the catalog's file is damaged (not a database, or rows this
+    /// version cannot read), as opposed to unreachable or busy.
+    pub fn is_damage(&self) -> bool {
+        match self {
+            CatalogError::Corrupt(_) => true,
+            CatalogError::Storage(e) => matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+            ),
+            _ => false,
+        }
+    }
+}
+
+/// The id (and kind) of the entry where a catalog keeps its stamp.
+const STAMP: &str = "_stamp";
+
 /// One search result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
@@ -110,9 +128,12 @@ impl Catalog {
     /// Entries embedded by another embedder are re-embedded from their text.
     pub fn open(path: &Path) -> Result<Self, CatalogError> {
         let embedder = HashEmbedder::default();
-        let db = Db::open(path).map_err(|e| CatalogError::Open {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
+        let db = Db::open(path).map_err(|e| match e.is_damage() {
+            true => CatalogError::Corrupt(format!("{}: {e}", path.display())),
+            false => CatalogError::Open {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            },
         })?;
         let stale = db.embedder_id()?.is_some_and(|id| id != embedder.id());
         let mut index = FlatIndex::with_db(embedder.dims(), db)?;
@@ -127,10 +148,11 @@ impl Catalog {
         Self::with_parts(Box::new(embedder), Box::new(index))
     }
 
-    /// The catalog of `workspace` in the Qdrant server `config` names (its
-    /// collection is created when missing), with the built-in embedder.
-    pub fn qdrant(config: &QdrantConfig, workspace: &str) -> Result<Self, CatalogError> {
-        let index = QdrantIndex::open(config, &QdrantIndex::collection_for(workspace))?;
+    /// The catalog in `collection` of the Qdrant server `config` names
+    /// (created when missing; see [`QdrantIndex::collection_for`]), with the
+    /// built-in embedder.
+    pub fn qdrant(config: &QdrantConfig, collection: &str) -> Result<Self, CatalogError> {
+        let index = QdrantIndex::open(config, collection)?;
         Self::with_parts(Box::new(HashEmbedder::default()), Box::new(index))
     }
 
@@ -141,7 +163,11 @@ impl Catalog {
         index: Box<dyn VectorIndex>,
     ) -> Result<Self, CatalogError> {
         let mut idf = Idf::new(embedder.dims());
-        index.scan(&mut |_, vector| idf.add(vector, 1))?;
+        index.scan(&mut |entry, vector| {
+            if entry.kind != STAMP {
+                idf.add(vector, 1)
+            }
+        })?;
         Ok(Self {
             embedder,
             index,
@@ -210,10 +236,26 @@ impl Catalog {
         let query = self.weighted_query(text);
         Ok(self
             .index
-            .search(&query, k, filter)?
+            .search(&query, k + 1, filter)?
             .into_iter()
+            .filter(|(entry, _)| entry.kind != STAMP)
+            .take(k)
             .map(|(entry, score)| Hit { entry, score })
             .collect())
+    }
+
+    /// What the catalog's owner recorded about the data it mirrors (see
+    /// [`Catalog::set_stamp`]), or `None` when nothing was recorded.
+    pub fn stamp(&self) -> Result<Option<serde_json::Value>, CatalogError> {
+        Ok(self.index.get(STAMP)?.map(|(e, _)| e.payload))
+    }
+
+    /// Records what the catalog mirrors (e.g. which store, at which change),
+    /// in the index itself, so that it travels with the data; never a
+    /// search result. [`Catalog::clear`] removes it.
+    pub fn set_stamp(&mut self, stamp: serde_json::Value) -> Result<(), CatalogError> {
+        let entry = Entry::new(STAMP, STAMP, "").with_payload(stamp);
+        self.index.upsert(vec![(entry, SparseVector::new())])
     }
 
     /// The query vector for `text`: its embedding weighted by IDF, unit length.
@@ -234,6 +276,11 @@ impl Catalog {
     /// The entry with this id.
     pub fn get(&self, id: &str) -> Result<Option<Entry>, CatalogError> {
         Ok(self.index.get(id)?.map(|(e, _)| e))
+    }
+
+    /// Which embedder makes the vectors (its name and settings).
+    pub fn embedder_id(&self) -> String {
+        self.embedder.id()
     }
 
     /// The index underneath (for exact-search comparisons and statistics).

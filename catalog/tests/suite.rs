@@ -37,7 +37,9 @@ impl Backend {
         match self {
             Backend::Memory => Catalog::in_memory(),
             Backend::File(dir) => Catalog::open(&dir.path().join("catalog.db")).unwrap(),
-            Backend::Qdrant { config, workspace } => Catalog::qdrant(config, workspace).unwrap(),
+            Backend::Qdrant { config, workspace } => {
+                Catalog::qdrant(config, &QdrantIndex::collection_for("test", workspace)).unwrap()
+            }
         }
     }
 
@@ -59,7 +61,7 @@ impl Backend {
 impl Drop for Backend {
     fn drop(&mut self) {
         if let Backend::Qdrant { config, workspace } = self {
-            let collection = QdrantIndex::collection_for(workspace);
+            let collection = QdrantIndex::collection_for("test", workspace);
             if let Err(e) = QdrantIndex::open(config, &collection).and_then(QdrantIndex::delete) {
                 let _ = writeln!(std::io::stderr(), "could not delete {collection}: {e}");
             }
@@ -362,5 +364,24 @@ fn idf_stays_in_step_with_every_change() {
                 assert_eq!(c.weighted_query(text), backend.open().weighted_query(text));
             }
         }
+    }
+}
+
+#[test]
+fn a_stamp_travels_with_the_data_and_is_never_found() {
+    for backend in backends("a_stamp_travels_with_the_data_and_is_never_found") {
+        let mut c = backend.open();
+        assert_eq!(c.stamp().unwrap(), None, "{}", backend.name());
+        c.upsert(entries()).unwrap();
+        let stamp = json!({"installation": "abc", "changes": 7});
+        c.set_stamp(stamp.clone()).unwrap();
+        let all = c.search("task todo alice", 100, &Filter::any()).unwrap();
+        assert_eq!(all.len(), entries().len(), "{}", backend.name());
+        assert!(!ids(&all).contains(&"_stamp"), "{}", backend.name());
+        if backend.persistent() {
+            assert_eq!(backend.open().stamp().unwrap(), Some(stamp));
+        }
+        c.clear().unwrap();
+        assert_eq!(c.stamp().unwrap(), None, "{}", backend.name());
     }
 }

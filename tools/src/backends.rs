@@ -4,11 +4,12 @@
 //! (with `MAESTRO_QDRANT_API_KEY` when the server wants one). Chosen here,
 //! once, for every front end.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use maestro_catalog::{Catalog, QdrantConfig};
+use maestro_catalog::{Catalog, QdrantConfig, QdrantIndex};
 
 use crate::clock::Clock;
+use crate::mirror::Location;
 use crate::platform::{Platform, PlatformError};
 use crate::store::{
     Directory, PgDirectory, PgStore, SqliteDirectory, SqliteStore, Store, StoreError,
@@ -22,18 +23,43 @@ pub struct Backends {
     pub database_url: Option<String>,
     /// A Qdrant server instead of the embedded catalog files.
     pub qdrant: Option<QdrantConfig>,
+    /// The deployment's part of its Qdrant collections' names
+    /// (`MAESTRO_QDRANT_PREFIX`); by default the start of the store's
+    /// installation id, so that two deployments never share a collection.
+    pub qdrant_prefix: Option<String>,
 }
 
 impl Backends {
     /// From the environment (`MAESTRO_DATABASE_URL`, `MAESTRO_QDRANT_URL`,
-    /// `MAESTRO_QDRANT_API_KEY`); unset or empty variables keep the embedded defaults.
+    /// `MAESTRO_QDRANT_API_KEY`, `MAESTRO_QDRANT_PREFIX`); unset or empty
+    /// variables keep the embedded defaults.
     pub fn from_env() -> Result<Self, PlatformError> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         Self::new(
             var("MAESTRO_DATABASE_URL"),
             var("MAESTRO_QDRANT_URL"),
             var("MAESTRO_QDRANT_API_KEY"),
-        )
+        )?
+        .with_qdrant_prefix(var("MAESTRO_QDRANT_PREFIX"))
+    }
+
+    /// Names this deployment's Qdrant collections `maestro_PREFIX_WORKSPACE`
+    /// (1 to 40 letters, digits, `-` or `_`); `None` keeps the default.
+    pub fn with_qdrant_prefix(self, prefix: Option<String>) -> Result<Self, PlatformError> {
+        if let Some(p) = &prefix
+            && (p.len() > 40
+                || !p
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        {
+            return Err(unusable(format!(
+                "MAESTRO_QDRANT_PREFIX must be 1 to 40 letters, digits, '-' or '_' (got {p:?})"
+            )));
+        }
+        Ok(Self {
+            qdrant_prefix: prefix,
+            ..self
+        })
     }
 
     /// Checks the URLs' schemes.
@@ -65,6 +91,7 @@ impl Backends {
                 url,
                 api_key: qdrant_api_key,
             }),
+            qdrant_prefix: None,
         })
     }
 
@@ -87,23 +114,60 @@ impl Backends {
         })
     }
 
-    /// The catalog of `workspace` (a checked name), and whether it is new
-    /// and must be filled from the store: a Qdrant collection holding
-    /// nothing, or a catalog file that did not exist.
+    /// The catalog of `workspace` (a checked name) for the store of
+    /// `installation`, and where it lives: the workspace's collection of
+    /// this deployment (see [`Backends::qdrant_prefix`]), or its file in
+    /// `home` — moved aside and started afresh when damaged (it is derived:
+    /// [`Platform::reconcile`] fills it again).
     pub(crate) fn catalog(
         &self,
         home: &Path,
         workspace: &str,
-    ) -> Result<(Catalog, bool), PlatformError> {
+        installation: &str,
+    ) -> Result<(Catalog, Location), PlatformError> {
         if let Some(config) = &self.qdrant {
-            let catalog = Catalog::qdrant(config, workspace)?;
-            let fresh = catalog.is_empty()?;
-            return Ok((catalog, fresh));
+            let deployment = match &self.qdrant_prefix {
+                Some(prefix) => prefix.clone(),
+                None => installation.chars().take(12).collect(),
+            };
+            let collection = QdrantIndex::collection_for(&deployment, workspace);
+            let catalog = Catalog::qdrant(config, &collection)?;
+            return Ok((catalog, Location::Shared(collection)));
         }
         let path = home.join(catalog_file(workspace));
-        let fresh = !path.exists();
-        Ok((Catalog::open(&path)?, fresh))
+        let catalog = match Catalog::open(&path) {
+            Err(e) if e.is_damage() => {
+                let aside = quarantine(&path)?;
+                eprintln!(
+                    "maestro: the catalog file {} was damaged ({e}); moved it to {} and rebuilding it from the store",
+                    path.display(),
+                    aside.display()
+                );
+                Catalog::open(&path)?
+            }
+            other => other?,
+        };
+        Ok((catalog, Location::File(path.display().to_string())))
     }
+}
+
+/// Moves a damaged catalog file (and its SQLite journals) aside, to
+/// `NAME.damaged-SECONDS`; returns where it went.
+fn quarantine(path: &Path) -> Result<PathBuf, PlatformError> {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let aside = PathBuf::from(format!("{}.damaged-{stamp}", path.display()));
+    std::fs::rename(path, &aside).map_err(|e| {
+        unusable(format!(
+            "the catalog file {} is damaged and cannot be moved aside ({e}); delete it and run `maestro reindex`",
+            path.display()
+        ))
+    })?;
+    for journal in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{journal}", path.display()));
+    }
+    Ok(aside)
 }
 
 fn unusable(message: String) -> PlatformError {

@@ -100,6 +100,7 @@ fn store_all(
         .store()
         .create_tasks(tasks, platform.clock().now())?;
     platform.index_tasks(&tasks).map_err(ToolError::from)?;
+    platform.mark_in_step()?;
     Ok((people, tasks))
 }
 

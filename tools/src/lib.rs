@@ -15,6 +15,7 @@ pub mod chart;
 mod clock;
 pub mod import;
 pub mod insight;
+mod mirror;
 pub mod ml;
 mod model;
 mod platform;

@@ -36,6 +36,9 @@ pub enum PlatformError {
     /// A new catalog could not be filled from the store.
     #[error("cannot fill the workspace's new catalog: {0}")]
     Reindex(String),
+    /// The catalog belongs to another installation (the message says what to do).
+    #[error("{0}")]
+    Foreign(String),
 }
 
 /// The platform: state, catalog, clock and tools. Shared by every front end.
@@ -96,9 +99,8 @@ impl Platform {
     }
 
     /// A platform over `store` with the workspace's own catalog (its file in
-    /// `home`, or its Qdrant collection), filled from the store when new (a
-    /// workspace made before catalogs were per workspace, just migrated, or
-    /// moved to Qdrant).
+    /// `home`, or its Qdrant collection), brought in step with the store
+    /// ([`Platform::reconcile`]: filled when new, rebuilt when behind).
     pub(crate) fn with_store(
         home: &Path,
         workspace: &str,
@@ -106,13 +108,10 @@ impl Platform {
         clock: Clock,
         backends: &Backends,
     ) -> Result<Self, PlatformError> {
-        let (catalog, fresh) = backends.catalog(home, workspace)?;
+        let installation = store.stamp()?.installation;
+        let (catalog, location) = backends.catalog(home, workspace, &installation)?;
         let platform = Self::with_parts(store, catalog, clock)?;
-        if fresh {
-            platform
-                .reindex()
-                .map_err(|e| PlatformError::Reindex(e.to_string()))?;
-        }
+        platform.reconcile(&location)?;
         Ok(platform)
     }
 
@@ -340,6 +339,10 @@ impl Platform {
             result: recorded,
         };
         let _ = self.store.record(&record);
+        if result.is_ok() && tool.effect() != Effect::Read {
+            // The change is made; a stamp left behind only means a rebuild at the next open.
+            let _ = self.mark_in_step();
+        }
         result
     }
 

@@ -37,6 +37,7 @@ impl Platform {
         let datasets = store.list_datasets()?;
         let models = store.list_models()?;
         let before = self.catalog().clear()?;
+        self.mark_rebuilding()?;
         let tools: Vec<Entry> = self.tool_entries();
         let report = Reindexed {
             tools: tools.len(),
@@ -65,6 +66,7 @@ impl Platform {
         for m in &latest {
             index_model(self, m)?;
         }
+        self.mark_in_step()?;
         Ok(Reindexed {
             models: latest.len(),
             ..report

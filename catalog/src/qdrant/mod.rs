@@ -94,9 +94,11 @@ pub struct QdrantIndex {
 }
 
 impl QdrantIndex {
-    /// The collection of `workspace`: `maestro_` and the name.
-    pub fn collection_for(workspace: &str) -> String {
-        format!("maestro_{workspace}")
+    /// The collection of `workspace` in `deployment` (an installation's id
+    /// or an operator's prefix): `maestro_DEPLOYMENT_WORKSPACE`, so that
+    /// deployments sharing one server never share a collection.
+    pub fn collection_for(deployment: &str, workspace: &str) -> String {
+        format!("maestro_{deployment}_{workspace}")
     }
 
     /// Connects to the server `config` names and uses `collection`,

@@ -148,7 +148,7 @@ pub trait Store: AssetStore + Send + Sync {
 }
 
 /// A store's identity and change count, as a catalog records them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct StoreStamp {
     /// The installation: a random id made with the schema.
     pub installation: String,
