@@ -83,6 +83,7 @@ pub fn app(config: ServerConfig, directory: Arc<dyn Directory>, opener: Opener) 
         ))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn(problem::as_problem))
+        .layer(axum::middleware::from_fn(problem::with_request_id))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             metrics::track,

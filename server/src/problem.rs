@@ -142,3 +142,55 @@ pub async fn as_problem(req: Request, next: Next) -> Response {
     }
     rewritten
 }
+
+/// The header that carries a request's id, both ways.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Gives every request an id (the client's `X-Request-Id` when it is a
+/// plain token of at most 64 characters, else a fresh one), returned in the
+/// `X-Request-Id` header. A server error is logged to stderr with it, and
+/// its problem details carry it as `request_id`, so a user's report can be
+/// found in the log.
+pub async fn with_request_id(req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            (1..=64).contains(&v.len())
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        })
+        .map_or_else(crate::state::random_id, str::to_string);
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let mut response = next.run(req).await;
+    if response.status().is_server_error() {
+        response = logged(response, &id, &format!("{method} {path}")).await;
+    }
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    response
+}
+
+/// A server error's problem details with `request_id`, logged to stderr.
+async fn logged(response: Response, id: &str, request: &str) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, REWRITE_LIMIT)
+        .await
+        .unwrap_or_default();
+    let mut problem: serde_json::Value =
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({}));
+    eprintln!(
+        "maestro serve: {} {request} (request {id}): {}",
+        parts.status.as_u16(),
+        problem["detail"]
+            .as_str()
+            .unwrap_or(&String::from_utf8_lossy(&bytes))
+    );
+    if let Some(fields) = problem.as_object_mut() {
+        fields.insert("request_id".into(), json!(id));
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(problem.to_string()))
+}

@@ -73,6 +73,33 @@ impl AppState {
         .await
     }
 
+    /// What is wrong with the server's state, if anything: the directory
+    /// and every open workspace's store (a cheap read each) and catalog.
+    /// Blocking: call it through [`blocking`].
+    pub fn failures(&self) -> Vec<String> {
+        let mut failures = Vec::new();
+        if let Err(e) = self.directory.list_workspaces() {
+            failures.push(format!("the directory cannot be read: {e}"));
+        }
+        let open: Vec<(String, Assistant)> = self
+            .lock()
+            .iter()
+            .map(|(name, a)| (name.clone(), a.clone()))
+            .collect();
+        for (name, assistant) in open {
+            let platform = assistant.platform();
+            if let Err(e) = platform.store().stamp() {
+                failures.push(format!("the store of workspace {name} cannot be read: {e}"));
+            }
+            if let Err(e) = platform.catalog().len() {
+                failures.push(format!(
+                    "the catalog of workspace {name} cannot be read: {e}"
+                ));
+            }
+        }
+        failures
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Assistant>> {
         self.open.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -85,6 +112,13 @@ pub async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| Problem::internal(format!("the request's worker failed: {e}")))?
+}
+
+/// A fresh random id (sessions, requests): 16 hex digits.
+pub(crate) fn random_id() -> String {
+    let mut bytes = [0u8; 8];
+    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Answers 503 when a request takes longer than the configured timeout.

@@ -921,3 +921,36 @@ async fn a_tokens_conversations_are_its_own_and_end_with_it() {
         200
     );
 }
+
+#[tokio::test]
+async fn a_broken_store_fails_health_and_errors_carry_a_request_id() {
+    let s = start(|_| {}).await;
+    let t = s.workspace("acme", None, Scope::Write);
+    assert_eq!(s.post("/v1/tasks", &t, json!({"title": "x"})).await.0, 201);
+    let ok = s.http.get(s.url("/healthz")).send().await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.headers()["x-request-id"].len(), 16);
+    // The database file is overwritten under the running server.
+    let db = s.home.path().join("maestro.db");
+    let size = std::fs::metadata(&db).unwrap().len() as usize;
+    std::fs::write(&db, vec![0x5a; size.max(8192)]).unwrap();
+    for journal in ["maestro.db-wal", "maestro.db-shm"] {
+        let path = s.home.path().join(journal);
+        if path.exists() {
+            let len = std::fs::metadata(&path).unwrap().len() as usize;
+            std::fs::write(&path, vec![0x5a; len]).unwrap();
+        }
+    }
+    let detail = problem(s.http.get(s.url("/healthz")), 503).await;
+    assert!(detail.contains("cannot be read"), "{detail}");
+    let response = s
+        .req(Method::GET, "/v1/tasks", &t)
+        .header("x-request-id", "report-42")
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_server_error(), "{}", response.status());
+    assert_eq!(response.headers()["x-request-id"], "report-42");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["request_id"], "report-42", "{body}");
+}

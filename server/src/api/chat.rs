@@ -17,7 +17,7 @@ use super::{AppStateRef, Route, open};
 use crate::auth::Caller;
 use crate::openapi::{Doc, schema_ref};
 use crate::problem::Problem;
-use crate::state::blocking;
+use crate::state::{blocking, random_id};
 
 pub(super) fn routes() -> Vec<Route> {
     vec![Route {
@@ -42,13 +42,6 @@ struct ChatRequest {
     confirmation: Option<String>,
 }
 
-/// A fresh session id.
-pub(crate) fn new_session() -> String {
-    let mut bytes = [0u8; 8];
-    let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 async fn chat(
     state: AppStateRef,
     caller: Caller,
@@ -69,7 +62,7 @@ async fn chat(
         }
         None => None,
     };
-    let session = body.session.unwrap_or_else(new_session);
+    let session = body.session.unwrap_or_else(random_id);
     // Sessions of different tokens never meet (not even a new token given a
     // revoked one's name: ids are never reused), nor those of Slack.
     let key = format!("api:{}:{session}", caller.0.id);

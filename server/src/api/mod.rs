@@ -40,7 +40,7 @@ pub fn table() -> Vec<Route> {
             doc: Doc::new(
                 "GET",
                 "/healthz",
-                "Liveness: 200 with {\"status\": \"ok\"}.",
+                "Health: 200 with {\"status\": \"ok\"} when the directory and every open workspace's store and catalog answer a cheap read; otherwise 503 naming what failed.",
             )
             .response(200, openapi::object_schema(&["status"])),
             handler: get(healthz),
@@ -70,8 +70,19 @@ pub fn routes() -> Router<Arc<AppState>> {
     })
 }
 
-async fn healthz() -> Response {
-    axum::Json(serde_json::json!({"status": "ok"})).into_response()
+/// 200 when the directory and every open workspace's store and catalog
+/// answer; otherwise 503 naming what failed.
+async fn healthz(state: AppStateRef) -> Result<Response, Problem> {
+    let state = Arc::clone(&state);
+    let failures = blocking(move || Ok(state.failures())).await?;
+    if failures.is_empty() {
+        Ok(axum::Json(serde_json::json!({"status": "ok"})).into_response())
+    } else {
+        Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("{}; see the server's log", failures.join("; ")),
+        ))
+    }
 }
 
 /// The caller's assistant after checking the scope.
