@@ -7,6 +7,7 @@
 
 mod api;
 mod auth;
+mod connections;
 mod metrics;
 mod openapi;
 mod problem;
@@ -24,6 +25,7 @@ use maestro_tools::store::Directory;
 use maestro_tools::{Clock, FileAccess};
 use tokio::net::TcpListener;
 
+pub use connections::Connections;
 pub use slack::{DEFAULT_API_URL as SLACK_API_URL, SlackConfig, sign as slack_signature};
 pub use state::Opener;
 
@@ -40,10 +42,13 @@ pub struct ServerConfig {
     pub slack: Option<SlackConfig>,
     /// "Now" (Slack timestamps are checked against it).
     pub clock: Clock,
+    /// How many connections at once, and how long a request's headers may take.
+    pub connections: Connections,
 }
 
 impl ServerConfig {
-    /// Defaults: 1 MiB bodies, 60 s per request, no files, no Slack.
+    /// Defaults: 1 MiB bodies, 60 s per request, no files, no Slack,
+    /// [`Connections::default`].
     pub fn new(clock: Clock) -> Self {
         Self {
             body_limit: 1 << 20,
@@ -51,6 +56,7 @@ impl ServerConfig {
             files: FileAccess::Under(Vec::new()),
             slack: None,
             clock,
+            connections: Connections::default(),
         }
     }
 }
@@ -91,17 +97,15 @@ pub fn app(config: ServerConfig, directory: Arc<dyn Directory>, opener: Opener) 
         .with_state(state)
 }
 
-/// Serves `app` on `listener` until `shutdown` completes; requests in
-/// flight then finish before this returns.
+/// Serves `app` on `listener` within `limits` until `shutdown` completes;
+/// requests in flight then finish before this returns.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
+    limits: Connections,
 ) -> Result<(), ServerError> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
-    Ok(())
+    Ok(connections::serve(listener, app, shutdown, limits).await?)
 }
 
 /// Binds `addr` and serves until Ctrl-C or SIGTERM (for `maestro serve`);
@@ -124,7 +128,14 @@ pub fn run(
                 reason: e.to_string(),
             })?;
         ready(listener.local_addr()?);
-        serve(listener, app(config, directory, opener), stop_signal()).await
+        let limits = config.connections;
+        serve(
+            listener,
+            app(config, directory, opener),
+            stop_signal(),
+            limits,
+        )
+        .await
     })
 }
 

@@ -6,6 +6,7 @@ mod support;
 use maestro_tools::store::{Directory, Scope};
 use reqwest::Method;
 use serde_json::{Value, json};
+use std::time::Duration;
 use support::{problem, send, start};
 
 /// Two workspaces, each with a person and a task; returns their tokens and task ids.
@@ -953,4 +954,64 @@ async fn a_broken_store_fails_health_and_errors_carry_a_request_id() {
     assert_eq!(response.headers()["x-request-id"], "report-42");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["request_id"], "report-42", "{body}");
+}
+
+/// Reads until the server closes the connection (or `wait` passes); returns
+/// what it sent and whether it closed.
+async fn read_until_closed(stream: &mut tokio::net::TcpStream, wait: Duration) -> (String, bool) {
+    use tokio::io::AsyncReadExt;
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return (String::from_utf8_lossy(&seen).into(), true),
+            Ok(Ok(n)) => seen.extend_from_slice(&buf[..n]),
+            Err(_) => return (String::from_utf8_lossy(&seen).into(), false),
+        }
+    }
+}
+
+#[tokio::test]
+async fn slow_and_idle_connections_are_closed_and_extra_ones_refused() {
+    use tokio::io::AsyncWriteExt;
+    let s = start(|c| {
+        c.connections = maestro_server::Connections {
+            max: 2,
+            header_timeout: Duration::from_millis(500),
+        }
+    })
+    .await;
+    let addr = s.base.trim_start_matches("http://").to_string();
+    let connect = || tokio::net::TcpStream::connect(addr.clone());
+    // Headers that never end, and a connection that never speaks: both closed.
+    let mut slow = connect().await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n")
+        .await
+        .unwrap();
+    let mut silent = connect().await.unwrap();
+    // Meanwhile a third connection is beyond the limit: a 503 problem, then closed.
+    let mut extra = connect().await.unwrap();
+    extra
+        .write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let (answer, closed) = read_until_closed(&mut extra, Duration::from_secs(5)).await;
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(
+        answer.contains("application/problem+json") && answer.contains("limit of 2 connections")
+    );
+    assert!(closed);
+    for stream in [&mut slow, &mut silent] {
+        let (_, closed) = read_until_closed(stream, Duration::from_secs(5)).await;
+        assert!(
+            closed,
+            "the server hangs up on a connection that sends no request in time"
+        );
+    }
+    // Their places are free again.
+    assert_eq!(
+        s.http.get(s.url("/healthz")).send().await.unwrap().status(),
+        200
+    );
 }

@@ -46,11 +46,17 @@ pub async fn start(configure: impl FnOnce(&mut ServerConfig)) -> Server {
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let limits = config.connections;
     let app = maestro_server::app(config, Arc::clone(&directory) as Arc<dyn Directory>, opener);
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(maestro_server::serve(listener, app, async {
-        let _ = stopped.await;
-    }));
+    let task = tokio::spawn(maestro_server::serve(
+        listener,
+        app,
+        async {
+            let _ = stopped.await;
+        },
+        limits,
+    ));
     Server {
         base,
         home,
