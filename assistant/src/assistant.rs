@@ -500,18 +500,14 @@ impl TurnSteps<'_> {
         if self.options.cancelled() {
             return Some(Outcome::Interrupted);
         }
-        let emit = self.emit;
-        let waits = |status, confirmation| {
-            emit(Event::Action(Action {
+        if let Some(gap) = &call.gap {
+            (self.emit)(Event::Action(Action {
                 tool: call.tool.clone(),
                 arguments: Value::Object(call.arguments.clone()),
-                status,
+                status: Status::NeedsInput,
                 result: None,
-                confirmation,
-            }))
-        };
-        if let Some(gap) = &call.gap {
-            waits(Status::NeedsInput, None);
+                confirmation: None,
+            }));
             self.say(&gap.question);
             self.state.waiting = Some(call.clone());
             return Some(Outcome::Waiting);
@@ -520,17 +516,31 @@ impl TurnSteps<'_> {
         let question = (!confirmed)
             .then(|| self.inner.needs_yes(self.actor, call))
             .flatten();
-        if let Some(question) = question {
-            let id = self
-                .state
-                .next_confirmation_id(self.inner.platform.clock().now());
-            waits(Status::NeedsConfirmation, Some(id.clone()));
-            self.say(&question);
-            self.state.confirm = std::iter::once(call).chain(then).cloned().collect();
-            self.state.confirm_id = Some(id);
-            return Some(Outcome::Waiting);
+        question.map(|question| {
+            let calls: Vec<Call> = std::iter::once(call).chain(then).cloned().collect();
+            self.wait_for_yes(calls, &question)
+        })
+    }
+
+    /// Keeps `calls` as the pending confirmation (the first reported as
+    /// waiting, with the confirmation's id) and asks `question`.
+    fn wait_for_yes(&mut self, calls: Vec<Call>, question: &str) -> Outcome {
+        let id = self
+            .state
+            .next_confirmation_id(self.inner.platform.clock().now());
+        if let Some(first) = calls.first() {
+            (self.emit)(Event::Action(Action {
+                tool: first.tool.clone(),
+                arguments: Value::Object(first.arguments.clone()),
+                status: Status::NeedsConfirmation,
+                result: None,
+                confirmation: Some(id.clone()),
+            }));
         }
-        None
+        self.say(question);
+        self.state.confirm = calls;
+        self.state.confirm_id = Some(id);
+        Outcome::Waiting
     }
 
     /// Reports how a call ended.
@@ -591,6 +601,10 @@ impl Steps for TurnSteps<'_> {
             .platform
             .call_with(self.actor, &call.tool, arguments, hooks);
         self.finish(call, result)
+    }
+
+    fn ask_first(&mut self, calls: &[Call], question: &str) -> Outcome {
+        self.wait_for_yes(calls.to_vec(), question)
     }
 
     fn run_together(&mut self, calls: &[Call]) -> Vec<Outcome> {

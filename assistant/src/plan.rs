@@ -191,6 +191,9 @@ pub trait Steps {
     fn run(&mut self, call: &Call, then: &[Call]) -> Outcome;
     /// Runs several calls of one step; read-only ones run concurrently.
     fn run_together(&mut self, calls: &[Call]) -> Vec<Outcome>;
+    /// Holds `calls` until the user says yes to `question` (then they run in
+    /// order); always [`Outcome::Waiting`].
+    fn ask_first(&mut self, calls: &[Call], question: &str) -> Outcome;
     /// Says something to the user (a whole reply).
     fn say(&mut self, text: &str);
     /// Reports that the turn could not go on (an interrupt, a broken model).

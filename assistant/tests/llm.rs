@@ -590,3 +590,44 @@ fn a_hostile_stream_is_a_bad_answer_not_a_crash() {
         );
     }
 }
+
+#[test]
+fn changes_beyond_the_cap_of_one_answer_wait_for_a_yes() {
+    let creates: Vec<(&str, String)> = (0..5)
+        .map(|i| {
+            (
+                "create_task",
+                json!({"title": format!("Batch task {i}")}).to_string(),
+            )
+        })
+        .chain([("list_people", "{}".to_string())])
+        .collect();
+    let fake = FakeOpenAi::start(vec![Reply::Calls(creates)]);
+    let a = assistant_with(&fake.url, &[("MAESTRO_LLM_MAX_WRITES", "2")]);
+    let before = task_count(&a);
+    let turn = say(&a, "s", "make five batch tasks and show the team");
+    assert_eq!(task_count(&a), before + 2, "only the first two changes ran");
+    let ran: Vec<&str> = turn
+        .actions
+        .iter()
+        .filter(|x| x.status == Status::Ok)
+        .map(|x| x.tool.as_str())
+        .collect();
+    assert_eq!(
+        ran,
+        ["create_task", "create_task", "list_people"],
+        "reads are not capped"
+    );
+    assert!(turn.reply().contains("3 more changes"), "{}", turn.reply());
+    assert!(turn.reply().contains("3 × create_task"), "{}", turn.reply());
+    let waiting = turn.actions.last().unwrap();
+    assert_eq!(waiting.status, Status::NeedsConfirmation);
+    assert!(waiting.confirmation.is_some());
+    // Yes runs the three held back, and no model request is needed for it.
+    let yes = say(&a, "s", "yes");
+    assert_eq!(task_count(&a), before + 5, "{}", yes.reply());
+    assert_eq!(fake.requests().len(), 1);
+    for i in 0..5 {
+        assert_eq!(tasks_titled(&a, &format!("Batch task {i}")), 1);
+    }
+}

@@ -54,6 +54,9 @@ pub struct LlmConfig {
     pub tools_k: usize,
     /// Model requests per turn before giving up.
     pub max_steps: usize,
+    /// Changes (calls of tools that write) run from one model answer; more
+    /// wait for the user's yes.
+    pub max_writes: usize,
     /// The model's context window in tokens.
     pub context_window: usize,
     /// Tokens kept free for the model's reply.
@@ -135,6 +138,7 @@ impl LlmConfig {
             retries: number("MAESTRO_LLM_RETRIES", 3, 0)? as u32,
             tools_k: number("MAESTRO_LLM_TOOLS", 8, 1)?,
             max_steps: number("MAESTRO_LLM_MAX_STEPS", 6, 1)?,
+            max_writes: number("MAESTRO_LLM_MAX_WRITES", 10, 1)?,
             context_window,
             reply_tokens,
         }))

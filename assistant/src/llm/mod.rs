@@ -12,7 +12,7 @@ use std::sync::mpsc::{RecvTimeoutError, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use maestro_tools::UsageRecord;
+use maestro_tools::{Effect, UsageRecord};
 use serde_json::{Value, json};
 
 use crate::local::LocalPlanner;
@@ -174,6 +174,7 @@ impl LlmPlanner {
             if calls.is_empty() {
                 continue;
             }
+            let (calls, held) = self.within_write_cap(request, calls);
             let planned: Vec<Call> = calls.iter().map(|(_, c)| c.clone()).collect();
             let outcomes = if planned.len() > 1 {
                 steps.run_together(&planned)
@@ -196,12 +197,46 @@ impl LlmPlanner {
                     Outcome::Interrupted => return Err((LlmError::Interrupted, ran_any)),
                 }
             }
+            if !held.is_empty() {
+                let question = format!(
+                    "The model asked for {} more changes in one go ({}); I ran the first {} (MAESTRO_LLM_MAX_WRITES). Answer “yes” to run the others, or “no” to skip them.",
+                    held.len(),
+                    tool_counts(&held),
+                    self.config.max_writes
+                );
+                steps.ask_first(&held, &question);
+                return Ok(());
+            }
         }
         steps.say(&format!(
             "I stopped after {} steps without finishing (MAESTRO_LLM_MAX_STEPS). What ran is shown above; ask again with a narrower request.",
             self.config.max_steps
         ));
         Ok(())
+    }
+
+    /// The calls of one answer to run now — every read and the first
+    /// [`LlmConfig::max_writes`] changes, in order — and the changes held
+    /// back for the user's yes.
+    fn within_write_cap(
+        &self,
+        request: &Request<'_>,
+        calls: Vec<(String, Call)>,
+    ) -> (Vec<(String, Call)>, Vec<Call>) {
+        let registry = request.platform.registry();
+        let mut writes = 0;
+        let mut now = Vec::new();
+        let mut held = Vec::new();
+        for (id, call) in calls {
+            let reads = registry.get(&call.tool).map(|t| t.effect()) == Some(Effect::Read);
+            if reads || writes < self.config.max_writes {
+                writes += usize::from(!reads);
+                now.push((id, call));
+            } else {
+                held.push(call);
+            }
+        }
+        (now, held)
     }
 
     /// Splits the model's calls into runnable ones and rejected ones (unknown
@@ -321,4 +356,20 @@ impl Planner for LlmPlanner {
             )),
         }
     }
+}
+
+/// "12 × create_task, 1 × update_task": how many calls of each tool, in first-seen order.
+fn tool_counts(calls: &[Call]) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for call in calls {
+        match counts.iter_mut().find(|(tool, _)| *tool == call.tool) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&call.tool, 1)),
+        }
+    }
+    counts
+        .iter()
+        .map(|(tool, n)| format!("{n} × {tool}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
