@@ -369,6 +369,22 @@ async fn malformed_and_unmapped_requests() {
     problem(b.event(&json!({"type": "something_else"})), 400).await;
     problem(b.form("/slack/commands", &[("text", "help")]), 400).await;
     problem(b.form("/slack/interactivity", &[("nothing", "here")]), 400).await;
+    // The answer goes only to Slack: a response_url elsewhere is refused.
+    let detail = problem(
+        b.form(
+            "/slack/commands",
+            &[
+                ("team_id", "T1"),
+                ("channel_id", "C1"),
+                ("user_id", "U_BOB"),
+                ("text", "help"),
+                ("response_url", "http://127.0.0.2:9/steal"),
+            ],
+        ),
+        400,
+    )
+    .await;
+    assert!(detail.contains("response_url"), "{detail}");
     let payload = json!({"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U_BOB"},
         "response_url": "http://127.0.0.1:9/x", "actions": [{"action_id": "confirm", "value": "api:t0:s"}]});
     problem(
@@ -531,4 +547,76 @@ async fn a_replayed_slash_command_runs_once() {
         .count();
     assert_eq!(watering, 1, "{tasks}");
     assert_eq!(b.posts.lock().unwrap().len(), 2);
+}
+
+/// Validly signed Slack requests with mutated bodies, through the real
+/// server: never a server error, and the server stays healthy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fuzz_signed_slack_requests() {
+    let b = bot().await;
+    let respond = format!("{}/respond/fuzz", b.slack);
+    let form = |fields: &[(&str, &str)]| serde_urlencoded::to_string(fields).unwrap();
+    let button = json!({"session": "slack:cmd:C1:U_BOB", "confirmation": "1-1"}).to_string();
+    let payload = json!({"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U_BOB"},
+        "response_url": respond, "actions": [{"action_id": "confirm", "value": button}]});
+    let seeds: Vec<Vec<u8>> = [
+        format!("e{}", mention("EvF", "1.0", "<@UBOT> help")),
+        format!("e{}", json!({"type": "url_verification", "challenge": "c"})),
+        format!(
+            "c{}",
+            form(&[
+                ("team_id", "T1"),
+                ("channel_id", "C1"),
+                ("user_id", "U_BOB"),
+                ("text", "help"),
+                ("response_url", &respond)
+            ])
+        ),
+        format!("i{}", form(&[("payload", &payload.to_string())])),
+    ]
+    .into_iter()
+    .map(String::into_bytes)
+    .collect();
+    let runtime = tokio::runtime::Handle::current();
+    let check = |input: &[u8]| {
+        let Some((route, body)) = input.split_first() else {
+            return;
+        };
+        let (path, kind) = match route % 3 {
+            0 => ("/slack/interactivity", "application/x-www-form-urlencoded"),
+            1 => ("/slack/commands", "application/x-www-form-urlencoded"),
+            _ => ("/slack/events", "application/json"),
+        };
+        let body = String::from_utf8_lossy(body);
+        let status = tokio::task::block_in_place(|| {
+            runtime.block_on(async {
+                b.signed(path, &body, kind, now())
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            })
+        });
+        assert!(!status.is_server_error(), "{status} for {path} {body}");
+    };
+    let dictionary = [
+        "\"type\":",
+        "\"event\":",
+        "payload=",
+        "&text=",
+        "\"actions\":",
+        "%7B",
+    ];
+    let report = maestro_fuzz::run("slack requests", &seeds, &dictionary, check);
+    assert!(report.inputs > seeds.len());
+    assert_eq!(
+        b.server
+            .http
+            .get(b.server.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 }

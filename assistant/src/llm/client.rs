@@ -159,80 +159,15 @@ impl ChatClient {
             .create_stream_byot::<Value, Chunk>(body)
             .await
             .map_err(|e| self.classify(e))?;
-        let mut answer = Completion::default();
-        let mut calls: Vec<ToolCall> = Vec::new();
-        // Bytes taken so far (a rough count: each piece is counted as it lands).
-        let mut streamed = 0usize;
+        let mut assembly = Assembly::default();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| match self.classify(e) {
                 LlmError::Timeout { .. } => LlmError::Cut("the endpoint went silent".into()),
                 other => LlmError::Cut(other.to_string()),
             })?;
-            if let Some(u) = chunk.usage {
-                answer.usage = Some((u.prompt_tokens, u.completion_tokens));
-            }
-            for choice in chunk.choices {
-                streamed += choice.delta.content.as_ref().map_or(0, String::len);
-                if let Some(text) = choice.delta.content.filter(|t| !t.is_empty()) {
-                    on_text(&text);
-                    answer.text.push_str(&text);
-                }
-                for part in choice.delta.tool_calls {
-                    let i = part.index.unwrap_or(calls.len().saturating_sub(1));
-                    if i >= MAX_CALLS {
-                        return Err(LlmError::Malformed(format!(
-                            "tool call index {i}; at most {MAX_CALLS} calls are taken"
-                        )));
-                    }
-                    while calls.len() <= i {
-                        calls.push(ToolCall {
-                            id: String::new(),
-                            name: String::new(),
-                            arguments: String::new(),
-                        });
-                    }
-                    let call = &mut calls[i];
-                    let id = part.id.as_deref().unwrap_or("");
-                    let (name, arguments) = part.function.as_ref().map_or(("", ""), |f| {
-                        (
-                            f.name.as_deref().unwrap_or(""),
-                            f.arguments.as_deref().unwrap_or(""),
-                        )
-                    });
-                    streamed += id.len() + name.len() + arguments.len();
-                    call.id.push_str(id);
-                    call.name.push_str(name);
-                    call.arguments.push_str(arguments);
-                    if call.arguments.len() > MAX_ARGUMENTS
-                        || call.id.len() + call.name.len() > 1024
-                    {
-                        return Err(LlmError::Malformed(format!(
-                            "tool call {i} is longer than {MAX_ARGUMENTS} bytes"
-                        )));
-                    }
-                }
-                if let Some(reason) = choice.finish_reason {
-                    answer.finish_reason = reason;
-                }
-            }
-            if streamed > MAX_STREAMED {
-                return Err(LlmError::Malformed(format!(
-                    "more than {MAX_STREAMED} bytes streamed"
-                )));
-            }
+            assembly.add(chunk, on_text)?;
         }
-        if answer.finish_reason.is_empty() {
-            return Err(LlmError::Cut(
-                "the stream ended without a finish reason".into(),
-            ));
-        }
-        for (i, call) in calls.iter_mut().enumerate() {
-            if call.id.is_empty() {
-                call.id = format!("call_{i}");
-            }
-        }
-        answer.calls = calls;
-        Ok(answer)
+        assembly.finish()
     }
 
     fn classify(&self, error: OpenAIError) -> LlmError {
@@ -281,6 +216,100 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
         cause = next;
     }
     cause.to_string()
+}
+
+/// A streamed answer put together chunk by chunk: its text, and its tool
+/// calls by index, within [`MAX_CALLS`], [`MAX_ARGUMENTS`] and [`MAX_STREAMED`].
+#[derive(Default)]
+struct Assembly {
+    answer: Completion,
+    calls: Vec<ToolCall>,
+    /// Bytes taken so far (a rough count: each piece is counted as it lands).
+    streamed: usize,
+}
+
+impl Assembly {
+    /// Takes one chunk; text goes to `on_text` as it comes.
+    fn add(
+        &mut self,
+        chunk: Chunk,
+        on_text: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<(), LlmError> {
+        if let Some(u) = chunk.usage {
+            self.answer.usage = Some((u.prompt_tokens, u.completion_tokens));
+        }
+        for choice in chunk.choices {
+            self.streamed += choice.delta.content.as_ref().map_or(0, String::len);
+            if let Some(text) = choice.delta.content.filter(|t| !t.is_empty()) {
+                on_text(&text);
+                self.answer.text.push_str(&text);
+            }
+            for part in choice.delta.tool_calls {
+                self.add_call_part(part)?;
+            }
+            if let Some(reason) = choice.finish_reason {
+                self.answer.finish_reason = reason;
+            }
+        }
+        if self.streamed > MAX_STREAMED {
+            return Err(LlmError::Malformed(format!(
+                "more than {MAX_STREAMED} bytes streamed"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Appends a piece of a tool call to the call at its index.
+    fn add_call_part(&mut self, part: CallPart) -> Result<(), LlmError> {
+        let i = part.index.unwrap_or(self.calls.len().saturating_sub(1));
+        if i >= MAX_CALLS {
+            return Err(LlmError::Malformed(format!(
+                "tool call index {i}; at most {MAX_CALLS} calls are taken"
+            )));
+        }
+        while self.calls.len() <= i {
+            self.calls.push(ToolCall {
+                id: String::new(),
+                name: String::new(),
+                arguments: String::new(),
+            });
+        }
+        let call = &mut self.calls[i];
+        let id = part.id.as_deref().unwrap_or("");
+        let (name, arguments) = part.function.as_ref().map_or(("", ""), |f| {
+            (
+                f.name.as_deref().unwrap_or(""),
+                f.arguments.as_deref().unwrap_or(""),
+            )
+        });
+        self.streamed += id.len() + name.len() + arguments.len();
+        call.id.push_str(id);
+        call.name.push_str(name);
+        call.arguments.push_str(arguments);
+        if call.arguments.len() > MAX_ARGUMENTS || call.id.len() + call.name.len() > 1024 {
+            return Err(LlmError::Malformed(format!(
+                "tool call {i} is longer than {MAX_ARGUMENTS} bytes"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The whole answer, once the stream ended; a stream without a finish
+    /// reason was cut.
+    fn finish(mut self) -> Result<Completion, LlmError> {
+        if self.answer.finish_reason.is_empty() {
+            return Err(LlmError::Cut(
+                "the stream ended without a finish reason".into(),
+            ));
+        }
+        for (i, call) in self.calls.iter_mut().enumerate() {
+            if call.id.is_empty() {
+                call.id = format!("call_{i}");
+            }
+        }
+        self.answer.calls = self.calls;
+        Ok(self.answer)
+    }
 }
 
 /// One streamed chunk, read leniently (local servers omit fields).
@@ -432,5 +461,67 @@ mod tests {
             again.iter().any(|w| *w != again[0]),
             "jitter varies the waits: {again:?}"
         );
+    }
+
+    /// A streamed answer's chunks (one JSON object per line), mutated: the
+    /// assembly never panics, and what it accepts stays within its bounds.
+    #[test]
+    fn fuzz_streamed_answer_assembly() {
+        let seeds: Vec<Vec<u8>> = [
+            concat!(
+                r#"{"choices":[{"delta":{"content":"Creating"}}]}"#, "\n",
+                r#"{"choices":[{"delta":{"tool_calls":[{"index":0,"id":"c1","function":{"name":"create_task","arguments":"{\"title\":"}}]}}]}"#, "\n",
+                r#"{"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"\"x\"}"}}]},"finish_reason":"tool_calls"}]}"#, "\n",
+                r#"{"choices":[],"usage":{"prompt_tokens":10,"completion_tokens":3}}"#
+            ),
+            concat!(
+                r#"{"choices":[{"delta":{"tool_calls":[{"index":1,"function":{"name":"a"}},{"function":{"arguments":"{}"}}]}}]}"#, "\n",
+                r#"{"choices":[{"delta":{},"finish_reason":"stop"}]}"#
+            ),
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+        let assemble = |input: &[u8]| {
+            let mut assembly = Assembly::default();
+            for line in input.split(|b| *b == b'\n') {
+                if let Ok(chunk) = serde_json::from_slice::<Chunk>(line) {
+                    assembly.add(chunk, &mut |_| {})?;
+                }
+            }
+            assembly.finish()
+        };
+        let first = assemble(&seeds[0]).map_err(|e| e.to_string()).unwrap();
+        assert_eq!(
+            (
+                first.calls[0].name.as_str(),
+                first.calls[0].arguments.as_str()
+            ),
+            ("create_task", r#"{"title":"x"}"#),
+            "the seeds are answers the client accepts"
+        );
+        let report = maestro_fuzz::run(
+            "llm stream",
+            &seeds,
+            &[
+                "\"index\":",
+                "\"tool_calls\":",
+                "\"arguments\":",
+                "\"finish_reason\":",
+            ],
+            |input| {
+                if let Ok(answer) = assemble(input) {
+                    assert!(answer.calls.len() <= MAX_CALLS);
+                    assert!(
+                        answer
+                            .calls
+                            .iter()
+                            .all(|c| c.arguments.len() <= MAX_ARGUMENTS)
+                    );
+                    assert!(answer.text.len() <= MAX_STREAMED);
+                }
+            },
+        );
+        assert!(report.inputs > seeds.len());
     }
 }

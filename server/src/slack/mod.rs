@@ -94,6 +94,31 @@ impl Slack {
         }
     }
 
+    /// `url` as a `response_url` to answer on, when it is Slack's: on
+    /// `hooks.slack.com` over HTTPS, or on the host of the configured Web API
+    /// (`SLACK_API_URL`). Anything else is refused, so a request cannot make
+    /// the server post elsewhere.
+    fn response_url(&self, url: String) -> Result<String, Problem> {
+        let origin = |u: &reqwest::Url| {
+            (
+                u.scheme().to_string(),
+                u.host_str().map(str::to_string),
+                u.port_or_known_default(),
+            )
+        };
+        let parsed = reqwest::Url::parse(&url).ok();
+        let api = reqwest::Url::parse(&self.config.api_url).ok();
+        let slack = parsed
+            .as_ref()
+            .is_some_and(|u| u.scheme() == "https" && u.host_str() == Some("hooks.slack.com"));
+        let same_as_api = matches!((&parsed, &api), (Some(u), Some(a)) if origin(u) == origin(a));
+        if slack || same_as_api {
+            Ok(url)
+        } else {
+            Err(malformed("a response_url that is not Slack's"))
+        }
+    }
+
     /// Posts to a `response_url` (slash commands and buttons).
     async fn respond(&self, url: &str, body: &Value) -> Result<(), String> {
         let response = self
@@ -261,12 +286,12 @@ async fn first_delivery(state: &Arc<AppState>, key: String) -> Result<bool, Prob
 /// A verified request's form fields (slash commands and button clicks post
 /// forms), or `None` when the same signed request came before (a replay:
 /// its signature covers its time and body, and Slack never resends these).
-async fn verified_form(
-    state: &Arc<AppState>,
+async fn verified_form<'a>(
+    state: &'a Arc<AppState>,
     headers: &HeaderMap,
     body: &Bytes,
-) -> Result<Option<HashMap<String, String>>, Problem> {
-    verified(state, headers, body)?;
+) -> Result<Option<(&'a Slack, HashMap<String, String>)>, Problem> {
+    let slack = verified(state, headers, body)?;
     let form =
         serde_urlencoded::from_bytes(body).map_err(|e| malformed(&format!("not a form ({e})")))?;
     let signature = headers
@@ -274,7 +299,7 @@ async fn verified_form(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let first = first_delivery(state, format!("slack:signed:{signature}")).await?;
-    Ok(first.then_some(form))
+    Ok(first.then_some((slack, form)))
 }
 
 async fn command(
@@ -282,7 +307,7 @@ async fn command(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let Some(form) = verified_form(&state, &headers, &body).await? else {
+    let Some((slack, form)) = verified_form(&state, &headers, &body).await? else {
         return Ok(StatusCode::OK.into_response());
     };
     let field = |k: &str| {
@@ -305,7 +330,7 @@ async fn command(
             text: text.clone(),
             answering: None,
             reply: Reply::Url {
-                url: field("response_url")?,
+                url: slack.response_url(field("response_url")?)?,
                 replace: false,
             },
         },
@@ -321,7 +346,7 @@ async fn interactivity(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let Some(form) = verified_form(&state, &headers, &body).await? else {
+    let Some((slack, form)) = verified_form(&state, &headers, &body).await? else {
         return Ok(StatusCode::OK.into_response());
     };
     let payload: Value = form
@@ -358,7 +383,7 @@ async fn interactivity(
             session: button.session,
             answering: Some(button.confirmation),
             reply: Reply::Url {
-                url: text(&payload["response_url"], "no response_url")?,
+                url: slack.response_url(text(&payload["response_url"], "no response_url")?)?,
                 replace: true,
             },
         },
