@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use maestro_tools::store::{
     ModelRecord, NewDataset, NewModel, PgStore, Scope, SqliteStore, Stage, Workspace,
+    token_sessions,
 };
 use maestro_tools::{
     AuditRecord, NewPerson, NewTask, Priority, Status, StatusFilter, Store, StoreError, Task,
@@ -38,6 +39,7 @@ on_every_backend!(
     task_numbers_are_per_workspace_and_never_reused,
     the_stamp_counts_every_change_the_catalog_mirrors,
     a_delivery_counts_once_until_forgotten,
+    revoking_a_token_deletes_its_conversations,
 );
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -860,4 +862,26 @@ fn a_delivery_counts_once_until_forgotten(b: &Backend) {
     );
     // A second server on the same database knows it too.
     assert!(!b.directory().first_delivery(&key, later).unwrap());
+}
+
+fn revoking_a_token_deletes_its_conversations(b: &Backend) {
+    let store = b.store("tokens");
+    let d = b.directory();
+    let workspace = store.workspace().to_string();
+    let (_, ci) = d
+        .create_token(&workspace, "ci", Scope::Write, now())
+        .unwrap();
+    let (_, bot) = d
+        .create_token(&workspace, "bot", Scope::Write, now())
+        .unwrap();
+    let pending = json!({"confirm": [{"tool": "delete_task", "arguments": {"id": 1}}]});
+    let mine = format!("{}s1", token_sessions(ci.id));
+    let theirs = format!("{}s1", token_sessions(bot.id));
+    for session in [&mine, &theirs, &"slack:C1".to_string()] {
+        store.save_session(session, &pending, now()).unwrap();
+    }
+    d.revoke_token(&workspace, "ci", now()).unwrap();
+    assert_eq!(store.load_session(&mine).unwrap(), None);
+    assert!(store.load_session(&theirs).unwrap().is_some());
+    assert!(store.load_session("slack:C1").unwrap().is_some());
 }

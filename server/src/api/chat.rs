@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use futures_util::StreamExt as _;
 use maestro_assistant::{Answer, Event, MAX_REQUEST_CHARS, TurnOptions};
-use maestro_tools::store::Scope;
+use maestro_tools::store::{Scope, token_sessions};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -65,7 +65,7 @@ async fn chat(
     let session = body.session.unwrap_or_else(random_id);
     // Sessions of different tokens never meet (not even a new token given a
     // revoked one's name: ids are never reused), nor those of Slack.
-    let key = format!("api:{}:{session}", caller.0.id);
+    let key = format!("{}{session}", token_sessions(caller.0.id));
     let options = TurnOptions {
         actor,
         answering: body.confirmation,

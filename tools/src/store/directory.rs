@@ -112,7 +112,8 @@ pub trait Directory: Send + Sync {
     ) -> Result<(String, TokenInfo), StoreError>;
     /// A workspace's live tokens, by name.
     fn list_tokens(&self, workspace: &str) -> Result<Vec<TokenInfo>, StoreError>;
-    /// Revokes a workspace's live token called `name`; it opens nothing afterwards.
+    /// Revokes a workspace's live token called `name`; it opens nothing
+    /// afterwards, and its conversations ([`token_sessions`]) are deleted.
     fn revoke_token(
         &self,
         workspace: &str,
@@ -125,6 +126,12 @@ pub trait Directory: Send + Sync {
     /// whether it is the first time it came, across every server sharing
     /// the database. Deliveries older than [`DELIVERY_MEMORY`] are forgotten.
     fn first_delivery(&self, key: &str, now: DateTime<Utc>) -> Result<bool, StoreError>;
+}
+
+/// The start of the key of every conversation a token holds (REST chat
+/// sessions): revoking the token deletes them, pending confirmations included.
+pub fn token_sessions(token_id: i64) -> String {
+    format!("api:{token_id}:")
 }
 
 /// How long a delivery is remembered, in seconds: longer than Slack's
@@ -428,6 +435,11 @@ impl Directory for SqliteDirectory {
         tx.execute(
             "UPDATE tokens SET revoked_at = ?3 WHERE workspace_id = ?1 AND lower(name) = lower(?2) AND revoked_at IS NULL",
             params![id, name.trim(), now.to_rfc3339()],
+        )?;
+        let prefix = token_sessions(info.id);
+        tx.execute(
+            "DELETE FROM sessions WHERE workspace_id = ?1 AND substr(id, 1, length(?2)) = ?2",
+            params![id, prefix],
         )?;
         tx.commit()?;
         Ok(info)

@@ -15,7 +15,7 @@ use serde_json::Value;
 pub use assets::{AssetStore, Dataset, ModelRecord, NewDataset, NewModel, Stage};
 pub use directory::{
     DELIVERY_MEMORY, Directory, Scope, SqliteDirectory, TokenInfo, Workspace, check_workspace_name,
-    token_hash,
+    token_hash, token_sessions,
 };
 pub use postgres::{CopiedWorkspace, PgDirectory, PgStore, test_database_url};
 pub use sqlite::SqliteStore;

@@ -14,7 +14,7 @@ use super::{start_bridge, stopped};
 use crate::store::StoreError;
 use crate::store::directory::{DELIVERY_MEMORY, rules};
 use crate::store::sqlite::parse_time;
-use crate::store::{Directory, Scope, TokenInfo, Workspace, token_hash};
+use crate::store::{Directory, Scope, TokenInfo, Workspace, token_hash, token_sessions};
 use maestro_catalog::blocking::Bridge;
 
 /// Workspaces and tokens in PostgreSQL.
@@ -217,9 +217,10 @@ impl Directory for PgDirectory {
     ) -> Result<TokenInfo, StoreError> {
         let (workspace, name) = (workspace.to_string(), name.trim().to_string());
         self.run(|pool| async move {
-            let conn = pool.get().await?;
-            let id = workspace_id(&*conn, &workspace).await?;
-            let row = conn
+            let mut conn = pool.get().await?;
+            let tx = conn.transaction().await.map_err(db)?;
+            let id = workspace_id(&tx, &workspace).await?;
+            let row = tx
                 .query_opt(
                     "UPDATE tokens t SET revoked_at = $3 FROM workspaces w
                      WHERE w.id = t.workspace_id AND t.workspace_id = $1
@@ -230,7 +231,15 @@ impl Directory for PgDirectory {
                 .await
                 .map_err(db)?
                 .ok_or_else(|| rules::no_live_token(&workspace, &name))?;
-            token_from_row(&row)
+            let info = token_from_row(&row)?;
+            tx.execute(
+                "DELETE FROM sessions WHERE workspace_id = $1 AND starts_with(id, $2)",
+                &[&id, &token_sessions(info.id)],
+            )
+            .await
+            .map_err(db)?;
+            tx.commit().await.map_err(db)?;
+            Ok(info)
         })
     }
 
