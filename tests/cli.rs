@@ -93,10 +93,13 @@ fn maestro_stdin(home: &Path, args: &[&str], input: &[u8]) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// The JSON a command printed; it must have answered (done, or waiting for
+/// a yes or an answer, or not understood), not failed.
 fn json(out: &Output) -> Value {
     assert!(
-        out.status.success(),
-        "failed: {}",
+        matches!(out.status.code(), Some(0 | 3 | 4 | 5)),
+        "failed ({:?}): {}",
+        out.status.code(),
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout)
@@ -1349,4 +1352,92 @@ fn workspace_settings_change_how_dates_are_read_and_bad_ones_are_refused() {
     };
     assert_eq!(value("date_order"), "day_first");
     assert_eq!(value("sprint_days"), "14");
+}
+
+#[test]
+fn ask_exit_codes_tell_scripts_how_the_turn_ended() {
+    let home = demo_home();
+    let code = |args: &[&str]| maestro(home.path(), args).status.code();
+    assert_eq!(code(&["ask", "list bob's open tasks"]), Some(0));
+    assert_eq!(
+        code(&["ask", "delete task 4"]),
+        Some(3),
+        "needs confirmation"
+    );
+    assert_eq!(
+        code(&["ask", "create a task for Zed to water the plants"]),
+        Some(4),
+        "needs input"
+    );
+    assert_eq!(
+        code(&["ask", "what's the weather like in Paris?"]),
+        Some(5),
+        "not understood"
+    );
+    assert_eq!(
+        code(&["ask", "--yes", "delete task 999"]),
+        Some(1),
+        "failed"
+    );
+    assert_eq!(
+        code(&["ask", "--json", "delete task 4"]),
+        Some(3),
+        "the same with --json"
+    );
+}
+
+#[test]
+fn an_empty_workspace_says_how_to_add_people_or_load_the_demo() {
+    let home = tempfile::tempdir().unwrap();
+    let out = maestro(
+        home.path(),
+        &[
+            "ask",
+            "create a high-priority task for Bob to fix the login bug",
+        ],
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("maestro people add") && said.contains("maestro demo"),
+        "{said}"
+    );
+    let listed = maestro(home.path(), &["ask", "who is on the team?"]);
+    let said = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        said.contains("maestro demo") && !said.contains("add_person"),
+        "{said}"
+    );
+}
+
+#[test]
+fn tasks_add_reads_due_dates_as_people_write_them() {
+    let home = demo_home();
+    // MAESTRO_NOW is Thursday 26 November 2026.
+    let task = json(&maestro(
+        home.path(),
+        &[
+            "tasks",
+            "add",
+            "Write the runbook",
+            "--due",
+            "next tuesday",
+            "--json",
+        ],
+    ));
+    assert_eq!(task["due"], "2026-12-01");
+    let task = json(&maestro(
+        home.path(),
+        &[
+            "tasks",
+            "add",
+            "Renew the certs",
+            "--due",
+            "2026-12-18",
+            "--json",
+        ],
+    ));
+    assert_eq!(task["due"], "2026-12-18");
+    let bad = maestro(home.path(), &["tasks", "add", "x", "--due", "soonish"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("YYYY-MM-DD"), "{}", stderr(&bad));
 }

@@ -42,7 +42,7 @@ pub enum TasksCommand {
         /// Who does it.
         #[arg(long)]
         assignee: Option<String>,
-        /// Due date, YYYY-MM-DD.
+        /// Due date: YYYY-MM-DD, or as people say it ("friday", "next tuesday", "in 2 weeks").
         #[arg(long)]
         due: Option<String>,
         /// low, medium, high or urgent.
@@ -236,6 +236,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             estimate,
             json,
         }) => {
+            let due = due.map(|d| due_date(&platform, &d)).transpose()?;
             let args = object(
                 json!({"title": title, "assignee": assignee, "due": due, "priority": priority,
                 "project": project, "tags": tags, "estimate_hours": estimate}),
@@ -517,6 +518,20 @@ fn save_chart(title: &str, png_base64: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// A `--due` value as a date (`YYYY-MM-DD` for the tool), read as people
+/// write dates, with the workspace's date order; an error says what it takes.
+fn due_date(platform: &Platform, text: &str) -> Result<String> {
+    let today = platform.clock().now().date_naive();
+    let how = maestro_assistant::nlu::dates::Conventions::of(platform);
+    maestro_assistant::nlu::dates::read_date(text, today, how)
+        .map(|d| d.to_string())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "--due {text:?} is not a date; write YYYY-MM-DD or a day such as \"friday\", \"next tuesday\" or \"in 2 weeks\""
+            )
+        })
+}
+
 /// One turn: prints replies (and tables), or one JSON object with `--json`.
 pub fn ask(
     assistant: &Assistant,
@@ -566,11 +581,34 @@ pub fn ask(
             "(this request stands alone: to answer, ask again with --session NAME from the start, or add --yes to confirm)"
         );
     }
-    Ok(if answer.failed {
-        ExitCode::FAILURE
+    Ok(ExitCode::from(exit_code(&answer)))
+}
+
+/// `maestro ask` exited: every action done (or an answer given).
+pub const EXIT_DONE: u8 = 0;
+/// An action failed, or the request could not be handled.
+pub const EXIT_FAILED: u8 = 1;
+/// A destructive action waits for a yes (`--session` and "yes", or `--yes`).
+pub const EXIT_NEEDS_CONFIRMATION: u8 = 3;
+/// A question about a missing or unknown detail waits for an answer.
+pub const EXIT_NEEDS_INPUT: u8 = 4;
+/// Nothing was done: the request was not read as anything Maestro does.
+pub const EXIT_NOT_UNDERSTOOD: u8 = 5;
+
+/// How a turn ended, for scripts (the `--json` output is the same either way).
+fn exit_code(answer: &Answer) -> u8 {
+    let waits = |status| answer.actions.iter().any(|a| a.status == status);
+    if answer.failed {
+        EXIT_FAILED
+    } else if waits(Status::NeedsConfirmation) {
+        EXIT_NEEDS_CONFIRMATION
+    } else if waits(Status::NeedsInput) {
+        EXIT_NEEDS_INPUT
+    } else if answer.actions.is_empty() {
+        EXIT_NOT_UNDERSTOOD
     } else {
-        ExitCode::SUCCESS
-    })
+        EXIT_DONE
+    }
 }
 
 /// `maestro eval work …`

@@ -20,7 +20,7 @@ use maestro_tools::{Effect, Platform, Registry};
 use regex::Regex;
 use serde_json::{Map, Value, json};
 
-use slots::{Cues, Grounding, Who};
+use slots::{Cues, EMPTY_TEAM, Grounding, Who};
 use text::{Clause, trim_punctuation};
 
 use crate::nlu::fill::fill;
@@ -298,10 +298,7 @@ impl LocalPlanner {
         }
         let mut gap = None;
         if let Some((field, name)) = filled.unknown_people.into_iter().next() {
-            let who = Who::Unknown {
-                suggestions: g.lexicon.close_people(&name),
-                name,
-            };
+            let who = Who::unknown(name.clone(), g.lexicon.close_people(&name), g.people.len());
             gap = person_arg(Some(who), &field, &mut |_, _| {});
         }
         let missing = schema["required"]
@@ -1168,6 +1165,10 @@ fn person_arg(who: Option<Who>, field: &str, set: &mut impl FnMut(&str, Value)) 
             set(field, json!(name));
             None
         }
+        Who::NoTeam(name) => Some(Gap {
+            field: field.into(),
+            question: format!("There is no {name} on the team. {EMPTY_TEAM}"),
+        }),
         Who::Unknown { name, suggestions } => {
             let hint = match suggestions.as_slice() {
                 [] => "Who did you mean? (`list people` shows the team.)".to_string(),
@@ -1188,7 +1189,7 @@ fn slots_unknown(text: &str, g: &Grounding) -> Who {
         maestro_tools::work::close_names(&name, g.people.iter().map(|p| p.name.as_str()));
     match suggestions.as_slice() {
         [one] => Who::Known(one.clone()),
-        _ => Who::Unknown { name, suggestions },
+        _ => Who::unknown(name, suggestions, g.people.len()),
     }
 }
 

@@ -51,7 +51,23 @@ pub enum Who {
         /// Close names on the team.
         suggestions: Vec<String>,
     },
+    /// A name, when nobody at all is on the team yet.
+    NoTeam(String),
 }
+
+impl Who {
+    /// `name`, which nobody on a team of `team_size` has, with close names.
+    pub fn unknown(name: String, suggestions: Vec<String>, team_size: usize) -> Self {
+        if team_size == 0 {
+            Who::NoTeam(name)
+        } else {
+            Who::Unknown { name, suggestions }
+        }
+    }
+}
+
+/// What to say when someone is named and nobody is on the team yet.
+pub const EMPTY_TEAM: &str = "Nobody is on the team yet: add people with `maestro people add NAME` (or `maestro import people FILE.csv`), or load the sample team with `maestro demo`.";
 
 static QUOTED: LazyLock<Regex> =
     LazyLock::new(|| re(r#""([^"]+)"|“([^”]+)”|(?:^|\s)'([^']+)'(?:\s|$|[,.;:!?])"#));
@@ -525,10 +541,11 @@ fn lookup(g: &Grounding, name: &str, fuzzy: bool) -> Option<Who> {
 }
 
 fn unknown(g: &Grounding, name: &str) -> Who {
-    Who::Unknown {
-        name: name.to_string(),
-        suggestions: close_names(name, g.people.iter().map(|p| p.name.as_str())),
-    }
+    Who::unknown(
+        name.to_string(),
+        close_names(name, g.people.iter().map(|p| p.name.as_str())),
+        g.people.len(),
+    )
 }
 
 #[cfg(test)]

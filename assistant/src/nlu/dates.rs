@@ -49,6 +49,30 @@ pub struct DateMatch {
     pub date: NaiveDate,
 }
 
+impl Conventions {
+    /// The conventions a platform's workspace settings give.
+    pub fn of(platform: &maestro_tools::Platform) -> Self {
+        let settings = platform.workspace_settings().unwrap_or_default();
+        Self {
+            order: if settings.day_first {
+                DateOrder::DayFirst
+            } else {
+                DateOrder::MonthFirst
+            },
+            sprint: settings.sprint,
+        }
+    }
+}
+
+/// `text` read as one date and nothing else ("friday", "next tuesday",
+/// "in 2 weeks", "2026-12-18", "12/18"), seen from `today`; `None` when it
+/// is not exactly one date.
+pub fn read_date(text: &str, today: NaiveDate, how: Conventions) -> Option<NaiveDate> {
+    let tokens = super::tokens::tokenize(text);
+    let found = date_at(&tokens, 0, today, how)?;
+    (found.len == tokens.len()).then_some(found.date)
+}
+
 /// The date that starts at `tokens[i]`, if any, seen from `today`.
 pub fn date_at(
     tokens: &[Token],

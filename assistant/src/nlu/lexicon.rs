@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use maestro_tools::{Person, Platform};
 
-use super::dates::{Conventions, DateOrder};
+use super::dates::Conventions;
 
 /// Everything a request's names are matched against.
 #[derive(Debug, Clone, Default)]
@@ -92,21 +92,13 @@ impl Lexicon {
             .collect();
         skills.sort();
         skills.dedup();
-        let settings = platform.workspace_settings().unwrap_or_default();
         Self {
             people,
             actor: actor.map(str::to_string),
             projects: store.list_projects().unwrap_or_default(),
             skills,
             today,
-            dates: Conventions {
-                order: if settings.day_first {
-                    DateOrder::DayFirst
-                } else {
-                    DateOrder::MonthFirst
-                },
-                sprint: settings.sprint,
-            },
+            dates: Conventions::of(platform),
             ..Self::default()
         }
     }

@@ -83,7 +83,7 @@ impl TypedTool for ListModels {
             })
             .collect();
         let summary = match models.len() {
-            0 => "No models yet; train one with run_automl (e.g. \"train a model on churn predicting churned\").".to_string(),
+            0 => "No models yet; train one with `maestro automl DATASET --target COLUMN` or by asking, e.g. “train a model on churn predicting churned”.".to_string(),
             n => format!("{n} model version{}.", if n == 1 { "" } else { "s" }),
         };
         let data: Vec<Value> = models.iter().map(model_json).collect();
