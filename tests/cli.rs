@@ -1441,3 +1441,38 @@ fn tasks_add_reads_due_dates_as_people_write_them() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(stderr(&bad).contains("YYYY-MM-DD"), "{}", stderr(&bad));
 }
+
+#[test]
+fn importing_people_updates_those_already_on_the_team() {
+    let home = demo_home();
+    let before = json(&maestro(home.path(), &["people", "list", "--json"]));
+    let file = home.path().join("people.csv");
+    std::fs::write(
+        &file,
+        "name,email,skills,capacity\nAlice,ALICE@acme.io,\"backend,rust\",30\nBob Smith,,,\nFrank Moore,frank@acme.io,sql,20\n",
+    )
+    .unwrap();
+    let out = maestro(home.path(), &["import", "people", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("1 added, 1 updated, 1 already as given"),
+        "{said}"
+    );
+    let after = json(&maestro(home.path(), &["people", "list", "--json"]));
+    let people = after.as_array().unwrap();
+    assert_eq!(people.len(), before.as_array().unwrap().len() + 1);
+    let alice = people
+        .iter()
+        .find(|p| p["email"] == "alice@acme.io")
+        .unwrap();
+    assert_eq!(
+        alice["name"], "Alice Johnson",
+        "the name on the team is kept"
+    );
+    assert_eq!(
+        (alice["skills"].clone(), alice["capacity"].clone()),
+        (json!(["backend", "rust"]), json!(30.0))
+    );
+    assert!(!people.iter().any(|p| p["name"] == "Alice"));
+}

@@ -292,8 +292,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(ImportCommand::People { file }) => {
-            let people = import::import_people(&platform, &read(&file)?)?;
-            println!("Imported {} people from {}.", people.len(), file.display());
+            let merged = import::import_people(&platform, &read(&file)?)?;
+            println!(
+                "Imported people from {}: {} added, {} updated, {} already as given.",
+                file.display(),
+                merged.added.len(),
+                merged.updated.len(),
+                merged.unchanged
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Usage { json, limit } => {

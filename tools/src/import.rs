@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use crate::model::{NewPerson, NewTask, Person, Task};
 use crate::platform::Platform;
+use crate::store::MergedPeople;
 use crate::tool::ToolError;
 
 /// The demo workspace (people, projects, tasks due relative to today).
@@ -105,10 +106,21 @@ fn store_all(
 }
 
 /// Imports people from CSV with columns `name` (required), `email`,
-/// `slack_id`, `skills` (comma-separated), `capacity` or `capacity_hours_per_week`.
-pub fn import_people(platform: &Platform, csv_text: &str) -> Result<Vec<Person>, ImportError> {
+/// `slack_id`, `skills` (comma-separated), `capacity` or
+/// `capacity_hours_per_week`. Someone already on the team — by e-mail, then
+/// Slack id, then name — is updated, not added again. All rows or none.
+pub fn import_people(platform: &Platform, csv_text: &str) -> Result<MergedPeople, ImportError> {
     let people = parse_people(csv_text)?;
-    Ok(store_all(platform, people, Vec::new())?.0)
+    let merged = platform.store().merge_people(people)?;
+    let changed: Vec<Person> = merged
+        .added
+        .iter()
+        .chain(&merged.updated)
+        .cloned()
+        .collect();
+    platform.index_people(&changed).map_err(ToolError::from)?;
+    platform.mark_in_step()?;
+    Ok(merged)
 }
 
 /// One column of a CSV file, row by row (`None` where the cell is empty).

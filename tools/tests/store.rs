@@ -40,6 +40,7 @@ on_every_backend!(
     the_stamp_counts_every_change_the_catalog_mirrors,
     a_delivery_counts_once_until_forgotten,
     revoking_a_token_deletes_its_conversations,
+    importing_people_updates_the_team_all_or_nothing,
 );
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -884,4 +885,41 @@ fn revoking_a_token_deletes_its_conversations(b: &Backend) {
     assert_eq!(store.load_session(&mine).unwrap(), None);
     assert!(store.load_session(&theirs).unwrap().is_some());
     assert!(store.load_session("slack:C1").unwrap().is_some());
+}
+
+fn importing_people_updates_the_team_all_or_nothing(b: &Backend) {
+    let store = b.store("default");
+    store
+        .add_person(NewPerson {
+            email: Some("bob@acme.io".into()),
+            ..person("Bob Smith")
+        })
+        .unwrap();
+    let merged = store
+        .merge_people(vec![
+            NewPerson {
+                name: "Bobby".into(),
+                email: Some("BOB@acme.io".into()),
+                capacity: Some(20.0),
+                ..NewPerson::default()
+            },
+            person("Ann Lee"),
+        ])
+        .unwrap();
+    assert_eq!(
+        (merged.added.len(), merged.updated.len(), merged.unchanged),
+        (1, 1, 0)
+    );
+    let people = store.list_people().unwrap();
+    assert_eq!(
+        people
+            .iter()
+            .map(|p| (p.name.as_str(), p.capacity))
+            .collect::<Vec<_>>(),
+        [("Ann Lee", 40.0), ("Bob Smith", 20.0)]
+    );
+    // A bad row refuses the whole file.
+    let err = store.merge_people(vec![person("Cy Young"), person("  ")]);
+    assert!(err.is_err());
+    assert_eq!(store.list_people().unwrap().len(), 2);
 }

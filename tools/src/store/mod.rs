@@ -3,6 +3,7 @@
 
 mod assets;
 mod directory;
+mod merge;
 mod postgres;
 mod sqlite;
 
@@ -17,6 +18,7 @@ pub use directory::{
     DELIVERY_MEMORY, Directory, Scope, SqliteDirectory, TokenInfo, Workspace, check_workspace_name,
     token_hash, token_sessions,
 };
+pub use merge::MergedPeople;
 pub use postgres::{CopiedWorkspace, PgDirectory, PgStore, test_database_url};
 pub use sqlite::SqliteStore;
 
@@ -94,6 +96,9 @@ pub trait Store: AssetStore + Send + Sync {
     fn add_person(&self, person: NewPerson) -> Result<Person, StoreError>;
     /// Adds many people at once, all or none.
     fn add_people(&self, people: Vec<NewPerson>) -> Result<Vec<Person>, StoreError>;
+    /// Imports people, all or none: each is matched to the team by e-mail,
+    /// then Slack id, then name, and updated; the others are added.
+    fn merge_people(&self, people: Vec<NewPerson>) -> Result<MergedPeople, StoreError>;
     /// Everyone, by name.
     fn list_people(&self) -> Result<Vec<Person>, StoreError>;
 

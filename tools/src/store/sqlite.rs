@@ -9,6 +9,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params, params_from_iter};
 use serde_json::Value;
 
+use super::merge::{self, Merge, MergedPeople};
 use super::{AuditRecord, Store, StoreError, StoreStamp, UsageRecord};
 use crate::model::{
     NewPerson, NewTask, Person, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch,
@@ -223,6 +224,16 @@ impl SqliteStore {
             params![self.workspace_id, name],
             |r| r.get(0),
         )?)
+    }
+
+    /// Everyone, by name, as `conn` sees them.
+    fn people_in(&self, conn: &Connection) -> Result<Vec<Person>, StoreError> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT name, email, slack_id, skills, capacity FROM people WHERE workspace_id = ?1 ORDER BY lower(name)",
+        )?;
+        Ok(stmt
+            .query_map([self.workspace_id], person_from_row)?
+            .collect::<Result<_, _>>()?)
     }
 
     fn insert_person(&self, tx: &Connection, p: NewPerson) -> Result<Person, StoreError> {
@@ -460,14 +471,36 @@ impl Store for SqliteStore {
         })
     }
 
+    fn merge_people(&self, people: Vec<NewPerson>) -> Result<MergedPeople, StoreError> {
+        self.write(|tx| {
+            let mut merged = MergedPeople::default();
+            for step in merge::plan(self.people_in(tx)?, people)? {
+                match step {
+                    Merge::Add(p) => merged.added.push(self.insert_person(tx, p)?),
+                    Merge::Update(p) => {
+                        tx.execute(
+                            "UPDATE people SET email = ?3, slack_id = ?4, skills = ?5, capacity = ?6
+                             WHERE workspace_id = ?1 AND lower(name) = lower(?2)",
+                            params![
+                                self.workspace_id,
+                                p.name,
+                                p.email,
+                                p.slack_id,
+                                serde_json::to_string(&p.skills).unwrap_or_default(),
+                                p.capacity
+                            ],
+                        )?;
+                        merged.updated.push(p);
+                    }
+                    Merge::Same => merged.unchanged += 1,
+                }
+            }
+            Ok(merged)
+        })
+    }
+
     fn list_people(&self) -> Result<Vec<Person>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
-            "SELECT name, email, slack_id, skills, capacity FROM people WHERE workspace_id = ?1 ORDER BY lower(name)",
-        )?;
-        Ok(stmt
-            .query_map([self.workspace_id], person_from_row)?
-            .collect::<Result<_, _>>()?)
+        self.people_in(&self.conn())
     }
 
     fn list_projects(&self) -> Result<Vec<String>, StoreError> {

@@ -11,6 +11,7 @@ use super::{PgStore, Shared, db};
 use crate::model::{
     NewPerson, NewTask, Person, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch,
 };
+use crate::store::merge::{self, Merge, MergedPeople};
 use crate::store::sqlite::{parse_time, tags_json};
 use crate::store::{AuditRecord, Store, StoreError, StoreStamp, UsageRecord};
 
@@ -99,6 +100,19 @@ impl Shared {
         .map_err(db)?
         .try_get(0)
         .map_err(db)
+    }
+
+    /// Everyone, by name, as `c` sees them.
+    async fn people_in(&self, c: &impl GenericClient) -> Result<Vec<Person>, StoreError> {
+        let rows = c
+            .query(
+                "SELECT name, email, slack_id, skills, capacity FROM people WHERE workspace_id = $1
+                 ORDER BY lower(name) COLLATE \"C\"",
+                &[&self.workspace_id],
+            )
+            .await
+            .map_err(db)?;
+        rows.iter().map(person_from_row).collect()
     }
 
     async fn insert_person(
@@ -376,19 +390,48 @@ impl Store for PgStore {
         })
     }
 
-    fn list_people(&self) -> Result<Vec<Person>, StoreError> {
+    fn merge_people(&self, people: Vec<NewPerson>) -> Result<MergedPeople, StoreError> {
         self.run(|s| async move {
-            let conn = s.pool.get().await?;
-            let rows = conn
-                .query(
-                    "SELECT name, email, slack_id, skills, capacity FROM people WHERE workspace_id = $1
-                     ORDER BY lower(name) COLLATE \"C\"",
-                    &[&s.workspace_id],
-                )
-                .await
-                .map_err(db)?;
-            rows.iter().map(person_from_row).collect()
+            let mut conn = s.pool.get().await?;
+            let tx = conn.transaction().await.map_err(db)?;
+            // Serialises imports into one team, as SQLite's single writer does.
+            tx.execute(
+                "SELECT 1 FROM workspaces WHERE id = $1 FOR UPDATE",
+                &[&s.workspace_id],
+            )
+            .await
+            .map_err(db)?;
+            let mut merged = MergedPeople::default();
+            for step in merge::plan(s.people_in(&tx).await?, people)? {
+                match step {
+                    Merge::Add(p) => merged.added.push(s.insert_person(&tx, p).await?),
+                    Merge::Update(p) => {
+                        tx.execute(
+                            "UPDATE people SET email = $3, slack_id = $4, skills = $5, capacity = $6
+                             WHERE workspace_id = $1 AND lower(name) = lower($2)",
+                            &[
+                                &s.workspace_id,
+                                &p.name,
+                                &p.email,
+                                &p.slack_id,
+                                &serde_json::to_string(&p.skills).unwrap_or_default(),
+                                &p.capacity,
+                            ],
+                        )
+                        .await
+                        .map_err(db)?;
+                        merged.updated.push(p);
+                    }
+                    Merge::Same => merged.unchanged += 1,
+                }
+            }
+            tx.commit().await.map_err(db)?;
+            Ok(merged)
         })
+    }
+
+    fn list_people(&self) -> Result<Vec<Person>, StoreError> {
+        self.run(|s| async move { s.people_in(&*s.pool.get().await?).await })
     }
 
     fn list_projects(&self) -> Result<Vec<String>, StoreError> {
