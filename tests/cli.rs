@@ -73,7 +73,9 @@ fn a_misconfigured_language_model_is_reported_and_the_local_planner_answers() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains("sk-cli-secret"));
     assert!(!stderr(&out).contains("sk-cli-secret"));
     // No model turn ran, so no usage was recorded.
-    let usage = json(&maestro(home.path(), &["usage", "--json"]));
+    let out = maestro(home.path(), &["usage", "--json"]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("-0.0"));
+    let usage = json(&out);
     assert_eq!(usage["turns"], 0);
     assert_eq!(usage["records"], serde_json::json!([]));
 }

@@ -26,7 +26,11 @@ impl UsageReport {
             turns: records.len(),
             prompt_tokens: records.iter().map(|r| r.prompt_tokens).sum(),
             completion_tokens: records.iter().map(|r| r.completion_tokens).sum(),
-            cost_usd: records.iter().filter_map(|r| r.cost_usd).sum(),
+            // Folded from +0.0: an empty `sum` of floats is -0.0, printed as such.
+            cost_usd: records
+                .iter()
+                .filter_map(|r| r.cost_usd)
+                .fold(0.0, |total, c| total + c),
             records,
         })
     }
