@@ -1478,3 +1478,27 @@ fn importing_people_updates_those_already_on_the_team() {
     );
     assert!(!people.iter().any(|p| p["name"] == "Alice"));
 }
+
+#[test]
+fn help_on_a_tool_shows_its_description_arguments_and_examples() {
+    let home = demo_home();
+    for request in [
+        "help create_task",
+        "help with create task",
+        "help on list_tasks",
+    ] {
+        let out = maestro(home.path(), &["ask", "--json", request]);
+        let answer = json(&out);
+        assert_eq!(answer["actions"][0]["tool"], "help", "{request}");
+        assert!(
+            answer["actions"][0]["arguments"]["topic"].is_string(),
+            "{request}: {answer}"
+        );
+    }
+    let out = maestro(home.path(), &["ask", "help create_task"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("Arguments") && said.contains("`title`") && said.contains("Try"),
+        "{said}"
+    );
+}

@@ -805,10 +805,18 @@ impl LocalPlanner {
             }
             "help" => {
                 let rest = HELP.replace(text, "");
-                if let Some(topic) = self
-                    .intent(trim_punctuation(&rest), &g.lexicon)
-                    .filter(|t| *t != "help")
-                {
+                let rest = trim_punctuation(&rest);
+                // A tool named as such ("help create_task", "help on list tasks"),
+                // else the tool the words ask for ("how do I add someone").
+                let named = rest.to_lowercase().replace([' ', '-'], "_");
+                let topic = req
+                    .platform
+                    .registry()
+                    .get(&named)
+                    .map(|t| t.name())
+                    .or_else(|| self.intent(rest, &g.lexicon))
+                    .filter(|t| *t != "help");
+                if let Some(topic) = topic {
                     set("topic", json!(topic));
                 }
             }
