@@ -1502,3 +1502,48 @@ fn help_on_a_tool_shows_its_description_arguments_and_examples() {
         "{said}"
     );
 }
+
+#[test]
+fn charts_are_saved_under_the_home_by_workspace_with_names_of_their_own() {
+    let home = demo_home();
+    let charts = |out: &Output| -> Vec<std::path::PathBuf> {
+        json(out)["charts"]
+            .as_array()
+            .expect("ask --json lists the charts it saved")
+            .iter()
+            .map(|c| c["path"].as_str().unwrap().into())
+            .collect()
+    };
+    let first = charts(&maestro(
+        home.path(),
+        &["ask", "--json", "show the team's workload"],
+    ));
+    let second = charts(&maestro(
+        home.path(),
+        &["ask", "--json", "show the team's workload"],
+    ));
+    assert_eq!((first.len(), second.len()), (1, 1));
+    assert_ne!(
+        first[0], second[0],
+        "a later chart never overwrites an earlier one"
+    );
+    for path in first.iter().chain(&second) {
+        assert!(
+            path.starts_with(home.path().join("charts").join("default")),
+            "{}",
+            path.display()
+        );
+        let size = std::fs::metadata(path).unwrap().len();
+        assert!(
+            (1_000..=60_000).contains(&size),
+            "{} is {size} bytes",
+            path.display()
+        );
+    }
+    let plain = maestro(home.path(), &["ask", "show the team's workload"]);
+    let said = String::from_utf8_lossy(&plain.stdout);
+    assert!(
+        said.contains(&home.path().join("charts").display().to_string()),
+        "{said}"
+    );
+}

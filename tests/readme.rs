@@ -69,6 +69,12 @@ fn every_sh_block_of_the_readme_runs_as_written() {
             .unwrap();
         let answered =
             command.starts_with("maestro ask") && matches!(out.status.code(), Some(3..=5));
+        // Following the README never leaves the catalog behind the store.
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !said.contains("rebuilding the catalog"),
+            "{command}: {said}"
+        );
         assert!(
             out.status.success() || answered,
             "README command failed ({:?}): {command}\nstdout: {}\nstderr: {}",

@@ -8,10 +8,16 @@ use maestro_assistant::{Assistant, TurnOptions};
 use rustyline::DefaultEditor;
 use rustyline::error::ReadlineError;
 
+use crate::charts::Charts;
 use crate::commands::ask;
 
 /// Reads requests until "exit", Ctrl-D or Ctrl-C.
-pub fn run(assistant: &Assistant, actor: Option<String>, home: &Path) -> Result<ExitCode> {
+pub fn run(
+    assistant: &Assistant,
+    actor: Option<String>,
+    home: &Path,
+    charts: &Charts,
+) -> Result<ExitCode> {
     let mut editor = DefaultEditor::new()?;
     let history = home.join("chat_history.txt");
     let _ = editor.load_history(&history);
@@ -37,6 +43,7 @@ pub fn run(assistant: &Assistant, actor: Option<String>, home: &Path) -> Result<
                         ..Default::default()
                     },
                     false,
+                    charts,
                 )?;
             }
             Err(ReadlineError::Interrupted | ReadlineError::Eof) => break,

@@ -13,6 +13,7 @@ use maestro_tools::store::PgStore;
 use maestro_tools::{Backends, Clock, Display, Platform, ToolOutput, import, insight};
 use serde_json::{Map, Value, json};
 
+use crate::charts::Charts;
 use crate::{Cli, Command, chat, kernel, ml, nlu, serve};
 
 #[derive(Subcommand)]
@@ -163,6 +164,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         _ => {}
     }
     let platform = open(&cli)?;
+    let charts = Charts::new(&home(&cli.home)?, &cli.workspace);
     match cli.command {
         Command::Chat { demo } => {
             let assistant = assistant(platform)?;
@@ -182,7 +184,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     );
                 }
             }
-            chat::run(&assistant, actor, &home(&cli.home)?)
+            chat::run(&assistant, actor, &home(&cli.home)?, &charts)
         }
         Command::Ask {
             json,
@@ -207,6 +209,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     ..Default::default()
                 },
                 json,
+                &charts,
             )
         }
         Command::Parse { json, text } => {
@@ -223,7 +226,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 json!({"assignee": assignee, "status": status, "project": project, "limit": limit}),
             );
             let out = platform.call(actor.as_deref(), "list_tasks", args)?;
-            print_output(&out, json);
+            print_output(&out, json, &charts);
             Ok(ExitCode::SUCCESS)
         }
         Command::Tasks(TasksCommand::Add {
@@ -242,7 +245,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 "project": project, "tags": tags, "estimate_hours": estimate}),
             );
             let out = platform.call(actor.as_deref(), "create_task", args)?;
-            print_output(&out, json);
+            print_output(&out, json, &charts);
             Ok(ExitCode::SUCCESS)
         }
         Command::Settings(SettingsCommand::List { json }) => {
@@ -276,13 +279,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let args = object(
                 json!({"name": name, "email": email, "slack_id": slack_id, "skills": skills, "capacity": capacity}),
             );
-            print_output(&platform.call(actor.as_deref(), "add_person", args)?, false);
+            print_output(
+                &platform.call(actor.as_deref(), "add_person", args)?,
+                false,
+                &charts,
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::People(PeopleCommand::List { json }) => {
             print_output(
                 &platform.call(actor.as_deref(), "list_people", json!({}))?,
                 json,
+                &charts,
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -334,8 +342,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             println!("Loaded the demo workspace: {people} people, {tasks} tasks.");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Data(command) => ml::data(&platform, actor.as_deref(), command),
-        Command::Models(command) => ml::models(&platform, actor.as_deref(), command),
+        Command::Data(command) => ml::data(&platform, actor.as_deref(), command, &charts),
+        Command::Models(command) => ml::models(&platform, actor.as_deref(), command, &charts),
         Command::Automl(args) => ml::automl(&platform, args),
         Command::Predict(args) => ml::predict_file(&platform, args),
         Command::Reindex => {
@@ -475,7 +483,7 @@ pub(crate) fn object(v: Value) -> Value {
     }
 }
 
-pub(crate) fn print_output(out: &ToolOutput, json: bool) {
+pub(crate) fn print_output(out: &ToolOutput, json: bool, charts: &Charts) {
     if json {
         println!(
             "{}",
@@ -485,43 +493,23 @@ pub(crate) fn print_output(out: &ToolOutput, json: bool) {
     }
     println!("{}", out.summary);
     for d in &out.displays {
-        print_display(d, &out.summary);
+        print_display(d, &out.summary, charts);
     }
 }
 
-/// Prints a display as plain text (Markdown that repeats `said` is skipped).
-pub fn print_display(d: &Display, said: &str) {
+/// Prints a display as plain text (Markdown that repeats `said` is skipped;
+/// a chart is saved and its path printed).
+pub fn print_display(d: &Display, said: &str, charts: &Charts) {
     match d {
         Display::Table(t) if !t.rows.is_empty() => println!("{}", t.to_text()),
         Display::Table(_) => {}
         Display::Markdown { text } if said.contains(text.trim()) => {}
         Display::Markdown { text } => println!("{text}"),
-        Display::Chart { title, png } => match save_chart(title, png) {
+        Display::Chart { title, png } => match charts.save(title, png) {
             Ok(path) => println!("Chart “{title}”: {}", path.display()),
             Err(e) => eprintln!("warning: the chart “{title}” was not saved: {e:#}"),
         },
     }
-}
-
-/// Writes a chart to the temporary directory (`maestro-charts/`) as PNG.
-fn save_chart(title: &str, png_base64: &str) -> Result<PathBuf> {
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::STANDARD.decode(png_base64)?;
-    let dir = std::env::temp_dir().join("maestro-charts");
-    std::fs::create_dir_all(&dir)?;
-    let name: String = title
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let path = dir.join(format!("{name}.png"));
-    std::fs::write(&path, bytes)?;
-    Ok(path)
 }
 
 /// A `--due` value as a date (`YYYY-MM-DD` for the tool), read as people
@@ -545,14 +533,20 @@ pub fn ask(
     text: &str,
     options: TurnOptions,
     json: bool,
+    charts: &Charts,
 ) -> Result<ExitCode> {
     let mut answer = Answer::default();
     let mut shown = Vec::new();
+    let mut saved = Vec::new();
     let mut streaming = false;
     let one_shot = options.one_shot;
     for event in assistant.turn(session, text, options) {
         answer.record(&event);
         if json {
+            if let Event::Display(Display::Chart { title, png }) = &event {
+                let path = charts.save(title, png)?;
+                saved.push(json!({"title": title, "path": path}));
+            }
             continue;
         }
         match event {
@@ -568,7 +562,9 @@ pub fn ask(
                 } else {
                     println!("{text}");
                 }
-                shown.drain(..).for_each(|d| print_display(&d, &text));
+                shown
+                    .drain(..)
+                    .for_each(|d| print_display(&d, &text, charts));
             }
             Event::Error { message } => eprintln!("error: {message}"),
             Event::Progress { line, .. } => eprintln!("{line}"),
@@ -576,7 +572,11 @@ pub fn ask(
         }
     }
     if json {
-        println!("{}", serde_json::to_string(&answer)?);
+        let mut value = serde_json::to_value(&answer)?;
+        if !saved.is_empty() {
+            value["charts"] = Value::Array(saved);
+        }
+        println!("{value}");
     }
     let waits = answer
         .actions

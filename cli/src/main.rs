@@ -1,6 +1,7 @@
 //! `maestro`: the command line. Argument parsing and wiring only; the work
 //! happens in the platform's tools and the assistant.
 
+mod charts;
 mod chat;
 mod commands;
 mod kernel;

@@ -11,6 +11,7 @@ use maestro_tools::ml::{PredictArgs, TrainRequest, predict, train};
 use maestro_tools::{Hooks, Platform};
 use serde_json::json;
 
+use crate::charts::Charts;
 use crate::commands::{object, print_output};
 
 /// `maestro data …`
@@ -109,7 +110,12 @@ extern "C" fn on_interrupt(_: libc::c_int) {
 }
 
 /// Runs `maestro data …`.
-pub fn data(platform: &Platform, actor: Option<&str>, command: DataCommand) -> Result<ExitCode> {
+pub fn data(
+    platform: &Platform,
+    actor: Option<&str>,
+    command: DataCommand,
+    charts: &Charts,
+) -> Result<ExitCode> {
     let (tool, args, json) = match command {
         DataCommand::Add {
             file,
@@ -128,7 +134,7 @@ pub fn data(platform: &Platform, actor: Option<&str>, command: DataCommand) -> R
             ("describe_dataset", json!({"dataset": name}), json)
         }
     };
-    print_output(&platform.call(actor, tool, args)?, json);
+    print_output(&platform.call(actor, tool, args)?, json, charts);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -137,9 +143,14 @@ pub fn models(
     platform: &Platform,
     actor: Option<&str>,
     command: ModelsCommand,
+    charts: &Charts,
 ) -> Result<ExitCode> {
     let ModelsCommand::List { json } = command;
-    print_output(&platform.call(actor, "list_models", json!({}))?, json);
+    print_output(
+        &platform.call(actor, "list_models", json!({}))?,
+        json,
+        charts,
+    );
     Ok(ExitCode::SUCCESS)
 }
 

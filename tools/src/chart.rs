@@ -520,6 +520,8 @@ fn draw(
     let mut encoder = png::Encoder::new(&mut png, size.0, size.1);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Best);
+    encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
     encoder
         .write_header()
         .and_then(|mut w| w.write_image_data(&pixels))
@@ -563,6 +565,26 @@ mod tests {
         );
         assert_eq!(&bar[1..4], b"PNG");
         assert!(bar.len() > 1000);
+    }
+
+    #[test]
+    fn a_simple_bar_chart_is_small() {
+        let team: Vec<(String, f64, f64)> = [
+            "Alice Johnson",
+            "Bob Smith",
+            "Carol Diaz",
+            "Dave Lee",
+            "Erin Park",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.to_string(), 10.0 + 7.0 * i as f64, 32.0 + i as f64))
+        .collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(bars("Workload", "hours", &team, ("open", "capacity")).unwrap())
+            .unwrap();
+        eprintln!("bar chart: {} bytes", bytes.len());
+        assert!(bytes.len() <= 60_000, "{} bytes", bytes.len());
     }
 
     /// Decodes a chart and checks it is a PNG of plausible size; returns its

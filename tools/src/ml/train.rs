@@ -166,6 +166,8 @@ pub fn train(
         platform.clock().now(),
     )?;
     index_model(platform, &record)?;
+    // Callers outside the tools (the CLI's `automl`) change the store too.
+    platform.mark_in_step()?;
     let result = json!({
         "model": record.name,
         "version": record.version,
