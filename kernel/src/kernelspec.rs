@@ -1,7 +1,7 @@
 //! `maestro kernel install`: writes the `maestro` kernelspec where Jupyter
 //! looks for kernels.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::json;
 
@@ -38,14 +38,27 @@ pub fn install(location: &Location, argv: &[String]) -> Result<PathBuf, KernelEr
         "env": {},
         "metadata": {"debugger": false},
     });
-    let write = |path: &Path| -> std::io::Result<()> {
-        std::fs::create_dir_all(&dir)?;
-        std::fs::write(path, serde_json::to_vec_pretty(&spec)?)
-    };
-    let file = dir.join("kernel.json");
-    write(&file).map_err(|e| KernelError::Install(file.clone(), e.to_string()))?;
+    let spec = serde_json::to_vec_pretty(&spec)
+        .map_err(|e| KernelError::Install(dir.join("kernel.json"), e.to_string()))?;
+    let files: [(&str, &[u8]); 3] = [
+        ("kernel.json", &spec),
+        // The launcher's card shows the logo instead of a placeholder.
+        ("logo-64x64.png", LOGO_PNG),
+        ("logo-svg.svg", LOGO_SVG),
+    ];
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        std::fs::create_dir_all(&dir)
+            .and_then(|()| std::fs::write(&path, bytes))
+            .map_err(|e| KernelError::Install(path.clone(), e.to_string()))?;
+    }
     Ok(dir)
 }
+
+/// The kernel's logo for Jupyter's launcher, 64×64.
+const LOGO_PNG: &[u8] = include_bytes!("../assets/logo-64x64.png");
+/// The same logo as SVG.
+const LOGO_SVG: &[u8] = include_bytes!("../assets/logo-svg.svg");
 
 fn user_data_dir() -> Result<PathBuf, KernelError> {
     if let Some(dir) = std::env::var_os("JUPYTER_DATA_DIR").filter(|d| !d.is_empty()) {
@@ -105,5 +118,14 @@ mod tests {
         for key in ["metadata", "env", "interrupt_mode"] {
             assert!(!spec[key].is_null(), "{key} is null");
         }
+        // The launcher's logos: a 64×64 PNG and an SVG.
+        let png = std::fs::read(dir.join("logo-64x64.png")).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        assert_eq!(
+            (&png[16..20], &png[20..24]),
+            (&[0, 0, 0, 64][..], &[0, 0, 0, 64][..])
+        );
+        let svg = std::fs::read_to_string(dir.join("logo-svg.svg")).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("viewBox"));
     }
 }

@@ -13,6 +13,10 @@ use crate::iopub::Iopub;
 /// Rows drawn of a table (as pandas caps `max_rows`); the data keeps them all.
 pub const MAX_ROWS: usize = 50;
 
+/// The media type of a tool's result beside its table, for programs
+/// (front ends show the table).
+pub const RESULT_MEDIA_TYPE: &str = "application/vnd.maestro.result+json";
+
 /// A cell that failed: its error has been shown.
 #[derive(Debug, Clone)]
 pub struct Failure {
@@ -93,7 +97,7 @@ impl<'a> Outputs<'a> {
 
     /// A table: the cell's `execute_result` if it is the first, else `display_data`.
     /// At most [`MAX_ROWS`] rows are drawn; `data` (the tool's whole result)
-    /// rides along as `application/json`.
+    /// rides along as [`RESULT_MEDIA_TYPE`].
     pub fn table(&mut self, table: &Table, data: Option<Value>) {
         let (shown, note) = if table.rows.is_empty() {
             (table.clone(), "No rows.".to_string())
@@ -125,8 +129,11 @@ impl<'a> Outputs<'a> {
                 format!("<p><em>{note}</em></p>"),
             )),
         ];
+        // The result for programs, under a type of its own: as plain
+        // `application/json`, JupyterLab's JSON viewer would outrank the
+        // HTML table and show a collapsed tree (`%%json` asks for JSON).
         if let Some(json) = data.filter(|d| !d.is_null()) {
-            media.push(MediaType::Json(json));
+            media.push(MediaType::Other((RESULT_MEDIA_TYPE.into(), json)));
         }
         self.text.push_str(&shown.to_text());
         self.result_or_display(Media::new(media));

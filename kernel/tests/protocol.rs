@@ -158,11 +158,22 @@ async fn a_request_round_trips_with_busy_input_output_and_idle() {
     assert_eq!(stdout(&outputs), "hello\n");
 
     let (_, outputs) = client.request(execute("what is Alice working on?")).await;
+    let result = outputs
+        .iter()
+        .find_map(|m| match &m.content {
+            JupyterMessageContent::ExecuteResult(r) => Some(serde_json::to_value(&r.data).unwrap()),
+            _ => None,
+        })
+        .expect("a list answers with an execute_result");
+    // JupyterLab shows the richest type it knows: the table, not a JSON tree.
     assert!(
-        outputs
-            .iter()
-            .any(|m| m.header.msg_type == "execute_result"),
-        "a list answers with an execute_result"
+        result["text/html"].as_str().unwrap().contains("<table"),
+        "{result}"
+    );
+    assert!(result.get("application/json").is_none(), "{result}");
+    assert!(
+        result["application/vnd.maestro.result+json"].is_array(),
+        "{result}"
     );
 
     let (_, outputs) = client.request(execute("%parse delete task 4")).await;
