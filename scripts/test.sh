@@ -28,10 +28,19 @@ else
     echo "== Qdrant suites skipped: set QDRANT_SERVE=path/to/qdrant-serve to run them"
 fi
 
-echo "== Jupyter: jupyter_kernel_test, front-end behaviour, example notebooks"
+echo "== Jupyter: jupyter_kernel_test, front-end behaviour, example notebooks, JupyterLab in Chromium"
 scripts/python-env.sh
+# A real browser for the JupyterLab test: Debian's Chromium and its driver.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    echo "== installing Chromium and chromedriver (Debian packages)"
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
 cargo build --locked -p maestro-cli
-MAESTRO_BIN="$PWD/target/debug/maestro" .venv/bin/python -m pytest -q -rs kernel/tests/jupyter
+MAESTRO_REQUIRE_BROWSER=1 MAESTRO_BIN="$PWD/target/debug/maestro" \
+    .venv/bin/python -m pytest -q -rs kernel/tests/jupyter
 
 echo "== Planner accuracy"
 cargo run --quiet --locked -p maestro-cli -- eval examples/eval/work.jsonl
