@@ -1477,6 +1477,23 @@ fn importing_people_updates_those_already_on_the_team() {
         (json!(["backend", "rust"]), json!(30.0))
     );
     assert!(!people.iter().any(|p| p["name"] == "Alice"));
+    // A history that calls her "Alice" is hers: a first name nobody else has.
+    let history = home.path().join("history.csv");
+    std::fs::write(&history, "title,assignee\nRotate the keys,Alice\n").unwrap();
+    let out = maestro(home.path(), &["import", "tasks", history.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let tasks = json(&maestro(
+        home.path(),
+        &["tasks", "list", "--json", "--assignee", "Alice Johnson"],
+    ));
+    assert!(
+        tasks
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["title"] == "Rotate the keys"),
+        "{tasks}"
+    );
 }
 
 #[test]

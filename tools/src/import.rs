@@ -162,18 +162,19 @@ pub fn parse_people(csv_text: &str) -> Result<Vec<NewPerson>, ImportError> {
 /// `actual_hours`. A row with `completed_at` and no status is done.
 /// All rows or none are stored.
 pub fn import_tasks(platform: &Platform, csv_text: &str) -> Result<Vec<Task>, ImportError> {
-    let tasks = parse_tasks(csv_text)?;
-    let known: Vec<String> = platform
-        .store()
-        .list_people()?
-        .into_iter()
-        .map(|p| p.name.to_lowercase())
-        .collect();
-    let mut unknown: Vec<&str> = tasks
-        .iter()
-        .filter_map(|t| t.assignee.as_deref())
-        .filter(|a| !known.contains(&a.to_lowercase()))
-        .collect();
+    let mut tasks = parse_tasks(csv_text)?;
+    let team = platform.store().list_people()?;
+    // An assignee is someone on the team by name, e-mail, Slack id or a first
+    // name nobody else has ("Alice" after an import kept "Alice Johnson").
+    let mut unknown: Vec<String> = Vec::new();
+    for task in &mut tasks {
+        if let Some(name) = task.assignee.take() {
+            match crate::work::find_person(&team, &name) {
+                Some(person) => task.assignee = Some(person.name.clone()),
+                None => unknown.push(name),
+            }
+        }
+    }
     unknown.sort();
     unknown.dedup();
     if !unknown.is_empty() {
