@@ -1564,3 +1564,100 @@ fn charts_are_saved_under_the_home_by_workspace_with_names_of_their_own() {
         "{said}"
     );
 }
+
+#[test]
+fn tasks_subcommands_change_list_and_delete_with_care() {
+    let home = demo_home();
+    let run = |args: &[&str]| maestro(home.path(), args);
+    let task = json(&run(&[
+        "tasks",
+        "update",
+        "3",
+        "--due",
+        "2026-12-18",
+        "--priority",
+        "urgent",
+        "--json",
+    ]));
+    assert_eq!(
+        (task["due"].clone(), task["priority"].clone()),
+        (json!("2026-12-18"), json!("urgent"))
+    );
+    assert_eq!(
+        json(&run(&["tasks", "complete", "3", "--json"]))["status"],
+        "done"
+    );
+    assert_eq!(
+        json(&run(&["tasks", "assign", "4", "carol", "--json"]))["assignee"],
+        "Carol Diaz"
+    );
+    // Off a terminal, delete without --yes deletes nothing and says how.
+    let refused = run(&["tasks", "delete", "4"]);
+    assert_eq!(refused.status.code(), Some(3));
+    assert!(stderr(&refused).contains("--yes"));
+    assert!(run(&["tasks", "delete", "4", "--yes"]).status.success());
+    // A person sees the open tasks; --all adds the done ones; JSON has every match.
+    let seen = String::from_utf8_lossy(&run(&["tasks", "list"]).stdout).into_owned();
+    let everything = String::from_utf8_lossy(&run(&["tasks", "list", "--all"]).stdout).into_owned();
+    assert!(
+        !seen.contains(" done ") && everything.contains(" done "),
+        "{seen}"
+    );
+    let open = json(&run(&["tasks", "list", "--json", "--status", "open"]));
+    let all = json(&run(&["tasks", "list", "--json"]));
+    assert!(
+        open.as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["status"] != "done")
+    );
+    assert!(all.as_array().unwrap().len() > open.as_array().unwrap().len());
+    assert!(
+        all.as_array().unwrap().iter().all(|t| t["id"] != 4),
+        "deleted"
+    );
+    let urgent = json(&run(&[
+        "tasks",
+        "list",
+        "--all",
+        "--priority",
+        "urgent",
+        "--json",
+    ]));
+    assert!(
+        urgent.as_array().unwrap().iter().any(|t| t["id"] == 3),
+        "{urgent}"
+    );
+    assert!(
+        urgent
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["priority"] == "urgent")
+    );
+    // A terminal is shown 50 rows and told about the rest; JSON has every one.
+    let csv: String = std::iter::once("title".to_string())
+        .chain((0..60).map(|i| format!("Batch task {i}")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let file = home.path().join("batch.csv");
+    std::fs::write(&file, csv).unwrap();
+    assert!(
+        run(&["import", "tasks", file.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let shown = String::from_utf8_lossy(&run(&["tasks", "list"]).stdout).into_owned();
+    assert!(shown.contains("more — use --limit N or --all"), "{shown}");
+    let rows = shown.lines().skip_while(|l| !l.starts_with("id ")).count() - 1;
+    assert_eq!(rows, 50, "{shown}");
+    assert!(
+        json(&run(&["tasks", "list", "--json"]))
+            .as_array()
+            .unwrap()
+            .len()
+            > 60
+    );
+    let bad = run(&["tasks", "list", "--due-before", "someday"]);
+    assert!(!bad.status.success() && stderr(&bad).contains("YYYY-MM-DD"));
+}

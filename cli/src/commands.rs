@@ -14,55 +14,7 @@ use maestro_tools::{Backends, Clock, Display, Platform, ToolOutput, import, insi
 use serde_json::{Map, Value, json};
 
 use crate::charts::Charts;
-use crate::{Cli, Command, chat, kernel, ml, nlu, serve};
-
-#[derive(Subcommand)]
-pub enum TasksCommand {
-    /// List tasks (all that match unless --limit).
-    List {
-        /// As a JSON list of task objects.
-        #[arg(long)]
-        json: bool,
-        /// Only this person's ("me" for yourself).
-        #[arg(long)]
-        assignee: Option<String>,
-        /// todo, in_progress, done or open.
-        #[arg(long)]
-        status: Option<String>,
-        /// Only this project.
-        #[arg(long)]
-        project: Option<String>,
-        /// At most N tasks.
-        #[arg(long)]
-        limit: Option<usize>,
-    },
-    /// Add a task.
-    Add {
-        /// What is to be done.
-        title: String,
-        /// Who does it.
-        #[arg(long)]
-        assignee: Option<String>,
-        /// Due date: YYYY-MM-DD, or as people say it ("friday", "next tuesday", "in 2 weeks").
-        #[arg(long)]
-        due: Option<String>,
-        /// low, medium, high or urgent.
-        #[arg(long)]
-        priority: Option<String>,
-        /// Project name.
-        #[arg(long)]
-        project: Option<String>,
-        /// Comma-separated tags.
-        #[arg(long, value_delimiter = ',')]
-        tags: Option<Vec<String>>,
-        /// Estimated hours.
-        #[arg(long)]
-        estimate: Option<f64>,
-        /// Print the task as JSON.
-        #[arg(long)]
-        json: bool,
-    },
-}
+use crate::{Cli, Command, chat, kernel, ml, nlu, serve, tasks};
 
 #[derive(Subcommand)]
 pub enum SettingsCommand {
@@ -215,39 +167,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Parse { json, text } => {
             nlu::parse(&assistant(platform)?, actor, &text.join(" "), json)
         }
-        Command::Tasks(TasksCommand::List {
-            json,
-            assignee,
-            status,
-            project,
-            limit,
-        }) => {
-            let args = object(
-                json!({"assignee": assignee, "status": status, "project": project, "limit": limit}),
-            );
-            let out = platform.call(actor.as_deref(), "list_tasks", args)?;
-            print_output(&out, json, &charts);
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Tasks(TasksCommand::Add {
-            title,
-            assignee,
-            due,
-            priority,
-            project,
-            tags,
-            estimate,
-            json,
-        }) => {
-            let due = due.map(|d| due_date(&platform, &d)).transpose()?;
-            let args = object(
-                json!({"title": title, "assignee": assignee, "due": due, "priority": priority,
-                "project": project, "tags": tags, "estimate_hours": estimate}),
-            );
-            let out = platform.call(actor.as_deref(), "create_task", args)?;
-            print_output(&out, json, &charts);
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Tasks(command) => tasks::run(&platform, actor.as_deref(), command, &charts),
         Command::Settings(SettingsCommand::List { json }) => {
             let values = platform.setting_values()?;
             if json {
@@ -514,7 +434,7 @@ pub fn print_display(d: &Display, said: &str, charts: &Charts) {
 
 /// A `--due` value as a date (`YYYY-MM-DD` for the tool), read as people
 /// write dates, with the workspace's date order; an error says what it takes.
-fn due_date(platform: &Platform, text: &str) -> Result<String> {
+pub(crate) fn due_date(platform: &Platform, text: &str) -> Result<String> {
     let today = platform.clock().now().date_naive();
     let how = maestro_assistant::nlu::dates::Conventions::of(platform);
     maestro_assistant::nlu::dates::read_date(text, today, how)

@@ -8,6 +8,7 @@ mod kernel;
 mod ml;
 mod nlu;
 mod serve;
+mod tasks;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,7 +58,7 @@ enum Command {
     },
     /// List or add tasks.
     #[command(subcommand)]
-    Tasks(commands::TasksCommand),
+    Tasks(tasks::TasksCommand),
     /// List or add people.
     #[command(subcommand)]
     People(commands::PeopleCommand),
