@@ -1661,3 +1661,20 @@ fn tasks_subcommands_change_list_and_delete_with_care() {
     let bad = run(&["tasks", "list", "--due-before", "someday"]);
     assert!(!bad.status.success() && stderr(&bad).contains("YYYY-MM-DD"));
 }
+
+#[test]
+fn every_noun_command_has_help_with_examples() {
+    let home = tempfile::tempdir().unwrap();
+    for noun in ["tasks", "people", "data", "models"] {
+        let out = maestro(home.path(), &[noun, "--help"]);
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && said.contains("Examples:"),
+            "{noun}: {said}"
+        );
+        assert!(
+            said.contains(&format!("maestro {noun}")) || noun == "data",
+            "{noun}: {said}"
+        );
+    }
+}

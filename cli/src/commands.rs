@@ -34,6 +34,10 @@ pub enum SettingsCommand {
 }
 
 #[derive(Subcommand)]
+#[command(after_help = "Examples:
+  maestro people add \"Frank Moore\" --email frank@acme.io --skills rust,sql --capacity 30
+  maestro people list --json
+  maestro import people team.csv       # updates those already on the team")]
 pub enum PeopleCommand {
     /// Add someone to the team.
     Add {

@@ -16,6 +16,11 @@ use crate::commands::{object, print_output};
 
 /// `maestro data …`
 #[derive(Subcommand)]
+#[command(after_help = "Examples:
+  maestro data add examples/data/churn.csv --description \"customer churn, monthly\"
+  maestro data list --json
+  maestro data describe churn
+  maestro automl churn --target churned --budget 30")]
 pub enum DataCommand {
     /// Register a CSV file (a changed file becomes a new version).
     Add {
@@ -49,6 +54,10 @@ pub enum DataCommand {
 
 /// `maestro models …`
 #[derive(Subcommand)]
+#[command(after_help = "Examples:
+  maestro models list --json
+  maestro predict churn examples/data/new_customers.csv --json
+  maestro ask \"promote the churn model to production\"")]
 pub enum ModelsCommand {
     /// List models.
     List {
