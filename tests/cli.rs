@@ -782,7 +782,11 @@ fn data_automl_predict_and_models_commands_print_the_contract_objects() {
         flowers.to_str().unwrap(),
         "--json",
     ]));
-    assert_eq!(keys(&predicted), ["predictions", "probabilities"]);
+    // The probabilities' columns are named by `classes`.
+    assert_eq!(
+        keys(&predicted),
+        ["classes", "predictions", "probabilities"]
+    );
     let classes: Vec<&str> = predicted["predictions"]
         .as_array()
         .unwrap()
@@ -1677,4 +1681,66 @@ fn every_noun_command_has_help_with_examples() {
             "{noun}: {said}"
         );
     }
+}
+
+#[test]
+fn predict_uses_the_production_version_unless_told_and_says_which() {
+    let home = tempfile::tempdir().unwrap();
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let run = |args: &[&str]| maestro_in(root, home.path(), args);
+    assert!(
+        run(&["data", "add", "examples/data/iris.csv"])
+            .status
+            .success()
+    );
+    for _ in 0..2 {
+        let trained = run(&[
+            "automl", "iris", "--target", "target", "--budget", "1", "--folds", "2",
+        ]);
+        assert!(trained.status.success(), "{}", stderr(&trained));
+    }
+    let said = |args: &[&str]| {
+        let out = run(args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let file = "examples/data/iris.csv";
+    assert!(
+        said(&["predict", "iris", file]).contains("iris version 2 (the latest; none is promoted)")
+    );
+    let promoted = run(&["ask", "promote iris version 1 to production"]);
+    assert!(
+        promoted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&promoted.stdout)
+    );
+    assert!(said(&["predict", "iris", file]).contains("iris version 1 (production)"));
+    assert!(said(&["predict", "iris@2", file]).contains("iris version 2"));
+    let json_out = json(&run(&["predict", "iris@production", file, "--json"]));
+    assert_eq!(json_out["classes"].as_array().map(Vec::len), Some(3));
+    let missing = run(&["predict", "iris@staging", file]);
+    assert!(!missing.status.success() && stderr(&missing).contains("no staging version"));
+    let bad = run(&["predict", "iris@soon", file]);
+    assert!(!bad.status.success() && stderr(&bad).contains("after @"));
+    // Rows are named by the file's id column when it has one.
+    let named = home.path().join("named.csv");
+    let iris = std::fs::read_to_string(root.join(file)).unwrap();
+    let rows: Vec<String> = iris
+        .lines()
+        .take(3)
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("flower_id,{l}")
+            } else {
+                format!("F-{i},{l}")
+            }
+        })
+        .collect();
+    std::fs::write(&named, rows.join("\n")).unwrap();
+    let table = said(&["predict", "iris", named.to_str().unwrap()]);
+    assert!(
+        table.contains("flower_id") && table.contains("F-2"),
+        "{table}"
+    );
 }

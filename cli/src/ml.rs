@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use maestro_tools::ml::{PredictArgs, TrainRequest, predict, train};
+use maestro_tools::ml::{PredictArgs, TrainRequest, described, predict, train};
 use maestro_tools::{Hooks, Platform};
 use serde_json::json;
 
@@ -239,21 +239,20 @@ pub fn predict_file(platform: &Platform, a: PredictCommand) -> Result<ExitCode> 
         path: Some(a.file.display().to_string()),
         rows: None,
     };
-    let (_, _, prediction, result) = predict(platform, &args)?;
-    for note in prediction.report.notes() {
-        eprintln!("note: {note}");
-    }
+    let (record, frame, prediction, result) = predict(platform, &args)?;
+    let (summary, table) = described(&record, &frame, &prediction, &result, usize::MAX);
     if a.json {
-        let out =
+        // Which version answered goes to stderr; stdout stays the contract object.
+        eprintln!("{summary}");
+        let mut out =
             json!({"predictions": result["predictions"], "probabilities": result["probabilities"]});
+        if !result["classes"].is_null() {
+            out["classes"] = result["classes"].clone();
+        }
         println!("{}", serde_json::to_string(&out)?);
     } else {
-        for p in result["predictions"].as_array().into_iter().flatten() {
-            println!(
-                "{}",
-                p.as_str().map_or_else(|| p.to_string(), str::to_string)
-            );
-        }
+        println!("{summary}");
+        println!("{}", table.to_text());
     }
     Ok(ExitCode::SUCCESS)
 }

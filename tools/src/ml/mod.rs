@@ -20,7 +20,7 @@ pub use card::ModelCard;
 pub use data::{DescribeDataset, DiscoverFeatures, ListDatasets, RegisterDataset};
 pub use explain::{CheckBias, ExplainModel, ExplainPrediction};
 pub use models::{CompareModels, DeleteModel, DescribeModel, ListModels, PromoteModel, model_json};
-pub use predict::{Predict, PredictArgs, predict};
+pub use predict::{Predict, PredictArgs, described, predict};
 pub use train::{RunAutoml, TrainRequest, train};
 
 use crate::platform::Platform;

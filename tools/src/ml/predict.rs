@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::{find_model, load_pipeline, read_csv};
 use crate::platform::Platform;
-use crate::store::ModelRecord;
+use crate::store::{ModelRecord, Stage};
 use crate::tool::{Context, Display, Effect, Table, ToolError, ToolOutput, TypedTool};
 
 /// At most this many rows are drawn in the table (all are in the data).
@@ -21,7 +21,9 @@ const SHOWN: usize = 20;
 pub struct PredictArgs {
     /// Model name (or its dataset's name).
     pub model: String,
-    /// Version (default: the latest).
+    /// Version (default: the production version, then the staging one,
+    /// then the latest). `model` may also say it: `churn@2`,
+    /// `churn@production`, `churn@staging`.
     pub version: Option<u32>,
     /// A CSV file with the model's columns.
     pub path: Option<String>,
@@ -59,13 +61,88 @@ pub fn frame_from_rows(rows: &[Map<String, Value>]) -> Result<Frame, MlError> {
     Frame::new(names, columns)
 }
 
+/// The model version to predict with: the one `model@…` or `version`
+/// names, else the production version, the staging one, the latest.
+fn chosen_model(
+    platform: &Platform,
+    model: &str,
+    version: Option<u32>,
+) -> Result<ModelRecord, ToolError> {
+    let (name, pick) = match model.split_once('@') {
+        Some((name, pick)) => (name.trim(), Some(pick.trim().to_lowercase())),
+        None => (model, None),
+    };
+    let stage = match pick.as_deref() {
+        None => None,
+        Some("production") => Some(Stage::Production),
+        Some("staging") => Some(Stage::Staging),
+        Some(n) => match n.parse::<u32>() {
+            Ok(n) if version.is_none_or(|v| v == n) => return find_model(platform, name, Some(n)),
+            _ => {
+                return Err(ToolError::invalid(
+                    Predict::NAME,
+                    "model",
+                    format!("{model:?}: after @ give a version number, production or staging"),
+                ));
+            }
+        },
+    };
+    let latest = find_model(platform, name, version)?;
+    if version.is_some() {
+        return Ok(latest);
+    }
+    let versions: Vec<ModelRecord> = platform
+        .store()
+        .list_models()?
+        .into_iter()
+        .filter(|m| m.name == latest.name)
+        .collect();
+    let in_stage = |stage: Stage| versions.iter().rev().find(|m| m.stage == stage).cloned();
+    match stage {
+        Some(wanted) => in_stage(wanted).ok_or_else(|| {
+            MlError::Request(format!(
+                "{} has no {} version; promote one first (e.g. \"promote the {} model to {}\")",
+                latest.name,
+                wanted.as_str(),
+                latest.name,
+                wanted.as_str()
+            ))
+            .into()
+        }),
+        None => Ok(in_stage(Stage::Production)
+            .or_else(|| in_stage(Stage::Staging))
+            .unwrap_or(latest)),
+    }
+}
+
+/// Why a version was used, for the reply.
+fn why_version(record: &ModelRecord) -> &'static str {
+    match record.stage {
+        Stage::Production => "production",
+        Stage::Staging => "staging; none is in production",
+        _ => "the latest; none is promoted",
+    }
+}
+
+/// A column of the frame that names its rows (`id`, `customer_id`…), if any.
+fn id_column(frame: &Frame) -> Option<&str> {
+    frame
+        .names()
+        .iter()
+        .find(|n| {
+            let n = n.to_lowercase();
+            n == "id" || n.ends_with("_id") || n.ends_with(" id")
+        })
+        .map(String::as_str)
+}
+
 /// Runs a model on inline rows or a file; returns its record, the frame, the
 /// prediction and `{"predictions", "probabilities"}` as the CLI prints it.
 pub fn predict(
     platform: &Platform,
     a: &PredictArgs,
 ) -> Result<(ModelRecord, Frame, Prediction, Value), ToolError> {
-    let record = find_model(platform, &a.model, a.version)?;
+    let record = chosen_model(platform, &a.model, a.version)?;
     let pipeline = load_pipeline(platform, &record)?;
     let frame = match (&a.path, &a.rows) {
         (Some(path), None) => {
@@ -96,6 +173,69 @@ pub fn predict(
     Ok((record, frame, prediction, result))
 }
 
+/// What a prediction says: a sentence (which version, how many rows, the
+/// share predicted positive, any notes) and a table of the first `shown`
+/// rows, named by the frame's id column when it has one.
+pub fn described(
+    record: &ModelRecord,
+    frame: &Frame,
+    prediction: &Prediction,
+    result: &Value,
+    shown: usize,
+) -> (String, Table) {
+    let n = frame.rows();
+    let ids = id_column(frame).map(|c| (c, frame.column(c).unwrap_or_default()));
+    let mut t = Table::new(&[ids.map_or("row", |(c, _)| c), &record.target, "probability"]);
+    let predictions = result["predictions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for (i, p) in predictions.iter().take(shown).enumerate() {
+        let prob = result["probabilities"][i]
+            .as_array()
+            .and_then(|r| r.iter().filter_map(Value::as_f64).reduce(f64::max))
+            .map_or(String::new(), |p| format!("{p:.3}"));
+        let value = p.as_str().map_or_else(
+            || format!("{:.3}", p.as_f64().unwrap_or(f64::NAN)),
+            str::to_string,
+        );
+        let row = match &ids {
+            Some((_, values)) => values.get(i).cloned().flatten().unwrap_or_default(),
+            None => (i + 1).to_string(),
+        };
+        t.rows.push(vec![row, value, prob]);
+    }
+    let mut summary = format!(
+        "Predicted {} for {n} row{} with {} version {} ({})",
+        record.target,
+        if n == 1 { "" } else { "s" },
+        record.name,
+        record.version,
+        why_version(record)
+    );
+    if let Output::Probabilities(p) = &prediction.output
+        && let Some(positive) = (record.task == "binary").then_some(1)
+    {
+        let share = p
+            .rows()
+            .into_iter()
+            .filter(|r| maestro_ml::metrics::argmax(*r) == positive)
+            .count();
+        summary.push_str(&format!(
+            " ({share} predicted {})",
+            result["classes"][positive].as_str().unwrap_or("positive")
+        ));
+    }
+    summary.push('.');
+    if n > shown {
+        summary.push_str(&format!(" The first {shown} are shown."));
+    }
+    for note in prediction.report.notes() {
+        summary.push_str(&format!(" Note: {note}."));
+    }
+    (summary, t)
+}
+
 /// Predicts with a registered model.
 pub struct Predict;
 
@@ -118,51 +258,8 @@ impl TypedTool for Predict {
 
     fn run(&self, ctx: &Context<'_>, a: PredictArgs) -> Result<ToolOutput, ToolError> {
         let (record, frame, prediction, mut result) = predict(ctx.platform, &a)?;
+        let (summary, t) = described(&record, &frame, &prediction, &result, SHOWN);
         let notes = prediction.report.notes();
-        let n = frame.rows();
-        let mut t = Table::new(&["row", &record.target, "probability"]);
-        let predictions = result["predictions"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        for (i, p) in predictions.iter().take(SHOWN).enumerate() {
-            let prob = result["probabilities"][i]
-                .as_array()
-                .and_then(|r| r.iter().filter_map(Value::as_f64).reduce(f64::max))
-                .map_or(String::new(), |p| format!("{p:.3}"));
-            let shown = p.as_str().map_or_else(
-                || format!("{:.3}", p.as_f64().unwrap_or(f64::NAN)),
-                str::to_string,
-            );
-            t.rows.push(vec![(i + 1).to_string(), shown, prob]);
-        }
-        let mut summary = format!(
-            "Predicted {} for {n} row{} with {} version {}",
-            record.target,
-            if n == 1 { "" } else { "s" },
-            record.name,
-            record.version
-        );
-        if let Output::Probabilities(p) = &prediction.output
-            && let Some(positive) = (record.task == "binary").then_some(1)
-        {
-            let share = p
-                .rows()
-                .into_iter()
-                .filter(|r| maestro_ml::metrics::argmax(*r) == positive)
-                .count();
-            summary.push_str(&format!(
-                " ({share} predicted {})",
-                result["classes"][positive].as_str().unwrap_or("positive")
-            ));
-        }
-        summary.push('.');
-        if n > SHOWN {
-            summary.push_str(&format!(" The first {SHOWN} are shown."));
-        }
-        for note in &notes {
-            summary.push_str(&format!(" Note: {note}."));
-        }
         result["notes"] = json!(notes);
         Ok(ToolOutput::new(summary, result).with(Display::Table(t)))
     }

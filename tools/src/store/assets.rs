@@ -66,7 +66,8 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub(super) fn as_str(self) -> &'static str {
+    /// The stage as stored and shown (`none`, `staging`, `production`, `archived`).
+    pub fn as_str(self) -> &'static str {
         match self {
             Stage::None => "none",
             Stage::Staging => "staging",
