@@ -342,6 +342,29 @@ fn automl_registers_versions_and_the_registry_manages_them() {
     );
     let cv = d["cv_score"].as_f64().unwrap();
     assert!(cv > 0.7 && cv <= 1.0, "roc_auc {cv}");
+    // The reply says which budget ran and why the search stopped; the table
+    // has one row per family tried, its best configuration.
+    assert!(
+        first.summary.contains("4 s budget (asked for)") && first.summary.contains("it tried"),
+        "{}",
+        first.summary
+    );
+    let board = first
+        .displays
+        .iter()
+        .find_map(|d| match d {
+            Display::Table(t) => Some(t.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let families: Vec<&String> = board.rows.iter().map(|r| &r[1]).collect();
+    let mut distinct = families.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert!(
+        !families.is_empty() && distinct.len() == families.len(),
+        "{families:?}"
+    );
     assert!(d["cv_std"].as_f64().unwrap() >= 0.0);
     assert_eq!(keys(&d["best"]), ["family", "params"]);
     assert!(d["best"]["family"].as_str().is_some_and(|f| !f.is_empty()));

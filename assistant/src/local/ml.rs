@@ -143,7 +143,15 @@ fn corrected(clause: &str) -> &str {
 fn numbers(clause: &str) -> String {
     NUMBER_WORD
         .replace_all(clause, |c: &regex::Captures| {
-            let n = match c[1].to_lowercase().as_str() {
+            let word = c[1].to_lowercase();
+            // "a 15 second budget": a unit after a number, not "2nd".
+            let after_number = clause[..c.get(0).map_or(0, |m| m.start())]
+                .trim_end()
+                .ends_with(|ch: char| ch.is_ascii_digit());
+            if word == "second" && after_number {
+                return c[0].to_string();
+            }
+            let n = match word.as_str() {
                 "one" => "1",
                 "two" => "2",
                 "three" => "3",
@@ -973,6 +981,8 @@ mod tests {
         assert_eq!(budget(&numbers("ninety secs")), Some(90.0));
         assert_eq!(budget("can a model be trained on iris as the label"), None);
         assert_eq!(budget("a quarter of an hour"), Some(900.0));
+        assert_eq!(budget(&numbers("with a 15 second budget")), Some(15.0));
+        assert_eq!(budget("a 15-second budget"), Some(15.0));
         assert_eq!(
             corrected("not iris, wine: describe it"),
             "wine: describe it"

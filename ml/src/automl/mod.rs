@@ -126,6 +126,9 @@ pub struct Outcome {
     pub truth: Vec<f64>,
     /// Plain notes about the data (dropped rows, capped categories…).
     pub notes: Vec<String>,
+    /// The learner families the search set out to try, in its order (those
+    /// missing from the leaderboard were not reached within the budget).
+    pub families: Vec<String>,
 }
 
 /// Encoded folds, shared by every candidate with the same input options.
@@ -330,6 +333,13 @@ pub fn run(
         cache: HashMap::new(),
     };
     let mut queue: std::collections::VecDeque<Candidate> = space::initial(&shape).into();
+    let mut families: Vec<String> = Vec::new();
+    for c in &queue {
+        let family = c.params.family().to_string();
+        if !families.contains(&family) {
+            families.push(family);
+        }
+    }
     let mut leaderboard: Vec<Trial> = Vec::new();
     let mut best: Option<(Trial, Output, Vec<usize>)> = None;
     let mut family_best: Vec<(Candidate, f64, f64)> = Vec::new(); // incumbent, score, step
@@ -539,6 +549,7 @@ pub fn run(
         oof,
         truth,
         notes,
+        families,
     })
 }
 

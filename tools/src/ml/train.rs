@@ -43,12 +43,60 @@ pub struct TrainRequest {
 
 /// Trains and registers a model; returns its record and the result as the
 /// CLI prints it (`maestro automl --json`).
+/// Seconds of search when the request names no budget.
+const DEFAULT_BUDGET: f64 = 30.0;
+
+/// How the search went: the budget (asked for or the default), why it
+/// stopped, the families it tried and those it had no time for.
+fn search_report(a: &TrainRequest, outcome: &maestro_ml::automl::Outcome) -> String {
+    let budget = a.budget_seconds.unwrap_or(DEFAULT_BUDGET);
+    let whose = if a.budget_seconds.is_some() {
+        "asked for"
+    } else {
+        "the default"
+    };
+    let stop = if outcome.interrupted {
+        "stopped early on request; the best model so far was kept".to_string()
+    } else if outcome.elapsed_s >= budget * 0.9 {
+        format!("stopped when the {budget:.0} s budget ({whose}) ran out")
+    } else {
+        format!("finished its search inside the {budget:.0} s budget ({whose})")
+    };
+    let tried: Vec<&str> = outcome
+        .families
+        .iter()
+        .filter(|f| outcome.leaderboard.iter().any(|t| &t.family == *f))
+        .map(String::as_str)
+        .collect();
+    let skipped: Vec<&str> = outcome
+        .families
+        .iter()
+        .map(String::as_str)
+        .filter(|f| !tried.contains(f))
+        .collect();
+    let mut report = format!("The search {stop}; it tried {}", listed(&tried));
+    if !skipped.is_empty() {
+        report.push_str(&format!(", and had no time for {}", listed(&skipped)));
+    }
+    report.push('.');
+    report
+}
+
+/// "a", "a and b", "a, b and c".
+fn listed(items: &[&str]) -> String {
+    match items {
+        [] => "nothing".into(),
+        [one] => (*one).into(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 pub fn train(
     platform: &Platform,
     req: &TrainRequest,
     hooks: Hooks<'_>,
 ) -> Result<(ModelRecord, Outcome, Value), ToolError> {
-    let budget = req.budget_seconds.unwrap_or(30.0);
+    let budget = req.budget_seconds.unwrap_or(DEFAULT_BUDGET);
     if !(budget.is_finite() && (1.0..=MAX_BUDGET).contains(&budget)) {
         return Err(ToolError::invalid(
             RunAutoml::NAME,
@@ -252,8 +300,15 @@ impl TypedTool for RunAutoml {
 
     fn run(&self, ctx: &Context<'_>, a: TrainRequest) -> Result<ToolOutput, ToolError> {
         let (record, outcome, result) = train(ctx.platform, &a, ctx.hooks)?;
+        // One row per family: its best configuration (the board is best first).
+        let mut best: Vec<&maestro_ml::automl::Trial> = Vec::new();
+        for trial in &outcome.leaderboard {
+            if !best.iter().any(|b| b.family == trial.family) {
+                best.push(trial);
+            }
+        }
         let mut t = Table::new(&["#", "family", &record.metric, "± std", "fit s", "params"]);
-        for (i, trial) in outcome.leaderboard.iter().take(10).enumerate() {
+        for (i, trial) in best.iter().enumerate() {
             t.rows.push(vec![
                 (i + 1).to_string(),
                 trial.family.clone(),
@@ -276,31 +331,14 @@ impl TypedTool for RunAutoml {
             outcome.trials,
             outcome.elapsed_s
         );
-        if outcome.interrupted {
-            summary.push_str(" Stopped early on request; the best model so far was kept.");
-        }
+        summary.push_str(&format!(" {}", search_report(&a, &outcome)));
         for note in &outcome.notes {
             summary.push_str(&format!(" Note: {note}."));
         }
         let mut out = ToolOutput::new(summary, result).with(Display::Table(t));
-        let labels: Vec<String> = outcome
-            .leaderboard
-            .iter()
-            .take(10)
-            .map(|t| format!("{} #{}", t.family, t.n))
-            .collect();
-        let values: Vec<f64> = outcome
-            .leaderboard
-            .iter()
-            .take(10)
-            .map(|t| t.cv_score)
-            .collect();
-        let errors: Vec<f64> = outcome
-            .leaderboard
-            .iter()
-            .take(10)
-            .map(|t| t.cv_std)
-            .collect();
+        let labels: Vec<String> = best.iter().map(|t| t.family.clone()).collect();
+        let values: Vec<f64> = best.iter().map(|t| t.cv_score).collect();
+        let errors: Vec<f64> = best.iter().map(|t| t.cv_std).collect();
         if let Ok(png) = crate::chart::hbars(
             "Leaderboard",
             &labels,
