@@ -236,7 +236,12 @@ impl Kernel {
                 },
                 _ = &mut interrupted => {
                     cancel.store(true, Ordering::Relaxed);
-                    return Err(out.error("Interrupted", "Interrupted by the user; steps not yet started did not run."));
+                    let said = wind_down(&mut rx).await;
+                    let message = match said {
+                        Some(reply) => format!("Interrupted by the user. {reply}"),
+                        None => "Interrupted by the user; steps not yet started did not run.".into(),
+                    };
+                    return Err(out.error("Interrupted", &message));
                 }
             }
         }
@@ -252,6 +257,25 @@ struct Question {
     prompt: String,
     /// The pending confirmation's id, which the answer names.
     confirmation: Option<String>,
+}
+
+/// How long an interrupted turn may take to wind down (a search stops at its
+/// next trial and keeps its best model) before the cell gives up waiting.
+pub(crate) const WIND_DOWN: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// What an interrupted turn says as it winds down (e.g. which model version
+/// it kept), if it ends within [`WIND_DOWN`].
+async fn wind_down(rx: &mut mpsc::UnboundedReceiver<Event>) -> Option<String> {
+    let mut said = Vec::new();
+    let ended = tokio::time::timeout(WIND_DOWN, async {
+        while let Some(event) = rx.recv().await {
+            if let Event::Reply { text } = event {
+                said.push(text);
+            }
+        }
+    })
+    .await;
+    (ended.is_ok() && !said.is_empty()).then(|| said.join(" "))
 }
 
 /// Maps a turn's events to outputs.

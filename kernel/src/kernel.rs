@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use jupyter_protocol::{
     CommClose, CommInfoReply, CompleteReply, ExecuteInput, ExecuteReply, ExecuteRequest,
@@ -17,6 +18,7 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use crate::KernelError;
 use crate::complete;
 use crate::config::Config;
+use crate::execute::WIND_DOWN;
 use crate::history::History;
 use crate::iopub::Iopub;
 use crate::magics;
@@ -282,10 +284,22 @@ impl Kernel {
         interrupted.as_mut().enable();
         let result = match magics::parse(&request.code) {
             Ok(cell) => {
-                let finished = tokio::select! {
-                    biased;
-                    r = self.run_cell(cell, &mut out, request.allow_stdin) => Some(r),
-                    _ = &mut interrupted => None,
+                let finished = {
+                    let run = self.run_cell(cell, &mut out, request.allow_stdin);
+                    tokio::pin!(run);
+                    let first = tokio::select! {
+                        biased;
+                        r = &mut run => Some(r),
+                        _ = &mut interrupted => None,
+                    };
+                    // A turn winds down on its own (and says what it kept):
+                    // give it that long before cutting it short.
+                    match first {
+                        Some(r) => Some(r),
+                        None => tokio::time::timeout(WIND_DOWN + Duration::from_secs(1), run)
+                            .await
+                            .ok(),
+                    }
                 };
                 finished.unwrap_or_else(|| {
                     Err(out.error(

@@ -183,7 +183,9 @@ class Channels(KernelCase):
         reply = self.kc.get_shell_msg(timeout=TIMEOUT)
         self.assertEqual(reply["content"]["ename"], "Interrupted")
         # The search stops at its next trial, keeps its best and registers it,
-        # marked as interrupted; the next cell runs once that is done.
+        # marked as interrupted, and the error says which version was kept.
+        self.assertIn("flowers version 1", reply["content"]["evalue"])
+        self.assertIn("best model so far was kept", reply["content"]["evalue"])
         reply, outputs = self.run_cell("%%json\ndescribe the flowers model")
         self.assertEqual(reply["content"]["status"], "ok")
         result = [m for m in outputs if m["msg_type"] == "execute_result"][0]
