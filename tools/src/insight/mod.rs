@@ -10,6 +10,8 @@ mod duration;
 pub mod evaluate;
 mod risk;
 
+use std::sync::OnceLock;
+
 use chrono::{Datelike, NaiveDate};
 
 use crate::model::{NewTask, Person, Priority, Task};
@@ -256,10 +258,15 @@ pub struct Insight {
     team: Vec<Member>,
     /// Predicts hours from estimate-based workloads, to size open work.
     sizing: duration::DurationModel,
-    /// Ranks by tags and words, for tasks with known tags.
-    assign: assign::Assigner,
-    /// Ranks by words alone, for tasks described in words.
-    assign_by_words: assign::Assigner,
+    /// Ranks by tags and words, for tasks with known tags (trained on
+    /// first use: the workload report never needs it).
+    assign: OnceLock<assign::Assigner>,
+    /// Ranks by words alone, for tasks described in words (likewise).
+    assign_by_words: OnceLock<assign::Assigner>,
+    /// The annotated items and the indexes of the history, which the
+    /// rankers learn from when first asked.
+    items: Vec<WorkItem>,
+    history: Vec<usize>,
     duration: duration::DurationModel,
     risk: risk::RiskModel,
     /// Completed tasks learnt from.
@@ -298,28 +305,31 @@ impl Insight {
         let mut items = items.to_vec();
         let sizing = duration::DurationModel::train(&items, &history, team, true)?;
         annotate(&mut items, &sizing, team);
-        let assign = assign::Assigner::train(&items, &history, team, true);
-        let assign_by_words = assign::Assigner::train(&items, &history, team, false);
         let duration = duration::DurationModel::train(&items, &history, team, false)?;
         let risk = risk::RiskModel::train(&items, &history, team, &duration)?;
         Ok(Self {
             team: team.to_vec(),
             sizing,
-            assign,
-            assign_by_words,
+            assign: OnceLock::new(),
+            assign_by_words: OnceLock::new(),
             duration,
             risk,
             trained_on: history.len(),
+            items,
+            history,
         })
     }
 
     /// People ranked for `item`, best first, each with reasons; `open` gives
     /// the workload on `item.created`.
     pub fn suggest(&self, item: &WorkItem, open: &Workload) -> Vec<Suggestion> {
-        let ranker = if self.assign.knows_tags_of(item) {
-            &self.assign
+        let train =
+            |by_tags| assign::Assigner::train(&self.items, &self.history, &self.team, by_tags);
+        let by_tags = self.assign.get_or_init(|| train(true));
+        let ranker = if by_tags.knows_tags_of(item) {
+            by_tags
         } else {
-            &self.assign_by_words
+            self.assign_by_words.get_or_init(|| train(false))
         };
         ranker.suggest(item, open, &self.team)
     }
