@@ -1519,8 +1519,12 @@ fn help_on_a_tool_shows_its_description_arguments_and_examples() {
     let out = maestro(home.path(), &["ask", "help create_task"]);
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
-        said.contains("Arguments") && said.contains("`title`") && said.contains("Try"),
+        said.contains("Arguments") && said.contains("• title:") && said.contains("Try"),
         "{said}"
+    );
+    assert!(
+        !said.contains("**"),
+        "piped output drops the Markdown markup: {said}"
     );
 }
 
@@ -1743,4 +1747,14 @@ fn predict_uses_the_production_version_unless_told_and_says_which() {
         table.contains("flower_id") && table.contains("F-2"),
         "{table}"
     );
+}
+
+#[test]
+fn replies_are_wrapped_to_columns_when_asked_and_never_show_markup() {
+    let home = demo_home();
+    let out = maestro_llm(home.path(), &[("COLUMNS", "60")], &["ask", "help"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("• create_task"), "{said}");
+    assert!(said.lines().all(|l| l.chars().count() <= 60), "{said}");
+    assert!(!said.contains("**") && !said.contains("## "), "{said}");
 }

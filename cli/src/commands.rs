@@ -14,6 +14,7 @@ use maestro_tools::{Backends, Clock, Display, Platform, ToolOutput, import, insi
 use serde_json::{Map, Value, json};
 
 use crate::charts::Charts;
+use crate::terminal::{Style, render};
 use crate::{Cli, Command, chat, kernel, ml, nlu, serve, tasks};
 
 #[derive(Subcommand)]
@@ -415,7 +416,7 @@ pub(crate) fn print_output(out: &ToolOutput, json: bool, charts: &Charts) {
         );
         return;
     }
-    println!("{}", out.summary);
+    println!("{}", render(&out.summary, Style::stdout()));
     for d in &out.displays {
         print_display(d, &out.summary, charts);
     }
@@ -428,7 +429,7 @@ pub fn print_display(d: &Display, said: &str, charts: &Charts) {
         Display::Table(t) if !t.rows.is_empty() => println!("{}", t.to_text()),
         Display::Table(_) => {}
         Display::Markdown { text } if said.contains(text.trim()) => {}
-        Display::Markdown { text } => println!("{text}"),
+        Display::Markdown { text } => println!("{}", render(text, Style::stdout())),
         Display::Chart { title, png } => match charts.save(title, png) {
             Ok(path) => println!("Chart “{title}”: {}", path.display()),
             Err(e) => eprintln!("warning: the chart “{title}” was not saved: {e:#}"),
@@ -484,7 +485,7 @@ pub fn ask(
                 if std::mem::take(&mut streaming) {
                     println!();
                 } else {
-                    println!("{text}");
+                    println!("{}", render(&text, Style::stdout()));
                 }
                 shown
                     .drain(..)

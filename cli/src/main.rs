@@ -9,6 +9,7 @@ mod ml;
 mod nlu;
 mod serve;
 mod tasks;
+mod terminal;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
