@@ -143,6 +143,20 @@ impl Bot {
         self.signed(path, &body, "application/x-www-form-urlencoded", now())
     }
 
+    /// The form body of `/maestro TEXT` typed by Bob in C1, answered on `respond/{n}`.
+    fn command_body(&self, n: &str, text: &str) -> String {
+        let respond = format!("{}/respond/{n}", self.slack);
+        serde_urlencoded::to_string([
+            ("team_id", "T1"),
+            ("channel_id", "C1"),
+            ("user_id", "U_BOB"),
+            ("command", "/maestro"),
+            ("text", text),
+            ("response_url", respond.as_str()),
+        ])
+        .unwrap()
+    }
+
     /// Waits until the fake Slack holds `n` posts, and returns them.
     async fn posts(&self, n: usize) -> Vec<(String, String, Value)> {
         for _ in 0..1500 {
@@ -439,16 +453,7 @@ async fn a_button_confirms_only_the_action_it_was_shown_for() {
         ids.push(task["id"].as_i64().unwrap());
     }
     let command = |n: usize, text: String| {
-        let respond = format!("{}/respond/{n}", b.slack);
-        let body = serde_urlencoded::to_string([
-            ("team_id", "T1"),
-            ("channel_id", "C1"),
-            ("user_id", "U_BOB"),
-            ("command", "/maestro"),
-            ("text", text.as_str()),
-            ("response_url", respond.as_str()),
-        ])
-        .unwrap();
+        let body = b.command_body(&n.to_string(), &text);
         b.signed(
             "/slack/commands",
             &body,
@@ -507,16 +512,7 @@ async fn a_button_confirms_only_the_action_it_was_shown_for() {
 #[tokio::test]
 async fn a_replayed_slash_command_runs_once() {
     let b = bot().await;
-    let respond = format!("{}/respond/1", b.slack);
-    let body = serde_urlencoded::to_string([
-        ("team_id", "T1"),
-        ("channel_id", "C1"),
-        ("user_id", "U_BOB"),
-        ("command", "/maestro"),
-        ("text", "create a task to water the plants"),
-        ("response_url", respond.as_str()),
-    ])
-    .unwrap();
+    let body = b.command_body("1", "create a task to water the plants");
     let at = now();
     for _ in 0..2 {
         let sent = b
@@ -555,24 +551,17 @@ async fn a_replayed_slash_command_runs_once() {
 async fn fuzz_signed_slack_requests() {
     let b = bot().await;
     let respond = format!("{}/respond/fuzz", b.slack);
-    let form = |fields: &[(&str, &str)]| serde_urlencoded::to_string(fields).unwrap();
     let button = json!({"session": "slack:cmd:C1:U_BOB", "confirmation": "1-1"}).to_string();
     let payload = json!({"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U_BOB"},
         "response_url": respond, "actions": [{"action_id": "confirm", "value": button}]});
     let seeds: Vec<Vec<u8>> = [
         format!("e{}", mention("EvF", "1.0", "<@UBOT> help")),
         format!("e{}", json!({"type": "url_verification", "challenge": "c"})),
+        format!("c{}", b.command_body("fuzz", "help")),
         format!(
-            "c{}",
-            form(&[
-                ("team_id", "T1"),
-                ("channel_id", "C1"),
-                ("user_id", "U_BOB"),
-                ("text", "help"),
-                ("response_url", &respond)
-            ])
+            "i{}",
+            serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap()
         ),
-        format!("i{}", form(&[("payload", &payload.to_string())])),
     ]
     .into_iter()
     .map(String::into_bytes)
