@@ -185,7 +185,20 @@ impl Kernel {
         show: bool,
         ask: bool,
     ) -> Result<(Answer, Option<Question>), Failure> {
+        // Listening from before the assistant loads, so that an interrupt
+        // while it loads stops the request before it starts.
+        let interrupt = Arc::clone(&self.interrupt);
+        let interrupted = interrupt.notified();
+        tokio::pin!(interrupted);
+        interrupted.as_mut().enable();
         let assistant = self.assistant(out).await?;
+        tokio::select! {
+            biased;
+            _ = &mut interrupted => {
+                return Err(out.error("Interrupted", "Interrupted by the user before the request started; nothing ran."));
+            }
+            () = std::future::ready(()) => {}
+        }
         let cancel = Arc::new(AtomicBool::new(false));
         let (tx, mut rx) = mpsc::unbounded_channel();
         let options = TurnOptions {
@@ -201,10 +214,6 @@ impl Kernel {
                 let _ = tx.send(e);
             });
         }));
-        let interrupt = Arc::clone(&self.interrupt);
-        let interrupted = interrupt.notified();
-        tokio::pin!(interrupted);
-        interrupted.as_mut().enable();
         let mut render = Render {
             show,
             ask,
