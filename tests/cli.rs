@@ -1667,7 +1667,8 @@ fn tasks_subcommands_change_list_and_delete_with_care() {
             > 60
     );
     let bad = run(&["tasks", "list", "--due-before", "someday"]);
-    assert!(!bad.status.success() && stderr(&bad).contains("YYYY-MM-DD"));
+    assert!(!bad.status.success() && stderr(&bad).contains("--due-before \"someday\""));
+    assert!(stderr(&bad).contains("YYYY-MM-DD"));
 }
 
 #[test]
@@ -1719,7 +1720,7 @@ fn predict_uses_the_production_version_unless_told_and_says_which() {
         String::from_utf8_lossy(&promoted.stdout)
     );
     assert!(said(&["predict", "iris", file]).contains("iris version 1 (production)"));
-    assert!(said(&["predict", "iris@2", file]).contains("iris version 2"));
+    assert!(said(&["predict", "iris@2", file]).contains("iris version 2 (asked for)"));
     let json_out = json(&run(&["predict", "iris@production", file, "--json"]));
     assert_eq!(json_out["classes"].as_array().map(Vec::len), Some(3));
     let missing = run(&["predict", "iris@staging", file]);

@@ -198,6 +198,8 @@ pub fn automl(platform: &Platform, a: AutomlArgs) -> Result<ExitCode> {
         libc::signal(libc::SIGINT, previous);
     }
     let (record, outcome, result) = result?;
+    // Trained outside `Platform::call`: the catalog's stamp moves on here.
+    platform.mark_in_step()?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {
@@ -239,8 +241,9 @@ pub fn predict_file(platform: &Platform, a: PredictCommand) -> Result<ExitCode> 
         path: Some(a.file.display().to_string()),
         rows: None,
     };
-    let (record, frame, prediction, result) = predict(platform, &args)?;
-    let (summary, table) = described(&record, &frame, &prediction, &result, usize::MAX);
+    let predicted = predict(platform, &args)?;
+    let (summary, table) = described(&predicted, usize::MAX);
+    let result = &predicted.result;
     if a.json {
         // Which version answered goes to stderr; stdout stays the contract object.
         eprintln!("{summary}");

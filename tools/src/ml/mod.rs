@@ -24,7 +24,7 @@ pub use predict::{Predict, PredictArgs, described, predict};
 pub use train::{RunAutoml, TrainRequest, train};
 
 use crate::platform::Platform;
-use crate::store::{Dataset, ModelRecord, StoreError};
+use crate::store::{Dataset, ModelRecord, Stage, StoreError};
 use crate::tool::{Registry, ToolError};
 
 /// Adds the ML tools to a registry.
@@ -138,6 +138,69 @@ pub fn find_model(
         &known,
         "train one with `maestro automl DATASET --target COLUMN`",
     ))
+}
+
+/// Which version of a model a request asks for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Pick {
+    /// None named: the production version, then the staging one, then the latest.
+    Default,
+    /// This version.
+    Version(u32),
+    /// The latest version in this stage.
+    Stage(Stage),
+}
+
+/// Splits a model as people name one: `churn`, `churn@2`, `churn@v2`,
+/// `churn@production`, `churn@staging`.
+pub(crate) fn model_spec(spec: &str) -> Result<(&str, Pick), String> {
+    let Some((name, pick)) = spec.split_once('@') else {
+        return Ok((spec, Pick::Default));
+    };
+    let pick = match pick.trim().to_lowercase().as_str() {
+        "production" => Pick::Stage(Stage::Production),
+        "staging" => Pick::Stage(Stage::Staging),
+        v => Pick::Version(v.trim_start_matches('v').parse().map_err(|_| {
+            format!("{spec:?}: after @ give a version number, production or staging (e.g. churn@2)")
+        })?),
+    };
+    Ok((name.trim(), pick))
+}
+
+/// The version `pick` names, with why it was used.
+pub(crate) fn pick_model(
+    platform: &Platform,
+    name: &str,
+    pick: Pick,
+) -> Result<(ModelRecord, &'static str), ToolError> {
+    let latest = match pick {
+        Pick::Version(v) => return Ok((find_model(platform, name, Some(v))?, "asked for")),
+        _ => find_model(platform, name, None)?,
+    };
+    let versions: Vec<ModelRecord> = platform
+        .store()
+        .list_models()?
+        .into_iter()
+        .filter(|m| m.name == latest.name)
+        .collect();
+    let in_stage = |stage: Stage| versions.iter().rev().find(|m| m.stage == stage).cloned();
+    match pick {
+        Pick::Stage(wanted) => in_stage(wanted)
+            .map(|m| (m, wanted.as_str()))
+            .ok_or_else(|| {
+                MlError::Request(format!(
+                    "{name} has no {stage} version; promote one first (e.g. \"promote the {name} model to {stage}\")",
+                    name = latest.name,
+                    stage = wanted.as_str()
+                ))
+                .into()
+            }),
+        _ => Ok(match (in_stage(Stage::Production), in_stage(Stage::Staging)) {
+            (Some(m), _) => (m, "production"),
+            (None, Some(m)) => (m, "staging; none is in production"),
+            (None, None) => (latest, "the latest; none is promoted"),
+        }),
+    }
 }
 
 /// The closest catalog entry of a kind, when it clearly matches.

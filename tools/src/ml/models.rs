@@ -248,22 +248,11 @@ impl TypedTool for CompareModels {
     fn run(&self, ctx: &Context<'_>, a: CompareArgs) -> Result<ToolOutput, ToolError> {
         let mut chosen = Vec::new();
         for spec in &a.models {
-            let (name, version) = match spec.split_once('@') {
-                Some((n, v)) => (
-                    n,
-                    Some(
-                        v.trim_start_matches(['v', 'V'])
-                            .parse::<u32>()
-                            .map_err(|_| {
-                                ToolError::invalid(
-                                    Self::NAME,
-                                    "models",
-                                    format!("{spec:?}: write name@version, e.g. churn@2"),
-                                )
-                            })?,
-                    ),
-                ),
-                None => (spec.as_str(), None),
+            let (name, pick) =
+                super::model_spec(spec).map_err(|e| ToolError::invalid(Self::NAME, "models", e))?;
+            let version = match pick {
+                super::Pick::Default => None,
+                pick => Some(super::pick_model(ctx.platform, name, pick)?.0.version),
             };
             let m = super::find_model(ctx.platform, name, version)?;
             if version.is_none() && a.models.len() == 1 {

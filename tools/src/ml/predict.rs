@@ -7,9 +7,9 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{find_model, load_pipeline, read_csv};
+use super::{Pick, load_pipeline, model_spec, pick_model, read_csv};
 use crate::platform::Platform;
-use crate::store::{ModelRecord, Stage};
+use crate::store::ModelRecord;
 use crate::tool::{Context, Display, Effect, Table, ToolError, ToolOutput, TypedTool};
 
 /// At most this many rows are drawn in the table (all are in the data).
@@ -61,69 +61,6 @@ pub fn frame_from_rows(rows: &[Map<String, Value>]) -> Result<Frame, MlError> {
     Frame::new(names, columns)
 }
 
-/// The model version to predict with: the one `model@…` or `version`
-/// names, else the production version, the staging one, the latest.
-fn chosen_model(
-    platform: &Platform,
-    model: &str,
-    version: Option<u32>,
-) -> Result<ModelRecord, ToolError> {
-    let (name, pick) = match model.split_once('@') {
-        Some((name, pick)) => (name.trim(), Some(pick.trim().to_lowercase())),
-        None => (model, None),
-    };
-    let stage = match pick.as_deref() {
-        None => None,
-        Some("production") => Some(Stage::Production),
-        Some("staging") => Some(Stage::Staging),
-        Some(n) => match n.parse::<u32>() {
-            Ok(n) if version.is_none_or(|v| v == n) => return find_model(platform, name, Some(n)),
-            _ => {
-                return Err(ToolError::invalid(
-                    Predict::NAME,
-                    "model",
-                    format!("{model:?}: after @ give a version number, production or staging"),
-                ));
-            }
-        },
-    };
-    let latest = find_model(platform, name, version)?;
-    if version.is_some() {
-        return Ok(latest);
-    }
-    let versions: Vec<ModelRecord> = platform
-        .store()
-        .list_models()?
-        .into_iter()
-        .filter(|m| m.name == latest.name)
-        .collect();
-    let in_stage = |stage: Stage| versions.iter().rev().find(|m| m.stage == stage).cloned();
-    match stage {
-        Some(wanted) => in_stage(wanted).ok_or_else(|| {
-            MlError::Request(format!(
-                "{} has no {} version; promote one first (e.g. \"promote the {} model to {}\")",
-                latest.name,
-                wanted.as_str(),
-                latest.name,
-                wanted.as_str()
-            ))
-            .into()
-        }),
-        None => Ok(in_stage(Stage::Production)
-            .or_else(|| in_stage(Stage::Staging))
-            .unwrap_or(latest)),
-    }
-}
-
-/// Why a version was used, for the reply.
-fn why_version(record: &ModelRecord) -> &'static str {
-    match record.stage {
-        Stage::Production => "production",
-        Stage::Staging => "staging; none is in production",
-        _ => "the latest; none is promoted",
-    }
-}
-
 /// A column of the frame that names its rows (`id`, `customer_id`…), if any.
 fn id_column(frame: &Frame) -> Option<&str> {
     frame
@@ -136,13 +73,30 @@ fn id_column(frame: &Frame) -> Option<&str> {
         .map(String::as_str)
 }
 
-/// Runs a model on inline rows or a file; returns its record, the frame, the
-/// prediction and `{"predictions", "probabilities"}` as the CLI prints it.
-pub fn predict(
-    platform: &Platform,
-    a: &PredictArgs,
-) -> Result<(ModelRecord, Frame, Prediction, Value), ToolError> {
-    let record = chosen_model(platform, &a.model, a.version)?;
+/// A model run: the version used and why, the rows, the prediction and
+/// `{"predictions", "probabilities", "classes"}` as the CLI prints it.
+pub struct Predicted {
+    /// The version used.
+    pub record: ModelRecord,
+    /// Why that version ("production", "asked for"…).
+    pub why: &'static str,
+    /// The rows predicted.
+    pub frame: Frame,
+    /// The prediction with its report.
+    pub prediction: Prediction,
+    /// The result as JSON.
+    pub result: Value,
+}
+
+/// Runs a model on inline rows or a file.
+pub fn predict(platform: &Platform, a: &PredictArgs) -> Result<Predicted, ToolError> {
+    let (name, pick) =
+        model_spec(&a.model).map_err(|e| ToolError::invalid(Predict::NAME, "model", e))?;
+    let pick = match (pick, a.version) {
+        (Pick::Default, Some(v)) => Pick::Version(v),
+        (pick, _) => pick,
+    };
+    let (record, why) = pick_model(platform, name, pick)?;
     let pipeline = load_pipeline(platform, &record)?;
     let frame = match (&a.path, &a.rows) {
         (Some(path), None) => {
@@ -170,19 +124,26 @@ pub fn predict(
         }),
         Output::Values(v) => json!({"predictions": v.to_vec(), "probabilities": Value::Null}),
     };
-    Ok((record, frame, prediction, result))
+    Ok(Predicted {
+        record,
+        why,
+        frame,
+        prediction,
+        result,
+    })
 }
 
 /// What a prediction says: a sentence (which version, how many rows, the
 /// share predicted positive, any notes) and a table of the first `shown`
 /// rows, named by the frame's id column when it has one.
-pub fn described(
-    record: &ModelRecord,
-    frame: &Frame,
-    prediction: &Prediction,
-    result: &Value,
-    shown: usize,
-) -> (String, Table) {
+pub fn described(p: &Predicted, shown: usize) -> (String, Table) {
+    let Predicted {
+        record,
+        why,
+        frame,
+        prediction,
+        result,
+    } = p;
     let n = frame.rows();
     let ids = id_column(frame).map(|c| (c, frame.column(c).unwrap_or_default()));
     let mut t = Table::new(&[ids.map_or("row", |(c, _)| c), &record.target, "probability"]);
@@ -211,7 +172,7 @@ pub fn described(
         if n == 1 { "" } else { "s" },
         record.name,
         record.version,
-        why_version(record)
+        why
     );
     if let Output::Probabilities(p) = &prediction.output
         && let Some(positive) = (record.task == "binary").then_some(1)
@@ -257,10 +218,10 @@ impl TypedTool for Predict {
     const EFFECT: Effect = Effect::Read;
 
     fn run(&self, ctx: &Context<'_>, a: PredictArgs) -> Result<ToolOutput, ToolError> {
-        let (record, frame, prediction, mut result) = predict(ctx.platform, &a)?;
-        let (summary, t) = described(&record, &frame, &prediction, &result, SHOWN);
-        let notes = prediction.report.notes();
-        result["notes"] = json!(notes);
+        let predicted = predict(ctx.platform, &a)?;
+        let (summary, t) = described(&predicted, SHOWN);
+        let mut result = predicted.result;
+        result["notes"] = json!(predicted.prediction.report.notes());
         Ok(ToolOutput::new(summary, result).with(Display::Table(t)))
     }
 }

@@ -41,13 +41,11 @@ pub struct TrainRequest {
     pub name: Option<String>,
 }
 
-/// Trains and registers a model; returns its record and the result as the
-/// CLI prints it (`maestro automl --json`).
 /// Seconds of search when the request names no budget.
 const DEFAULT_BUDGET: f64 = 30.0;
 
-/// How the search went: the budget (asked for or the default), why it
-/// stopped, the families it tried and those it had no time for.
+/// How the search went: the budget (asked for or the default), whether it
+/// was interrupted, the families with a finished trial and those without.
 fn search_report(a: &TrainRequest, outcome: &maestro_ml::automl::Outcome) -> String {
     let budget = a.budget_seconds.unwrap_or(DEFAULT_BUDGET);
     let whose = if a.budget_seconds.is_some() {
@@ -55,12 +53,14 @@ fn search_report(a: &TrainRequest, outcome: &maestro_ml::automl::Outcome) -> Str
     } else {
         "the default"
     };
+    // The search refines its best families until the budget is spent, so it
+    // ends there unless it was interrupted.
     let stop = if outcome.interrupted {
-        "stopped early on request; the best model so far was kept".to_string()
-    } else if outcome.elapsed_s >= budget * 0.9 {
-        format!("stopped when the {budget:.0} s budget ({whose}) ran out")
+        format!(
+            "was stopped early on request within its {budget:.0} s budget ({whose}); the best model so far was kept"
+        )
     } else {
-        format!("finished its search inside the {budget:.0} s budget ({whose})")
+        format!("used its {budget:.0} s budget ({whose})")
     };
     let tried: Vec<&str> = outcome
         .families
@@ -74,9 +74,13 @@ fn search_report(a: &TrainRequest, outcome: &maestro_ml::automl::Outcome) -> Str
         .map(String::as_str)
         .filter(|f| !tried.contains(f))
         .collect();
-    let mut report = format!("The search {stop}; it tried {}", listed(&tried));
+    let mut report = format!(
+        "The search {stop}; it finished trials of {}",
+        listed(&tried)
+    );
     if !skipped.is_empty() {
-        report.push_str(&format!(", and had no time for {}", listed(&skipped)));
+        // Left out for time, or every trial cut short or failed.
+        report.push_str(&format!(", and none of {}", listed(&skipped)));
     }
     report.push('.');
     report
@@ -91,6 +95,8 @@ fn listed(items: &[&str]) -> String {
     }
 }
 
+/// Trains and registers a model; returns its record and the result as the
+/// CLI prints it (`maestro automl --json`).
 pub fn train(
     platform: &Platform,
     req: &TrainRequest,
@@ -214,8 +220,6 @@ pub fn train(
         platform.clock().now(),
     )?;
     index_model(platform, &record)?;
-    // Callers outside the tools (the CLI's `automl`) change the store too.
-    platform.mark_in_step()?;
     let result = json!({
         "model": record.name,
         "version": record.version,
