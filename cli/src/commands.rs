@@ -437,16 +437,17 @@ pub fn print_display(d: &Display, said: &str, charts: &Charts) {
     }
 }
 
-/// A `--due` value as a date (`YYYY-MM-DD` for the tool), read as people
-/// write dates, with the workspace's date order; an error says what it takes.
-pub(crate) fn due_date(platform: &Platform, text: &str) -> Result<String> {
+/// A date flag's value (`--due`, `--due-before`) as `YYYY-MM-DD` for the
+/// tool, read as people write dates, with the workspace's date order; an
+/// error names the flag and says what it takes.
+pub(crate) fn due_date(platform: &Platform, flag: &str, text: &str) -> Result<String> {
     let today = platform.clock().now().date_naive();
     let how = maestro_assistant::nlu::dates::Conventions::of(platform);
     maestro_assistant::nlu::dates::read_date(text, today, how)
         .map(|d| d.to_string())
         .ok_or_else(|| {
             anyhow::anyhow!(
-                "--due {text:?} is not a date; write YYYY-MM-DD or a day such as \"friday\", \"next tuesday\" or \"in 2 weeks\""
+                "{flag} {text:?} is not a date; write YYYY-MM-DD or a day such as \"friday\", \"next tuesday\" or \"in 2 weeks\""
             )
         })
 }
@@ -469,8 +470,11 @@ pub fn ask(
         answer.record(&event);
         if json {
             if let Event::Display(Display::Chart { title, png }) = &event {
-                let path = charts.save(title, png)?;
-                saved.push(json!({"title": title, "path": path}));
+                // A chart that cannot be saved never hides what the turn did.
+                match charts.save(title, png) {
+                    Ok(path) => saved.push(json!({"title": title, "path": path})),
+                    Err(e) => eprintln!("warning: the chart “{title}” was not saved: {e:#}"),
+                }
             }
             continue;
         }
@@ -515,7 +519,7 @@ pub fn ask(
     Ok(ExitCode::from(exit_code(&answer)))
 }
 
-/// `maestro ask` exited: every action done (or an answer given).
+/// `maestro ask` exited: every action it took is done.
 pub const EXIT_DONE: u8 = 0;
 /// An action failed, or the request could not be handled.
 pub const EXIT_FAILED: u8 = 1;
@@ -523,7 +527,8 @@ pub const EXIT_FAILED: u8 = 1;
 pub const EXIT_NEEDS_CONFIRMATION: u8 = 3;
 /// A question about a missing or unknown detail waits for an answer.
 pub const EXIT_NEEDS_INPUT: u8 = 4;
-/// Nothing was done: the request was not read as anything Maestro does.
+/// No tool ran: the request was not read as anything Maestro does (or the
+/// turn only talked: a greeting, a cancelled confirmation).
 pub const EXIT_NOT_UNDERSTOOD: u8 = 5;
 
 /// How a turn ended, for scripts (the `--json` output is the same either way).

@@ -145,7 +145,10 @@ pub struct Fields {
 impl Fields {
     /// The tool arguments these flags give (dates read as people write them).
     fn arguments(self, platform: &Platform) -> Result<Value> {
-        let due = self.due.map(|d| due_date(platform, &d)).transpose()?;
+        let due = self
+            .due
+            .map(|d| due_date(platform, "--due", &d))
+            .transpose()?;
         Ok(
             json!({"assignee": self.assignee, "due": due, "priority": self.priority,
             "project": self.project, "tags": self.tags, "estimate_hours": self.estimate,
@@ -179,7 +182,9 @@ pub fn run(
         } => {
             // People see the open tasks; scripts (--json) every task that matches.
             let status = status.or((!all && !json).then(|| "open".to_string()));
-            let due_before = due_before.map(|d| due_date(platform, &d)).transpose()?;
+            let due_before = due_before
+                .map(|d| due_date(platform, "--due-before", &d))
+                .transpose()?;
             let out = call(
                 "list_tasks",
                 json!({"assignee": assignee, "status": status, "project": project,

@@ -55,6 +55,10 @@ pub fn run(
     dictionary: &[&str],
     mut check: impl FnMut(&[u8]),
 ) -> Report {
+    assert!(
+        !seeds.is_empty(),
+        "fuzz {target}: give at least one valid input to mutate"
+    );
     let seed = std::env::var("MAESTRO_FUZZ_SEED")
         .ok()
         .and_then(|s| s.parse().ok())

@@ -399,6 +399,22 @@ async fn remote_requests_read_files_only_under_the_data_roots() {
     )
     .await;
     assert!(detail.contains("cannot read"), "{detail}");
+    // A root configured through a symlink admits paths written through it.
+    #[cfg(unix)]
+    {
+        let links = tempfile::tempdir().unwrap();
+        let root = links.path().join("data");
+        std::os::unix::fs::symlink(data.path(), &root).unwrap();
+        let roots = Some(root.to_str().unwrap().to_string());
+        let s =
+            start(|c| c.files = maestro_tools::FileAccess::from_roots(roots.as_deref()).unwrap())
+                .await;
+        let t = s.workspace("acme", None, Scope::Write);
+        let (status, body) = s
+            .post("/v1/datasets", &t, json!({"path": root.join("iris.csv")}))
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
 }
 
 #[tokio::test]

@@ -54,18 +54,28 @@ impl Platform {
     /// Brings a newly opened catalog in step with the store (see the module
     /// documentation). Says on stderr when it rebuilds a catalog that held
     /// something.
-    pub(crate) fn reconcile(&self, location: &Location) -> Result<(), PlatformError> {
+    /// `store` is the store's stamp as the platform opened it.
+    pub(crate) fn reconcile(
+        &self,
+        location: &Location,
+        store: StoreStamp,
+    ) -> Result<(), PlatformError> {
         let fail = |e: ToolError| PlatformError::Reindex(e.to_string());
         let (name, shared) = match location {
             Location::File(name) => (name, false),
             Location::Shared(name) => (name, true),
         };
-        let current = self.current_stamp().map_err(fail)?;
+        let current = Stamp {
+            store,
+            embedder: self.catalog().embedder_id(),
+        };
         let recorded: Option<Stamp> = self
             .catalog()
             .stamp()?
             .and_then(|v| serde_json::from_value(v).ok());
-        let holds_more_than_tools = self.catalog().len()? > self.registry().iter().count();
+        // Counted only for a catalog without a stamp (a new or foreign one).
+        let holds_more_than_tools =
+            recorded.is_none() && self.catalog().len()? > self.registry().iter().count();
         let why = match &recorded {
             Some(r) if *r == current => return Ok(()),
             Some(r) if r.store.installation != current.store.installation && shared => {

@@ -59,7 +59,7 @@ pub struct Platform {
 pub enum FileAccess {
     /// Any file the process can read (local callers: the CLI, the kernel).
     Any,
-    /// Only files under these canonical directories (remote callers: REST,
+    /// Only files under these directories, canonical and as configured (remote callers: REST,
     /// Slack); none at all when the list is empty.
     Under(Vec<PathBuf>),
 }
@@ -74,11 +74,17 @@ impl FileAccess {
             .map(str::trim)
             .filter(|r| !r.is_empty())
             .map(|r| {
-                std::fs::canonicalize(r).map_err(|e| {
+                let real = std::fs::canonicalize(r).map_err(|e| {
                     format!("MAESTRO_DATA_ROOTS names {r}, which cannot be used ({e}); list existing directories, separated by ':'")
-                })
+                })?;
+                // As written too, so that a root reached through a symlink
+                // admits paths written through it (the real path is checked after).
+                let written = std::path::absolute(r).map(|p| without_dots(&p)).unwrap_or_else(|_| real.clone());
+                Ok::<_, String>([real, written])
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let mut roots: Vec<PathBuf> = roots.into_iter().flatten().collect();
+        roots.dedup();
         Ok(Self::Under(roots))
     }
 }
@@ -108,10 +114,10 @@ impl Platform {
         clock: Clock,
         backends: &Backends,
     ) -> Result<Self, PlatformError> {
-        let installation = store.stamp()?.installation;
-        let (catalog, location) = backends.catalog(home, workspace, &installation)?;
+        let stamp = store.stamp()?;
+        let (catalog, location) = backends.catalog(home, workspace, &stamp.installation)?;
         let platform = Self::with_parts(store, catalog, clock)?;
-        platform.reconcile(&location)?;
+        platform.reconcile(&location, stamp)?;
         Ok(platform)
     }
 

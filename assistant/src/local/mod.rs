@@ -20,7 +20,8 @@ use maestro_tools::{Effect, Platform, Registry};
 use regex::Regex;
 use serde_json::{Map, Value, json};
 
-use slots::{Cues, EMPTY_TEAM, Grounding, Who};
+use maestro_tools::work::EMPTY_TEAM;
+use slots::{Cues, Grounding, Who};
 use text::{Clause, trim_punctuation};
 
 use crate::nlu::fill::fill;

@@ -66,9 +66,6 @@ impl Who {
     }
 }
 
-/// What to say when someone is named and nobody is on the team yet.
-pub const EMPTY_TEAM: &str = "Nobody is on the team yet: add people with `maestro people add NAME` (or `maestro import people FILE.csv`), or load the sample team with `maestro demo`.";
-
 static QUOTED: LazyLock<Regex> =
     LazyLock::new(|| re(r#""([^"]+)"|“([^”]+)”|(?:^|\s)'([^']+)'(?:\s|$|[,.;:!?])"#));
 

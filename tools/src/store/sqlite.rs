@@ -118,6 +118,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
      CREATE TRIGGER models_removed AFTER DELETE ON models BEGIN
          UPDATE workspaces SET generation = generation + 1 WHERE id = OLD.workspace_id; END;
      CREATE TABLE deliveries (key TEXT PRIMARY KEY, at INTEGER NOT NULL);
+     CREATE INDEX deliveries_at ON deliveries (at);
      CREATE TABLE installation (id TEXT NOT NULL);
      INSERT INTO installation (id) VALUES (lower(hex(randomblob(16))));",
 ];

@@ -62,6 +62,9 @@ pub fn close_names<'a>(query: &str, names: impl Iterator<Item = &'a str>) -> Vec
     scored.into_iter().map(|(_, n)| n.to_string()).collect()
 }
 
+/// What to say when nobody is on the team yet (CLI commands, not tool names).
+pub const EMPTY_TEAM: &str = "Nobody is on the team yet: add people with `maestro people add NAME` (or `maestro import people FILE.csv`), or load the sample team with `maestro demo`.";
+
 /// The one person `name` means: full name, Slack id or e-mail (any case), or
 /// a first name only one person has. No guessing.
 pub fn find_person<'a>(people: &'a [Person], name: &str) -> Option<&'a Person> {

@@ -155,7 +155,7 @@ impl TypedTool for ListPeople {
         }
         let summary = match (&skill, people.len()) {
             (Some(s), 0) => format!("Nobody on the team has the skill {s:?}."),
-            (None, 0) => "Nobody is on the team yet: add people with `maestro people add NAME` (or “add NAME to the team”), or load the sample team with `maestro demo`.".to_string(),
+            (None, 0) => super::EMPTY_TEAM.to_string(),
             (Some(s), n) => format!("{n} {} with {s}.", plural(n, "person", "people")),
             (None, n) => format!("{n} {} on the team.", plural(n, "person", "people")),
         };

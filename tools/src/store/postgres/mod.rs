@@ -113,6 +113,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
      CREATE TRIGGER models_changes AFTER INSERT OR UPDATE OR DELETE ON models
          FOR EACH ROW EXECUTE FUNCTION maestro_count_change();
      CREATE TABLE deliveries (key TEXT PRIMARY KEY, at BIGINT NOT NULL);
+     CREATE INDEX deliveries_at ON deliveries (at);
      CREATE TABLE installation (id TEXT NOT NULL);
      INSERT INTO installation (id) VALUES (md5(random()::text || clock_timestamp()::text));",
 ];
