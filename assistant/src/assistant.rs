@@ -292,7 +292,6 @@ impl Inner {
     fn load(&self, session: &str) -> Result<SessionState, String> {
         let state = self
             .platform
-            .store()
             .load_session(session)
             .map_err(|e| e.to_string())?;
         Ok(state
@@ -384,7 +383,8 @@ impl Inner {
     fn actor(&self, options: &TurnOptions) -> Option<String> {
         options.actor.as_deref().map(|a| {
             self.platform
-                .resolve_person(None, a)
+                .lookup(None)
+                .person(a)
                 .map(|p| p.name)
                 .unwrap_or_else(|_| a.to_string())
         })
@@ -447,7 +447,6 @@ impl Inner {
     ) -> Result<(), String> {
         let value = serde_json::to_value(state).map_err(|e| e.to_string())?;
         self.platform
-            .store()
             .save_session(session, &value, now)
             .map_err(|e| format!("could not save the conversation: {e}"))
     }
@@ -466,7 +465,7 @@ impl Inner {
 
     fn confirmation_question(&self, call: &Call) -> String {
         let what = match call.arguments.get("id").and_then(Value::as_i64) {
-            Some(id) => match self.platform.store().get_task(id) {
+            Some(id) => match self.platform.lookup(None).task(id) {
                 Ok(task) => format!("delete task #{id} “{}”", task.title),
                 Err(_) => format!("delete task #{id}"),
             },

@@ -39,8 +39,8 @@ fn say(a: &Assistant, session: &str, text: &str) -> (Vec<Action>, String) {
 
 fn task_count(a: &Assistant) -> usize {
     a.platform()
-        .store()
-        .list_tasks(&TaskFilter::default())
+        .query(None)
+        .tasks(&TaskFilter::default())
         .unwrap()
         .len()
 }
@@ -130,7 +130,7 @@ fn unknown_people_are_never_invented() {
     let (actions, reply) = say(&a, "s", "assign task 8 to Zed");
     assert_eq!(actions[0].status, Status::NeedsInput);
     assert!(reply.contains("no Zed"), "{reply}");
-    assert_eq!(a.platform().store().get_task(8).unwrap().assignee, None);
+    assert_eq!(a.platform().query(None).task(8).unwrap().assignee, None);
     // The follow-up names someone real.
     let (actions, _) = say(&a, "s", "Erin");
     assert_eq!(
@@ -147,8 +147,8 @@ fn unknown_people_are_never_invented() {
     assert_eq!(actions[0].status, Status::NeedsInput, "{reply}");
     assert_eq!(
         a.platform()
-            .store()
-            .get_task(5)
+            .query(None)
+            .task(5)
             .unwrap()
             .assignee
             .as_deref(),
@@ -166,7 +166,7 @@ fn several_requests_in_one_sentence_run_in_order() {
     assert_eq!(tools, ["complete_task", "update_task"]);
     assert!(actions.iter().all(|x| x.status == Status::Ok));
     assert_eq!(
-        a.platform().store().get_task(3).unwrap().status,
+        a.platform().query(None).task(3).unwrap().status,
         maestro_tools::Status::InProgress
     );
 }
@@ -186,7 +186,7 @@ fn it_in_a_later_clause_is_the_task_an_earlier_one_acted_on() {
             ("assign_task", &serde_json::json!(9))
         ]
     );
-    let task = a.platform().store().get_task(9).unwrap();
+    let task = a.platform().query(None).task(9).unwrap();
     assert_eq!(task.assignee.as_deref(), Some("Dave Kim"));
     // Two changes to one task in a row are one change, and "drop it to low" never deletes.
     let (actions, _) = say(
@@ -196,7 +196,7 @@ fn it_in_a_later_clause_is_the_task_an_earlier_one_acted_on() {
     );
     assert_eq!(actions.len(), 1, "{actions:?}");
     assert_eq!(actions[0].tool, "update_task");
-    let task = a.platform().store().get_task(5).unwrap();
+    let task = a.platform().query(None).task(5).unwrap();
     assert_eq!(task.priority, maestro_tools::Priority::Low);
     assert_eq!(
         task.due.map(|d| d.to_string()).as_deref(),
@@ -274,7 +274,7 @@ fn the_language_model_is_offered_the_plan_then_the_intent_models_next_readings()
 #[test]
 fn a_done_task_is_renamed_only_when_asked_to() {
     let a = assistant();
-    let title = |a: &Assistant| a.platform().store().get_task(4).unwrap().title;
+    let title = |a: &Assistant| a.platform().query(None).task(4).unwrap().title;
     let before = title(&a);
     let (actions, reply) = say(&a, "r1", "task 4: 'Cache the CI builds'");
     assert!(
@@ -314,15 +314,15 @@ fn a_dataset_named_in_one_clause_is_what_it_means_in_the_next() {
 #[test]
 fn pushing_a_task_back_moves_its_own_due_date() {
     let a = assistant();
-    let before = a.platform().store().get_task(3).unwrap().due.unwrap();
+    let before = a.platform().query(None).task(3).unwrap().due.unwrap();
     let (actions, _) = say(&a, "s", "push task 3 back a week");
     assert_eq!(actions.len(), 1, "{actions:?}");
     assert_eq!(actions[0].status, Status::Ok);
-    let after = a.platform().store().get_task(3).unwrap().due.unwrap();
+    let after = a.platform().query(None).task(3).unwrap().due.unwrap();
     assert_eq!(after - before, chrono::Duration::days(7));
     let (actions, _) = say(&a, "t", "slip task 3 by 2 days");
     assert_eq!(actions[0].status, Status::Ok);
-    let later = a.platform().store().get_task(3).unwrap().due.unwrap();
+    let later = a.platform().query(None).task(3).unwrap().due.unwrap();
     assert_eq!(later - after, chrono::Duration::days(2));
     // Task 8 has no due date: asked, not guessed.
     let (actions, reply) = say(&a, "u", "push task 8 back a week");
@@ -367,7 +367,7 @@ fn a_change_the_model_is_unsure_of_is_made_only_when_it_says_exactly_what() {
         "{actions:?}"
     );
     assert_ne!(
-        a.platform().store().get_task(9).unwrap().status,
+        a.platform().query(None).task(9).unwrap().status,
         maestro_tools::Status::Done
     );
 }
@@ -419,8 +419,8 @@ fn pushing_to_a_weekday_never_moves_a_deadline_earlier() {
     let first_monday = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
     let task = a
         .platform()
-        .store()
-        .list_tasks(&TaskFilter::default())
+        .query(None)
+        .tasks(&TaskFilter::default())
         .unwrap()
         .into_iter()
         .find(|t| t.due.is_some_and(|d| d > first_monday))

@@ -125,12 +125,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Chat { demo } => {
             let assistant = assistant(platform)?;
-            let empty = assistant.platform().store().list_people()?.is_empty()
-                && assistant
-                    .platform()
-                    .store()
-                    .list_tasks(&Default::default())?
-                    .is_empty();
+            let names = assistant.platform().lookup(None);
+            let empty = names.people()?.is_empty() && names.tasks(&Default::default())?.is_empty();
             if demo || empty {
                 if empty {
                     let (people, tasks) = import::load_demo(assistant.platform())?;
@@ -258,7 +254,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo => {
-            if !platform.store().list_people()?.is_empty() {
+            if !platform.lookup(None).people()?.is_empty() {
                 bail!(
                     "this workspace already has people; load the demo into an empty one (e.g. --home /tmp/maestro-demo)"
                 );
@@ -363,7 +359,7 @@ pub fn assistant(platform: Platform) -> Result<Assistant> {
 
 /// `maestro usage`: the language model's tokens and estimated cost, newest first.
 pub fn usage(platform: &Platform, limit: usize, json: bool) -> Result<()> {
-    let report = UsageReport::load(platform.store(), limit)?;
+    let report = UsageReport::load(&platform.query(None), limit)?;
     if json {
         println!("{}", serde_json::to_string(&report)?);
     } else {

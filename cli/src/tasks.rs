@@ -255,7 +255,7 @@ fn capped(mut out: ToolOutput) -> ToolOutput {
 /// Whether the person at the terminal says yes to deleting task `id`; off a
 /// terminal, no (and how to say yes is printed).
 fn confirmed(platform: &Platform, id: i64) -> Result<bool> {
-    let task = platform.store().get_task(id)?;
+    let task = platform.lookup(None).task(id)?;
     if !std::io::stdin().is_terminal() {
         eprintln!(
             "Not deleted: add --yes to delete task #{id} “{}” without asking.",

@@ -60,19 +60,16 @@ pub fn inspect(platform: &Platform, code: &str, cursor: usize) -> Option<String>
     if let Some(text) = asset(platform, &lower) {
         return Some(text);
     }
-    let people = platform.store().list_people().ok()?;
-    if let Some(person) = people.iter().find(|p| {
-        p.name.to_lowercase() == lower || p.name.to_lowercase().split(' ').any(|w| w == lower)
-    }) {
-        return Some(workload(platform, person));
+    let query = platform.query(None);
+    if let Ok(person) = query.person(&lower) {
+        return Some(workload(platform, &person));
     }
-    let projects = platform.store().list_projects().ok()?;
+    let projects = platform.lookup(None).project_names().ok()?;
     let project = projects
         .iter()
         .find(|p| p.to_lowercase() == lower || p.to_lowercase().split(' ').any(|w| w == lower))?;
-    let tasks = platform
-        .store()
-        .list_tasks(&TaskFilter {
+    let tasks = query
+        .tasks(&TaskFilter {
             project: Some(project.clone()),
             status: Some(StatusFilter::Open),
             ..Default::default()
@@ -89,7 +86,8 @@ pub fn inspect(platform: &Platform, code: &str, cursor: usize) -> Option<String>
 /// A dataset's profile and its latest model, by name.
 fn asset(platform: &Platform, name: &str) -> Option<String> {
     let mut parts = Vec::new();
-    if let Ok(d) = platform.store().get_dataset(name, None)
+    let names = platform.lookup(None);
+    if let Ok(d) = names.dataset(name, None)
         && let Ok(out) = platform.call(None, "describe_dataset", json!({"dataset": d.name}))
     {
         parts.push(format!("## Dataset {}\n\n{}", d.name, out.summary));
@@ -98,7 +96,7 @@ fn asset(platform: &Platform, name: &str) -> Option<String> {
             _ => None,
         }));
     }
-    if let Ok(m) = platform.store().get_model(name, None)
+    if let Ok(m) = names.model(name, None)
         && let Ok(out) = platform.call(None, "describe_model", json!({"model": m.name}))
     {
         parts.push(format!("## Model {}\n\n{}", m.name, out.summary));
@@ -108,15 +106,15 @@ fn asset(platform: &Platform, name: &str) -> Option<String> {
 
 fn workload(platform: &Platform, person: &maestro_tools::Person) -> String {
     let tasks = platform
-        .store()
-        .list_tasks(&TaskFilter {
+        .query(None)
+        .tasks(&TaskFilter {
             assignee: Some(person.name.clone()),
             status: Some(StatusFilter::Open),
             ..Default::default()
         })
         .unwrap_or_default();
     let hours: f64 = tasks.iter().filter_map(|t| t.estimate_hours).sum();
-    let today = platform.clock().now().date_naive();
+    let today = platform.clock().today();
     let overdue = tasks
         .iter()
         .filter(|t| t.due.is_some_and(|d| d < today))
@@ -144,13 +142,14 @@ fn names(platform: &Platform) -> Vec<String> {
         .iter()
         .map(|t| t.name().to_string())
         .collect();
-    if let Ok(people) = platform.store().list_people() {
+    let known = platform.lookup(None);
+    if let Ok(people) = known.people() {
         names.extend(people.into_iter().map(|p| p.name));
     }
-    if let Ok(projects) = platform.store().list_projects() {
+    if let Ok(projects) = known.project_names() {
         names.extend(projects);
     }
-    if let Ok(datasets) = platform.store().list_datasets() {
+    if let Ok(datasets) = known.datasets() {
         for d in datasets {
             let columns = d.profile.as_array().cloned().unwrap_or_default();
             names.extend(
@@ -161,7 +160,7 @@ fn names(platform: &Platform) -> Vec<String> {
             names.push(d.name);
         }
     }
-    if let Ok(models) = platform.store().list_models() {
+    if let Ok(models) = known.models() {
         names.extend(models.into_iter().map(|m| m.name));
     }
     names.sort();

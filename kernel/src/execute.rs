@@ -84,7 +84,7 @@ impl Kernel {
             }
             Magic::Usage => {
                 let assistant = self.assistant(out).await?;
-                let report = UsageReport::load(assistant.platform().store(), 20)
+                let report = UsageReport::load(&assistant.platform().query(None), 20)
                     .map_err(|e| out.error("StoreError", &e.to_string()))?;
                 out.stdout(&report.summary());
                 if report.turns > 0 {

@@ -165,7 +165,7 @@ fn main() {
         .unwrap();
     let platform = Platform::open(home.path(), WORKSPACE, clock).unwrap();
     let (people, tasks) = import::load_demo(&platform).unwrap();
-    let speaker = platform.store().list_people().unwrap()[0].name.clone();
+    let speaker = platform.query(None).people().unwrap()[0].name.clone();
     drop(platform);
     println!("demo workspace: {people} people, {tasks} tasks; speaker {speaker}");
 

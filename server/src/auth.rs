@@ -14,6 +14,11 @@ use crate::state::{AppState, blocking};
 pub struct Caller(pub TokenInfo);
 
 impl Caller {
+    /// Who the audit log says acted: `token:NAME`.
+    pub fn actor(&self) -> String {
+        format!("token:{}", self.0.name)
+    }
+
     /// The caller's workspace.
     pub fn workspace(&self) -> &str {
         &self.0.workspace

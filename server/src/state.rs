@@ -88,7 +88,7 @@ impl AppState {
             .collect();
         for (name, assistant) in open {
             let platform = assistant.platform();
-            if let Err(e) = platform.store().stamp() {
+            if let Err(e) = platform.check_store() {
                 failures.push(format!("the store of workspace {name} cannot be read: {e}"));
             }
             if let Err(e) = platform.catalog().len() {

@@ -3,11 +3,12 @@
 
 mod support;
 
+use maestro_tools::Platform;
 use maestro_tools::store::{Directory, Scope};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::time::Duration;
-use support::{problem, send, start};
+use support::{clock, problem, send, start};
 
 /// Two workspaces, each with a person and a task; returns their tokens and task ids.
 async fn two_workspaces(s: &support::Server) -> ((String, i64), (String, i64)) {
@@ -1029,5 +1030,51 @@ async fn slow_and_idle_connections_are_closed_and_extra_ones_refused() {
     assert_eq!(
         s.http.get(s.url("/healthz")).send().await.unwrap().status(),
         200
+    );
+}
+
+#[tokio::test]
+async fn people_are_found_as_chat_finds_them_and_every_read_is_audited() {
+    let s = start(|_| {}).await;
+    let t = s.workspace("acme", None, Scope::Write);
+    for name in ["Bob Smith", "Carol Jones", "Carol King"] {
+        s.post("/v1/people", &t, json!({"name": name})).await;
+    }
+    // A first name only one person has is that person, as in chat ("assign it to bob").
+    let (status, bob) = s.get("/v1/people/bob", &t).await;
+    assert_eq!((status, bob["name"].as_str()), (200, Some("Bob Smith")));
+    // Two Carols: not a guess, a 404 that names both.
+    let detail = problem(s.req(Method::GET, "/v1/people/carol", &t), 404).await;
+    assert!(
+        detail.contains("Carol Jones") && detail.contains("Carol King"),
+        "{detail}"
+    );
+    s.post(
+        "/v1/tasks",
+        &t,
+        json!({"title": "Cut the release", "project": "Platform"}),
+    )
+    .await;
+    let (status, project) = s.get("/v1/projects/platform", &t).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (project["tasks"].as_u64(), project["open_tasks"].as_u64()),
+        (Some(1), Some(1))
+    );
+    // Reads are in the audit log beside the changes, with the token that made them.
+    let platform = Platform::open(s.home.path(), "acme", clock()).unwrap();
+    let log = platform.lookup(None).audit_log(10).unwrap();
+    let reads: Vec<(&str, &str, Option<&str>)> = log
+        .iter()
+        .filter(|r| r.tool.starts_with("query."))
+        .map(|r| (r.tool.as_str(), r.status.as_str(), r.actor.as_deref()))
+        .collect();
+    assert_eq!(
+        reads,
+        [
+            ("query.project", "ok", Some("token:t0")),
+            ("query.person", "error", Some("token:t0")),
+            ("query.person", "ok", Some("token:t0")),
+        ]
     );
 }

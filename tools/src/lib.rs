@@ -19,6 +19,7 @@ mod mirror;
 pub mod ml;
 mod model;
 mod platform;
+mod queries;
 mod reindex;
 pub mod settings;
 pub mod store;
@@ -31,6 +32,7 @@ pub use model::{
     NewPerson, NewTask, Person, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch,
 };
 pub use platform::{FileAccess, Platform, PlatformError};
+pub use queries::{Project, Query};
 pub use reindex::Reindexed;
 pub use store::{AssetStore, AuditRecord, Store, StoreError, UsageRecord};
 pub use tool::{

@@ -10,7 +10,10 @@ use crate::backends::Backends;
 use crate::clock::Clock;
 use crate::insight::{Insight, InsightError, Member, WorkItem};
 use crate::model::{Person, Task};
-use crate::store::{AuditRecord, SqliteStore, Store, StoreError, check_workspace_name};
+use crate::queries::Query;
+use crate::store::{
+    AuditRecord, SqliteStore, Store, StoreError, UsageRecord, check_workspace_name,
+};
 use crate::tool::{Context, Effect, Hooks, Registry, ToolError, ToolOutput};
 use crate::work;
 
@@ -211,8 +214,56 @@ impl Platform {
         Ok(models)
     }
 
-    /// The store.
-    pub fn store(&self) -> &dyn Store {
+    /// Reads on behalf of `actor` (a person's name, or none), each recorded in
+    /// the audit log: what was asked and how much was answered, not the data.
+    pub fn query<'a>(&'a self, actor: Option<&'a str>) -> Query<'a> {
+        Query::new(self, actor, true)
+    }
+
+    /// The same reads on behalf of `actor` to understand a request or complete
+    /// a word (names, references, columns): nothing is shown to anyone, so
+    /// nothing is recorded. Tools use it too: their call is recorded already.
+    pub fn lookup<'a>(&'a self, actor: Option<&'a str>) -> Query<'a> {
+        Query::new(self, actor, false)
+    }
+
+    /// The workspace's name.
+    pub fn workspace(&self) -> &str {
+        self.store.workspace()
+    }
+
+    /// Conversation `id`'s saved state, if any.
+    pub fn load_session(&self, id: &str) -> Result<Option<Value>, StoreError> {
+        self.store.load_session(id)
+    }
+
+    /// Saves conversation `id`'s state as of `now`.
+    pub fn save_session(
+        &self,
+        id: &str,
+        state: &Value,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        self.store.save_session(id, state, now)
+    }
+
+    /// Records the tokens a language-model turn used.
+    pub fn record_usage(&self, usage: &UsageRecord) -> Result<(), StoreError> {
+        self.store.record_usage(usage)
+    }
+
+    /// The id of the installation the store belongs to (it names Qdrant collections).
+    pub fn installation(&self) -> Result<String, StoreError> {
+        Ok(self.store.stamp()?.installation)
+    }
+
+    /// Fails when the store cannot be read (health checks).
+    pub fn check_store(&self) -> Result<(), StoreError> {
+        self.store.stamp().map(drop)
+    }
+
+    /// The store (front ends read through [`Platform::query`]).
+    pub(crate) fn store(&self) -> &dyn Store {
         self.store.as_ref()
     }
 
@@ -396,31 +447,6 @@ impl Platform {
             })
             .collect();
         self.catalog().upsert(entries)
-    }
-
-    /// The person called `name`: exact (case-insensitive) full or first name,
-    /// `me` for the actor, a Slack id or e-mail. Never a guess: otherwise an
-    /// [`ToolError::UnknownPerson`] with close names.
-    pub fn resolve_person(&self, actor: Option<&str>, name: &str) -> Result<Person, ToolError> {
-        let people = self.store.list_people()?;
-        let wanted = match name.trim().trim_start_matches('@').to_lowercase().as_str() {
-            "me" | "myself" | "i" => {
-                actor
-                    .map(str::to_lowercase)
-                    .ok_or_else(|| ToolError::UnknownPerson {
-                        name: "me".into(),
-                        suggestions: Vec::new(),
-                    })?
-            }
-            other => other.to_string(),
-        };
-        match work::find_person(&people, &wanted) {
-            Some(p) => Ok(p.clone()),
-            _ => Err(ToolError::UnknownPerson {
-                name: name.trim().to_string(),
-                suggestions: work::close_names(&wanted, people.iter().map(|p| p.name.as_str())),
-            }),
-        }
     }
 }
 

@@ -86,8 +86,8 @@ fn recommendations_follow_who_did_similar_work() {
 fn durations_come_with_an_interval_and_risk_ranks_open_tasks() {
     let p = platform(800);
     let id = p
-        .store()
-        .list_tasks(&Default::default())
+        .query(None)
+        .tasks(&Default::default())
         .unwrap()
         .iter()
         .map(|t| t.id)

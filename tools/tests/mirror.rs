@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use maestro_catalog::Filter;
+use maestro_tools::store::{SqliteStore, Store};
 use maestro_tools::{Clock, NewTask, Platform};
 use serde_json::json;
 
@@ -36,8 +37,10 @@ fn a_change_the_catalog_missed_is_indexed_at_the_next_open() {
     {
         let p = open(home.path());
         create(&p, "Rotate the billing keys");
-        // As if the process died between the store's commit and the index write.
-        p.store()
+        // As if the process died between the store's commit and the index
+        // write (or another program changed the database).
+        SqliteStore::open(&home.path().join("maestro.db"), "default")
+            .unwrap()
             .create_task(
                 NewTask {
                     title: "Renew the TLS certificates".into(),

@@ -88,7 +88,7 @@ fn two_deployments_on_one_qdrant_never_share_a_collection() {
     let second = open(second_home.path(), &backends).unwrap();
     let mut cleanup = Vec::new();
     for p in [&first, &second] {
-        let installation = p.store().stamp().unwrap().installation;
+        let installation = p.installation().unwrap();
         cleanup.push(Collection {
             config: config.clone(),
             name: QdrantIndex::collection_for(&installation[..12], &workspace),

@@ -1,6 +1,6 @@
 //! The work tools through `Platform::call`: validation, grounding, audit.
 
-use maestro_tools::{Clock, Platform, ToolError};
+use maestro_tools::{Clock, Platform, StatusFilter, TaskFilter, ToolError};
 use serde_json::{Value, json};
 
 fn platform() -> Platform {
@@ -116,7 +116,7 @@ fn every_call_is_audited_with_who_what_and_how() {
     p.call(Some("Bob Smith"), "create_task", json!({"title": "a"}))
         .unwrap();
     let _ = p.call(Some("Bob Smith"), "delete_task", json!({"id": 99}));
-    let log = p.store().audit_log(10).unwrap();
+    let log = p.query(None).audit_log(10).unwrap();
     assert_eq!(log[0].tool, "delete_task");
     assert_eq!(
         (log[0].status.as_str(), log[0].actor.as_deref()),
@@ -127,6 +127,41 @@ fn every_call_is_audited_with_who_what_and_how() {
         ("create_task", "ok")
     );
     assert_eq!(log[1].arguments, json!({"title": "a"}));
+}
+
+#[test]
+fn reads_for_someone_are_audited_and_lookups_to_understand_are_not() {
+    let p = platform();
+    p.call(None, "create_task", json!({"title": "a", "project": "Web"}))
+        .unwrap();
+    let open = TaskFilter {
+        status: Some(StatusFilter::Open),
+        ..TaskFilter::default()
+    };
+    assert_eq!(p.query(Some("Bob Smith")).tasks(&open).unwrap().len(), 1);
+    assert!(p.query(Some("Bob Smith")).task(7).is_err());
+    p.lookup(Some("Bob Smith")).people().unwrap();
+    p.lookup(None).project("web").unwrap();
+    let log = p.lookup(None).audit_log(10).unwrap();
+    let seen: Vec<(&str, &str, &Value)> = log[..3]
+        .iter()
+        .map(|r| (r.tool.as_str(), r.status.as_str(), &r.result))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("query.task", "error", &json!("there is no task 7")),
+            ("query.tasks", "ok", &json!("1 tasks")),
+            ("create_task", "ok", &log[2].result),
+        ]
+    );
+    assert_eq!(log[1].arguments, json!({"status": "open"}));
+    assert_eq!(log[1].actor.as_deref(), Some("Bob Smith"));
+    // "me" is the one asking, by the rule every tool uses.
+    assert_eq!(
+        p.lookup(Some("bob")).person("me").unwrap().name,
+        "Bob Smith"
+    );
 }
 
 #[test]

@@ -333,7 +333,7 @@ impl Planner for LlmPlanner {
                 requests: usage.requests,
                 cost_usd: budget::cost(&self.config.model, usage.prompt, usage.completion),
             };
-            if let Err(e) = request.platform.store().record_usage(&record) {
+            if let Err(e) = request.platform.record_usage(&record) {
                 steps.error(&format!("could not record the token usage: {e}"));
             }
         }

@@ -1,6 +1,6 @@
 //! `maestro usage` and `%config usage`: the tokens the language model used.
 
-use maestro_tools::{Store, StoreError, Table, UsageRecord};
+use maestro_tools::{Query, Table, ToolError, UsageRecord};
 use serde::Serialize;
 
 /// Recent turns and their totals.
@@ -19,9 +19,9 @@ pub struct UsageReport {
 }
 
 impl UsageReport {
-    /// The newest `limit` turns of the workspace.
-    pub fn load(store: &dyn Store, limit: usize) -> Result<Self, StoreError> {
-        let records = store.usage(limit)?;
+    /// The newest `limit` turns of the workspace, read through `query`.
+    pub fn load(query: &Query<'_>, limit: usize) -> Result<Self, ToolError> {
+        let records = query.usage(limit)?;
         Ok(Self {
             turns: records.len(),
             prompt_tokens: records.iter().map(|r| r.prompt_tokens).sum(),

@@ -58,8 +58,8 @@ pub fn task(words: &str, focus: &Focus, platform: &Platform, lex: &Lexicon) -> O
             .copied()
             .filter(|id| {
                 platform
-                    .store()
-                    .get_task(*id)
+                    .lookup(None)
+                    .task(*id)
                     .is_ok_and(|t| t.assignee.as_deref() == Some(person.as_str()))
             })
             .collect();

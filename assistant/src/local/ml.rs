@@ -34,9 +34,9 @@ pub struct MlGrounding {
 impl MlGrounding {
     /// Reads the workspace's datasets and models.
     pub fn of(platform: &Platform) -> Self {
-        let store = platform.store();
-        let datasets = store
-            .list_datasets()
+        let names = platform.lookup(None);
+        let datasets = names
+            .datasets()
             .unwrap_or_default()
             .into_iter()
             .map(|d| Known {
@@ -50,7 +50,7 @@ impl MlGrounding {
                 name: d.name,
             })
             .collect();
-        let records = store.list_models().unwrap_or_default();
+        let records = names.models().unwrap_or_default();
         let mut models: Vec<String> = records.iter().map(|m| m.name.clone()).collect();
         models.dedup();
         let targets = records

@@ -1030,8 +1030,8 @@ fn grounding(req: &Request<'_>, data: &ml::MlGrounding) -> Grounding {
 fn keep_done_title(args: &mut Map<String, Value>, text: &str, platform: &Platform) -> Option<Gap> {
     let id = args.get("id").and_then(Value::as_i64)?;
     let done = platform
-        .store()
-        .get_task(id)
+        .lookup(None)
+        .task(id)
         .is_ok_and(|t| t.status == maestro_tools::Status::Done);
     if !done || RENAME.is_match(text) {
         return None;
@@ -1231,7 +1231,7 @@ fn task_arg(
 /// week"), or a question when it has none to move.
 fn shifted_due(args: &mut Map<String, Value>, days: i64, platform: &Platform) -> Option<Gap> {
     let id = args.get("id").and_then(Value::as_i64)?;
-    let task = platform.store().get_task(id).ok()?;
+    let task = platform.lookup(None).task(id).ok()?;
     match task.due {
         Some(due) => {
             args.insert(
@@ -1256,7 +1256,7 @@ fn not_before_due(args: &mut Map<String, Value>, platform: &Platform) {
     let Some(wanted) = args.get("due").and_then(Value::as_str) else {
         return;
     };
-    let (Ok(mut due), Ok(task)) = (wanted.parse::<NaiveDate>(), platform.store().get_task(id))
+    let (Ok(mut due), Ok(task)) = (wanted.parse::<NaiveDate>(), platform.lookup(None).task(id))
     else {
         return;
     };

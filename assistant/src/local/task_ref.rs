@@ -11,7 +11,7 @@ use crate::nlu::spans::number_word;
 /// it is not a count ("the 3 docs tasks") and a task has it.
 pub fn bare_number(words: &str, platform: &Platform) -> Option<i64> {
     let id = lone_number(words)?;
-    platform.store().get_task(id).ok().map(|t| t.id)
+    platform.lookup(None).task(id).ok().map(|t| t.id)
 }
 
 /// The one number in `words` that is not a count of something plural.
@@ -54,7 +54,7 @@ pub fn resembling(content: &[String], words: &[String], platform: &Platform) -> 
         .filter(|w| !STOP.contains(&w.as_str()))
         .cloned()
         .collect();
-    let tasks = platform.store().list_tasks(&TaskFilter::default()).ok()?;
+    let tasks = platform.lookup(None).tasks(&TaskFilter::default()).ok()?;
     let mut scored: Vec<(f32, i64)> = tasks
         .iter()
         .filter_map(|t| {

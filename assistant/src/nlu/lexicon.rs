@@ -51,9 +51,9 @@ pub fn is_common_word(word: &str) -> bool {
 impl Lexicon {
     /// The workspace's names as they are now, for `actor` on `today`.
     pub fn of(platform: &Platform, actor: Option<&str>, today: NaiveDate) -> Self {
-        let store = platform.store();
-        let datasets = store
-            .list_datasets()
+        let names = platform.lookup(actor);
+        let datasets = names
+            .datasets()
             .unwrap_or_default()
             .into_iter()
             .map(|d| {
@@ -67,8 +67,8 @@ impl Lexicon {
                 (d.name, columns)
             })
             .collect();
-        let mut models: Vec<String> = store
-            .list_models()
+        let mut models: Vec<String> = names
+            .models()
             .unwrap_or_default()
             .into_iter()
             .map(|m| m.name)
@@ -84,8 +84,8 @@ impl Lexicon {
     /// The team's names only (people, skills, projects), for a caller that
     /// has read the datasets and models already.
     pub fn of_team(platform: &Platform, actor: Option<&str>, today: NaiveDate) -> Self {
-        let store = platform.store();
-        let people = store.list_people().unwrap_or_default();
+        let names = platform.lookup(actor);
+        let people = names.people().unwrap_or_default();
         let mut skills: Vec<String> = people
             .iter()
             .flat_map(|p| p.skills.iter().map(|s| s.to_lowercase()))
@@ -95,7 +95,7 @@ impl Lexicon {
         Self {
             people,
             actor: actor.map(str::to_string),
-            projects: store.list_projects().unwrap_or_default(),
+            projects: names.project_names().unwrap_or_default(),
             skills,
             today,
             dates: Conventions::of(platform),

@@ -10,11 +10,10 @@ use maestro_tools::store::{Dataset, Scope};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{AppStateRef, Page, Route, call_tool, created, object, open, segment};
+use super::{AppStateRef, Page, Route, call_tool, created, object, open, read, segment};
 use crate::auth::Caller;
 use crate::openapi::{Doc, schema_ref};
 use crate::problem::Problem;
-use crate::state::blocking;
 
 pub(super) fn routes() -> Vec<Route> {
     let page = [
@@ -137,7 +136,7 @@ async fn list_datasets(
 ) -> Result<Response, Problem> {
     let assistant = open(&state, &caller, Scope::Read).await?;
     let page = Page::new(q.limit, q.offset)?;
-    let mut all = blocking(move || Ok(assistant.platform().store().list_datasets()?)).await?;
+    let mut all = read(assistant, &caller, |q| q.datasets()).await?;
     if let Some(name) = q.name {
         all.retain(|d| d.name.eq_ignore_ascii_case(name.trim()));
     }
@@ -158,8 +157,7 @@ async fn one_dataset(
     Query(q): Query<VersionQuery>,
 ) -> Result<Response, Problem> {
     let assistant = open(&state, &caller, Scope::Read).await?;
-    let d =
-        blocking(move || Ok(assistant.platform().store().get_dataset(&name, q.version)?)).await?;
+    let d = read(assistant, &caller, move |r| r.dataset(&name, q.version)).await?;
     let mut body = dataset_json(&d);
     body["profile"] = d.profile;
     Ok(Json(body).into_response())
@@ -176,8 +174,7 @@ async fn register_dataset(
     let name = out.data["name"].as_str().unwrap_or_default().to_string();
     let version = out.data["version"].as_u64().map(|v| v as u32);
     let lookup = name.clone();
-    let d =
-        blocking(move || Ok(assistant.platform().store().get_dataset(&lookup, version)?)).await?;
+    let d = read(assistant, &caller, move |r| r.dataset(&lookup, version)).await?;
     Ok(created(
         format!("/v1/datasets/{}?version={}", segment(&name), d.version),
         dataset_json(&d),
@@ -201,7 +198,7 @@ async fn list_models(
 ) -> Result<Response, Problem> {
     let assistant = open(&state, &caller, Scope::Read).await?;
     let page = Page::new(q.limit, q.offset)?;
-    let all = blocking(move || Ok(assistant.platform().store().list_models()?)).await?;
+    let all = read(assistant, &caller, |q| q.models()).await?;
     let all: Vec<Value> = all
         .iter()
         .map(model_json)
@@ -223,7 +220,7 @@ async fn one_model(
     Query(q): Query<VersionQuery>,
 ) -> Result<Response, Problem> {
     let assistant = open(&state, &caller, Scope::Read).await?;
-    let m = blocking(move || Ok(assistant.platform().store().get_model(&name, q.version)?)).await?;
+    let m = read(assistant, &caller, move |r| r.model(&name, q.version)).await?;
     let mut body = model_json(&m);
     body["details"] = m.details;
     body["family"] = json!(m.family);

@@ -58,7 +58,7 @@ async fn chat(
     let actor = match body.actor {
         Some(name) => {
             let a = assistant.clone();
-            Some(blocking(move || Ok(a.platform().resolve_person(None, &name)?.name)).await?)
+            Some(blocking(move || Ok(a.platform().lookup(None).person(&name)?.name)).await?)
         }
         None => None,
     };

@@ -15,8 +15,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 use maestro_assistant::Assistant;
-use maestro_tools::ToolOutput;
 use maestro_tools::store::Scope;
+use maestro_tools::{Query, ToolError, ToolOutput};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -101,8 +101,18 @@ async fn call_tool(
     name: &'static str,
     args: Value,
 ) -> Result<ToolOutput, Problem> {
-    let actor = format!("token:{}", caller.0.name);
+    let actor = caller.actor();
     blocking(move || Ok(assistant.platform().call(Some(&actor), name, args)?)).await
+}
+
+/// Runs `read` on the caller's behalf (audited as the token), off the async runtime.
+async fn read<T: Send + 'static>(
+    assistant: Assistant,
+    caller: &Caller,
+    read: impl FnOnce(&Query<'_>) -> Result<T, ToolError> + Send + 'static,
+) -> Result<T, Problem> {
+    let actor = caller.actor();
+    blocking(move || Ok(read(&assistant.platform().query(Some(&actor)))?)).await
 }
 
 /// A JSON body that must be an object.

@@ -9,11 +9,10 @@ use maestro_tools::store::Scope;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{AppStateRef, Page, Route, call_tool, created, object, open};
+use super::{AppStateRef, Page, Route, call_tool, created, object, open, read};
 use crate::auth::Caller;
 use crate::openapi::{Doc, schema_ref};
 use crate::problem::Problem;
-use crate::state::blocking;
 
 pub(super) fn routes() -> Vec<Route> {
     vec![
@@ -125,13 +124,13 @@ async fn list(
             .then(|| assistant.platform().clock().today()),
         limit: None,
     };
-    let tasks = blocking(move || Ok(assistant.platform().store().list_tasks(&filter)?)).await?;
+    let tasks = read(assistant, &caller, move |q| q.tasks(&filter)).await?;
     Ok(page.respond(tasks, "/v1/tasks", raw.as_deref()))
 }
 
 async fn one(state: AppStateRef, caller: Caller, Path(id): Path<i64>) -> Result<Response, Problem> {
     let assistant = open(&state, &caller, Scope::Read).await?;
-    let task = blocking(move || Ok(assistant.platform().store().get_task(id)?)).await?;
+    let task = read(assistant, &caller, move |q| q.task(id)).await?;
     Ok(Json(task).into_response())
 }
 

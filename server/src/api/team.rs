@@ -2,18 +2,17 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, RawQuery};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use maestro_tools::TaskFilter;
 use maestro_tools::store::Scope;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{AppStateRef, Page, Route, call_tool, created, object, open, segment};
+use super::{AppStateRef, Page, Route, call_tool, created, object, open, read, segment};
 use crate::auth::Caller;
 use crate::openapi::{Doc, schema_ref};
 use crate::problem::Problem;
-use crate::state::blocking;
 
 pub(super) fn routes() -> Vec<Route> {
     let page = [
@@ -92,7 +91,7 @@ async fn list_people(
 ) -> Result<Response, Problem> {
     let assistant = open(&state, &caller, Scope::Read).await?;
     let page = Page::new(q.limit, q.offset)?;
-    let mut people = blocking(move || Ok(assistant.platform().store().list_people()?)).await?;
+    let mut people = read(assistant, &caller, |r| r.people()).await?;
     if let Some(skill) = q.skill {
         let skill = skill.trim().to_lowercase();
         people.retain(|p| p.skills.contains(&skill));
@@ -100,20 +99,19 @@ async fn list_people(
     Ok(page.respond(people, "/v1/people", raw.as_deref()))
 }
 
+/// The person `name` means, by the rule chat uses (full name, Slack id,
+/// e-mail, or a first name only one person has); 404 otherwise.
 async fn one_person(
     state: AppStateRef,
     caller: Caller,
     Path(name): Path<String>,
 ) -> Result<Response, Problem> {
     let assistant = open(&state, &caller, Scope::Read).await?;
-    let people = blocking(move || Ok(assistant.platform().store().list_people()?)).await?;
-    let wanted = name.trim().to_lowercase();
-    let same = |s: Option<&str>| s.is_some_and(|s| s.to_lowercase() == wanted);
-    people
-        .into_iter()
-        .find(|p| same(Some(&p.name)) || same(p.slack_id.as_deref()) || same(p.email.as_deref()))
-        .map(|p| Json(p).into_response())
-        .ok_or_else(|| Problem::not_found(format!("there is no person {name:?}")))
+    match read(assistant, &caller, move |r| r.person(&name)).await {
+        Ok(person) => Ok(Json(person).into_response()),
+        Err(p) if p.status == StatusCode::UNPROCESSABLE_ENTITY => Err(Problem::not_found(p.detail)),
+        Err(p) => Err(p),
+    }
 }
 
 async fn add_person(
@@ -135,31 +133,6 @@ struct PageQuery {
     offset: Option<usize>,
 }
 
-/// Every project with its task counts (one pass over the tasks).
-fn projects(assistant: &maestro_assistant::Assistant) -> Result<Vec<Value>, Problem> {
-    let store = assistant.platform().store();
-    let names = store.list_projects()?;
-    let tasks = store.list_tasks(&TaskFilter::default())?;
-    Ok(names
-        .into_iter()
-        .map(|name| {
-            let of: Vec<_> = tasks
-                .iter()
-                .filter(|t| {
-                    t.project
-                        .as_deref()
-                        .is_some_and(|p| p.eq_ignore_ascii_case(&name))
-                })
-                .collect();
-            let open = of
-                .iter()
-                .filter(|t| t.status != maestro_tools::Status::Done)
-                .count();
-            json!({"name": name, "tasks": of.len(), "open_tasks": open})
-        })
-        .collect())
-}
-
 async fn list_projects(
     state: AppStateRef,
     caller: Caller,
@@ -168,7 +141,7 @@ async fn list_projects(
 ) -> Result<Response, Problem> {
     let assistant = open(&state, &caller, Scope::Read).await?;
     let page = Page::new(q.limit, q.offset)?;
-    let all = blocking(move || projects(&assistant)).await?;
+    let all = read(assistant, &caller, |r| r.projects()).await?;
     Ok(page.respond(all, "/v1/projects", raw.as_deref()))
 }
 
@@ -178,13 +151,6 @@ async fn one_project(
     Path(name): Path<String>,
 ) -> Result<Response, Problem> {
     let assistant = open(&state, &caller, Scope::Read).await?;
-    let all = blocking(move || projects(&assistant)).await?;
-    all.into_iter()
-        .find(|p| {
-            p["name"]
-                .as_str()
-                .is_some_and(|n| n.eq_ignore_ascii_case(name.trim()))
-        })
-        .map(|p| Json(p).into_response())
-        .ok_or_else(|| Problem::not_found(format!("there is no project {name:?}")))
+    let project = read(assistant, &caller, move |r| r.project(&name)).await?;
+    Ok(Json(project).into_response())
 }

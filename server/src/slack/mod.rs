@@ -411,7 +411,7 @@ async fn run(state: &Arc<AppState>, job: Job) -> Result<(), String> {
             let assistant = state.assistant(&workspace).await.map_err(|p| p.detail)?;
             let people = {
                 let a = assistant.clone();
-                blocking(move || Ok(a.platform().store().list_people()?))
+                blocking(move || Ok(a.platform().lookup(None).people()?))
                     .await
                     .map_err(|p| p.detail)?
             };

@@ -67,7 +67,7 @@ impl UpdateTasks {
         let assignee = c
             .assignee
             .as_deref()
-            .map(|n| ctx.platform.resolve_person(ctx.actor, n))
+            .map(|n| ctx.platform.lookup(ctx.actor).person(n))
             .transpose()?;
         check_task_text(
             Self::NAME,

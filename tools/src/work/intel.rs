@@ -277,7 +277,7 @@ impl TypedTool for PredictDuration {
             item.assignee = a
                 .assignee
                 .as_deref()
-                .map(|n| ctx.platform.resolve_person(ctx.actor, n))
+                .map(|n| ctx.platform.lookup(ctx.actor).person(n))
                 .transpose()?
                 .map(|p| p.name);
         }

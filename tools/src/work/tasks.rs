@@ -109,7 +109,7 @@ impl TypedTool for CreateTask {
         let assignee = a
             .assignee
             .as_deref()
-            .map(|n| ctx.platform.resolve_person(ctx.actor, n))
+            .map(|n| ctx.platform.lookup(ctx.actor).person(n))
             .transpose()?;
         let task = ctx.platform.store().create_task(
             NewTask {
@@ -259,7 +259,7 @@ impl TypedTool for UpdateTask {
         let assignee = a
             .assignee
             .as_deref()
-            .map(|n| ctx.platform.resolve_person(ctx.actor, n))
+            .map(|n| ctx.platform.lookup(ctx.actor).person(n))
             .transpose()?;
         let patch = TaskPatch {
             title: a.title,
@@ -459,7 +459,7 @@ impl TypedTool for AssignTask {
     fn run(&self, ctx: &Context<'_>, a: AssignArgs) -> Result<ToolOutput, ToolError> {
         let (name, why) = match a.assignee.as_deref() {
             Some(n) => (
-                ctx.platform.resolve_person(ctx.actor, n)?.name,
+                ctx.platform.lookup(ctx.actor).person(n)?.name,
                 String::new(),
             ),
             None => best_fit(ctx, a.id)?,
@@ -521,7 +521,7 @@ impl ListTasksArgs {
         let assignee = self
             .assignee
             .as_deref()
-            .map(|n| ctx.platform.resolve_person(ctx.actor, n))
+            .map(|n| ctx.platform.lookup(ctx.actor).person(n))
             .transpose()?;
         Ok(TaskFilter {
             assignee: assignee.map(|p| p.name),
