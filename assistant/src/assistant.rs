@@ -11,8 +11,9 @@ use serde_json::Value;
 use crate::plan::{Call, Exchange, Focus, Outcome, Planner, Request, Steps, run_in_order};
 
 /// How one action ended (the `status` of `maestro ask --json`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "ActionStatus")]
 pub enum Status {
     /// It ran.
     Ok,
@@ -25,7 +26,7 @@ pub enum Status {
 }
 
 /// One tool call and how it went.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Action {
     /// The tool.
     pub tool: String,
@@ -109,7 +110,7 @@ impl TurnOptions {
 }
 
 /// A whole turn gathered: the shape of `maestro ask --json` and of the REST reply.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct Answer {
     /// Every reply, one per line.
     pub reply: String,

@@ -236,14 +236,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Tools { json } => {
-            let tools: Vec<Value> = platform
-                .registry()
-                .iter()
-                .map(|t| {
-                    json!({"name": t.name(), "description": t.description(), "effect": t.effect(),
-                    "examples": t.examples(), "schema": t.schema()})
-                })
-                .collect();
+            let tools = platform.registry().infos();
             if json {
                 println!("{}", serde_json::to_string_pretty(&tools)?);
             } else {

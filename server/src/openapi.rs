@@ -3,7 +3,13 @@
 
 use axum::Json;
 use maestro_tools::store::Scope;
+use maestro_tools::store::{DatasetSummary, ModelSummary};
+use maestro_tools::{Person, Project, Task, ToolInfo, ToolOutput};
+use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
+
+use crate::api::{ChatAnswer, ChatRequest};
+use crate::problem::ProblemBody;
 
 /// What the document says about one method of one path.
 pub struct Doc {
@@ -113,55 +119,27 @@ pub fn object_schema(fields: &[&str]) -> Value {
     json!({"type": "object", "required": fields, "properties": properties})
 }
 
-/// The schemas of the objects the API returns.
+/// The schemas of the objects the API takes and returns, derived from the
+/// types that (de)serialise them; what they refer to lands beside them.
 fn object_schemas() -> Map<String, Value> {
-    let nullable = |t: &str| json!({"type": [t, "null"]});
-    let strings = json!({"type": "array", "items": {"type": "string"}});
-    let schemas = json!({
-        "Task": {"type": "object", "required": ["id", "title", "status", "priority", "tags", "created_at", "updated_at"], "properties": {
-            "id": {"type": "integer"}, "title": {"type": "string"}, "description": nullable("string"),
-            "project": nullable("string"), "assignee": nullable("string"),
-            "status": {"enum": ["todo", "in_progress", "done"]}, "priority": {"enum": ["low", "medium", "high", "urgent"]},
-            "due": {"type": ["string", "null"], "format": "date"}, "estimate_hours": nullable("number"), "tags": strings,
-            "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
-            "completed_at": {"type": ["string", "null"], "format": "date-time"}}},
-        "Person": {"type": "object", "required": ["name", "skills", "capacity"], "properties": {
-            "name": {"type": "string"}, "email": nullable("string"), "slack_id": nullable("string"),
-            "skills": strings, "capacity": {"type": "number"}}},
-        "Project": {"type": "object", "required": ["name", "tasks", "open_tasks"], "properties": {
-            "name": {"type": "string"}, "tasks": {"type": "integer"}, "open_tasks": {"type": "integer"}}},
-        "Dataset": {"type": "object", "required": ["name", "version", "rows", "columns", "path", "description"], "properties": {
-            "name": {"type": "string"}, "version": {"type": "integer"}, "rows": {"type": "integer"},
-            "columns": {"type": "integer"}, "path": {"type": "string"}, "description": {"type": "string"},
-            "profile": {"type": "array"}}},
-        "Model": {"type": "object", "required": ["name", "version", "dataset", "target", "task", "metric", "cv_score", "stage", "created_at"], "properties": {
-            "name": {"type": "string"}, "version": {"type": "integer"}, "dataset": {"type": "string"},
-            "target": {"type": "string"}, "task": {"enum": ["binary", "multiclass", "regression"]},
-            "metric": {"type": "string"}, "cv_score": {"type": "number"},
-            "stage": {"enum": ["none", "staging", "production", "archived"]}, "created_at": {"type": "string", "format": "date-time"}}},
-        "Problem": {"type": "object", "required": ["type", "title", "status", "detail"], "properties": {
-            "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"}}},
-        "ChatRequest": {"type": "object", "required": ["text"], "additionalProperties": false, "properties": {
-            "text": {"type": "string", "maxLength": maestro_assistant::MAX_REQUEST_CHARS},
-            "session": {"type": "string", "description": "continue this conversation (answers, \"yes\" to confirmations)"},
-            "as": {"type": "string", "description": "who is speaking: a person on the team"},
-            "confirmation": {"type": "string", "description": "the id of the pending confirmation this \"yes\" or \"no\" answers (an action's `confirmation`); if another has replaced it, or it was answered already, nothing is done and the reply says so"}}},
-        "Answer": {"type": "object", "required": ["reply", "actions", "session"], "properties": {
-            "reply": {"type": "string"}, "session": {"type": "string"},
-            "actions": {"type": "array", "items": {"type": "object", "required": ["tool", "arguments", "status", "result"], "properties": {
-                "tool": {"type": "string"}, "arguments": {"type": "object"},
-                "status": {"enum": ["ok", "error", "needs_confirmation", "needs_input"]}, "result": {},
-                "confirmation": {"type": "string", "description": "for needs_confirmation: the id to answer with"}}}}}},
-        "ToolInfo": {"type": "object", "required": ["name", "description", "effect", "examples", "schema"], "properties": {
-            "name": {"type": "string"}, "description": {"type": "string"}, "effect": {"enum": ["read", "write", "destructive"]},
-            "examples": strings, "schema": {"type": "object"}}},
-        "ToolOutput": {"type": "object", "required": ["summary", "data", "displays"], "properties": {
-            "summary": {"type": "string"}, "data": {}, "displays": {"type": "array"}}},
-    });
-    match schemas {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
+    let settings = || {
+        SchemaSettings::draft2020_12().with(|s| s.definitions_path = "/components/schemas".into())
+    };
+    let mut responses = settings().for_serialize().into_generator();
+    responses.subschema_for::<Task>();
+    responses.subschema_for::<Person>();
+    responses.subschema_for::<Project>();
+    responses.subschema_for::<DatasetSummary>();
+    responses.subschema_for::<ModelSummary>();
+    responses.subschema_for::<ToolInfo>();
+    responses.subschema_for::<ToolOutput>();
+    responses.subschema_for::<ChatAnswer>();
+    responses.subschema_for::<ProblemBody>();
+    let mut requests = settings().for_deserialize().into_generator();
+    requests.subschema_for::<ChatRequest>();
+    let mut schemas = responses.take_definitions(true);
+    schemas.extend(requests.take_definitions(true));
+    schemas
 }
 
 /// A tool's schema made to live under `components/schemas/tool.NAME`: its

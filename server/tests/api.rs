@@ -215,8 +215,9 @@ async fn no_endpoint_reaches_another_workspaces_objects() {
     assert_eq!(s.get(&format!("/v1/tasks/{task_b}"), &b).await.0, 200);
 }
 
-#[tokio::test]
-async fn datasets_and_models_stay_in_their_workspace() {
+/// A server that may read files under one directory, which holds `iris.csv`
+/// (the directory lives as long as the first value).
+async fn serving_iris() -> (tempfile::TempDir, std::path::PathBuf, support::Server) {
     let data = tempfile::tempdir().unwrap();
     let csv = data.path().join("iris.csv");
     std::fs::copy(
@@ -227,6 +228,12 @@ async fn datasets_and_models_stay_in_their_workspace() {
     let roots = Some(data.path().to_str().unwrap().to_string());
     let s =
         start(|c| c.files = maestro_tools::FileAccess::from_roots(roots.as_deref()).unwrap()).await;
+    (data, csv, s)
+}
+
+#[tokio::test]
+async fn datasets_and_models_stay_in_their_workspace() {
+    let (_data, csv, s) = serving_iris().await;
     let ((a, _), (b, _)) = two_workspaces(&s).await;
     let (status, d) = s
         .post("/v1/datasets", &a, json!({"path": csv, "name": "iris"}))
@@ -1077,4 +1084,244 @@ async fn people_are_found_as_chat_finds_them_and_every_read_is_audited() {
             ("query.person", "ok", Some("token:t0")),
         ]
     );
+}
+
+/// `schema` with its `$ref` and `allOf` parts resolved and merged into one
+/// (JSON Schema 2020-12 lets `$ref` stand beside other keywords).
+fn merged(doc: &Value, schema: &Value) -> Value {
+    let mut out = schema.clone();
+    let Some(object) = out.as_object_mut() else {
+        return out;
+    };
+    let mut parts: Vec<Value> = object
+        .remove("allOf")
+        .and_then(|a| a.as_array().cloned())
+        .unwrap_or_default();
+    if let Some(r) = object.remove("$ref") {
+        let name = r
+            .as_str()
+            .unwrap()
+            .trim_start_matches("#/components/schemas/");
+        let target = &doc["components"]["schemas"][name];
+        assert!(target.is_object(), "{r} is not in the document");
+        parts.push(target.clone());
+    }
+    for part in parts {
+        let part = merged(doc, &part);
+        for (key, v) in part.as_object().unwrap() {
+            match (key.as_str(), out.get_mut(key)) {
+                ("properties", Some(Value::Object(mine))) => {
+                    mine.extend(v.as_object().unwrap().clone());
+                }
+                ("required", Some(Value::Array(mine))) => {
+                    mine.extend(v.as_array().unwrap().clone())
+                }
+                (_, Some(_)) => {}
+                (_, None) => {
+                    out[key] = v.clone();
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether `value` fits `schema` of the OpenAPI `doc`: every field it carries
+/// is a property of its schema (and of the right type), every required one is there.
+fn fits(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
+    let schema = &merged(doc, schema);
+    for key in ["anyOf", "oneOf"] {
+        if let Some(options) = schema[key].as_array() {
+            let errors: Vec<String> = options
+                .iter()
+                .filter_map(|o| fits(doc, o, value, at).err())
+                .collect();
+            return if errors.len() < options.len() {
+                Ok(())
+            } else {
+                Err(errors.join(" / "))
+            };
+        }
+    }
+    if let Some(options) = schema["enum"].as_array()
+        && !options.contains(value)
+    {
+        return Err(format!("{at}: {value} is not one of {options:?}"));
+    }
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_f64() => "number",
+        Value::Number(_) => "integer",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let typed = types.is_empty()
+        || types.contains(&kind)
+        || (kind == "integer" && types.contains(&"number"));
+    if !typed {
+        return Err(format!("{at}: a {kind} where the schema says {types:?}"));
+    }
+    match value {
+        Value::Object(fields) if schema["properties"].is_object() => {
+            for (key, v) in fields {
+                let Some(property) = schema["properties"].get(key) else {
+                    return Err(format!("{at}.{key} is not in the schema"));
+                };
+                fits(doc, property, v, &format!("{at}.{key}"))?;
+            }
+            for required in schema["required"].as_array().into_iter().flatten() {
+                let key = required.as_str().unwrap();
+                if !fields.contains_key(key) {
+                    return Err(format!("{at}.{key} is required but missing"));
+                }
+            }
+            Ok(())
+        }
+        Value::Array(items) if schema["items"].is_object() => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| fits(doc, &schema["items"], v, &format!("{at}[{i}]"))),
+        _ => Ok(()),
+    }
+}
+
+/// The answer to `method path` (the route `template`), checked against the
+/// schema the document gives for `status`.
+async fn conforms(
+    s: &support::Server,
+    doc: &Value,
+    token: &str,
+    (method, path, template): (Method, &str, &str),
+    body: Option<Value>,
+    status: u16,
+) -> Value {
+    let mut request = s.req(method.clone(), path, token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let (got, value) = send(request).await;
+    assert_eq!(got, status, "{method} {path}: {value}");
+    let operation = &doc["paths"][template][method.as_str().to_lowercase()];
+    let schema =
+        &operation["responses"][status.to_string()]["content"]["application/json"]["schema"];
+    assert!(schema.is_object(), "{method} {template} documents {status}");
+    if let Err(e) = fits(doc, schema, &value, path) {
+        let shown: String = value.to_string().chars().take(600).collect();
+        panic!("{method} {path}: {e}\n{shown}");
+    }
+    value
+}
+
+#[tokio::test]
+async fn every_field_a_response_carries_is_in_its_schema() {
+    let (_data, csv, s) = serving_iris().await;
+    let t = s.workspace("acme", None, Scope::Write);
+    let (_, doc) = send(s.http.get(s.url("/openapi.json"))).await;
+    let task = json!({"title": "Cut the release", "project": "Platform", "assignee": "Bob Smith", "due": "2026-12-01", "tags": ["ops"], "estimate_hours": 2});
+    let automl = json!({"dataset": "iris", "target": "target", "budget_seconds": 1.0, "folds": 2});
+    let calls: Vec<(Method, &str, &str, Option<Value>, u16)> = vec![
+        (
+            Method::POST,
+            "/v1/people",
+            "/v1/people",
+            Some(json!({"name": "Bob Smith", "email": "bob@acme.io", "skills": ["ops"]})),
+            201,
+        ),
+        (Method::POST, "/v1/tasks", "/v1/tasks", Some(task), 201),
+        (Method::GET, "/v1/tasks", "/v1/tasks", None, 200),
+        (Method::GET, "/v1/tasks/1", "/v1/tasks/{id}", None, 200),
+        (
+            Method::PATCH,
+            "/v1/tasks/1",
+            "/v1/tasks/{id}",
+            Some(json!({"status": "done"})),
+            200,
+        ),
+        (Method::GET, "/v1/people", "/v1/people", None, 200),
+        (
+            Method::GET,
+            "/v1/people/bob",
+            "/v1/people/{name}",
+            None,
+            200,
+        ),
+        (Method::GET, "/v1/projects", "/v1/projects", None, 200),
+        (
+            Method::GET,
+            "/v1/projects/platform",
+            "/v1/projects/{name}",
+            None,
+            200,
+        ),
+        (Method::GET, "/v1/tools", "/v1/tools", None, 200),
+        (
+            Method::POST,
+            "/v1/tools/workload_report",
+            "/v1/tools/{name}",
+            Some(json!({})),
+            200,
+        ),
+        (
+            Method::POST,
+            "/v1/datasets",
+            "/v1/datasets",
+            Some(json!({"path": csv, "name": "iris"})),
+            201,
+        ),
+        (Method::GET, "/v1/datasets", "/v1/datasets", None, 200),
+        (
+            Method::GET,
+            "/v1/datasets/iris",
+            "/v1/datasets/{name}",
+            None,
+            200,
+        ),
+        (
+            Method::POST,
+            "/v1/tools/run_automl",
+            "/v1/tools/{name}",
+            Some(automl),
+            200,
+        ),
+        (Method::GET, "/v1/models", "/v1/models", None, 200),
+        (
+            Method::POST,
+            "/v1/chat",
+            "/v1/chat",
+            Some(json!({"text": "delete task 1"})),
+            200,
+        ),
+        (Method::GET, "/healthz", "/healthz", None, 200),
+    ];
+    let mut model = None;
+    for (method, path, template, body, status) in calls {
+        let value = conforms(&s, &doc, &t, (method, path, template), body, status).await;
+        model = model.or(value["data"]["model"].as_str().map(str::to_string));
+    }
+    let path = format!("/v1/models/{}", model.unwrap());
+    conforms(
+        &s,
+        &doc,
+        &t,
+        (Method::GET, &path, "/v1/models/{name}"),
+        None,
+        200,
+    )
+    .await;
+    // Problems too.
+    let (got, value) = send(s.req(Method::GET, "/v1/tasks/99", &t)).await;
+    assert_eq!(got, 404);
+    let schema = json!({"$ref": "#/components/schemas/Problem"});
+    fits(&doc, &schema, &value, "problem").unwrap();
+    // And the checker does tell: a field the schema lacks is caught.
+    let mut extra = value.clone();
+    extra["colour"] = json!("red");
+    assert!(fits(&doc, &schema, &extra, "problem").is_err());
 }

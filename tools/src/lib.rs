@@ -36,6 +36,6 @@ pub use queries::{Project, Query};
 pub use reindex::Reindexed;
 pub use store::{AssetStore, AuditRecord, Store, StoreError, UsageRecord};
 pub use tool::{
-    Context, Display, Effect, Hooks, Registry, Table, Tool, ToolError, ToolOutput, TypedTool,
-    parse_args,
+    Context, Display, Effect, Hooks, Registry, Table, Tool, ToolError, ToolInfo, ToolOutput,
+    TypedTool, parse_args,
 };

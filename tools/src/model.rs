@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Someone on the team.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Person {
     /// Full name, unique in the workspace (case-insensitively).
     pub name: String,
@@ -131,7 +131,7 @@ text_enum!(StatusFilter { Todo = "todo", InProgress = "in_progress", Done = "don
 text_enum!(Priority { Low = "low", Medium = "medium", High = "high", Urgent = "urgent" });
 
 /// A unit of work.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Task {
     /// Number, unique in the workspace.
     pub id: i64,

@@ -14,7 +14,7 @@ use crate::platform::Platform;
 use crate::store::StoreError;
 
 /// What a tool does to the platform.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Effect {
     /// Only reads.
@@ -60,7 +60,7 @@ impl Hooks<'_> {
 }
 
 /// A table for people to read; front ends render it as text, Markdown or HTML.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Table {
     /// Column headings.
     pub columns: Vec<String>,
@@ -150,7 +150,7 @@ impl Table {
 }
 
 /// Something to show besides the summary.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Display {
     /// A table.
@@ -170,7 +170,7 @@ pub enum Display {
 }
 
 /// What a tool returns.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct ToolOutput {
     /// One or two sentences for people.
     pub summary: String,
@@ -274,6 +274,34 @@ pub trait Tool: Send + Sync {
     /// The question to ask before this call runs, when it needs a yes beyond
     /// its effect (a bulk change to more than one item); `None` otherwise.
     fn confirmation(&self, ctx: &Context<'_>, args: &Value) -> Option<String>;
+}
+
+/// A tool as listings show it (`maestro tools --json`, `GET /v1/tools`).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ToolInfo {
+    /// Public name.
+    pub name: &'static str,
+    /// What the tool does.
+    pub description: &'static str,
+    /// Read, write or destructive.
+    pub effect: Effect,
+    /// Example requests.
+    pub examples: &'static [&'static str],
+    /// JSON Schema of the arguments object.
+    pub schema: Value,
+}
+
+impl ToolInfo {
+    /// The listing of `tool`.
+    pub fn of(tool: &dyn Tool) -> Self {
+        Self {
+            name: tool.name(),
+            description: tool.description(),
+            effect: tool.effect(),
+            examples: tool.examples(),
+            schema: tool.schema(),
+        }
+    }
 }
 
 /// A tool with typed arguments; its schema is derived and its arguments are
@@ -392,6 +420,11 @@ impl Registry {
     /// Every tool, by name.
     pub fn iter(&self) -> impl Iterator<Item = &Arc<dyn Tool>> {
         self.tools.values()
+    }
+
+    /// Every tool's listing, by name.
+    pub fn infos(&self) -> Vec<ToolInfo> {
+        self.iter().map(|t| ToolInfo::of(t.as_ref())).collect()
     }
 
     /// Number of tools.

@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, RawQuery};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, patch, post};
 use maestro_tools::ml::model_json;
-use maestro_tools::store::{Dataset, Scope};
+use maestro_tools::store::{DatasetSummary, ModelSummary, Scope};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -114,12 +114,6 @@ pub(super) fn routes() -> Vec<Route> {
     ]
 }
 
-/// A dataset as `maestro data list --json` prints it.
-fn dataset_json(d: &Dataset) -> Value {
-    json!({"name": d.name, "version": d.version, "rows": d.rows, "columns": d.columns,
-           "path": d.path, "description": d.description, "created_at": d.created_at})
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DatasetQuery {
@@ -140,7 +134,7 @@ async fn list_datasets(
     if let Some(name) = q.name {
         all.retain(|d| d.name.eq_ignore_ascii_case(name.trim()));
     }
-    let all: Vec<Value> = all.iter().map(dataset_json).collect();
+    let all: Vec<DatasetSummary> = all.iter().map(DatasetSummary::from).collect();
     Ok(page.respond(all, "/v1/datasets", raw.as_deref()))
 }
 
@@ -158,8 +152,10 @@ async fn one_dataset(
 ) -> Result<Response, Problem> {
     let assistant = open(&state, &caller, Scope::Read).await?;
     let d = read(assistant, &caller, move |r| r.dataset(&name, q.version)).await?;
-    let mut body = dataset_json(&d);
-    body["profile"] = d.profile;
+    let body = DatasetSummary {
+        profile: Some(d.profile.clone()),
+        ..DatasetSummary::from(&d)
+    };
     Ok(Json(body).into_response())
 }
 
@@ -177,7 +173,7 @@ async fn register_dataset(
     let d = read(assistant, &caller, move |r| r.dataset(&lookup, version)).await?;
     Ok(created(
         format!("/v1/datasets/{}?version={}", segment(&name), d.version),
-        dataset_json(&d),
+        json!(DatasetSummary::from(&d)),
     ))
 }
 
@@ -221,9 +217,11 @@ async fn one_model(
 ) -> Result<Response, Problem> {
     let assistant = open(&state, &caller, Scope::Read).await?;
     let m = read(assistant, &caller, move |r| r.model(&name, q.version)).await?;
-    let mut body = model_json(&m);
-    body["details"] = m.details;
-    body["family"] = json!(m.family);
+    let body = ModelSummary {
+        family: Some(m.family.clone()),
+        details: Some(m.details.clone()),
+        ..ModelSummary::from(&m)
+    };
     Ok(Json(body).into_response())
 }
 

@@ -10,7 +10,8 @@ use axum::routing::post;
 use futures_util::StreamExt as _;
 use maestro_assistant::{Answer, Event, MAX_REQUEST_CHARS, TurnOptions};
 use maestro_tools::store::{Scope, token_sessions};
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{AppStateRef, Route, open};
@@ -30,16 +31,32 @@ pub(super) fn routes() -> Vec<Route> {
 }
 
 /// The body of `POST /v1/chat`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct ChatRequest {
+pub struct ChatRequest {
+    /// What the person says.
+    #[schemars(length(min = 1, max = MAX_REQUEST_CHARS))]
     text: String,
+    /// Continue this conversation (answers, "yes" to confirmations).
     session: Option<String>,
-    /// Who is speaking (a person on the team), for "me" and "my".
+    /// Who is speaking: a person on the team (for "me" and "my").
     #[serde(rename = "as")]
     actor: Option<String>,
-    /// The pending confirmation a "yes" or "no" answers.
+    /// The id of the pending confirmation this "yes" or "no" answers (an
+    /// action's `confirmation`); if another has replaced it, or it was
+    /// answered already, nothing is done and the reply says so.
     confirmation: Option<String>,
+}
+
+/// The reply to `POST /v1/chat` as JSON: the whole turn and its conversation.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Answer")]
+pub struct ChatAnswer {
+    /// The turn.
+    #[serde(flatten)]
+    answer: Answer,
+    /// The conversation to continue with.
+    session: String,
 }
 
 async fn chat(
@@ -105,7 +122,5 @@ async fn chat(
     let text = body.text;
     let answer =
         blocking(move || Ok(Answer::collect(assistant.turn(&key, &text, options)))).await?;
-    let mut value = serde_json::to_value(&answer).unwrap_or_default();
-    value["session"] = json!(session);
-    Ok(Json(value).into_response())
+    Ok(Json(ChatAnswer { answer, session }).into_response())
 }

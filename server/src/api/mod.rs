@@ -7,6 +7,8 @@ mod tasks;
 mod team;
 mod tools;
 
+pub use chat::{ChatAnswer, ChatRequest};
+
 use std::sync::Arc;
 
 use axum::Router;

@@ -38,16 +38,7 @@ pub(super) fn routes() -> Vec<Route> {
 
 async fn list(state: AppStateRef, caller: Caller) -> Result<Response, Problem> {
     let assistant = open(&state, &caller, Scope::Read).await?;
-    let tools: Vec<Value> = assistant
-        .platform()
-        .registry()
-        .iter()
-        .map(|t| {
-            json!({"name": t.name(), "description": t.description(), "effect": t.effect(),
-                   "examples": t.examples(), "schema": t.schema()})
-        })
-        .collect();
-    Ok(Json(tools).into_response())
+    Ok(Json(assistant.platform().registry().infos()).into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -5,16 +5,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{find_model, score};
-use crate::store::{ModelRecord, Stage};
+use crate::store::{ModelRecord, ModelSummary, Stage};
 use crate::tool::{Context, Display, Effect, Table, ToolError, ToolOutput, TypedTool};
 
 /// A model record as `maestro models list --json` prints it.
 pub fn model_json(m: &ModelRecord) -> Value {
-    json!({
-        "name": m.name, "version": m.version, "dataset": m.dataset, "target": m.target,
-        "task": m.task, "metric": m.metric, "cv_score": m.cv_score, "stage": m.stage,
-        "created_at": m.created_at,
-    })
+    json!(ModelSummary::from(m))
 }
 
 fn models_table(models: &[ModelRecord]) -> Table {

@@ -32,6 +32,45 @@ pub struct Dataset {
     pub created_at: DateTime<Utc>,
 }
 
+/// A dataset version as listings show it: the contract's fields and when it
+/// was registered (and, on one dataset's page, its column profiles).
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "Dataset")]
+pub struct DatasetSummary {
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: u32,
+    /// Rows of data.
+    pub rows: usize,
+    /// Columns.
+    pub columns: usize,
+    /// Where the file is.
+    pub path: String,
+    /// What it holds.
+    pub description: String,
+    /// When this version was registered.
+    pub created_at: DateTime<Utc>,
+    /// Column profiles (one dataset's page only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Value>,
+}
+
+impl From<&Dataset> for DatasetSummary {
+    fn from(d: &Dataset) -> Self {
+        Self {
+            name: d.name.clone(),
+            version: d.version,
+            rows: d.rows,
+            columns: d.columns,
+            path: d.path.clone(),
+            description: d.description.clone(),
+            created_at: d.created_at,
+            profile: None,
+        }
+    }
+}
+
 /// A dataset to register.
 #[derive(Debug, Clone)]
 pub struct NewDataset {
@@ -115,6 +154,55 @@ pub struct ModelRecord {
     pub details: Value,
     /// When it was trained.
     pub created_at: DateTime<Utc>,
+}
+
+/// A model version as listings show it: the contract's fields (and, on one
+/// model's page, its family and details).
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "Model")]
+pub struct ModelSummary {
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: u32,
+    /// Dataset it was trained on.
+    pub dataset: String,
+    /// Column predicted.
+    pub target: String,
+    /// `binary`, `multiclass` or `regression`.
+    pub task: String,
+    /// Metric optimised.
+    pub metric: String,
+    /// Mean cross-validated score.
+    pub cv_score: f64,
+    /// Life-cycle stage.
+    pub stage: Stage,
+    /// When it was trained.
+    pub created_at: DateTime<Utc>,
+    /// Winning family (one model's page only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
+    /// Parameters, features, metrics, leaderboard, notes, timings (one model's page only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<Value>,
+}
+
+impl From<&ModelRecord> for ModelSummary {
+    fn from(m: &ModelRecord) -> Self {
+        Self {
+            name: m.name.clone(),
+            version: m.version,
+            dataset: m.dataset.clone(),
+            target: m.target.clone(),
+            task: m.task.clone(),
+            metric: m.metric.clone(),
+            cv_score: m.cv_score,
+            stage: m.stage,
+            created_at: m.created_at,
+            family: None,
+            details: None,
+        }
+    }
 }
 
 /// A model to register: its record (name and version are assigned) and its artifact.

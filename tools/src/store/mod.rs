@@ -13,7 +13,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-pub use assets::{AssetStore, Dataset, ModelRecord, NewDataset, NewModel, Stage};
+pub use assets::{
+    AssetStore, Dataset, DatasetSummary, ModelRecord, ModelSummary, NewDataset, NewModel, Stage,
+};
 pub use directory::{
     DELIVERY_MEMORY, Directory, Scope, SqliteDirectory, TokenInfo, Workspace, check_workspace_name,
     token_hash, token_sessions,
