@@ -81,7 +81,7 @@ pub enum ServerError {
 pub fn app(config: ServerConfig, directory: Arc<dyn Directory>, opener: Opener) -> Router {
     let body_limit = config.body_limit;
     let state = Arc::new(state::AppState::new(config, directory, opener));
-    api::routes()
+    api::routes(&state)
         .fallback(problem::unknown_route)
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),

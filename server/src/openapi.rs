@@ -38,6 +38,11 @@ impl Doc {
         }
     }
 
+    /// The scope a bearer token needs for this route, if it needs one.
+    pub fn needs(&self) -> Option<Scope> {
+        self.scope
+    }
+
     /// Needs a bearer token with this scope.
     pub fn scope(mut self, scope: Scope) -> Self {
         self.scope = Some(scope);

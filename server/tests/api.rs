@@ -1325,3 +1325,36 @@ async fn every_field_a_response_carries_is_in_its_schema() {
     extra["colour"] = json!("red");
     assert!(fits(&doc, &schema, &extra, "problem").is_err());
 }
+
+#[tokio::test]
+async fn every_route_enforces_the_scope_its_document_declares_before_reading_the_request() {
+    let s = start(|_| {}).await;
+    let read = s.workspace("acme", None, Scope::Read);
+    let (_, doc) = send(s.http.get(s.url("/openapi.json"))).await;
+    let mut checked = 0;
+    for (template, methods) in doc["paths"].as_object().unwrap() {
+        let path = template.replace("{id}", "1").replace("{name}", "x");
+        for (method, operation) in methods.as_object().unwrap() {
+            let Some(scope) = operation["security"][0]["bearer"][0].as_str() else {
+                continue;
+            };
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            // No token, or a malformed body: the token is judged first.
+            let anonymous = s.http.request(method.clone(), s.url(&path)).body("{");
+            problem(anonymous, 401).await;
+            let with_read = s.req(method.clone(), &path, &read).body("{");
+            if scope == "write" {
+                let detail = problem(with_read, 403).await;
+                assert!(
+                    detail.contains("--scope write"),
+                    "{method} {path}: {detail}"
+                );
+            } else {
+                let (status, _) = send(with_read).await;
+                assert_ne!(status, 403, "{method} {path} is a read");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "{checked} routes declare a scope");
+}

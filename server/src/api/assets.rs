@@ -128,7 +128,7 @@ async fn list_datasets(
     Query(q): Query<DatasetQuery>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Problem> {
-    let assistant = open(&state, &caller, Scope::Read).await?;
+    let assistant = open(&state, &caller).await?;
     let page = Page::new(q.limit, q.offset)?;
     let mut all = read(assistant, &caller, |q| q.datasets()).await?;
     if let Some(name) = q.name {
@@ -150,7 +150,7 @@ async fn one_dataset(
     Path(name): Path<String>,
     Query(q): Query<VersionQuery>,
 ) -> Result<Response, Problem> {
-    let assistant = open(&state, &caller, Scope::Read).await?;
+    let assistant = open(&state, &caller).await?;
     let d = read(assistant, &caller, move |r| r.dataset(&name, q.version)).await?;
     let body = DatasetSummary {
         profile: Some(d.profile.clone()),
@@ -164,7 +164,7 @@ async fn register_dataset(
     caller: Caller,
     Json(body): Json<Value>,
 ) -> Result<Response, Problem> {
-    let assistant = open(&state, &caller, Scope::Write).await?;
+    let assistant = open(&state, &caller).await?;
     let args = Value::Object(object(body)?);
     let out = call_tool(assistant.clone(), &caller, "register_dataset", args).await?;
     let name = out.data["name"].as_str().unwrap_or_default().to_string();
@@ -192,7 +192,7 @@ async fn list_models(
     Query(q): Query<ModelQuery>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Problem> {
-    let assistant = open(&state, &caller, Scope::Read).await?;
+    let assistant = open(&state, &caller).await?;
     let page = Page::new(q.limit, q.offset)?;
     let all = read(assistant, &caller, |q| q.models()).await?;
     let all: Vec<Value> = all
@@ -215,7 +215,7 @@ async fn one_model(
     Path(name): Path<String>,
     Query(q): Query<VersionQuery>,
 ) -> Result<Response, Problem> {
-    let assistant = open(&state, &caller, Scope::Read).await?;
+    let assistant = open(&state, &caller).await?;
     let m = read(assistant, &caller, move |r| r.model(&name, q.version)).await?;
     let body = ModelSummary {
         family: Some(m.family.clone()),
@@ -231,7 +231,7 @@ async fn promote_model(
     Path(name): Path<String>,
     Json(body): Json<Value>,
 ) -> Result<Response, Problem> {
-    let assistant = open(&state, &caller, Scope::Write).await?;
+    let assistant = open(&state, &caller).await?;
     let mut args = object(body)?;
     args.insert("model".into(), json!(name));
     let out = call_tool(assistant, &caller, "promote_model", Value::Object(args)).await?;
@@ -244,7 +244,7 @@ async fn delete_model(
     Path(name): Path<String>,
     Query(q): Query<VersionQuery>,
 ) -> Result<Response, Problem> {
-    let assistant = open(&state, &caller, Scope::Write).await?;
+    let assistant = open(&state, &caller).await?;
     let args = json!({"model": name, "version": q.version});
     let args = Value::Object(
         object(args)?

@@ -65,7 +65,7 @@ async fn chat(
     headers: HeaderMap,
     Json(body): Json<ChatRequest>,
 ) -> Result<Response, Problem> {
-    let assistant = open(&state, &caller, Scope::Write).await?;
+    let assistant = open(&state, &caller).await?;
     if body.text.trim().is_empty() || body.text.chars().count() > MAX_REQUEST_CHARS {
         return Err(Problem::new(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,

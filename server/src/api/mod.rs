@@ -14,15 +14,15 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 use maestro_assistant::Assistant;
-use maestro_tools::store::Scope;
 use maestro_tools::{Query, ToolError, ToolOutput};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::auth::Caller;
+use crate::auth::{Caller, require_scope};
 use crate::openapi::{self, Doc};
 use crate::problem::Problem;
 use crate::state::{AppState, blocking};
@@ -65,10 +65,18 @@ pub fn table() -> Vec<Route> {
     routes
 }
 
-/// The router over [`table`].
-pub fn routes() -> Router<Arc<AppState>> {
+/// The router over [`table`]: each route that declares a scope admits only
+/// tokens with it ([`require_scope`]), before its handler runs.
+pub fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
     table().into_iter().fold(Router::new(), |router, r| {
-        router.route(r.doc.path, r.handler)
+        let handler = match r.doc.needs() {
+            Some(scope) => r.handler.route_layer(from_fn_with_state(
+                (Arc::clone(state), scope),
+                require_scope,
+            )),
+            None => r.handler,
+        };
+        router.route(r.doc.path, handler)
     })
 }
 
@@ -90,9 +98,8 @@ async fn healthz(state: AppStateRef) -> Result<Response, Problem> {
     }
 }
 
-/// The caller's assistant after checking the scope.
-async fn open(state: &Arc<AppState>, caller: &Caller, needed: Scope) -> Result<Assistant, Problem> {
-    caller.require(needed)?;
+/// The caller's workspace's assistant.
+async fn open(state: &Arc<AppState>, caller: &Caller) -> Result<Assistant, Problem> {
     state.assistant(caller.workspace()).await
 }
 

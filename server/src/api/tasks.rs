@@ -104,7 +104,7 @@ async fn list(
     Query(q): Query<TaskQuery>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Problem> {
-    let assistant = open(&state, &caller, Scope::Read).await?;
+    let assistant = open(&state, &caller).await?;
     let page = Page::new(q.limit, q.offset)?;
     let due_before = q
         .due_before
@@ -129,7 +129,7 @@ async fn list(
 }
 
 async fn one(state: AppStateRef, caller: Caller, Path(id): Path<i64>) -> Result<Response, Problem> {
-    let assistant = open(&state, &caller, Scope::Read).await?;
+    let assistant = open(&state, &caller).await?;
     let task = read(assistant, &caller, move |q| q.task(id)).await?;
     Ok(Json(task).into_response())
 }
@@ -139,7 +139,7 @@ async fn create(
     caller: Caller,
     Json(body): Json<Value>,
 ) -> Result<Response, Problem> {
-    let assistant = open(&state, &caller, Scope::Write).await?;
+    let assistant = open(&state, &caller).await?;
     let args = Value::Object(object(body)?);
     let out = call_tool(assistant, &caller, "create_task", args).await?;
     let id = out.data["id"].as_i64().unwrap_or_default();
@@ -152,7 +152,7 @@ async fn update(
     Path(id): Path<i64>,
     Json(body): Json<Value>,
 ) -> Result<Response, Problem> {
-    let assistant = open(&state, &caller, Scope::Write).await?;
+    let assistant = open(&state, &caller).await?;
     let mut args = object(body)?;
     if args.get("id").is_some_and(|v| v.as_i64() != Some(id)) {
         return Err(Problem::bad_request(
@@ -169,7 +169,7 @@ async fn remove(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Response, Problem> {
-    let assistant = open(&state, &caller, Scope::Write).await?;
+    let assistant = open(&state, &caller).await?;
     let out = call_tool(assistant, &caller, "delete_task", json!({"id": id})).await?;
     Ok(Json(out.data).into_response())
 }

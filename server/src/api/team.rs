@@ -89,7 +89,7 @@ async fn list_people(
     Query(q): Query<PeopleQuery>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Problem> {
-    let assistant = open(&state, &caller, Scope::Read).await?;
+    let assistant = open(&state, &caller).await?;
     let page = Page::new(q.limit, q.offset)?;
     let mut people = read(assistant, &caller, |r| r.people()).await?;
     if let Some(skill) = q.skill {
@@ -106,7 +106,7 @@ async fn one_person(
     caller: Caller,
     Path(name): Path<String>,
 ) -> Result<Response, Problem> {
-    let assistant = open(&state, &caller, Scope::Read).await?;
+    let assistant = open(&state, &caller).await?;
     match read(assistant, &caller, move |r| r.person(&name)).await {
         Ok(person) => Ok(Json(person).into_response()),
         Err(p) if p.status == StatusCode::UNPROCESSABLE_ENTITY => Err(Problem::not_found(p.detail)),
@@ -119,7 +119,7 @@ async fn add_person(
     caller: Caller,
     Json(body): Json<Value>,
 ) -> Result<Response, Problem> {
-    let assistant = open(&state, &caller, Scope::Write).await?;
+    let assistant = open(&state, &caller).await?;
     let args = Value::Object(object(body)?);
     let out = call_tool(assistant, &caller, "add_person", args).await?;
     let name = out.data["name"].as_str().unwrap_or_default();
@@ -139,7 +139,7 @@ async fn list_projects(
     Query(q): Query<PageQuery>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Problem> {
-    let assistant = open(&state, &caller, Scope::Read).await?;
+    let assistant = open(&state, &caller).await?;
     let page = Page::new(q.limit, q.offset)?;
     let all = read(assistant, &caller, |r| r.projects()).await?;
     Ok(page.respond(all, "/v1/projects", raw.as_deref()))
@@ -150,7 +150,7 @@ async fn one_project(
     caller: Caller,
     Path(name): Path<String>,
 ) -> Result<Response, Problem> {
-    let assistant = open(&state, &caller, Scope::Read).await?;
+    let assistant = open(&state, &caller).await?;
     let project = read(assistant, &caller, move |r| r.project(&name)).await?;
     Ok(Json(project).into_response())
 }

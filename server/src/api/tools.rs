@@ -37,7 +37,7 @@ pub(super) fn routes() -> Vec<Route> {
 }
 
 async fn list(state: AppStateRef, caller: Caller) -> Result<Response, Problem> {
-    let assistant = open(&state, &caller, Scope::Read).await?;
+    let assistant = open(&state, &caller).await?;
     Ok(Json(assistant.platform().registry().infos()).into_response())
 }
 
@@ -54,7 +54,7 @@ async fn call(
     Query(q): Query<CallQuery>,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let assistant = open(&state, &caller, Scope::Read).await?;
+    let assistant = open(&state, &caller).await?;
     let tool = assistant
         .platform()
         .registry()
