@@ -11,6 +11,8 @@
 //! assert!(events.iter().any(|e| matches!(e, Event::Reply { text } if text.contains("Frank Moore"))));
 //! ```
 
+#![deny(missing_docs)]
+
 mod assistant;
 pub mod eval;
 pub mod llm;

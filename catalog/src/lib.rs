@@ -17,7 +17,8 @@
 //! assert_eq!(hits[0].entry.id, "tool:list_people");
 //! ```
 
-pub mod blocking;
+#![deny(missing_docs)]
+
 mod catalog;
 mod embed;
 mod index;

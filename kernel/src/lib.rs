@@ -6,6 +6,8 @@
 //! Entry points: [`run`] serves a connection file (what Jupyter launches),
 //! [`install`] writes the kernelspec.
 
+#![deny(missing_docs)]
+
 mod complete;
 mod config;
 mod execute;

@@ -3,6 +3,8 @@
 //! (linfa and forust-ml), AutoML with cross-validation inside a time budget,
 //! explanations and bias checks.
 
+#![deny(missing_docs)]
+
 pub mod automl;
 pub mod bias;
 pub mod error;

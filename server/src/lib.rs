@@ -5,6 +5,8 @@
 //! a Slack team maps to one. The store and the assistant are synchronous, so
 //! handlers reach them through [`tokio::task::spawn_blocking`].
 
+#![deny(missing_docs)]
+
 mod api;
 mod auth;
 mod connections;

@@ -204,5 +204,5 @@ pub fn build(tools: &maestro_tools::Registry) -> Value {
 
 /// `GET /openapi.json` (no token needed).
 pub async fn document() -> Json<Value> {
-    Json(build(&maestro_tools::work::registry()))
+    Json(build(&maestro_tools::every_tool()))
 }

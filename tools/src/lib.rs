@@ -10,30 +10,29 @@
 //! assert_eq!(out.data["name"], "Bob Smith");
 //! ```
 
-mod backends;
+#![deny(missing_docs)]
+
 pub mod chart;
 mod clock;
 pub mod import;
-pub mod insight;
-mod mirror;
 pub mod ml;
-mod model;
 mod platform;
-mod queries;
-mod reindex;
-pub mod settings;
-pub mod store;
 mod tool;
 pub mod work;
 
-pub use backends::Backends;
+/// Every tool of the platform: the work tools and the data and model tools.
+pub fn every_tool() -> Registry {
+    work::tools().with(ml::tools())
+}
+
 pub use clock::{Clock, ClockError};
-pub use model::{
+pub use maestro_insight as insight;
+pub use maestro_store as store;
+pub use maestro_store::{
     NewPerson, NewTask, Person, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch,
 };
-pub use platform::{FileAccess, Platform, PlatformError};
-pub use queries::{Project, Query};
-pub use reindex::Reindexed;
+pub use platform::settings;
+pub use platform::{Backends, FileAccess, Platform, PlatformError, Project, Query, Reindexed};
 pub use store::{AssetStore, AuditRecord, Store, StoreError, UsageRecord};
 pub use tool::{
     Context, Display, Effect, Hooks, Registry, Table, Tool, ToolError, ToolInfo, ToolOutput,

@@ -422,6 +422,12 @@ impl Registry {
         self.tools.values()
     }
 
+    /// This registry with every tool of `other` added.
+    pub fn with(mut self, other: Registry) -> Self {
+        self.tools.extend(other.tools);
+        self
+    }
+
     /// Every tool's listing, by name.
     pub fn infos(&self) -> Vec<ToolInfo> {
         self.iter().map(|t| ToolInfo::of(t.as_ref())).collect()

@@ -26,10 +26,10 @@ use qdrant_client::qdrant::{
 use qdrant_client::{Qdrant, QdrantError};
 
 use crate::CatalogError;
-use crate::blocking::Bridge;
 use crate::embed::SparseVector;
 use crate::index::{Entry, Filter, VectorIndex, plain_name};
 use convert::{VECTOR, every_entry, from_point, point_id, to_filter, to_point};
+use maestro_blocking::Bridge;
 use retry::retrying;
 
 /// Points per write, read or page.

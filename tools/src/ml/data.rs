@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{find_dataset, index_dataset, load_dataset, read_csv};
-use crate::store::{DatasetSummary, NewDataset};
+use crate::store::NewDataset;
 use crate::tool::{Context, Display, Effect, Table, ToolError, ToolOutput, TypedTool};
 
 /// Arguments of `register_dataset`.
@@ -250,7 +250,11 @@ impl TypedTool for ListDatasets {
                 d.path.clone(),
             ]);
         }
-        let data: Vec<DatasetSummary> = all.iter().map(DatasetSummary::from).collect();
+        // The contract's dataset object: `maestro data list --json`.
+        let data: Vec<_> = all
+            .iter()
+            .map(|d| json!({"name": d.name, "version": d.version, "rows": d.rows, "columns": d.columns, "path": d.path, "description": d.description}))
+            .collect();
         let summary = match all.len() {
             0 => "No datasets yet; register one with `maestro data add FILE.csv`.".to_string(),
             n => format!("{n} dataset{}.", if n == 1 { "" } else { "s" }),

@@ -27,8 +27,9 @@ use crate::platform::Platform;
 use crate::store::{Dataset, ModelRecord, Stage, StoreError};
 use crate::tool::{Registry, ToolError};
 
-/// Adds the ML tools to a registry.
-pub fn add_tools(r: &mut Registry) {
+/// The data and model tools: datasets, AutoML, the registry, predictions, explanations, bias, cards.
+pub fn tools() -> Registry {
+    let mut r = Registry::new();
     r.register(RegisterDataset);
     r.register(DescribeDataset);
     r.register(ListDatasets);
@@ -44,9 +45,9 @@ pub fn add_tools(r: &mut Registry) {
     r.register(ExplainPrediction);
     r.register(CheckBias);
     r.register(ModelCard);
+    r
 }
 
-/// A not-found error that offers the closest known names.
 /// A dataset or model that is not in this workspace: a not-found error (a
 /// 404 over REST, whatever other workspaces hold) with close names.
 fn unknown(what: &'static str, name: &str, known: &[String], list: &str) -> ToolError {

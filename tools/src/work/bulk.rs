@@ -8,8 +8,8 @@ use serde::Deserialize;
 use super::people::plural;
 use super::tasks::{ListTasksArgs, task_table};
 use super::{check_hours, check_task_text, parse_due};
-use crate::model::{Priority, Status, Task, TaskPatch};
 use crate::tool::{Context, Display, Effect, ToolError, ToolOutput, TypedTool};
+use maestro_store::{Priority, Status, Task, TaskPatch};
 
 /// What to change on each matching task.
 #[derive(Debug, Default, Deserialize, JsonSchema)]

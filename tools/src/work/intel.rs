@@ -12,8 +12,8 @@ use serde_json::json;
 
 use crate::chart;
 use crate::insight::{Insight, Member, Suggestion, WorkItem, Workload, business_days, workload};
-use crate::model::TaskFilter;
 use crate::tool::{Context, Display, Effect, Table, ToolError, ToolOutput, TypedTool};
+use maestro_store::TaskFilter;
 
 /// The workspace as the models see it now.
 pub(crate) struct Snapshot {

@@ -17,11 +17,11 @@ pub use intel::{
 pub use people::{AddPerson, ListPeople};
 pub use tasks::{AssignTask, CompleteTask, CreateTask, DeleteTask, ListTasks, UpdateTask};
 
-use crate::model::Person;
 use crate::tool::{Context, Registry, ToolError};
+use maestro_store::Person;
 
-/// Every tool of the platform.
-pub fn registry() -> Registry {
+/// The work-management tools: tasks, people, help and work intelligence.
+pub fn tools() -> Registry {
     let mut r = Registry::new();
     r.register(CreateTask);
     r.register(UpdateTask);
@@ -40,7 +40,6 @@ pub fn registry() -> Registry {
     r.register(ProjectTimeline);
     r.register(DetectAnomalies);
     r.register(WorkloadReport);
-    crate::ml::add_tools(&mut r);
     r
 }
 

@@ -4,8 +4,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{NAME_MAX, check_hours, check_len, check_tags};
-use crate::model::NewPerson;
 use crate::tool::{Context, Display, Effect, Table, ToolError, ToolOutput, TypedTool};
+use maestro_store::NewPerson;
 
 /// Arguments of `add_person`.
 #[derive(Debug, Deserialize, JsonSchema)]

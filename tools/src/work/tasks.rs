@@ -5,8 +5,8 @@ use serde::Deserialize;
 
 use super::people::plural;
 use super::{check_hours, check_task_text, parse_date, parse_due};
-use crate::model::{NewTask, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch};
 use crate::tool::{Context, Display, Effect, Table, ToolError, ToolOutput, TypedTool};
+use maestro_store::{NewTask, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch};
 
 /// Arguments of `create_task`.
 #[derive(Debug, Deserialize, JsonSchema)]

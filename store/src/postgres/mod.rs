@@ -21,7 +21,7 @@ mod work;
 use std::future::Future;
 use std::sync::Arc;
 
-use maestro_catalog::blocking::{Bridge, Stopped};
+use maestro_blocking::{Bridge, Stopped};
 use tokio_postgres::error::SqlState;
 
 use super::StoreError;

@@ -5,6 +5,8 @@
 //! Everything works on [`WorkItem`]s, built from stored tasks or from an
 //! imported history, so the same models serve the tools and `maestro eval work`.
 
+#![deny(missing_docs)]
+
 mod assign;
 mod duration;
 pub mod evaluate;
@@ -14,7 +16,7 @@ use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::model::{NewTask, Person, Priority, Task};
+use maestro_store::{NewTask, Person, Priority, Task};
 
 pub use assign::Suggestion;
 pub use duration::Estimate;

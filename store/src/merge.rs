@@ -2,7 +2,7 @@
 //! stores apply inside their transaction.
 
 use super::StoreError;
-use crate::model::{NewPerson, Person};
+use crate::{NewPerson, Person};
 
 /// People imported: who was added, who was updated, how many were already so.
 #[derive(Debug, Clone, Default, PartialEq)]

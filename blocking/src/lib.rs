@@ -3,13 +3,15 @@
 //!
 //! Callers may be on a tokio thread themselves (the kernel, a server's
 //! blocking pool), where `block_on` would panic; a spawn and a channel work
-//! from any thread. Used by the Qdrant index here and by the PostgreSQL store
-//! in `maestro-tools`.
+//! from any thread. Used by the Qdrant index (`maestro-catalog`) and by the
+//! PostgreSQL store (`maestro-store`).
 //!
 //! ```
-//! let bridge = maestro_catalog::blocking::Bridge::new("maestro-doc").unwrap();
+//! let bridge = maestro_blocking::Bridge::new("maestro-doc").unwrap();
 //! assert_eq!(bridge.run(async { 40 + 2 }).unwrap(), 42);
 //! ```
+
+#![deny(missing_docs)]
 
 use std::future::Future;
 

@@ -11,7 +11,7 @@ use ndarray::{Array1, Array2};
 use serde::Serialize;
 
 use super::{Insight, InsightError, Member, WorkItem, Workload, load_ratio};
-use crate::model::Priority;
+use maestro_store::Priority;
 
 /// A tag becomes a feature once it appears this often in the history.
 const MIN_TAG_COUNT: usize = 10;

@@ -180,7 +180,7 @@ pub(super) mod rules {
     use super::*;
 
     /// A workspace's name, checked, and its Slack team, trimmed (blank is none).
-    pub(in crate::store) fn new_workspace<'a>(
+    pub(crate) fn new_workspace<'a>(
         name: &str,
         slack_team: Option<&'a str>,
     ) -> Result<Option<&'a str>, StoreError> {
@@ -189,19 +189,19 @@ pub(super) mod rules {
     }
 
     /// The name is taken.
-    pub(in crate::store) fn workspace_exists(name: &str) -> StoreError {
+    pub(crate) fn workspace_exists(name: &str) -> StoreError {
         StoreError::Conflict(format!("the workspace {name:?} already exists"))
     }
 
     /// The Slack team is served by `other` already.
-    pub(in crate::store) fn team_taken(team: &str, other: &str) -> StoreError {
+    pub(crate) fn team_taken(team: &str, other: &str) -> StoreError {
         StoreError::Conflict(format!(
             "the Slack team {team} already maps to the workspace {other:?}"
         ))
     }
 
     /// No workspace is called `name`.
-    pub(in crate::store) fn unknown_workspace(name: &str) -> StoreError {
+    pub(crate) fn unknown_workspace(name: &str) -> StoreError {
         StoreError::NotFound {
             what: "workspace",
             key: format!("{name:?} (`maestro workspace list` shows them)"),
@@ -209,7 +209,7 @@ pub(super) mod rules {
     }
 
     /// A new token's name, trimmed; it must not be blank.
-    pub(in crate::store) fn token_name(name: &str) -> Result<&str, StoreError> {
+    pub(crate) fn token_name(name: &str) -> Result<&str, StoreError> {
         let name = name.trim();
         if name.is_empty() {
             return Err(StoreError::Conflict(
@@ -220,14 +220,14 @@ pub(super) mod rules {
     }
 
     /// A live token of the workspace has this name already.
-    pub(in crate::store) fn token_taken(workspace: &str, name: &str) -> StoreError {
+    pub(crate) fn token_taken(workspace: &str, name: &str) -> StoreError {
         StoreError::Conflict(format!(
             "the workspace {workspace:?} already has a token called {name:?}; revoke it first or choose another name"
         ))
     }
 
     /// No live token of the workspace has this name.
-    pub(in crate::store) fn no_live_token(workspace: &str, name: &str) -> StoreError {
+    pub(crate) fn no_live_token(workspace: &str, name: &str) -> StoreError {
         StoreError::NotFound {
             what: "live token",
             key: format!("{name:?} in the workspace {workspace:?}"),
@@ -235,7 +235,7 @@ pub(super) mod rules {
     }
 
     /// A fresh token and the record of it.
-    pub(in crate::store) fn issue(
+    pub(crate) fn issue(
         workspace: &str,
         name: &str,
         scope: Scope,
@@ -253,12 +253,12 @@ pub(super) mod rules {
     }
 
     /// Whether `token` could be one of ours at all (others are not looked up).
-    pub(in crate::store) fn may_be_token(token: &str) -> bool {
+    pub(crate) fn may_be_token(token: &str) -> bool {
         token.starts_with(TOKEN_PREFIX)
     }
 
     /// A stored scope read back.
-    pub(in crate::store) fn stored_scope(scope: &str) -> Result<Scope, String> {
+    pub(crate) fn stored_scope(scope: &str) -> Result<Scope, String> {
         scope.parse()
     }
 }

@@ -11,7 +11,7 @@ use super::duration::{DurationModel, Estimate};
 use super::{
     Insight, InsightError, Member, WorkItem, Workload, business_days, capacity, load_ratio,
 };
-use crate::model::Priority;
+use maestro_store::Priority;
 
 /// The chance of missing the due date, and why.
 #[derive(Debug, Clone, Serialize)]

@@ -6,16 +6,25 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use maestro_catalog::{Catalog, CatalogError, Entry};
 use serde_json::{Value, json};
 
-use crate::backends::Backends;
+mod backends;
+mod files;
+mod mirror;
+mod queries;
+mod reindex;
+pub mod settings;
+
+pub use backends::Backends;
+pub use files::FileAccess;
+pub use queries::{Project, Query};
+pub use reindex::Reindexed;
+
 use crate::clock::Clock;
 use crate::insight::{Insight, InsightError, Member, WorkItem};
-use crate::model::{Person, Task};
-use crate::queries::Query;
 use crate::store::{
     AuditRecord, SqliteStore, Store, StoreError, UsageRecord, check_workspace_name,
 };
 use crate::tool::{Context, Effect, Hooks, Registry, ToolError, ToolOutput};
-use crate::work;
+use maestro_store::{Person, Task};
 
 /// The platform could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -57,41 +66,6 @@ pub struct Platform {
     files: RwLock<FileAccess>,
 }
 
-/// Which files the tools may read (datasets to register, CSVs to predict on).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FileAccess {
-    /// Any file the process can read (local callers: the CLI, the kernel).
-    Any,
-    /// Only files under these directories, canonical and as configured (remote callers: REST,
-    /// Slack); none at all when the list is empty.
-    Under(Vec<PathBuf>),
-}
-
-impl FileAccess {
-    /// The roots in a colon-separated list such as `MAESTRO_DATA_ROOTS`
-    /// (canonicalised; a root that does not exist is an error naming it).
-    pub fn from_roots(list: Option<&str>) -> Result<Self, String> {
-        let roots = list
-            .unwrap_or_default()
-            .split(':')
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .map(|r| {
-                let real = std::fs::canonicalize(r).map_err(|e| {
-                    format!("MAESTRO_DATA_ROOTS names {r}, which cannot be used ({e}); list existing directories, separated by ':'")
-                })?;
-                // As written too, so that a root reached through a symlink
-                // admits paths written through it (the real path is checked after).
-                let written = std::path::absolute(r).map(|p| without_dots(&p)).unwrap_or_else(|_| real.clone());
-                Ok::<_, String>([real, written])
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut roots: Vec<PathBuf> = roots.into_iter().flatten().collect();
-        roots.dedup();
-        Ok(Self::Under(roots))
-    }
-}
-
 impl Platform {
     /// Opens the embedded platform in `home` (`maestro.db` and `catalog-WORKSPACE.db`), for `workspace`.
     pub fn open(home: &Path, workspace: &str, clock: Clock) -> Result<Self, PlatformError> {
@@ -105,6 +79,23 @@ impl Platform {
             clock,
             &Backends::default(),
         )
+    }
+
+    /// Opens the platform for `workspace` on the chosen backends; with none
+    /// chosen, exactly [`Platform::open`].
+    pub fn connect(
+        home: &Path,
+        workspace: &str,
+        clock: Clock,
+        backends: &Backends,
+    ) -> Result<Self, PlatformError> {
+        if *backends == Backends::default() {
+            return Self::open(home, workspace, clock);
+        }
+        Self::prepare_home(home)?;
+        check_workspace_name(workspace)?;
+        let store = backends.store(home, workspace)?;
+        Self::with_store(home, workspace, store, clock, backends)
     }
 
     /// A platform over `store` with the workspace's own catalog (its file in
@@ -156,7 +147,7 @@ impl Platform {
             store,
             catalog: Mutex::new(catalog),
             clock,
-            registry: work::registry(),
+            registry: crate::every_tool(),
             insight: Mutex::new(None),
             files: RwLock::new(FileAccess::Any),
         };
@@ -284,43 +275,7 @@ impl Platform {
     /// inside an allowed root; otherwise an error that says what to do.
     pub fn readable_path(&self, path: &Path) -> Result<PathBuf, String> {
         let access = self.files.read().unwrap_or_else(|p| p.into_inner());
-        match &*access {
-            FileAccess::Any => std::path::absolute(path)
-                .map_err(|e| format!("cannot use the path {}: {e}", path.display())),
-            FileAccess::Under(roots) if roots.is_empty() => Err(format!(
-                "this server may not read files ({}); its operator can allow directories with MAESTRO_DATA_ROOTS=/dir1:/dir2",
-                path.display()
-            )),
-            FileAccess::Under(roots) => {
-                // Judged on the path's text first, so a file outside the
-                // roots is refused alike whether it exists or not.
-                let lexical = std::path::absolute(path)
-                    .map(|p| without_dots(&p))
-                    .map_err(|e| format!("cannot use the path {}: {e}", path.display()))?;
-                let outside = || {
-                    format!(
-                        "{} is outside the directories this server may read (MAESTRO_DATA_ROOTS: {}); put the file there",
-                        path.display(),
-                        roots
-                            .iter()
-                            .map(|r| r.display().to_string())
-                            .collect::<Vec<_>>()
-                            .join(":")
-                    )
-                };
-                let inside = |p: &Path| roots.iter().any(|root| p.starts_with(root));
-                if !inside(&lexical) {
-                    return Err(outside());
-                }
-                let real = std::fs::canonicalize(&lexical)
-                    .map_err(|e| format!("cannot read {}: {e}; check the path", path.display()))?;
-                if inside(&real) {
-                    Ok(real)
-                } else {
-                    Err(outside())
-                }
-            }
-        }
+        access.check(path)
     }
 
     /// The clock.
@@ -448,19 +403,4 @@ impl Platform {
             .collect();
         self.catalog().upsert(entries)
     }
-}
-
-/// `path` with `.` and `..` resolved on its text alone (no file system).
-fn without_dots(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }

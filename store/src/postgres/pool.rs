@@ -1,12 +1,12 @@
 //! A small connection pool for the PostgreSQL store, used on the store's own
-//! runtime ([`Bridge`](maestro_catalog::blocking::Bridge)).
+//! runtime ([`Bridge`](maestro_blocking::Bridge)).
 
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio_postgres::{Client, Config, NoTls};
 
-use crate::store::StoreError;
+use crate::StoreError;
 
 /// Connections a store opens at most.
 const MAX_CONNECTIONS: usize = 8;

@@ -8,12 +8,12 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{GenericClient, Row};
 
 use super::{PgStore, Shared, db};
-use crate::model::{
+use crate::merge::{self, Merge, MergedPeople};
+use crate::sqlite::{parse_time, tags_json};
+use crate::{AuditRecord, Store, StoreError, StoreStamp, UsageRecord};
+use crate::{
     NewPerson, NewTask, Person, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch,
 };
-use crate::store::merge::{self, Merge, MergedPeople};
-use crate::store::sqlite::{parse_time, tags_json};
-use crate::store::{AuditRecord, Store, StoreError, StoreStamp, UsageRecord};
 
 const TASK_SELECT: &str = "SELECT t.id, t.title, t.description, pr.name, pe.name, t.status, t.priority,
         t.due, t.estimate_hours, t.tags, t.created_at, t.updated_at, t.completed_at, t.actual_hours

@@ -8,12 +8,10 @@ use std::path::{Path, PathBuf};
 
 use maestro_catalog::{Catalog, QdrantConfig, QdrantIndex};
 
-use crate::clock::Clock;
-use crate::mirror::Location;
-use crate::platform::{Platform, PlatformError};
+use super::mirror::Location;
+use super::{Platform, PlatformError};
 use crate::store::{
     Directory, PgDirectory, PgStore, SqliteDirectory, SqliteStore, Store, StoreError,
-    check_workspace_name,
 };
 
 /// Where the store and the catalog live.
@@ -182,28 +180,10 @@ fn catalog_file(workspace: &str) -> String {
     format!("catalog-{workspace}.db")
 }
 
-impl Platform {
-    /// Opens the platform for `workspace` on the chosen backends; with none
-    /// chosen, exactly [`Platform::open`].
-    pub fn connect(
-        home: &Path,
-        workspace: &str,
-        clock: Clock,
-        backends: &Backends,
-    ) -> Result<Self, PlatformError> {
-        if *backends == Backends::default() {
-            return Self::open(home, workspace, clock);
-        }
-        Self::prepare_home(home)?;
-        check_workspace_name(workspace)?;
-        let store = backends.store(home, workspace)?;
-        Self::with_store(home, workspace, store, clock, backends)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::Clock;
 
     #[test]
     fn urls_are_checked_and_the_key_stays_hidden() {

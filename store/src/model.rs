@@ -37,12 +37,10 @@ pub struct NewPerson {
 impl NewPerson {
     /// The person as every store keeps them: name trimmed (an empty one is
     /// refused), skills trimmed and lower-cased, capacity 40 hours unless given.
-    pub(crate) fn normalised(self) -> Result<Person, crate::store::StoreError> {
+    pub(crate) fn normalised(self) -> Result<Person, crate::StoreError> {
         let name = self.name.trim().to_string();
         if name.is_empty() {
-            return Err(crate::store::StoreError::Conflict(
-                "a person needs a name".into(),
-            ));
+            return Err(crate::StoreError::Conflict("a person needs a name".into()));
         }
         Ok(Person {
             name,

@@ -6,14 +6,14 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::{Insight, InsightError, Member, WorkItem};
-use crate::import::{self, ImportError};
+use maestro_store::csv::{self as import, CsvError};
 
 /// Why an evaluation could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum WorkEvalError {
     /// A file could not be read.
     #[error(transparent)]
-    Import(#[from] ImportError),
+    Import(#[from] CsvError),
     /// The models could not be trained.
     #[error(transparent)]
     Insight(#[from] InsightError),

@@ -1,9 +1,18 @@
-//! Where the platform's state lives: the [`Store`] trait, its SQLite
-//! implementation (the embedded default) and its PostgreSQL one (shared).
+//! Where the platform's state lives: the entities (tasks, people, datasets,
+//! models), the [`Store`] trait, its SQLite implementation (the embedded
+//! default) and its PostgreSQL one (shared), the [`Directory`] of workspaces,
+//! tokens and Slack teams, and CSV files read into entities.
+//!
+//! An API boundary: every method is one transaction, names are checked here,
+//! and both backends pass the same suite (`tools/tests/store.rs`).
+
+#![deny(missing_docs)]
 
 mod assets;
+pub mod csv;
 mod directory;
 mod merge;
+mod model;
 mod postgres;
 mod sqlite;
 
@@ -24,7 +33,9 @@ pub use merge::MergedPeople;
 pub use postgres::{CopiedWorkspace, PgDirectory, PgStore, test_database_url};
 pub use sqlite::SqliteStore;
 
-use crate::model::{NewPerson, NewTask, Person, Task, TaskFilter, TaskPatch};
+pub use model::{
+    NewPerson, NewTask, Person, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch,
+};
 
 /// What can go wrong in a store. Messages say what to do next.
 #[derive(Debug, thiserror::Error)]

@@ -6,11 +6,11 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::model::{Person, Status, Task, TaskFilter};
 use crate::platform::Platform;
 use crate::store::{AuditRecord, Dataset, ModelRecord, UsageRecord};
 use crate::tool::ToolError;
 use crate::work;
+use maestro_store::{Person, Status, Task, TaskFilter};
 
 /// A project with its task counts.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]

@@ -5,8 +5,8 @@ use serde_json::Value;
 use tokio_postgres::{GenericClient, Row};
 
 use super::{PgStore, Shared, db, lock_name};
-use crate::store::assets::{DATASET_COLUMNS, MODEL_COLUMNS, not_found};
-use crate::store::{AssetStore, Dataset, ModelRecord, NewDataset, NewModel, Stage, StoreError};
+use crate::assets::{DATASET_COLUMNS, MODEL_COLUMNS, not_found};
+use crate::{AssetStore, Dataset, ModelRecord, NewDataset, NewModel, Stage, StoreError};
 
 fn time(what: &str, s: String) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(&s)

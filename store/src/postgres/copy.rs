@@ -9,7 +9,7 @@ use tokio_postgres::Transaction;
 use tokio_postgres::types::ToSql;
 
 use super::{PgStore, db};
-use crate::store::{SqliteStore, StoreError};
+use crate::{SqliteStore, StoreError};
 
 /// What was copied for one workspace.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -11,11 +11,11 @@ use tokio_postgres::error::SqlState;
 use super::pool::Pool;
 use super::{db, migrate};
 use super::{start_bridge, stopped};
-use crate::store::StoreError;
-use crate::store::directory::{DELIVERY_MEMORY, rules};
-use crate::store::sqlite::parse_time;
-use crate::store::{Directory, Scope, TokenInfo, Workspace, token_hash, token_sessions};
-use maestro_catalog::blocking::Bridge;
+use crate::StoreError;
+use crate::directory::{DELIVERY_MEMORY, rules};
+use crate::sqlite::parse_time;
+use crate::{Directory, Scope, TokenInfo, Workspace, token_hash, token_sessions};
+use maestro_blocking::Bridge;
 
 /// Workspaces and tokens in PostgreSQL.
 pub struct PgDirectory {

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::merge::{self, Merge, MergedPeople};
 use super::{AuditRecord, Store, StoreError, StoreStamp, UsageRecord};
-use crate::model::{
+use crate::{
     NewPerson, NewTask, Person, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch,
 };
 

@@ -5,9 +5,9 @@ use maestro_catalog::Entry;
 use serde::Serialize;
 
 use crate::ml::{index_dataset, index_model};
-use crate::model::TaskFilter;
 use crate::platform::Platform;
 use crate::tool::ToolError;
+use maestro_store::TaskFilter;
 
 /// How many entries of each kind the rebuilt catalog holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
