@@ -1,5 +1,6 @@
 //! The subcommands: each turns flags into a tool call or an assistant turn.
 
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -15,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use crate::charts::Charts;
 use crate::terminal::{Style, render};
-use crate::{Cli, Command, chat, kernel, ml, nlu, serve, tasks};
+use crate::{Cli, Command, Globals, chat, kernel, ml, nlu, serve, tasks};
 
 #[derive(Subcommand)]
 pub enum SettingsCommand {
@@ -79,97 +80,178 @@ pub enum ImportCommand {
     },
 }
 
-/// Runs a parsed command line.
+/// What a command may need: the global flags, and the platform, opened on
+/// first use (so `serve`, `eval`, `kernel install`, `migrate` and `token`
+/// never open it).
+pub struct Ctx {
+    /// The flags every command takes.
+    pub globals: Globals,
+    platform: OnceCell<Platform>,
+}
+
+impl Ctx {
+    fn new(globals: Globals) -> Self {
+        Self {
+            globals,
+            platform: OnceCell::new(),
+        }
+    }
+
+    /// The state directory.
+    pub fn home(&self) -> Result<PathBuf> {
+        home(&self.globals.home)
+    }
+
+    /// Who is speaking, if the flags say.
+    pub fn actor(&self) -> Option<&str> {
+        self.globals.actor.as_deref()
+    }
+
+    /// The platform of the flags' workspace, opened on first use.
+    pub fn platform(&self) -> Result<&Platform> {
+        if let Some(platform) = self.platform.get() {
+            return Ok(platform);
+        }
+        let opened = open(&self.globals)?;
+        Ok(self.platform.get_or_init(|| opened))
+    }
+
+    /// The platform, to hand over (to an assistant).
+    pub fn into_platform(self) -> Result<Platform> {
+        match self.platform.into_inner() {
+            Some(platform) => Ok(platform),
+            None => open(&self.globals),
+        }
+    }
+
+    /// Where the workspace's charts are saved.
+    pub fn charts(&self) -> Result<Charts> {
+        Ok(Charts::new(&self.home()?, &self.globals.workspace))
+    }
+}
+
+/// Runs a parsed command line: one arm per command.
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    let actor = cli.actor.clone();
-    if let Command::Nlu(command) = &cli.command {
-        return nlu::run(command);
-    }
-    if let Command::Eval {
-        suite,
-        file,
-        json,
-        verbose,
-    } = &cli.command
-    {
-        return match (suite, file) {
-            (
-                Some(EvalSuite::Work {
-                    history,
-                    people,
-                    split,
-                    json,
-                }),
-                _,
-            ) => run_eval_work(history, people, *split, *json),
-            (None, Some(file)) => run_eval(file, *json, *verbose),
-            (None, None) => bail!(
-                "say what to measure: `maestro eval examples/eval/work.jsonl` (the planner) or `maestro eval work --history FILE.csv --people FILE.csv` (work intelligence)"
-            ),
-        };
-    }
-    if let Command::Kernel(args) = &cli.command {
-        return kernel::run(&cli, args);
-    }
-    match &cli.command {
-        Command::Serve { addr } => return serve::serve(&home(&cli.home)?, addr),
-        Command::Workspace(command) => return serve::workspace(&home(&cli.home)?, command),
-        Command::Migrate => return migrate(&cli),
-        Command::Token(command) => {
-            return serve::token(&home(&cli.home)?, Clock::from_env()?, command);
-        }
-        _ => {}
-    }
-    let platform = open(&cli)?;
-    let charts = Charts::new(&home(&cli.home)?, &cli.workspace);
+    let ctx = Ctx::new(cli.globals);
     match cli.command {
-        Command::Chat { demo } => {
-            let assistant = assistant(platform)?;
-            let names = assistant.platform().lookup(None);
-            let empty = names.people()?.is_empty() && names.tasks(&Default::default())?.is_empty();
-            if demo || empty {
-                if empty {
-                    let (people, tasks) = import::load_demo(assistant.platform())?;
-                    println!("Loaded the demo workspace: {people} people, {tasks} tasks.");
-                } else {
-                    println!(
-                        "This workspace already has data; the demo is only loaded into an empty one."
-                    );
-                }
-            }
-            chat::run(&assistant, actor, &home(&cli.home)?, &charts)
-        }
+        Command::Nlu(command) => nlu::run(&command),
+        Command::Eval {
+            suite,
+            file,
+            json,
+            verbose,
+        } => eval_command(suite, file, json, verbose),
+        Command::Kernel(args) => kernel::run(ctx, &args),
+        Command::Serve { addr } => serve::serve(&ctx.home()?, &addr),
+        Command::Workspace(command) => serve::workspace(&ctx.home()?, &command),
+        Command::Migrate => migrate(&ctx),
+        Command::Token(command) => serve::token(&ctx.home()?, Clock::from_env()?, &command),
+        Command::Chat { demo } => chat_command(ctx, demo),
         Command::Ask {
             json,
             yes,
             session,
             text,
-        } => {
-            let text = if text == ["-"] {
-                stdin_text()?
-            } else {
-                text.join(" ")
-            };
-            let assistant = assistant(platform)?;
-            ask(
-                &assistant,
-                session.as_deref().unwrap_or("cli"),
-                &text,
-                TurnOptions {
-                    actor,
-                    confirmed: yes,
-                    one_shot: session.is_none(),
-                    ..Default::default()
-                },
+        } => ask_command(ctx, json, yes, session, &text),
+        Command::Parse { json, text } => {
+            let actor = ctx.globals.actor.clone();
+            nlu::parse(
+                &assistant(ctx.into_platform()?)?,
+                actor,
+                &text.join(" "),
                 json,
-                &charts,
             )
         }
-        Command::Parse { json, text } => {
-            nlu::parse(&assistant(platform)?, actor, &text.join(" "), json)
+        Command::Tasks(command) => {
+            tasks::run(ctx.platform()?, ctx.actor(), command, &ctx.charts()?)
         }
-        Command::Tasks(command) => tasks::run(&platform, actor.as_deref(), command, &charts),
-        Command::Settings(SettingsCommand::List { json }) => {
+        Command::Settings(command) => settings(ctx.platform()?, command),
+        Command::People(command) => people(&ctx, command),
+        Command::Import(command) => import_command(ctx.platform()?, command),
+        Command::Usage { json, limit } => usage(ctx.platform()?, limit, json),
+        Command::Tools { json } => tools(ctx.platform()?, json),
+        Command::Demo => demo(ctx.platform()?),
+        Command::Data(command) => ml::data(ctx.platform()?, ctx.actor(), command, &ctx.charts()?),
+        Command::Models(command) => {
+            ml::models(ctx.platform()?, ctx.actor(), command, &ctx.charts()?)
+        }
+        Command::Automl(args) => ml::automl(ctx.platform()?, args),
+        Command::Predict(args) => ml::predict_file(ctx.platform()?, args),
+        Command::Reindex => reindex(ctx.platform()?),
+    }
+}
+
+/// `maestro eval`: the planner on a corpus, or the work intelligence on a history.
+fn eval_command(
+    suite: Option<EvalSuite>,
+    file: Option<PathBuf>,
+    json: bool,
+    verbose: bool,
+) -> Result<ExitCode> {
+    match (suite, file) {
+        (
+            Some(EvalSuite::Work {
+                history,
+                people,
+                split,
+                json,
+            }),
+            _,
+        ) => run_eval_work(&history, &people, split, json),
+        (None, Some(file)) => run_eval(&file, json, verbose),
+        (None, None) => bail!(
+            "say what to measure: `maestro eval examples/eval/work.jsonl` (the planner) or `maestro eval work --history FILE.csv --people FILE.csv` (work intelligence)"
+        ),
+    }
+}
+
+/// `maestro chat`: the demo loaded into an empty workspace, then the conversation.
+fn chat_command(ctx: Ctx, demo: bool) -> Result<ExitCode> {
+    let home = ctx.home()?;
+    let charts = ctx.charts()?;
+    let actor = ctx.globals.actor.clone();
+    let assistant = assistant(ctx.into_platform()?)?;
+    let names = assistant.platform().lookup(None);
+    let empty = names.people()?.is_empty() && names.tasks(&Default::default())?.is_empty();
+    if empty {
+        let (people, tasks) = import::load_demo(assistant.platform())?;
+        println!("Loaded the demo workspace: {people} people, {tasks} tasks.");
+    } else if demo {
+        println!("This workspace already has data; the demo is only loaded into an empty one.");
+    }
+    chat::run(&assistant, actor, &home, &charts)
+}
+
+/// `maestro ask`: one turn, from the words given or standard input (`-`).
+fn ask_command(
+    ctx: Ctx,
+    json: bool,
+    yes: bool,
+    session: Option<String>,
+    text: &[String],
+) -> Result<ExitCode> {
+    let text = if text == ["-"] {
+        stdin_text()?
+    } else {
+        text.join(" ")
+    };
+    let charts = ctx.charts()?;
+    let actor = ctx.globals.actor.clone();
+    let assistant = assistant(ctx.into_platform()?)?;
+    let options = TurnOptions {
+        actor,
+        confirmed: yes,
+        one_shot: session.is_none(),
+        ..Default::default()
+    };
+    let session = session.as_deref().unwrap_or("cli");
+    ask(&assistant, session, &text, options, json, &charts)
+}
+
+/// `maestro settings list|set`.
+fn settings(platform: &Platform, command: SettingsCommand) -> Result<ExitCode> {
+    match command {
+        SettingsCommand::List { json } => {
             let values = platform.setting_values()?;
             if json {
                 let list: Vec<_> = values
@@ -183,45 +265,47 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     println!("{:<13} {:<12} {}", s.key, shown, s.about);
                 }
             }
-            Ok(ExitCode::SUCCESS)
         }
-        Command::Settings(SettingsCommand::Set { key, value }) => {
+        SettingsCommand::Set { key, value } => {
             platform.set_setting(&key, &value)?;
             println!("{key} = {}", value.trim());
-            Ok(ExitCode::SUCCESS)
         }
-        Command::People(PeopleCommand::Add {
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `maestro people add|list`: one tool call each.
+fn people(ctx: &Ctx, command: PeopleCommand) -> Result<ExitCode> {
+    let (tool, args, json) = match command {
+        PeopleCommand::Add {
             name,
             email,
             slack_id,
             skills,
             capacity,
-        }) => {
-            let args = object(
+        } => (
+            "add_person",
+            object(
                 json!({"name": name, "email": email, "slack_id": slack_id, "skills": skills, "capacity": capacity}),
-            );
-            print_output(
-                &platform.call(actor.as_deref(), "add_person", args)?,
-                false,
-                &charts,
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::People(PeopleCommand::List { json }) => {
-            print_output(
-                &platform.call(actor.as_deref(), "list_people", json!({}))?,
-                json,
-                &charts,
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Import(ImportCommand::Tasks { file }) => {
-            let tasks = import::import_tasks(&platform, &read(&file)?)?;
+            ),
+            false,
+        ),
+        PeopleCommand::List { json } => ("list_people", json!({}), json),
+    };
+    let out = ctx.platform()?.call(ctx.actor(), tool, args)?;
+    print_output(&out, json, &ctx.charts()?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `maestro import tasks|people FILE.csv`.
+fn import_command(platform: &Platform, command: ImportCommand) -> Result<ExitCode> {
+    match command {
+        ImportCommand::Tasks { file } => {
+            let tasks = import::import_tasks(platform, &read(&file)?)?;
             println!("Imported {} tasks from {}.", tasks.len(), file.display());
-            Ok(ExitCode::SUCCESS)
         }
-        Command::Import(ImportCommand::People { file }) => {
-            let merged = import::import_people(&platform, &read(&file)?)?;
+        ImportCommand::People { file } => {
+            let merged = import::import_people(platform, &read(&file)?)?;
             println!(
                 "Imported people from {}: {} added, {} updated, {} already as given.",
                 file.display(),
@@ -229,53 +313,46 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 merged.updated.len(),
                 merged.unchanged
             );
-            Ok(ExitCode::SUCCESS)
         }
-        Command::Usage { json, limit } => {
-            usage(&platform, limit, json)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Tools { json } => {
-            let tools = platform.registry().infos();
-            if json {
-                println!("{}", serde_json::to_string_pretty(&tools)?);
-            } else {
-                for t in platform.registry().iter() {
-                    println!("{:<16} {}", t.name(), t.description());
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Demo => {
-            if !platform.lookup(None).people()?.is_empty() {
-                bail!(
-                    "this workspace already has people; load the demo into an empty one (e.g. --home /tmp/maestro-demo)"
-                );
-            }
-            let (people, tasks) = import::load_demo(&platform)?;
-            println!("Loaded the demo workspace: {people} people, {tasks} tasks.");
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Data(command) => ml::data(&platform, actor.as_deref(), command, &charts),
-        Command::Models(command) => ml::models(&platform, actor.as_deref(), command, &charts),
-        Command::Automl(args) => ml::automl(&platform, args),
-        Command::Predict(args) => ml::predict_file(&platform, args),
-        Command::Reindex => {
-            let r = platform.reindex()?;
-            println!(
-                "Reindexed the catalog: {} tools, {} people, {} tasks, {} datasets, {} models (it held {} entries before).",
-                r.tools, r.people, r.tasks, r.datasets, r.models, r.before
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Eval { .. }
-        | Command::Nlu(_)
-        | Command::Kernel(_)
-        | Command::Migrate
-        | Command::Serve { .. }
-        | Command::Workspace(_)
-        | Command::Token(_) => unreachable!("handled above"),
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `maestro tools [--json]`: every tool, or their listings as JSON.
+fn tools(platform: &Platform, json: bool) -> Result<ExitCode> {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&platform.registry().infos())?
+        );
+    } else {
+        for t in platform.registry().iter() {
+            println!("{:<16} {}", t.name(), t.description());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `maestro demo`: the demo workspace, into an empty one only.
+fn demo(platform: &Platform) -> Result<ExitCode> {
+    if !platform.lookup(None).people()?.is_empty() {
+        bail!(
+            "this workspace already has people; load the demo into an empty one (e.g. --home /tmp/maestro-demo)"
+        );
+    }
+    let (people, tasks) = import::load_demo(platform)?;
+    println!("Loaded the demo workspace: {people} people, {tasks} tasks.");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `maestro reindex`: the catalog rebuilt from the store.
+fn reindex(platform: &Platform) -> Result<ExitCode> {
+    let r = platform.reindex()?;
+    println!(
+        "Reindexed the catalog: {} tools, {} people, {} tasks, {} datasets, {} models (it held {} entries before).",
+        r.tools, r.people, r.tasks, r.datasets, r.models, r.before
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn home(flag: &Option<PathBuf>) -> Result<PathBuf> {
@@ -288,32 +365,32 @@ fn home(flag: &Option<PathBuf>) -> Result<PathBuf> {
 }
 
 /// Opens the platform the global flags name, on the backends the environment names.
-pub fn open(cli: &Cli) -> Result<Platform> {
+fn open(globals: &Globals) -> Result<Platform> {
     let clock = Clock::from_env()?;
     let backends = Backends::from_env()?;
     Ok(Platform::connect(
-        &home(&cli.home)?,
-        &cli.workspace,
+        &home(&globals.home)?,
+        &globals.workspace,
         clock,
         &backends,
     )?)
 }
 
 /// `maestro migrate`: the embedded database copied into PostgreSQL.
-fn migrate(cli: &Cli) -> Result<ExitCode> {
+fn migrate(ctx: &Ctx) -> Result<ExitCode> {
     let Some(url) = Backends::from_env()?.database_url else {
         bail!(
             "say where to copy to: set MAESTRO_DATABASE_URL=postgres://user:password@host/database"
         );
     };
-    let source = home(&cli.home)?.join("maestro.db");
+    let source = ctx.home()?.join("maestro.db");
     if !source.is_file() {
         bail!(
             "there is no embedded database at {}; point --home / MAESTRO_HOME at the directory that holds maestro.db",
             source.display()
         );
     }
-    let target = PgStore::connect(&url, &cli.workspace)?;
+    let target = PgStore::connect(&url, &ctx.globals.workspace)?;
     for copied in target.copy_from_sqlite(&source)? {
         let rows: Vec<String> = copied
             .rows
@@ -351,7 +428,7 @@ pub fn assistant(platform: Platform) -> Result<Assistant> {
 }
 
 /// `maestro usage`: the language model's tokens and estimated cost, newest first.
-pub fn usage(platform: &Platform, limit: usize, json: bool) -> Result<()> {
+fn usage(platform: &Platform, limit: usize, json: bool) -> Result<ExitCode> {
     let report = UsageReport::load(&platform.query(None), limit)?;
     if json {
         println!("{}", serde_json::to_string(&report)?);
@@ -361,7 +438,7 @@ pub fn usage(platform: &Platform, limit: usize, json: bool) -> Result<()> {
             println!("{}", report.table().to_text());
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }
 
 fn read(file: &Path) -> Result<String> {

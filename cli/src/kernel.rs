@@ -7,8 +7,8 @@ use anyhow::{Context as _, Result, bail};
 use clap::{Args, Subcommand};
 use maestro_kernel::Location;
 
-use crate::Cli;
-use crate::commands::{assistant, open};
+use crate::Globals;
+use crate::commands::{Ctx, assistant};
 
 /// `maestro kernel …`
 #[derive(Args)]
@@ -37,7 +37,7 @@ enum KernelCommand {
 }
 
 /// Runs `maestro kernel`.
-pub fn run(cli: &Cli, args: &KernelArgs) -> Result<ExitCode> {
+pub fn run(ctx: Ctx, args: &KernelArgs) -> Result<ExitCode> {
     match (&args.command, &args.connection_file) {
         (
             Some(KernelCommand::Install {
@@ -50,17 +50,18 @@ pub fn run(cli: &Cli, args: &KernelArgs) -> Result<ExitCode> {
                 (None, true) => Location::SysPrefix,
                 (None, false) => Location::User,
             };
-            let dir = maestro_kernel::install(&location, &launch_argv(cli)?)?;
+            let dir = maestro_kernel::install(&location, &launch_argv(&ctx.globals)?)?;
             println!("Installed the maestro kernelspec in {}", dir.display());
             Ok(ExitCode::SUCCESS)
         }
         (None, Some(file)) => {
-            let platform = open(cli);
+            let actor = ctx.globals.actor.clone();
+            let platform = ctx.into_platform();
             let load: maestro_kernel::Loader = Box::new(move || {
                 let platform = platform.map_err(|e| format!("{e:#}"))?;
                 assistant(platform).map_err(|e| format!("{e:#}"))
             });
-            maestro_kernel::run(file, load, cli.actor.clone())?;
+            maestro_kernel::run(file, load, actor)?;
             Ok(ExitCode::SUCCESS)
         }
         (None, None) => bail!(
@@ -70,15 +71,15 @@ pub fn run(cli: &Cli, args: &KernelArgs) -> Result<ExitCode> {
 }
 
 /// The command Jupyter runs: this binary, with the state settings given now.
-fn launch_argv(cli: &Cli) -> Result<Vec<String>> {
+fn launch_argv(globals: &Globals) -> Result<Vec<String>> {
     let exe = std::env::current_exe().context("cannot find the maestro executable's path")?;
     let mut argv = vec![exe.to_string_lossy().into_owned()];
-    if let Some(home) = &cli.home {
+    if let Some(home) = &globals.home {
         let home = std::path::absolute(home).context("cannot resolve --home")?;
         argv.extend(["--home".into(), home.to_string_lossy().into_owned()]);
     }
-    argv.extend(["--workspace".into(), cli.workspace.clone()]);
-    if let Some(actor) = &cli.actor {
+    argv.extend(["--workspace".into(), globals.workspace.clone()]);
+    if let Some(actor) = &globals.actor {
         argv.extend(["--as".into(), actor.clone()]);
     }
     argv.push("kernel".into());

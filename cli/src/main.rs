@@ -20,6 +20,15 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "maestro", version, about)]
 pub struct Cli {
+    #[command(flatten)]
+    globals: Globals,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The flags every command takes.
+#[derive(clap::Args)]
+pub struct Globals {
     /// State directory (default: the platform's data directory, e.g. ~/.local/share/maestro).
     #[arg(long, global = true, env = "MAESTRO_HOME")]
     home: Option<PathBuf>,
@@ -29,8 +38,6 @@ pub struct Cli {
     /// Workspace to act in.
     #[arg(long, global = true, default_value = "default")]
     workspace: String,
-    #[command(subcommand)]
-    command: Command,
 }
 
 #[derive(Subcommand)]
