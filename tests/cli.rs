@@ -987,6 +987,19 @@ fn workspaces_tokens_and_serve() {
 /// A `maestro serve` on a free port of 127.0.0.1 (on the PostgreSQL at `url`
 /// when given) and the address it reports.
 fn serve(home: &Path, url: Option<&str>) -> (std::process::Child, String) {
+    let (server, addr, _log) = serve_with(home, url.map(|u| ("MAESTRO_DATABASE_URL", u)));
+    (server, addr)
+}
+
+/// [`serve`] with one more variable set, and its log (stderr) after the first line.
+fn serve_with(
+    home: &Path,
+    var: Option<(&str, &str)>,
+) -> (
+    std::process::Child,
+    String,
+    std::io::BufReader<std::process::ChildStderr>,
+) {
     use std::io::{BufRead, BufReader};
     let mut command = Command::new(env!("CARGO_BIN_EXE_maestro"));
     command
@@ -1002,15 +1015,15 @@ fn serve(home: &Path, url: Option<&str>) -> (std::process::Child, String) {
         .env_remove("SLACK_BOT_TOKEN")
         .env_remove("MAESTRO_LLM_BASE_URL")
         .env_remove("MAESTRO_DATABASE_URL")
+        .env_remove("RUST_LOG")
         .stderr(std::process::Stdio::piped());
-    if let Some(url) = url {
-        command.env("MAESTRO_DATABASE_URL", url);
+    if let Some((key, value)) = var {
+        command.env(key, value);
     }
     let mut server = command.spawn().unwrap();
+    let mut log = BufReader::new(server.stderr.take().unwrap());
     let mut line = String::new();
-    BufReader::new(server.stderr.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    log.read_line(&mut line).unwrap();
     let addr = line
         .split("http://")
         .nth(1)
@@ -1019,7 +1032,85 @@ fn serve(home: &Path, url: Option<&str>) -> (std::process::Child, String) {
         .next()
         .unwrap()
         .to_string();
-    (server, addr)
+    (server, addr, log)
+}
+
+#[test]
+fn the_log_says_what_chose_each_tool_and_follows_each_request_by_its_id() {
+    let home = demo_home();
+    let ask = |vars: &[(&str, &str)]| {
+        Command::new(env!("CARGO_BIN_EXE_maestro"))
+            .args(["--home", home.path().to_str().unwrap(), "ask", "--json"])
+            .arg("create a task for Bob to fix the login bug and show bob's tasks")
+            .env("MAESTRO_NOW", NOW)
+            .env_remove("MAESTRO_LLM_BASE_URL")
+            .env_remove("MAESTRO_DATABASE_URL")
+            .env_remove("RUST_LOG")
+            .env_remove("MAESTRO_LOG")
+            .envs(vars.iter().copied())
+            .output()
+            .unwrap()
+    };
+    let out = ask(&[
+        ("RUST_LOG", "maestro_assistant=debug,maestro_tools=info"),
+        ("MAESTRO_LOG", "json"),
+    ]);
+    // Standard output is still the answer alone; the log is JSON lines on stderr.
+    let answer: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["actions"].as_array().unwrap().len(), 2, "{answer}");
+    let lines: Vec<Value> = stderr(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let said = |message: &str, field: &str| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|l| l["fields"]["message"] == message)
+            .map(|l| l["fields"][field].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(said("clause read", "tool"), ["create_task", "list_tasks"]);
+    assert!(
+        said("clause read", "chosen_by")
+            .iter()
+            .all(|by| !by.is_empty()),
+        "{lines:?}"
+    );
+    assert_eq!(said("tool ran", "tool"), ["create_task", "list_tasks"]);
+    assert!(
+        lines.iter().all(|l| l["span"]["name"] == "turn"),
+        "{lines:?}"
+    );
+    // By default a command logs nothing but warnings; a filter that cannot be
+    // read is said once, and the answer still comes.
+    assert_eq!(stderr(&ask(&[])), "");
+    let out = ask(&[("RUST_LOG", "maestro_tools=[")]);
+    assert!(out.status.success());
+    assert!(stderr(&out).contains("RUST_LOG"), "{}", stderr(&out));
+
+    // A server logs each request once, under the id its answer carried.
+    let (mut server, addr, log) = serve_with(home.path(), Some(("MAESTRO_LOG", "json")));
+    let answer = http(
+        &addr,
+        "GET /healthz HTTP/1.1\r\nX-Request-Id: probe-7\r\n",
+        "",
+    );
+    assert!(answer.contains("x-request-id: probe-7"), "{answer}");
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let requests: Vec<Value> = std::io::BufRead::lines(log)
+        .map_while(Result::ok)
+        .filter_map(|l| serde_json::from_str::<Value>(&l).ok())
+        .filter(|l| l["span"]["id"] == "probe-7")
+        .collect();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(
+        (
+            &requests[0]["fields"]["status"],
+            &requests[0]["span"]["route"]
+        ),
+        (&json!(200), &json!("/healthz"))
+    );
 }
 
 /// The whole answer to one HTTP/1.1 request (`head` without its blank line).

@@ -257,14 +257,26 @@ impl Assistant {
     ) {
         let assistant = self.clone();
         let (session, text) = (session.to_string(), text.to_string());
-        std::thread::spawn(move || assistant.respond(&session, &text, &options, &sink));
+        // The caller's span (a request, a cell) goes along to the turn's thread.
+        let span = tracing::Span::current();
+        std::thread::spawn(move || {
+            let _entered = span.enter();
+            assistant.respond(&session, &text, &options, &sink)
+        });
     }
 
     /// Runs one turn on the calling thread, handing each event to `sink`
     /// (for front ends that keep their own worker thread).
     pub fn respond(&self, session: &str, text: &str, options: &TurnOptions, sink: &dyn Fn(Event)) {
-        if let Err(message) = self.inner.run(session, text, options, sink) {
-            sink(Event::Error { message });
+        let span = tracing::info_span!("turn", session, planner = %self.inner.planner.describe());
+        let _entered = span.enter();
+        let started = std::time::Instant::now();
+        match self.inner.run(session, text, options, sink) {
+            Ok(()) => tracing::info!(ms = started.elapsed().as_millis() as u64, "turn answered"),
+            Err(message) => {
+                tracing::warn!(%message, "turn failed");
+                sink(Event::Error { message });
+            }
         }
     }
 

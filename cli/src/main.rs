@@ -5,6 +5,7 @@ mod charts;
 mod chat;
 mod commands;
 mod kernel;
+mod logging;
 mod ml;
 mod nlu;
 mod serve;
@@ -152,13 +153,18 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    // `maestro … | head` ends quietly when the reader goes away, as Unix tools do.
-    #[cfg(unix)]
-    // SAFETY: restoring the default SIGPIPE action before any thread starts.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
     let cli = Cli::parse();
+    // `maestro … | head` ends quietly when the reader goes away, as Unix tools
+    // do; a server or a kernel outlives whoever reads its log.
+    let serving = matches!(cli.command, Command::Serve { .. } | Command::Kernel(_));
+    #[cfg(unix)]
+    if !serving {
+        // SAFETY: restoring the default SIGPIPE action before any thread starts.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
+    logging::init(matches!(cli.command, Command::Serve { .. }));
     match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -209,9 +209,12 @@ impl Kernel {
             answering,
         };
         let (session, text) = (self.conversation.clone(), text.to_string());
+        let span = tracing::Span::current();
         self.run_on_worker(Box::new(move || {
-            assistant.respond(&session, &text, &options, &|e| {
-                let _ = tx.send(e);
+            span.in_scope(|| {
+                assistant.respond(&session, &text, &options, &|e| {
+                    let _ = tx.send(e);
+                });
             });
         }));
         let mut render = Render {

@@ -285,7 +285,12 @@ impl Kernel {
         let result = match magics::parse(&request.code) {
             Ok(cell) => {
                 let finished = {
-                    let run = self.run_cell(cell, &mut out, request.allow_stdin);
+                    // The request's id names the cell's lines in the log.
+                    let span = tracing::info_span!("cell", request = %message.header.msg_id, count);
+                    let run = tracing::Instrument::instrument(
+                        self.run_cell(cell, &mut out, request.allow_stdin),
+                        span,
+                    );
                     tokio::pin!(run);
                     let first = tokio::select! {
                         biased;

@@ -8,6 +8,7 @@ use maestro_tools::{StoreError, ToolError};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::json;
+use tracing::Instrument as _;
 
 /// The media type of problem details.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -181,7 +182,18 @@ pub async fn with_request_id(req: Request, next: Next) -> Response {
         })
         .map_or_else(crate::state::random_id, str::to_string);
     let (method, path) = (req.method().clone(), req.uri().path().to_string());
-    let mut response = next.run(req).await;
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+        .to_string();
+    let span = tracing::info_span!("request", id = %id, %method, %route);
+    let started = std::time::Instant::now();
+    let mut response = next.run(req).instrument(span.clone()).await;
+    let status = response.status().as_u16();
+    span.in_scope(|| {
+        tracing::info!(status, ms = started.elapsed().as_millis() as u64, %path, "answered");
+    });
     if response.status().is_server_error() {
         response = logged(response, &id, &format!("{method} {path}")).await;
     }
@@ -199,12 +211,14 @@ async fn logged(response: Response, id: &str, request: &str) -> Response {
         .unwrap_or_default();
     let mut problem: serde_json::Value =
         serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({}));
-    eprintln!(
-        "maestro serve: {} {request} (request {id}): {}",
-        parts.status.as_u16(),
-        problem["detail"]
+    tracing::error!(
+        status = parts.status.as_u16(),
+        request,
+        id,
+        detail = problem["detail"]
             .as_str()
-            .unwrap_or(&String::from_utf8_lossy(&bytes))
+            .unwrap_or(&String::from_utf8_lossy(&bytes)),
+        "server error"
     );
     if let Some(fields) = problem.as_object_mut() {
         fields.insert("request_id".into(), json!(id));

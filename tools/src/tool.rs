@@ -25,6 +25,17 @@ pub enum Effect {
     Destructive,
 }
 
+impl Effect {
+    /// The effect as JSON and the log show it (`read`, `write`, `destructive`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Read => "read",
+            Effect::Write => "write",
+            Effect::Destructive => "destructive",
+        }
+    }
+}
+
 /// Everything a tool needs for one call.
 pub struct Context<'a> {
     /// The platform the tool acts on.

@@ -441,8 +441,8 @@ impl LocalPlanner {
         calls
     }
 
-    /// The call for one clause: the phrasings' reading, which the intent
-    /// model confirms, completes (a tool they missed), overrules or vetoes.
+    /// The call for one clause (see [`LocalPlanner::decide`]), with what
+    /// chose it in the log (`RUST_LOG=maestro_assistant=debug`).
     fn clause_call(
         &self,
         clause: &str,
@@ -452,14 +452,39 @@ impl LocalPlanner {
     ) -> Option<Call> {
         let ranked = self.rank(clause, &g.lexicon);
         let model = Self::read(&ranked);
+        let (call, chosen_by) = self.decide(clause, &ranked, &model, g, data, req);
+        tracing::debug!(
+            clause,
+            tool = call.as_ref().map(|c| c.tool.as_str()),
+            chosen_by,
+            model = model.label,
+            p = model.p,
+            "clause read"
+        );
+        call
+    }
+
+    /// The call for one clause and what chose it: the phrasings' reading,
+    /// which the intent model confirms, completes (a tool they missed),
+    /// overrules or vetoes.
+    fn decide(
+        &self,
+        clause: &str,
+        ranked: &Ranked,
+        model: &Reading<'static>,
+        g: &Grounding,
+        data: &ml::MlGrounding,
+        req: &Request<'_>,
+    ) -> (Option<Call>, &'static str) {
         // The model is sure enough to veto or overrule whatever the
         // phrasings say, and no phrasing could change how the call is built:
         // skip them (compiling their patterns is most of a cold start).
         if model.p >= VETO && model.label == NONE {
-            return None;
+            return (None, "model: nothing asked");
         }
         if model.p >= OVERRULE && model.label != NONE && !TAGGED.contains(&model.label) {
-            return Some(self.call_for(model.label, clause, g, data, req));
+            let call = self.call_for(model.label, clause, g, data, req);
+            return (Some(call), "model: sure");
         }
         let phrased = self.ml_call(clause, data, req).or_else(|| {
             self.intent_by(clause, &g.lexicon, &|| ranked.clone())
@@ -470,30 +495,40 @@ impl LocalPlanner {
         // A change the model is less sure of is made only when the request
         // says exactly what: which task and what about it.
         let mut only_if_specific = false;
-        let tool = match &phrased {
+        let (tool, chosen_by) = match &phrased {
             Some(call) if call.tool == model.label && call.tool == "create_task" => {
-                return Some(self.with_tagged(call.clone(), clause, g, req));
+                let call = self.with_tagged(call.clone(), clause, g, req);
+                return (Some(call), "phrasings and model, tagged");
             }
-            Some(call) if call.tool == model.label => return phrased,
-            None if model.label != NONE && model.p >= self.adopt_at(model.label) => model.label,
+            Some(call) if call.tool == model.label => return (phrased, "phrasings and model"),
+            None if model.label != NONE && model.p >= self.adopt_at(model.label) => {
+                (model.label, "model: phrasings missed it")
+            }
             None if model.label != NONE && model.p >= ADOPT_SPECIFIC => {
                 only_if_specific = true;
-                model.label
+                (model.label, "model: phrasings missed it, request specific")
             }
-            Some(_) if model.label == NONE && model.p >= VETO => return None,
+            Some(_) if model.label == NONE && model.p >= VETO => {
+                return (None, "model vetoes the phrasings");
+            }
             // A reading that could only ask a question, of a clause the model
             // reads as asking nothing, is chatter ("i completed my first marathon").
-            Some(call) if model.label == NONE && call.gap.is_some() => return None,
-            Some(_) if model.label != NONE && model.p >= OVERRULE => model.label,
+            Some(call) if model.label == NONE && call.gap.is_some() => return (None, "chatter"),
+            Some(_) if model.label != NONE && model.p >= OVERRULE => {
+                (model.label, "model overrules the phrasings")
+            }
             Some(call)
                 if lost(call) && model.label != NONE && model.p >= self.adopt_at(model.label) =>
             {
-                model.label
+                (model.label, "model: the phrasings' task was not found")
             }
-            _ => return phrased,
+            _ => return (phrased, "phrasings"),
         };
         let call = self.call_for(tool, clause, g, data, req);
-        (!only_if_specific || specific(&call)).then_some(call)
+        (
+            (!only_if_specific || specific(&call)).then_some(call),
+            chosen_by,
+        )
     }
 
     /// The call of `tool` for a clause, built the way that tool is filled.

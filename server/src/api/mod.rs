@@ -90,7 +90,7 @@ async fn healthz(state: AppStateRef) -> Result<Response, Problem> {
     } else {
         // The reasons (paths, database errors) go to the log, not to
         // whoever asks: this route needs no token.
-        eprintln!("maestro serve: unhealthy: {}", failures.join("; "));
+        tracing::warn!(reasons = %failures.join("; "), "unhealthy");
         Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "the store or a catalog cannot be read; the server's log says which and why",

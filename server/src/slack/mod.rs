@@ -395,11 +395,13 @@ async fn interactivity(
 /// no one to answer any more).
 fn spawn(state: &Arc<AppState>, job: Job) {
     let state = Arc::clone(state);
-    tokio::spawn(async move {
+    // The job keeps the request's span (its id) after the acknowledgement.
+    let job = async move {
         if let Err(e) = run(&state, job).await {
-            eprintln!("slack: {e}");
+            tracing::error!(error = %e, "slack job failed");
         }
-    });
+    };
+    tokio::spawn(tracing::Instrument::in_current_span(job));
 }
 
 async fn run(state: &Arc<AppState>, job: Job) -> Result<(), String> {

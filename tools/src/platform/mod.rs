@@ -327,6 +327,7 @@ impl Platform {
             .get(name)
             .ok_or_else(|| ToolError::UnknownTool(name.to_string()))?;
         let now = self.clock.now();
+        let started = std::time::Instant::now();
         let result = tool.call(
             &Context {
                 platform: self,
@@ -350,6 +351,13 @@ impl Platform {
             status: status.into(),
             result: recorded,
         };
+        tracing::info!(
+            tool = name,
+            effect = tool.effect().as_str(),
+            status,
+            ms = started.elapsed().as_millis() as u64,
+            "tool ran"
+        );
         let _ = self.store.record(&record);
         if result.is_ok() && tool.effect() != Effect::Read {
             // The change is made; a stamp left behind only means a rebuild at the next open.
