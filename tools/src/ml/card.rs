@@ -1,6 +1,7 @@
 //! `model_card`: a Markdown model card generated from the registry, filled
 //! into the template in `prompts/model_card.md`.
 
+use maestro_ml::explain::Importance;
 use serde_json::{Value, json};
 
 use super::explain::{bias_report, importance};
@@ -58,99 +59,61 @@ impl TypedTool for ModelCard {
             .store()
             .get_dataset(&m.dataset, Some(m.dataset_version))?;
         let frame = super::explain::training_frame(ctx.platform, &m)?;
-        let d = &m.details;
-        let metrics: String = d["metrics"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|x| {
-                format!(
-                    "| {} | {} ± {} |\n",
-                    x["metric"].as_str().unwrap_or_default(),
-                    score(x["mean"].as_f64().unwrap_or(f64::NAN)),
-                    score(x["std"].as_f64().unwrap_or(f64::NAN))
-                )
-            })
-            .collect();
-        let metrics = format!("| metric | value |\n|---|---|\n{metrics}");
-        let found = importance(&pipeline, &frame);
-        let importance_md: String = found
-            .iter()
-            .take(8)
-            .map(|i| {
-                format!(
-                    "- {}: {} (95% interval {} to {})\n",
-                    i.feature,
-                    score(i.mean),
-                    score(i.low),
-                    score(i.high)
-                )
-            })
-            .collect();
         let sensitive: Vec<&String> = frame
             .names()
             .iter()
             .filter(|n| SENSITIVE.contains(&n.to_lowercase().as_str()))
             .collect();
-        let fairness = fairness(ctx, &m, &sensitive);
-        let dropped: Vec<String> = d["dropped"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|x| {
-                format!(
-                    "{} ({})",
-                    x["column"].as_str().unwrap_or_default(),
-                    x["reason"].as_str().unwrap_or_default()
-                )
-            })
-            .collect();
-        let notes: String = list(&d["notes"])
-            .iter()
-            .map(|n| format!("- Note: {n}\n"))
-            .collect();
+        let card = CardFacts::of(&m, &dataset.description)
+            .with(
+                "importance",
+                importance_list(&importance(&pipeline, &frame)),
+            )
+            .with("fairness", fairness(ctx, &m, &sensitive))
+            .render();
+        Ok(ToolOutput::new(
+            format!("Model card for {} version {}.", m.name, m.version),
+            json!({"model": m.name, "version": m.version, "markdown": card}),
+        )
+        .with(Display::Markdown { text: card }))
+    }
+}
+
+/// What a model card says, by the template's `{{key}}`s.
+struct CardFacts(Vec<(&'static str, String)>);
+
+impl CardFacts {
+    /// The facts the registry holds about `m` (trained on a dataset described as `about`).
+    fn of(m: &ModelRecord, about: &str) -> Self {
+        let d = &m.details;
         let rows = d["rows"].as_u64().unwrap_or(0);
-        let mut limitations = vec![
-            "Scores are cross-validated on the training data; they hold for new data only if it comes from the same population and period.".to_string(),
-            "Permutation importance measures association the model uses, not cause.".to_string(),
-        ];
-        if rows < 1000 {
-            limitations.push(format!(
-                "Trained on {rows} rows: estimates are uncertain (see the spread over folds)."
-            ));
-        }
-        if d["interrupted"].as_bool() == Some(true) {
-            limitations
-                .push("The search was interrupted; a longer run may find a better model.".into());
-        }
         let features = list(&d["features"]);
-        let fill = [
+        let or = |text: String, none: &str| {
+            if text.is_empty() {
+                none.to_string()
+            } else {
+                text
+            }
+        };
+        Self(vec![
             ("name", m.name.clone()),
             ("version", m.version.to_string()),
             ("target", m.target.clone()),
             ("task", m.task.clone()),
             ("dataset", m.dataset.clone()),
             ("dataset_version", m.dataset_version.to_string()),
-            (
-                "description",
-                if dataset.description.is_empty() {
-                    "no description given".into()
-                } else {
-                    dataset.description.clone()
-                },
-            ),
+            ("description", or(about.to_string(), "no description given")),
             ("rows", rows.to_string()),
             ("feature_count", features.len().to_string()),
             ("features", features.join(", ")),
+            ("dropped", or(dropped(d).join(", "), "nothing")),
             (
-                "dropped",
-                if dropped.is_empty() {
-                    "nothing".into()
-                } else {
-                    dropped.join(", ")
-                },
+                "notes",
+                list(&d["notes"])
+                    .iter()
+                    .map(|n| format!("- Note: {n}\n"))
+                    .collect(),
             ),
-            ("notes", notes),
             ("family", m.family.clone()),
             ("trials", d["trials"].to_string()),
             (
@@ -158,38 +121,101 @@ impl TypedTool for ModelCard {
                 format!("{:.1}", d["training_s"].as_f64().unwrap_or(0.0)),
             ),
             ("params", d["params"].to_string()),
-            (
-                "stage",
-                serde_json::to_value(m.stage)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-            ),
+            ("stage", m.stage.as_str().to_string()),
             (
                 "created_at",
                 m.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
             ),
             ("folds", d["folds"].to_string()),
             ("seed", d["seed"].to_string()),
-            ("metrics", metrics),
-            ("importance", importance_md),
-            ("fairness", fairness),
-            (
-                "limitations",
-                limitations.iter().map(|l| format!("- {l}\n")).collect(),
-            ),
-        ];
-        let card = fill
+            ("metrics", metrics_table(d)),
+            ("limitations", limitations(d, rows)),
+        ])
+    }
+
+    /// These facts and one more.
+    fn with(mut self, key: &'static str, value: String) -> Self {
+        self.0.push((key, value));
+        self
+    }
+
+    /// The card: the template with every fact in its place.
+    fn render(&self) -> String {
+        self.0
             .iter()
             .fold(TEMPLATE.to_string(), |text, (key, value)| {
                 text.replace(&format!("{{{{{key}}}}}"), value)
-            });
-        Ok(ToolOutput::new(
-            format!("Model card for {} version {}.", m.name, m.version),
-            json!({"model": m.name, "version": m.version, "markdown": card}),
-        )
-        .with(Display::Markdown { text: card }))
+            })
     }
+}
+
+/// Each metric with its spread over folds, as a Markdown table.
+fn metrics_table(details: &Value) -> String {
+    let rows: String = details["metrics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|x| {
+            format!(
+                "| {} | {} ± {} |\n",
+                x["metric"].as_str().unwrap_or_default(),
+                score(x["mean"].as_f64().unwrap_or(f64::NAN)),
+                score(x["std"].as_f64().unwrap_or(f64::NAN))
+            )
+        })
+        .collect();
+    format!("| metric | value |\n|---|---|\n{rows}")
+}
+
+/// The eight features the model relies on most, with their intervals.
+fn importance_list(found: &[Importance]) -> String {
+    found
+        .iter()
+        .take(8)
+        .map(|i| {
+            format!(
+                "- {}: {} (95% interval {} to {})\n",
+                i.feature,
+                score(i.mean),
+                score(i.low),
+                score(i.high)
+            )
+        })
+        .collect()
+}
+
+/// The columns left out of training, each with why.
+fn dropped(details: &Value) -> Vec<String> {
+    details["dropped"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|x| {
+            format!(
+                "{} ({})",
+                x["column"].as_str().unwrap_or_default(),
+                x["reason"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+/// What the card's reader should keep in mind, as a Markdown list.
+fn limitations(details: &Value, rows: u64) -> String {
+    let mut limitations = vec![
+        "Scores are cross-validated on the training data; they hold for new data only if it comes from the same population and period.".to_string(),
+        "Permutation importance measures association the model uses, not cause.".to_string(),
+    ];
+    if rows < 1000 {
+        limitations.push(format!(
+            "Trained on {rows} rows: estimates are uncertain (see the spread over folds)."
+        ));
+    }
+    if details["interrupted"].as_bool() == Some(true) {
+        limitations
+            .push("The search was interrupted; a longer run may find a better model.".into());
+    }
+    limitations.iter().map(|l| format!("- {l}\n")).collect()
 }
 
 /// The fairness section: a bias check per sensitive column present in the data.
