@@ -4,11 +4,12 @@
 //! first folds when it trails the best, and refit the winner on every row.
 
 mod cv;
+mod search;
 mod space;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use ndarray::{Array1, Array2, Axis};
@@ -21,8 +22,9 @@ use crate::learner::{Output, Task};
 use crate::metrics::{Metric, Truth};
 use crate::pipeline::{Candidate, Pipeline, Ys};
 use crate::prep::{PrepOptions, Preprocessor, Typed};
-use crate::rng::Rng;
 use crate::target::{Target, TargetValues, select_features};
+
+use search::Search;
 
 /// What to learn and how long to search.
 #[derive(Debug, Clone)]
@@ -140,11 +142,16 @@ struct FoldData {
 /// A fold's training and test rows, encoded.
 type Encoded = (Array2<f64>, Array2<f64>);
 
-struct Search<'a> {
+/// A fold's score, its fit's seconds and its predictions.
+type FoldResult = (f64, f64, Output);
+
+/// The cross-validation folds of a search, each fold's encoded data cached
+/// by preprocessing options.
+struct Folds<'a> {
     target: &'a Target,
     typed: &'a Typed,
     values: &'a TargetValues,
-    folds: Vec<FoldData>,
+    data: Vec<FoldData>,
     metric: Metric,
     seed: u64,
     cache: HashMap<(PrepOptions, usize), Arc<Encoded>>,
@@ -155,9 +162,9 @@ fn workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(2))
 }
 
-impl Search<'_> {
+impl Folds<'_> {
     fn encoded(&mut self, options: PrepOptions, fold: usize) -> Arc<Encoded> {
-        let FoldData { train, test } = &self.folds[fold];
+        let FoldData { train, test } = &self.data[fold];
         self.cache
             .entry((options, fold))
             .or_insert_with(|| {
@@ -171,17 +178,14 @@ impl Search<'_> {
     }
 
     /// Fits and scores `fold_ids` in parallel; returns (score, seconds, predictions) per fold.
-    fn run_folds(
-        &mut self,
-        candidate: &Candidate,
-        fold_ids: &[usize],
-    ) -> Result<Vec<(f64, f64, Output)>> {
+    /// `candidate` fitted and scored on folds `fold_ids`, two at a time.
+    fn run(&mut self, candidate: &Candidate, fold_ids: &[usize]) -> Result<Vec<FoldResult>> {
         let data: Vec<_> = fold_ids
             .iter()
             .map(|&f| self.encoded(candidate.prep_options(), f))
             .collect();
         let (target, values, metric, seed) = (self.target, self.values, self.metric, self.seed);
-        let folds = &self.folds;
+        let folds = &self.data;
         let dummy = Preprocessor::fit(self.typed, &[], candidate.prep_options());
         let mut results = Vec::new();
         for chunk in fold_ids
@@ -190,7 +194,7 @@ impl Search<'_> {
             .collect::<Vec<_>>()
             .chunks(workers())
         {
-            let outs: Vec<Result<(f64, f64, Output)>> = std::thread::scope(|s| {
+            let outs: Vec<Result<FoldResult>> = std::thread::scope(|s| {
                 let handles: Vec<_> = chunk
                     .iter()
                     .map(|&(&f, d)| {
@@ -262,294 +266,179 @@ pub fn run(
     cancel: &AtomicBool,
 ) -> Result<Outcome> {
     let start = Instant::now();
-    // The search aims a little short of the budget: fits cannot be stopped
-    // midway and their cost is only estimated.
-    let deadline = start + spec.budget.mul_f64(0.98);
-    if spec.folds < 2 {
-        return Err(MlError::Request(
-            "cross-validation needs at least 2 folds; use --folds 5".into(),
-        ));
-    }
-    let (target, values) = Target::resolve(frame, &spec.target)?;
-    let metric = spec.metric.unwrap_or(Metric::default_for(target.task));
-    if !metric.applies_to(target.task) {
-        return Err(MlError::Request(format!(
-            "{} is a {} target, which {} cannot score; use {}",
-            target.name,
-            match target.task {
-                Task::Regression => "numeric",
-                _ => "class",
-            },
-            metric.name(),
-            Metric::reported(target.task)
-                .iter()
-                .map(|m| m.name())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
-    let (features, dropped) = select_features(frame, &target.name, &spec.exclude)?;
-    let rows = values.present();
-    let mut notes = Vec::new();
-    if rows.len() < frame.rows() {
-        notes.push(format!(
-            "{} rows without a {} value were left out",
-            frame.rows() - rows.len(),
-            target.name
-        ));
-    }
-    if rows.len() < spec.folds * 2 {
-        return Err(MlError::Data(format!(
-            "only {} rows have a {} value; {}-fold cross-validation needs at least {}",
-            rows.len(),
-            target.name,
-            spec.folds,
-            spec.folds * 2
-        )));
-    }
-    let typed = Typed::parse(frame, &features);
-    let folds = cv::folds(&rows, &values, spec.folds, spec.seed);
-    let fold_data = folds
-        .iter()
-        .map(|test| FoldData {
-            train: cv::complement(&rows, test),
-            test: test.clone(),
-        })
-        .collect();
-    progress(Progress::Started {
-        task: target.task,
-        metric,
-        rows: rows.len(),
-        features: features.len(),
-    });
-    let shape = shape_of(&typed, &values, &rows, target.task);
-    let mut search = Search {
-        target: &target,
+    let data = Prepared::of(frame, spec)?;
+    let metric = data.metric;
+    let typed = Typed::parse(frame, &data.features);
+    let folds = cv::folds(&data.rows, &data.values, spec.folds, spec.seed);
+    let folds = Folds {
+        target: &data.target,
         typed: &typed,
-        values: &values,
-        folds: fold_data,
+        values: &data.values,
+        data: folds
+            .iter()
+            .map(|test| FoldData {
+                train: cv::complement(&data.rows, test),
+                test: test.clone(),
+            })
+            .collect(),
         metric,
         seed: spec.seed,
         cache: HashMap::new(),
     };
-    let mut queue: std::collections::VecDeque<Candidate> = space::initial(&shape).into();
-    let mut families: Vec<String> = Vec::new();
-    for c in &queue {
-        let family = c.params.family().to_string();
-        if !families.contains(&family) {
-            families.push(family);
-        }
-    }
-    let mut leaderboard: Vec<Trial> = Vec::new();
-    let mut best: Option<(Trial, Output, Vec<usize>)> = None;
-    let mut family_best: Vec<(Candidate, f64, f64)> = Vec::new(); // incumbent, score, step
-    let mut seconds_per_size: HashMap<&'static str, f64> = HashMap::new();
-    let mut rng = Rng::new(spec.seed);
-    let mut tried = 0;
-    let mut interrupted = false;
-    let all_folds: Vec<usize> = (0..spec.folds).collect();
-    let par = workers() as f64;
-    let mut turn = 0;
-    loop {
-        if cancel.load(Ordering::Relaxed) {
-            interrupted = true;
-            break;
-        }
-        let candidate = match queue.pop_front() {
-            Some(c) => c,
-            None => {
-                if family_best.is_empty() {
-                    break;
-                }
-                family_best.sort_by(|a, b| b.1.total_cmp(&a.1));
-                let pick = turn % family_best.len().min(3);
-                turn += 1;
-                let (incumbent, _, step) = &family_best[pick];
-                space::neighbour(incumbent, target.task, *step, &mut rng)
-            }
-        };
-        let family = candidate.params.family();
-        let now = Instant::now();
-        let refit_reserve = best
-            .as_ref()
-            .map_or(0.0, |(t, ..)| t.fit_s * 2.0)
-            .max(spec.budget.as_secs_f64() * 0.05);
-        let left = deadline.saturating_duration_since(now).as_secs_f64() - refit_reserve;
-        // Timed families by their own measured cost; others through priors
-        // from a family already timed (the linear model, when it is).
-        let estimate = seconds_per_size
-            .get(family)
-            .map(|s| s * space::size(&candidate.params))
-            .or_else(|| {
-                let (timed, seconds) = seconds_per_size
-                    .get_key_value("linear")
-                    .or(seconds_per_size.iter().next())?;
-                Some(space::prior(
-                    &candidate.params,
-                    shape.rows,
-                    target.classes.len(),
-                    timed,
-                    *seconds,
-                ))
-            })
-            .map(|fold| fold * spec.folds as f64 / par);
-        match estimate {
-            Some(e) if e > left => {
-                if let Some(entry) = family_best
-                    .iter_mut()
-                    .find(|f| f.0.params.family() == family)
-                {
-                    entry.2 = (entry.2 * 0.7).max(0.02);
-                }
-                if left <= 0.0
-                    || queue.is_empty()
-                        && family_best.iter().all(|f| {
-                            seconds_per_size.get(f.0.params.family()).is_some_and(|s| {
-                                s * space::size(&f.0.params) * spec.folds as f64 / par > left
-                            })
-                        })
-                {
-                    break;
-                }
-                continue;
-            }
-            _ if left <= 0.0 && best.is_some() => break,
-            _ => {}
-        }
-        tried += 1;
-        // First folds: prune when clearly behind the best on the same folds.
-        let first: Vec<usize> = all_folds[..workers().min(spec.folds)].to_vec();
-        let mut results = match search.run_folds(&candidate, &first) {
-            Ok(r) => r,
-            Err(_) => continue,
-        };
-        let per_size = results.iter().map(|r| r.1).sum::<f64>()
-            / results.len() as f64
-            / space::size(&candidate.params);
-        seconds_per_size
-            .entry(family)
-            .and_modify(|s| *s = (*s + per_size) / 2.0)
-            .or_insert(per_size);
-        if let Some((b, ..)) = &best {
-            let partial = mean_std(
-                &results
-                    .iter()
-                    .map(|r| oriented(metric, r.0))
-                    .collect::<Vec<_>>(),
-            )
-            .0;
-            let theirs = mean_std(
-                &b.fold_scores[..first.len()]
-                    .iter()
-                    .map(|&s| oriented(metric, s))
-                    .collect::<Vec<_>>(),
-            )
-            .0;
-            if partial < theirs - (0.5 * b.cv_std).max(0.002) {
-                improve_step(&mut family_best, &candidate, f64::NEG_INFINITY);
-                continue;
-            }
-        }
-        // The other folds, when they fit; the first trial is kept on the folds
-        // it has rather than leave the run with no model at all.
-        // The slower of the first folds, with a margin: folds vary.
-        let slowest = results.iter().map(|r| r.1).fold(0.0, f64::max);
-        let rest = 1.25 * slowest * (spec.folds - first.len()) as f64 / par;
-        if Instant::now() + Duration::from_secs_f64(rest + refit_reserve) <= deadline {
-            match search.run_folds(&candidate, &all_folds[first.len()..]) {
-                Ok(rest) => results.extend(rest),
-                Err(_) => continue,
-            }
-        } else if best.is_some() {
-            continue;
-        }
-        let scores: Vec<f64> = results.iter().map(|r| r.0).collect();
-        let (cv_score, cv_std) = mean_std(&scores);
-        let trial = Trial {
-            n: tried,
-            family: family.to_string(),
-            params: candidate.describe(),
-            cv_score,
-            cv_std,
-            fit_s: results.iter().map(|r| r.1).sum::<f64>() / results.len() as f64,
-            candidate: candidate.clone(),
-            fold_scores: scores,
-        };
-        improve_step(&mut family_best, &candidate, oriented(metric, cv_score));
-        let better = best
-            .as_ref()
-            .is_none_or(|(b, ..)| oriented(metric, cv_score) > oriented(metric, b.cv_score));
-        if better {
-            let done = &search.folds[..results.len()];
-            let covered = covered_rows(done);
-            let oof = stitch(done, &covered, results.into_iter().map(|r| r.2).collect());
-            best = Some((trial.clone(), oof, covered));
-        }
-        leaderboard.push(trial);
-        if let (Some(t), Some((b, ..))) = (leaderboard.last(), &best) {
-            progress(Progress::Trial {
-                trial: t,
-                best: b,
-                elapsed: start.elapsed().as_secs_f64(),
-            });
-        }
-        if oriented(metric, cv_score) >= oriented(metric, perfect(metric)) {
-            break;
-        }
-    }
-    let (best, oof, covered) = best.ok_or(if interrupted {
+    progress(Progress::Started {
+        task: data.target.task,
+        metric,
+        rows: data.rows.len(),
+        features: data.features.len(),
+    });
+    let shape = shape_of(&typed, &data.values, &data.rows, data.target.task);
+    let classes = data.target.classes.len();
+    let mut search = Search::new(folds, spec, (shape, classes), metric, start);
+    let families = search.families();
+    let interrupted = search.run(progress, cancel);
+    let best = search.best.take().ok_or(if interrupted {
         MlError::Cancelled
     } else {
         MlError::Request(format!(
             "no model could be trained on {} within {} s; give it a longer budget",
-            target.name,
+            data.target.name,
             spec.budget.as_secs()
         ))
     })?;
+    let mut outcome = refit(&data, &typed, &search, best, progress)?;
+    outcome.leaderboard = std::mem::take(&mut search.leaderboard);
+    outcome
+        .leaderboard
+        .sort_by(|a, b| oriented(metric, b.cv_score).total_cmp(&oriented(metric, a.cv_score)));
+    outcome.trials = search.tried;
+    outcome.elapsed_s = start.elapsed().as_secs_f64();
+    outcome.interrupted = interrupted;
+    outcome.families = families;
+    Ok(outcome)
+}
+
+/// What a search works on, checked: the target and its values, the metric,
+/// the features (and those left out, with why), the rows with a target value.
+struct Prepared {
+    target: Target,
+    values: TargetValues,
+    metric: Metric,
+    features: Vec<(String, crate::profile::Kind)>,
+    dropped: Vec<(String, String)>,
+    rows: Vec<usize>,
+    notes: Vec<String>,
+}
+
+impl Prepared {
+    /// The search's data, or an error that says what to change.
+    fn of(frame: &Frame, spec: &Spec) -> Result<Self> {
+        if spec.folds < 2 {
+            return Err(MlError::Request(
+                "cross-validation needs at least 2 folds; use --folds 5".into(),
+            ));
+        }
+        let (target, values) = Target::resolve(frame, &spec.target)?;
+        let metric = spec.metric.unwrap_or(Metric::default_for(target.task));
+        if !metric.applies_to(target.task) {
+            return Err(MlError::Request(format!(
+                "{} is a {} target, which {} cannot score; use {}",
+                target.name,
+                match target.task {
+                    Task::Regression => "numeric",
+                    _ => "class",
+                },
+                metric.name(),
+                Metric::reported(target.task)
+                    .iter()
+                    .map(|m| m.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let (features, dropped) = select_features(frame, &target.name, &spec.exclude)?;
+        let rows = values.present();
+        let mut notes = Vec::new();
+        if rows.len() < frame.rows() {
+            notes.push(format!(
+                "{} rows without a {} value were left out",
+                frame.rows() - rows.len(),
+                target.name
+            ));
+        }
+        if rows.len() < spec.folds * 2 {
+            return Err(MlError::Data(format!(
+                "only {} rows have a {} value; {}-fold cross-validation needs at least {}",
+                rows.len(),
+                target.name,
+                spec.folds,
+                spec.folds * 2
+            )));
+        }
+        Ok(Self {
+            target,
+            values,
+            metric,
+            features,
+            dropped,
+            rows,
+            notes,
+        })
+    }
+}
+
+/// The best trial refitted on every row, with its out-of-fold metrics (the
+/// leaderboard, counts and timings are the caller's to fill in).
+fn refit(
+    data: &Prepared,
+    typed: &Typed,
+    search: &Search<'_>,
+    (best, oof, covered): search::Best,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Outcome> {
     progress(Progress::Refit {
         family: &best.family,
     });
-    let prep = Preprocessor::fit(&typed, &rows, best.candidate.prep_options());
+    let mut notes = data.notes.clone();
+    let prep = Preprocessor::fit(typed, &data.rows, best.candidate.prep_options());
     for (column, kept) in prep.capped() {
         notes.push(format!(
             "{column} has many categories: the {kept} most frequent were kept, the rest grouped as other"
         ));
     }
-    let x = prep.encode(&typed, &rows).0;
-    let y = Ys::gather(&values, &rows);
-    let pipeline = Pipeline::train(&target, &best.candidate, prep, x.view(), &y, spec.seed)?;
-    let folds_done = &search.folds[..best.fold_scores.len()];
-    let scored = Ys::gather(&values, &covered);
+    let x = prep.encode(typed, &data.rows).0;
+    let y = Ys::gather(&data.values, &data.rows);
+    let seed = search.folds().seed;
+    let pipeline = Pipeline::train(&data.target, &best.candidate, prep, x.view(), &y, seed)?;
+    let folds_done = &search.folds().data[..best.fold_scores.len()];
+    let scored = Ys::gather(&data.values, &covered);
     let truth: Vec<f64> = match &scored {
         Ys::Classes(c) => c.iter().map(|&v| v as f64).collect(),
         Ys::Values(v) => v.to_vec(),
     };
-    if covered.len() < rows.len() {
+    if covered.len() < data.rows.len() {
         notes.push(format!(
             "there was only time to score {} of the {} folds; give it a longer budget for a full estimate",
             folds_done.len(),
-            spec.folds
+            search.folds().data.len()
         ));
     }
-    let metrics = fold_metrics(folds_done, &covered, &scored, &oof, target.task);
-    leaderboard
-        .sort_by(|a, b| oriented(metric, b.cv_score).total_cmp(&oriented(metric, a.cv_score)));
+    let metrics = fold_metrics(folds_done, &covered, &scored, &oof, data.target.task);
     Ok(Outcome {
         pipeline,
-        metric,
+        metric: data.metric,
         best,
-        leaderboard,
-        trials: tried,
-        elapsed_s: start.elapsed().as_secs_f64(),
-        interrupted,
-        dropped,
-        rows: rows.len(),
+        leaderboard: Vec::new(),
+        trials: 0,
+        elapsed_s: 0.0,
+        interrupted: false,
+        dropped: data.dropped.clone(),
+        rows: data.rows.len(),
         metrics,
-        oof_complete: covered.len() == rows.len(),
+        oof_complete: covered.len() == data.rows.len(),
         oof,
         truth,
         notes,
-        families,
+        families: Vec::new(),
     })
 }
 
