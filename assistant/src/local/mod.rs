@@ -558,304 +558,24 @@ impl LocalPlanner {
         let mut c = Clause::new(text);
         let mut args = Map::new();
         let mut gap = None;
-        let mut set = |k: &str, v: Value| {
-            args.insert(k.to_string(), v);
-        };
         match tool {
-            "create_task" => {
-                // "on Erin's list" names the assignee, like "for Erin".
-                let mut c = Clause::new(&ON_LIST.replace(text, "for $1"));
-                let title = slots::quoted(&mut c);
-                if let Some(d) = c.cut(&DESCRIPTION) {
-                    set(
-                        "description",
-                        json!(trim_punctuation(d.get(1).unwrap_or(""))),
-                    );
-                }
-                let tags = slots::tags(&mut c, false);
-                if let Some(d) = slots::date(&mut c, &g.lexicon) {
-                    set("due", json!(d.to_string()));
-                }
-                if let Some(p) = slots::priority(&mut c, false) {
-                    set("priority", json!(p));
-                }
-                if let Some(h) = slots::estimate(&mut c) {
-                    set("estimate_hours", json!(h));
-                }
-                if let Some(p) = slots::project(&mut c, &g.projects, false) {
-                    set("project", json!(p));
-                }
-                let who = slots::person(&mut c, g, Cues::Title)
-                    .or_else(|| c.cut(&FOR_ME).and(g.actor.clone()).map(Who::Known));
-                gap = person_arg(who, "assignee", &mut set);
-                if !tags.is_empty() {
-                    set("tags", json!(tags));
-                }
-                let names: Vec<String> = g
-                    .projects
-                    .iter()
-                    .cloned()
-                    .chain(g.people.iter().flat_map(|p| {
-                        [
-                            p.name.clone(),
-                            p.name.split(' ').next().unwrap_or("").into(),
-                        ]
-                    }))
-                    .collect();
-                let title = title.or_else(|| {
-                    task_title(&c.remainder()).map(|t| text::without_detail_tail(&t, &names))
-                });
-                match title.filter(|t| !t.is_empty()) {
-                    Some(t) => set("title", json!(t)),
-                    None => {
-                        gap = gap.or(Some(Gap {
-                            field: "title".into(),
-                            question: "What is the task? For example: “fix the login bug”.".into(),
-                        }))
-                    }
-                }
-            }
-            "update_task" => {
-                let id = slots::task_id(&mut c);
-                let title = slots::quoted(&mut c).or_else(|| {
-                    c.cut_group(&RENAME, 1)
-                        .and_then(|m| m.get(1).map(|t| trim_punctuation(t).to_string()))
-                });
-                if let Some(t) = title {
-                    set("title", json!(t));
-                }
-                if let Some(d) = c.cut(&DESCRIPTION) {
-                    set(
-                        "description",
-                        json!(trim_punctuation(d.get(1).unwrap_or(""))),
-                    );
-                }
-                let tags = slots::tags(&mut c, false);
-                if !tags.is_empty() {
-                    set("tags", json!(tags));
-                }
-                let shift = slots::shift(&mut c);
-                if let Some(d) = slots::date(&mut c, &g.lexicon) {
-                    set("due", json!(d.to_string()));
-                }
-                if let Some(h) = slots::estimate(&mut c) {
-                    set("estimate_hours", json!(h));
-                }
-                if let Some(p) = slots::project(&mut c, &g.projects, false) {
-                    set("project", json!(p));
-                }
-                if let Some(s) = update_status(&mut c) {
-                    set("status", json!(s));
-                }
-                if let Some(p) = slots::priority(&mut c, true) {
-                    set("priority", json!(p));
-                } else if let Some(m) = c.cut(&PRIORITY_SHIFT) {
-                    let up = m.get(1).is_some_and(|v| !v.eq_ignore_ascii_case("lower"));
-                    set("priority", json!(if up { "high" } else { "low" }));
-                }
-                gap = task_arg(id, &c, req, g, &mut set);
-                if let Some(days) = shift.filter(|_| gap.is_none() && !args.contains_key("due")) {
-                    gap = shifted_due(&mut args, days, req.platform);
-                }
-                if gap.is_none() && slots::pushes_to_weekday(text) {
-                    not_before_due(&mut args, req.platform);
-                }
-                gap = gap.or_else(|| keep_done_title(&mut args, text, req.platform));
-                if gap.is_none() && args.len() == 1 {
-                    // The phrasings found no change: the tagger may ("priority on 7 -> high").
-                    let tagged = self.tagged(tool, text, g, req);
-                    for (k, v) in tagged.arguments.into_iter().filter(|(k, _)| k != "id") {
-                        args.entry(k).or_insert(v);
-                    }
-                }
-                if gap.is_none() && args.len() == 1 {
-                    gap = Some(Gap {
-                        field: "changes".into(),
-                        question:
-                            "What should change? For example: “due Friday” or “high priority”."
-                                .into(),
-                    });
-                }
-            }
+            "create_task" => self.args_create_task(text, g, &mut args, &mut gap),
+            "update_task" => self.args_update_task(text, &mut c, g, req, &mut args, &mut gap),
             "complete_task" | "delete_task" => {
-                let id = slots::task_id(&mut c);
-                gap = task_arg(id, &c, req, g, &mut set);
+                self.args_complete_task_like(&mut c, g, req, &mut args, &mut gap)
             }
-            "assign_task" => {
-                let id = slots::task_id(&mut c);
-                let who =
-                    slots::person(&mut c, g, Cues::Anywhere).or_else(|| slots::speaker(&mut c, g));
-                // Nobody named: the tool gives it to the best fit.
-                let person_gap = person_arg(who, "assignee", &mut set);
-                let task_gap = task_arg(id, &c, req, g, &mut set);
-                gap = task_gap.or(person_gap);
-            }
-            "list_tasks" => {
-                if c.cut(&OVERDUE).is_some() {
-                    set("overdue", json!(true));
-                }
-                if let Some(n) = slots::limit(&mut c) {
-                    set("limit", json!(n));
-                }
-                // Before the status words: "what's zoe working on" names someone.
-                let who =
-                    slots::person(&mut c, g, Cues::Anywhere).or_else(|| slots::speaker(&mut c, g));
-                if let Some(s) = list_status(&mut c) {
-                    set("status", json!(s));
-                }
-                if let Some(d) =
-                    slots::this_week(&mut c, g.today).or_else(|| slots::date(&mut c, &g.lexicon))
-                {
-                    set("due_before", json!(d.to_string()));
-                }
-                if let Some(p) = slots::priority(&mut c, false) {
-                    set("priority", json!(p));
-                }
-                if let Some(t) = slots::tags(&mut c, true).into_iter().next() {
-                    set("tag", json!(t));
-                }
-                if let Some(p) = slots::project(&mut c, &g.projects, true) {
-                    set("project", json!(p));
-                }
-                gap = person_arg(who, "assignee", &mut set);
-            }
-            "search_catalog" => {
-                let query = SEARCH_PREFIX.replace(c.rest(), "");
-                let query = trim_punctuation(&query).to_string();
-                if query.is_empty() {
-                    gap = Some(Gap {
-                        field: "query".into(),
-                        question: "What should I look for?".into(),
-                    });
-                } else {
-                    set("query", json!(query));
-                }
-            }
-            "add_person" => {
-                if let Some(e) = slots::email(&mut c) {
-                    set("email", json!(e));
-                }
-                if let Some(s) = slots::slack_id(&mut c) {
-                    set("slack_id", json!(s));
-                }
-                if let Some(h) = slots::capacity(&mut c) {
-                    set("capacity", json!(h));
-                }
-                let skills = skills(&mut c);
-                if !skills.is_empty() {
-                    set("skills", json!(skills));
-                }
-                match person_name(&c.remainder()) {
-                    Some(n) => set("name", json!(n)),
-                    None => {
-                        gap = Some(Gap {
-                            field: "name".into(),
-                            question: "What is the new person's name?".into(),
-                        })
-                    }
-                }
-            }
-            "list_people" => {
-                let skill = c
-                    .peek(&SKILL_AFTER)
-                    .and_then(|m| m.get(1).map(str::to_lowercase))
-                    .or_else(|| {
-                        c.peek(&SKILL_BEFORE)
-                            .and_then(|m| m.get(1).map(str::to_lowercase))
-                    });
-                if let Some(s) = skill.filter(|s| !NOT_SKILLS.contains(&s.as_str())) {
-                    set("skill", json!(s));
-                }
-            }
+            "assign_task" => self.args_assign_task(&mut c, g, req, &mut args, &mut gap),
+            "list_tasks" => self.args_list_tasks(&mut c, g, &mut args, &mut gap),
+            "search_catalog" => self.args_search_catalog(&mut c, &mut args, &mut gap),
+            "add_person" => self.args_add_person(&mut c, &mut args, &mut gap),
+            "list_people" => self.args_list_people(&mut c, &mut args),
             "recommend_assignee" | "predict_duration" => {
-                if tool == "recommend_assignee"
-                    && let Some(n) = slots::limit(&mut c)
-                {
-                    set("limit", json!(n));
-                }
-                let id = slots::task_id(&mut c)
-                    .or_else(|| focus::task(c.original(), req.focus, req.platform, &g.lexicon));
-                if tool == "predict_duration"
-                    && let Some(who) = slots::person(&mut c, g, Cues::Anywhere)
-                {
-                    gap = person_arg(Some(who), "assignee", &mut set);
-                }
-                if let Some(h) = slots::estimate(&mut c) {
-                    set("estimate_hours", json!(h));
-                }
-                let quoted = slots::quoted(&mut c);
-                let frame = if tool == "predict_duration" {
-                    &DURATION_FRAME
-                } else {
-                    &RECOMMEND_FRAME
-                };
-                let work = trim_punctuation(&frame.replace_all(&c.remainder(), " ")).to_string();
-                match (id, quoted) {
-                    (Some(id), _) => set("id", json!(id)),
-                    (None, Some(t)) => set("title", json!(t)),
-                    (None, None) if !work.is_empty() => match task_by_words(&work, req.platform) {
-                        Some(id) => set("id", json!(id)),
-                        None => set("title", json!(work)),
-                    },
-                    (None, None) => {
-                        gap = Some(Gap {
-                            field: "id".into(),
-                            question: "Which task? Give its number or describe the work.".into(),
-                        })
-                    }
-                }
+                self.args_recommend_assignee_like(tool, &mut c, g, req, &mut args, &mut gap)
             }
             "assess_risk" | "detect_anomalies" | "project_timeline" => {
-                if tool == "assess_risk"
-                    && let Some(n) = slots::limit(&mut c)
-                {
-                    set("limit", json!(n));
-                }
-                let id = (tool == "assess_risk")
-                    .then(|| {
-                        slots::task_id(&mut c).or_else(|| {
-                            focus::task(c.original(), req.focus, req.platform, &g.lexicon)
-                        })
-                    })
-                    .flatten();
-                let project = slots::project(&mut c, &g.projects, true);
-                if let Some(p) = &project {
-                    set("project", json!(p));
-                }
-                match id {
-                    Some(id) => set("id", json!(id)),
-                    None if tool == "assess_risk" && project.is_none() => {
-                        let words = ABOUT_WORK.replace_all(&c.remainder(), " ").to_string();
-                        if let Some(id) = task_by_words(&words, req.platform) {
-                            set("id", json!(id));
-                        }
-                    }
-                    None => {}
-                }
-                if tool == "project_timeline" && project.is_none() {
-                    gap = Some(Gap {
-                        field: "project".into(),
-                        question: "Which project?".into(),
-                    });
-                }
+                self.args_assess_risk_like(tool, &mut c, g, req, &mut args, &mut gap)
             }
-            "help" => {
-                let rest = HELP.replace(text, "");
-                let rest = trim_punctuation(&rest);
-                // A tool named as such ("help create_task", "help on list tasks"),
-                // else the tool the words ask for ("how do I add someone").
-                let named = rest.to_lowercase().replace([' ', '-'], "_");
-                let topic = req
-                    .platform
-                    .registry()
-                    .get(&named)
-                    .map(|t| t.name())
-                    .or_else(|| self.intent(rest, &g.lexicon))
-                    .filter(|t| *t != "help");
-                if let Some(topic) = topic {
-                    set("topic", json!(topic));
-                }
-            }
+            "help" => self.args_help(text, g, req, &mut args),
             // Tools without phrasings of their own are filled by the tagger.
             _ => return self.tagged(tool, text, g, req),
         }
@@ -871,6 +591,416 @@ impl LocalPlanner {
             tool: tool.to_string(),
             arguments: args,
             gap,
+        }
+    }
+
+    /// The arguments of `create_task` in a clause, and what to ask when one is missing.
+    fn args_create_task(
+        &self,
+        text: &str,
+        g: &Grounding,
+        args: &mut Map<String, Value>,
+        gap: &mut Option<Gap>,
+    ) {
+        let mut set = |k: &str, v: Value| {
+            args.insert(k.to_string(), v);
+        };
+        // "on Erin's list" names the assignee, like "for Erin".
+        let mut c = Clause::new(&ON_LIST.replace(text, "for $1"));
+        let title = slots::quoted(&mut c);
+        if let Some(d) = c.cut(&DESCRIPTION) {
+            set(
+                "description",
+                json!(trim_punctuation(d.get(1).unwrap_or(""))),
+            );
+        }
+        let tags = slots::tags(&mut c, false);
+        if let Some(d) = slots::date(&mut c, &g.lexicon) {
+            set("due", json!(d.to_string()));
+        }
+        if let Some(p) = slots::priority(&mut c, false) {
+            set("priority", json!(p));
+        }
+        if let Some(h) = slots::estimate(&mut c) {
+            set("estimate_hours", json!(h));
+        }
+        if let Some(p) = slots::project(&mut c, &g.projects, false) {
+            set("project", json!(p));
+        }
+        let who = slots::person(&mut c, g, Cues::Title)
+            .or_else(|| c.cut(&FOR_ME).and(g.actor.clone()).map(Who::Known));
+        *gap = person_arg(who, "assignee", &mut set);
+        if !tags.is_empty() {
+            set("tags", json!(tags));
+        }
+        let names: Vec<String> = g
+            .projects
+            .iter()
+            .cloned()
+            .chain(g.people.iter().flat_map(|p| {
+                [
+                    p.name.clone(),
+                    p.name.split(' ').next().unwrap_or("").into(),
+                ]
+            }))
+            .collect();
+        let title = title
+            .or_else(|| task_title(&c.remainder()).map(|t| text::without_detail_tail(&t, &names)));
+        match title.filter(|t| !t.is_empty()) {
+            Some(t) => set("title", json!(t)),
+            None => {
+                *gap = gap.take().or(Some(Gap {
+                    field: "title".into(),
+                    question: "What is the task? For example: “fix the login bug”.".into(),
+                }))
+            }
+        }
+    }
+
+    /// The arguments of `update_task` in a clause, and what to ask when one is missing.
+    fn args_update_task(
+        &self,
+        text: &str,
+        c: &mut Clause,
+        g: &Grounding,
+        req: &Request<'_>,
+        args: &mut Map<String, Value>,
+        gap: &mut Option<Gap>,
+    ) {
+        let mut set = |k: &str, v: Value| {
+            args.insert(k.to_string(), v);
+        };
+        let id = slots::task_id(c);
+        let title = slots::quoted(c).or_else(|| {
+            c.cut_group(&RENAME, 1)
+                .and_then(|m| m.get(1).map(|t| trim_punctuation(t).to_string()))
+        });
+        if let Some(t) = title {
+            set("title", json!(t));
+        }
+        if let Some(d) = c.cut(&DESCRIPTION) {
+            set(
+                "description",
+                json!(trim_punctuation(d.get(1).unwrap_or(""))),
+            );
+        }
+        let tags = slots::tags(c, false);
+        if !tags.is_empty() {
+            set("tags", json!(tags));
+        }
+        let shift = slots::shift(c);
+        if let Some(d) = slots::date(c, &g.lexicon) {
+            set("due", json!(d.to_string()));
+        }
+        if let Some(h) = slots::estimate(c) {
+            set("estimate_hours", json!(h));
+        }
+        if let Some(p) = slots::project(c, &g.projects, false) {
+            set("project", json!(p));
+        }
+        if let Some(s) = update_status(c) {
+            set("status", json!(s));
+        }
+        if let Some(p) = slots::priority(c, true) {
+            set("priority", json!(p));
+        } else if let Some(m) = c.cut(&PRIORITY_SHIFT) {
+            let up = m.get(1).is_some_and(|v| !v.eq_ignore_ascii_case("lower"));
+            set("priority", json!(if up { "high" } else { "low" }));
+        }
+        *gap = task_arg(id, c, req, g, &mut set);
+        if let Some(days) = shift.filter(|_| gap.is_none() && !args.contains_key("due")) {
+            *gap = shifted_due(args, days, req.platform);
+        }
+        if gap.is_none() && slots::pushes_to_weekday(text) {
+            not_before_due(args, req.platform);
+        }
+        *gap = gap
+            .take()
+            .or_else(|| keep_done_title(args, text, req.platform));
+        if gap.is_none() && args.len() == 1 {
+            // The phrasings found no change: the tagger may ("priority on 7 -> high").
+            let tagged = self.tagged("update_task", text, g, req);
+            for (k, v) in tagged.arguments.into_iter().filter(|(k, _)| k != "id") {
+                args.entry(k).or_insert(v);
+            }
+        }
+        if gap.is_none() && args.len() == 1 {
+            *gap = Some(Gap {
+                field: "changes".into(),
+                question: "What should change? For example: “due Friday” or “high priority”."
+                    .into(),
+            });
+        }
+    }
+
+    /// The arguments of `complete_task` / `delete_task` in a clause, and what to ask when one is missing.
+    fn args_complete_task_like(
+        &self,
+        c: &mut Clause,
+        g: &Grounding,
+        req: &Request<'_>,
+        args: &mut Map<String, Value>,
+        gap: &mut Option<Gap>,
+    ) {
+        let mut set = |k: &str, v: Value| {
+            args.insert(k.to_string(), v);
+        };
+        let id = slots::task_id(c);
+        *gap = task_arg(id, c, req, g, &mut set);
+    }
+
+    /// The arguments of `assign_task` in a clause, and what to ask when one is missing.
+    fn args_assign_task(
+        &self,
+        c: &mut Clause,
+        g: &Grounding,
+        req: &Request<'_>,
+        args: &mut Map<String, Value>,
+        gap: &mut Option<Gap>,
+    ) {
+        let mut set = |k: &str, v: Value| {
+            args.insert(k.to_string(), v);
+        };
+        let id = slots::task_id(c);
+        let who = slots::person(c, g, Cues::Anywhere).or_else(|| slots::speaker(c, g));
+        // Nobody named: the tool gives it to the best fit.
+        let person_gap = person_arg(who, "assignee", &mut set);
+        let task_gap = task_arg(id, c, req, g, &mut set);
+        *gap = task_gap.or(person_gap);
+    }
+
+    /// The arguments of `list_tasks` in a clause, and what to ask when one is missing.
+    fn args_list_tasks(
+        &self,
+        c: &mut Clause,
+        g: &Grounding,
+        args: &mut Map<String, Value>,
+        gap: &mut Option<Gap>,
+    ) {
+        let mut set = |k: &str, v: Value| {
+            args.insert(k.to_string(), v);
+        };
+        if c.cut(&OVERDUE).is_some() {
+            set("overdue", json!(true));
+        }
+        if let Some(n) = slots::limit(c) {
+            set("limit", json!(n));
+        }
+        // Before the status words: "what's zoe working on" names someone.
+        let who = slots::person(c, g, Cues::Anywhere).or_else(|| slots::speaker(c, g));
+        if let Some(s) = list_status(c) {
+            set("status", json!(s));
+        }
+        if let Some(d) = slots::this_week(c, g.today).or_else(|| slots::date(c, &g.lexicon)) {
+            set("due_before", json!(d.to_string()));
+        }
+        if let Some(p) = slots::priority(c, false) {
+            set("priority", json!(p));
+        }
+        if let Some(t) = slots::tags(c, true).into_iter().next() {
+            set("tag", json!(t));
+        }
+        if let Some(p) = slots::project(c, &g.projects, true) {
+            set("project", json!(p));
+        }
+        *gap = person_arg(who, "assignee", &mut set);
+    }
+
+    /// The arguments of `search_catalog` in a clause, and what to ask when one is missing.
+    fn args_search_catalog(
+        &self,
+        c: &mut Clause,
+        args: &mut Map<String, Value>,
+        gap: &mut Option<Gap>,
+    ) {
+        let mut set = |k: &str, v: Value| {
+            args.insert(k.to_string(), v);
+        };
+        let query = SEARCH_PREFIX.replace(c.rest(), "");
+        let query = trim_punctuation(&query).to_string();
+        if query.is_empty() {
+            *gap = Some(Gap {
+                field: "query".into(),
+                question: "What should I look for?".into(),
+            });
+        } else {
+            set("query", json!(query));
+        }
+    }
+
+    /// The arguments of `add_person` in a clause, and what to ask when one is missing.
+    fn args_add_person(
+        &self,
+        c: &mut Clause,
+        args: &mut Map<String, Value>,
+        gap: &mut Option<Gap>,
+    ) {
+        let mut set = |k: &str, v: Value| {
+            args.insert(k.to_string(), v);
+        };
+        if let Some(e) = slots::email(c) {
+            set("email", json!(e));
+        }
+        if let Some(s) = slots::slack_id(c) {
+            set("slack_id", json!(s));
+        }
+        if let Some(h) = slots::capacity(c) {
+            set("capacity", json!(h));
+        }
+        let skills = skills(c);
+        if !skills.is_empty() {
+            set("skills", json!(skills));
+        }
+        match person_name(&c.remainder()) {
+            Some(n) => set("name", json!(n)),
+            None => {
+                *gap = Some(Gap {
+                    field: "name".into(),
+                    question: "What is the new person's name?".into(),
+                })
+            }
+        }
+    }
+
+    /// The arguments of `list_people` in a clause, and what to ask when one is missing.
+    fn args_list_people(&self, c: &mut Clause, args: &mut Map<String, Value>) {
+        let mut set = |k: &str, v: Value| {
+            args.insert(k.to_string(), v);
+        };
+        let skill = c
+            .peek(&SKILL_AFTER)
+            .and_then(|m| m.get(1).map(str::to_lowercase))
+            .or_else(|| {
+                c.peek(&SKILL_BEFORE)
+                    .and_then(|m| m.get(1).map(str::to_lowercase))
+            });
+        if let Some(s) = skill.filter(|s| !NOT_SKILLS.contains(&s.as_str())) {
+            set("skill", json!(s));
+        }
+    }
+
+    /// The arguments of `recommend_assignee` / `predict_duration` in a clause, and what to ask when one is missing.
+    fn args_recommend_assignee_like(
+        &self,
+        tool: &str,
+        c: &mut Clause,
+        g: &Grounding,
+        req: &Request<'_>,
+        args: &mut Map<String, Value>,
+        gap: &mut Option<Gap>,
+    ) {
+        let mut set = |k: &str, v: Value| {
+            args.insert(k.to_string(), v);
+        };
+        if tool == "recommend_assignee"
+            && let Some(n) = slots::limit(c)
+        {
+            set("limit", json!(n));
+        }
+        let id = slots::task_id(c)
+            .or_else(|| focus::task(c.original(), req.focus, req.platform, &g.lexicon));
+        if tool == "predict_duration"
+            && let Some(who) = slots::person(c, g, Cues::Anywhere)
+        {
+            *gap = person_arg(Some(who), "assignee", &mut set);
+        }
+        if let Some(h) = slots::estimate(c) {
+            set("estimate_hours", json!(h));
+        }
+        let quoted = slots::quoted(c);
+        let frame = if tool == "predict_duration" {
+            &DURATION_FRAME
+        } else {
+            &RECOMMEND_FRAME
+        };
+        let work = trim_punctuation(&frame.replace_all(&c.remainder(), " ")).to_string();
+        match (id, quoted) {
+            (Some(id), _) => set("id", json!(id)),
+            (None, Some(t)) => set("title", json!(t)),
+            (None, None) if !work.is_empty() => match task_by_words(&work, req.platform) {
+                Some(id) => set("id", json!(id)),
+                None => set("title", json!(work)),
+            },
+            (None, None) => {
+                *gap = Some(Gap {
+                    field: "id".into(),
+                    question: "Which task? Give its number or describe the work.".into(),
+                })
+            }
+        }
+    }
+
+    /// The arguments of `assess_risk` / `detect_anomalies` / `project_timeline` in a clause, and what to ask when one is missing.
+    fn args_assess_risk_like(
+        &self,
+        tool: &str,
+        c: &mut Clause,
+        g: &Grounding,
+        req: &Request<'_>,
+        args: &mut Map<String, Value>,
+        gap: &mut Option<Gap>,
+    ) {
+        let mut set = |k: &str, v: Value| {
+            args.insert(k.to_string(), v);
+        };
+        if tool == "assess_risk"
+            && let Some(n) = slots::limit(c)
+        {
+            set("limit", json!(n));
+        }
+        let id = (tool == "assess_risk")
+            .then(|| {
+                slots::task_id(c)
+                    .or_else(|| focus::task(c.original(), req.focus, req.platform, &g.lexicon))
+            })
+            .flatten();
+        let project = slots::project(c, &g.projects, true);
+        if let Some(p) = &project {
+            set("project", json!(p));
+        }
+        match id {
+            Some(id) => set("id", json!(id)),
+            None if tool == "assess_risk" && project.is_none() => {
+                let words = ABOUT_WORK.replace_all(&c.remainder(), " ").to_string();
+                if let Some(id) = task_by_words(&words, req.platform) {
+                    set("id", json!(id));
+                }
+            }
+            None => {}
+        }
+        if tool == "project_timeline" && project.is_none() {
+            *gap = Some(Gap {
+                field: "project".into(),
+                question: "Which project?".into(),
+            });
+        }
+    }
+
+    /// The arguments of `help` in a clause, and what to ask when one is missing.
+    fn args_help(
+        &self,
+        text: &str,
+        g: &Grounding,
+        req: &Request<'_>,
+        args: &mut Map<String, Value>,
+    ) {
+        let mut set = |k: &str, v: Value| {
+            args.insert(k.to_string(), v);
+        };
+        let rest = HELP.replace(text, "");
+        let rest = trim_punctuation(&rest);
+        // A tool named as such ("help create_task", "help on list tasks"),
+        // else the tool the words ask for ("how do I add someone").
+        let named = rest.to_lowercase().replace([' ', '-'], "_");
+        let topic = req
+            .platform
+            .registry()
+            .get(&named)
+            .map(|t| t.name())
+            .or_else(|| self.intent(rest, &g.lexicon))
+            .filter(|t| *t != "help");
+        if let Some(topic) = topic {
+            set("topic", json!(topic));
         }
     }
 
