@@ -552,9 +552,6 @@ pub fn build(
     let raw = corrected(clause);
     let clause = &numbers(raw);
     let mut args = Map::new();
-    let mut set = |k: &str, v: Value| {
-        args.insert(k.into(), v);
-    };
     let version = VERSION
         .captures(clause)
         .and_then(|c| c.get(1).or(c.get(2)).or(c.get(3)))
@@ -563,299 +560,393 @@ pub fn build(
         .captures(raw)
         .and_then(|c| c.get(1).or(c.get(2)))
         .map(|m| m.as_str().to_string());
+    let at = MlClause {
+        clause,
+        raw,
+        version,
+        path,
+    };
     let mut missing = None;
     match tool {
-        "register_dataset" => {
-            let after = path
-                .as_ref()
-                .and_then(|p| raw.find(p.as_str()).map(|i| &raw[i + p.len()..]))
-                .unwrap_or(raw);
-            if let Some(d) = re_capture(
-                r#"(?i)(?:\bwith\s+(?:the\s+|a\s+)?description|\bdesc(?:ription)?\s*:?|\bdescribed\s+as)\s*["“']?([^"”']+?)["”']?\s*$"#,
-                after,
-            ) {
-                set("description", json!(d.trim()));
-            }
-            let after = after.trim_start_matches(['"', '”', '\'']);
-            let naming = after.split(['"', '“']).next().unwrap_or(after);
-            if let Some(n) = re_capture(
-                r"(?i)\b(?:as|called|named|call\s+it|under\s+the\s+name)\s+['\x22“]?([\w-]+)",
-                naming,
-            )
-            .filter(|n| {
-                !["a", "an", "the", "dataset", "data", "new"].contains(&n.to_lowercase().as_str())
-            }) {
-                set("name", json!(n));
-            }
-            match path {
-                Some(p) => set("path", json!(p)),
-                None => {
-                    missing = gap(
-                        "path",
-                        "Which CSV file? Give its path, e.g. data/customers.csv.".into(),
-                    )
-                }
-            }
-        }
+        "register_dataset" => args_register_dataset(&at, &mut args, &mut missing),
         "list_datasets" => {}
-        "list_models" => {
-            if let Some(d) = re_capture(
-                r"(?i)\b(?:trained\s+on|for|on|from)\s+(?:the\s+)?([\w-]+)",
-                clause,
-            )
-            .and_then(|w| g.datasets.iter().find(|d| norm(&d.name) == norm(&w)))
-            {
-                set("dataset", json!(d.name));
-            }
-        }
+        "list_models" => args_list_models(&at, g, &mut args),
         "describe_dataset" | "discover_features" | "run_automl" => {
-            match dataset(clause, g, platform) {
-                Some(d) => {
-                    set("dataset", json!(d));
-                    if tool == "describe_dataset" {
-                        if let Some((_, c)) = column_mentions(clause, columns_of(&d, g), g)
-                            .into_iter()
-                            .next()
-                        {
-                            set("column", json!(c));
-                        }
-                    } else {
-                        // Retraining a model keeps its target unless another is named.
-                        let known = g
-                            .targets
-                            .iter()
-                            .rev()
-                            .find(|(m, dataset, _)| {
-                                *dataset == d && mentions(clause, g).iter().any(|(_, n)| n == m)
-                            })
-                            .map(|(_, _, t)| t.clone());
-                        let (without_excluded, excluded) = training::exclusion(clause);
-                        let excluded: Vec<String> = excluded
-                            .map(|text| column_mentions(text, columns_of(&d, g), g))
-                            .unwrap_or_default()
-                            .into_iter()
-                            .map(|(_, c)| c)
-                            .collect();
-                        if !excluded.is_empty() {
-                            set("exclude", json!(excluded));
-                        }
-                        match target(&without_excluded, &d, g).or(known) {
-                            Some(t) => set("target", json!(t)),
-                            None => {
-                                let columns = g
-                                    .datasets
-                                    .iter()
-                                    .find(|k| k.name == d)
-                                    .map(|k| k.columns.join(", "))
-                                    .unwrap_or_default();
-                                missing = gap(
-                                    "target",
-                                    format!(
-                                        "Which column of {d} should be predicted? Its columns are {columns}."
-                                    ),
-                                );
-                            }
-                        }
-                    }
-                    if tool == "run_automl" {
-                        if let Some(m) = metric(clause) {
-                            set("metric", json!(m));
-                        }
-                        if let Some(b) = budget(clause) {
-                            set("budget_seconds", json!(b));
-                        }
-                        if let Some(name) = training::model_name(clause) {
-                            set("name", json!(name));
-                        }
-                        if let Some(k) = training::folds(clause) {
-                            set("folds", json!(k));
-                        }
-                        if let Some(seed) = training::seed(clause) {
-                            set("seed", json!(seed));
-                        }
-                    }
-                }
-                None => {
-                    let names: Vec<&str> = g.datasets.iter().map(|d| d.name.as_str()).collect();
-                    missing = gap(
-                        "dataset",
-                        if names.is_empty() {
-                            "Which dataset? None is registered yet: add one with “register data/FILE.csv”.".into()
-                        } else {
-                            format!("Which dataset? There are {}.", names.join(", "))
-                        },
-                    );
-                }
-            }
+            args_describe_dataset_like(tool, &at, g, platform, &mut args, &mut missing)
         }
-        "compare_models" => {
-            let clause = &with_model_word(clause, g);
-            let named = mentions(clause, g);
-            let mut versions: Vec<(usize, u32)> = VERSION
-                .captures_iter(clause)
-                .filter_map(|c| {
-                    let m = c.get(1).or(c.get(2)).or(c.get(3))?;
-                    Some((m.start(), m.as_str().parse().ok()?))
-                })
-                .collect();
-            if let Ok(more) = Regex::new(r"(?i)\b(?:and|with|vs\.?|versus|to|against)\s+(\d+)\b") {
-                versions.extend(more.captures_iter(clause).filter_map(|c| {
-                    let m = c.get(1)?;
-                    Some((m.start(), m.as_str().parse().ok()?))
-                }));
-            }
-            // "the 2nd vs the 3rd version": ordinals count when versions are meant.
-            if clause.to_lowercase().contains("version")
-                && let Ok(ordinal) = Regex::new(r"(?i)\b(\d+)(?:st|nd|rd|th)\b")
-            {
-                for c in ordinal.captures_iter(clause) {
-                    if let Some(m) = c.get(1)
-                        && let Ok(v) = m.as_str().parse::<u32>()
-                        && !versions.iter().any(|&(at, _)| at == m.start())
-                    {
-                        versions.push((m.start(), v));
-                    }
+        "compare_models" => args_compare_models(&at, g, &mut args, &mut missing),
+        _ => model_args(tool, &at, g, platform, &mut args, &mut missing),
+    }
+    (args, missing)
+}
+
+/// A clause read for a data or model tool: with numbers as digits, as
+/// typed, and the model version and file path it names.
+struct MlClause<'a> {
+    clause: &'a str,
+    raw: &'a str,
+    version: Option<u32>,
+    path: Option<String>,
+}
+
+/// The arguments of `register_dataset` in a clause, and what to ask when one is missing.
+fn args_register_dataset(
+    at: &MlClause<'_>,
+    args: &mut Map<String, Value>,
+    missing: &mut Option<Gap>,
+) {
+    let raw = at.raw;
+    let path = at.path.clone();
+    let mut set = |k: &str, v: Value| {
+        args.insert(k.into(), v);
+    };
+    let after = path
+        .as_ref()
+        .and_then(|p| raw.find(p.as_str()).map(|i| &raw[i + p.len()..]))
+        .unwrap_or(raw);
+    if let Some(d) = re_capture(
+        r#"(?i)(?:\bwith\s+(?:the\s+|a\s+)?description|\bdesc(?:ription)?\s*:?|\bdescribed\s+as)\s*["“']?([^"”']+?)["”']?\s*$"#,
+        after,
+    ) {
+        set("description", json!(d.trim()));
+    }
+    let after = after.trim_start_matches(['"', '”', '\'']);
+    let naming = after.split(['"', '“']).next().unwrap_or(after);
+    if let Some(n) = re_capture(
+        r"(?i)\b(?:as|called|named|call\s+it|under\s+the\s+name)\s+['\x22“]?([\w-]+)",
+        naming,
+    )
+    .filter(|n| !["a", "an", "the", "dataset", "data", "new"].contains(&n.to_lowercase().as_str()))
+    {
+        set("name", json!(n));
+    }
+    match path {
+        Some(p) => set("path", json!(p)),
+        None => {
+            *missing = gap(
+                "path",
+                "Which CSV file? Give its path, e.g. data/customers.csv.".into(),
+            )
+        }
+    }
+}
+
+/// The arguments of `list_models` in a clause, and what to ask when one is missing.
+fn args_list_models(at: &MlClause<'_>, g: &MlGrounding, args: &mut Map<String, Value>) {
+    let clause = at.clause;
+    let mut set = |k: &str, v: Value| {
+        args.insert(k.into(), v);
+    };
+    if let Some(d) = re_capture(
+        r"(?i)\b(?:trained\s+on|for|on|from)\s+(?:the\s+)?([\w-]+)",
+        clause,
+    )
+    .and_then(|w| g.datasets.iter().find(|d| norm(&d.name) == norm(&w)))
+    {
+        set("dataset", json!(d.name));
+    }
+}
+
+/// The arguments of `describe_dataset` / `discover_features` / `run_automl` in a clause, and what to ask when one is missing.
+fn args_describe_dataset_like(
+    tool: &str,
+    at: &MlClause<'_>,
+    g: &MlGrounding,
+    platform: &Platform,
+    args: &mut Map<String, Value>,
+    missing: &mut Option<Gap>,
+) {
+    let clause = at.clause;
+    let mut set = |k: &str, v: Value| {
+        args.insert(k.into(), v);
+    };
+    match dataset(clause, g, platform) {
+        Some(d) => {
+            set("dataset", json!(d));
+            if tool == "describe_dataset" {
+                if let Some((_, c)) = column_mentions(clause, columns_of(&d, g), g)
+                    .into_iter()
+                    .next()
+                {
+                    set("column", json!(c));
                 }
-            }
-            versions.sort();
-            versions.dedup_by_key(|v| v.0);
-            let owner = |at: usize| {
-                named
+            } else {
+                // Retraining a model keeps its target unless another is named.
+                let known = g
+                    .targets
                     .iter()
                     .rev()
-                    .find(|(p, _)| *p < at)
-                    .or(named.first())
-                    .map(|(_, n)| n.clone())
-            };
-            let pinned: Vec<String> = versions
-                .iter()
-                .filter_map(|&(at, v)| Some(format!("{}@{v}", owner(at)?)))
-                .collect();
-            if pinned.len() >= 2 {
-                set("models", json!(pinned));
-            } else if !named.is_empty() {
-                set(
-                    "models",
-                    json!(named.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>()),
-                );
-            } else {
-                missing = which_model(g);
+                    .find(|(m, dataset, _)| {
+                        *dataset == d && mentions(clause, g).iter().any(|(_, n)| n == m)
+                    })
+                    .map(|(_, _, t)| t.clone());
+                let (without_excluded, excluded) = training::exclusion(clause);
+                let excluded: Vec<String> = excluded
+                    .map(|text| column_mentions(text, columns_of(&d, g), g))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(_, c)| c)
+                    .collect();
+                if !excluded.is_empty() {
+                    set("exclude", json!(excluded));
+                }
+                match target(&without_excluded, &d, g).or(known) {
+                    Some(t) => set("target", json!(t)),
+                    None => {
+                        let columns = g
+                            .datasets
+                            .iter()
+                            .find(|k| k.name == d)
+                            .map(|k| k.columns.join(", "))
+                            .unwrap_or_default();
+                        *missing = gap(
+                            "target",
+                            format!(
+                                "Which column of {d} should be predicted? Its columns are {columns}."
+                            ),
+                        );
+                    }
+                }
+            }
+            if tool == "run_automl" {
+                if let Some(m) = metric(clause) {
+                    set("metric", json!(m));
+                }
+                if let Some(b) = budget(clause) {
+                    set("budget_seconds", json!(b));
+                }
+                if let Some(name) = training::model_name(clause) {
+                    set("name", json!(name));
+                }
+                if let Some(k) = training::folds(clause) {
+                    set("folds", json!(k));
+                }
+                if let Some(seed) = training::seed(clause) {
+                    set("seed", json!(seed));
+                }
             }
         }
-        _ => {
-            let name = model(clause, g, platform, tool == "predict");
-            match &name {
-                Some(m) => set("model", json!(m)),
-                None => missing = which_model(g),
-            }
-            if let Some(v) = version {
-                set("version", json!(v));
-            }
-            match tool {
-                "predict" => match path {
-                    Some(p) => set("path", json!(p)),
-                    None => {
-                        missing =
-                            missing.or(gap("path", "Which CSV file should I predict for?".into()))
-                    }
+        None => {
+            let names: Vec<&str> = g.datasets.iter().map(|d| d.name.as_str()).collect();
+            *missing = gap(
+                "dataset",
+                if names.is_empty() {
+                    "Which dataset? None is registered yet: add one with “register data/FILE.csv”."
+                        .into()
+                } else {
+                    format!("Which dataset? There are {}.", names.join(", "))
                 },
-                "explain_prediction" => match ID
-                    .captures(clause)
-                    .and_then(|c| c.get(1).or(c.get(2)).or(c.get(3)))
-                {
-                    Some(id) => set("id", json!(id.as_str())),
-                    None => {
-                        missing = missing.or(gap(
-                            "id",
-                            "Which row? Give its id (e.g. C101042) or row number.".into(),
-                        ))
-                    }
-                },
-                "promote_model" => {
-                    let lower = clause.to_lowercase();
-                    let stage = if [
-                        "demote",
-                        "out of production",
-                        "unstage",
-                        "to none",
-                        "no stage",
-                    ]
-                    .iter()
-                    .any(|w| lower.contains(w))
-                    {
-                        Some("none")
-                    } else if lower.contains("production")
-                        || lower.contains("prod")
-                        || lower.contains("ship")
-                        || lower.contains("deploy")
-                    {
-                        Some("production")
-                    } else if lower.contains("staging") || lower.contains("stage") {
-                        Some("staging")
-                    } else {
-                        None
-                    };
-                    match stage {
-                        Some(stage) => set("stage", json!(stage)),
-                        None => {
-                            missing = missing
-                                .or(gap("stage", "Which stage: staging or production?".into()))
-                        }
-                    }
-                }
-                "check_bias" => {
-                    let all: Vec<String> = g
-                        .datasets
-                        .iter()
-                        .flat_map(|d| d.columns.iter().cloned())
-                        .collect();
-                    let columns = name.as_deref().map_or(all.as_slice(), |m| columns_of(m, g));
-                    let target = name
-                        .as_deref()
-                        .and_then(|m| g.targets.iter().find(|(n, _, _)| n == m))
-                        .map(|(_, _, t)| t.as_str());
-                    let id_like = |c: &str| {
-                        let c = c.to_lowercase();
-                        c == "id" || c.ends_with("_id")
-                    };
-                    let mut named: Vec<(usize, String)> = column_mentions(clause, columns, g)
-                        .into_iter()
-                        .filter(|(_, c)| Some(c.as_str()) != target && !id_like(c))
-                        .collect();
-                    if let Some(m) = GENDER_WORDS.find(clause)
-                        && let Some(c) = columns
-                            .iter()
-                            .find(|c| ["gender", "sex"].contains(&c.to_lowercase().as_str()))
-                    {
-                        named.push((m.start(), c.clone()));
-                        named.sort();
-                    }
-                    let cued = GROUP_CUE
-                        .find_iter(clause)
-                        .find_map(|cue| named.iter().find(|(at, _)| *at == cue.end()));
-                    match cued.or(named.first()) {
-                        Some((_, c)) => set("column", json!(c)),
-                        None => {
-                            missing = missing.or(gap(
-                                "column",
-                                format!(
-                                    "Across which column? For example: {}.",
-                                    columns
-                                        .iter()
-                                        .take(6)
-                                        .cloned()
-                                        .collect::<Vec<_>>()
-                                        .join(", ")
-                                ),
-                            ))
-                        }
-                    }
-                }
-                _ => {}
+            );
+        }
+    }
+}
+
+/// The arguments of `compare_models` in a clause, and what to ask when one is missing.
+fn args_compare_models(
+    at: &MlClause<'_>,
+    g: &MlGrounding,
+    args: &mut Map<String, Value>,
+    missing: &mut Option<Gap>,
+) {
+    let clause = at.clause;
+    let mut set = |k: &str, v: Value| {
+        args.insert(k.into(), v);
+    };
+    let clause = &with_model_word(clause, g);
+    let named = mentions(clause, g);
+    let mut versions: Vec<(usize, u32)> = VERSION
+        .captures_iter(clause)
+        .filter_map(|c| {
+            let m = c.get(1).or(c.get(2)).or(c.get(3))?;
+            Some((m.start(), m.as_str().parse().ok()?))
+        })
+        .collect();
+    if let Ok(more) = Regex::new(r"(?i)\b(?:and|with|vs\.?|versus|to|against)\s+(\d+)\b") {
+        versions.extend(more.captures_iter(clause).filter_map(|c| {
+            let m = c.get(1)?;
+            Some((m.start(), m.as_str().parse().ok()?))
+        }));
+    }
+    // "the 2nd vs the 3rd version": ordinals count when versions are meant.
+    if clause.to_lowercase().contains("version")
+        && let Ok(ordinal) = Regex::new(r"(?i)\b(\d+)(?:st|nd|rd|th)\b")
+    {
+        for c in ordinal.captures_iter(clause) {
+            if let Some(m) = c.get(1)
+                && let Ok(v) = m.as_str().parse::<u32>()
+                && !versions.iter().any(|&(at, _)| at == m.start())
+            {
+                versions.push((m.start(), v));
             }
         }
     }
-    (args, missing)
+    versions.sort();
+    versions.dedup_by_key(|v| v.0);
+    let owner = |at: usize| {
+        named
+            .iter()
+            .rev()
+            .find(|(p, _)| *p < at)
+            .or(named.first())
+            .map(|(_, n)| n.clone())
+    };
+    let pinned: Vec<String> = versions
+        .iter()
+        .filter_map(|&(at, v)| Some(format!("{}@{v}", owner(at)?)))
+        .collect();
+    if pinned.len() >= 2 {
+        set("models", json!(pinned));
+    } else if !named.is_empty() {
+        set(
+            "models",
+            json!(named.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>()),
+        );
+    } else {
+        *missing = which_model(g);
+    }
+}
+
+/// The arguments of the model tools (the model, its version, and what each needs besides) in a clause, and what to ask when one is missing.
+fn model_args(
+    tool: &str,
+    at: &MlClause<'_>,
+    g: &MlGrounding,
+    platform: &Platform,
+    args: &mut Map<String, Value>,
+    missing: &mut Option<Gap>,
+) {
+    let clause = at.clause;
+    let version = at.version;
+    let path = at.path.clone();
+    let mut set = |k: &str, v: Value| {
+        args.insert(k.into(), v);
+    };
+    let name = model(clause, g, platform, tool == "predict");
+    match &name {
+        Some(m) => set("model", json!(m)),
+        None => *missing = which_model(g),
+    }
+    if let Some(v) = version {
+        set("version", json!(v));
+    }
+    match tool {
+        "predict" => match path {
+            Some(p) => set("path", json!(p)),
+            None => {
+                *missing = missing
+                    .take()
+                    .or(gap("path", "Which CSV file should I predict for?".into()))
+            }
+        },
+        "explain_prediction" => match ID
+            .captures(clause)
+            .and_then(|c| c.get(1).or(c.get(2)).or(c.get(3)))
+        {
+            Some(id) => set("id", json!(id.as_str())),
+            None => {
+                *missing = missing.take().or(gap(
+                    "id",
+                    "Which row? Give its id (e.g. C101042) or row number.".into(),
+                ))
+            }
+        },
+        "promote_model" => match stage_named(clause) {
+            Some(stage) => set("stage", json!(stage)),
+            None => {
+                *missing = missing
+                    .take()
+                    .or(gap("stage", "Which stage: staging or production?".into()))
+            }
+        },
+        "check_bias" => {
+            let (column, columns) = bias_column(clause, name.as_deref(), g);
+            match column {
+                Some(c) => set("column", json!(c)),
+                None => {
+                    *missing = missing.take().or(gap(
+                        "column",
+                        format!(
+                            "Across which column? For example: {}.",
+                            columns
+                                .iter()
+                                .take(6)
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ))
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The stage a promotion names: `none` for a demotion, else production or staging.
+fn stage_named(clause: &str) -> Option<&'static str> {
+    let lower = clause.to_lowercase();
+    if [
+        "demote",
+        "out of production",
+        "unstage",
+        "to none",
+        "no stage",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+    {
+        Some("none")
+    } else if lower.contains("production")
+        || lower.contains("prod")
+        || lower.contains("ship")
+        || lower.contains("deploy")
+    {
+        Some("production")
+    } else if lower.contains("staging") || lower.contains("stage") {
+        Some("staging")
+    } else {
+        None
+    }
+}
+
+/// The column a bias check is across (the one a group cue or a gender word
+/// points at, else the first named that is neither the target nor an id),
+/// and the columns it could be.
+fn bias_column(
+    clause: &str,
+    model: Option<&str>,
+    g: &MlGrounding,
+) -> (Option<String>, Vec<String>) {
+    let all: Vec<String> = g
+        .datasets
+        .iter()
+        .flat_map(|d| d.columns.iter().cloned())
+        .collect();
+    let columns = model.map_or(all.as_slice(), |m| columns_of(m, g));
+    let target = model
+        .and_then(|m| g.targets.iter().find(|(n, _, _)| n == m))
+        .map(|(_, _, t)| t.as_str());
+    let id_like = |c: &str| {
+        let c = c.to_lowercase();
+        c == "id" || c.ends_with("_id")
+    };
+    let mut named: Vec<(usize, String)> = column_mentions(clause, columns, g)
+        .into_iter()
+        .filter(|(_, c)| Some(c.as_str()) != target && !id_like(c))
+        .collect();
+    if let Some(m) = GENDER_WORDS.find(clause)
+        && let Some(c) = columns
+            .iter()
+            .find(|c| ["gender", "sex"].contains(&c.to_lowercase().as_str()))
+    {
+        named.push((m.start(), c.clone()));
+        named.sort();
+    }
+    let cued = GROUP_CUE
+        .find_iter(clause)
+        .find_map(|cue| named.iter().find(|(at, _)| *at == cue.end()));
+    let column = cued.or(named.first()).map(|(_, c)| c.clone());
+    (column, columns.to_vec())
 }
 
 fn re_capture(pattern: &str, text: &str) -> Option<String> {
