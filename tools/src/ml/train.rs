@@ -102,26 +102,7 @@ pub fn train(
     req: &TrainRequest,
     hooks: Hooks<'_>,
 ) -> Result<(ModelRecord, Outcome, Value), ToolError> {
-    let budget = req.budget_seconds.unwrap_or(DEFAULT_BUDGET);
-    if !(budget.is_finite() && (1.0..=MAX_BUDGET).contains(&budget)) {
-        return Err(ToolError::invalid(
-            RunAutoml::NAME,
-            "budget_seconds",
-            format!("{budget} is out of range; give between 1 and {MAX_BUDGET} seconds"),
-        ));
-    }
-    let name = req.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    if let Some(name) = name
-        && !name
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-    {
-        return Err(ToolError::invalid(
-            RunAutoml::NAME,
-            "name",
-            format!("{name:?}: use letters, digits, '_' or '-' (e.g. churn_v2)"),
-        ));
-    }
+    let (budget, name) = checked(req)?;
     let dataset = find_dataset(platform, &req.dataset)?;
     let frame = load_dataset(&dataset)?;
     let spec = Spec {
@@ -137,40 +118,7 @@ pub fn train(
     let outcome = automl::run(
         &frame,
         &spec,
-        &mut |p| match p {
-            Progress::Started {
-                task,
-                metric: m,
-                rows,
-                features,
-            } => {
-                metric = m.name();
-                hooks.progress(
-                    &format!(
-                        "{task:?} task on {rows} rows and {features} features; optimising {metric} for {budget:.0} s"
-                    ),
-                    Some(0.0),
-                )
-            }
-            Progress::Trial {
-                trial,
-                best,
-                elapsed,
-            } => hooks.progress(
-                &format!(
-                    "trial {:>3} {:<11} {metric} {}  (best {} {}, {elapsed:.1} s)",
-                    trial.n,
-                    trial.family,
-                    score(trial.cv_score),
-                    score(best.cv_score),
-                    best.family
-                ),
-                Some((elapsed / budget).min(1.0)),
-            ),
-            Progress::Refit { family } => {
-                hooks.progress(&format!("refitting {family} on every row"), Some(1.0))
-            }
-        },
+        &mut |p| report(p, &mut metric, budget, hooks),
         hooks.cancel.unwrap_or(&never),
     )?;
     let pipeline = &outcome.pipeline;
@@ -181,23 +129,7 @@ pub fn train(
         .iter()
         .map(|t| json!({"family": t.family, "params": t.params, "cv_score": t.cv_score, "fit_s": t.fit_s}))
         .collect();
-    let details = json!({
-        "params": outcome.best.params,
-        "features": pipeline.features(),
-        "classes": pipeline.target.classes,
-        "rows": outcome.rows,
-        "folds": spec.folds,
-        "seed": spec.seed,
-        "budget_s": budget,
-        "training_s": outcome.elapsed_s,
-        "trials": outcome.trials,
-        "metrics": outcome.metrics.iter().map(|(m, mean, std)| json!({"metric": m.name(), "mean": mean, "std": std})).collect::<Vec<_>>(),
-        "leaderboard": leaderboard.iter().take(20).collect::<Vec<_>>(),
-        "dropped": outcome.dropped.iter().map(|(c, why)| json!({"column": c, "reason": why})).collect::<Vec<_>>(),
-        "notes": outcome.notes,
-        "interrupted": outcome.interrupted,
-        "out_of_fold": out_of_fold(&outcome),
-    });
+    let details = details(&outcome, &spec, budget, &leaderboard);
     let record = platform.store().add_model(
         NewModel {
             record: ModelRecord {
@@ -233,6 +165,91 @@ pub fn train(
         "leaderboard": leaderboard,
     });
     Ok((record, outcome, result))
+}
+
+/// The budget and model name a request asks for, checked.
+fn checked(req: &TrainRequest) -> Result<(f64, Option<&str>), ToolError> {
+    let budget = req.budget_seconds.unwrap_or(DEFAULT_BUDGET);
+    if !(budget.is_finite() && (1.0..=MAX_BUDGET).contains(&budget)) {
+        return Err(ToolError::invalid(
+            RunAutoml::NAME,
+            "budget_seconds",
+            format!("{budget} is out of range; give between 1 and {MAX_BUDGET} seconds"),
+        ));
+    }
+    let name = req.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    if let Some(name) = name
+        && !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(ToolError::invalid(
+            RunAutoml::NAME,
+            "name",
+            format!("{name:?}: use letters, digits, '_' or '-' (e.g. churn_v2)"),
+        ));
+    }
+    Ok((budget, name))
+}
+
+/// Passes a line of the search's progress on, with the share of the budget spent.
+fn report(p: Progress<'_>, metric: &mut &'static str, budget: f64, hooks: Hooks<'_>) {
+    match p {
+        Progress::Started {
+            task,
+            metric: m,
+            rows,
+            features,
+        } => {
+            *metric = m.name();
+            hooks.progress(
+                &format!(
+                    "{task:?} task on {rows} rows and {features} features; optimising {metric} for {budget:.0} s"
+                ),
+                Some(0.0),
+            )
+        }
+        Progress::Trial {
+            trial,
+            best,
+            elapsed,
+        } => hooks.progress(
+            &format!(
+                "trial {:>3} {:<11} {metric} {}  (best {} {}, {elapsed:.1} s)",
+                trial.n,
+                trial.family,
+                score(trial.cv_score),
+                score(best.cv_score),
+                best.family
+            ),
+            Some((elapsed / budget).min(1.0)),
+        ),
+        Progress::Refit { family } => {
+            hooks.progress(&format!("refitting {family} on every row"), Some(1.0))
+        }
+    }
+}
+
+/// What the registry keeps about a trained model besides its headline figures.
+fn details(outcome: &Outcome, spec: &Spec, budget: f64, leaderboard: &[Value]) -> Value {
+    let pipeline = &outcome.pipeline;
+    json!({
+        "params": outcome.best.params,
+        "features": pipeline.features(),
+        "classes": pipeline.target.classes,
+        "rows": outcome.rows,
+        "folds": spec.folds,
+        "seed": spec.seed,
+        "budget_s": budget,
+        "training_s": outcome.elapsed_s,
+        "trials": outcome.trials,
+        "metrics": outcome.metrics.iter().map(|(m, mean, std)| json!({"metric": m.name(), "mean": mean, "std": std})).collect::<Vec<_>>(),
+        "leaderboard": leaderboard.iter().take(20).collect::<Vec<_>>(),
+        "dropped": outcome.dropped.iter().map(|(c, why)| json!({"column": c, "reason": why})).collect::<Vec<_>>(),
+        "notes": outcome.notes,
+        "interrupted": outcome.interrupted,
+        "out_of_fold": out_of_fold(outcome),
+    })
 }
 
 fn task_name(outcome: &Outcome) -> String {
