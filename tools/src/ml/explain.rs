@@ -2,7 +2,10 @@
 //! `explain_model`, `explain_prediction`, `check_bias`.
 
 use maestro_ml::bias::{self, BiasReport};
-use maestro_ml::explain::{Importance, contributions, partial_dependence, permutation_importance};
+use maestro_ml::explain::{
+    Contribution, Contributions, Importance, PartialDependence, contributions, partial_dependence,
+    permutation_importance,
+};
 use maestro_ml::profile::Kind;
 use maestro_ml::{Frame, Metric, MlError, Pipeline, Task};
 use schemars::JsonSchema;
@@ -136,75 +139,19 @@ impl TypedTool for ExplainModel {
         let pipeline = load_pipeline(ctx.platform, &m)?;
         let frame = training_frame(ctx.platform, &m)?;
         let found = importance(&pipeline, &frame);
-        let mut t = Table::new(&["feature", "importance", "95% interval"]);
-        for i in &found {
-            t.rows.push(vec![
-                i.feature.clone(),
-                score(i.mean),
-                format!("{} to {}", score(i.low), score(i.high)),
-            ]);
-        }
         let metric = Metric::default_for(pipeline.target.task);
-        let labels: Vec<String> = found.iter().take(15).map(|i| i.feature.clone()).collect();
-        let values: Vec<f64> = found.iter().take(15).map(|i| i.mean).collect();
-        let errors: Vec<f64> = found
-            .iter()
-            .take(15)
-            .map(|i| (i.high - i.low) / 2.0)
-            .collect();
-        let mut out = ToolOutput::new(String::new(), Value::Null);
-        if let Ok(png) = chart::hbars(
-            &format!("Permutation importance, {}", m.name),
-            &labels,
-            &values,
-            Some(&errors),
-            &format!("drop in {} when shuffled", metric.name()),
-        ) {
+        let mut out = ToolOutput::new(String::new(), Value::Null)
+            .with(Display::Table(importance_table(&found)));
+        if let Ok(png) = importance_chart(&m.name, &found, metric) {
             out = out.with(Display::Chart {
                 title: "Feature importance".into(),
                 png,
             });
         }
-        let kinds: Vec<(String, Kind)> = pipeline.prep.features().to_vec();
-        let class = usize::from(pipeline.target.task == Task::Binary);
         let rows = sample(&frame, 200);
         let mut curves = Vec::new();
         for i in found.iter().take(3) {
-            let numeric = kinds
-                .iter()
-                .any(|(n, k)| n == &i.feature && *k == Kind::Numeric);
-            let pd = partial_dependence(
-                &rows,
-                &i.feature,
-                numeric,
-                |f| pipeline.predict_scalar(f, class),
-                12,
-                200,
-            );
-            let what = predicted_quantity(&pipeline);
-            let png = if numeric {
-                let points: Vec<(f64, f64)> = pd
-                    .points
-                    .iter()
-                    .filter_map(|p| Some((p.x?, p.mean)))
-                    .collect();
-                chart::lines(
-                    &format!("Partial dependence on {}", pd.feature),
-                    &pd.feature,
-                    &what,
-                    &[(what.as_str(), points)],
-                )
-            } else {
-                let labels: Vec<String> = pd.points.iter().map(|p| p.value.clone()).collect();
-                let values: Vec<f64> = pd.points.iter().map(|p| p.mean).collect();
-                chart::hbars(
-                    &format!("Partial dependence on {}", pd.feature),
-                    &labels,
-                    &values,
-                    None,
-                    &what,
-                )
-            };
+            let (pd, png) = dependence(&pipeline, &rows, &i.feature);
             if let Ok(png) = png {
                 out = out.with(Display::Chart {
                     title: format!("Partial dependence on {}", pd.feature),
@@ -235,9 +182,78 @@ impl TypedTool for ExplainModel {
         }
         out.summary = summary;
         out.data = json!({"model": m.name, "version": m.version, "metric": metric.name(), "importance": found, "partial_dependence": curves});
-        out.displays.insert(0, Display::Table(t));
         Ok(out)
     }
+}
+
+/// Each feature's importance with its interval, as a table.
+fn importance_table(found: &[Importance]) -> Table {
+    let mut t = Table::new(&["feature", "importance", "95% interval"]);
+    for i in found {
+        t.rows.push(vec![
+            i.feature.clone(),
+            score(i.mean),
+            format!("{} to {}", score(i.low), score(i.high)),
+        ]);
+    }
+    t
+}
+
+/// The fifteen most important features as bars with their intervals.
+fn importance_chart(
+    model: &str,
+    found: &[Importance],
+    metric: Metric,
+) -> Result<String, chart::ChartError> {
+    let top = || found.iter().take(15);
+    let labels: Vec<String> = top().map(|i| i.feature.clone()).collect();
+    let values: Vec<f64> = top().map(|i| i.mean).collect();
+    let errors: Vec<f64> = top().map(|i| (i.high - i.low) / 2.0).collect();
+    chart::hbars(
+        &format!("Permutation importance, {model}"),
+        &labels,
+        &values,
+        Some(&errors),
+        &format!("drop in {} when shuffled", metric.name()),
+    )
+}
+
+/// How the prediction moves with `feature` over `rows`, and its chart: a
+/// line for a numeric feature, bars for a categorical one.
+fn dependence(
+    pipeline: &Pipeline,
+    rows: &Frame,
+    feature: &str,
+) -> (PartialDependence, Result<String, chart::ChartError>) {
+    let numeric = pipeline
+        .prep
+        .features()
+        .iter()
+        .any(|(n, k)| n == feature && *k == Kind::Numeric);
+    let class = usize::from(pipeline.target.task == Task::Binary);
+    let pd = partial_dependence(
+        rows,
+        feature,
+        numeric,
+        |f| pipeline.predict_scalar(f, class),
+        12,
+        200,
+    );
+    let what = predicted_quantity(pipeline);
+    let title = format!("Partial dependence on {}", pd.feature);
+    let png = if numeric {
+        let points: Vec<(f64, f64)> = pd
+            .points
+            .iter()
+            .filter_map(|p| Some((p.x?, p.mean)))
+            .collect();
+        chart::lines(&title, &pd.feature, &what, &[(what.as_str(), points)])
+    } else {
+        let labels: Vec<String> = pd.points.iter().map(|p| p.value.clone()).collect();
+        let values: Vec<f64> = pd.points.iter().map(|p| p.mean).collect();
+        chart::hbars(&title, &labels, &values, None, &what)
+    };
+    (pd, png)
 }
 
 fn predicted_quantity(p: &Pipeline) -> String {
@@ -325,35 +341,7 @@ impl TypedTool for ExplainPrediction {
         let m = find_model(ctx.platform, &a.model, a.version)?;
         let pipeline = load_pipeline(ctx.platform, &m)?;
         let frame = training_frame(ctx.platform, &m)?;
-        let (row, label) = match (&a.id, &a.row) {
-            (_, Some(row)) => (
-                frame_from_rows(std::slice::from_ref(row))?,
-                "the given row".to_string(),
-            ),
-            (Some(id), None) => {
-                let dataset = ctx
-                    .platform
-                    .store()
-                    .get_dataset(&m.dataset, Some(m.dataset_version))?;
-                let ids: Vec<String> = dataset
-                    .profile
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter(|p| p["kind"] == "id")
-                    .filter_map(|p| p["name"].as_str().map(str::to_string))
-                    .collect();
-                let (r, label) = find_row(&frame, &ids, id)?;
-                (frame.take_rows(&[r]), label)
-            }
-            (None, None) => {
-                return Err(ToolError::invalid(
-                    Self::NAME,
-                    "id",
-                    "say which row: an id like \"C101042\", a row number, or the row itself",
-                ));
-            }
-        };
+        let (row, label) = chosen_row(ctx, &m, &frame, &a)?;
         let class = match (pipeline.target.task, pipeline.predict(&row)?.output) {
             (Task::Multiclass, maestro_ml::Output::Probabilities(p)) => {
                 maestro_ml::metrics::argmax(p.row(0))
@@ -377,46 +365,8 @@ impl TypedTool for ExplainPrediction {
                 pipeline.target.name, pipeline.target.classes[class]
             ),
         };
-        let mut t = Table::new(&["feature", "value", "effect"]);
-        for v in &c.values {
-            t.rows.push(vec![
-                v.feature.clone(),
-                v.value.clone().unwrap_or_else(|| "(missing)".into()),
-                format!("{:+.4}", v.effect),
-            ]);
-        }
-        let describe = |v: &maestro_ml::explain::Contribution| {
-            format!(
-                "{} = {} ({:+.3})",
-                v.feature,
-                v.value.as_deref().unwrap_or("missing"),
-                v.effect
-            )
-        };
-        let up: Vec<String> = c
-            .values
-            .iter()
-            .filter(|v| v.effect > 0.0)
-            .take(3)
-            .map(describe)
-            .collect();
-        let down: Vec<String> = c
-            .values
-            .iter()
-            .filter(|v| v.effect < 0.0)
-            .take(3)
-            .map(describe)
-            .collect();
-        let mut summary = format!(
-            "For {label}, {} predicts {what} = {:.3} against an average of {:.3}.",
-            m.name, c.prediction, c.baseline
-        );
-        if !up.is_empty() {
-            summary.push_str(&format!(" Pushing it up: {}.", up.join(", ")));
-        }
-        if !down.is_empty() {
-            summary.push_str(&format!(" Pulling it down: {}.", down.join(", ")));
-        }
+        let summary =
+            contributions_summary(&c, &format!("For {label}, {} predicts {what}", m.name));
         let labels: Vec<String> = c
             .values
             .iter()
@@ -431,7 +381,7 @@ impl TypedTool for ExplainPrediction {
             .collect();
         let values: Vec<f64> = c.values.iter().take(12).map(|v| v.effect).collect();
         let mut out = ToolOutput::new(summary, json!({"model": m.name, "version": m.version, "row": label, "quantity": what, "contributions": c}))
-            .with(Display::Table(t));
+            .with(Display::Table(contributions_table(&c)));
         if let Ok(png) = chart::hbars(
             &format!("Why {what} = {:.3} for {label}", c.prediction),
             &labels,
@@ -446,6 +396,95 @@ impl TypedTool for ExplainPrediction {
         }
         Ok(out)
     }
+}
+
+/// The row a request names: given whole, by a value of an id column, or by number.
+fn chosen_row(
+    ctx: &Context<'_>,
+    m: &ModelRecord,
+    frame: &Frame,
+    a: &ExplainRowArgs,
+) -> Result<(Frame, String), ToolError> {
+    Ok(match (&a.id, &a.row) {
+        (_, Some(row)) => (
+            frame_from_rows(std::slice::from_ref(row))?,
+            "the given row".to_string(),
+        ),
+        (Some(id), None) => {
+            let dataset = ctx
+                .platform
+                .store()
+                .get_dataset(&m.dataset, Some(m.dataset_version))?;
+            let ids: Vec<String> = dataset
+                .profile
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["kind"] == "id")
+                .filter_map(|p| p["name"].as_str().map(str::to_string))
+                .collect();
+            let (r, label) = find_row(frame, &ids, id)?;
+            (frame.take_rows(&[r]), label)
+        }
+        (None, None) => {
+            return Err(ToolError::invalid(
+                ExplainPrediction::NAME,
+                "id",
+                "say which row: an id like \"C101042\", a row number, or the row itself",
+            ));
+        }
+    })
+}
+
+/// Each feature's value and effect on one prediction, as a table.
+fn contributions_table(c: &Contributions) -> Table {
+    let mut t = Table::new(&["feature", "value", "effect"]);
+    for v in &c.values {
+        t.rows.push(vec![
+            v.feature.clone(),
+            v.value.clone().unwrap_or_else(|| "(missing)".into()),
+            format!("{:+.4}", v.effect),
+        ]);
+    }
+    t
+}
+
+/// What pushed one prediction up and what pulled it down, after `subject`
+/// ("For row 3, churn predicts P(churned = yes)").
+fn contributions_summary(c: &Contributions, subject: &str) -> String {
+    let describe = |v: &Contribution| {
+        format!(
+            "{} = {} ({:+.3})",
+            v.feature,
+            v.value.as_deref().unwrap_or("missing"),
+            v.effect
+        )
+    };
+    let up: Vec<String> = c
+        .values
+        .iter()
+        .filter(|v| v.effect > 0.0)
+        .take(3)
+        .map(describe)
+        .collect();
+    let down: Vec<String> = c
+        .values
+        .iter()
+        .filter(|v| v.effect < 0.0)
+        .take(3)
+        .map(describe)
+        .collect();
+    let mut summary = format!(
+        "{subject} = {:.3} against an average of {:.3}.",
+        c.prediction, c.baseline
+    );
+    if !up.is_empty() {
+        summary.push_str(&format!(" Pushing it up: {}.", up.join(", ")));
+    }
+    if !down.is_empty() {
+        summary.push_str(&format!(" Pulling it down: {}.", down.join(", ")));
+    }
+    summary
 }
 
 /// Arguments of `check_bias`.
