@@ -737,67 +737,14 @@ impl TypedTool for ProjectTimeline {
                     format!("there is no project called {:?}", a.project),
                 )
             })?;
-        let open = snapshot.open(None);
-        let mut lanes: Vec<Lane> = Vec::new();
-        let average_capacity = snapshot.team.iter().map(|m| m.capacity).sum::<f64>()
-            / snapshot.team.len().max(1) as f64;
-        for item in snapshot.items.iter().filter(|i| {
-            i.completed.is_none()
-                && i.project
-                    .as_deref()
-                    .is_some_and(|p| p.eq_ignore_ascii_case(&project))
-        }) {
-            let who = item.assignee.clone().unwrap_or_else(|| "unassigned".into());
-            let (median, sigma) = match &snapshot.insight {
-                Ok(models) => {
-                    let e = models.estimate(item, &snapshot.open(item.id));
-                    (e.hours, ((e.high / e.low).ln() / 2.563).max(0.05))
-                }
-                Err(_) => (item.load_hours(), 0.4),
-            };
-            match lanes.iter_mut().find(|l| l.who.eq_ignore_ascii_case(&who)) {
-                Some(lane) => lane.tasks.push((median, sigma)),
-                None => {
-                    let capacity = snapshot
-                        .team
-                        .iter()
-                        .find(|m| m.name.eq_ignore_ascii_case(&who))
-                        .map_or(average_capacity, |m| m.capacity);
-                    lanes.push(Lane {
-                        who,
-                        daily: capacity / 5.0,
-                        tasks: vec![(median, sigma)],
-                        other: 0.0,
-                    });
-                }
-            }
-        }
+        let lanes = lanes(&snapshot, &project);
         if lanes.is_empty() {
             return Ok(ToolOutput::new(
                 format!("{project} has no open tasks: it is finished."),
                 json!({"project": project, "open_tasks": 0}),
             ));
         }
-        for lane in &mut lanes {
-            lane.other = (open.expected(&lane.who) - lane.hours()).max(0.0);
-        }
-        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-        let mut finishes: Vec<f64> = (0..RUNS)
-            .map(|_| {
-                lanes
-                    .iter()
-                    .map(|lane| {
-                        let hours: f64 = lane
-                            .tasks
-                            .iter()
-                            .map(|(m, s)| m * (s * rng.normal()).exp())
-                            .sum();
-                        (hours + lane.other) / lane.daily.max(0.5)
-                    })
-                    .fold(0.0, f64::max)
-            })
-            .collect();
-        finishes.sort_by(f64::total_cmp);
+        let finishes = simulate(&lanes);
         let p50 = add_business_days(snapshot.today, finishes[RUNS / 2].ceil());
         let p90 = add_business_days(snapshot.today, finishes[RUNS * 9 / 10].ceil());
         let remaining: f64 = lanes.iter().map(Lane::hours).sum();
@@ -806,18 +753,7 @@ impl TypedTool for ProjectTimeline {
             .iter()
             .map(|l| l.daily * l.hours() / (l.hours() + l.other).max(1e-9))
             .sum();
-        let mut burn = Table::new(&["week", "remaining hours (P50)"]);
-        let mut left = remaining;
-        let mut week = 0;
-        while left > 0.0 && week < 26 {
-            burn.rows.push(vec![
-                add_business_days(snapshot.today, 5.0 * week as f64).to_string(),
-                format!("{left:.0}"),
-            ]);
-            left -= 5.0 * daily;
-            week += 1;
-        }
-        burn.rows.push(vec![p50.to_string(), "0".into()]);
+        let burn = burn_down(snapshot.today, remaining, daily, p50);
         let tasks: usize = lanes.iter().map(|l| l.tasks.len()).sum();
         let summary = format!(
             "{project}: {tasks} open task(s), about {remaining:.0} h of work. Likely finished by {p50} (P50); {p90} to be 90% sure ({}).",
@@ -841,6 +777,90 @@ impl TypedTool for ProjectTimeline {
                 png: chart,
             }))
     }
+}
+
+/// The project's open tasks by assignee, each with its estimate's median
+/// and spread, and everyone's other open work.
+fn lanes(snapshot: &Snapshot, project: &str) -> Vec<Lane> {
+    let open = snapshot.open(None);
+    let mut lanes: Vec<Lane> = Vec::new();
+    let average_capacity =
+        snapshot.team.iter().map(|m| m.capacity).sum::<f64>() / snapshot.team.len().max(1) as f64;
+    for item in snapshot.items.iter().filter(|i| {
+        i.completed.is_none()
+            && i.project
+                .as_deref()
+                .is_some_and(|p| p.eq_ignore_ascii_case(project))
+    }) {
+        let who = item.assignee.clone().unwrap_or_else(|| "unassigned".into());
+        let (median, sigma) = match &snapshot.insight {
+            Ok(models) => {
+                let e = models.estimate(item, &snapshot.open(item.id));
+                (e.hours, ((e.high / e.low).ln() / 2.563).max(0.05))
+            }
+            Err(_) => (item.load_hours(), 0.4),
+        };
+        match lanes.iter_mut().find(|l| l.who.eq_ignore_ascii_case(&who)) {
+            Some(lane) => lane.tasks.push((median, sigma)),
+            None => {
+                let capacity = snapshot
+                    .team
+                    .iter()
+                    .find(|m| m.name.eq_ignore_ascii_case(&who))
+                    .map_or(average_capacity, |m| m.capacity);
+                lanes.push(Lane {
+                    who,
+                    daily: capacity / 5.0,
+                    tasks: vec![(median, sigma)],
+                    other: 0.0,
+                });
+            }
+        }
+    }
+    for lane in &mut lanes {
+        lane.other = (open.expected(&lane.who) - lane.hours()).max(0.0);
+    }
+    lanes
+}
+
+/// Working days until each lane is done, the slowest lane per run, over
+/// `RUNS` seeded draws of every task's duration; sorted.
+fn simulate(lanes: &[Lane]) -> Vec<f64> {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut finishes: Vec<f64> = (0..RUNS)
+        .map(|_| {
+            lanes
+                .iter()
+                .map(|lane| {
+                    let hours: f64 = lane
+                        .tasks
+                        .iter()
+                        .map(|(m, s)| m * (s * rng.normal()).exp())
+                        .sum();
+                    (hours + lane.other) / lane.daily.max(0.5)
+                })
+                .fold(0.0, f64::max)
+        })
+        .collect();
+    finishes.sort_by(f64::total_cmp);
+    finishes
+}
+
+/// Hours left week by week at the team's pace on the project, to `p50`.
+fn burn_down(today: NaiveDate, remaining: f64, daily: f64, p50: NaiveDate) -> Table {
+    let mut burn = Table::new(&["week", "remaining hours (P50)"]);
+    let mut left = remaining;
+    let mut week = 0;
+    while left > 0.0 && week < 26 {
+        burn.rows.push(vec![
+            add_business_days(today, 5.0 * week as f64).to_string(),
+            format!("{left:.0}"),
+        ]);
+        left -= 5.0 * daily;
+        week += 1;
+    }
+    burn.rows.push(vec![p50.to_string(), "0".into()]);
+    burn
 }
 
 /// One person's share of a project in the simulation.
