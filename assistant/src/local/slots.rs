@@ -387,31 +387,48 @@ pub enum Cues {
 
 /// The person a clause names (see [`Cues`]); `me`/`my` is the speaker.
 pub fn person(c: &mut Clause, g: &Grounding, cues: Cues) -> Option<Who> {
-    if let Some(m) = c.peek(&MENTION) {
-        let name = m
-            .get(1)
-            .unwrap_or("")
-            .trim_end_matches(['.', '-'])
-            .to_string();
-        let who = lookup(g, &name, true).unwrap_or_else(|| unknown(g, &name));
-        let re_mention = cached(format!(
-            r"(?i)(?:\band\s+)?(?:\b(?:assign(?:ed)?(?:\s+it)?\s+to|give\s+(?:it\s+)?to|to|for|let)\s+)?@{}\b",
-            regex::escape(&name)
-        ));
-        c.cut(&re_mention);
-        return Some(who);
+    if c.peek(&MENTION).is_some() {
+        return mentioned(c, g);
     }
+    subject(c, g)
+        .or_else(|| cued(c, g, cues))
+        .or_else(|| (cues == Cues::Anywhere).then(|| anywhere(c, g)).flatten())
+}
+
+/// The person an @mention names (someone nobody on the team is, as typed).
+fn mentioned(c: &mut Clause, g: &Grounding) -> Option<Who> {
+    let m = c.peek(&MENTION)?;
+    let name = m
+        .get(1)
+        .unwrap_or("")
+        .trim_end_matches(['.', '-'])
+        .to_string();
+    let who = lookup(g, &name, true).unwrap_or_else(|| unknown(g, &name));
+    let re_mention = cached(format!(
+        r"(?i)(?:\band\s+)?(?:\b(?:assign(?:ed)?(?:\s+it)?\s+to|give\s+(?:it\s+)?to|to|for|let)\s+)?@{}\b",
+        regex::escape(&name)
+    ));
+    c.cut(&re_mention);
+    Some(who)
+}
+
+/// The person a request opens with ("bob needs to …", "get carol to …").
+fn subject(c: &mut Clause, g: &Grounding) -> Option<Who> {
     static SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
         re(
             r"(?i)^\s*(?:i\s+want\s+|get\s+)?([\p{L}]+)\s+(?:needs?\s+to|should|has\s+to|must|to)\s+",
         )
     });
-    if let Some(m) = c.peek(&SUBJECT)
-        && let Some(who) = lookup(g, m.get(1).unwrap_or(""), false)
-    {
-        c.cut(&SUBJECT);
-        return Some(who);
-    }
+    let m = c.peek(&SUBJECT)?;
+    let who = lookup(g, m.get(1).unwrap_or(""), false)?;
+    c.cut(&SUBJECT);
+    Some(who)
+}
+
+/// The person a cue word introduces ("for bob", "assign to carol", "is zoe
+/// working on"): someone on the team, the speaker for "me", or a name
+/// nobody has where only a person fits.
+fn cued(c: &mut Clause, g: &Grounding, cues: Cues) -> Option<Who> {
     let mut search_from = 0;
     while let Some(caps) = CUED.captures_at(c.rest(), search_from) {
         let whole = caps.get(0).expect("a match has group 0").range();
@@ -443,68 +460,78 @@ pub fn person(c: &mut Clause, g: &Grounding, cues: Cues) -> Option<Who> {
             c.blank(whole.start..end);
             return Some(who);
         }
-        // In "what's zoe working on" or "have marcus take it" only a person fits.
-        let person_frame = [
-            "what's", "what’s", "is", "have", "let", "did", "has", "does",
-        ]
-        .contains(&cue.as_str())
-            && [" working", " take", " own", " up to", " finish", " handle"]
-                .iter()
-                .any(|p| after.starts_with(p));
-        let capitalised = first.chars().next().is_some_and(char::is_uppercase)
-            && first
-                .chars()
-                .skip(1)
-                .all(|ch| ch.is_lowercase() || ch == '\'');
-        let looks_like_name = (capitalised || person_frame)
-            && first.chars().all(char::is_alphabetic)
-            && first.chars().count() >= 3
-            && !NOT_NAMES.contains(&first.to_lowercase().as_str())
-            && !g.projects.iter().any(|p| {
-                p.to_lowercase()
-                    .split_whitespace()
-                    .any(|w| w == first.to_lowercase())
-            });
-        let ends_phrase = after.trim_start().is_empty()
-            || [
-                " to ",
-                ":",
-                ",",
-                " -",
-                " working",
-                " take",
-                " own",
-                " on ",
-                " finish",
-                " complete",
-                "?",
-            ]
-            .iter()
-            .any(|p| after.starts_with(p) || after.trim_start().starts_with(p.trim()));
-        if looks_like_name && ends_phrase {
+        if unknown_name_fits(&cue, &first, after, g) {
             let end = caps.get(2).map_or(whole.end, |m| m.end());
             c.blank(whole.start..end);
             return Some(unknown(g, &first));
         }
     }
-    if cues == Cues::Anywhere {
-        if let Some(m) = c.peek(&POSSESSIVE)
-            && let Some(who) = lookup(g, m.get(1).unwrap_or(""), false)
-        {
-            c.cut(&POSSESSIVE);
+    None
+}
+
+/// Whether `first`, after cue word `cue` and followed by `after`, reads
+/// as the name of someone not on the team rather than another word.
+fn unknown_name_fits(cue: &str, first: &str, after: &str, g: &Grounding) -> bool {
+    // In "what's zoe working on" or "have marcus take it" only a person fits.
+    let person_frame = [
+        "what's", "what’s", "is", "have", "let", "did", "has", "does",
+    ]
+    .contains(&cue)
+        && [" working", " take", " own", " up to", " finish", " handle"]
+            .iter()
+            .any(|p| after.starts_with(p));
+    let capitalised = first.chars().next().is_some_and(char::is_uppercase)
+        && first
+            .chars()
+            .skip(1)
+            .all(|ch| ch.is_lowercase() || ch == '\'');
+    let looks_like_name = (capitalised || person_frame)
+        && first.chars().all(char::is_alphabetic)
+        && first.chars().count() >= 3
+        && !NOT_NAMES.contains(&first.to_lowercase().as_str())
+        && !g.projects.iter().any(|p| {
+            p.to_lowercase()
+                .split_whitespace()
+                .any(|w| w == first.to_lowercase())
+        });
+    let ends_phrase = after.trim_start().is_empty()
+        || [
+            " to ",
+            ":",
+            ",",
+            " -",
+            " working",
+            " take",
+            " own",
+            " on ",
+            " finish",
+            " complete",
+            "?",
+        ]
+        .iter()
+        .any(|p| after.starts_with(p) || after.trim_start().starts_with(p.trim()));
+    looks_like_name && ends_phrase
+}
+
+/// A teammate named anywhere: by a possessive ("bob's tasks"), else by a
+/// word that is their name.
+fn anywhere(c: &mut Clause, g: &Grounding) -> Option<Who> {
+    if let Some(m) = c.peek(&POSSESSIVE)
+        && let Some(who) = lookup(g, m.get(1).unwrap_or(""), false)
+    {
+        c.cut(&POSSESSIVE);
+        return Some(who);
+    }
+    for word in c
+        .rest()
+        .split(|ch: char| !ch.is_alphabetic())
+        .filter(|w| w.len() > 1)
+        .map(str::to_string)
+        .collect::<Vec<_>>()
+    {
+        if let Some(who) = lookup(g, &word, false) {
+            c.cut(&cached(format!(r"(?i)\b{}\b", regex::escape(&word))));
             return Some(who);
-        }
-        for word in c
-            .rest()
-            .split(|ch: char| !ch.is_alphabetic())
-            .filter(|w| w.len() > 1)
-            .map(str::to_string)
-            .collect::<Vec<_>>()
-        {
-            if let Some(who) = lookup(g, &word, false) {
-                c.cut(&cached(format!(r"(?i)\b{}\b", regex::escape(&word))));
-                return Some(who);
-            }
         }
     }
     None
