@@ -339,33 +339,7 @@ pub fn contributions(
     let prediction = at(&predict(&row), 0);
     let n_bg = background.rows();
 
-    // Every feature once, and the ones both frames have as players.
-    let mut values: Vec<Contribution> = Vec::new();
-    let mut players: Vec<Player> = Vec::new();
-    let mut seen: Vec<String> = Vec::new();
-    for feature in features {
-        let in_row = row.index_of(feature);
-        let name = in_row.map_or_else(|| feature.clone(), |i| row.names()[i].clone());
-        if seen.contains(&name) {
-            continue;
-        }
-        seen.push(name.clone());
-        if let (Some(in_row), Some(in_background)) = (in_row, background.index_of(feature))
-            && n_bg > 0
-        {
-            players.push(Player {
-                in_row,
-                in_background,
-                slot: values.len(),
-            });
-        }
-        values.push(Contribution {
-            feature: name,
-            value: in_row.and_then(|i| row.column_at(i)[0].clone()),
-            effect: 0.0,
-        });
-    }
-
+    let (mut values, players) = players(&row, background, features);
     let d = players.len();
     let baseline = if d == 0 || n_bg == 0 {
         prediction
@@ -386,24 +360,7 @@ pub fn contributions(
         for order in &orders {
             let predictions = match &template {
                 Some(template) => {
-                    let mut batch = template.clone();
-                    let mut position = vec![0; d];
-                    for (k, &p) in order.iter().enumerate() {
-                        position[p] = k;
-                    }
-                    for (p, player) in players.iter().enumerate() {
-                        let own = &row.column_at(player.in_row)[0];
-                        let theirs = background.column_at(player.in_background);
-                        let cells = (1..d)
-                            .flat_map(|k| {
-                                let switched = position[p] < k;
-                                theirs.iter().map(move |t| if switched { own } else { t })
-                            })
-                            .cloned()
-                            .collect();
-                        batch.set_column(player.in_row, cells);
-                    }
-                    predict(&batch)
+                    predict(&walk_states(template, &row, background, &players, order))
                 }
                 None => Vec::new(),
             };
@@ -432,6 +389,73 @@ pub fn contributions(
         prediction,
         values,
     }
+}
+
+/// Every feature once, as a contribution with no effect yet, and the ones
+/// both frames have as players (none without background rows).
+fn players(
+    row: &Frame,
+    background: &Frame,
+    features: &[String],
+) -> (Vec<Contribution>, Vec<Player>) {
+    let n_bg = background.rows();
+    let mut values: Vec<Contribution> = Vec::new();
+    let mut players: Vec<Player> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for feature in features {
+        let in_row = row.index_of(feature);
+        let name = in_row.map_or_else(|| feature.clone(), |i| row.names()[i].clone());
+        if seen.contains(&name) {
+            continue;
+        }
+        seen.push(name.clone());
+        if let (Some(in_row), Some(in_background)) = (in_row, background.index_of(feature))
+            && n_bg > 0
+        {
+            players.push(Player {
+                in_row,
+                in_background,
+                slot: values.len(),
+            });
+        }
+        values.push(Contribution {
+            feature: name,
+            value: in_row.and_then(|i| row.column_at(i)[0].clone()),
+            effect: 0.0,
+        });
+    }
+    (values, players)
+}
+
+/// The intermediate states of one walk, `order`: for k = 1..d-1 the row
+/// with the first k players of the order switched to its own cells, the
+/// others from each background row (one row per state and background row).
+fn walk_states(
+    template: &Frame,
+    row: &Frame,
+    background: &Frame,
+    players: &[Player],
+    order: &[usize],
+) -> Frame {
+    let d = players.len();
+    let mut batch = template.clone();
+    let mut position = vec![0; d];
+    for (k, &p) in order.iter().enumerate() {
+        position[p] = k;
+    }
+    for (p, player) in players.iter().enumerate() {
+        let own = &row.column_at(player.in_row)[0];
+        let theirs = background.column_at(player.in_background);
+        let cells = (1..d)
+            .flat_map(|k| {
+                let switched = position[p] < k;
+                theirs.iter().map(move |t| if switched { own } else { t })
+            })
+            .cloned()
+            .collect();
+        batch.set_column(player.in_row, cells);
+    }
+    batch
 }
 
 /// The feature orders to walk: all `d!` when there are no more than
