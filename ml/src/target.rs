@@ -70,35 +70,7 @@ impl Target {
                 present[0]
             )));
         }
-        let classes_of = |mut labels: Vec<String>| -> Result<(Self, TargetValues)> {
-            if labels.len() > MAX_CLASSES {
-                return Err(MlError::Request(format!(
-                    "{name} has {} different values, too many classes to learn; predict a column with fewer categories, or group its values first",
-                    labels.len()
-                )));
-            }
-            labels.dedup();
-            let task = if labels.len() == 2 {
-                Task::Binary
-            } else {
-                Task::Multiclass
-            };
-            let values = cells
-                .iter()
-                .map(|c| {
-                    c.as_deref()
-                        .and_then(|c| labels.iter().position(|l| same_class(l, c, kind)))
-                })
-                .collect();
-            Ok((
-                Target {
-                    name: name.clone(),
-                    task,
-                    classes: labels,
-                },
-                TargetValues::Classes(values),
-            ))
-        };
+        let classes_of = |labels: Vec<String>| Self::classes(&name, cells, kind, labels);
         match kind {
             Kind::Boolean => {
                 let spelling = |wanted: bool| {
@@ -155,6 +127,43 @@ impl Target {
                 }
             ))),
         }
+    }
+
+    /// A class target over `labels` (in order; a label repeated next to
+    /// itself counts once), its cells as class indexes.
+    fn classes(
+        name: &str,
+        cells: &[Option<String>],
+        kind: Kind,
+        mut labels: Vec<String>,
+    ) -> Result<(Self, TargetValues)> {
+        if labels.len() > MAX_CLASSES {
+            return Err(MlError::Request(format!(
+                "{name} has {} different values, too many classes to learn; predict a column with fewer categories, or group its values first",
+                labels.len()
+            )));
+        }
+        labels.dedup();
+        let task = if labels.len() == 2 {
+            Task::Binary
+        } else {
+            Task::Multiclass
+        };
+        let values = cells
+            .iter()
+            .map(|c| {
+                c.as_deref()
+                    .and_then(|c| labels.iter().position(|l| same_class(l, c, kind)))
+            })
+            .collect();
+        Ok((
+            Target {
+                name: name.to_string(),
+                task,
+                classes: labels,
+            },
+            TargetValues::Classes(values),
+        ))
     }
 
     /// The class index of a cell (the label itself, or the same yes/no or number
