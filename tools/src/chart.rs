@@ -124,35 +124,7 @@ pub fn heatmap(
     x_label: &str,
     y_label: &str,
 ) -> Result<String, ChartError> {
-    if rows.is_empty() || columns.is_empty() {
-        return Err(ChartError(
-            "a heatmap needs at least one row and one column".into(),
-        ));
-    }
-    if values.len() != rows.len() {
-        return Err(ChartError(format!(
-            "{} rows of values for {} row labels",
-            values.len(),
-            rows.len()
-        )));
-    }
-    if let Some((r, v)) = values
-        .iter()
-        .enumerate()
-        .find(|(_, v)| v.len() != columns.len())
-    {
-        return Err(ChartError(format!(
-            "row {:?} has {} values for {} columns",
-            rows[r],
-            v.len(),
-            columns.len()
-        )));
-    }
-    if values.iter().flatten().any(|v| !v.is_finite() || *v < 0.0) {
-        return Err(ChartError(
-            "heatmap values must be finite counts, zero or more".into(),
-        ));
-    }
+    check_grid(rows, columns, values)?;
     font();
     let (n_rows, n_cols) = (rows.len(), columns.len());
     let row_names: Vec<String> = rows.iter().map(|r| shorten(r, 24)).collect();
@@ -183,16 +155,7 @@ pub fn heatmap(
             let (width, height) = chart.plotting_area().dim_in_pixel();
             let (cell_w, cell_h) = (width as usize / n_cols, height as usize / n_rows);
             let text_size = (cell_h / 2).min(cell_w / 4).clamp(8, 16) as f64;
-            let mut cells = Vec::with_capacity(n_rows * n_cols);
-            for (r, row) in values.iter().enumerate() {
-                let total: f64 = row.iter().sum();
-                // Row r is drawn from the top: its band is (n - r - 1)..(n - r).
-                let y = (n_rows - r - 1) as f64;
-                for (c, &v) in row.iter().enumerate() {
-                    let share = if total > 0.0 { v / total } else { 0.0 };
-                    cells.push((c as f64, y, v, share));
-                }
-            }
+            let cells = heat_cells(values);
             chart
                 .draw_series(cells.iter().map(|&(x, y, _, share)| {
                     Rectangle::new([(x, y), (x + 1.0, y + 1.0)], shade(share).filled())
@@ -219,6 +182,57 @@ pub fn heatmap(
             Ok(())
         },
     )
+}
+
+/// A heatmap's rows, columns and counts agree in shape, and the counts are
+/// finite and never negative; otherwise what is wrong.
+fn check_grid(rows: &[String], columns: &[String], values: &[Vec<f64>]) -> Result<(), ChartError> {
+    if rows.is_empty() || columns.is_empty() {
+        return Err(ChartError(
+            "a heatmap needs at least one row and one column".into(),
+        ));
+    }
+    if values.len() != rows.len() {
+        return Err(ChartError(format!(
+            "{} rows of values for {} row labels",
+            values.len(),
+            rows.len()
+        )));
+    }
+    if let Some((r, v)) = values
+        .iter()
+        .enumerate()
+        .find(|(_, v)| v.len() != columns.len())
+    {
+        return Err(ChartError(format!(
+            "row {:?} has {} values for {} columns",
+            rows[r],
+            v.len(),
+            columns.len()
+        )));
+    }
+    if values.iter().flatten().any(|v| !v.is_finite() || *v < 0.0) {
+        return Err(ChartError(
+            "heatmap values must be finite counts, zero or more".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Each cell's position (row 0 at the top), count and share of its row.
+fn heat_cells(values: &[Vec<f64>]) -> Vec<(f64, f64, f64, f64)> {
+    let n_rows = values.len();
+    let mut cells = Vec::new();
+    for (r, row) in values.iter().enumerate() {
+        let total: f64 = row.iter().sum();
+        // Row r is drawn from the top: its band is (n - r - 1)..(n - r).
+        let y = (n_rows - r - 1) as f64;
+        for (c, &v) in row.iter().enumerate() {
+            let share = if total > 0.0 { v / total } else { 0.0 };
+            cells.push((c as f64, y, v, share));
+        }
+    }
+    cells
 }
 
 /// Points (x, y), e.g. predicted against actual values or residuals against
