@@ -13,6 +13,7 @@ pub mod csv;
 mod directory;
 mod merge;
 mod model;
+pub mod names;
 mod postgres;
 mod sqlite;
 

@@ -143,7 +143,7 @@ pub fn import_tasks(platform: &Platform, csv_text: &str) -> Result<Vec<Task>, Im
     let mut unknown: Vec<String> = Vec::new();
     for task in &mut tasks {
         if let Some(name) = task.assignee.take() {
-            match crate::work::find_person(&team, &name) {
+            match crate::store::names::find_person(&team, &name) {
                 Some(person) => task.assignee = Some(person.name.clone()),
                 None => unknown.push(name),
             }

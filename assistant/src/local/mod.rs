@@ -1360,7 +1360,7 @@ fn person_arg(who: Option<Who>, field: &str, set: &mut impl FnMut(&str, Value)) 
 fn slots_unknown(text: &str, g: &Grounding) -> Who {
     let name = trim_punctuation(text).to_string();
     let suggestions =
-        maestro_tools::work::close_names(&name, g.people.iter().map(|p| p.name.as_str()));
+        maestro_tools::store::names::close_names(&name, g.people.iter().map(|p| p.name.as_str()));
     match suggestions.as_slice() {
         [one] => Who::Known(one.clone()),
         _ => Who::unknown(name, suggestions, g.people.len()),

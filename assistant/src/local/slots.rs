@@ -3,7 +3,8 @@
 use std::sync::LazyLock;
 
 use chrono::NaiveDate;
-use maestro_tools::{Person, Priority, work::close_names};
+use maestro_tools::store::names::close_names;
+use maestro_tools::{Person, Priority};
 use regex::Regex;
 
 use super::text::Clause;
@@ -552,7 +553,7 @@ fn lookup(g: &Grounding, name: &str, fuzzy: bool) -> Option<Who> {
     if wanted.is_empty() || NOT_NAMES.contains(&wanted.as_str()) {
         return None;
     }
-    if let Some(p) = maestro_tools::work::find_person(&g.people, &wanted) {
+    if let Some(p) = maestro_tools::store::names::find_person(&g.people, &wanted) {
         return Some(Who::Known(p.name.clone()));
     }
     if fuzzy && wanted.chars().count() >= 3 {

@@ -134,7 +134,7 @@ impl Lexicon {
         if wanted.is_empty() {
             return None;
         }
-        if let Some(p) = maestro_tools::work::find_person(&self.people, &wanted) {
+        if let Some(p) = maestro_tools::store::names::find_person(&self.people, &wanted) {
             return Some(p);
         }
         let by_last: Vec<&Person> = self
@@ -177,7 +177,7 @@ impl Lexicon {
 
     /// Close names on the team, for asking about a name nobody has.
     pub fn close_people(&self, name: &str) -> Vec<String> {
-        maestro_tools::work::close_names(name, self.people.iter().map(|p| p.name.as_str()))
+        maestro_tools::store::names::close_names(name, self.people.iter().map(|p| p.name.as_str()))
     }
 
     /// The columns of `dataset`, or of every dataset when `None`.

@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{find_dataset, index_dataset, load_dataset, read_csv};
+use super::{find_dataset, load_dataset, read_csv};
 use crate::store::NewDataset;
 use crate::tool::{Context, Display, Effect, Table, ToolError, ToolOutput, TypedTool};
 
@@ -80,7 +80,7 @@ impl TypedTool for RegisterDataset {
             },
             ctx.now,
         )?;
-        index_dataset(ctx.platform, &dataset, frame.names())?;
+        ctx.platform.index_dataset(&dataset, frame.names())?;
         let summary = if new {
             format!(
                 "Registered {} version {}: {} rows, {} columns.",

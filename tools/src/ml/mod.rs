@@ -12,9 +12,8 @@ mod train;
 
 use std::path::Path;
 
-use maestro_catalog::{Entry, Filter};
+use maestro_catalog::Filter;
 use maestro_ml::{Frame, MlError, Pipeline};
-use serde_json::json;
 
 pub use card::ModelCard;
 pub use data::{DescribeDataset, DiscoverFeatures, ListDatasets, RegisterDataset};
@@ -51,7 +50,8 @@ pub fn tools() -> Registry {
 /// A dataset or model that is not in this workspace: a not-found error (a
 /// 404 over REST, whatever other workspaces hold) with close names.
 fn unknown(what: &'static str, name: &str, known: &[String], list: &str) -> ToolError {
-    let close = crate::work::close_names(&name.to_lowercase(), known.iter().map(String::as_str));
+    let close =
+        crate::store::names::close_names(&name.to_lowercase(), known.iter().map(String::as_str));
     let hint = match close.as_slice() {
         [] if known.is_empty() => format!("there are none yet; {list}"),
         [] => format!("the {what}s are {}", known.join(", ")),
@@ -260,45 +260,6 @@ pub fn load_dataset(dataset: &Dataset) -> Result<Frame, ToolError> {
         .into());
     }
     Ok(frame)
-}
-
-/// Puts a dataset in the catalog so requests can find it by what it holds.
-pub(crate) fn index_dataset(
-    platform: &Platform,
-    d: &Dataset,
-    columns: &[String],
-) -> Result<(), ToolError> {
-    let text = format!(
-        "{} dataset data table {} columns {}",
-        d.name.replace('_', " "),
-        d.description,
-        columns.join(" ").replace('_', " ")
-    );
-    platform.catalog().upsert(vec![
-        Entry::new(
-            format!("dataset:{}", d.name.to_lowercase()),
-            "dataset",
-            text,
-        )
-        .with_payload(json!({"name": d.name, "columns": columns})),
-    ])?;
-    Ok(())
-}
-
-/// Puts a model in the catalog.
-pub(crate) fn index_model(platform: &Platform, m: &ModelRecord) -> Result<(), ToolError> {
-    let text = format!(
-        "{} model predicting {} trained on {} {}",
-        m.name.replace('_', " "),
-        m.target.replace('_', " "),
-        m.dataset.replace('_', " "),
-        m.task
-    );
-    platform.catalog().upsert(vec![
-        Entry::new(format!("model:{}", m.name.to_lowercase()), "model", text)
-            .with_payload(json!({"name": m.name, "target": m.target, "dataset": m.dataset})),
-    ])?;
-    Ok(())
 }
 
 /// Formats a score for people.

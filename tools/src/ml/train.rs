@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{find_dataset, index_model, load_dataset, score};
+use super::{find_dataset, load_dataset, score};
 use crate::platform::Platform;
 use crate::store::{ModelRecord, NewModel, Stage};
 use crate::tool::{Context, Display, Effect, Hooks, Table, ToolError, ToolOutput, TypedTool};
@@ -151,7 +151,7 @@ pub fn train(
         },
         platform.clock().now(),
     )?;
-    index_model(platform, &record)?;
+    platform.index_model(&record)?;
     let result = json!({
         "model": record.name,
         "version": record.version,

@@ -21,7 +21,8 @@ pub use reindex::Reindexed;
 use crate::clock::Clock;
 use crate::insight::{Insight, InsightError, Member, WorkItem};
 use crate::store::{
-    AuditRecord, SqliteStore, Store, StoreError, UsageRecord, check_workspace_name,
+    AuditRecord, Dataset, ModelRecord, SqliteStore, Store, StoreError, UsageRecord,
+    check_workspace_name,
 };
 use crate::tool::{Context, Effect, Hooks, Registry, ToolError, ToolOutput};
 use maestro_store::{Person, Task};
@@ -392,6 +393,39 @@ impl Platform {
             })
             .collect();
         self.catalog().refresh(projects)
+    }
+
+    /// Puts a dataset in the catalog so requests can find it by what it holds.
+    pub fn index_dataset(&self, d: &Dataset, columns: &[String]) -> Result<(), CatalogError> {
+        let text = format!(
+            "{} dataset data table {} columns {}",
+            d.name.replace('_', " "),
+            d.description,
+            columns.join(" ").replace('_', " ")
+        );
+        self.catalog().upsert(vec![
+            Entry::new(
+                format!("dataset:{}", d.name.to_lowercase()),
+                "dataset",
+                text,
+            )
+            .with_payload(json!({"name": d.name, "columns": columns})),
+        ])
+    }
+
+    /// Puts a model in the catalog (described by this version).
+    pub fn index_model(&self, m: &ModelRecord) -> Result<(), CatalogError> {
+        let text = format!(
+            "{} model predicting {} trained on {} {}",
+            m.name.replace('_', " "),
+            m.target.replace('_', " "),
+            m.dataset.replace('_', " "),
+            m.task
+        );
+        self.catalog().upsert(vec![
+            Entry::new(format!("model:{}", m.name.to_lowercase()), "model", text)
+                .with_payload(json!({"name": m.name, "target": m.target, "dataset": m.dataset})),
+        ])
     }
 
     /// Takes a task out of the catalog.

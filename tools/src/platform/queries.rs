@@ -7,9 +7,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::platform::Platform;
+use crate::store::names;
 use crate::store::{AuditRecord, Dataset, ModelRecord, UsageRecord};
 use crate::tool::ToolError;
-use crate::work;
 use maestro_store::{Person, Status, Task, TaskFilter};
 
 /// A project with its task counts.
@@ -88,11 +88,11 @@ impl Query<'_> {
             }
             other => other.to_string(),
         };
-        match work::find_person(&people, &wanted) {
+        match names::find_person(&people, &wanted) {
             Some(p) => Ok(p.clone()),
             _ => Err(ToolError::UnknownPerson {
                 name: name.trim().to_string(),
-                suggestions: work::close_names(&wanted, people.iter().map(|p| p.name.as_str())),
+                suggestions: names::close_names(&wanted, people.iter().map(|p| p.name.as_str())),
             }),
         }
     }

@@ -4,7 +4,6 @@
 use maestro_catalog::Entry;
 use serde::Serialize;
 
-use crate::ml::{index_dataset, index_model};
 use crate::platform::Platform;
 use crate::tool::ToolError;
 use maestro_store::TaskFilter;
@@ -58,13 +57,13 @@ impl Platform {
                 .flatten()
                 .filter_map(|c| c.get("name")?.as_str().map(str::to_string))
                 .collect();
-            index_dataset(self, d, &columns)?;
+            self.index_dataset(d, &columns)?;
         }
         // One entry per model name, described by its latest version.
         let mut latest: Vec<_> = models.iter().rev().collect();
         latest.dedup_by(|a, b| a.name.eq_ignore_ascii_case(&b.name));
         for m in &latest {
-            index_model(self, m)?;
+            self.index_model(m)?;
         }
         self.mark_in_step()?;
         Ok(Reindexed {

@@ -18,7 +18,6 @@ pub use people::{AddPerson, ListPeople};
 pub use tasks::{AssignTask, CompleteTask, CreateTask, DeleteTask, ListTasks, UpdateTask};
 
 use crate::tool::{Context, Registry, ToolError};
-use maestro_store::Person;
 
 /// The work-management tools: tasks, people, help and work intelligence.
 pub fn tools() -> Registry {
@@ -43,46 +42,8 @@ pub fn tools() -> Registry {
     r
 }
 
-/// Names among `names` within a small edit distance of `query` (full or first
-/// name), closest first: the suggestions for a name nobody has.
-pub fn close_names<'a>(query: &str, names: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let query = query.to_lowercase();
-    let mut scored: Vec<(usize, &str)> = names
-        .filter_map(|name| {
-            let lower = name.to_lowercase();
-            let first = lower.split_whitespace().next().unwrap_or("").to_string();
-            let d = strsim::damerau_levenshtein(&query, &lower)
-                .min(strsim::damerau_levenshtein(&query, &first));
-            let limit = if query.chars().count() <= 4 { 1 } else { 2 };
-            (d <= limit).then_some((d, name))
-        })
-        .collect();
-    scored.sort();
-    scored.into_iter().map(|(_, n)| n.to_string()).collect()
-}
-
 /// What to say when nobody is on the team yet (CLI commands, not tool names).
 pub const EMPTY_TEAM: &str = "Nobody is on the team yet: add people with `maestro people add NAME` (or `maestro import people FILE.csv`), or load the sample team with `maestro demo`.";
-
-/// The one person `name` means: full name, Slack id or e-mail (any case), or
-/// a first name only one person has. No guessing.
-pub fn find_person<'a>(people: &'a [Person], name: &str) -> Option<&'a Person> {
-    let wanted = name.trim().trim_start_matches('@').to_lowercase();
-    let same = |s: Option<&str>| s.is_some_and(|s| s.to_lowercase() == wanted);
-    if let Some(p) = people
-        .iter()
-        .find(|p| same(Some(&p.name)) || same(p.slack_id.as_deref()) || same(p.email.as_deref()))
-    {
-        return Some(p);
-    }
-    let mut by_first = people
-        .iter()
-        .filter(|p| same(p.name.split_whitespace().next()));
-    match (by_first.next(), by_first.next()) {
-        (Some(p), None) => Some(p),
-        _ => None,
-    }
-}
 
 /// Parses a `YYYY-MM-DD` argument.
 fn parse_date(tool: &str, field: &str, value: &str) -> Result<NaiveDate, ToolError> {
@@ -168,22 +129,5 @@ fn check_hours(tool: &str, field: &str, hours: Option<f64>) -> Result<Option<f64
             format!("{h} is not a number of hours; give a positive number like 4 or 1.5"),
         )),
         other => Ok(other),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn close_names_tolerate_typos_in_full_and_first_names() {
-        let team = ["Alice Johnson", "Bob Smith", "Carol Diaz"];
-        assert_eq!(close_names("bbo", team.into_iter()), ["Bob Smith"]);
-        assert_eq!(close_names("carl", team.into_iter()), ["Carol Diaz"]);
-        assert_eq!(
-            close_names("alice jonson", team.into_iter()),
-            ["Alice Johnson"]
-        );
-        assert!(close_names("zed", team.into_iter()).is_empty());
     }
 }
