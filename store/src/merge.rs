@@ -28,7 +28,8 @@ pub(crate) enum Merge {
 }
 
 /// Matches each imported person to `team` — by e-mail, then Slack id, then
-/// name, case-insensitively — in order, so a later row sees an earlier one.
+/// name, case-insensitively — in order, so a later row sees an earlier one
+/// (and a later row for someone the import adds makes one addition).
 /// A match keeps its name and takes the e-mail, Slack id, skills and
 /// capacity the import gives (fields left empty change nothing).
 pub(crate) fn plan(
@@ -36,6 +37,8 @@ pub(crate) fn plan(
     incoming: Vec<NewPerson>,
 ) -> Result<Vec<Merge>, StoreError> {
     let mut steps = Vec::with_capacity(incoming.len());
+    // Where the people this import adds are: their place on the team and their step.
+    let mut additions: Vec<(usize, usize)> = Vec::new();
     for new in incoming {
         let given_capacity = new.capacity;
         let person = new.clone().normalised()?;
@@ -52,6 +55,7 @@ pub(crate) fn plan(
                     .position(|p| p.name.eq_ignore_ascii_case(&person.name))
             });
         let Some(i) = found else {
+            additions.push((team.len(), steps.len()));
             team.push(person);
             steps.push(Merge::Add(new));
             continue;
@@ -67,7 +71,17 @@ pub(crate) fn plan(
             merged.skills = person.skills;
         }
         merged.capacity = given_capacity.unwrap_or(merged.capacity);
-        if merged == team[i] {
+        if let Some(&(_, step)) = additions.iter().find(|(at, _)| *at == i) {
+            // Someone an earlier row of this import adds: added once, with both rows' details.
+            team[i] = merged.clone();
+            steps[step] = Merge::Add(NewPerson {
+                name: merged.name,
+                email: merged.email,
+                slack_id: merged.slack_id,
+                skills: merged.skills,
+                capacity: Some(merged.capacity),
+            });
+        } else if merged == team[i] {
             steps.push(Merge::Same);
         } else {
             team[i] = merged.clone();
@@ -132,9 +146,11 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(steps[1], Merge::Same, "a bare name changes nothing");
-        assert!(matches!(steps[2], Merge::Add(_)));
-        match &steps[3] {
-            Merge::Update(p) => assert_eq!((p.name.as_str(), p.capacity), ("Carol", 20.0)),
+        // A later row that finds someone this import adds is part of that
+        // addition: Carol is added once, with the second row's capacity.
+        assert_eq!(steps.len(), 3, "{steps:?}");
+        match &steps[2] {
+            Merge::Add(p) => assert_eq!((p.name.as_str(), p.capacity), ("Carol", Some(20.0))),
             other => panic!("{other:?}"),
         }
     }

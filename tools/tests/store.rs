@@ -922,4 +922,28 @@ fn importing_people_updates_the_team_all_or_nothing(b: &Backend) {
     let err = store.merge_people(vec![person("Cy Young"), person("  ")]);
     assert!(err.is_err());
     assert_eq!(store.list_people().unwrap().len(), 2);
+    // Two rows for one new person: one addition with both rows' details,
+    // never an addition and an update of the same person.
+    let merged = store
+        .merge_people(vec![
+            NewPerson {
+                email: Some("dee@acme.io".into()),
+                ..person("Dee Park")
+            },
+            NewPerson {
+                name: "Dee".into(),
+                email: Some("dee@acme.io".into()),
+                capacity: Some(30.0),
+                ..NewPerson::default()
+            },
+        ])
+        .unwrap();
+    assert_eq!(
+        (merged.added.len(), merged.updated.len(), merged.unchanged),
+        (1, 0, 0)
+    );
+    assert_eq!(
+        (merged.added[0].name.as_str(), merged.added[0].capacity),
+        ("Dee Park", 30.0)
+    );
 }
