@@ -294,7 +294,6 @@ pub fn run(
     let shape = shape_of(&typed, &data.values, &data.rows, data.target.task);
     let classes = data.target.classes.len();
     let mut search = Search::new(folds, spec, (shape, classes), metric, start);
-    let families = search.families();
     let interrupted = search.run(progress, cancel);
     let best = search.best.take().ok_or(if interrupted {
         MlError::Cancelled
@@ -305,16 +304,7 @@ pub fn run(
             spec.budget.as_secs()
         ))
     })?;
-    let mut outcome = refit(&data, &typed, &search, best, progress)?;
-    outcome.leaderboard = std::mem::take(&mut search.leaderboard);
-    outcome
-        .leaderboard
-        .sort_by(|a, b| oriented(metric, b.cv_score).total_cmp(&oriented(metric, a.cv_score)));
-    outcome.trials = search.tried;
-    outcome.elapsed_s = start.elapsed().as_secs_f64();
-    outcome.interrupted = interrupted;
-    outcome.families = families;
-    Ok(outcome)
+    refit(&data, &typed, search, best, interrupted, progress)
 }
 
 /// What a search works on, checked: the target and its values, the metric,
@@ -386,13 +376,14 @@ impl Prepared {
     }
 }
 
-/// The best trial refitted on every row, with its out-of-fold metrics (the
-/// leaderboard, counts and timings are the caller's to fill in).
+/// The search's outcome: its best trial refitted on every row, with its
+/// out-of-fold metrics and the leaderboard, best first.
 fn refit(
     data: &Prepared,
     typed: &Typed,
-    search: &Search<'_>,
+    mut search: Search<'_>,
     (best, oof, covered): search::Best,
+    interrupted: bool,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Outcome> {
     progress(Progress::Refit {
@@ -423,14 +414,18 @@ fn refit(
         ));
     }
     let metrics = fold_metrics(folds_done, &covered, &scored, &oof, data.target.task);
+    let metric = data.metric;
+    search
+        .leaderboard
+        .sort_by(|a, b| oriented(metric, b.cv_score).total_cmp(&oriented(metric, a.cv_score)));
     Ok(Outcome {
         pipeline,
-        metric: data.metric,
+        metric,
         best,
-        leaderboard: Vec::new(),
-        trials: 0,
-        elapsed_s: 0.0,
-        interrupted: false,
+        elapsed_s: search.elapsed_s(),
+        leaderboard: search.leaderboard,
+        trials: search.tried,
+        interrupted,
         dropped: data.dropped.clone(),
         rows: data.rows.len(),
         metrics,
@@ -438,7 +433,7 @@ fn refit(
         oof,
         truth,
         notes,
-        families: Vec::new(),
+        families: search.families,
     })
 }
 

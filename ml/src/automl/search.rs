@@ -45,6 +45,8 @@ pub(super) struct Search<'a> {
     seconds_per_size: HashMap<&'static str, f64>,
     rng: Rng,
     turn: usize,
+    /// The families the search sets out to try, in its order.
+    pub families: Vec<String>,
     /// Trials started (pruned ones included).
     pub tried: usize,
     /// Every trial scored on all the folds it had time for.
@@ -63,8 +65,17 @@ impl<'a> Search<'a> {
         metric: Metric,
         start: Instant,
     ) -> Self {
+        let queue: VecDeque<Candidate> = space::initial(&shape).into();
+        let mut families: Vec<String> = Vec::new();
+        for c in &queue {
+            let family = c.params.family().to_string();
+            if !families.contains(&family) {
+                families.push(family);
+            }
+        }
         Self {
-            queue: space::initial(&shape).into(),
+            queue,
+            families,
             folds,
             spec,
             shape,
@@ -84,16 +95,9 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// The families the search starts with, in order.
-    pub fn families(&self) -> Vec<String> {
-        let mut families: Vec<String> = Vec::new();
-        for c in &self.queue {
-            let family = c.params.family().to_string();
-            if !families.contains(&family) {
-                families.push(family);
-            }
-        }
-        families
+    /// Seconds since the search started.
+    pub fn elapsed_s(&self) -> f64 {
+        self.start.elapsed().as_secs_f64()
     }
 
     /// The folds the search scores on.

@@ -18,7 +18,7 @@ use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 use maestro_assistant::Assistant;
-use maestro_tools::{Query, ToolError, ToolOutput};
+use maestro_tools::{Query, ToolOutput};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -115,13 +115,13 @@ async fn call_tool(
 }
 
 /// Runs `read` on the caller's behalf (audited as the token), off the async runtime.
-async fn read<T: Send + 'static>(
+async fn read<T: Send + 'static, E: Into<Problem>>(
     assistant: Assistant,
     caller: &Caller,
-    read: impl FnOnce(&Query<'_>) -> Result<T, ToolError> + Send + 'static,
+    read: impl FnOnce(&Query<'_>) -> Result<T, E> + Send + 'static,
 ) -> Result<T, Problem> {
     let actor = caller.actor();
-    blocking(move || Ok(read(&assistant.platform().query(Some(&actor)))?)).await
+    blocking(move || read(&assistant.platform().query(Some(&actor))).map_err(Into::into)).await
 }
 
 /// A JSON body that must be an object.

@@ -2,9 +2,9 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, RawQuery};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use maestro_tools::ToolError;
 use maestro_tools::store::Scope;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -107,11 +107,14 @@ async fn one_person(
     Path(name): Path<String>,
 ) -> Result<Response, Problem> {
     let assistant = open(&state, &caller).await?;
-    match read(assistant, &caller, move |r| r.person(&name)).await {
-        Ok(person) => Ok(Json(person).into_response()),
-        Err(p) if p.status == StatusCode::UNPROCESSABLE_ENTITY => Err(Problem::not_found(p.detail)),
-        Err(p) => Err(p),
-    }
+    // Nobody by that name is a resource that is not there (in a tool's
+    // arguments the same error is a 422: the request names someone unknown).
+    let person = read(assistant, &caller, move |r| match r.person(&name) {
+        Err(e @ ToolError::UnknownPerson { .. }) => Err(Problem::not_found(e.to_string())),
+        other => other.map_err(Problem::from),
+    })
+    .await?;
+    Ok(Json(person).into_response())
 }
 
 async fn add_person(
