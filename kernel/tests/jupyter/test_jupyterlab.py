@@ -31,6 +31,11 @@ def json_trees(outputs):
     return [o for o in outputs if "jp-RenderedJSON" in o.get_attribute("class").split()]
 
 
+def rendered(output) -> bool:
+    """Whether a renderer has drawn the output (it carries a jp-Rendered… class)."""
+    return any(c.startswith("jp-Rendered") for c in output.get_attribute("class").split())
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -104,13 +109,16 @@ class TablesInJupyterLab(unittest.TestCase):
 
     def outputs(self, notebook: str):
         """Opens a notebook and waits until its outputs are drawn (each cell's
-        reply and result)."""
+        reply and result), each by its renderer: JupyterLab loads some (the
+        JSON viewer) lazily, so an output can stand unrendered for a moment."""
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support.ui import WebDriverWait
 
         self.browser.get(f"http://127.0.0.1:{self.port}/lab/tree/{notebook}?token={TOKEN}")
         return WebDriverWait(self.browser, 90).until(
-            lambda b: len(found := b.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output")) >= 4 and found
+            lambda b: len(found := b.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output")) >= 4
+            and all(rendered(o) for o in found)
+            and found
         )
 
     def test_tables_render_as_tables_not_json_trees(self):
