@@ -20,10 +20,10 @@ if [ -n "${QDRANT_SERVE:-}" ]; then
     qdrant_dir=$(mktemp -d)
     trap 'kill "$(cat "$qdrant_dir/qdrant.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$qdrant_dir"' EXIT
     qdrant_url=$("$QDRANT_SERVE" "$qdrant_dir" 16333 16334)
-    for suite in "maestro-catalog --test suite" "maestro-tools --test qdrant"; do
-        # shellcheck disable=SC2086
-        MAESTRO_QDRANT_URL="$qdrant_url" MAESTRO_REQUIRE_QDRANT=1 cargo test --locked -p $suite
-    done
+    # --workspace keeps the workspace's feature set, so nothing is built twice
+    # (`-p` would resolve features anew and rebuild every dependency).
+    MAESTRO_QDRANT_URL="$qdrant_url" MAESTRO_REQUIRE_QDRANT=1 \
+        cargo test --workspace --locked --test suite --test qdrant
 else
     echo "== Qdrant suites skipped: set QDRANT_SERVE=path/to/qdrant-serve to run them"
 fi
@@ -38,32 +38,34 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
-cargo build --locked -p maestro-cli
-MAESTRO_REQUIRE_BROWSER=1 MAESTRO_BIN="$PWD/target/debug/maestro" \
+# The workspace test run above built the binary; building it alone with `-p`
+# would resolve features anew and rebuild every dependency.
+maestro="$PWD/target/debug/maestro"
+MAESTRO_REQUIRE_BROWSER=1 MAESTRO_BIN="$maestro" \
     .venv/bin/python -m pytest -q -rs kernel/tests/jupyter
 
 echo "== Planner accuracy"
-cargo run --quiet --locked -p maestro-cli -- eval examples/eval/work.jsonl
+"$maestro" eval examples/eval/work.jsonl
 echo "held-out corpus (reported, not tuned on):"
-cargo run --quiet --locked -p maestro-cli -- eval examples/eval/work_holdout.jsonl
+"$maestro" eval examples/eval/work_holdout.jsonl
 echo "== planner on data and model requests (development and held-out corpora)"
-cargo run --quiet --locked -p maestro-cli -- eval examples/eval/ml.jsonl
-cargo run --quiet --locked -p maestro-cli -- eval examples/eval/sessions.jsonl
-cargo run --quiet --locked -p maestro-cli -- eval examples/eval/ml_holdout.jsonl
+"$maestro" eval examples/eval/ml.jsonl
+"$maestro" eval examples/eval/sessions.jsonl
+"$maestro" eval examples/eval/ml_holdout.jsonl
 echo "development requests typed as in Slack (chat_dev is trained on, chat_dev2 and chat_dev3 are not):"
-cargo run --quiet --locked -p maestro-cli -- eval examples/eval/chat_dev.jsonl
-cargo run --quiet --locked -p maestro-cli -- eval examples/eval/chat_dev2.jsonl
-cargo run --quiet --locked -p maestro-cli -- eval examples/eval/chat_dev3.jsonl
+"$maestro" eval examples/eval/chat_dev.jsonl
+"$maestro" eval examples/eval/chat_dev2.jsonl
+"$maestro" eval examples/eval/chat_dev3.jsonl
 echo "development messages that ask for nothing (not trained on):"
-cargo run --quiet --locked -p maestro-cli -- eval examples/eval/chat_none_dev.jsonl
+"$maestro" eval examples/eval/chat_none_dev.jsonl
 echo "held-out requests typed as in Slack, with multi-turn sessions (reported, not tuned on):"
-cargo run --quiet --locked -p maestro-cli -- eval examples/eval/chat_holdout.jsonl
+"$maestro" eval examples/eval/chat_holdout.jsonl
 
 echo "== Work intelligence (shipped history, then another seed)"
-cargo run --quiet --locked -p maestro-cli -- eval work \
+"$maestro" eval work \
     --history examples/history/task_history.csv --people examples/history/task_history_people.csv
 seeded=$(mktemp -d)
 python3 examples/history/generate_task_history.py 7 "$seeded"
-cargo run --quiet --locked -p maestro-cli -- eval work \
+"$maestro" eval work \
     --history "$seeded/task_history.csv" --people "$seeded/task_history_people.csv"
 rm -rf "$seeded"
