@@ -108,15 +108,19 @@ class TablesInJupyterLab(unittest.TestCase):
         cls.lab.wait(timeout=30)
 
     def outputs(self, notebook: str):
-        """Opens a notebook and waits until its outputs are drawn (each cell's
+        """Opens a notebook and waits until its own outputs are drawn (each cell's
         reply and result), each by its renderer: JupyterLab loads some (the
         JSON viewer) lazily, so an output can stand unrendered for a moment."""
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support.ui import WebDriverWait
 
+        # A blank page first, and the notebook's name in the title after: the
+        # previous notebook's outputs must never be counted as this one's.
+        self.browser.get("about:blank")
         self.browser.get(f"http://127.0.0.1:{self.port}/lab/tree/{notebook}?token={TOKEN}")
         return WebDriverWait(self.browser, 90).until(
-            lambda b: len(found := b.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output")) >= 4
+            lambda b: b.title.startswith(notebook)
+            and len(found := b.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output")) >= 4
             and all(rendered(o) for o in found)
             and found
         )
