@@ -464,29 +464,21 @@ impl Inner {
             .map_err(|e| format!("could not save the conversation: {e}"))
     }
 
-    /// The question to ask before `call` runs, if it needs a yes: every
-    /// destructive tool, and a tool that says so for these arguments (a bulk
-    /// change to more than one task).
+    /// The question to ask before `call` runs, if it needs a yes (see
+    /// [`Platform::approval_question`]); a destructive one says how to answer.
     fn needs_yes(&self, actor: Option<&str>, call: &Call) -> Option<String> {
-        let tool = self.platform.registry().get(&call.tool)?;
-        if tool.effect() == Effect::Destructive {
-            return Some(self.confirmation_question(call));
-        }
         let args = Value::Object(call.arguments.clone());
-        self.platform.confirmation(actor, &call.tool, &args)
-    }
-
-    fn confirmation_question(&self, call: &Call) -> String {
-        let what = match call.arguments.get("id").and_then(Value::as_i64) {
-            Some(id) => match self.platform.lookup(None).task(id) {
-                Ok(task) => format!("delete task #{id} “{}”", task.title),
-                Err(_) => format!("delete task #{id}"),
-            },
-            None => format!("run {}", call.tool),
-        };
-        format!(
-            "This will {what} for good. Are you sure? Answer “yes” to go ahead or “no” to cancel."
-        )
+        let question = self.platform.approval_question(actor, &call.tool, &args)?;
+        let destructive = self
+            .platform
+            .registry()
+            .get(&call.tool)
+            .is_some_and(|t| t.effect() == Effect::Destructive);
+        Some(if destructive {
+            format!("{question} Answer “yes” to go ahead or “no” to cancel.")
+        } else {
+            question
+        })
     }
 }
 

@@ -143,6 +143,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         } => eval_command(suite, file, json, verbose),
         Command::Kernel(args) => kernel::run(ctx, &args),
         Command::Serve { addr } => serve::serve(&ctx.home()?, &addr),
+        Command::Mcp(args) => crate::mcp::run(ctx, &args),
         Command::Workspace(command) => serve::workspace(&ctx.home()?, &command),
         Command::Migrate => migrate(&ctx),
         Command::Token(command) => serve::token(&ctx.home()?, Clock::from_env()?, &command),

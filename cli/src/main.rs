@@ -6,6 +6,7 @@ mod chat;
 mod commands;
 mod kernel;
 mod logging;
+mod mcp;
 mod ml;
 mod nlu;
 mod serve;
@@ -126,6 +127,9 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
     },
+    /// Serve this workspace's tools to an MCP client (Claude, VS Code,
+    /// Cursor, Jupyter AI) over stdio.
+    Mcp(mcp::McpArgs),
     /// Create or list workspaces.
     #[command(subcommand)]
     Workspace(serve::WorkspaceCommand),

@@ -315,6 +315,51 @@ impl Platform {
         tool.confirmation(&ctx, args)
     }
 
+    /// The question a person must answer yes to before `name` runs with
+    /// `args`: every destructive tool (naming what it removes), and a tool
+    /// that asks for these arguments (a bulk change to more than one item).
+    /// `None` when the call may simply run.
+    pub fn approval_question(
+        &self,
+        actor: Option<&str>,
+        name: &str,
+        args: &Value,
+    ) -> Option<String> {
+        let tool = self.registry.get(name)?;
+        if tool.effect() != Effect::Destructive {
+            return self.confirmation(actor, name, args);
+        }
+        let task = args.get("id").and_then(Value::as_i64);
+        let model = args.get("model").and_then(Value::as_str);
+        let what = match (name, task, model) {
+            ("delete_task", Some(id), _) => match self.lookup(None).task(id) {
+                Ok(task) => format!("delete task #{id} “{}”", task.title),
+                Err(_) => format!("delete task #{id}"),
+            },
+            ("delete_model", _, Some(model)) => match args.get("version").and_then(Value::as_u64) {
+                Some(v) => format!("delete version {v} of the model {model}"),
+                None => format!("delete the model {model}"),
+            },
+            _ => format!("run {name} with {args}"),
+        };
+        Some(format!("This will {what} for good. Are you sure?"))
+    }
+
+    /// Records in the audit log that a person approved `name` with `args`,
+    /// and how (`by`, e.g. "the human over MCP (elicitation)"), before it runs.
+    pub fn record_approval(&self, actor: Option<&str>, name: &str, args: &Value, by: &str) {
+        let record = AuditRecord {
+            at: self.clock.now(),
+            actor: actor.map(str::to_string),
+            tool: name.into(),
+            arguments: args.clone(),
+            status: "approved".into(),
+            result: Value::String(format!("approved by {by}")),
+        };
+        // A lost approval record never blocks the approved action.
+        let _ = self.store.record(&record);
+    }
+
     /// [`Platform::call`] with progress reports and a cancel flag for long work.
     pub fn call_with(
         &self,

@@ -1,0 +1,194 @@
+//! What `tools/list` shows: registry tools with their schemas and
+//! annotations, and the three tools of Maestro's own.
+
+use std::sync::Arc;
+
+use maestro_assistant::Answer;
+use maestro_tools::{Effect, Registry, ToolInfo};
+use rmcp::model::{JsonObject, Tool, ToolAnnotations};
+use serde_json::{Value, json};
+
+use crate::ToolSet;
+
+/// The tools the MCP server adds to the registry's.
+pub const META_TOOLS: [&str; 3] = ["ask", "search_tools", "call_tool"];
+
+/// The tools to list: with `writes` false only those that only read.
+pub fn tool_list(registry: &Registry, set: ToolSet, writes: bool) -> Vec<Tool> {
+    let mut tools = Vec::new();
+    if writes {
+        tools.push(ask_tool());
+    }
+    tools.push(search_tool());
+    match set {
+        ToolSet::Search => tools.push(call_tool()),
+        ToolSet::All => tools.extend(
+            registry
+                .infos()
+                .iter()
+                .filter(|info| writes || info.effect == Effect::Read)
+                .map(registry_tool),
+        ),
+    }
+    tools
+}
+
+/// A registry tool as MCP lists it.
+pub fn registry_tool(info: &ToolInfo) -> Tool {
+    let title = title_of(info.name);
+    Tool::new(info.name, info.description, as_object(&info.schema))
+        .with_title(title.clone())
+        .with_annotations(annotations(&title, info.effect))
+}
+
+/// Hints from the effect class: reads are read-only and idempotent, deletions
+/// destructive (and idempotent: a second delete removes nothing more),
+/// other changes neither. Every tool acts on this workspace only.
+fn annotations(title: &str, effect: Effect) -> ToolAnnotations {
+    ToolAnnotations::with_title(title)
+        .read_only(effect == Effect::Read)
+        .destructive(effect == Effect::Destructive)
+        .idempotent(effect != Effect::Write)
+        .open_world(false)
+}
+
+/// Hints for a tool that may run any other (reads, changes or deletions).
+fn may_do_anything(title: &str) -> ToolAnnotations {
+    ToolAnnotations::with_title(title)
+        .read_only(false)
+        .destructive(true)
+        .idempotent(false)
+        .open_world(false)
+}
+
+/// `create_task` → "Create task".
+fn title_of(name: &str) -> String {
+    let words = name.replace('_', " ");
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+fn as_object(schema: &Value) -> Arc<JsonObject> {
+    Arc::new(schema.as_object().cloned().unwrap_or_else(|| {
+        json!({"type": "object"})
+            .as_object()
+            .cloned()
+            .unwrap_or_default()
+    }))
+}
+
+fn object(value: Value) -> Arc<JsonObject> {
+    as_object(&value)
+}
+
+fn ask_tool() -> Tool {
+    let mut output = serde_json::to_value(schemars::schema_for!(Answer)).unwrap_or_default();
+    if let Some(o) = output.as_object_mut() {
+        o.remove("$schema");
+        o.remove("title");
+        if let Some(props) = o.get_mut("properties").and_then(Value::as_object_mut) {
+            props.insert(
+                "session".into(),
+                json!({"type": ["string", "null"], "description": "The conversation to continue with (pass it back as `session`)."}),
+            );
+        }
+    }
+    Tool::new(
+        "ask",
+        "Ask Maestro in plain language, as a person would type it (\"create a high-priority task for Bob to fix the login bug by Friday\", \"train a model on churn predicting churned\"). Runs one whole assistant turn: picks the platform's tools, fills in their arguments and runs them. Pass `session` to continue a conversation (follow-ups like \"assign it to carol\").",
+        object(json!({
+            "type": "object",
+            "properties": {
+                "text": {"type": "string", "description": "The request, in plain language."},
+                "session": {"type": "string", "description": "A conversation name to continue (omit for a request on its own)."}
+            },
+            "required": ["text"],
+            "additionalProperties": false
+        })),
+    )
+    .with_title("Ask Maestro")
+    .with_raw_output_schema(as_object(&output))
+    .with_annotations(may_do_anything("Ask Maestro"))
+}
+
+fn search_tool() -> Tool {
+    Tool::new(
+        "search_tools",
+        "Find the tools that fit a request: the catalog's nearest tools, best first, with their descriptions and input schemas. Call one with `call_tool` (or by its name when it is listed).",
+        object(json!({
+            "type": "object",
+            "properties": {
+                "query": {"type": "string", "description": "What you want to do, in a few words."},
+                "k": {"type": "integer", "minimum": 1, "maximum": 20, "description": "How many tools (default 5)."}
+            },
+            "required": ["query"],
+            "additionalProperties": false
+        })),
+    )
+    .with_title("Search tools")
+    .with_raw_output_schema(object(json!({
+        "type": "object",
+        "properties": {
+            "tools": {"type": "array", "items": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "description": {"type": "string"},
+                    "effect": {"type": "string", "enum": ["read", "write", "destructive"]},
+                    "input_schema": {"type": "object"}
+                },
+                "required": ["name", "description", "effect", "input_schema"]
+            }}
+        },
+        "required": ["tools"]
+    })))
+    .with_annotations(annotations("Search tools", Effect::Read))
+}
+
+fn call_tool() -> Tool {
+    Tool::new(
+        "call_tool",
+        "Call one of Maestro's tools by name (find it with `search_tools`); `arguments` is its arguments object.",
+        object(json!({
+            "type": "object",
+            "properties": {
+                "name": {"type": "string", "description": "The tool's name, as search_tools gave it."},
+                "arguments": {"type": "object", "description": "The tool's arguments (its input schema)."}
+            },
+            "required": ["name"],
+            "additionalProperties": false
+        })),
+    )
+    .with_title("Call tool")
+    .with_annotations(may_do_anything("Call tool"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_read_as_words() {
+        assert_eq!(title_of("create_task"), "Create task");
+        assert_eq!(title_of("help"), "Help");
+    }
+
+    #[test]
+    fn hints_follow_the_effect() {
+        let read = annotations("t", Effect::Read);
+        assert_eq!(
+            (read.read_only_hint, read.destructive_hint),
+            (Some(true), Some(false))
+        );
+        let write = annotations("t", Effect::Write);
+        assert_eq!(
+            (write.read_only_hint, write.idempotent_hint),
+            (Some(false), Some(false))
+        );
+        let delete = annotations("t", Effect::Destructive);
+        assert_eq!(delete.destructive_hint, Some(true));
+    }
+}
