@@ -44,6 +44,17 @@ maestro="$PWD/target/debug/maestro"
 MAESTRO_REQUIRE_BROWSER=1 MAESTRO_BIN="$maestro" \
     .venv/bin/python -m pytest -q -rs kernel/tests/jupyter
 
+echo "== MCP: the official Python SDK over stdio and HTTP, and the MCP Inspector"
+if ! command -v npm >/dev/null; then
+    echo "== installing Node.js and npm (Debian packages)"
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq nodejs npm >/dev/null
+fi
+npm ci --prefix mcp/tests/clients --no-audit --no-fund --ignore-scripts --loglevel=error
+MAESTRO_REQUIRE_INSPECTOR=1 MAESTRO_BIN="$maestro" .venv/bin/python -m pytest -q -rs mcp/tests/clients
+
 echo "== Planner accuracy"
 "$maestro" eval examples/eval/work.jsonl
 echo "held-out corpus (reported, not tuned on):"

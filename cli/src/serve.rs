@@ -169,6 +169,22 @@ fn slack_from_env() -> Result<Option<SlackConfig>> {
     }
 }
 
+/// The host names `/mcp` answers to besides the loopback ones: the one
+/// served on (unless it is every interface) and those in `MAESTRO_MCP_HOSTS`
+/// (comma-separated, for a server behind a proxy or a DNS name).
+fn mcp_hosts(addr: &str) -> Vec<String> {
+    let listening = addr
+        .rsplit_once(':')
+        .map(|(host, _)| host.trim_matches(['[', ']']).to_string())
+        .filter(|h| !h.is_empty() && h != "0.0.0.0" && h != "::");
+    let named = std::env::var("MAESTRO_MCP_HOSTS").unwrap_or_default();
+    let named = named.split(',').map(str::trim).filter(|h| !h.is_empty());
+    listening
+        .into_iter()
+        .chain(named.map(String::from))
+        .collect()
+}
+
 /// `maestro serve --addr HOST:PORT`
 pub fn serve(home: &Path, addr: &str) -> Result<ExitCode> {
     let clock = Clock::from_env()?;
@@ -178,6 +194,7 @@ pub fn serve(home: &Path, addr: &str) -> Result<ExitCode> {
     config.files = FileAccess::from_roots(std::env::var("MAESTRO_DATA_ROOTS").ok().as_deref())
         .map_err(anyhow::Error::msg)?;
     config.slack = slack_from_env()?;
+    config.hosts.extend(mcp_hosts(addr));
     let slack = config.slack.is_some();
     let home = home.to_path_buf();
     let opener: maestro_server::Opener = Arc::new(move |workspace: &str| {
@@ -187,7 +204,7 @@ pub fn serve(home: &Path, addr: &str) -> Result<ExitCode> {
     });
     maestro_server::run(addr, config, Arc::from(directory), opener, |bound| {
         eprintln!(
-            "Maestro is serving http://{bound} (REST under /v1, OpenAPI at /openapi.json{}). Ctrl-C stops it.",
+            "Maestro is serving http://{bound} (REST under /v1, OpenAPI at /openapi.json, MCP at /mcp{}). Ctrl-C stops it.",
             if slack { ", Slack under /slack" } else { "" }
         );
     })?;

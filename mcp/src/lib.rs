@@ -29,7 +29,7 @@ pub use transports::{serve_stdio, streamable_http};
 /// Which tools `tools/list` shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToolSet {
-    /// Every tool, plus `ask` and `search_tools` (`--tools all`).
+    /// Every tool, plus `ask`, `search_tools` and `call_tool` (`--tools all`).
     All,
     /// Only `ask`, `search_tools` and `call_tool` (`--tools search`): a client
     /// pays a few hundred tokens instead of every schema.

@@ -20,15 +20,15 @@ pub fn tool_list(registry: &Registry, set: ToolSet, writes: bool) -> Vec<Tool> {
         tools.push(ask_tool());
     }
     tools.push(search_tool());
-    match set {
-        ToolSet::Search => tools.push(call_tool()),
-        ToolSet::All => tools.extend(
+    tools.push(call_tool());
+    if set == ToolSet::All {
+        tools.extend(
             registry
                 .infos()
                 .iter()
                 .filter(|info| writes || info.effect == Effect::Read)
                 .map(registry_tool),
-        ),
+        );
     }
     tools
 }

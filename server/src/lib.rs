@@ -10,6 +10,7 @@
 mod api;
 mod auth;
 mod connections;
+mod mcp;
 mod metrics;
 mod openapi;
 mod problem;
@@ -26,6 +27,7 @@ use axum::extract::DefaultBodyLimit;
 use maestro_tools::store::Directory;
 use maestro_tools::{Clock, FileAccess};
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
 pub use connections::Connections;
 pub use slack::{DEFAULT_API_URL as SLACK_API_URL, SlackConfig, sign as slack_signature};
@@ -46,10 +48,16 @@ pub struct ServerConfig {
     pub clock: Clock,
     /// How many connections at once, and how long a request's headers may take.
     pub connections: Connections,
+    /// The host names `/mcp` answers to (the `Host` header; others get 403,
+    /// which stops DNS rebinding). Default: the loopback names.
+    pub hosts: Vec<String>,
+    /// Cancelled when the server stops: ends open MCP streams.
+    pub stop: CancellationToken,
 }
 
 impl ServerConfig {
-    /// Defaults: 1 MiB bodies, 60 s per request, no files, no Slack,
+    /// Defaults: 1 MiB bodies, 60 s per request, no files, no Slack, `/mcp`
+    /// for loopback names only,
     /// [`Connections::default`].
     pub fn new(clock: Clock) -> Self {
         Self {
@@ -59,6 +67,8 @@ impl ServerConfig {
             slack: None,
             clock,
             connections: Connections::default(),
+            hosts: ["localhost", "127.0.0.1", "::1"].map(String::from).to_vec(),
+            stop: CancellationToken::new(),
         }
     }
 }
@@ -84,6 +94,7 @@ pub fn app(config: ServerConfig, directory: Arc<dyn Directory>, opener: Opener) 
     let body_limit = config.body_limit;
     let state = Arc::new(state::AppState::new(config, directory, opener));
     api::routes(&state)
+        .merge(mcp::routes(&state))
         .fallback(problem::unknown_route)
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
@@ -131,13 +142,12 @@ pub fn run(
             })?;
         ready(listener.local_addr()?);
         let limits = config.connections;
-        serve(
-            listener,
-            app(config, directory, opener),
-            stop_signal(),
-            limits,
-        )
-        .await
+        let stop = config.stop.clone();
+        let stopped = async move {
+            stop_signal().await;
+            stop.cancel();
+        };
+        serve(listener, app(config, directory, opener), stopped, limits).await
     })
 }
 
