@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use maestro_assistant::{Answer, Event, Status, TurnOptions};
-use maestro_catalog::Filter;
-use maestro_tools::{Display, Effect, Hooks, ToolInfo, ToolOutput};
+use maestro_catalog::{CatalogError, Filter};
+use maestro_tools::{Display, Effect, Hooks, Platform, ToolInfo, ToolOutput};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock,
     ProgressNotificationParam,
@@ -266,21 +266,11 @@ fn search(grant: &Grant, args: Value) -> CallToolResponse {
     };
     let k = args.k.unwrap_or(5).clamp(1, 20);
     let platform = grant.assistant.platform();
-    let hits = platform
-        .catalog()
-        .search(&args.query, k * 2, &Filter::kind("tool"));
-    let hits = match hits {
-        Ok(hits) => hits,
+    let readable = |info: &ToolInfo| grant.writes || info.effect == Effect::Read;
+    let found = match nearest_tools(platform, &args.query, k, readable) {
+        Ok(found) => found,
         Err(e) => return refusal(format!("the catalog could not be searched: {e}")),
     };
-    let registry = platform.registry();
-    let found: Vec<ToolInfo> = hits
-        .iter()
-        .filter_map(|h| registry.get(h.entry.id.trim_start_matches("tool:")))
-        .map(|t| ToolInfo::of(t.as_ref()))
-        .filter(|info| grant.writes || info.effect == Effect::Read)
-        .take(k)
-        .collect();
     let lines: Vec<String> = found
         .iter()
         .map(|t| format!("- {} ({}): {}", t.name, t.effect.as_str(), t.description))
@@ -296,6 +286,27 @@ fn search(grant: &Grant, args: Value) -> CallToolResponse {
     })]);
     result.structured_content = Some(json!({ "tools": tools }));
     result.into()
+}
+
+/// The `k` tools nearest to `query` in the platform's catalog that pass
+/// `keep`, best first: what `search_tools` answers.
+pub fn nearest_tools(
+    platform: &Platform,
+    query: &str,
+    k: usize,
+    keep: impl Fn(&ToolInfo) -> bool,
+) -> Result<Vec<ToolInfo>, CatalogError> {
+    let hits = platform
+        .catalog()
+        .search(query, k * 2, &Filter::kind("tool"))?;
+    let registry = platform.registry();
+    Ok(hits
+        .iter()
+        .filter_map(|h| registry.get(h.entry.id.trim_start_matches("tool:")))
+        .map(|t| ToolInfo::of(t.as_ref()))
+        .filter(|info| keep(info))
+        .take(k)
+        .collect())
 }
 
 /// The arguments of `call_tool`.

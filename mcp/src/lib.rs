@@ -23,6 +23,7 @@ mod listing;
 mod resources;
 mod transports;
 
+pub use calls::nearest_tools;
 pub use listing::{META_TOOLS, tool_list};
 pub use transports::{serve_stdio, streamable_http};
 
