@@ -369,12 +369,19 @@ fn home(flag: &Option<PathBuf>) -> Result<PathBuf> {
 fn open(globals: &Globals) -> Result<Platform> {
     let clock = Clock::from_env()?;
     let backends = Backends::from_env()?;
-    Ok(Platform::connect(
-        &home(&globals.home)?,
-        &globals.workspace,
-        clock,
-        &backends,
-    )?)
+    let platform = Platform::connect(&home(&globals.home)?, &globals.workspace, clock, &backends)?;
+    with_connected_servers(platform)
+}
+
+/// `platform` with the tools of the MCP servers connected to its workspace
+/// (`maestro mcp add`), for the planners, tool search and every front end.
+pub fn with_connected_servers(mut platform: Platform) -> Result<Platform> {
+    match maestro_mcp::remote::tools_of(&platform) {
+        Ok(tools) if !tools.is_empty() => platform.add_tools(tools)?,
+        Ok(_) => {}
+        Err(e) => eprintln!("warning: the connected MCP servers could not be read: {e}"),
+    }
+    Ok(platform)
 }
 
 /// `maestro migrate`: the embedded database copied into PostgreSQL.

@@ -12,7 +12,7 @@ use maestro_tools::store::{Directory, Scope};
 use maestro_tools::{Backends, Clock, FileAccess, Platform};
 use serde_json::json;
 
-use crate::commands::assistant;
+use crate::commands::{assistant, with_connected_servers};
 
 #[derive(Subcommand)]
 pub enum WorkspaceCommand {
@@ -200,6 +200,7 @@ pub fn serve(home: &Path, addr: &str) -> Result<ExitCode> {
     let opener: maestro_server::Opener = Arc::new(move |workspace: &str| {
         let platform =
             Platform::connect(&home, workspace, clock, &backends).map_err(|e| e.to_string())?;
+        let platform = with_connected_servers(platform).map_err(|e| format!("{e:#}"))?;
         assistant(platform).map_err(|e| format!("{e:#}"))
     });
     maestro_server::run(addr, config, Arc::from(directory), opener, |bound| {

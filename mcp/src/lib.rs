@@ -20,6 +20,7 @@ mod approval;
 mod calls;
 mod handler;
 mod listing;
+pub mod remote;
 mod resources;
 mod transports;
 

@@ -103,6 +103,7 @@ impl From<ToolError> for Problem {
             | ToolError::UnknownPerson { .. }
             | ToolError::Ml(_) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
             ToolError::Catalog(_) => Self::internal(e.to_string()),
+            ToolError::External { .. } => Self::new(StatusCode::BAD_GATEWAY, e.to_string()),
         }
     }
 }

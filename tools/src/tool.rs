@@ -241,6 +241,14 @@ pub enum ToolError {
     /// Data or a model could not be used (the message names the fix).
     #[error(transparent)]
     Ml(#[from] maestro_ml::MlError),
+    /// Another MCP server's tool failed, or the server could not be reached.
+    #[error("the MCP server {server}: {message}")]
+    External {
+        /// The server's name (`maestro mcp add NAME …`).
+        server: String,
+        /// What it said, or why it could not be reached, and what to do.
+        message: String,
+    },
 }
 
 fn suggest(names: &[String]) -> String {
@@ -420,7 +428,12 @@ impl Registry {
 
     /// Adds a tool (replacing one of the same name).
     pub fn register(&mut self, tool: impl Tool + 'static) {
-        self.tools.insert(tool.name(), Arc::new(tool));
+        self.register_shared(Arc::new(tool));
+    }
+
+    /// Adds a shared tool (replacing one of the same name).
+    pub fn register_shared(&mut self, tool: Arc<dyn Tool>) {
+        self.tools.insert(tool.name(), tool);
     }
 
     /// The tool with this name.

@@ -250,7 +250,8 @@ impl LlmPlanner {
         let mut ok = Vec::new();
         let mut rejected = Vec::new();
         for call in calls {
-            let Some(tool) = registry.get(&call.name) else {
+            let name = prompt::tool_name(registry, &call.name);
+            let Some(tool) = registry.get(&name) else {
                 rejected.push((
                     call.clone(),
                     format!("there is no tool called {:?}", call.name),
@@ -280,7 +281,7 @@ impl LlmPlanner {
                 rejected.push((call.clone(), e.to_string()));
                 continue;
             }
-            ok.push((call.id.clone(), Call::new(&call.name, arguments)));
+            ok.push((call.id.clone(), Call::new(&name, arguments)));
         }
         (ok, rejected)
     }

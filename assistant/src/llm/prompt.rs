@@ -3,7 +3,7 @@
 //! turn's steps, kept under the token budget.
 
 use maestro_catalog::Filter;
-use maestro_tools::{Effect, Platform, Tool};
+use maestro_tools::{Effect, Platform, Registry, Tool};
 use serde_json::{Value, json};
 
 use super::budget::Tokens;
@@ -221,10 +221,25 @@ fn wire_tool(tool: &dyn Tool) -> Value {
         description.push_str(" (Destructive: the user confirms before it runs.)");
     }
     json!({"type": "function", "function": {
-        "name": tool.name(),
+        "name": wire_name(tool.name()),
         "description": description,
         "parameters": tool.schema(),
     }})
+}
+
+/// A tool's name as function-calling APIs accept it (`[A-Za-z0-9_-]`):
+/// another MCP server's `server.tool` becomes `server__tool`.
+pub fn wire_name(name: &str) -> String {
+    name.replacen('.', "__", 1)
+}
+
+/// The tool a model's function name means: [`wire_name`] undone when the
+/// registry has no tool of that very name.
+pub fn tool_name(registry: &Registry, wire: &str) -> String {
+    match wire.split_once("__") {
+        Some((server, tool)) if registry.get(wire).is_none() => format!("{server}.{tool}"),
+        _ => wire.to_string(),
+    }
 }
 
 /// Catalog entries (people, tasks, projects, datasets, models) near the
@@ -248,4 +263,19 @@ fn grounding(request: &Request<'_>) -> String {
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn another_servers_tool_names_survive_the_wire() {
+        let registry = maestro_tools::every_tool();
+        assert_eq!(wire_name("tracker.close_ticket"), "tracker__close_ticket");
+        assert_eq!(wire_name("create_task"), "create_task");
+        assert_eq!(tool_name(&registry, "tracker__close_ticket"), "tracker.close_ticket");
+        // A registry tool is never read as a server's.
+        assert_eq!(tool_name(&registry, "create_task"), "create_task");
+    }
 }

@@ -120,11 +120,14 @@ const LIKELY: f32 = 0.05;
 
 impl LocalPlanner {
     /// The planner with the shipped understanding model, which must know
-    /// every tool of `registry`.
+    /// every tool of `registry` that has phrasings.
     pub fn new(registry: &Registry) -> Result<Self, ModelError> {
         let intents = IntentModel::shipped()?;
+        // Tools without phrasings (another MCP server's) are for the
+        // language-model planner and direct calls only.
         if let Some(tool) = registry
             .iter()
+            .filter(|t| !t.phrasings().is_empty())
             .find(|t| !intents.labels().iter().any(|l| l == t.name()))
         {
             return Err(ModelError::Untrained(tool.name().to_string()));

@@ -24,7 +24,7 @@ use crate::store::{
     AuditRecord, Dataset, ModelRecord, SqliteStore, Store, StoreError, UsageRecord,
     check_workspace_name,
 };
-use crate::tool::{Context, Effect, Hooks, Registry, ToolError, ToolOutput};
+use crate::tool::{Context, Effect, Hooks, Registry, Tool, ToolError, ToolOutput};
 use maestro_store::{Person, Task};
 
 /// The platform could not be opened.
@@ -154,6 +154,17 @@ impl Platform {
         };
         platform.catalog().refresh(platform.tool_entries())?;
         Ok(platform)
+    }
+
+    /// Adds tools from elsewhere (another MCP server's) to the registry and
+    /// the catalog, so that the language-model planner and tool search find
+    /// them; a tool of the same name is replaced.
+    pub fn add_tools(&mut self, tools: Vec<Arc<dyn Tool>>) -> Result<(), CatalogError> {
+        for tool in tools {
+            self.registry.register_shared(tool);
+        }
+        let entries = self.tool_entries();
+        self.catalog().refresh(entries)
     }
 
     /// The catalog entries of the tools.

@@ -2,7 +2,10 @@
 //! sprints run. The store keeps them as text by key; every value is checked
 //! here before it is stored, and read back with its default.
 
+use std::collections::BTreeMap;
+
 use chrono::{Duration, NaiveDate};
+use serde_json::Value;
 
 use crate::platform::Platform;
 use crate::store::StoreError;
@@ -17,6 +20,10 @@ pub struct Setting {
     pub default: &'static str,
     check: fn(&str) -> Result<(), String>,
 }
+
+/// The settings key prefix under which connected MCP servers are kept
+/// (`maestro settings` does not show them; `maestro mcp list` does).
+const MCP_SERVER: &str = "mcp_server:";
 
 /// Every setting.
 pub const SETTINGS: &[Setting] = &[
@@ -115,6 +122,28 @@ impl Platform {
                 (s, value.unwrap_or_else(|| s.default.to_string()))
             })
             .collect())
+    }
+
+    /// The MCP servers connected to this workspace (`maestro mcp add`), by
+    /// name, each as it was stored.
+    pub fn mcp_servers(&self) -> Result<BTreeMap<String, Value>, StoreError> {
+        let stored = self.store().settings()?;
+        Ok(stored
+            .iter()
+            .filter_map(|(key, value)| {
+                let name = key.strip_prefix(MCP_SERVER)?;
+                let server = serde_json::from_str(value).ok()?;
+                Some((name.to_string(), server))
+            })
+            .collect())
+    }
+
+    /// Stores the MCP server `name` (replacing one of that name), or with
+    /// `None` forgets it.
+    pub fn set_mcp_server(&self, name: &str, server: Option<&Value>) -> Result<(), StoreError> {
+        let value = server.map(Value::to_string).unwrap_or_default();
+        self.store()
+            .set_setting(&format!("{MCP_SERVER}{name}"), &value)
     }
 
     /// The workspace's settings, read for use.
