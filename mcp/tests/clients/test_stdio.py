@@ -1,5 +1,8 @@
 """`maestro mcp` over stdio, driven by the official MCP Python SDK in both
 protocol generations: the initialize handshake (2025-11-25) and 2026-07-28."""
+import asyncio
+import base64
+import contextlib
 import json
 import shutil
 import tempfile
@@ -73,7 +76,6 @@ def test_results_carry_data_text_and_charts(home, mode):
     assert "| id | title |" in text(listed)
     images = [c for c in report.content if c.type == "image"]
     assert images and images[0].mime_type == "image/png"
-    import base64
     assert base64.b64decode(images[0].data).startswith(b"\x89PNG")
 
 
@@ -220,3 +222,53 @@ def test_resources_are_the_workspaces_data_models_and_tasks(home):
     assert card.contents[0].mime_type == "text/markdown" and card.contents[0].text.startswith("#")
     assert json.loads(task.contents[0].text)["title"] == "Fix the login bug on Safari"
     assert "999" in str(unknown)
+
+
+def test_a_change_tells_the_client_that_resources_changed(home):
+    seen = []
+
+    async def on_message(message):
+        seen.append(type(message).__name__)
+
+    async def go():
+        async with Client(stdio(home), mode="legacy", message_handler=on_message) as client:
+            await client.call_tool("list_tasks", {})
+            before = list(seen)
+            await client.call_tool("create_task", {"title": "Plan the offsite"})
+            await asyncio.sleep(0.5)
+            return before, list(seen)
+
+    before, after = run(go())
+    assert "ResourceListChangedNotification" not in before
+    assert "ResourceListChangedNotification" in after
+
+
+def test_cancelling_automl_stops_it_and_keeps_the_best_model_so_far(home):
+    data = Path(tempfile.mkdtemp()) / "churn.csv"
+    shutil.copy(ROOT / "examples" / "data" / "churn.csv", data)
+
+    async def go():
+        async with Client(stdio(home)) as client:
+            await client.call_tool("register_dataset", {"path": str(data), "name": "churn"})
+            trials = asyncio.Event()
+
+            async def on_progress(done, total, message):
+                trials.set()
+
+            # A budget of ten minutes: only the cancellation can end it within the wait below.
+            call = asyncio.create_task(client.call_tool(
+                "run_automl", {"dataset": "churn", "target": "churned", "exclude": ["customer_id"], "budget_seconds": 600},
+                progress_callback=on_progress))
+            await asyncio.wait_for(trials.wait(), 120)
+            call.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await call
+            for _ in range(240):
+                models = await client.call_tool("list_models", {})
+                if "churn" in text(models):
+                    return models
+                await asyncio.sleep(0.5)
+            return models
+
+    models = run(go())
+    assert "churn" in text(models), text(models)
