@@ -33,12 +33,35 @@ pub fn tool_list(registry: &Registry, set: ToolSet, writes: bool) -> Vec<Tool> {
     tools
 }
 
-/// A registry tool as MCP lists it.
+/// A registry tool as MCP lists it, with an output schema when its result is typed.
 pub fn registry_tool(info: &ToolInfo) -> Tool {
     let title = title_of(info.name);
-    Tool::new(info.name, info.description, as_object(&info.schema))
+    let tool = Tool::new(info.name, info.description, as_object(&info.schema))
         .with_title(title.clone())
-        .with_annotations(annotations(&title, info.effect))
+        .with_annotations(annotations(&title, info.effect));
+    match &info.output {
+        Some(output) => tool.with_raw_output_schema(as_object(&structured_schema(output))),
+        None => tool,
+    }
+}
+
+/// The schema of a result as structured content carries it: an object as
+/// it is, anything else (a list) under `result`, its `$defs` kept at the root.
+fn structured_schema(data: &Value) -> Value {
+    if data.get("type").and_then(Value::as_str) == Some("object") {
+        return data.clone();
+    }
+    let mut inner = data.clone();
+    let defs = inner.as_object_mut().and_then(|o| o.remove("$defs"));
+    let mut wrapped = json!({
+        "type": "object",
+        "properties": {"result": inner},
+        "required": ["result"]
+    });
+    if let Some(defs) = defs {
+        wrapped["$defs"] = defs;
+    }
+    wrapped
 }
 
 /// Hints from the effect class: reads are read-only and idempotent, deletions
@@ -174,6 +197,20 @@ mod tests {
     fn titles_read_as_words() {
         assert_eq!(title_of("create_task"), "Create task");
         assert_eq!(title_of("help"), "Help");
+    }
+
+    #[test]
+    fn a_list_result_is_described_under_result_with_its_definitions_at_the_root() {
+        let list = json!({"type": "array", "items": {"$ref": "#/$defs/Task"}, "$defs": {"Task": {"type": "object"}}});
+        let wrapped = structured_schema(&list);
+        assert_eq!(
+            wrapped["properties"]["result"]["items"]["$ref"],
+            "#/$defs/Task"
+        );
+        assert_eq!(wrapped["$defs"]["Task"]["type"], "object");
+        assert!(wrapped["properties"]["result"].get("$defs").is_none());
+        let task = json!({"type": "object", "properties": {"id": {"type": "integer"}}});
+        assert_eq!(structured_schema(&task), task);
     }
 
     #[test]

@@ -286,6 +286,10 @@ pub trait Tool: Send + Sync {
     fn effect(&self) -> Effect;
     /// JSON Schema of the arguments object.
     fn schema(&self) -> Value;
+    /// JSON Schema of the result's data, when it is typed (e.g. a task).
+    fn output_schema(&self) -> Option<Value> {
+        None
+    }
     /// Validates `args` and runs.
     fn call(&self, ctx: &Context<'_>, args: Value) -> Result<ToolOutput, ToolError>;
     /// Validates `args` against the schema without running anything.
@@ -308,6 +312,9 @@ pub struct ToolInfo {
     pub examples: &'static [&'static str],
     /// JSON Schema of the arguments object.
     pub schema: Value,
+    /// JSON Schema of the result's data, when it is typed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<Value>,
 }
 
 impl ToolInfo {
@@ -319,6 +326,7 @@ impl ToolInfo {
             effect: tool.effect(),
             examples: tool.examples(),
             schema: tool.schema(),
+            output: tool.output_schema(),
         }
     }
 }
@@ -338,6 +346,8 @@ pub trait TypedTool: Send + Sync {
     const PHRASINGS: &'static [&'static str];
     /// See [`Tool::effect`].
     const EFFECT: Effect;
+    /// The schema of the result's data, when it is typed (see [`Tool::output_schema`]).
+    const OUTPUT: Option<fn() -> schemars::Schema> = None;
     /// Runs with valid arguments.
     fn run(&self, ctx: &Context<'_>, args: Self::Args) -> Result<ToolOutput, ToolError>;
     /// See [`Tool::confirmation`] (none by default).
@@ -363,13 +373,10 @@ impl<T: TypedTool> Tool for T {
         T::EFFECT
     }
     fn schema(&self) -> Value {
-        let mut schema =
-            serde_json::to_value(schemars::schema_for!(T::Args)).unwrap_or(Value::Null);
-        if let Some(obj) = schema.as_object_mut() {
-            obj.remove("$schema");
-            obj.remove("title");
-        }
-        schema
+        bare(schemars::schema_for!(T::Args))
+    }
+    fn output_schema(&self) -> Option<Value> {
+        T::OUTPUT.map(|schema| bare(schema()))
     }
     fn call(&self, ctx: &Context<'_>, args: Value) -> Result<ToolOutput, ToolError> {
         self.run(ctx, parse_args(T::NAME, args)?)
@@ -381,6 +388,16 @@ impl<T: TypedTool> Tool for T {
     fn check(&self, args: &Value) -> Result<(), ToolError> {
         parse_args::<T::Args>(T::NAME, args.clone()).map(|_| ())
     }
+}
+
+/// A derived schema without its `$schema` and `title` keys.
+fn bare(schema: schemars::Schema) -> Value {
+    let mut schema = serde_json::to_value(schema).unwrap_or(Value::Null);
+    if let Some(obj) = schema.as_object_mut() {
+        obj.remove("$schema");
+        obj.remove("title");
+    }
+    schema
 }
 
 /// Deserialises a tool's arguments, naming the bad field on error.

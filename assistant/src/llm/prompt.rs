@@ -274,7 +274,10 @@ mod tests {
         let registry = maestro_tools::every_tool();
         assert_eq!(wire_name("tracker.close_ticket"), "tracker__close_ticket");
         assert_eq!(wire_name("create_task"), "create_task");
-        assert_eq!(tool_name(&registry, "tracker__close_ticket"), "tracker.close_ticket");
+        assert_eq!(
+            tool_name(&registry, "tracker__close_ticket"),
+            "tracker.close_ticket"
+        );
         // A registry tool is never read as a server's.
         assert_eq!(tool_name(&registry, "create_task"), "create_task");
     }

@@ -36,6 +36,10 @@ def test_every_tool_is_listed_with_its_schema_and_hints(home, mode):
     assert tools["list_tasks"].annotations.idempotent_hint is True
     assert tools["delete_task"].annotations.destructive_hint is True
     assert tools["ask"].output_schema["properties"]["actions"]["type"] == "array"
+    # Typed results have an output schema (the SDK checks results against it); others none.
+    assert "title" in tools["create_task"].output_schema["properties"]
+    assert tools["list_tasks"].output_schema["properties"]["result"]["type"] == "array"
+    assert tools["workload_report"].output_schema is None
 
 
 def test_search_mode_lists_three_tools_that_reach_every_other(home):
@@ -65,6 +69,14 @@ def test_results_carry_data_text_and_charts(home, mode):
             created = await client.call_tool("create_task", {"title": "Write the runbook", "assignee": "Carol", "priority": "high"})
             listed = await client.call_tool("list_tasks", {"assignee": "Carol"})
             report = await client.call_tool("workload_report", {})
+            # Every typed result passes the SDK's check against its output schema.
+            task = created.structured_content["id"]
+            await client.call_tool("update_task", {"id": task, "priority": "low", "due": "2027-01-15"})
+            await client.call_tool("assign_task", {"id": task, "assignee": "Bob"})
+            await client.call_tool("complete_task", {"id": task})
+            await client.call_tool("add_person", {"name": "Erin Moss", "email": "erin@acme.io", "skills": ["sql"]})
+            people = await client.call_tool("list_people", {})
+            assert "Erin Moss" in [p["name"] for p in people.structured_content["result"]]
             return created, listed, report
 
     created, listed, report = run(go())

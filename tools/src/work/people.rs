@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::{NAME_MAX, check_hours, check_len, check_tags};
 use crate::tool::{Context, Display, Effect, Table, ToolError, ToolOutput, TypedTool};
-use maestro_store::NewPerson;
+use maestro_store::{NewPerson, Person};
 
 /// Arguments of `add_person`.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -52,6 +52,7 @@ impl TypedTool for AddPerson {
         "(add|create) a new (person|teammate)",
     ];
     const EFFECT: Effect = Effect::Write;
+    const OUTPUT: Option<fn() -> schemars::Schema> = Some(|| schemars::schema_for!(Person));
 
     fn run(&self, ctx: &Context<'_>, a: AddPersonArgs) -> Result<ToolOutput, ToolError> {
         if a.name.trim().is_empty() {
@@ -133,6 +134,7 @@ impl TypedTool for ListPeople {
         "(list|show) (people|everyone) with {skill:skill} (skills|experience)",
     ];
     const EFFECT: Effect = Effect::Read;
+    const OUTPUT: Option<fn() -> schemars::Schema> = Some(|| schemars::schema_for!(Vec<Person>));
 
     fn run(&self, ctx: &Context<'_>, a: ListPeopleArgs) -> Result<ToolOutput, ToolError> {
         let skill = a.skill.map(|s| s.trim().to_lowercase());

@@ -90,6 +90,7 @@ impl TypedTool for CreateTask {
         "{title:title} (-|—|:) (make it a|add a|as a) [{priority:priority}] (task|ticket) [in {project:project}]",
     ];
     const EFFECT: Effect = Effect::Write;
+    const OUTPUT: Option<fn() -> schemars::Schema> = Some(|| schemars::schema_for!(Task));
 
     fn run(&self, ctx: &Context<'_>, a: CreateTaskArgs) -> Result<ToolOutput, ToolError> {
         if a.title.trim().is_empty() {
@@ -247,6 +248,7 @@ impl TypedTool for UpdateTask {
         "(description|details|notes) (for|on) {id:task}: {description:description}",
     ];
     const EFFECT: Effect = Effect::Write;
+    const OUTPUT: Option<fn() -> schemars::Schema> = Some(|| schemars::schema_for!(Task));
 
     fn run(&self, ctx: &Context<'_>, a: UpdateTaskArgs) -> Result<ToolOutput, ToolError> {
         check_task_text(
@@ -338,6 +340,7 @@ impl TypedTool for CompleteTask {
         "(that's|thats) {id:task} (done|sorted|wrapped up|finished)",
     ];
     const EFFECT: Effect = Effect::Write;
+    const OUTPUT: Option<fn() -> schemars::Schema> = Some(|| schemars::schema_for!(Task));
 
     fn run(&self, ctx: &Context<'_>, a: TaskId) -> Result<ToolOutput, ToolError> {
         let before = ctx.platform.store().get_task(a.id)?;
@@ -390,6 +393,7 @@ impl TypedTool for DeleteTask {
         "(drop|delete|remove) {id:task} [pls], (we're|we are) not doing it",
     ];
     const EFFECT: Effect = Effect::Destructive;
+    const OUTPUT: Option<fn() -> schemars::Schema> = Some(|| schemars::schema_for!(Task));
 
     fn run(&self, ctx: &Context<'_>, a: TaskId) -> Result<ToolOutput, ToolError> {
         let task = ctx.platform.store().delete_task(a.id)?;
@@ -455,6 +459,7 @@ impl TypedTool for AssignTask {
         "{assignee:person} (can|will|could) take over {id:task} [while {person} is out]",
     ];
     const EFFECT: Effect = Effect::Write;
+    const OUTPUT: Option<fn() -> schemars::Schema> = Some(|| schemars::schema_for!(Task));
 
     fn run(&self, ctx: &Context<'_>, a: AssignArgs) -> Result<ToolOutput, ToolError> {
         let (name, why) = match a.assignee.as_deref() {
@@ -588,6 +593,7 @@ impl TypedTool for ListTasks {
         "(what's|whats|anything) still (sitting|stuck) in (todo|to do|the backlog) [for {project:project}]",
     ];
     const EFFECT: Effect = Effect::Read;
+    const OUTPUT: Option<fn() -> schemars::Schema> = Some(|| schemars::schema_for!(Vec<Task>));
 
     fn run(&self, ctx: &Context<'_>, a: ListTasksArgs) -> Result<ToolOutput, ToolError> {
         let tasks = ctx
