@@ -99,6 +99,11 @@ pub struct TurnOptions {
     /// the one waiting — already answered, or replaced by a newer request —
     /// the turn says so and changes nothing.
     pub answering: Option<String>,
+    /// Only an `answering` id settles a pending confirmation: a typed "yes"
+    /// or "no" is read as a new request (which drops the pending one). For
+    /// front ends where the text may come from a model, not the person
+    /// (MCP), so that only the person's answer to the question approves.
+    pub confirm_by_id: bool,
 }
 
 impl TurnOptions {
@@ -342,15 +347,17 @@ impl Inner {
         let pending = (!steps.state.confirm.is_empty())
             .then_some(steps.state.confirm_id.as_deref())
             .flatten();
+        let answers = !steps.state.confirm.is_empty()
+            && (!options.confirm_by_id || options.answering.is_some());
         if let Some(id) = options.answering.as_deref()
             && pending != Some(id)
         {
             steps.say(STALE_CONFIRMATION);
-        } else if !steps.state.confirm.is_empty() && is_yes(text) {
+        } else if answers && is_yes(text) {
             steps.yes = true;
             let calls = std::mem::take(&mut steps.state.confirm);
             run_in_order(&calls, &mut steps);
-        } else if !steps.state.confirm.is_empty() && is_no(text) {
+        } else if answers && is_no(text) {
             steps.state.confirm.clear();
             steps.say("Cancelled; nothing was changed.");
         } else {

@@ -442,3 +442,52 @@ fn pushing_to_a_weekday_never_moves_a_deadline_earlier() {
     let moved = plan(&a, &format!("move task {} to monday", task.id));
     assert_eq!(moved[0].arguments["due"], "2026-11-30");
 }
+
+/// The actions of one turn with `options`.
+fn act(a: &Assistant, session: &str, text: &str, options: TurnOptions) -> Vec<Action> {
+    a.turn(session, text, options)
+        .filter_map(|e| match e {
+            Event::Action(x) => Some(x),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn with_confirm_by_id_only_the_questions_id_approves() {
+    let a = assistant();
+    let by_id = || TurnOptions {
+        confirm_by_id: true,
+        ..as_alice()
+    };
+    let ask = || {
+        let asked = act(&a, "m", "delete task 1", by_id());
+        asked[0].confirmation.clone().expect("a confirmation id")
+    };
+    let yes_to = |id: String| {
+        let answering = Some(id);
+        act(
+            &a,
+            "m",
+            "yes",
+            TurnOptions {
+                answering,
+                ..by_id()
+            },
+        )
+    };
+    let before = task_count(&a);
+    let id = ask();
+    // A typed "yes" (a model could type it) is a new request: nothing is deleted,
+    // and the question it would have answered is gone.
+    let typed = act(&a, "m", "yes", by_id());
+    assert!(typed.iter().all(|x| x.tool != "delete_task"), "{typed:?}");
+    assert_eq!(task_count(&a), before);
+    let stale = yes_to(id);
+    assert!(stale.is_empty(), "{stale:?}");
+    assert_eq!(task_count(&a), before);
+    // Asked again, the person's answer by the question's id deletes it.
+    let done = yes_to(ask());
+    assert_eq!(done[0].status, Status::Ok);
+    assert_eq!(task_count(&a), before - 1);
+}

@@ -76,15 +76,7 @@ pub fn run(ctx: Ctx, args: &McpArgs) -> Result<ExitCode> {
             command,
         }) => add(ctx.platform()?, name, url.as_deref(), headers, command),
         Some(McpCommand::List { json }) => list(ctx.platform()?, *json),
-        Some(McpCommand::Remove { name }) => {
-            let platform = ctx.platform()?;
-            if !platform.mcp_servers()?.contains_key(name) {
-                bail!("no MCP server is called {name:?}; `maestro mcp list` shows them");
-            }
-            platform.set_mcp_server(name, None)?;
-            println!("Removed the MCP server {name}.");
-            Ok(ExitCode::SUCCESS)
-        }
+        Some(McpCommand::Remove { name }) => remove(ctx.platform()?, name),
     }
 }
 
@@ -93,6 +85,7 @@ fn serve(ctx: Ctx, args: &McpArgs) -> Result<ExitCode> {
     let actor = ctx.globals.actor.clone();
     let grant = Grant {
         assistant: assistant(ctx.into_platform()?)?,
+        sessions: format!("mcp:{}:", actor.as_deref().unwrap_or("")),
         actor,
         writes: true,
     };
@@ -132,8 +125,19 @@ fn add(
             command: command.to_vec(),
         },
     };
-    let server = remote::connect(endpoint)
+    let mut server = remote::connect(endpoint)
         .map_err(|e| anyhow!("the MCP server {name} did not answer: {e}; nothing was added"))?;
+    let (kept, odd): (Vec<_>, Vec<_>) = server
+        .tools
+        .into_iter()
+        .partition(|t| remote::callable_name(&t.name));
+    server.tools = kept;
+    for tool in odd {
+        eprintln!(
+            "skipped the tool {:?}: language-model APIs refuse names beyond letters, digits, '_' and '-' (at most 48)",
+            tool.name
+        );
+    }
     let names: Vec<String> = server
         .tools
         .iter()
@@ -145,6 +149,23 @@ fn add(
         names.len(),
         names.join(", ")
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Forgets the server and takes its tools out of the catalog.
+fn remove(platform: &Platform, name: &str) -> Result<ExitCode> {
+    let Some(stored) = platform.mcp_servers()?.remove(name) else {
+        bail!("no MCP server is called {name:?}; `maestro mcp list` shows them");
+    };
+    let server: remote::Server = serde_json::from_value(stored)?;
+    let entries: Vec<String> = server
+        .tools
+        .iter()
+        .map(|t| format!("tool:{name}.{}", t.name))
+        .collect();
+    platform.catalog().remove(&entries)?;
+    platform.set_mcp_server(name, None)?;
+    println!("Removed the MCP server {name}.");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -203,10 +203,9 @@ impl Kernel {
         let (tx, mut rx) = mpsc::unbounded_channel();
         let options = TurnOptions {
             actor: self.config.actor.clone(),
-            confirmed: false,
             cancel: Some(Arc::clone(&cancel)),
-            one_shot: false,
             answering,
+            ..Default::default()
         };
         let (session, text) = (self.conversation.clone(), text.to_string());
         let span = tracing::Span::current();

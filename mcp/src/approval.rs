@@ -21,6 +21,10 @@ use crate::Approval;
 
 /// The key of the answer in elicitation forms and input responses.
 const FIELD: &str = "approve";
+/// How an approval given in an input-required round is recorded.
+pub(crate) const ANSWERED_IN_ROUND: &str = "the human over MCP (input required)";
+/// What a call says when the human did not approve it.
+pub(crate) const NOT_APPROVED: &str = "You did not approve it; nothing was changed.";
 /// How long a question asked through an input-required result stays open.
 const OPEN_FOR: Duration = Duration::from_secs(15 * 60);
 
@@ -143,7 +147,7 @@ pub(crate) async fn ask_human(
     Ok(if yes {
         Decision::Yes("the human over MCP (elicitation)")
     } else {
-        Decision::No("You did not approve it; nothing was changed.".into())
+        Decision::No(NOT_APPROVED.into())
     })
 }
 

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use maestro_assistant::{Answer, Event, Status, TurnOptions};
 use maestro_catalog::{CatalogError, Filter};
 use maestro_tools::{Display, Effect, Hooks, Platform, ToolInfo, ToolOutput};
 use rmcp::model::{
@@ -15,9 +14,9 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::unbounded_channel;
 
-use crate::approval::{Decision, Pending, ask_human};
+use crate::approval::{ANSWERED_IN_ROUND, Decision, NOT_APPROVED, Pending, ask_human};
 use crate::{Approval, Grant};
 
 /// One call as the server received it.
@@ -45,7 +44,7 @@ pub(crate) async fn off_runtime<T: Send + 'static>(
     let grant = grant.clone();
     tokio::task::spawn_blocking(move || f(&grant))
         .await
-        .map_err(|e| ErrorData::internal_error(format!("the work stopped: {e}"), None))
+        .map_err(|e| ErrorData::internal_error(format!("the call stopped unexpectedly ({e}); nothing more was done: try again, and see the server's log if it happens again"), None))
 }
 
 /// Runs registry tool `name` with `args` as `grant`.
@@ -77,12 +76,8 @@ pub(crate) async fn registry_call(
                 "that approval was given for another call; nothing was changed — call the tool again",
             ));
         }
-        Some(Ok(answered)) if answered.yes => {
-            Some(Decision::Yes("the human over MCP (input required)"))
-        }
-        Some(Ok(_)) => Some(Decision::No(
-            "You did not approve it; nothing was changed.".into(),
-        )),
+        Some(Ok(answered)) if answered.yes => Some(Decision::Yes(ANSWERED_IN_ROUND)),
+        Some(Ok(_)) => Some(Decision::No(NOT_APPROVED.into())),
         None => {
             let (name, args) = (name.to_string(), args.clone());
             let question = off_runtime(grant, move |g| {
@@ -112,8 +107,16 @@ pub(crate) async fn registry_call(
     })
 }
 
+/// Tells a client that keeps a session that the resources may have changed
+/// (a hint: a client that misses it sees the change on its next list).
+pub(crate) async fn notify_changed(ctx: &RequestContext<RoleServer>) {
+    if ctx.peer.peer_info().is_some() {
+        let _ = ctx.peer.notify_resource_list_changed().await;
+    }
+}
+
 /// Notes in the audit log that the human approved `name` with `args`.
-async fn record_approval(
+pub(crate) async fn record_approval(
     grant: &Grant,
     name: &str,
     args: &Value,
@@ -163,7 +166,7 @@ async fn run_tool(
     loop {
         tokio::select! {
             out = &mut job => {
-                return out.map_err(|e| ErrorData::internal_error(format!("the tool stopped: {e}"), None));
+                return out.map_err(|e| ErrorData::internal_error(format!("the tool stopped unexpectedly ({e}); see the server's log, then try again"), None));
             }
             Some((line, done)) = rx.recv() => reporter.report(&line, done).await,
             _ = ctx.ct.cancelled(), if !cancel.load(Ordering::Relaxed) => {
@@ -174,19 +177,19 @@ async fn run_tool(
 }
 
 /// Sends `notifications/progress` for a call that asked for them.
-struct Reporter<'a> {
+pub(crate) struct Reporter<'a> {
     ctx: &'a RequestContext<RoleServer>,
     last: f64,
 }
 
 impl<'a> Reporter<'a> {
-    fn new(ctx: &'a RequestContext<RoleServer>) -> Self {
+    pub(crate) fn new(ctx: &'a RequestContext<RoleServer>) -> Self {
         Self { ctx, last: 0.0 }
     }
 
     /// Reports one step: as a share of 1 when known, else as a count of
     /// steps (progress always grows, as the protocol requires).
-    async fn report(&mut self, line: &str, done: Option<f64>) {
+    pub(crate) async fn report(&mut self, line: &str, done: Option<f64>) {
         let Some(token) = self.ctx.meta.get_progress_token() else {
             return;
         };
@@ -216,7 +219,7 @@ pub(crate) fn tool_result(out: &ToolOutput) -> CallToolResponse {
     result.into()
 }
 
-fn text_of(summary: &str, displays: &[Display]) -> String {
+pub(crate) fn text_of(summary: &str, displays: &[Display]) -> String {
     let mut text = summary.to_string();
     for display in displays {
         let part = match display {
@@ -232,7 +235,7 @@ fn text_of(summary: &str, displays: &[Display]) -> String {
     text
 }
 
-fn charts(displays: &[Display]) -> impl Iterator<Item = ContentBlock> + '_ {
+pub(crate) fn charts(displays: &[Display]) -> impl Iterator<Item = ContentBlock> + '_ {
     displays.iter().filter_map(|d| match d {
         Display::Chart { png, .. } => Some(ContentBlock::image(png.clone(), "image/png")),
         _ => None,
@@ -318,186 +321,4 @@ pub(crate) struct CallArgs {
     /// Its arguments.
     #[serde(default)]
     pub arguments: Value,
-}
-
-/// The arguments of `ask`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AskArgs {
-    text: String,
-    session: Option<String>,
-}
-
-/// `ask`: one whole assistant turn, as `maestro ask --json` answers it. A
-/// turn that waits for a yes asks the human through the client at once, so
-/// no confirmation is left for a later "yes" that the model could type.
-pub(crate) async fn ask(
-    grant: &Grant,
-    args: Value,
-    call: &Incoming<'_>,
-) -> Result<CallToolResponse, ErrorData> {
-    let args: AskArgs = match serde_json::from_value(args) {
-        Ok(a) => a,
-        Err(e) => {
-            return Ok(refusal(format!(
-                "ask: {e}; send {{\"text\": \"what you want\", \"session\": \"optional name\"}}"
-            )));
-        }
-    };
-    let session = match &args.session {
-        Some(s) => format!("mcp:{s}"),
-        None => format!("mcp-once:{}", uuid::Uuid::new_v4()),
-    };
-    if let Some(answered) = call.pending.answered(call.request) {
-        let answered = match answered {
-            Ok(a) => a,
-            Err(why) => return Ok(refusal(why)),
-        };
-        let Some((asked_session, id)) = answered.subject.split_once('\n') else {
-            return Ok(refusal(
-                "that approval was given for another call; nothing was changed",
-            ));
-        };
-        let by = answered
-            .yes
-            .then_some("the human over MCP (input required)");
-        let turn = answer_confirmation(grant, asked_session, id, by, call.ctx).await;
-        return Ok(ask_result(&turn, args.session.as_deref()));
-    }
-    let options = TurnOptions {
-        actor: grant.actor.clone(),
-        confirmed: call.approval == Approval::Granted,
-        ..Default::default()
-    };
-    let mut turn = run_turn(grant, &session, &args.text, options, call.ctx).await;
-    if let Some(id) = waiting_confirmation(&turn.answer) {
-        let subject = format!("{session}\n{id}");
-        let question = turn.answer.reply.clone();
-        let decision =
-            ask_human(call.pending, call.approval, &question, &subject, call.ctx).await?;
-        let (by, refused) = match decision {
-            Decision::Asking(response) => return Ok(response),
-            Decision::Yes(by) => (Some(by), None),
-            Decision::No(why) => (None, Some(why)),
-        };
-        let next = answer_confirmation(grant, &session, &id, by, call.ctx).await;
-        turn.extend(next);
-        if let Some(why) = refused {
-            turn.answer.reply.push('\n');
-            turn.answer.reply.push_str(&why);
-        }
-    }
-    Ok(ask_result(&turn, args.session.as_deref()))
-}
-
-/// The pending confirmation a turn ended on, if any.
-fn waiting_confirmation(answer: &Answer) -> Option<String> {
-    answer
-        .actions
-        .iter()
-        .filter(|a| a.status == Status::NeedsConfirmation)
-        .find_map(|a| a.confirmation.clone())
-}
-
-/// Answers the confirmation `id` of `session`: "yes" when the human approved
-/// (`by` says how), else "no" so that nothing stays pending.
-async fn answer_confirmation(
-    grant: &Grant,
-    session: &str,
-    id: &str,
-    by: Option<&'static str>,
-    ctx: &RequestContext<RoleServer>,
-) -> Turn {
-    if let Some(by) = by {
-        let what = json!({"session": session, "confirmation": id});
-        // The yes turn below runs the approved calls either way.
-        let _ = record_approval(grant, "ask", &what, by).await;
-    }
-    let options = TurnOptions {
-        actor: grant.actor.clone(),
-        answering: Some(id.to_string()),
-        ..Default::default()
-    };
-    let text = if by.is_some() { "yes" } else { "no" };
-    run_turn(grant, session, text, options, ctx).await
-}
-
-/// A turn gathered, with the charts it showed.
-#[derive(Default)]
-struct Turn {
-    answer: Answer,
-    displays: Vec<Display>,
-}
-
-impl Turn {
-    fn extend(&mut self, next: Turn) {
-        if !next.answer.reply.is_empty() {
-            self.answer.reply.push('\n');
-            self.answer.reply.push_str(&next.answer.reply);
-        }
-        self.answer.actions.extend(next.answer.actions);
-        self.answer.failed |= next.answer.failed;
-        self.displays.extend(next.displays);
-    }
-}
-
-/// Runs one turn on the assistant's thread, passing progress to the client
-/// and the client's cancellation to the turn.
-async fn run_turn(
-    grant: &Grant,
-    session: &str,
-    text: &str,
-    mut options: TurnOptions,
-    ctx: &RequestContext<RoleServer>,
-) -> Turn {
-    let cancel = Arc::new(AtomicBool::new(false));
-    options.cancel = Some(cancel.clone());
-    let (tx, mut rx) = unbounded_channel::<Event>();
-    grant
-        .assistant
-        .stream(session, text, options, move |e| send(&tx, e));
-    let mut turn = Turn::default();
-    let mut reporter = Reporter::new(ctx);
-    loop {
-        tokio::select! {
-            event = rx.recv() => match event {
-                None => return turn,
-                Some(event) => {
-                    turn.answer.record(&event);
-                    match event {
-                        Event::Progress { line, done, .. } => reporter.report(&line, done).await,
-                        Event::Display(d) => turn.displays.push(d),
-                        _ => {}
-                    }
-                }
-            },
-            _ = ctx.ct.cancelled(), if !cancel.load(Ordering::Relaxed) => {
-                cancel.store(true, Ordering::Relaxed);
-            }
-        }
-    }
-}
-
-fn send(tx: &UnboundedSender<Event>, event: Event) {
-    // The call was abandoned: the turn finishes without an audience.
-    let _ = tx.send(event);
-}
-
-/// `ask`'s result: the answer (and the session to continue) as structured
-/// content; the reply, tables and charts as content.
-fn ask_result(turn: &Turn, session: Option<&str>) -> CallToolResponse {
-    let mut content = vec![ContentBlock::text(text_of(
-        &turn.answer.reply,
-        &turn.displays,
-    ))];
-    content.extend(charts(&turn.displays));
-    let mut result = if turn.answer.failed {
-        CallToolResult::error(content)
-    } else {
-        CallToolResult::success(content)
-    };
-    let mut data = serde_json::to_value(&turn.answer).unwrap_or_default();
-    data["session"] = json!(session);
-    result.structured_content = Some(data);
-    result.into()
 }

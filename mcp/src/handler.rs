@@ -12,7 +12,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::Value;
 
 use crate::calls::{self, CallArgs, Incoming, refusal};
-use crate::{Access, Grant, McpServer, listing, resources};
+use crate::{Access, Grant, McpServer, ask, listing, resources};
 
 const INSTRUCTIONS: &str = "Maestro manages a team's tasks and people and its datasets and models. `ask` takes a request in plain language and runs it whole; the other tools act directly. `search_tools` finds the right tool for a request. Deleting, and changing many tasks at once, waits for the human's yes.";
 
@@ -43,9 +43,8 @@ impl<A: Access> McpServer<A> {
             .registry()
             .get(name)
             .is_some_and(|t| t.effect() != Effect::Read);
-        if changes && call.ctx.peer.peer_info().is_some() {
-            // Only a hint: a client that missed it sees the change on its next list.
-            let _ = call.ctx.peer.notify_resource_list_changed().await;
+        if changes {
+            calls::notify_changed(call.ctx).await;
         }
         Ok(response)
     }
@@ -94,7 +93,7 @@ impl<A: Access> ServerHandler for McpServer<A> {
             approval: self.options.approval,
         };
         match request.name.as_ref() {
-            "ask" if grant.writes => calls::ask(&grant, args, &call).await,
+            "ask" if grant.writes => ask::ask(&grant, args, &call).await,
             "ask" => Ok(refusal(
                 "ask can change the workspace and this token has the read scope; call the read-only tools, or create a token with `maestro token create --scope write`",
             )),
@@ -125,9 +124,7 @@ impl<A: Access> ServerHandler for McpServer<A> {
         ctx: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
         let grant = self.grant_for(&ctx).await?;
-        let listed = tokio::task::spawn_blocking(move || resources::list(&grant))
-            .await
-            .map_err(|e| ErrorData::internal_error(e.to_string(), None))??;
+        let listed = calls::off_runtime(&grant, resources::list).await??;
         Ok(ListResourcesResult::with_all_items(listed))
     }
 
@@ -148,9 +145,7 @@ impl<A: Access> ServerHandler for McpServer<A> {
     ) -> Result<ReadResourceResponse, ErrorData> {
         let grant = self.grant_for(&ctx).await?;
         let uri = request.uri.clone();
-        let contents = tokio::task::spawn_blocking(move || resources::read(&grant, &uri))
-            .await
-            .map_err(|e| ErrorData::internal_error(e.to_string(), None))??;
+        let contents = calls::off_runtime(&grant, move |g| resources::read(g, &uri)).await??;
         Ok(ReadResourceResult::new(vec![contents]).into())
     }
 }

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use maestro_assistant::Assistant;
 
 mod approval;
+mod ask;
 mod calls;
 mod handler;
 mod listing;
@@ -67,6 +68,9 @@ pub struct Grant {
     /// Whether tools that change things may be listed and called (a
     /// read-scoped token: no).
     pub writes: bool,
+    /// The prefix of this caller's conversation names, so that callers never
+    /// share one (over HTTP, the token's: revoking it ends them).
+    pub sessions: String,
 }
 
 /// Finds the [`Grant`] a request runs under. Over stdio it is always the

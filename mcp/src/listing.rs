@@ -103,10 +103,6 @@ fn as_object(schema: &Value) -> Arc<JsonObject> {
     }))
 }
 
-fn object(value: Value) -> Arc<JsonObject> {
-    as_object(&value)
-}
-
 fn ask_tool() -> Tool {
     let mut output = serde_json::to_value(schemars::schema_for!(Answer)).unwrap_or_default();
     if let Some(o) = output.as_object_mut() {
@@ -122,7 +118,7 @@ fn ask_tool() -> Tool {
     Tool::new(
         "ask",
         "Ask Maestro in plain language, as a person would type it (\"create a high-priority task for Bob to fix the login bug by Friday\", \"train a model on churn predicting churned\"). Runs one whole assistant turn: picks the platform's tools, fills in their arguments and runs them. Pass `session` to continue a conversation (follow-ups like \"assign it to carol\").",
-        object(json!({
+        as_object(&json!({
             "type": "object",
             "properties": {
                 "text": {"type": "string", "description": "The request, in plain language."},
@@ -141,7 +137,7 @@ fn search_tool() -> Tool {
     Tool::new(
         "search_tools",
         "Find the tools that fit a request: the catalog's nearest tools, best first, with their descriptions and input schemas. Call one with `call_tool` (or by its name when it is listed).",
-        object(json!({
+        as_object(&json!({
             "type": "object",
             "properties": {
                 "query": {"type": "string", "description": "What you want to do, in a few words."},
@@ -152,7 +148,7 @@ fn search_tool() -> Tool {
         })),
     )
     .with_title("Search tools")
-    .with_raw_output_schema(object(json!({
+    .with_raw_output_schema(as_object(&json!({
         "type": "object",
         "properties": {
             "tools": {"type": "array", "items": {
@@ -175,7 +171,7 @@ fn call_tool() -> Tool {
     Tool::new(
         "call_tool",
         "Call one of Maestro's tools by name (find it with `search_tools`); `arguments` is its arguments object.",
-        object(json!({
+        as_object(&json!({
             "type": "object",
             "properties": {
                 "name": {"type": "string", "description": "The tool's name, as search_tools gave it."},

@@ -64,7 +64,9 @@ struct Link {
     name: String,
     endpoint: Endpoint,
     bridge: Bridge,
-    client: Arc<tokio::sync::Mutex<Option<Client>>>,
+    /// The live connection, shared by concurrent calls (the lock is held
+    /// only to connect, never for a call).
+    client: Arc<tokio::sync::Mutex<Option<Arc<Client>>>>,
     failed: Mutex<Option<String>>,
 }
 
@@ -80,6 +82,15 @@ pub fn check_server_name(name: &str) -> Result<(), String> {
             "{name:?} cannot name an MCP server: use letters, digits and '-' (at most 40), e.g. \"linear\""
         ))
     }
+}
+
+/// Whether a tool's name can travel to a language model's function-calling
+/// API once prefixed with its server's (`[A-Za-z0-9_-]`, at most 48).
+pub fn callable_name(name: &str) -> bool {
+    (1..=48).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// Connects to `endpoint` and lists its tools: what `maestro mcp add` stores.
@@ -205,16 +216,20 @@ impl Link {
             request = request.with_arguments(args);
         }
         let answer = self.bridge.run(async move {
-            let mut client = client.lock().await;
-            if client.is_none() {
-                match open(&endpoint).await {
-                    Ok(opened) => *client = Some(opened),
-                    Err(why) => return Err(Trouble::Unreachable(why)),
+            let live = {
+                let mut slot = client.lock().await;
+                match slot.as_ref() {
+                    Some(live) if !live.is_closed() && !live.is_transport_closed() => {
+                        Arc::clone(live)
+                    }
+                    // Not yet connected, or the server went away: (re)connect.
+                    _ => {
+                        let opened = Arc::new(open(&endpoint).await.map_err(Trouble::Unreachable)?);
+                        *slot = Some(Arc::clone(&opened));
+                        opened
+                    }
                 }
-            }
-            let live = client
-                .as_ref()
-                .ok_or(Trouble::Unreachable("not connected".into()))?;
+            };
             within(CALL_WITHIN, live.call_tool(request))
                 .await
                 .map_err(Trouble::Failed)

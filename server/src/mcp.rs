@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use maestro_mcp::{Access, Approval, Grant, Options, ToolSet};
-use maestro_tools::store::Scope;
+use maestro_tools::store::{Scope, token_sessions};
 
 use crate::auth::{Caller, require_scope};
 use crate::state::AppState;
@@ -29,6 +29,7 @@ impl Access for TokenAccess {
             assistant,
             actor: Some(caller.actor()),
             writes: caller.0.scope.allows(Scope::Write),
+            sessions: format!("{}mcp:", token_sessions(caller.0.id)),
         })
     }
 }

@@ -3,7 +3,9 @@ with `maestro mcp add`; its tools become `tracker.*` registry tools that tool
 search finds and that run under Maestro's rules (a destructive hint waits for
 the human's yes); a server that fails is reported and skipped."""
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -41,6 +43,14 @@ def test_connected_servers_are_listed_and_removed(connected):
     maestro(home, "mcp", "remove", "tracker")
     assert json.loads(maestro(home, "mcp", "list", "--json")) == []
     assert "tracker." not in maestro(home, "tools")
+
+    async def search():
+        async with Client(stdio(home)) as client:
+            return await client.call_tool("search_tools", {"query": "search the tracker tickets", "k": 3})
+
+    # The catalog forgot its tools too: three tools found, none of them the tracker's.
+    found = [t["name"] for t in run(search()).structured_content["tools"]]
+    assert len(found) == 3 and not any(n.startswith("tracker.") for n in found)
 
 
 def test_its_tools_are_found_and_run_under_maestros_rules(connected):
@@ -118,3 +128,29 @@ def test_an_http_server_with_a_header_and_a_server_that_does_not_answer():
     assert refused.returncode != 0 and "nothing was added" in refused.stderr
     bad = subprocess.run([MAESTRO, "--home", home, "mcp", "add", "no.dots", "--", "true"], capture_output=True, text=True)
     assert bad.returncode != 0 and "letters, digits" in bad.stderr
+
+
+def test_a_server_that_went_away_is_started_again(connected):
+    home, state = connected
+
+    def kill_tracker():
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if str(state).encode() in cmdline and b"tracker_server.py" in cmdline:
+                os.kill(int(pid), signal.SIGKILL)
+                return True
+        return False
+
+    async def go():
+        async with Client(stdio(home)) as client:
+            first = await client.call_tool("tracker.search_tickets", {"query": "login"})
+            assert kill_tracker()
+            time.sleep(0.5)
+            return first, await client.call_tool("tracker.search_tickets", {"query": "login"})
+
+    first, again = run(go())
+    assert first.is_error is False and again.is_error is False, text(again)
+    assert "#1 Login fails on Safari" in text(again)

@@ -96,3 +96,23 @@ def test_workspaces_are_isolated(server):
     assert "Alice" not in text(people)
     assert completed.is_error
     assert "Fix the login bug on Safari" in task_titles(home)
+
+
+def test_callers_never_share_a_conversation(server):
+    """Another token in the same workspace cannot continue, or answer, Alice's session."""
+    home, url = server
+    alice, bob = token(home, "default", "alice-s"), token(home, "default", "bob-s")
+
+    async def go():
+        async with over_http(url, alice, elicitation_callback=Human()) as client:
+            made = await client.call_tool("ask", {"text": "create a task to archive the Q3 logs", "session": "s"})
+            await client.session.call_tool("ask", {"text": f"delete task {made.structured_content['actions'][0]['result']['id']}",
+                                                   "session": "s"}, allow_input_required=True)
+        async with over_http(url, bob, "legacy") as client:
+            return made, await client.call_tool("ask", {"text": "yes", "session": "s"}), \
+                await client.call_tool("ask", {"text": "assign it to carol", "session": "s"})
+
+    made, yes, follow = run(go())
+    assert "archive the Q3 logs" in task_titles(home)
+    assert all(a["tool"] != "delete_task" for a in yes.structured_content["actions"])
+    assert all(a["tool"] != "assign_task" or a["status"] != "ok" for a in follow.structured_content["actions"])

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from mcp import Client
+import mcp.types as types
 
 from conftest import (ACTOR, MODES, ROOT, Human, audit, fresh_home, run, stdio, task_ids, task_titles, text)
 
@@ -284,3 +285,48 @@ def test_cancelling_automl_stops_it_and_keeps_the_best_model_so_far(home):
 
     models = run(go())
     assert "churn" in text(models), text(models)
+
+
+def test_a_question_left_open_is_never_answered_by_a_typed_yes(home):
+    """An input-required round the client never retries, and an elicitation
+    that fails, both leave the deletion undone; a later "yes" is a new request."""
+
+    async def failing_ui(context, params):
+        return types.ErrorData(code=-32603, message="the dialog could not be shown")
+
+    async def unanswered():
+        async with Client(stdio(home), elicitation_callback=Human()) as client:
+            first = await client.session.call_tool(
+                "ask", {"text": "delete task 1", "session": "s"}, allow_input_required=True)
+            assert type(first).__name__ == "InputRequiredResult"
+            return await client.call_tool("ask", {"text": "yes", "session": "s"})
+
+    async def failed():
+        async with Client(stdio(home), mode="legacy", elicitation_callback=failing_ui) as client:
+            with pytest.raises(Exception, match="could not ask"):
+                await client.call_tool("ask", {"text": "delete task 1", "session": "t"})
+            return await client.call_tool("ask", {"text": "yes", "session": "t"})
+
+    for typed_yes in (run(unanswered()), run(failed())):
+        assert all(a["tool"] != "delete_task" for a in typed_yes.structured_content["actions"])
+    assert 1 in task_ids(home)
+    assert audit(home, "delete_task") == []
+
+
+def test_each_deletion_in_one_request_is_asked_on_its_own(home):
+    answers = iter([True, False])
+
+    async def human(context, params):
+        human.asked.append(params.message)
+        return types.ElicitResult(action="accept", content={"approve": next(answers)})
+    human.asked = []
+
+    async def go():
+        async with Client(stdio(home), elicitation_callback=human) as client:
+            return await client.call_tool("ask", {"text": "delete task 1 and delete task 2"})
+
+    result = run(go())
+    assert [("task #1" in q, "task #2" in q) for q in human.asked] == [(True, False), (False, True)]
+    assert 1 not in task_ids(home) and 2 in task_ids(home)
+    assert [a[0] for a in audit(home, "delete_task")] == ["approved", "ok"]
+    assert "nothing was changed" in text(result)
