@@ -472,20 +472,10 @@ impl Inner {
     }
 
     /// The question to ask before `call` runs, if it needs a yes (see
-    /// [`Platform::approval_question`]); a destructive one says how to answer.
+    /// [`Platform::approval_question`]).
     fn needs_yes(&self, actor: Option<&str>, call: &Call) -> Option<String> {
         let args = Value::Object(call.arguments.clone());
-        let question = self.platform.approval_question(actor, &call.tool, &args)?;
-        let destructive = self
-            .platform
-            .registry()
-            .get(&call.tool)
-            .is_some_and(|t| t.effect() == Effect::Destructive);
-        Some(if destructive {
-            format!("{question} Answer “yes” to go ahead or “no” to cancel.")
-        } else {
-            question
-        })
+        self.platform.approval_question(actor, &call.tool, &args)
     }
 }
 

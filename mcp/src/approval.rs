@@ -17,6 +17,8 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer};
 use serde_json::Value;
 
+use maestro_tools::YES_OR_NO;
+
 use crate::Approval;
 
 /// The key of the answer in elicitation forms and input responses.
@@ -92,6 +94,8 @@ impl Pending {
             asked: Instant::now(),
         };
         let mut questions = self.questions.lock().unwrap_or_else(|e| e.into_inner());
+        // Questions nobody answered in time go, so the map never grows for good.
+        questions.retain(|_, q| q.asked.elapsed() < OPEN_FOR);
         questions.insert(state.clone(), question);
         state
     }
@@ -114,9 +118,11 @@ pub(crate) async fn ask_human(
             "{question} This needs a person's yes, and this MCP client cannot ask for one (it does not support elicitation). Nothing was changed: do it from `maestro chat` or the CLI, or start the server with `maestro mcp --yes` to let calls through without asking."
         )));
     }
+    // The form has its own approve box: the chat's "answer yes or no" is left out.
+    let message = question.trim_end_matches(YES_OR_NO).trim_end().to_string();
     let params = ElicitRequestParams::FormElicitationParams {
         meta: None,
-        message: question.to_string(),
+        message,
         requested_schema: schema()?,
     };
     if ctx
@@ -133,10 +139,17 @@ pub(crate) async fn ask_human(
             InputRequiredResult::new(Some(requests), Some(state)).into(),
         ));
     }
-    let answer =
-        ctx.peer.create_elicitation(params).await.map_err(|e| {
-            ErrorData::internal_error(format!("could not ask for approval: {e}"), None)
-        })?;
+    let asking = ctx
+        .peer
+        .create_elicitation_with_timeout(params, Some(OPEN_FOR));
+    let answer = tokio::select! {
+        answer = asking => answer.map_err(|e| {
+            ErrorData::internal_error(format!("could not ask for approval: {e}; nothing was changed"), None)
+        })?,
+        _ = ctx.ct.cancelled() => {
+            return Ok(Decision::No("The call was cancelled; nothing was changed.".into()));
+        }
+    };
     let yes = answer.action == ElicitationAction::Accept
         && answer
             .content

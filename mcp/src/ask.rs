@@ -49,7 +49,10 @@ pub(crate) async fn ask(
                 Ok(a) => a,
                 Err(why) => return Ok(refusal(why)),
             };
-            let Ok(question) = serde_json::from_str::<Question>(&answered.subject) else {
+            let question = serde_json::from_str::<Question>(&answered.subject)
+                .ok()
+                .filter(|q| q.session.starts_with(&grant.sessions));
+            let Some(question) = question else {
                 return Ok(refusal(
                     "that approval was given for another call; nothing was changed",
                 ));

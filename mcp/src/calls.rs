@@ -68,7 +68,8 @@ pub(crate) async fn registry_call(
     if let Err(e) = tool.check(&args) {
         return Ok(refusal(e.to_string()));
     }
-    let subject = format!("{name} {args}");
+    // The caller is part of what was asked: another caller cannot answer it.
+    let subject = format!("{}{name} {args}", grant.sessions);
     let decision = match call.pending.answered(call.request) {
         Some(Err(why)) => return Ok(refusal(why)),
         Some(Ok(answered)) if answered.subject != subject => {
@@ -196,7 +197,9 @@ impl<'a> Reporter<'a> {
         let progress = done.unwrap_or(self.last + 1.0).max(self.last + 1e-6);
         self.last = progress;
         let mut note = ProgressNotificationParam::new(token, progress).with_message(line);
-        if done.is_some() {
+        // A total only while the share is known and within it (a step after
+        // the last share, like a refit, counts on without one).
+        if done.is_some() && progress <= 1.0 {
             note = note.with_total(1.0);
         }
         // A client that went away misses progress; the work goes on.

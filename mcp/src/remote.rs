@@ -8,7 +8,7 @@
 //! turn.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use maestro_blocking::Bridge;
@@ -63,7 +63,9 @@ type Client = RunningService<RoleClient, ()>;
 struct Link {
     name: String,
     endpoint: Endpoint,
-    bridge: Bridge,
+    /// Its runtime, made on the first call (most servers of a workspace go
+    /// uncalled in most processes).
+    bridge: OnceLock<Bridge>,
     /// The live connection, shared by concurrent calls (the lock is held
     /// only to connect, never for a call).
     client: Arc<tokio::sync::Mutex<Option<Arc<Client>>>>,
@@ -124,11 +126,10 @@ pub fn tools_of(platform: &Platform) -> Result<Vec<Arc<dyn Tool>>, String> {
                 continue;
             }
         };
-        let bridge = Bridge::new("maestro-mcp-client").map_err(|e| e.to_string())?;
         let link = Arc::new(Link {
             name: name.clone(),
             endpoint: server.endpoint,
-            bridge,
+            bridge: OnceLock::new(),
             client: Arc::default(),
             failed: Mutex::new(None),
         });
@@ -215,7 +216,15 @@ impl Link {
         if let Value::Object(args) = args {
             request = request.with_arguments(args);
         }
-        let answer = self.bridge.run(async move {
+        let bridge = match self.bridge.get() {
+            Some(bridge) => bridge,
+            None => {
+                let made =
+                    Bridge::new("maestro-mcp-client").map_err(|e| self.error(e.to_string()))?;
+                self.bridge.get_or_init(|| made)
+            }
+        };
+        let answer = bridge.run(async move {
             let live = {
                 let mut slot = client.lock().await;
                 match slot.as_ref() {

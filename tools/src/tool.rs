@@ -13,6 +13,10 @@ use serde_json::Value;
 use crate::platform::Platform;
 use crate::store::StoreError;
 
+/// How a question that waits for a yes ends, in chat (front ends with
+/// buttons or forms may leave it out).
+pub const YES_OR_NO: &str = "Answer “yes” to go ahead or “no” to cancel.";
+
 /// What a tool does to the platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -294,8 +298,9 @@ pub trait Tool: Send + Sync {
     fn call(&self, ctx: &Context<'_>, args: Value) -> Result<ToolOutput, ToolError>;
     /// Validates `args` against the schema without running anything.
     fn check(&self, args: &Value) -> Result<(), ToolError>;
-    /// The question to ask before this call runs, when it needs a yes beyond
-    /// its effect (a bulk change to more than one item); `None` otherwise.
+    /// The question to ask before this call runs, when it needs a yes (a
+    /// deletion naming what it removes, a bulk change to more than one item);
+    /// `None` otherwise.
     fn confirmation(&self, ctx: &Context<'_>, args: &Value) -> Option<String>;
 }
 

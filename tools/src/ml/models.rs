@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{find_model, score};
 use crate::store::{ModelRecord, ModelSummary, Stage};
-use crate::tool::{Context, Display, Effect, Table, ToolError, ToolOutput, TypedTool};
+use crate::tool::{Context, Display, Effect, Table, ToolError, ToolOutput, TypedTool, YES_OR_NO};
 
 /// A model record as `maestro models list --json` prints it.
 pub fn model_json(m: &ModelRecord) -> Value {
@@ -345,6 +345,16 @@ impl TypedTool for DeleteModel {
         "(delete|remove|drop) {model:model} {version:version} [from the registry]",
     ];
     const EFFECT: Effect = Effect::Destructive;
+
+    fn confirm(&self, _: &Context<'_>, a: &ModelArgs) -> Option<String> {
+        let what = match a.version {
+            Some(v) => format!("version {v} of the model {}", a.model),
+            None => format!("every version of the model {}", a.model),
+        };
+        Some(format!(
+            "This will delete {what} for good. Are you sure? {YES_OR_NO}"
+        ))
+    }
 
     fn run(&self, ctx: &Context<'_>, a: ModelArgs) -> Result<ToolOutput, ToolError> {
         let m = find_model(ctx.platform, &a.model, a.version)?;

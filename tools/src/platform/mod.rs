@@ -24,7 +24,7 @@ use crate::store::{
     AuditRecord, Dataset, ModelRecord, SqliteStore, Store, StoreError, UsageRecord,
     check_workspace_name,
 };
-use crate::tool::{Context, Effect, Hooks, Registry, Tool, ToolError, ToolOutput};
+use crate::tool::{Context, Effect, Hooks, Registry, Tool, ToolError, ToolOutput, YES_OR_NO};
 use maestro_store::{Person, Task};
 
 /// The platform could not be opened.
@@ -327,9 +327,9 @@ impl Platform {
     }
 
     /// The question a person must answer yes to before `name` runs with
-    /// `args`: every destructive tool (naming what it removes), and a tool
-    /// that asks for these arguments (a bulk change to more than one item).
-    /// `None` when the call may simply run.
+    /// `args`: the tool's own (a deletion naming what it removes, a bulk
+    /// change), or for another destructive tool one naming the call. `None`
+    /// when the call may simply run.
     pub fn approval_question(
         &self,
         actor: Option<&str>,
@@ -337,23 +337,13 @@ impl Platform {
         args: &Value,
     ) -> Option<String> {
         let tool = self.registry.get(name)?;
-        if tool.effect() != Effect::Destructive {
-            return self.confirmation(actor, name, args);
+        let asked = self.confirmation(actor, name, args);
+        if asked.is_some() || tool.effect() != Effect::Destructive {
+            return asked;
         }
-        let task = args.get("id").and_then(Value::as_i64);
-        let model = args.get("model").and_then(Value::as_str);
-        let what = match (name, task, model) {
-            ("delete_task", Some(id), _) => match self.lookup(None).task(id) {
-                Ok(task) => format!("delete task #{id} “{}”", task.title),
-                Err(_) => format!("delete task #{id}"),
-            },
-            ("delete_model", _, Some(model)) => match args.get("version").and_then(Value::as_u64) {
-                Some(v) => format!("delete version {v} of the model {model}"),
-                None => format!("delete the model {model}"),
-            },
-            _ => format!("run {name} with {args}"),
-        };
-        Some(format!("This will {what} for good. Are you sure?"))
+        Some(format!(
+            "This will run {name} with {args}, which cannot be undone. Are you sure? {YES_OR_NO}"
+        ))
     }
 
     /// Records in the audit log that a person approved `name` with `args`,

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::people::plural;
 use super::tasks::{ListTasksArgs, task_table};
 use super::{check_hours, check_task_text, parse_due};
-use crate::tool::{Context, Display, Effect, ToolError, ToolOutput, TypedTool};
+use crate::tool::{Context, Display, Effect, ToolError, ToolOutput, TypedTool, YES_OR_NO};
 use maestro_store::{Priority, Status, Task, TaskPatch};
 
 /// What to change on each matching task.
@@ -159,7 +159,7 @@ impl TypedTool for UpdateTasks {
         let (tasks, _) = Self::plan(ctx, a).ok()?;
         (tasks.len() > 1).then(|| {
             format!(
-                "This will change {} tasks: {}. Are you sure? Answer “yes” to go ahead or “no” to cancel.",
+                "This will change {} tasks: {}. Are you sure? {YES_OR_NO}",
                 tasks.len(),
                 names(&tasks)
             )

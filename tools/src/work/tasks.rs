@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::people::plural;
 use super::{check_hours, check_task_text, parse_date, parse_due};
-use crate::tool::{Context, Display, Effect, Table, ToolError, ToolOutput, TypedTool};
+use crate::tool::{Context, Display, Effect, Table, ToolError, ToolOutput, TypedTool, YES_OR_NO};
 use maestro_store::{NewTask, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch};
 
 /// Arguments of `create_task`.
@@ -394,6 +394,16 @@ impl TypedTool for DeleteTask {
     ];
     const EFFECT: Effect = Effect::Destructive;
     const OUTPUT: Option<fn() -> schemars::Schema> = Some(|| schemars::schema_for!(Task));
+
+    fn confirm(&self, ctx: &Context<'_>, a: &TaskId) -> Option<String> {
+        let what = match ctx.platform.lookup(None).task(a.id) {
+            Ok(task) => format!("task #{} “{}”", a.id, task.title),
+            Err(_) => format!("task #{}", a.id),
+        };
+        Some(format!(
+            "This will delete {what} for good. Are you sure? {YES_OR_NO}"
+        ))
+    }
 
     fn run(&self, ctx: &Context<'_>, a: TaskId) -> Result<ToolOutput, ToolError> {
         let task = ctx.platform.store().delete_task(a.id)?;
