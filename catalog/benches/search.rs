@@ -64,7 +64,7 @@ fn corpus(n: usize) -> Vec<Entry> {
 fn recall_at_10(catalog: &Catalog, queries: &[&str]) -> f64 {
     let mut found = 0;
     for q in queries {
-        let query = catalog.weighted_query(q);
+        let query = catalog.weighted_query(q).unwrap();
         let mut exact: Vec<(String, f32)> = Vec::new();
         catalog
             .index()

@@ -35,6 +35,15 @@ pub enum CatalogError {
         /// Why it failed.
         reason: String,
     },
+    /// The embeddings endpoint failed or answered something unusable; the
+    /// reason says what to do.
+    #[error("the embeddings endpoint {url} failed: {reason}")]
+    Embeddings {
+        /// The endpoint (no key).
+        url: String,
+        /// What went wrong and what to do.
+        reason: String,
+    },
     /// A search filter that not every index can match exactly.
     #[error("cannot search with this filter: {0}")]
     Filter(String),
@@ -124,10 +133,16 @@ impl Catalog {
         }
     }
 
-    /// Opens the embedded catalog persisted at `path` (created when missing).
-    /// Entries embedded by another embedder are re-embedded from their text.
+    /// Opens the embedded catalog persisted at `path` (created when missing),
+    /// with the built-in embedder.
     pub fn open(path: &Path) -> Result<Self, CatalogError> {
-        let embedder = HashEmbedder::default();
+        Self::open_with(path, Box::new(HashEmbedder::default()))
+    }
+
+    /// Opens the embedded catalog persisted at `path` (created when missing)
+    /// with `embedder`. Entries another embedder made are embedded again
+    /// from their text.
+    pub fn open_with(path: &Path, embedder: Box<dyn Embedder>) -> Result<Self, CatalogError> {
         let db = Db::open(path).map_err(|e| match e.is_damage() {
             true => CatalogError::Corrupt(format!("{}: {e}", path.display())),
             false => CatalogError::Open {
@@ -136,24 +151,37 @@ impl Catalog {
             },
         })?;
         let stale = db.embedder_id()?.is_some_and(|id| id != embedder.id());
-        let mut index = FlatIndex::with_db(embedder.dims(), db)?;
+        // The old vectors may not even fit the new dimensions: only the
+        // entries are kept, and embedded again.
+        let entries: Vec<Entry> = match stale {
+            true => db.load()?.into_iter().map(|(e, _)| e).collect(),
+            false => Vec::new(),
+        };
         if stale {
-            let mut items = Vec::new();
-            index.scan(&mut |e, _| items.push((e.clone(), embedder.embed(&e.text))))?;
-            index.upsert(items)?;
+            db.clear()?;
+        }
+        let mut index = FlatIndex::with_db(embedder.dims(), db)?;
+        if !entries.is_empty() {
+            let texts: Vec<&str> = entries.iter().map(|e| e.text.as_str()).collect();
+            let vectors = embedder.embed_many(&texts)?;
+            index.upsert(entries.iter().cloned().zip(vectors).collect())?;
         }
         if let Some(db) = index.db_mut() {
             db.set_embedder_id(&embedder.id())?;
         }
-        Self::with_parts(Box::new(embedder), Box::new(index))
+        Self::with_parts(embedder, Box::new(index))
     }
 
     /// The catalog in `collection` of the Qdrant server `config` names
-    /// (created when missing; see [`QdrantIndex::collection_for`]), with the
-    /// built-in embedder.
-    pub fn qdrant(config: &QdrantConfig, collection: &str) -> Result<Self, CatalogError> {
+    /// (created when missing; see [`QdrantIndex::collection_for`]), with
+    /// `embedder` (its sparse vectors take any dimensions).
+    pub fn qdrant(
+        config: &QdrantConfig,
+        collection: &str,
+        embedder: Box<dyn Embedder>,
+    ) -> Result<Self, CatalogError> {
         let index = QdrantIndex::open(config, collection)?;
-        Self::with_parts(Box::new(HashEmbedder::default()), Box::new(index))
+        Self::with_parts(embedder, Box::new(index))
     }
 
     /// A catalog from any embedder and index (the index must match the
@@ -180,13 +208,9 @@ impl Catalog {
         let entries = last_per_id(entries);
         let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
         let old = self.index.get_many(&ids)?;
-        let items: Vec<(Entry, SparseVector)> = entries
-            .into_iter()
-            .map(|e| {
-                let v = self.embedder.embed(&e.text);
-                (e, v)
-            })
-            .collect();
+        let texts: Vec<&str> = entries.iter().map(|e| e.text.as_str()).collect();
+        let vectors = self.embedder.embed_many(&texts)?;
+        let items: Vec<(Entry, SparseVector)> = entries.into_iter().zip(vectors).collect();
         let new: Vec<SparseVector> = items.iter().map(|(_, v)| v.clone()).collect();
         self.index.upsert(items)?;
         old.iter().for_each(|(_, v)| self.idf.add(v, -1));
@@ -233,7 +257,7 @@ impl Catalog {
 
     /// The `k` entries closest to `text` that pass `filter`, best first.
     pub fn search(&self, text: &str, k: usize, filter: &Filter) -> Result<Vec<Hit>, CatalogError> {
-        let query = self.weighted_query(text);
+        let query = self.weighted_query(text)?;
         Ok(self
             .index
             .search(&query, k + 1, filter)?
@@ -259,9 +283,9 @@ impl Catalog {
     }
 
     /// The query vector for `text`: its embedding weighted by IDF, unit length.
-    pub fn weighted_query(&self, text: &str) -> SparseVector {
+    pub fn weighted_query(&self, text: &str) -> Result<SparseVector, CatalogError> {
         let n = self.idf.docs as f32;
-        let mut query = self.embedder.embed(text);
+        let mut query = self.embedder.embed(text)?;
         for (i, v) in &mut query {
             let df = self.idf.freq[*i as usize] as f32;
             *v *= ((n + 1.0) / (df + 1.0)).ln() + 1.0;
@@ -270,7 +294,7 @@ impl Catalog {
         if norm > 0.0 {
             query.iter_mut().for_each(|(_, v)| *v /= norm);
         }
-        query
+        Ok(query)
     }
 
     /// The entry with this id.

@@ -4,6 +4,8 @@
 //! number of buckets with a sign bit (the "hashing trick"), so vectors from
 //! different runs and machines agree.
 
+use crate::CatalogError;
+
 /// A sparse vector: `(bucket, weight)` pairs, buckets strictly increasing.
 pub type SparseVector = Vec<(u32, f32)>;
 
@@ -14,7 +16,11 @@ pub trait Embedder: Send + Sync {
     /// Number of dimensions of every vector.
     fn dims(&self) -> usize;
     /// Embeds `text` as a unit-length sparse vector (empty for text without words).
-    fn embed(&self, text: &str) -> SparseVector;
+    fn embed(&self, text: &str) -> Result<SparseVector, CatalogError>;
+    /// Embeds each of `texts`, in order (an endpoint does them in batches).
+    fn embed_many(&self, texts: &[&str]) -> Result<Vec<SparseVector>, CatalogError> {
+        texts.iter().map(|t| self.embed(t)).collect()
+    }
 }
 
 /// Hashed features of words (lightly stemmed), adjacent word pairs and
@@ -50,7 +56,7 @@ impl Embedder for HashEmbedder {
         self.dims
     }
 
-    fn embed(&self, text: &str) -> SparseVector {
+    fn embed(&self, text: &str) -> Result<SparseVector, CatalogError> {
         let words: Vec<String> = tokens(text).map(|w| stem(&w)).collect();
         let mut dense = vec![0f32; self.dims];
         let mut add = |feature: &[u8], weight: f32| {
@@ -80,7 +86,7 @@ impl Embedder for HashEmbedder {
         if norm > 0.0 {
             sparse.iter_mut().for_each(|(_, v)| *v /= norm);
         }
-        sparse
+        Ok(sparse)
     }
 }
 
@@ -129,25 +135,25 @@ mod tests {
     #[test]
     fn vectors_are_unit_length_and_deterministic() {
         let e = HashEmbedder::default();
-        let v = e.embed("Create a task for Bob");
+        let v = e.embed("Create a task for Bob").unwrap();
         let norm: f32 = v.iter().map(|(_, x)| x * x).sum();
         assert!((norm - 1.0).abs() < 1e-5);
-        assert_eq!(v, e.embed("Create a task for Bob"));
+        assert_eq!(v, e.embed("Create a task for Bob").unwrap());
         assert!(v.windows(2).all(|w| w[0].0 < w[1].0));
     }
 
     #[test]
     fn related_text_is_closer_than_unrelated_text() {
         let e = HashEmbedder::default();
-        let q = e.embed("create tasks");
-        let near = e.embed("creating a new task");
-        let far = e.embed("list the people on the team");
+        let q = e.embed("create tasks").unwrap();
+        let near = e.embed("creating a new task").unwrap();
+        let far = e.embed("list the people on the team").unwrap();
         assert!(cosine(&q, &near) > cosine(&q, &far) + 0.2);
     }
 
     #[test]
     fn text_without_words_embeds_to_nothing() {
-        assert!(HashEmbedder::default().embed("  ?! ").is_empty());
+        assert!(HashEmbedder::default().embed("  ?! ").unwrap().is_empty());
     }
 
     #[test]

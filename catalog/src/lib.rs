@@ -21,11 +21,13 @@
 
 mod catalog;
 mod embed;
+mod endpoint;
 mod index;
 mod persist;
 mod qdrant;
 
 pub use catalog::{Catalog, CatalogError, Hit};
 pub use embed::{Embedder, HashEmbedder, SparseVector, tokens};
+pub use endpoint::{EndpointConfig, EndpointEmbedder};
 pub use index::{Entry, Filter, FlatIndex, VectorIndex};
 pub use qdrant::{QdrantConfig, QdrantIndex};

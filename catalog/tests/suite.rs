@@ -37,9 +37,12 @@ impl Backend {
         match self {
             Backend::Memory => Catalog::in_memory(),
             Backend::File(dir) => Catalog::open(&dir.path().join("catalog.db")).unwrap(),
-            Backend::Qdrant { config, workspace } => {
-                Catalog::qdrant(config, &QdrantIndex::collection_for("test", workspace)).unwrap()
-            }
+            Backend::Qdrant { config, workspace } => Catalog::qdrant(
+                config,
+                &QdrantIndex::collection_for("test", workspace),
+                Box::new(HashEmbedder::default()),
+            )
+            .unwrap(),
         }
     }
 
@@ -130,7 +133,7 @@ fn ranks_by_the_dot_product_with_the_weighted_query() {
         c.upsert(entries()).unwrap();
         let hits = c.search("add a todo task", 5, &Filter::any()).unwrap();
         assert_eq!(hits[0].entry.id, "tool:create_task", "{}", backend.name());
-        let query = c.weighted_query("add a todo task");
+        let query = c.weighted_query("add a todo task").unwrap();
         for pair in hits.windows(2) {
             assert!(
                 pair[0].score >= pair[1].score,
@@ -223,7 +226,9 @@ fn get_returns_entries_exactly_as_stored() {
         let (_, vector) = c.index().get("task:1").unwrap().unwrap();
         assert_eq!(
             vector,
-            HashEmbedder::default().embed("fix the login bug on safari")
+            HashEmbedder::default()
+                .embed("fix the login bug on safari")
+                .unwrap()
         );
     }
 }
@@ -307,7 +312,7 @@ fn enumerates_every_entry_with_its_vector_across_pages() {
         let mut seen = Vec::new();
         c.index()
             .scan(&mut |e, v| {
-                assert_eq!(*v, embedder.embed(&e.text));
+                assert_eq!(*v, embedder.embed(&e.text).unwrap());
                 seen.push(e.id.clone());
             })
             .unwrap();
@@ -355,13 +360,16 @@ fn idf_stays_in_step_with_every_change() {
         fresh.upsert(last).unwrap();
         for text in ["rotate keys", "the team", "fix the login bug"] {
             assert_eq!(
-                c.weighted_query(text),
-                fresh.weighted_query(text),
+                c.weighted_query(text).unwrap(),
+                fresh.weighted_query(text).unwrap(),
                 "{}",
                 backend.name()
             );
             if backend.persistent() {
-                assert_eq!(c.weighted_query(text), backend.open().weighted_query(text));
+                assert_eq!(
+                    c.weighted_query(text).unwrap(),
+                    backend.open().weighted_query(text).unwrap()
+                );
             }
         }
     }

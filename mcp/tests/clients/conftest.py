@@ -39,9 +39,12 @@ def fresh_home() -> str:
     return home
 
 
-def stdio(home: str, *flags: str) -> StdioServerParameters:
-    """`maestro mcp` in `home`, speaking as Alice."""
-    return StdioServerParameters(command=MAESTRO, args=["--home", home, "--as", ACTOR, "mcp", *flags])
+def stdio(home: str, *flags: str, env: dict | None = None) -> StdioServerParameters:
+    """`maestro mcp` in `home`, speaking as Alice (with `env` added to the
+    SDK's default environment for servers)."""
+    from mcp.client.stdio import get_default_environment
+    return StdioServerParameters(command=MAESTRO, args=["--home", home, "--as", ACTOR, "mcp", *flags],
+                                 env={**get_default_environment(), **(env or {})})
 
 
 class Human:

@@ -1,12 +1,15 @@
 //! Which engines hold the platform's state: the embedded defaults (a SQLite
 //! file and an index file in the home directory), PostgreSQL named by
 //! `MAESTRO_DATABASE_URL`, and a Qdrant catalog named by `MAESTRO_QDRANT_URL`
-//! (with `MAESTRO_QDRANT_API_KEY` when the server wants one). Chosen here,
-//! once, for every front end.
+//! (with `MAESTRO_QDRANT_API_KEY` when the server wants one), and the
+//! catalog's embeddings from an endpoint with `MAESTRO_EMBEDDINGS=openai`.
+//! Chosen here, once, for every front end.
 
 use std::path::{Path, PathBuf};
 
-use maestro_catalog::{Catalog, QdrantConfig, QdrantIndex};
+use maestro_catalog::{
+    Catalog, Embedder, EndpointConfig, EndpointEmbedder, HashEmbedder, QdrantConfig, QdrantIndex,
+};
 
 use super::mirror::Location;
 use super::{Platform, PlatformError};
@@ -25,6 +28,9 @@ pub struct Backends {
     /// (`MAESTRO_QDRANT_PREFIX`); by default the start of the store's
     /// installation id, so that two deployments never share a collection.
     pub qdrant_prefix: Option<String>,
+    /// Embeddings from an endpoint (`MAESTRO_EMBEDDINGS=openai`) instead of
+    /// the built-in hashed embedder.
+    pub embeddings: Option<EndpointConfig>,
 }
 
 impl Backends {
@@ -38,7 +44,42 @@ impl Backends {
             var("MAESTRO_QDRANT_URL"),
             var("MAESTRO_QDRANT_API_KEY"),
         )?
-        .with_qdrant_prefix(var("MAESTRO_QDRANT_PREFIX"))
+        .with_qdrant_prefix(var("MAESTRO_QDRANT_PREFIX"))?
+        .with_embeddings(var("MAESTRO_EMBEDDINGS").as_deref(), var)
+    }
+
+    /// With `MAESTRO_EMBEDDINGS=openai`, the catalog embeds through
+    /// `MAESTRO_LLM_BASE_URL` (default OpenAI's) with `OPENAI_API_KEY` and
+    /// `MAESTRO_EMBEDDINGS_MODEL` (default `text-embedding-3-small`).
+    fn with_embeddings(
+        self,
+        choice: Option<&str>,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, PlatformError> {
+        let embeddings = match choice {
+            None => None,
+            Some("openai") => Some(EndpointConfig {
+                base_url: var("MAESTRO_LLM_BASE_URL")
+                    .unwrap_or_else(|| "https://api.openai.com/v1".into()),
+                api_key: var("OPENAI_API_KEY"),
+                model: var("MAESTRO_EMBEDDINGS_MODEL")
+                    .unwrap_or_else(|| "text-embedding-3-small".into()),
+            }),
+            Some(other) => {
+                return Err(unusable(format!(
+                    "MAESTRO_EMBEDDINGS={other:?} is not known: set it to openai (an OpenAI-compatible /v1/embeddings endpoint), or unset it for the built-in embedder"
+                )));
+            }
+        };
+        Ok(Self { embeddings, ..self })
+    }
+
+    /// The embedder the catalogs use.
+    fn embedder(&self) -> Result<Box<dyn Embedder>, PlatformError> {
+        Ok(match &self.embeddings {
+            Some(config) => Box::new(EndpointEmbedder::new(config.clone())?),
+            None => Box::new(HashEmbedder::default()),
+        })
     }
 
     /// Names this deployment's Qdrant collections `maestro_PREFIX_WORKSPACE`
@@ -90,6 +131,7 @@ impl Backends {
                 api_key: qdrant_api_key,
             }),
             qdrant_prefix: None,
+            embeddings: None,
         })
     }
 
@@ -129,11 +171,11 @@ impl Backends {
                 None => installation.chars().take(12).collect(),
             };
             let collection = QdrantIndex::collection_for(&deployment, workspace);
-            let catalog = Catalog::qdrant(config, &collection)?;
+            let catalog = Catalog::qdrant(config, &collection, self.embedder()?)?;
             return Ok((catalog, Location::Shared(collection)));
         }
         let path = home.join(catalog_file(workspace));
-        let catalog = match Catalog::open(&path) {
+        let catalog = match Catalog::open_with(&path, self.embedder()?) {
             Err(e) if e.is_damage() => {
                 let aside = quarantine(&path)?;
                 eprintln!(
@@ -141,7 +183,7 @@ impl Backends {
                     path.display(),
                     aside.display()
                 );
-                Catalog::open(&path)?
+                Catalog::open_with(&path, self.embedder()?)?
             }
             other => other?,
         };
