@@ -112,7 +112,7 @@ async fn finish(
         }
     }
     if changed_anything(grant, &turn.answer) {
-        notify_changed(call.ctx).await;
+        notify_changed(grant, call).await;
     }
     Ok(ask_result(&turn, args.session.as_deref()))
 }

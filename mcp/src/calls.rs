@@ -29,6 +29,8 @@ pub(crate) struct Incoming<'a> {
     pub pending: &'a Pending,
     /// How approvals are given.
     pub approval: Approval,
+    /// Where changed workspaces are announced (to `subscriptions/listen`).
+    pub changes: &'a tokio::sync::broadcast::Sender<String>,
 }
 
 /// A tool result whose text says what went wrong and what to do.
@@ -108,12 +110,17 @@ pub(crate) async fn registry_call(
     })
 }
 
-/// Tells a client that keeps a session that the resources may have changed
-/// (a hint: a client that misses it sees the change on its next list).
-pub(crate) async fn notify_changed(ctx: &RequestContext<RoleServer>) {
-    if ctx.peer.peer_info().is_some() {
-        let _ = ctx.peer.notify_resource_list_changed().await;
+/// Tells clients that the grant's resources may have changed: this one when
+/// it keeps a session (up to 2025-11-25), and every `subscriptions/listen`
+/// stream on the workspace (2026-07-28). A hint: a client that misses it
+/// sees the change on its next list.
+pub(crate) async fn notify_changed(grant: &Grant, call: &Incoming<'_>) {
+    if call.ctx.peer.peer_info().is_some() {
+        let _ = call.ctx.peer.notify_resource_list_changed().await;
     }
+    let workspace = grant.assistant.platform().workspace().to_string();
+    // Nobody listening is fine.
+    let _ = call.changes.send(workspace);
 }
 
 /// Notes in the audit log that the human approved `name` with `args`.

@@ -2,14 +2,16 @@
 //! run under the grant its [`Access`] finds.
 
 use maestro_tools::Effect;
+use rmcp::model::SubscriptionFilter;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, Implementation, ListResourceTemplatesResult,
     ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
     ReadResourceResponse, ReadResourceResult, ServerCapabilities, ServerConfig,
 };
-use rmcp::service::RequestContext;
+use rmcp::service::{RequestContext, SubscriptionContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::Value;
+use tokio::sync::broadcast::error::RecvError;
 
 use crate::calls::{self, CallArgs, Incoming, refusal};
 use crate::{Access, Grant, McpServer, ask, listing, resources};
@@ -44,7 +46,7 @@ impl<A: Access> McpServer<A> {
             .get(name)
             .is_some_and(|t| t.effect() != Effect::Read);
         if changes {
-            calls::notify_changed(call.ctx).await;
+            calls::notify_changed(grant, call).await;
         }
         Ok(response)
     }
@@ -91,6 +93,7 @@ impl<A: Access> ServerHandler for McpServer<A> {
             ctx: &ctx,
             pending: &self.pending,
             approval: self.options.approval,
+            changes: &self.changes,
         };
         match request.name.as_ref() {
             "ask" if grant.writes => ask::ask(&grant, args, &call).await,
@@ -114,6 +117,36 @@ impl<A: Access> ServerHandler for McpServer<A> {
                     ));
                 }
                 self.tool(&grant, name, args, &call).await
+            }
+        }
+    }
+
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
+        Some(requested.supported_by(&self.get_info().capabilities))
+    }
+
+    /// A 2026-07-28 client's stream of change events: the resource list of
+    /// its workspace, each time a call changes it, until the client closes it.
+    async fn listen(&self, context: SubscriptionContext) -> Result<(), ErrorData> {
+        let grant = self.grant_for(context.request_context()).await?;
+        let workspace = grant.assistant.platform().workspace().to_string();
+        let mut changes = self.changes.subscribe();
+        loop {
+            tokio::select! {
+                _ = context.cancelled() => return Ok(()),
+                changed = changes.recv() => match changed {
+                    Ok(w) if w != workspace => {}
+                    // Missed some: one notice covers them all.
+                    Ok(_) | Err(RecvError::Lagged(_)) => {
+                        if context.accepted().resources_list_changed == Some(true) {
+                            let _ = context.sink().notify_resource_list_changed().await;
+                        }
+                    }
+                    Err(RecvError::Closed) => return Ok(()),
+                },
             }
         }
     }

@@ -97,6 +97,8 @@ pub struct McpServer<A> {
     access: Arc<A>,
     options: Options,
     pending: Arc<approval::Pending>,
+    /// The workspaces whose resources changed, for `subscriptions/listen`.
+    changes: tokio::sync::broadcast::Sender<String>,
 }
 
 impl<A> Clone for McpServer<A> {
@@ -105,6 +107,7 @@ impl<A> Clone for McpServer<A> {
             access: self.access.clone(),
             options: self.options,
             pending: self.pending.clone(),
+            changes: self.changes.clone(),
         }
     }
 }
@@ -116,6 +119,7 @@ impl<A: Access> McpServer<A> {
             access: Arc::new(access),
             options,
             pending: Arc::default(),
+            changes: tokio::sync::broadcast::channel(64).0,
         }
     }
 }

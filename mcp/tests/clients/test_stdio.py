@@ -330,3 +330,15 @@ def test_each_deletion_in_one_request_is_asked_on_its_own(home):
     assert 1 not in task_ids(home) and 2 in task_ids(home)
     assert [a[0] for a in audit(home, "delete_task")] == ["approved", "ok"]
     assert "nothing was changed" in text(result)
+
+
+def test_a_listening_2026_client_hears_of_changes_to_its_workspace(home):
+    async def go():
+        async with Client(stdio(home)) as client:
+            assert client.session.protocol_version == "2026-07-28"
+            async with client.listen(resources_list_changed=True) as events:
+                await client.call_tool("list_tasks", {})
+                await client.call_tool("create_task", {"title": "Plan the offsite"})
+                return await asyncio.wait_for(events.__aiter__().__anext__(), 10)
+
+    assert type(run(go())).__name__ == "ResourcesListChanged"
