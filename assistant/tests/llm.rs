@@ -15,9 +15,19 @@ use maestro_assistant::{
 use maestro_tools::{Clock, Platform, Task, TaskFilter, import};
 use serde_json::{Value, json};
 
-fn assistant_with(url: &str, extra: &[(&str, &str)]) -> Assistant {
+/// The demo workspace.
+fn demo() -> Platform {
     let platform = Platform::in_memory(Clock::parse("2026-11-26T10:00:00Z").unwrap()).unwrap();
     import::load_demo(&platform).unwrap();
+    platform
+}
+
+fn assistant_with(url: &str, extra: &[(&str, &str)]) -> Assistant {
+    assistant_over(demo(), url, extra)
+}
+
+/// The language-model planner over `platform`, with the endpoint at `url`.
+fn assistant_over(platform: Platform, url: &str, extra: &[(&str, &str)]) -> Assistant {
     let local = LocalPlanner::new(platform.registry()).unwrap();
     let mut vars = vec![
         ("MAESTRO_LLM_BASE_URL", url),
@@ -630,4 +640,75 @@ fn changes_beyond_the_cap_of_one_answer_wait_for_a_yes() {
     for i in 0..5 {
         assert_eq!(tasks_titled(&a, &format!("Batch task {i}")), 1);
     }
+}
+
+/// Another MCP server's tool as the registry holds it (`server.tool`): it
+/// counts its calls.
+struct TrackerClose(Arc<std::sync::atomic::AtomicUsize>);
+
+impl maestro_tools::Tool for TrackerClose {
+    fn name(&self) -> &'static str {
+        "tracker.close_ticket"
+    }
+    fn description(&self) -> &'static str {
+        "Close a ticket of the tracker for good."
+    }
+    fn examples(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn phrasings(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn effect(&self) -> maestro_tools::Effect {
+        maestro_tools::Effect::Destructive
+    }
+    fn schema(&self) -> Value {
+        json!({"type": "object", "properties": {"ticket": {"type": "string"}}, "required": ["ticket"]})
+    }
+    fn call(
+        &self,
+        _: &maestro_tools::Context<'_>,
+        _: Value,
+    ) -> Result<maestro_tools::ToolOutput, maestro_tools::ToolError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(maestro_tools::ToolOutput::new(
+            "closed #2",
+            json!({"closed": "2"}),
+        ))
+    }
+    fn check(&self, _: &Value) -> Result<(), maestro_tools::ToolError> {
+        Ok(())
+    }
+    fn confirmation(&self, _: &maestro_tools::Context<'_>, _: &Value) -> Option<String> {
+        None
+    }
+}
+
+#[test]
+fn another_servers_tool_is_offered_called_by_its_wire_name_and_waits_for_a_yes() {
+    let fake = FakeOpenAi::start(vec![
+        Reply::Calls(vec![(
+            "tracker__close_ticket",
+            json!({"ticket": "2"}).to_string(),
+        )]),
+        Reply::Text("Closed ticket 2."),
+    ]);
+    let mut platform = demo();
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    platform
+        .add_tools(vec![Arc::new(TrackerClose(calls.clone()))])
+        .unwrap();
+    let a = assistant_over(platform, &fake.url, &[]);
+    let asked = say(&a, "t", "close ticket 2 in the tracker");
+    assert!(offered(&fake.requests()[0]).contains(&"tracker__close_ticket".to_string()));
+    assert_eq!(asked.actions[0].tool, "tracker.close_ticket");
+    assert_eq!(asked.actions[0].status, Status::NeedsConfirmation);
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        0,
+        "nothing runs before the yes"
+    );
+    let done = say(&a, "t", "yes");
+    assert_eq!(done.actions[0].status, Status::Ok, "{:?}", done.errors);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
 }
