@@ -17,7 +17,9 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc::unbounded_channel;
 
 use crate::approval::{ANSWERED_IN_ROUND, Decision, ask_human};
-use crate::calls::{Incoming, Reporter, charts, notify_changed, record_approval, refusal, text_of};
+use crate::calls::{
+    Incoming, Reporter, charts, notify_changed, off_runtime, record_approval, refusal, text_of,
+};
 use crate::{Approval, Grant};
 
 /// The arguments of `ask`.
@@ -75,7 +77,8 @@ pub(crate) async fn ask(
     finish(grant, session, turn, &args, call).await
 }
 
-/// Settles the confirmations `turn` ended on, one after another, then answers.
+/// Settles the confirmations `turn` ended on, then answers. A conversation
+/// made for a request on its own is forgotten once nothing waits in it.
 async fn finish(
     grant: &Grant,
     session: String,
@@ -83,9 +86,33 @@ async fn finish(
     args: &AskArgs,
     call: &Incoming<'_>,
 ) -> Result<CallToolResponse, ErrorData> {
+    let asking = settle_all(grant, &session, &mut turn, call).await;
+    if args.session.is_none() && !matches!(asking, Ok(Some(_))) {
+        let once = session.clone();
+        // A leftover row only costs space: the answer goes out regardless.
+        let _ = off_runtime(grant, move |g| g.assistant.platform().delete_session(&once)).await;
+    }
+    if let Some(response) = asking? {
+        return Ok(response);
+    }
+    if changed_anything(grant, &turn.answer) {
+        notify_changed(grant, call).await;
+    }
+    Ok(ask_result(&turn, args.session.as_deref()))
+}
+
+/// Puts each question `turn` ends on to the human, one after another, and
+/// answers it by its id; `Some` when a question went out in an
+/// input-required round (the client retries with the answer).
+async fn settle_all(
+    grant: &Grant,
+    session: &str,
+    turn: &mut Turn,
+    call: &Incoming<'_>,
+) -> Result<Option<CallToolResponse>, ErrorData> {
     while let Some(waiting) = turn.waiting.take() {
         let question = Question {
-            session: session.clone(),
+            session: session.to_string(),
             id: waiting.confirmation.clone().unwrap_or_default(),
             tool: waiting.tool,
             arguments: waiting.arguments,
@@ -102,7 +129,7 @@ async fn finish(
             }
         };
         let (by, refused) = match decision {
-            Decision::Asking(response) => return Ok(response),
+            Decision::Asking(response) => return Ok(Some(response)),
             Decision::Yes(by) => (Some(by), None),
             Decision::No(why) => (None, Some(why)),
         };
@@ -111,10 +138,7 @@ async fn finish(
             turn.say(&why);
         }
     }
-    if changed_anything(grant, &turn.answer) {
-        notify_changed(grant, call).await;
-    }
-    Ok(ask_result(&turn, args.session.as_deref()))
+    Ok(None)
 }
 
 /// Whether a turn ran a tool that changes things.

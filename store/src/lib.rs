@@ -155,6 +155,8 @@ pub trait Store: AssetStore + Send + Sync {
     fn load_session(&self, id: &str) -> Result<Option<Value>, StoreError>;
     /// Saves a conversation's state.
     fn save_session(&self, id: &str, state: &Value, now: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Forgets a conversation (an unknown one is no error).
+    fn delete_session(&self, id: &str) -> Result<(), StoreError>;
 
     /// The workspace's settings, by key (see [`crate::settings`]).
     fn settings(&self) -> Result<BTreeMap<String, String>, StoreError>;

@@ -742,6 +742,14 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn delete_session(&self, id: &str) -> Result<(), StoreError> {
+        self.conn().execute(
+            "DELETE FROM sessions WHERE workspace_id = ?1 AND id = ?2",
+            params![self.workspace_id, id],
+        )?;
+        Ok(())
+    }
+
     fn settings(&self) -> Result<BTreeMap<String, String>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare("SELECT key, value FROM settings WHERE workspace_id = ?1")?;

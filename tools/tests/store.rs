@@ -368,6 +368,11 @@ fn audit_log_is_newest_first_and_sessions_round_trip(b: &Backend) {
     store.save_session("s", &json!({"k": 1}), now()).unwrap();
     store.save_session("s", &json!({"k": 2}), now()).unwrap();
     assert_eq!(store.load_session("s").unwrap(), Some(json!({"k": 2})));
+    store.save_session("t", &json!({"k": 3}), now()).unwrap();
+    store.delete_session("s").unwrap();
+    store.delete_session("never-saved").unwrap();
+    assert_eq!(store.load_session("s").unwrap(), None);
+    assert_eq!(store.load_session("t").unwrap(), Some(json!({"k": 3})));
 }
 
 fn settings_are_kept_per_workspace_and_overwritten(b: &Backend) {

@@ -4,6 +4,7 @@ import asyncio
 import base64
 import contextlib
 import json
+import sqlite3
 import shutil
 import tempfile
 from pathlib import Path
@@ -342,3 +343,17 @@ def test_a_listening_2026_client_hears_of_changes_to_its_workspace(home):
                 return await asyncio.wait_for(events.__aiter__().__anext__(), 10)
 
     assert type(run(go())).__name__ == "ResourcesListChanged"
+
+
+def test_a_request_on_its_own_leaves_no_conversation_behind(home):
+    async def go():
+        async with Client(stdio(home), elicitation_callback=Human()) as client:
+            await client.call_tool("ask", {"text": "list my tasks"})
+            await client.call_tool("ask", {"text": "delete task 3"})
+            await client.call_tool("ask", {"text": "create a task to water the plants", "session": "kept"})
+
+    run(go())
+    with contextlib.closing(sqlite3.connect(Path(home) / "maestro.db")) as db:
+        ids = [r[0] for r in db.execute("SELECT id FROM sessions")]
+    assert ids == ["mcp:Alice Johnson:kept"], ids
+    assert 3 not in task_ids(home)

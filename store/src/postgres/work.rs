@@ -642,6 +642,20 @@ impl Store for PgStore {
         })
     }
 
+    fn delete_session(&self, id: &str) -> Result<(), StoreError> {
+        let id = id.to_string();
+        self.run(move |s| async move {
+            let conn = s.pool.get().await?;
+            conn.execute(
+                "DELETE FROM sessions WHERE workspace_id = $1 AND id = $2",
+                &[&s.workspace_id, &id],
+            )
+            .await
+            .map_err(db)?;
+            Ok(())
+        })
+    }
+
     fn settings(&self) -> Result<BTreeMap<String, String>, StoreError> {
         self.run(|s| async move {
             let conn = s.pool.get().await?;

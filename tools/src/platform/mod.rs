@@ -235,6 +235,12 @@ impl Platform {
         self.store.workspace()
     }
 
+    /// Forgets conversation `id` (a turn on its own that needed a session
+    /// only while it waited for a yes).
+    pub fn delete_session(&self, id: &str) -> Result<(), StoreError> {
+        self.store.delete_session(id)
+    }
+
     /// Conversation `id`'s saved state, if any.
     pub fn load_session(&self, id: &str) -> Result<Option<Value>, StoreError> {
         self.store.load_session(id)
