@@ -60,7 +60,10 @@ pub(crate) async fn ask(
                 ));
             };
             let by = answered.yes.then_some(ANSWERED_IN_ROUND);
-            let turn = approve(grant, &question, by, call.ctx).await?;
+            let mut turn = Turn::default();
+            turn.say(&question.reply);
+            turn.answer.actions = question.actions.clone();
+            turn.extend(approve(grant, &question, by, call.ctx).await?);
             return finish(grant, question.session, turn, &args, call).await;
         }
         None => Turn::default(),
@@ -116,6 +119,8 @@ async fn settle_all(
             id: waiting.confirmation.clone().unwrap_or_default(),
             tool: waiting.tool,
             arguments: waiting.arguments,
+            reply: turn.answer.reply.clone(),
+            actions: turn.answer.actions.clone(),
         };
         let subject = serde_json::to_string(&question).unwrap_or_default();
         let asked = &turn.last_reply;
@@ -169,6 +174,12 @@ struct Question {
     id: String,
     tool: String,
     arguments: Value,
+    /// What the call said and did before the question (kept here, on the
+    /// server, across an input-required round, so the final answer has it all).
+    #[serde(default)]
+    reply: String,
+    #[serde(default)]
+    actions: Vec<Action>,
 }
 
 /// Answers `question` by its id: "yes" when the human approved (`by` says

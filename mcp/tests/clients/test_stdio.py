@@ -357,3 +357,17 @@ def test_a_request_on_its_own_leaves_no_conversation_behind(home):
         ids = [r[0] for r in db.execute("SELECT id FROM sessions")]
     assert ids == ["mcp:Alice Johnson:kept"], ids
     assert 3 not in task_ids(home)
+
+
+def test_an_answer_after_an_input_required_round_keeps_what_came_before(home):
+    async def go():
+        async with Client(stdio(home), elicitation_callback=Human()) as client:
+            assert client.session.protocol_version == "2026-07-28"
+            return await client.call_tool(
+                "ask", {"text": "create a task to archive the Q3 logs and delete task 1", "session": "r"})
+
+    result = run(go())
+    done = [(a["tool"], a["status"]) for a in result.structured_content["actions"]]
+    assert ("create_task", "ok") in done and ("delete_task", "ok") in done, done
+    assert "archive the Q3 logs" in text(result) or "Created" in text(result)
+    assert 1 not in task_ids(home)
