@@ -8,27 +8,20 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use maestro_assistant::{Action, Answer, Event, Status, TurnOptions};
-use maestro_tools::{Display, Effect};
+use maestro_tools::{Display, Effect, parse_args};
 use rmcp::model::{CallToolResponse, CallToolResult, ContentBlock};
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::mpsc::unbounded_channel;
 
 use crate::approval::{ANSWERED_IN_ROUND, Decision, ask_human};
 use crate::calls::{
     Incoming, Reporter, charts, notify_changed, off_runtime, record_approval, refusal, text_of,
 };
+use crate::listing::{AskArgs, AskResult};
 use crate::{Approval, Grant};
-
-/// The arguments of `ask`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AskArgs {
-    text: String,
-    session: Option<String>,
-}
 
 /// Runs `ask` for `grant`.
 pub(crate) async fn ask(
@@ -36,13 +29,9 @@ pub(crate) async fn ask(
     args: Value,
     call: &Incoming<'_>,
 ) -> Result<CallToolResponse, ErrorData> {
-    let args: AskArgs = match serde_json::from_value(args) {
+    let args: AskArgs = match parse_args("ask", args) {
         Ok(a) => a,
-        Err(e) => {
-            return Ok(refusal(format!(
-                "ask: {e}; send {{\"text\": \"what you want\", \"session\": \"optional name\"}}"
-            )));
-        }
+        Err(e) => return Ok(refusal(e.to_string())),
     };
     let mut turn = match call.pending.answered(call.request) {
         // The retry of an input-required round: the human's answer to one question.
@@ -288,8 +277,10 @@ fn ask_result(turn: &Turn, session: Option<&str>) -> CallToolResponse {
     } else {
         CallToolResult::success(content)
     };
-    let mut data = serde_json::to_value(&turn.answer).unwrap_or_default();
-    data["session"] = json!(session);
-    result.structured_content = Some(data);
+    let answer = AskResult {
+        answer: &turn.answer,
+        session,
+    };
+    result.structured_content = serde_json::to_value(&answer).ok();
     result.into()
 }

@@ -5,18 +5,18 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use maestro_catalog::{CatalogError, Filter};
-use maestro_tools::{Display, Effect, Hooks, Platform, ToolInfo, ToolOutput};
+use maestro_tools::{Display, Effect, Hooks, Platform, ToolInfo, ToolOutput, parse_args};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock,
     ProgressNotificationParam,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer};
-use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc::unbounded_channel;
 
 use crate::approval::{ANSWERED_IN_ROUND, Decision, NOT_APPROVED, Pending, ask_human};
+use crate::listing::{Found, FoundTool, SearchArgs};
 use crate::{Approval, Grant};
 
 /// One call as the server received it.
@@ -252,14 +252,6 @@ pub(crate) fn charts(displays: &[Display]) -> impl Iterator<Item = ContentBlock>
     })
 }
 
-/// The arguments of `search_tools`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SearchArgs {
-    query: String,
-    k: Option<usize>,
-}
-
 /// `search_tools`: the catalog's nearest tools the grant may call.
 pub(crate) async fn search_tools(
     grant: &Grant,
@@ -269,13 +261,9 @@ pub(crate) async fn search_tools(
 }
 
 fn search(grant: &Grant, args: Value) -> CallToolResponse {
-    let args: SearchArgs = match serde_json::from_value(args) {
+    let args: SearchArgs = match parse_args("search_tools", args) {
         Ok(a) => a,
-        Err(e) => {
-            return refusal(format!(
-                "search_tools: {e}; send {{\"query\": \"what you want to do\", \"k\": 5}}"
-            ));
-        }
+        Err(e) => return refusal(e.to_string()),
     };
     let k = args.k.unwrap_or(5).clamp(1, 20);
     let platform = grant.assistant.platform();
@@ -288,16 +276,23 @@ fn search(grant: &Grant, args: Value) -> CallToolResponse {
         .iter()
         .map(|t| format!("- {} ({}): {}", t.name, t.effect.as_str(), t.description))
         .collect();
-    let tools: Vec<Value> = found
-        .iter()
-        .map(|t| json!({"name": t.name, "description": t.description, "effect": t.effect, "input_schema": t.schema}))
-        .collect();
+    let found = Found {
+        tools: found
+            .into_iter()
+            .map(|t| FoundTool {
+                name: t.name,
+                description: t.description,
+                effect: t.effect,
+                input_schema: t.schema,
+            })
+            .collect(),
+    };
     let mut result = CallToolResult::success(vec![ContentBlock::text(if lines.is_empty() {
         "No tool fits that; try other words.".to_string()
     } else {
         lines.join("\n")
     })]);
-    result.structured_content = Some(json!({ "tools": tools }));
+    result.structured_content = serde_json::to_value(&found).ok();
     result.into()
 }
 
@@ -320,15 +315,4 @@ pub fn nearest_tools(
         .filter(|info| keep(info))
         .take(k)
         .collect())
-}
-
-/// The arguments of `call_tool`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct CallArgs {
-    /// The tool.
-    pub name: String,
-    /// Its arguments.
-    #[serde(default)]
-    pub arguments: Value,
 }

@@ -13,7 +13,10 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::Value;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::calls::{self, CallArgs, Incoming, refusal};
+use maestro_tools::parse_args;
+
+use crate::calls::{self, Incoming, refusal};
+use crate::listing::CallArgs;
 use crate::{Access, Grant, McpServer, ask, listing, resources};
 
 const INSTRUCTIONS: &str = "Maestro manages a team's tasks and people and its datasets and models. `ask` takes a request in plain language and runs it whole; the other tools act directly. `search_tools` finds the right tool for a request. Deleting, and changing many tasks at once, waits for the human's yes.";
@@ -101,11 +104,12 @@ impl<A: Access> ServerHandler for McpServer<A> {
                 "ask can change the workspace and this token has the read scope; call the read-only tools, or create a token with `maestro token create --scope write`",
             )),
             "search_tools" => calls::search_tools(&grant, args).await,
-            "call_tool" => match serde_json::from_value::<CallArgs>(args) {
-                Ok(inner) => self.tool(&grant, &inner.name, inner.arguments, &call).await,
-                Err(e) => Ok(refusal(format!(
-                    "call_tool: {e}; send {{\"name\": \"tool_name\", \"arguments\": {{...}}}}"
-                ))),
+            "call_tool" => match parse_args::<CallArgs>("call_tool", args) {
+                Ok(inner) => {
+                    let arguments = Value::Object(inner.arguments);
+                    self.tool(&grant, &inner.name, arguments, &call).await
+                }
+                Err(e) => Ok(refusal(e.to_string())),
             },
             name => {
                 if grant.assistant.platform().registry().get(name).is_none() {

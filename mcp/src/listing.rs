@@ -4,8 +4,10 @@
 use std::sync::Arc;
 
 use maestro_assistant::Answer;
-use maestro_tools::{Effect, Registry, ToolInfo};
+use maestro_tools::{Effect, Registry, ToolInfo, schema_of};
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::ToolSet;
@@ -103,33 +105,77 @@ fn as_object(schema: &Value) -> Arc<JsonObject> {
     }))
 }
 
+/// The arguments of `ask`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AskArgs {
+    /// The request, in plain language.
+    pub text: String,
+    /// A conversation name to continue (omit for a request on its own).
+    pub session: Option<String>,
+}
+
+/// What `ask` answers: the turn as `maestro ask --json` shows it, and the
+/// conversation to continue.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct AskResult<'a> {
+    /// The turn.
+    #[serde(flatten)]
+    pub answer: &'a Answer,
+    /// The conversation to continue with (pass it back as `session`).
+    pub session: Option<&'a str>,
+}
+
+/// The arguments of `search_tools`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SearchArgs {
+    /// What you want to do, in a few words.
+    pub query: String,
+    /// How many tools (1 to 20; default 5).
+    #[schemars(range(min = 1, max = 20))]
+    pub k: Option<usize>,
+}
+
+/// What `search_tools` answers.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct Found {
+    /// The nearest tools, best first.
+    pub tools: Vec<FoundTool>,
+}
+
+/// One tool `search_tools` found.
+#[derive(Serialize, JsonSchema)]
+pub(crate) struct FoundTool {
+    /// Its name (call it by this name, or through `call_tool`).
+    pub name: &'static str,
+    /// What it does.
+    pub description: &'static str,
+    /// Read, write or destructive.
+    pub effect: Effect,
+    /// The JSON Schema of its arguments.
+    pub input_schema: Value,
+}
+
+/// The arguments of `call_tool`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CallArgs {
+    /// The tool's name, as search_tools gave it.
+    pub name: String,
+    /// The tool's arguments (its input schema).
+    #[serde(default)]
+    pub arguments: JsonObject,
+}
+
 fn ask_tool() -> Tool {
-    let mut output = serde_json::to_value(schemars::schema_for!(Answer)).unwrap_or_default();
-    if let Some(o) = output.as_object_mut() {
-        o.remove("$schema");
-        o.remove("title");
-        if let Some(props) = o.get_mut("properties").and_then(Value::as_object_mut) {
-            props.insert(
-                "session".into(),
-                json!({"type": ["string", "null"], "description": "The conversation to continue with (pass it back as `session`)."}),
-            );
-        }
-    }
     Tool::new(
         "ask",
         "Ask Maestro in plain language, as a person would type it (\"create a high-priority task for Bob to fix the login bug by Friday\", \"train a model on churn predicting churned\"). Runs one whole assistant turn: picks the platform's tools, fills in their arguments and runs them. Pass `session` to continue a conversation (follow-ups like \"assign it to carol\").",
-        as_object(&json!({
-            "type": "object",
-            "properties": {
-                "text": {"type": "string", "description": "The request, in plain language."},
-                "session": {"type": "string", "description": "A conversation name to continue (omit for a request on its own)."}
-            },
-            "required": ["text"],
-            "additionalProperties": false
-        })),
+        as_object(&schema_of::<AskArgs>()),
     )
     .with_title("Ask Maestro")
-    .with_raw_output_schema(as_object(&output))
+    .with_raw_output_schema(as_object(&schema_of::<AskResult>()))
     .with_annotations(may_do_anything("Ask Maestro"))
 }
 
@@ -137,33 +183,10 @@ fn search_tool() -> Tool {
     Tool::new(
         "search_tools",
         "Find the tools that fit a request: the catalog's nearest tools, best first, with their descriptions and input schemas. Call one with `call_tool` (or by its name when it is listed).",
-        as_object(&json!({
-            "type": "object",
-            "properties": {
-                "query": {"type": "string", "description": "What you want to do, in a few words."},
-                "k": {"type": "integer", "minimum": 1, "maximum": 20, "description": "How many tools (default 5)."}
-            },
-            "required": ["query"],
-            "additionalProperties": false
-        })),
+        as_object(&schema_of::<SearchArgs>()),
     )
     .with_title("Search tools")
-    .with_raw_output_schema(as_object(&json!({
-        "type": "object",
-        "properties": {
-            "tools": {"type": "array", "items": {
-                "type": "object",
-                "properties": {
-                    "name": {"type": "string"},
-                    "description": {"type": "string"},
-                    "effect": {"type": "string", "enum": ["read", "write", "destructive"]},
-                    "input_schema": {"type": "object"}
-                },
-                "required": ["name", "description", "effect", "input_schema"]
-            }}
-        },
-        "required": ["tools"]
-    })))
+    .with_raw_output_schema(as_object(&schema_of::<Found>()))
     .with_annotations(annotations("Search tools", Effect::Read))
 }
 
@@ -171,15 +194,7 @@ fn call_tool() -> Tool {
     Tool::new(
         "call_tool",
         "Call one of Maestro's tools by name (find it with `search_tools`); `arguments` is its arguments object.",
-        as_object(&json!({
-            "type": "object",
-            "properties": {
-                "name": {"type": "string", "description": "The tool's name, as search_tools gave it."},
-                "arguments": {"type": "object", "description": "The tool's arguments (its input schema)."}
-            },
-            "required": ["name"],
-            "additionalProperties": false
-        })),
+        as_object(&schema_of::<CallArgs>()),
     )
     .with_title("Call tool")
     .with_annotations(may_do_anything("Call tool"))

@@ -36,5 +36,5 @@ pub use platform::{Backends, FileAccess, Platform, PlatformError, Project, Query
 pub use store::{AssetStore, AuditRecord, Store, StoreError, UsageRecord};
 pub use tool::{
     Context, Display, Effect, Hooks, Registry, Table, Tool, ToolError, ToolInfo, ToolOutput,
-    TypedTool, YES_OR_NO, parse_args,
+    TypedTool, YES_OR_NO, parse_args, schema_of,
 };

@@ -378,7 +378,7 @@ impl<T: TypedTool> Tool for T {
         T::EFFECT
     }
     fn schema(&self) -> Value {
-        bare(schemars::schema_for!(T::Args))
+        schema_of::<T::Args>()
     }
     fn output_schema(&self) -> Option<Value> {
         T::OUTPUT.map(|schema| bare(schema()))
@@ -393,6 +393,11 @@ impl<T: TypedTool> Tool for T {
     fn check(&self, args: &Value) -> Result<(), ToolError> {
         parse_args::<T::Args>(T::NAME, args.clone()).map(|_| ())
     }
+}
+
+/// The JSON Schema of `T` as tools publish it (no `$schema` or `title`).
+pub fn schema_of<T: JsonSchema>() -> Value {
+    bare(schemars::schema_for!(T))
 }
 
 /// A derived schema without its `$schema` and `title` keys.

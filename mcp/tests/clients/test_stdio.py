@@ -99,9 +99,14 @@ def test_bad_arguments_are_tool_errors_that_name_the_field(home):
             wrong_type = await client.call_tool("create_task", {"title": "x", "estimate_hours": "lots"})
             missing = await client.call_tool("create_task", {})
             nobody = await client.call_tool("create_task", {"title": "x", "assignee": "Zed"})
-            return wrong_type, missing, nobody
+            # Maestro's own tools read their arguments the same way.
+            no_text = await client.call_tool("ask", {"txt": "list tasks"})
+            inner = await client.call_tool("call_tool", {"name": "list_tasks", "arguments": "all"})
+            return wrong_type, missing, nobody, no_text, inner
 
-    wrong_type, missing, nobody = run(go())
+    wrong_type, missing, nobody, no_text, inner = run(go())
+    assert no_text.is_error and "txt" in text(no_text)
+    assert inner.is_error and "arguments" in text(inner)
     assert wrong_type.is_error and "estimate_hours" in text(wrong_type)
     assert missing.is_error and "title" in text(missing)
     assert nobody.is_error and "not on the team" in text(nobody)
