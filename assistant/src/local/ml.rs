@@ -10,7 +10,7 @@ use regex::Regex;
 use serde_json::{Map, Value, json};
 
 use super::training;
-use super::{Cue, re};
+use super::{Cue, re, setter};
 use crate::plan::Gap;
 
 /// A registered dataset as the planner sees it.
@@ -597,9 +597,7 @@ fn args_register_dataset(
 ) {
     let raw = at.raw;
     let path = at.path.clone();
-    let mut set = |k: &str, v: Value| {
-        args.insert(k.into(), v);
-    };
+    let mut set = setter(args);
     let after = path
         .as_ref()
         .and_then(|p| raw.find(p.as_str()).map(|i| &raw[i + p.len()..]))
@@ -634,9 +632,7 @@ fn args_register_dataset(
 /// The arguments of `list_models` in a clause, and what to ask when one is missing.
 fn args_list_models(at: &MlClause<'_>, g: &MlGrounding, args: &mut Map<String, Value>) {
     let clause = at.clause;
-    let mut set = |k: &str, v: Value| {
-        args.insert(k.into(), v);
-    };
+    let mut set = setter(args);
     if let Some(d) = re_capture(
         r"(?i)\b(?:trained\s+on|for|on|from)\s+(?:the\s+)?([\w-]+)",
         clause,
@@ -657,9 +653,7 @@ fn args_describe_dataset_like(
     missing: &mut Option<Gap>,
 ) {
     let clause = at.clause;
-    let mut set = |k: &str, v: Value| {
-        args.insert(k.into(), v);
-    };
+    let mut set = setter(args);
     match dataset(clause, g, platform) {
         Some(d) => {
             set("dataset", json!(d));
@@ -749,9 +743,7 @@ fn args_compare_models(
     missing: &mut Option<Gap>,
 ) {
     let clause = at.clause;
-    let mut set = |k: &str, v: Value| {
-        args.insert(k.into(), v);
-    };
+    let mut set = setter(args);
     let clause = &with_model_word(clause, g);
     let named = mentions(clause, g);
     let mut versions: Vec<(usize, u32)> = VERSION
@@ -818,9 +810,7 @@ fn model_args(
     let clause = at.clause;
     let version = at.version;
     let path = at.path.clone();
-    let mut set = |k: &str, v: Value| {
-        args.insert(k.into(), v);
-    };
+    let mut set = setter(args);
     let name = model(clause, g, platform, tool == "predict");
     match &name {
         Some(m) => set("model", json!(m)),

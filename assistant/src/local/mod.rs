@@ -605,9 +605,7 @@ impl LocalPlanner {
         args: &mut Map<String, Value>,
         gap: &mut Option<Gap>,
     ) {
-        let mut set = |k: &str, v: Value| {
-            args.insert(k.to_string(), v);
-        };
+        let mut set = setter(args);
         // "on Erin's list" names the assignee, like "for Erin".
         let mut c = Clause::new(&ON_LIST.replace(text, "for $1"));
         let title = slots::quoted(&mut c);
@@ -670,9 +668,7 @@ impl LocalPlanner {
         args: &mut Map<String, Value>,
         gap: &mut Option<Gap>,
     ) {
-        let mut set = |k: &str, v: Value| {
-            args.insert(k.to_string(), v);
-        };
+        let mut set = setter(args);
         let id = slots::task_id(c);
         let title = slots::quoted(c).or_else(|| {
             c.cut_group(&RENAME, 1)
@@ -711,6 +707,8 @@ impl LocalPlanner {
             set("priority", json!(if up { "high" } else { "low" }));
         }
         *gap = task_arg(id, c, req, g, &mut set);
+        // The setter's borrow of `args` ends here; what follows reads them.
+        drop(set);
         if let Some(days) = shift.filter(|_| gap.is_none() && !args.contains_key("due")) {
             *gap = shifted_due(args, days, req.platform);
         }
@@ -745,9 +743,7 @@ impl LocalPlanner {
         args: &mut Map<String, Value>,
         gap: &mut Option<Gap>,
     ) {
-        let mut set = |k: &str, v: Value| {
-            args.insert(k.to_string(), v);
-        };
+        let mut set = setter(args);
         let id = slots::task_id(c);
         *gap = task_arg(id, c, req, g, &mut set);
     }
@@ -761,9 +757,7 @@ impl LocalPlanner {
         args: &mut Map<String, Value>,
         gap: &mut Option<Gap>,
     ) {
-        let mut set = |k: &str, v: Value| {
-            args.insert(k.to_string(), v);
-        };
+        let mut set = setter(args);
         let id = slots::task_id(c);
         let who = slots::person(c, g, Cues::Anywhere).or_else(|| slots::speaker(c, g));
         // Nobody named: the tool gives it to the best fit.
@@ -780,9 +774,7 @@ impl LocalPlanner {
         args: &mut Map<String, Value>,
         gap: &mut Option<Gap>,
     ) {
-        let mut set = |k: &str, v: Value| {
-            args.insert(k.to_string(), v);
-        };
+        let mut set = setter(args);
         if c.cut(&OVERDUE).is_some() {
             set("overdue", json!(true));
         }
@@ -816,9 +808,7 @@ impl LocalPlanner {
         args: &mut Map<String, Value>,
         gap: &mut Option<Gap>,
     ) {
-        let mut set = |k: &str, v: Value| {
-            args.insert(k.to_string(), v);
-        };
+        let mut set = setter(args);
         let query = SEARCH_PREFIX.replace(c.rest(), "");
         let query = trim_punctuation(&query).to_string();
         if query.is_empty() {
@@ -838,9 +828,7 @@ impl LocalPlanner {
         args: &mut Map<String, Value>,
         gap: &mut Option<Gap>,
     ) {
-        let mut set = |k: &str, v: Value| {
-            args.insert(k.to_string(), v);
-        };
+        let mut set = setter(args);
         if let Some(e) = slots::email(c) {
             set("email", json!(e));
         }
@@ -867,9 +855,7 @@ impl LocalPlanner {
 
     /// The arguments of `list_people` in a clause, and what to ask when one is missing.
     fn args_list_people(&self, c: &mut Clause, args: &mut Map<String, Value>) {
-        let mut set = |k: &str, v: Value| {
-            args.insert(k.to_string(), v);
-        };
+        let mut set = setter(args);
         let skill = c
             .peek(&SKILL_AFTER)
             .and_then(|m| m.get(1).map(str::to_lowercase))
@@ -892,9 +878,7 @@ impl LocalPlanner {
         args: &mut Map<String, Value>,
         gap: &mut Option<Gap>,
     ) {
-        let mut set = |k: &str, v: Value| {
-            args.insert(k.to_string(), v);
-        };
+        let mut set = setter(args);
         if tool == "recommend_assignee"
             && let Some(n) = slots::limit(c)
         {
@@ -943,9 +927,7 @@ impl LocalPlanner {
         args: &mut Map<String, Value>,
         gap: &mut Option<Gap>,
     ) {
-        let mut set = |k: &str, v: Value| {
-            args.insert(k.to_string(), v);
-        };
+        let mut set = setter(args);
         if tool == "assess_risk"
             && let Some(n) = slots::limit(c)
         {
@@ -987,9 +969,7 @@ impl LocalPlanner {
         req: &Request<'_>,
         args: &mut Map<String, Value>,
     ) {
-        let mut set = |k: &str, v: Value| {
-            args.insert(k.to_string(), v);
-        };
+        let mut set = setter(args);
         let rest = HELP.replace(text, "");
         let rest = trim_punctuation(&rest);
         // A tool named as such ("help create_task", "help on list tasks"),
@@ -1972,6 +1952,13 @@ fn split(text: &str) -> Vec<String> {
         .map(|c| c.trim().to_string())
         .filter(|c| !c.is_empty())
         .collect()
+}
+
+/// Sets argument `k` to `v` in `args`: how the argument builders fill a call.
+fn setter(args: &mut Map<String, Value>) -> impl FnMut(&str, Value) + '_ {
+    move |k, v| {
+        args.insert(k.to_string(), v);
+    }
 }
 
 #[cfg(test)]
