@@ -397,7 +397,15 @@ pub struct ColumnProfile {
     pub first: Option<String>,
     /// Latest date (ISO `YYYY-MM-DD`) of a date column; `None` otherwise.
     pub last: Option<String>,
+    /// How many values fall in each of up to [`HISTOGRAM_BINS`] equal-width
+    /// bins from `min` to `max` (the last bin includes `max`); numeric
+    /// columns only. Profiles stored before histograms existed have none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub histogram: Vec<usize>,
 }
+
+/// Bins of a numeric column's histogram (fewer when it has fewer distinct values).
+pub const HISTOGRAM_BINS: usize = 20;
 
 /// Profiles every column of a frame, in column order.
 pub fn profile(frame: &crate::Frame) -> Vec<ColumnProfile> {
@@ -426,12 +434,14 @@ pub(crate) fn profile_column(name: &str, cells: &[Option<String>]) -> ColumnProf
         top: Vec::new(),
         first: None,
         last: None,
+        histogram: Vec::new(),
     };
     match kind {
         Kind::Numeric => {
             let xs: Vec<f64> = values.iter().filter_map(|v| parse_number(v)).collect();
             p.distinct = distinct_numbers(&xs);
             set_stats(&mut p, &xs);
+            p.histogram = histogram(&xs, p.distinct.min(HISTOGRAM_BINS));
         }
         Kind::Boolean => {
             let xs: Vec<f64> = values
@@ -457,6 +467,28 @@ pub(crate) fn profile_column(name: &str, cells: &[Option<String>]) -> ColumnProf
         }
     }
     p
+}
+
+/// Counts of `xs` in `bins` equal-width bins from their min to their max.
+fn histogram(xs: &[f64], bins: usize) -> Vec<usize> {
+    let (Some(lo), Some(hi)) = (
+        xs.iter().copied().reduce(f64::min),
+        xs.iter().copied().reduce(f64::max),
+    ) else {
+        return Vec::new();
+    };
+    let bins = bins.max(1);
+    let width = (hi - lo) / bins as f64;
+    let mut counts = vec![0; bins];
+    for x in xs {
+        let bin = if width > 0.0 {
+            ((x - lo) / width) as usize
+        } else {
+            0
+        };
+        counts[bin.min(bins - 1)] += 1;
+    }
+    counts
 }
 
 fn set_stats(p: &mut ColumnProfile, xs: &[f64]) {
@@ -664,6 +696,9 @@ mod tests {
             ("x", Kind::Numeric, 1, 4)
         );
         assert_eq!((x.min, x.max, x.mean), (Some(1.0), Some(4.0), Some(2.4)));
+        // 1, 2, 3, 4, 2 in four bins of width 0.75; the maximum in the last.
+        assert_eq!(x.histogram, vec![1, 2, 1, 1]);
+        assert!(p[1].histogram.is_empty(), "categorical columns have none");
         let var: f64 = [1.0f64, 2.0, 3.0, 4.0, 2.0]
             .iter()
             .map(|v| (v - 2.4).powi(2))

@@ -1,5 +1,6 @@
 //! Maestro's server: the REST API (`/v1/…`), the Slack bot (`/slack/…`),
-//! health, metrics and the OpenAPI document, on axum.
+//! MCP (`/mcp`), the web console (`/`), health, metrics and the OpenAPI
+//! document, on axum.
 //!
 //! Every request is tied to one workspace: a bearer token opens exactly one,
 //! a Slack team maps to one. The store and the assistant are synchronous, so
@@ -10,6 +11,7 @@
 mod api;
 mod auth;
 mod connections;
+mod console;
 mod mcp;
 mod metrics;
 mod openapi;
@@ -95,6 +97,7 @@ pub fn app(config: ServerConfig, directory: Arc<dyn Directory>, opener: Opener) 
     let state = Arc::new(state::AppState::new(config, directory, opener));
     api::routes(&state)
         .merge(mcp::routes(&state))
+        .merge(console::routes(&state))
         .fallback(problem::unknown_route)
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),

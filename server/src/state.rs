@@ -12,6 +12,7 @@ use maestro_assistant::Assistant;
 use maestro_tools::store::Directory;
 
 use crate::ServerConfig;
+use crate::console::session::Sessions;
 use crate::metrics::Metrics;
 use crate::problem::Problem;
 use crate::slack::Slack;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The Slack bot, when configured.
     pub slack: Option<Slack>,
+    /// The web console's signed-in browsers.
+    pub sessions: Sessions,
     opener: Opener,
     open: Mutex<HashMap<String, Assistant>>,
 }
@@ -43,6 +46,7 @@ impl AppState {
             directory,
             config,
             metrics: Metrics::default(),
+            sessions: Sessions::default(),
             opener,
             open: Mutex::new(HashMap::new()),
         }

@@ -8,7 +8,7 @@ use maestro_tools::store::{Directory, Scope};
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::time::Duration;
-use support::{clock, problem, send, start};
+use support::{clock, problem, send, serving_iris, start};
 
 /// Two workspaces, each with a person and a task; returns their tokens and task ids.
 async fn two_workspaces(s: &support::Server) -> ((String, i64), (String, i64)) {
@@ -213,22 +213,6 @@ async fn no_endpoint_reaches_another_workspaces_objects() {
     assert_eq!(s.get(&format!("/v1/tasks/{task_a}"), &a).await.0, 200);
     // Sessions are per token: A's token cannot answer B's pending question.
     assert_eq!(s.get(&format!("/v1/tasks/{task_b}"), &b).await.0, 200);
-}
-
-/// A server that may read files under one directory, which holds `iris.csv`
-/// (the directory lives as long as the first value).
-async fn serving_iris() -> (tempfile::TempDir, std::path::PathBuf, support::Server) {
-    let data = tempfile::tempdir().unwrap();
-    let csv = data.path().join("iris.csv");
-    std::fs::copy(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data/iris.csv"),
-        &csv,
-    )
-    .unwrap();
-    let roots = Some(data.path().to_str().unwrap().to_string());
-    let s =
-        start(|c| c.files = maestro_tools::FileAccess::from_roots(roots.as_deref()).unwrap()).await;
-    (data, csv, s)
 }
 
 #[tokio::test]

@@ -75,7 +75,7 @@ impl Hooks<'_> {
 }
 
 /// A table for people to read; front ends render it as text, Markdown or HTML.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct Table {
     /// Column headings.
     pub columns: Vec<String>,
@@ -165,7 +165,7 @@ impl Table {
 }
 
 /// Something to show besides the summary.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Display {
     /// A table.

@@ -88,11 +88,7 @@ async fn chat(
         answering: body.confirmation,
         ..Default::default()
     };
-    let wants_events = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/event-stream"));
-    if wants_events {
+    if wants_events(&headers) {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
         assistant.stream(&key, &body.text, options, move |e| {
             let _ = tx.send(e);
@@ -123,4 +119,12 @@ async fn chat(
     let answer =
         blocking(move || Ok(Answer::collect(assistant.turn(&key, &text, options)))).await?;
     Ok(Json(ChatAnswer { answer, session }).into_response())
+}
+
+/// Whether the client asked for server-sent events (`Accept: text/event-stream`).
+pub(crate) fn wants_events(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/event-stream"))
 }

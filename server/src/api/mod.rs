@@ -7,7 +7,9 @@ mod tasks;
 mod team;
 mod tools;
 
+pub(crate) use chat::wants_events;
 pub use chat::{ChatAnswer, ChatRequest};
+pub(crate) use tasks::TaskQuery;
 
 use std::sync::Arc;
 
@@ -207,7 +209,7 @@ fn created(location: String, data: Value) -> Response {
 }
 
 /// A path segment for a `Location` header.
-fn segment(s: &str) -> String {
+pub(crate) fn segment(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

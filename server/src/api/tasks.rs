@@ -78,18 +78,40 @@ pub(super) fn routes() -> Vec<Route> {
     ]
 }
 
-#[derive(Debug, Deserialize)]
+/// A task listing's query: the filter's fields as text, and the page.
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct TaskQuery {
-    assignee: Option<String>,
-    status: Option<String>,
-    project: Option<String>,
-    priority: Option<String>,
-    tag: Option<String>,
-    due_before: Option<String>,
-    overdue: Option<bool>,
-    limit: Option<usize>,
-    offset: Option<usize>,
+pub(crate) struct TaskQuery {
+    pub assignee: Option<String>,
+    pub status: Option<String>,
+    pub project: Option<String>,
+    pub priority: Option<String>,
+    pub tag: Option<String>,
+    pub due_before: Option<String>,
+    pub overdue: Option<bool>,
+    pub limit: Option<usize>,
+    pub offset: Option<usize>,
+}
+
+impl TaskQuery {
+    /// The filter these fields ask for (`overdue` as of `today`), or what is wrong with them.
+    pub(crate) fn filter(self, today: chrono::NaiveDate) -> Result<TaskFilter, Problem> {
+        let due_before = self
+            .due_before
+            .map(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d"))
+            .transpose()
+            .map_err(|_| Problem::bad_request("due_before must be a date, YYYY-MM-DD"))?;
+        Ok(TaskFilter {
+            assignee: self.assignee,
+            status: parse(self.status)?,
+            project: self.project,
+            priority: parse(self.priority)?,
+            tag: self.tag,
+            due_before,
+            overdue_on: self.overdue.unwrap_or(false).then_some(today),
+            limit: None,
+        })
+    }
 }
 
 fn parse<T: std::str::FromStr<Err = String>>(v: Option<String>) -> Result<Option<T>, Problem> {
@@ -106,24 +128,7 @@ async fn list(
 ) -> Result<Response, Problem> {
     let assistant = open(&state, &caller).await?;
     let page = Page::new(q.limit, q.offset)?;
-    let due_before = q
-        .due_before
-        .map(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d"))
-        .transpose()
-        .map_err(|_| Problem::bad_request("due_before must be a date, YYYY-MM-DD"))?;
-    let filter = TaskFilter {
-        assignee: q.assignee,
-        status: parse(q.status)?,
-        project: q.project,
-        priority: parse(q.priority)?,
-        tag: q.tag,
-        due_before,
-        overdue_on: q
-            .overdue
-            .unwrap_or(false)
-            .then(|| assistant.platform().clock().today()),
-        limit: None,
-    };
+    let filter = q.filter(assistant.platform().clock().today())?;
     let tasks = read(assistant, &caller, move |q| q.tasks(&filter)).await?;
     Ok(page.respond(tasks, "/v1/tasks", raw.as_deref()))
 }

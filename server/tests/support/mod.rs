@@ -156,3 +156,19 @@ pub async fn problem(request: reqwest::RequestBuilder, status: u16) -> String {
     assert!(body["title"].is_string());
     body["detail"].as_str().unwrap().to_string()
 }
+
+/// A server that may read files under one directory, which holds `iris.csv`
+/// (the directory lives as long as the first value).
+pub async fn serving_iris() -> (tempfile::TempDir, std::path::PathBuf, Server) {
+    let data = tempfile::tempdir().unwrap();
+    let csv = data.path().join("iris.csv");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/data/iris.csv"),
+        &csv,
+    )
+    .unwrap();
+    let roots = Some(data.path().to_str().unwrap().to_string());
+    let s =
+        start(|c| c.files = maestro_tools::FileAccess::from_roots(roots.as_deref()).unwrap()).await;
+    (data, csv, s)
+}
