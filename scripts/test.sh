@@ -30,7 +30,7 @@ fi
 
 echo "== Jupyter: jupyter_kernel_test, front-end behaviour, example notebooks, JupyterLab in Chromium"
 scripts/python-env.sh
-# A real browser for the JupyterLab test: Debian's Chromium and its driver.
+# A real browser for the JupyterLab and console tests: Debian's Chromium and its driver.
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     echo "== installing Chromium and chromedriver (Debian packages)"
     sudo_cmd=""
@@ -43,6 +43,10 @@ fi
 maestro="$PWD/target/debug/maestro"
 MAESTRO_REQUIRE_BROWSER=1 MAESTRO_BIN="$maestro" \
     .venv/bin/python -m pytest -q -rs kernel/tests/jupyter
+
+echo "== Web console: every page in headless Chromium (screenshots in target/console-screenshots)"
+MAESTRO_REQUIRE_BROWSER=1 MAESTRO_BIN="$maestro" MAESTRO_ARTIFACTS="$PWD/target/console-screenshots" \
+    .venv/bin/python -m pytest -q -rs server/tests/console
 
 echo "== MCP: the official Python SDK over stdio and HTTP, and the MCP Inspector"
 if ! command -v npm >/dev/null; then

@@ -104,6 +104,9 @@ pub struct TurnOptions {
     /// front ends where the text may come from a model, not the person
     /// (MCP), so that only the person's answer to the question approves.
     pub confirm_by_id: bool,
+    /// Who the audit log names for this turn's calls when no person speaks
+    /// (`actor` unset): the front end's caller, e.g. `token:NAME`.
+    pub audit_as: Option<String>,
 }
 
 impl TurnOptions {
@@ -495,6 +498,12 @@ struct TurnSteps<'a> {
 }
 
 impl TurnSteps<'_> {
+    /// Who the audit log says made this turn's calls: the speaker, else the
+    /// front end's caller.
+    fn acting(&self) -> Option<&str> {
+        self.actor.or(self.options.audit_as.as_deref())
+    }
+
     /// Checks a call before it runs: a gap becomes a question, a destructive
     /// tool waits for a yes. `None` means it may run.
     fn hold(&mut self, call: &Call, then: &[Call]) -> Option<Outcome> {
@@ -600,7 +609,7 @@ impl Steps for TurnSteps<'_> {
         let result = self
             .inner
             .platform
-            .call_with(self.actor, &call.tool, arguments, hooks);
+            .call_with(self.acting(), &call.tool, arguments, hooks);
         self.finish(call, result)
     }
 
@@ -621,7 +630,7 @@ impl Steps for TurnSteps<'_> {
                 tool: call.tool.clone(),
             });
         }
-        let (platform, actor) = (&self.inner.platform, self.actor);
+        let (platform, actor) = (&self.inner.platform, self.acting());
         let cancel = self.options.cancel.as_deref();
         let results: Vec<_> = std::thread::scope(|scope| {
             let running: Vec<_> = calls

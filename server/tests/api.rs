@@ -1342,3 +1342,26 @@ async fn every_route_enforces_the_scope_its_document_declares_before_reading_the
     }
     assert!(checked >= 20, "{checked} routes declare a scope");
 }
+
+#[tokio::test]
+async fn chat_changes_are_audited_as_the_token_unless_a_person_speaks() {
+    let s = start(|_| {}).await;
+    let t = s.workspace("acme", None, Scope::Write);
+    s.post("/v1/people", &t, json!({"name": "Bob Smith"})).await;
+    for body in [
+        json!({"text": "create a task to renew the certificates"}),
+        json!({"text": "create a task to water the plants", "as": "Bob"}),
+    ] {
+        let (status, answer) = s.post("/v1/chat", &t, body).await;
+        assert_eq!(status, 200, "{answer}");
+    }
+    let platform = Platform::open(s.home.path(), "acme", clock()).unwrap();
+    let log = platform.lookup(None).audit_log(20).unwrap();
+    let creators: Vec<Option<&str>> = log
+        .iter()
+        .rev()
+        .filter(|r| r.tool == "create_task")
+        .map(|r| r.actor.as_deref())
+        .collect();
+    assert_eq!(creators, [Some("token:t0"), Some("Bob Smith")]);
+}

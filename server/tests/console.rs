@@ -294,6 +294,11 @@ async fn chat_streams_the_turn_and_keeps_the_conversation() {
     );
     let (_, home) = browser.get("/").await;
     assert!(home.contains("renew the certificates") && home.contains("Created task #1"));
+    let (_, activity) = browser.get("/activity").await;
+    assert!(
+        activity.contains("<td>token:t0</td><td><code>create_task</code>"),
+        "the chat's change is the token's: {activity}"
+    );
 
     // A destructive request waits; its Confirm button names the confirmation.
     let streamed = browser.chat("delete task 1").await;

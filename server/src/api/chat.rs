@@ -86,6 +86,7 @@ async fn chat(
     let options = TurnOptions {
         actor,
         answering: body.confirmation,
+        audit_as: Some(caller.actor()),
         ..Default::default()
     };
     if wants_events(&headers) {

@@ -199,6 +199,7 @@ async fn send(
     }
     let options = TurnOptions {
         answering: form.confirmation.filter(|c| !c.is_empty()),
+        audit_as: Some(viewer.caller.actor()),
         ..Default::default()
     };
     if wants_events(&headers) {

@@ -55,6 +55,7 @@ pub fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
         .merge(login::routes())
         .route("/console/console.js", get(script))
         .route("/console/console.css", get(style))
+        .route("/console/icon.svg", get(icon))
         .merge(pages)
         .layer(from_fn(secure_headers))
 }
@@ -316,6 +317,11 @@ async fn style() -> Response {
         "text/css; charset=utf-8",
         include_str!("../../assets/console.css"),
     )
+}
+
+/// The console's icon.
+async fn icon() -> Response {
+    asset("image/svg+xml", include_str!("../../assets/icon.svg"))
 }
 
 fn asset(kind: &'static str, text: &'static str) -> Response {

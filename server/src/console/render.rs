@@ -29,6 +29,7 @@ pub fn page(viewer: Option<&Viewer>, section: &str, title: &str, body: Markup) -
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Maestro" }
+                link rel="icon" type="image/svg+xml" href="/console/icon.svg";
                 link rel="stylesheet" href="/console/console.css";
                 script src="/console/console.js" defer {}
             }
