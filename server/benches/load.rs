@@ -14,22 +14,15 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use maestro_assistant::{Assistant, LocalPlanner};
-use maestro_server::{Opener, ServerConfig};
+use maestro_server::ServerConfig;
 use maestro_tools::store::{Directory, Scope, SqliteDirectory};
 use maestro_tools::{Clock, Platform, import};
 use serde_json::json;
+use support::opener;
+
+mod support;
 
 const WORKSPACE: &str = "bench";
-
-fn opener(home: &Path, clock: Clock) -> Opener {
-    let home = home.to_path_buf();
-    Arc::new(move |workspace: &str| {
-        let platform = Platform::open(&home, workspace, clock).map_err(|e| e.to_string())?;
-        let planner = LocalPlanner::new(platform.registry()).map_err(|e| e.to_string())?;
-        Ok(Assistant::new(platform, Box::new(planner)))
-    })
-}
 
 /// The child: serve `home` and print the address.
 fn serve(home: &Path) {

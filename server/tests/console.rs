@@ -410,6 +410,15 @@ async fn tasks_are_created_edited_assigned_completed_and_deleted_from_the_page()
     assert_eq!(s.get("/v1/tasks/1", &token).await.0, 404);
     let (status, missing) = browser.get("/tasks/1").await;
     assert_eq!(status, 404, "{missing}");
+    let (status, page) = browser.get("/tasks/first").await;
+    assert_eq!(status, 400);
+    assert!(
+        page.starts_with("<!DOCTYPE html>") && page.contains("Back to the console"),
+        "{page}"
+    );
+    let refused = browser.post("/tasks/1/assign", &[]).await;
+    assert_eq!(refused.status(), 422, "a form without its field");
+    assert!(refused.text().await.unwrap().contains("assignee"));
 }
 
 #[tokio::test]

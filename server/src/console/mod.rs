@@ -57,6 +57,7 @@ pub fn routes(state: &Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/console/console.css", get(style))
         .route("/console/icon.svg", get(icon))
         .merge(pages)
+        .layer(from_fn(html_errors))
         .layer(from_fn(secure_headers))
 }
 
@@ -276,6 +277,36 @@ async fn checked_csrf(
         }
         _ => Err(stale()),
     }
+}
+
+/// Longest framework error turned into a page (they are short sentences).
+const ERROR_LIMIT: usize = 16 * 1024;
+
+/// Shows the framework's own rejections (a malformed form, a path that is
+/// not a number) as error pages, like the console's own errors.
+async fn html_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if is_page || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let text = axum::body::to_bytes(response.into_body(), ERROR_LIMIT)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let message = if text.is_empty() {
+        status
+            .canonical_reason()
+            .unwrap_or("the request failed")
+            .to_string()
+    } else {
+        text
+    };
+    PageError::new(status, message).into_response()
 }
 
 /// The Content-Security-Policy of every console answer: this site's script,

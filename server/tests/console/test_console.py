@@ -116,6 +116,7 @@ def sign_in(driver, base: str, secret: str) -> None:
     """Signs in by keyboard: the token typed into "API token", then Enter."""
     driver.delete_all_cookies()
     driver.get(f"{base}/login")
+    shoot(driver, "login")
     field = driver.find_element(By.XPATH, "//label[text()='API token']/following::input[1]")
     assert field.get_attribute("name") == "token"
     field.send_keys(secret + Keys.ENTER)
@@ -178,6 +179,8 @@ def test_every_page_renders_without_errors(site, browser):
     sign_in(browser, base, tokens["write"])
     for path, name, expect in [
         ("/tasks?view=table", "tasks-table", "Fix the login bug"),
+        ("/tasks/1", "task", "Edit"),
+        ("/tasks/1/delete", "task-delete", "for good"),
         ("/people", "people", "Bob Smith"),
         ("/people?task=fix+the+payment+webhook", "people-recommend", "Who should take it?"),
         ("/data", "data", "churn"),
