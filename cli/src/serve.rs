@@ -194,6 +194,7 @@ pub fn serve(home: &Path, addr: &str) -> Result<ExitCode> {
     config.files = FileAccess::from_roots(std::env::var("MAESTRO_DATA_ROOTS").ok().as_deref())
         .map_err(anyhow::Error::msg)?;
     config.slack = slack_from_env()?;
+    config.uploads = Some(home.join("uploads"));
     config.hosts.extend(mcp_hosts(addr));
     let slack = config.slack.is_some();
     let home = home.to_path_buf();

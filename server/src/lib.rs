@@ -55,11 +55,15 @@ pub struct ServerConfig {
     pub hosts: Vec<String>,
     /// Cancelled when the server stops: ends open MCP streams.
     pub stop: CancellationToken,
+    /// Where CSV files uploaded with `PUT /v1/datasets/{name}` are kept, a
+    /// directory per workspace that its requests may read (`maestro serve`:
+    /// `HOME/uploads`). `None`: uploads are refused.
+    pub uploads: Option<std::path::PathBuf>,
 }
 
 impl ServerConfig {
-    /// Defaults: 1 MiB bodies, 60 s per request, no files, no Slack, `/mcp`
-    /// for loopback names only,
+    /// Defaults: 1 MiB bodies, 60 s per request, no files, no uploads, no
+    /// Slack, `/mcp` for loopback names only,
     /// [`Connections::default`].
     pub fn new(clock: Clock) -> Self {
         Self {
@@ -71,6 +75,7 @@ impl ServerConfig {
             connections: Connections::default(),
             hosts: ["localhost", "127.0.0.1", "::1"].map(String::from).to_vec(),
             stop: CancellationToken::new(),
+            uploads: None,
         }
     }
 }

@@ -20,7 +20,7 @@ pub struct Doc {
     summary: &'static str,
     scope: Option<Scope>,
     query: Vec<(&'static str, &'static str)>,
-    request: Option<Value>,
+    request: Option<(&'static str, Value)>,
     response: Option<(u16, Value)>,
 }
 
@@ -56,8 +56,13 @@ impl Doc {
     }
 
     /// The JSON request body's schema.
-    pub fn request(mut self, schema: Value) -> Self {
-        self.request = Some(schema);
+    pub fn request(self, schema: Value) -> Self {
+        self.request_body("application/json", schema)
+    }
+
+    /// The request body's media type and schema.
+    pub fn request_body(mut self, media: &'static str, schema: Value) -> Self {
+        self.request = Some((media, schema));
         self
     }
 
@@ -97,9 +102,10 @@ impl Doc {
                 "Needs a token with the {scope} scope (401 without a valid token, 403 with too small a scope, 404 for another workspace's objects)."
             ));
         }
-        if let Some(schema) = &self.request {
-            op["requestBody"] =
-                json!({"required": true, "content": {"application/json": {"schema": schema}}});
+        if let Some((media, schema)) = &self.request {
+            let mut content = Map::new();
+            content.insert(media.to_string(), json!({ "schema": schema }));
+            op["requestBody"] = json!({"required": true, "content": content});
         }
         op
     }

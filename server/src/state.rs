@@ -2,6 +2,7 @@
 //! the metrics and the Slack bot.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Request, State};
@@ -68,13 +69,33 @@ impl AppState {
             let assistant = (state.opener)(&workspace).map_err(|e| {
                 Problem::internal(format!("cannot open the workspace {workspace:?}: {e}"))
             })?;
+            let files = match state.upload_dir(&workspace)? {
+                Some(dir) => state.config.files.clone().with_root(&dir),
+                None => Ok(state.config.files.clone()),
+            };
             assistant
                 .platform()
-                .restrict_files(state.config.files.clone());
+                .restrict_files(files.map_err(Problem::internal)?);
             open.insert(workspace, assistant.clone());
             Ok(assistant)
         })
         .await
+    }
+
+    /// The directory `workspace`'s uploads are kept in (made when missing),
+    /// when the server keeps uploads. Blocking.
+    pub fn upload_dir(&self, workspace: &str) -> Result<Option<PathBuf>, Problem> {
+        let Some(root) = &self.config.uploads else {
+            return Ok(None);
+        };
+        let dir = root.join(workspace);
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            Problem::internal(format!(
+                "cannot make the upload directory {}: {e}",
+                dir.display()
+            ))
+        })?;
+        Ok(Some(dir))
     }
 
     /// What is wrong with the server's state, if anything: the directory

@@ -1365,3 +1365,136 @@ async fn chat_changes_are_audited_as_the_token_unless_a_person_speaks() {
         .collect();
     assert_eq!(creators, [Some("token:t0"), Some("Bob Smith")]);
 }
+
+#[tokio::test]
+async fn a_csv_body_uploads_as_a_dataset_version() {
+    let s = start(|_| {}).await;
+    let t = s.workspace("acme", None, Scope::Write);
+    let upload = |body: Vec<u8>, kind: &'static str| {
+        s.req(
+            Method::PUT,
+            "/v1/datasets/sales?description=monthly+sales",
+            &t,
+        )
+        .header("content-type", kind)
+        .body(body)
+    };
+    let detail = problem(upload(b"a,b\n1,2\n".to_vec(), "application/json"), 415).await;
+    assert!(detail.contains("text/csv"), "{detail}");
+    // Larger than the 1 MiB limit of other bodies.
+    let mut csv = String::from("region,amount\n");
+    let mut n = 0;
+    while csv.len() < 2 << 20 {
+        csv.push_str(&format!("r{},{}\n", n % 7, n));
+        n += 1;
+    }
+    let (status, first) = send(upload(csv.clone().into_bytes(), "text/csv; charset=utf-8")).await;
+    assert_eq!(status, 201, "{first}");
+    assert_eq!(
+        (first["name"].as_str(), first["version"].as_u64()),
+        (Some("sales"), Some(1))
+    );
+    assert_eq!(first["rows"].as_u64(), Some(n));
+    assert_eq!(first["description"], "monthly sales");
+    let (_, again) = send(upload(csv.clone().into_bytes(), "text/csv")).await;
+    assert_eq!(
+        again["version"].as_u64(),
+        Some(1),
+        "the same content is the same version"
+    );
+    csv.push_str("r1,5\n");
+    let (_, changed) = send(upload(csv.into_bytes(), "text/csv")).await;
+    assert_eq!(changed["version"].as_u64(), Some(2));
+    let read = s.token("acme", Scope::Read);
+    let refused = s
+        .req(Method::PUT, "/v1/datasets/sales", &read)
+        .header("content-type", "text/csv")
+        .body("a\n1\n");
+    problem(refused, 403).await;
+}
+
+#[tokio::test]
+async fn a_tool_call_streams_its_progress_then_its_result() {
+    let (_data, csv, s) = serving_iris().await;
+    let t = s.workspace("acme", None, Scope::Write);
+    let (status, _) = s
+        .post("/v1/datasets", &t, json!({"path": csv, "name": "iris"}))
+        .await;
+    assert_eq!(status, 201);
+    let stream = |tool: &str, args: Value| {
+        s.req(Method::POST, &format!("/v1/tools/{tool}"), &t)
+            .header("accept", "text/event-stream")
+            .json(&args)
+    };
+    let events = stream(
+        "run_automl",
+        json!({"dataset": "iris", "target": "target", "budget_seconds": 2}),
+    )
+    .send()
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
+    let names: Vec<&str> = events
+        .lines()
+        .filter_map(|l| l.strip_prefix("event: "))
+        .collect();
+    assert!(
+        names.iter().filter(|n| **n == "progress").count() >= 2,
+        "{events}"
+    );
+    assert_eq!(names[names.len() - 2..], ["result", "done"], "{events}");
+    let result = events
+        .lines()
+        .skip_while(|l| *l != "event: result")
+        .nth(1)
+        .and_then(|l| l.strip_prefix("data: "))
+        .unwrap();
+    let out: Value = serde_json::from_str(result).unwrap();
+    assert_eq!(out["data"]["model"], "iris", "{out}");
+    let failed = stream("run_automl", json!({"dataset": "nope", "target": "target"}))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        failed.contains("event: error") && failed.contains("nope"),
+        "{failed}"
+    );
+}
+
+#[tokio::test]
+async fn a_client_that_leaves_a_streamed_automl_stops_it_with_the_best_model_kept() {
+    let (_data, csv, s) = serving_iris().await;
+    let t = s.workspace("acme", None, Scope::Write);
+    s.post("/v1/datasets", &t, json!({"path": csv, "name": "iris"}))
+        .await;
+    let mut response = s
+        .req(Method::POST, "/v1/tools/run_automl", &t)
+        .header("accept", "text/event-stream")
+        .json(&json!({"dataset": "iris", "target": "target", "budget_seconds": 120}))
+        .send()
+        .await
+        .unwrap();
+    let mut seen = String::new();
+    while !seen.contains("event: progress") {
+        let chunk = response
+            .chunk()
+            .await
+            .unwrap()
+            .expect("progress before the end");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    drop(response);
+    // Far sooner than the 120 s budget: the run stopped and kept its best model.
+    for _ in 0..300 {
+        if s.get("/v1/models/iris", &t).await.0 == 200 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the run went on after its client left");
+}

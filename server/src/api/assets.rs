@@ -1,10 +1,15 @@
-//! `/v1/datasets` (list, get, register) and `/v1/models` (list, get, change
+//! `/v1/datasets` (list, get, register, upload) and `/v1/models` (list, get, change
 //! stage, delete).
 
+use std::sync::Arc;
+
 use axum::Json;
-use axum::extract::{Path, Query, RawQuery};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, RawQuery};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
+use maestro_assistant::Assistant;
 use maestro_tools::ml::model_json;
 use maestro_tools::store::{DatasetSummary, ModelSummary, Scope};
 use serde::Deserialize;
@@ -14,6 +19,7 @@ use super::{AppStateRef, Page, Route, call_tool, created, object, open, read, se
 use crate::auth::Caller;
 use crate::openapi::{Doc, schema_ref};
 use crate::problem::Problem;
+use crate::state::blocking;
 
 pub(super) fn routes() -> Vec<Route> {
     let page = [
@@ -46,6 +52,18 @@ pub(super) fn routes() -> Vec<Route> {
             .request(schema_ref("tool.register_dataset"))
             .response(201, schema_ref("Dataset")),
             handler: post(register_dataset),
+        },
+        Route {
+            doc: Doc::new(
+                "PUT",
+                "/v1/datasets/{name}",
+                "Upload a CSV body (`Content-Type: text/csv`, at most 64 MiB) as dataset NAME: a new dataset, or a new version when the content changed. The server keeps the file; no shared file system is needed.",
+            )
+            .scope(Scope::Write)
+            .query(&[("description", "what it holds")])
+            .request_body("text/csv", json!({"type": "string"}))
+            .response(201, schema_ref("Dataset")),
+            handler: put(upload_dataset).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         },
         Route {
             doc: Doc::new(
@@ -165,12 +183,75 @@ async fn register_dataset(
     Json(body): Json<Value>,
 ) -> Result<Response, Problem> {
     let assistant = open(&state, &caller).await?;
-    let args = Value::Object(object(body)?);
-    let out = call_tool(assistant.clone(), &caller, "register_dataset", args).await?;
+    register(assistant, &caller, Value::Object(object(body)?)).await
+}
+
+/// Largest CSV body `PUT /v1/datasets/{name}` takes.
+const UPLOAD_LIMIT: usize = 64 << 20;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UploadQuery {
+    description: Option<String>,
+}
+
+/// Keeps the CSV body in the workspace's upload directory, named by its
+/// content's hash (the same content twice is one file), and registers it.
+async fn upload_dataset(
+    state: AppStateRef,
+    caller: Caller,
+    Path(name): Path<String>,
+    Query(q): Query<UploadQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let is_csv = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/csv"));
+    if !is_csv {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the file's content as the body with Content-Type: text/csv",
+        ));
+    }
+    let assistant = open(&state, &caller).await?;
+    let workspace = caller.workspace().to_string();
+    let keeper = Arc::clone(&state);
+    let path = blocking(move || {
+        let dir = keeper.upload_dir(&workspace)?.ok_or_else(|| {
+            Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "this server keeps no uploads; register a file under MAESTRO_DATA_ROOTS with POST /v1/datasets",
+            )
+        })?;
+        let digest = ring::digest::digest(&ring::digest::SHA256, &body);
+        let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        let path = dir.join(format!("{hex}.csv"));
+        if !path.exists() {
+            // Written whole before it is named, so no reader sees half a file.
+            let partial = dir.join(format!("{hex}.csv.partial"));
+            std::fs::write(&partial, &body)
+                .and_then(|()| std::fs::rename(&partial, &path))
+                .map_err(|e| Problem::internal(format!("cannot keep the upload: {e}")))?;
+        }
+        Ok(path)
+    })
+    .await?;
+    let mut args = json!({"path": path, "name": name});
+    if let Some(description) = q.description {
+        args["description"] = json!(description);
+    }
+    register(assistant, &caller, args).await
+}
+
+/// Registers a file with `register_dataset`: 201 with the version made (or found).
+async fn register(assistant: Assistant, caller: &Caller, args: Value) -> Result<Response, Problem> {
+    let out = call_tool(assistant.clone(), caller, "register_dataset", args).await?;
     let name = out.data["name"].as_str().unwrap_or_default().to_string();
     let version = out.data["version"].as_u64().map(|v| v as u32);
     let lookup = name.clone();
-    let d = read(assistant, &caller, move |r| r.dataset(&lookup, version)).await?;
+    let d = read(assistant, caller, move |r| r.dataset(&lookup, version)).await?;
     Ok(created(
         format!("/v1/datasets/{}?version={}", segment(&name), d.version),
         json!(DatasetSummary::from(&d)),

@@ -37,6 +37,7 @@ pub async fn start(configure: impl FnOnce(&mut ServerConfig)) -> Server {
     let home = tempfile::tempdir().unwrap();
     let directory = Arc::new(SqliteDirectory::open(&home.path().join("maestro.db")).unwrap());
     let mut config = ServerConfig::new(clock());
+    config.uploads = Some(home.path().join("uploads"));
     configure(&mut config);
     let root: PathBuf = home.path().to_path_buf();
     let opener: Opener = Arc::new(move |workspace: &str| {

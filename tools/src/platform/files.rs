@@ -55,6 +55,19 @@ impl FileAccess {
         }
     }
 
+    /// These rules with `dir` (an existing directory, canonicalised) allowed too.
+    pub fn with_root(self, dir: &Path) -> Result<Self, String> {
+        match self {
+            FileAccess::Any => Ok(FileAccess::Any),
+            FileAccess::Under(mut roots) => {
+                let real = std::fs::canonicalize(dir)
+                    .map_err(|e| format!("cannot use the directory {}: {e}", dir.display()))?;
+                roots.push(real);
+                Ok(FileAccess::Under(roots))
+            }
+        }
+    }
+
     /// The roots in a colon-separated list such as `MAESTRO_DATA_ROOTS`
     /// (canonicalised; a root that does not exist is an error naming it).
     pub fn from_roots(list: Option<&str>) -> Result<Self, String> {
