@@ -48,6 +48,10 @@ echo "== Web console: every page in headless Chromium (screenshots in target/con
 MAESTRO_REQUIRE_BROWSER=1 MAESTRO_BIN="$maestro" MAESTRO_ARTIFACTS="$PWD/target/console-screenshots" \
     .venv/bin/python -m pytest -q -rs server/tests/console
 
+echo "== Python SDK: maestro_client against a real maestro serve, and its IPython extension in a notebook"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall ./python
+MAESTRO_BIN="$maestro" .venv/bin/python -m pytest -q -rs python/tests
+
 echo "== MCP: the official Python SDK over stdio and HTTP, and the MCP Inspector"
 if ! command -v npm >/dev/null; then
     echo "== installing Node.js and npm (Debian packages)"
