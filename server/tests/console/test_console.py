@@ -13,17 +13,16 @@ Without Chromium the tests say they skipped, unless MAESTRO_REQUIRE_BROWSER=1.""
 import json
 import os
 import shutil
-import socket
-import subprocess
+import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-MAESTRO = os.environ.get("MAESTRO_BIN", str(ROOT / "target" / "debug" / "maestro"))
+sys.path.insert(0, str(ROOT / "tests"))
+from maestro_site import maestro, serve, token  # noqa: E402
+
 ARTIFACTS = Path(os.environ.get("MAESTRO_ARTIFACTS", ROOT / "target" / "console-screenshots"))
 CHROMIUM = shutil.which("chromium")
 DRIVER = shutil.which("chromedriver")
@@ -43,23 +42,6 @@ from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
-def maestro(home: str, *args: str) -> str:
-    done = subprocess.run([MAESTRO, "--home", home, *args], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def token(home: str, name: str, scope: str) -> str:
-    out = maestro(home, "token", "create", "--workspace", "default", "--name", name, "--scope", scope, "--json")
-    return json.loads(out)["token"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def site():
     """`maestro serve` over the demo workspace with churn data and a model;
@@ -73,23 +55,7 @@ def site():
     maestro(home, "automl", "churn", "--target", "churned", "--exclude", "customer_id", "--budget", "3")
     maestro(home, "tasks", "add", SCRIPT_TITLE)
     tokens = {"write": token(home, "console", "write"), "read": token(home, "viewer", "read")}
-    port = free_port()
-    server = subprocess.Popen(
-        [MAESTRO, "--home", home, "serve", "--addr", f"127.0.0.1:{port}"],
-        env={**os.environ, "MAESTRO_DATA_ROOTS": str(data)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=2)
-            break
-        except OSError:
-            if time.time() > deadline:
-                raise
-            time.sleep(0.2)
+    server, base = serve(home, data)
     yield base, tokens
     server.terminate()
     server.wait(timeout=30)
