@@ -101,7 +101,7 @@ class Output:
             self.markdown.append(display.get("text", ""))
 
     @classmethod
-    def of(cls, out: dict) -> "Output":
+    def _of(cls, out: dict) -> "Output":
         result = cls(summary=out.get("summary", ""), data=out.get("data"))
         for display in out.get("displays", []):
             result._show(display)
@@ -131,7 +131,11 @@ class Answer(Output):
 
     @property
     def needs_confirmation(self) -> bool:
-        """Whether an action waits for a yes or no."""
+        """Whether an action waits for a yes or no.
+
+        >>> client.ask("delete task 3").needs_confirmation
+        True
+        """
         return self._confirmation() is not None
 
     def _confirmation(self) -> str | None:
@@ -139,11 +143,18 @@ class Answer(Output):
         return waiting[-1].get("confirmation") if waiting else None
 
     def confirm(self) -> "Answer":
-        """Says yes to the waiting action; answers what was done."""
+        """Says yes to the waiting action; answers what was done.
+
+        >>> client.ask("delete task 3").confirm().reply
+        """
         return self._answer("yes")
 
     def cancel(self) -> "Answer":
-        """Says no to the waiting action; nothing is changed."""
+        """Says no to the waiting action; nothing is changed.
+
+        >>> client.ask("delete task 3").cancel().reply
+        'Cancelled; nothing was changed.'
+        """
         return self._answer("no")
 
     def _answer(self, word: str) -> "Answer":
@@ -177,19 +188,32 @@ class Model:
 
     @property
     def ref(self) -> str:
-        """``name@version``, which every model method takes."""
+        """``name@version``, which every model method takes.
+
+        >>> client.models.get("churn").ref
+        'churn@2'
+        """
         return f"{self.name}@{self.version}"
 
     def predict(self, rows: pd.DataFrame) -> pd.DataFrame:
-        """Predictions for ``rows`` (see :meth:`Models.predict`)."""
+        """Predictions for ``rows`` (see :meth:`Models.predict`).
+
+        >>> client.models.get("churn").predict(new_customers)
+        """
         return self._client.models.predict(self.ref, rows)
 
     def explain(self) -> Output:
-        """What the model relies on (see :meth:`Models.explain`)."""
+        """What the model relies on (see :meth:`Models.explain`).
+
+        >>> client.models.get("churn").explain().charts[0]
+        """
         return self._client.models.explain(self.ref)
 
     def card(self) -> str:
-        """The model card as Markdown (see :meth:`Models.card`)."""
+        """The model card as Markdown (see :meth:`Models.card`).
+
+        >>> print(client.models.get("churn").card())
+        """
         return self._client.models.card(self.ref)
 
     def __repr__(self) -> str:
@@ -463,7 +487,7 @@ class Client:
         >>> client.call("workload_report").tables[0]
         """
         params = {"confirm": "true"} if confirm else None
-        return Output.of(self._request("POST", f"/v1/tools/{quote(tool, safe='')}", json=arguments, params=params).json())
+        return Output._of(self._request("POST", f"/v1/tools/{quote(tool, safe='')}", json=arguments, params=params).json())
 
     def automl(self, dataset: str, target: str, metric: str | None = None, budget: float = 30,
                exclude: tuple[str, ...] | list[str] = (), name: str | None = None) -> Model:
@@ -502,7 +526,10 @@ class Client:
         return self.models.get(f"{trained['model']}@{trained['version']}")
 
     def close(self) -> None:
-        """Closes the connection."""
+        """Closes the connection (``with Client(...) as client:`` does it for you).
+
+        >>> client.close()
+        """
         self._http.close()
 
     def __enter__(self) -> "Client":
