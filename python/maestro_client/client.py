@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -49,10 +51,27 @@ def _checked(response: httpx.Response) -> httpx.Response:
     raise MaestroError(detail, response.status_code)
 
 
+def _lines(response: httpx.Response) -> Iterator[str]:
+    """The lines of a streamed body, split only where the event-stream format
+    ends lines (CR, LF, CRLF): never inside text such as U+2028."""
+    pending = ""
+    for text in response.iter_text():
+        pending += text
+        if pending.endswith("\r"):
+            continue  # perhaps the first half of a CRLF: wait for the rest
+        *complete, pending = _LINE_END.split(pending)
+        yield from complete
+    if pending:
+        yield from _LINE_END.split(pending)
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 def _events(response: httpx.Response) -> Iterator[tuple[str, Any]]:
     """The (name, JSON data) of each server-sent event of a response."""
     name, data = "message", []
-    for line in response.iter_lines():
+    for line in _lines(response):
         if not line:
             if data:
                 yield name, json.loads("\n".join(data))
@@ -247,16 +266,7 @@ class Tasks:
         >>> client.tasks.list(assignee="Bob Smith", status="open")
         """
         params = {k: (str(v).lower() if isinstance(v, bool) else v) for k, v in filters.items() if v is not None}
-        params["limit"] = page_size
-        rows: list[dict] = []
-        url: str | None = "/v1/tasks"
-        query: dict[str, Any] | None = params
-        while url:
-            response = self._client._request("GET", url, params=query)
-            rows.extend(response.json())
-            # The next page's link carries the whole query.
-            url, query = response.links.get("next", {}).get("url"), None
-        return pd.DataFrame(rows)
+        return pd.DataFrame(self._client._pages("/v1/tasks", params, page_size))
 
     def get(self, task_id: int) -> dict:
         """One task as a dict. ``client.tasks.get(3)["title"]``"""
@@ -291,7 +301,7 @@ class People:
 
     def list(self) -> pd.DataFrame:
         """The team, one row per person. ``client.people.list()``"""
-        return pd.DataFrame(self._client._request("GET", "/v1/people").json())
+        return pd.DataFrame(self._client._pages("/v1/people"))
 
 
 class Datasets:
@@ -330,7 +340,7 @@ class Datasets:
 
     def list(self) -> pd.DataFrame:
         """Every dataset version, one row each. ``client.datasets.list()``"""
-        return pd.DataFrame(self._client._request("GET", "/v1/datasets").json())
+        return pd.DataFrame(self._client._pages("/v1/datasets"))
 
     def profile(self, name: str) -> pd.DataFrame:
         """The latest version's column profiles (kind, missing, distinct,
@@ -350,7 +360,7 @@ class Models:
 
     def list(self) -> pd.DataFrame:
         """Every model version, one row each. ``client.models.list()``"""
-        return pd.DataFrame(self._client._request("GET", "/v1/models").json())
+        return pd.DataFrame(self._client._pages("/v1/models"))
 
     def get(self, name_or_ref: str) -> Model:
         """A model version: ``name`` (the latest) or ``name@N``.
@@ -436,21 +446,36 @@ class Client:
         self.datasets = Datasets(self)
         self.models = Models(self)
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    @contextmanager
+    def _reaching(self) -> Iterator[None]:
+        """Turns a failure to reach the server into a MaestroError that says so."""
         try:
-            return _checked(self._http.request(method, path, **kwargs))
+            yield
         except httpx.TransportError as e:
             raise MaestroError(f"cannot reach Maestro at {self.url} ({e}); is `maestro serve` running?") from e
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        with self._reaching():
+            return _checked(self._http.request(method, path, **kwargs))
+
+    def _pages(self, path: str, params: dict[str, Any] | None = None, page_size: int = 1000) -> list[dict]:
+        """Every item of a listing, following its ``Link: rel="next"`` pages."""
+        rows: list[dict] = []
+        url: str | None = path
+        query: dict[str, Any] | None = {**(params or {}), "limit": page_size}
+        while url:
+            response = self._request("GET", url, params=query)
+            rows.extend(response.json())
+            # The next page's link carries the whole query.
+            url, query = response.links.get("next", {}).get("url"), None
+        return rows
 
     def _stream(self, path: str, body: dict, params: dict | None = None) -> Iterator[tuple[str, Any]]:
         """POSTs ``body`` asking for server-sent events; yields each event."""
         headers = {"accept": "text/event-stream"}
-        try:
-            with self._http.stream("POST", path, json=body, headers=headers, params=params) as response:
-                _checked(response)
-                yield from _events(response)
-        except httpx.TransportError as e:
-            raise MaestroError(f"cannot reach Maestro at {self.url} ({e}); is `maestro serve` running?") from e
+        with self._reaching(), self._http.stream("POST", path, json=body, headers=headers, params=params) as response:
+            _checked(response)
+            yield from _events(response)
 
     def ask(self, text: str, session: str | None = None, *, confirmation: str | None = None) -> Answer:
         """One request in plain language. Pass ``session`` (an earlier

@@ -136,3 +136,17 @@ def test_tools_are_called_directly(client):
 def test_the_client_adds_little_to_a_raw_request(site, client):
     raw = httpx.get(f"{site.url}/v1/tasks", headers={"authorization": f"Bearer {site.write}"}).json()
     assert len(client.tasks.list()) == len(raw)
+
+
+def test_event_lines_split_only_at_line_ends():
+    from maestro_client.client import _events
+
+    body = 'event: reply\r\ndata: {"text": "a\u2028b"}\r\n\r\nevent: done\rdata: {}\r\r'.encode()
+    events = list(_events(httpx.Response(200, content=body)))
+    assert events == [("reply", {"text": "a\u2028b"}), ("done", {})]
+
+
+def test_every_listing_follows_its_pages(client):
+    people = client.people.list()
+    assert client._pages("/v1/people", page_size=2) == people.to_dict("records")
+    assert len(people) > 2

@@ -31,7 +31,9 @@
   async function send(form, submitter) {
     const transcript = document.getElementById("transcript");
     const status = document.getElementById("status");
-    const body = new URLSearchParams(new FormData(form, submitter));
+    const body = new URLSearchParams(new FormData(form));
+    // The button pressed (Confirm or Cancel) is part of what is said.
+    if (submitter && submitter.name) body.set(submitter.name, submitter.value);
     const csrf = body.get("csrf");
     const buttons = form.querySelectorAll("button");
     buttons.forEach((b) => (b.disabled = true));

@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
+use maestro_tools::Effect;
 use maestro_tools::store::{Scope, TokenInfo};
 
 use crate::problem::Problem;
@@ -26,6 +27,15 @@ impl Caller {
     /// The caller's workspace.
     pub fn workspace(&self) -> &str {
         &self.0.workspace
+    }
+
+    /// 403 unless the token may run a tool with this `effect`: reads need
+    /// the read scope, changes the write scope.
+    pub fn may_run(&self, effect: Effect) -> Result<(), Problem> {
+        match effect {
+            Effect::Read => self.require(Scope::Read),
+            Effect::Write | Effect::Destructive => self.require(Scope::Write),
+        }
     }
 
     /// 403 unless the token's scope allows `needed`.

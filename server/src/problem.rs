@@ -108,12 +108,17 @@ impl From<ToolError> for Problem {
     }
 }
 
-/// The answer for a path no route serves.
-pub async fn unknown_route(req: Request) -> Problem {
+/// The answer for a path no route serves (a page when a browser asks).
+pub async fn unknown_route(req: Request) -> Response {
+    let path = req.uri().path();
+    if crate::console::wants_html(req.headers()) {
+        let message = format!("there is no page at {path}; the menu above lists the pages");
+        return crate::console::PageError::new(StatusCode::NOT_FOUND, message).into_response();
+    }
     Problem::not_found(format!(
-        "there is nothing at {}; /openapi.json lists the routes",
-        req.uri().path()
+        "there is nothing at {path}; /openapi.json lists the routes"
     ))
+    .into_response()
 }
 
 /// Largest error body rewritten (axum's own rejections are short sentences).

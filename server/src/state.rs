@@ -151,15 +151,20 @@ pub(crate) fn random_id() -> String {
 /// Answers 503 when a request takes longer than the configured timeout.
 pub async fn time_limit(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     let limit = state.config.timeout;
+    let page = crate::console::wants_html(req.headers());
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(response) => response,
-        Err(_) => Problem::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
+        Err(_) => {
+            let status = StatusCode::SERVICE_UNAVAILABLE;
+            let detail = format!(
                 "the request took longer than {} s and was abandoned; try a smaller request",
                 limit.as_secs()
-            ),
-        )
-        .into_response(),
+            );
+            if page {
+                crate::console::PageError::new(status, detail).into_response()
+            } else {
+                Problem::new(status, detail).into_response()
+            }
+        }
     }
 }

@@ -178,6 +178,14 @@ async fn every_change_carries_the_session_csrf_secret() {
         .map(|t| t["title"].as_str().unwrap())
         .collect();
     assert_eq!(titles, ["Write the runbook"], "only the genuine form acted");
+    // The outcome shows once, on the page that follows; a link cannot write one.
+    let (_, after) = browser.get("/tasks").await;
+    assert!(after.contains("role=\"status\">Created task #1"), "{after}");
+    assert!(!browser.get("/tasks").await.1.contains("Created task #1"));
+    let (_, spoofed) = browser
+        .get("/tasks?notice=Paste+your+token+at+evil.example")
+        .await;
+    assert!(!spoofed.contains("evil.example"), "{spoofed}");
 }
 
 #[tokio::test]
@@ -383,6 +391,21 @@ async fn tasks_are_created_edited_assigned_completed_and_deleted_from_the_page()
             Some("Ops")
         )
     );
+    // Emptying a field the task has is not silently ignored.
+    let emptied = [
+        ("title", "Patch the VPN gateway"),
+        ("status", "in_progress"),
+        ("priority", "high"),
+        ("due", ""),
+        ("project", "Ops"),
+        ("description", ""),
+    ];
+    browser.post("/tasks/1", &emptied).await;
+    let (_, page) = browser.get("/tasks/1").await;
+    assert!(
+        page.contains("Nothing changed. Kept the due date: it can be changed here, not emptied."),
+        "{page}"
+    );
     browser
         .post("/tasks/1/assign", &[("assignee", "Carol Jones")])
         .await;
@@ -410,6 +433,16 @@ async fn tasks_are_created_edited_assigned_completed_and_deleted_from_the_page()
     assert_eq!(s.get("/v1/tasks/1", &token).await.0, 404);
     let (status, missing) = browser.get("/tasks/1").await;
     assert_eq!(status, 404, "{missing}");
+    // A browser that strays off the console's paths still gets a page.
+    let stray = browser
+        .http
+        .get(format!("{}/task/1", browser.base))
+        .header("accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stray.status(), 404);
+    assert!(stray.text().await.unwrap().contains("no page at /task/1"));
     let (status, page) = browser.get("/tasks/first").await;
     assert_eq!(status, 400);
     assert!(

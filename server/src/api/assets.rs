@@ -19,7 +19,7 @@ use super::{AppStateRef, Page, Route, call_tool, created, object, open, read, se
 use crate::auth::Caller;
 use crate::openapi::{Doc, schema_ref};
 use crate::problem::Problem;
-use crate::state::blocking;
+use crate::state::{blocking, random_id};
 
 pub(super) fn routes() -> Vec<Route> {
     let page = [
@@ -229,11 +229,17 @@ async fn upload_dataset(
         let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
         let path = dir.join(format!("{hex}.csv"));
         if !path.exists() {
-            // Written whole before it is named, so no reader sees half a file.
-            let partial = dir.join(format!("{hex}.csv.partial"));
-            std::fs::write(&partial, &body)
-                .and_then(|()| std::fs::rename(&partial, &path))
-                .map_err(|e| Problem::internal(format!("cannot keep the upload: {e}")))?;
+            // Written whole under a name of its own before it takes the
+            // final one, so no reader sees half a file and two uploads of
+            // the same content at once do not meet.
+            let partial = dir.join(format!("{hex}.{}.partial", random_id()));
+            let kept = std::fs::write(&partial, &body).and_then(|()| std::fs::rename(&partial, &path));
+            if let Err(e) = kept {
+                let _ = std::fs::remove_file(&partial);
+                if !path.exists() {
+                    return Err(Problem::internal(format!("cannot keep the upload: {e}")));
+                }
+            }
         }
         Ok(path)
     })

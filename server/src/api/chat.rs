@@ -66,12 +66,7 @@ async fn chat(
     Json(body): Json<ChatRequest>,
 ) -> Result<Response, Problem> {
     let assistant = open(&state, &caller).await?;
-    if body.text.trim().is_empty() || body.text.chars().count() > MAX_REQUEST_CHARS {
-        return Err(Problem::new(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            format!("text must say something, in at most {MAX_REQUEST_CHARS} characters"),
-        ));
-    }
+    check_text(&body.text)?;
     let actor = match body.actor {
         Some(name) => {
             let a = assistant.clone();
@@ -120,6 +115,17 @@ async fn chat(
     let answer =
         blocking(move || Ok(Answer::collect(assistant.turn(&key, &text, options)))).await?;
     Ok(Json(ChatAnswer { answer, session }).into_response())
+}
+
+/// 422 unless a request's text says something, in at most [`MAX_REQUEST_CHARS`] characters.
+pub(crate) fn check_text(text: &str) -> Result<(), Problem> {
+    if text.trim().is_empty() || text.chars().count() > MAX_REQUEST_CHARS {
+        return Err(Problem::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            format!("text must say something, in at most {MAX_REQUEST_CHARS} characters"),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether the client asked for server-sent events (`Accept: text/event-stream`).

@@ -7,8 +7,8 @@ mod tasks;
 mod team;
 mod tools;
 
-pub(crate) use chat::wants_events;
 pub use chat::{ChatAnswer, ChatRequest};
+pub(crate) use chat::{check_text, wants_events};
 pub(crate) use tasks::TaskQuery;
 
 use std::sync::Arc;
@@ -218,6 +218,24 @@ pub(crate) fn segment(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// Server-sent events as they arrive on `events`, until every sender is
+/// gone; `keep` lives as long as the stream (a guard that acts when the
+/// client leaves).
+pub(crate) fn event_stream(
+    events: tokio::sync::mpsc::UnboundedReceiver<axum::response::sse::Event>,
+    keep: impl Send + 'static,
+) -> Response {
+    use axum::response::sse::{KeepAlive, Sse};
+    let events = futures_util::stream::unfold((events, keep), |(mut rx, keep)| async move {
+        rx.recv()
+            .await
+            .map(|e| (Ok::<_, std::convert::Infallible>(e), (rx, keep)))
+    });
+    Sse::new(events)
+        .keep_alive(KeepAlive::default())
+        .into_response()
 }
 
 /// The assistant state shared by handlers (re-exported for the submodules).

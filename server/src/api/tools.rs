@@ -1,6 +1,5 @@
 //! `/v1/tools`: the tool list, and direct calls with schema validation.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -8,7 +7,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::sse::Event as SseEvent;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use maestro_assistant::Assistant;
@@ -17,7 +16,7 @@ use maestro_tools::{Effect, Hooks};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{AppStateRef, Route, open, wants_events};
+use super::{AppStateRef, Route, event_stream, open, wants_events};
 use crate::auth::Caller;
 use crate::openapi::{Doc, schema_ref};
 use crate::problem::Problem;
@@ -73,9 +72,7 @@ async fn call(
             ))
         })?;
     let effect = tool.effect();
-    if effect != Effect::Read {
-        caller.require(Scope::Write)?;
-    }
+    caller.may_run(effect)?;
     if effect == Effect::Destructive && q.confirm != Some(true) {
         return Err(Problem::new(
             StatusCode::CONFLICT,
@@ -91,7 +88,7 @@ async fn call(
             ))
         })?
     };
-    let actor = format!("token:{}", caller.0.name);
+    let actor = caller.actor();
     if q.confirm != Some(true) {
         let (platform, name, args, actor) =
             (assistant.clone(), name.clone(), args.clone(), actor.clone());
@@ -156,13 +153,5 @@ fn stream(assistant: Assistant, actor: String, tool: &'static str, args: Value) 
         let _ = tx.send(event);
         let _ = tx.send(SseEvent::default().event("done").data("{}"));
     });
-    let guard = CancelOnDrop(cancel);
-    let events = futures_util::stream::unfold((rx, guard), |(mut rx, guard)| async move {
-        rx.recv()
-            .await
-            .map(|e| (Ok::<_, Infallible>(e), (rx, guard)))
-    });
-    Sse::new(events)
-        .keep_alive(KeepAlive::default())
-        .into_response()
+    event_stream(rx, CancelOnDrop(cancel))
 }

@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::{PageError, Viewer};
 use crate::state::AppState;
 
+/// The activity page.
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new().route("/activity", get(activity))
 }

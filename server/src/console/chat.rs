@@ -4,28 +4,27 @@
 //! shows) is kept in the store per token, so it survives sign-outs and
 //! restarts until "New conversation" starts it afresh.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::http::HeaderMap;
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::sse::Event as SseEvent;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use futures_util::StreamExt as _;
 use maestro_assistant::{Action, Event, MAX_REQUEST_CHARS, Status, TurnOptions};
 use maestro_tools::Display;
-use maestro_tools::store::token_sessions;
+use maestro_tools::store::{Scope, token_sessions};
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::render::{csrf, display, markdown, notice};
 use super::{PageError, Viewer};
-use crate::api::wants_events;
+use crate::api::{check_text, event_stream, wants_events};
 use crate::problem::Problem;
 use crate::state::{AppState, blocking};
 
+/// The chat page and its message, confirmation and fresh-start posts.
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(chat_page))
@@ -116,27 +115,27 @@ fn transcript_key(viewer: &Viewer) -> String {
     format!("{}console-transcript", token_sessions(viewer.caller.0.id))
 }
 
-async fn load(viewer: &Viewer) -> Result<Vec<Vec<Part>>, PageError> {
-    let assistant = viewer.assistant.clone();
-    let key = transcript_key(viewer);
-    blocking(move || {
-        let saved = assistant.platform().load_session(&key)?;
-        Ok(saved
-            .and_then(|v| serde_json::from_value(v["turns"].clone()).ok())
-            .unwrap_or_default())
-    })
-    .await
-    .map_err(Into::into)
+/// The transcript's turns (blocking: the store); none when there is none
+/// or what is kept under its key is not a transcript.
+fn turns(viewer: &Viewer) -> Result<Vec<Vec<Part>>, Problem> {
+    let saved = viewer
+        .assistant
+        .platform()
+        .load_session(&transcript_key(viewer))?;
+    Ok(saved
+        .and_then(|v| serde_json::from_value(v["turns"].clone()).ok())
+        .unwrap_or_default())
 }
+
+/// One transcript written at a time, so turns that end together all stay.
+static WRITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Adds `turn` to the transcript (blocking: the store).
 fn append(viewer: &Viewer, turn: Vec<Part>) -> Result<(), Problem> {
+    let _writing = WRITING.lock().unwrap_or_else(|p| p.into_inner());
     let platform = viewer.assistant.platform();
     let key = transcript_key(viewer);
-    let saved = platform.load_session(&key)?;
-    let mut turns: Vec<Vec<Part>> = saved
-        .and_then(|v| serde_json::from_value(v["turns"].clone()).ok())
-        .unwrap_or_default();
+    let mut turns = turns(viewer)?;
     turns.push(turn);
     let excess = turns.len().saturating_sub(KEPT_TURNS);
     turns.drain(..excess);
@@ -145,7 +144,8 @@ fn append(viewer: &Viewer, turn: Vec<Part>) -> Result<(), Problem> {
 }
 
 async fn chat_page(viewer: Viewer) -> Result<Response, PageError> {
-    let turns = load(&viewer).await?;
+    let reader = viewer.clone();
+    let turns = blocking(move || turns(&reader)).await?;
     let body = html! {
         section #transcript aria-live="polite" aria-label="Conversation" {
             @if turns.is_empty() {
@@ -187,16 +187,9 @@ async fn send(
     headers: HeaderMap,
     Form(form): Form<Message>,
 ) -> Result<Response, PageError> {
-    if !viewer.can_write() {
-        return Err(super::read_only());
-    }
+    viewer.caller.require(Scope::Write)?;
     let text = form.message.trim().to_string();
-    if text.is_empty() || text.chars().count() > MAX_REQUEST_CHARS {
-        return Err(PageError::new(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            format!("a message must say something, in at most {MAX_REQUEST_CHARS} characters"),
-        ));
-    }
+    check_text(&text)?;
     let options = TurnOptions {
         answering: form.confirmation.filter(|c| !c.is_empty()),
         audit_as: Some(viewer.caller.actor()),
@@ -260,21 +253,18 @@ fn stream(viewer: Viewer, text: String, options: TurnOptions) -> Response {
         }
         let _ = sse_tx.send(SseEvent::default().event("done").data("{}"));
     });
-    let events =
-        futures_util::stream::unfold(
-            sse_rx,
-            |mut rx| async move { rx.recv().await.map(|e| (e, rx)) },
-        )
-        .map(Ok::<_, Infallible>);
-    Sse::new(events)
-        .keep_alive(KeepAlive::default())
-        .into_response()
+    event_stream(sse_rx, ())
 }
 
+/// An HTML fragment as a `part` event (carriage returns as line ends, which
+/// leaves the HTML the same and its lines whole for the page's reader).
 fn part_event(html: &Markup) -> SseEvent {
-    SseEvent::default()
-        .event("part")
-        .data(html.clone().into_string())
+    let html = html
+        .clone()
+        .into_string()
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
+    SseEvent::default().event("part").data(html)
 }
 
 async fn start_afresh(viewer: Viewer) -> Result<Response, PageError> {

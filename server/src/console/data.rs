@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
@@ -12,25 +12,20 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::render::{csrf, histogram, notice, output};
-use super::{PageError, Viewer, with_notice};
+use super::render::{csrf, histogram, output};
+use super::{PageError, Viewer};
 use crate::state::AppState;
 
+/// The data catalog pages and registration.
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/data", get(list).post(register))
         .route("/data/{name}", get(one))
 }
 
-#[derive(Deserialize)]
-struct Notice {
-    notice: Option<String>,
-}
-
-async fn list(viewer: Viewer, Query(q): Query<Notice>) -> Result<Response, PageError> {
+async fn list(viewer: Viewer) -> Result<Response, PageError> {
     let datasets = viewer.query(|q| q.datasets()).await?;
     let body = html! {
-        @if let Some(text) = &q.notice { (notice(text, false)) }
         @if datasets.is_empty() { p { "No datasets yet." } }
         @else {
             div.scroll {
@@ -94,17 +89,13 @@ async fn register(viewer: Viewer, Form(form): Form<Register>) -> Result<Response
     }
     let out = viewer.call("register_dataset", Value::Object(args)).await?;
     let name = out.data["name"].as_str().unwrap_or_default();
-    Ok(with_notice(
+    Ok(viewer.done(
         &format!("/data/{}", crate::api::segment(name)),
         &out.summary,
     ))
 }
 
-async fn one(
-    viewer: Viewer,
-    Path(name): Path<String>,
-    Query(q): Query<Notice>,
-) -> Result<Response, PageError> {
+async fn one(viewer: Viewer, Path(name): Path<String>) -> Result<Response, PageError> {
     let described = viewer
         .call("describe_dataset", json!({ "dataset": name }))
         .await?;
@@ -117,7 +108,6 @@ async fn one(
         .unwrap_or(&name)
         .to_string();
     let body = html! {
-        @if let Some(text) = &q.notice { (notice(text, false)) }
         (output(&described))
         h2 { "Distributions" }
         div.histograms {

@@ -34,13 +34,17 @@ pub fn signed_in_routes() -> Router<Arc<AppState>> {
 /// How long the sign-in form stays good.
 const FORM_LIFETIME: Duration = Duration::from_secs(3600);
 
-async fn form(headers: HeaderMap) -> Response {
+async fn form(headers: HeaderMap) -> Result<Response, PageError> {
     login_page(&headers, StatusCode::OK, None)
 }
 
 /// The sign-in page with a fresh form secret (and `error`, when the last try failed).
-fn login_page(headers: &HeaderMap, status: StatusCode, error: Option<&str>) -> Response {
-    let secret = session::secret();
+fn login_page(
+    headers: &HeaderMap,
+    status: StatusCode,
+    error: Option<&str>,
+) -> Result<Response, PageError> {
+    let secret = session::secret()?;
     let body: Markup = html! {
         @if let Some(error) = error { (notice(error, true)) }
         form.login method="post" action="/login" {
@@ -53,7 +57,7 @@ fn login_page(headers: &HeaderMap, status: StatusCode, error: Option<&str>) -> R
     };
     let page = render::page(None, "", "Sign in to Maestro", body).into_string();
     let cookie = set_cookie(LOGIN_COOKIE, &secret, FORM_LIFETIME, over_tls(headers));
-    (status, [(header::SET_COOKIE, cookie)], Html(page)).into_response()
+    Ok((status, [(header::SET_COOKIE, cookie)], Html(page)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -69,24 +73,24 @@ async fn sign_in(
 ) -> Result<Response, PageError> {
     let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
     if expected.is_empty() || !same_secret(&form.csrf, &expected) {
-        return Ok(login_page(
+        return login_page(
             &headers,
             StatusCode::FORBIDDEN,
             Some("this sign-in form is out of date; try again"),
-        ));
+        );
     }
     let token = form.token.trim().to_string();
     let directory = Arc::clone(&state.directory);
     let checked = token.clone();
     let found = blocking(move || Ok(directory.authenticate(&checked)?)).await?;
     if found.is_none() {
-        return Ok(login_page(
+        return login_page(
             &headers,
             StatusCode::UNAUTHORIZED,
             Some("that token is not valid (wrong, or revoked); ask for a new one"),
-        ));
+        );
     }
-    let id = state.sessions.start(token);
+    let id = state.sessions.start(token)?;
     let secure = over_tls(&headers);
     let mut response = Redirect::to("/").into_response();
     let cookies = response.headers_mut();

@@ -73,6 +73,9 @@ pub struct Viewer {
     pub cookie: String,
     /// The workspace's assistant and platform.
     pub assistant: Assistant,
+    /// The outcome of the last change, shown once on this page.
+    pub flash: Option<String>,
+    state: Arc<AppState>,
 }
 
 impl Viewer {
@@ -90,9 +93,7 @@ impl Viewer {
             .registry()
             .get(name)
             .map(|t| t.effect());
-        if effect != Some(Effect::Read) && !self.can_write() {
-            return Err(read_only());
-        }
+        self.caller.may_run(effect.unwrap_or(Effect::Destructive))?;
         let assistant = self.assistant.clone();
         let actor = self.caller.actor();
         Ok(blocking(move || Ok(assistant.platform().call(Some(&actor), name, args)?)).await?)
@@ -106,6 +107,13 @@ impl Viewer {
         let assistant = self.assistant.clone();
         let actor = self.caller.actor();
         Ok(blocking(move || Ok(read(&assistant.platform().query(Some(&actor)))?)).await?)
+    }
+
+    /// A redirect (303) to `path`, whose page then shows `notice` once (kept
+    /// in the session, so no link can put words in the console's mouth).
+    pub fn done(&self, path: &str, notice: &str) -> Response {
+        self.state.sessions.flash(&self.cookie, notice);
+        Redirect::to(path).into_response()
     }
 
     /// The same page for this viewer, in `section`, as an HTML response.
@@ -171,19 +179,14 @@ impl IntoResponse for PageError {
     }
 }
 
-/// A redirect (303) to `path` that shows `notice` there.
-pub fn with_notice(path: &str, notice: &str) -> Response {
-    let query = serde_urlencoded::to_string([("notice", notice)]).unwrap_or_default();
-    let join = if path.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{path}{join}{query}")).into_response()
-}
-
-/// The refusal of a change to a read-only token.
-fn read_only() -> PageError {
-    PageError::new(
-        StatusCode::FORBIDDEN,
-        "this token can only read; sign in with a write token (`maestro token create --scope write`) to change things",
-    )
+/// Whether a browser asked for a page (`Accept: text/html`), so that even
+/// errors outside the console's routes (a timeout, an unknown path) answer
+/// with one.
+pub fn wants_html(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
 }
 
 /// Admits a request to a signed-in page: the session cookie must name a
@@ -235,11 +238,17 @@ async fn admitted(state: &Arc<AppState>, request: Request) -> Result<Request, Re
         .await
         .map_err(|p| PageError::from(p).into_response())?;
     let mut request = request;
+    // A change's outcome waits for the page that follows it.
+    let flash = (request.method() == Method::GET)
+        .then(|| state.sessions.take_flash(&id))
+        .flatten();
     request.extensions_mut().insert(Viewer {
         caller,
         session,
         cookie: id,
         assistant,
+        flash,
+        state: Arc::clone(state),
     });
     Ok(request)
 }

@@ -13,11 +13,12 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::render::{csrf, notice, number, output, select};
-use super::{PageError, Viewer, with_notice};
+use super::render::{csrf, number, output, select};
+use super::{PageError, Viewer};
 use crate::api::segment;
 use crate::state::AppState;
 
+/// The model registry pages and promotion.
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/models", get(list))
@@ -80,7 +81,6 @@ struct Extras {
     explain: Option<String>,
     bias: Option<String>,
     compare: Option<String>,
-    notice: Option<String>,
 }
 
 async fn one(
@@ -148,7 +148,6 @@ async fn one(
     let columns = bias_columns(&shown.details);
     let base = format!("/models/{}", segment(&shown.name));
     let body = html! {
-        @if let Some(text) = &extras.notice { (notice(text, false)) }
         h2 { "Versions" }
         (versions_table(&viewer, &versions, true))
         h2 { "Version " (shown.version) }
@@ -239,5 +238,5 @@ async fn promote(
     let args = json!({ "model": name, "version": form.version, "stage": form.stage });
     let out = viewer.call("promote_model", args).await?;
     let page = format!("/models/{}?version={}", segment(&name), form.version);
-    Ok(with_notice(&page, &out.summary))
+    Ok(viewer.done(&page, &out.summary))
 }

@@ -15,6 +15,7 @@ use super::render::{number, output};
 use super::{PageError, Viewer};
 use crate::state::AppState;
 
+/// The people page.
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new().route("/people", get(people))
 }

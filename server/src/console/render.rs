@@ -5,7 +5,7 @@
 
 use maestro_tools::{Display, ToolOutput};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
+use pulldown_cmark::{Alignment, CowStr, Event, Options, Parser, Tag};
 
 use super::Viewer;
 
@@ -57,6 +57,7 @@ pub fn page(viewer: Option<&Viewer>, section: &str, title: &str, body: Markup) -
                 }
                 main #main {
                     h1 { (title) }
+                    @if let Some(text) = viewer.and_then(|v| v.flash.as_deref()) { (notice(text, false)) }
                     (body)
                 }
             }
@@ -111,6 +112,10 @@ pub fn markdown(text: &str) -> Markup {
             Event::Start(Tag::Image { .. }) | Event::End(pulldown_cmark::TagEnd::Image) => {
                 Event::Text(CowStr::Borrowed(""))
             }
+            // Alignment would be an inline style, which the policy forbids.
+            Event::Start(Tag::Table(columns)) => {
+                Event::Start(Tag::Table(vec![Alignment::None; columns.len()]))
+            }
             other => other,
         },
     );
@@ -125,7 +130,7 @@ fn safe_link(url: CowStr<'_>) -> CowStr<'_> {
     let safe = ["http://", "https://", "mailto:"]
         .iter()
         .any(|s| lower.starts_with(s))
-        || (lower.starts_with('/') && !lower.starts_with("//"));
+        || (lower.starts_with('/') && !lower.starts_with("//") && !lower.starts_with("/\\"));
     if safe { url } else { CowStr::Borrowed("#") }
 }
 
@@ -157,7 +162,8 @@ pub fn number(x: f64) -> String {
     } else if x.abs() >= 100.0 {
         format!("{x:.1}")
     } else {
-        format!("{x:.3}").trim_end_matches('0').to_string()
+        let text = format!("{x:.3}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
 
@@ -189,9 +195,11 @@ mod tests {
     #[test]
     fn markdown_shows_html_as_text_and_drops_unsafe_links() {
         let out = markdown(
-            "**bold** <script>alert(1)</script> [x](javascript:alert(1)) [y](https://a.b)",
+            "**bold** <script>alert(1)</script> [x](javascript:alert(1)) [y](https://a.b) [z](/\\evil.com)\n\n| a | b |\n|--:|:-:|\n| 1 | 2 |\n",
         )
         .into_string();
+        assert!(!out.contains("style="), "no inline styles: {out}");
+        assert!(!out.contains("evil.com\""), "{out}");
         assert!(out.contains("<strong>bold</strong>"), "{out}");
         assert!(out.contains("&lt;script&gt;"), "{out}");
         assert!(!out.contains("<script"), "{out}");
@@ -212,6 +220,7 @@ mod tests {
         assert_eq!(number(3.0), "3");
         assert_eq!(number(0.81234), "0.812");
         assert_eq!(number(4.3), "4.3");
+        assert_eq!(number(0.99996), "1");
         assert_eq!(number(1234.56), "1234.6");
     }
 }

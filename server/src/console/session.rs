@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, HeaderValue, header};
 
-use crate::state::random_id;
+use ring::rand::{SecureRandom, SystemRandom};
+
+use crate::problem::Problem;
 
 /// The cookie that names a session.
 pub const SESSION_COOKIE: &str = "maestro_session";
@@ -31,6 +33,8 @@ pub struct Session {
     /// The secret its forms send back.
     pub csrf: String,
     started: Instant,
+    /// What the next page shows once: the outcome of the last change.
+    flash: Option<String>,
 }
 
 /// Every open session, by cookie value.
@@ -41,8 +45,8 @@ pub struct Sessions {
 
 impl Sessions {
     /// Opens a session for `token`; answers the cookie value naming it.
-    pub fn start(&self, token: String) -> String {
-        let id = secret();
+    pub fn start(&self, token: String) -> Result<String, Problem> {
+        let (id, csrf) = (secret()?, secret()?);
         let mut open = self.lock();
         open.retain(|_, s| s.started.elapsed() < LIFETIME);
         if open.len() >= MAX_SESSIONS
@@ -55,11 +59,12 @@ impl Sessions {
         }
         let session = Session {
             token,
-            csrf: secret(),
+            csrf,
             started: Instant::now(),
+            flash: None,
         };
         open.insert(id.clone(), session);
-        id
+        Ok(id)
     }
 
     /// The live session the cookie value names (an expired one is forgotten).
@@ -75,6 +80,18 @@ impl Sessions {
         }
     }
 
+    /// Keeps `text` for the session's next page.
+    pub fn flash(&self, id: &str, text: &str) {
+        if let Some(session) = self.lock().get_mut(id) {
+            session.flash = Some(text.to_string());
+        }
+    }
+
+    /// The text kept for this page, once.
+    pub fn take_flash(&self, id: &str) -> Option<String> {
+        self.lock().get_mut(id).and_then(|s| s.flash.take())
+    }
+
     /// Ends a session (sign-out, or its token no longer valid).
     pub fn end(&self, id: &str) {
         self.lock().remove(id);
@@ -85,9 +102,13 @@ impl Sessions {
     }
 }
 
-/// 128 random bits as hex.
-pub fn secret() -> String {
-    random_id() + &random_id()
+/// 128 random bits as hex, or a 500 when the system has no randomness to give.
+pub fn secret() -> Result<String, Problem> {
+    let mut bytes = [0u8; 16];
+    SystemRandom::new().fill(&mut bytes).map_err(|_| {
+        Problem::internal("the system's random number generator failed; no session was made")
+    })?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The value of cookie `name` in the request.
@@ -141,10 +162,17 @@ mod tests {
     #[test]
     fn a_session_is_found_by_its_cookie_until_it_ends() {
         let sessions = Sessions::default();
-        let id = sessions.start("token".into());
+        let id = sessions.start("token".into()).unwrap();
         let found = sessions.get(&id).expect("the session");
         assert_eq!(found.token, "token");
         assert_eq!(found.csrf.len(), 32);
+        assert_ne!(found.csrf, id);
+        sessions.flash(&id, "Created task #1.");
+        assert_eq!(
+            sessions.take_flash(&id).as_deref(),
+            Some("Created task #1.")
+        );
+        assert_eq!(sessions.take_flash(&id), None, "shown once");
         assert!(sessions.get("another").is_none());
         sessions.end(&id);
         assert!(sessions.get(&id).is_none());

@@ -8,16 +8,17 @@ use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use maestro_tools::store::{Status, Task};
+use maestro_tools::store::{Scope, Status, Task};
 use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::render::{csrf, notice, select};
-use super::{PageError, Viewer, with_notice};
+use super::render::{csrf, select};
+use super::{PageError, Viewer};
 use crate::api::TaskQuery;
 use crate::state::AppState;
 
+/// The task board, table and task pages, and their changes.
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/tasks", get(list).post(create))
@@ -46,7 +47,7 @@ fn given(value: Option<String>) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// The listing's query string: the filter, the view, the page and a notice.
+/// The listing's query string: the filter, the view and the page.
 #[derive(Debug, Default, Deserialize)]
 struct Listing {
     assignee: Option<String>,
@@ -56,7 +57,6 @@ struct Listing {
     due_before: Option<String>,
     view: Option<String>,
     offset: Option<usize>,
-    notice: Option<String>,
 }
 
 impl Listing {
@@ -115,7 +115,6 @@ async fn list(viewer: Viewer, Query(listing): Query<Listing>) -> Result<Response
         choices(&viewer).await?,
     );
     let body = html! {
-        @if let Some(text) = &listing.notice { (notice(text, false)) }
         (filters(&listing, &people, &projects))
         @if listing.is_table() { (table(&viewer, &listing, &tasks)) } @else { (board(&viewer, &tasks)) }
         @if viewer.can_write() { (create_form(&viewer, &people, &projects)) }
@@ -267,11 +266,28 @@ struct TaskForm {
 }
 
 impl TaskForm {
-    /// The given fields as a tool's arguments.
+    /// The fields that can be cleared, which the form sent empty.
+    fn emptied(&self) -> Vec<&'static str> {
+        let fields = [
+            ("description", &self.description),
+            ("due", &self.due),
+            ("project", &self.project),
+        ];
+        fields
+            .into_iter()
+            .filter(|(_, v)| v.as_deref().is_some_and(|v| v.trim().is_empty()))
+            .map(|(k, _)| k)
+            .collect()
+    }
+
+    /// The given fields as a tool's arguments (line ends as `\n`).
     fn arguments(self) -> Map<String, Value> {
         let fields = [
             ("title", self.title),
-            ("description", self.description),
+            (
+                "description",
+                self.description.map(|d| d.replace("\r\n", "\n")),
+            ),
             ("assignee", self.assignee),
             ("status", self.status),
             ("priority", self.priority),
@@ -289,18 +305,13 @@ async fn create(viewer: Viewer, Form(form): Form<TaskForm>) -> Result<Response, 
     let out = viewer
         .call("create_task", Value::Object(form.arguments()))
         .await?;
-    Ok(with_notice("/tasks", &out.summary))
+    Ok(viewer.done("/tasks", &out.summary))
 }
 
-async fn one(
-    viewer: Viewer,
-    Path(id): Path<i64>,
-    Query(listing): Query<Listing>,
-) -> Result<Response, PageError> {
+async fn one(viewer: Viewer, Path(id): Path<i64>) -> Result<Response, PageError> {
     let task = viewer.query(move |q| q.task(id)).await?;
     let (people, projects) = choices(&viewer).await?;
     let body = html! {
-        @if let Some(text) = &listing.notice { (notice(text, false)) }
         dl.facts {
             dt { "Status" } dd { (task.status.as_str()) }
             dt { "Priority" } dd { (task.priority.as_str()) }
@@ -351,23 +362,38 @@ async fn edit(
 ) -> Result<Response, PageError> {
     let task = viewer.query(move |q| q.task(id)).await?;
     let current = serde_json::to_value(&task).unwrap_or_default();
+    // A task's due date, project or description can be changed, not emptied: say so.
+    let kept: Vec<&str> = form
+        .emptied()
+        .into_iter()
+        .filter(|k| !current[*k].is_null())
+        .map(|k| if k == "due" { "due date" } else { k })
+        .collect();
+    let kept = match kept.as_slice() {
+        [] => String::new(),
+        fields => format!(
+            " Kept the {}: it can be changed here, not emptied.",
+            fields.join(" and ")
+        ),
+    };
     // Only what the form changed goes to the tool.
     let mut args: Map<String, Value> = form
         .arguments()
         .into_iter()
         .filter(|(k, v)| current.get(k) != Some(v))
         .collect();
+    let page = format!("/tasks/{id}");
     if args.is_empty() {
-        return Ok(with_notice(&format!("/tasks/{id}"), "Nothing changed."));
+        return Ok(viewer.done(&page, &format!("Nothing changed.{kept}")));
     }
     args.insert("id".into(), json!(id));
     let out = viewer.call("update_task", Value::Object(args)).await?;
-    Ok(with_notice(&format!("/tasks/{id}"), &out.summary))
+    Ok(viewer.done(&page, &format!("{}{kept}", out.summary)))
 }
 
 async fn complete(viewer: Viewer, Path(id): Path<i64>) -> Result<Response, PageError> {
     let out = viewer.call("complete_task", json!({ "id": id })).await?;
-    Ok(with_notice("/tasks", &out.summary))
+    Ok(viewer.done("/tasks", &out.summary))
 }
 
 #[derive(Deserialize)]
@@ -382,13 +408,11 @@ async fn assign(
 ) -> Result<Response, PageError> {
     let args = json!({ "id": id, "assignee": form.assignee });
     let out = viewer.call("assign_task", args).await?;
-    Ok(with_notice(&format!("/tasks/{id}"), &out.summary))
+    Ok(viewer.done(&format!("/tasks/{id}"), &out.summary))
 }
 
 async fn confirm_delete(viewer: Viewer, Path(id): Path<i64>) -> Result<Response, PageError> {
-    if !viewer.can_write() {
-        return Err(super::read_only());
-    }
+    viewer.caller.require(Scope::Write)?;
     let task = viewer.query(move |q| q.task(id)).await?;
     let body = html! {
         p { "Delete task #" (task.id) " “" (task.title) "” for good? This cannot be undone." }
@@ -403,5 +427,5 @@ async fn confirm_delete(viewer: Viewer, Path(id): Path<i64>) -> Result<Response,
 
 async fn delete(viewer: Viewer, Path(id): Path<i64>) -> Result<Response, PageError> {
     let out = viewer.call("delete_task", json!({ "id": id })).await?;
-    Ok(with_notice("/tasks", &out.summary))
+    Ok(viewer.done("/tasks", &out.summary))
 }

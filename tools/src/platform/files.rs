@@ -62,7 +62,11 @@ impl FileAccess {
             FileAccess::Under(mut roots) => {
                 let real = std::fs::canonicalize(dir)
                     .map_err(|e| format!("cannot use the directory {}: {e}", dir.display()))?;
+                // As written too, like the configured roots (a symlink on the way).
+                let written = std::path::absolute(dir).map(|p| without_dots(&p));
                 roots.push(real);
+                roots.extend(written);
+                roots.dedup();
                 Ok(FileAccess::Under(roots))
             }
         }
@@ -105,4 +109,32 @@ fn without_dots(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_added_root_admits_its_files_written_through_a_symlink() {
+        let home = tempfile::tempdir().unwrap();
+        let real = home.path().join("real");
+        std::fs::create_dir_all(real.join("uploads")).unwrap();
+        std::fs::write(real.join("uploads/a.csv"), "x\n1\n").unwrap();
+        let linked = home.path().join("linked");
+        std::os::unix::fs::symlink(&real, &linked).unwrap();
+        let access = FileAccess::Under(Vec::new())
+            .with_root(&linked.join("uploads"))
+            .unwrap();
+        let found = access.check(&linked.join("uploads/a.csv")).unwrap();
+        assert_eq!(
+            found,
+            std::fs::canonicalize(real.join("uploads/a.csv")).unwrap()
+        );
+        assert!(access.check(&home.path().join("elsewhere.csv")).is_err());
+        assert!(matches!(
+            FileAccess::Any.with_root(&linked).unwrap(),
+            FileAccess::Any
+        ));
+    }
 }
