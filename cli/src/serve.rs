@@ -195,6 +195,10 @@ pub fn serve(home: &Path, addr: &str) -> Result<ExitCode> {
         .map_err(anyhow::Error::msg)?;
     config.slack = slack_from_env()?;
     config.uploads = Some(home.join("uploads"));
+    config.public_url = std::env::var("MAESTRO_PUBLIC_URL")
+        .ok()
+        .map(|u| u.trim().trim_end_matches('/').to_string())
+        .filter(|u| !u.is_empty());
     config.hosts.extend(mcp_hosts(addr));
     let slack = config.slack.is_some();
     let home = home.to_path_buf();

@@ -59,6 +59,9 @@ pub struct ServerConfig {
     /// directory per workspace that its requests may read (`maestro serve`:
     /// `HOME/uploads`). `None`: uploads are refused.
     pub uploads: Option<std::path::PathBuf>,
+    /// The address people reach the console at (`MAESTRO_PUBLIC_URL`, e.g.
+    /// `https://maestro.example.com`), for links in Slack; `None`: no links.
+    pub public_url: Option<String>,
 }
 
 impl ServerConfig {
@@ -76,6 +79,7 @@ impl ServerConfig {
             hosts: ["localhost", "127.0.0.1", "::1"].map(String::from).to_vec(),
             stop: CancellationToken::new(),
             uploads: None,
+            public_url: None,
         }
     }
 }

@@ -21,13 +21,16 @@ const SECRET: &str = "test-signing-secret";
 /// What the fake Slack received: (path, authorization, body).
 type Posts = Arc<Mutex<Vec<(String, String, Value)>>>;
 
-/// A fake Slack Web API: `chat.postMessage`, `users.info` (Ann's e-mail for
-/// U_ANN) and `/respond/{n}` standing for response URLs. It speaks Slack's
+/// A fake Slack Web API: `chat.postMessage`, `views.publish` and
+/// `views.open` (recorded), `users.info` (Ann's e-mail for U_ANN),
+/// `chat.getPermalink`, and `/respond/{n}` standing for response URLs. It speaks Slack's
 /// wire format (`{"ok": …}`).
 async fn fake_slack() -> (String, Posts) {
     let posts: Posts = Arc::default();
-    async fn post_message(
+    /// `chat.postMessage`, `views.publish`, `views.open`: recorded by method.
+    async fn post_api(
         State(p): State<Posts>,
+        Path(method): Path<String>,
         headers: HeaderMap,
         Json(body): Json<Value>,
     ) -> Json<Value> {
@@ -35,10 +38,21 @@ async fn fake_slack() -> (String, Posts) {
             .get("authorization")
             .map(|v| v.to_str().unwrap().to_string())
             .unwrap_or_default();
-        p.lock()
-            .unwrap()
-            .push(("chat.postMessage".into(), auth, body));
+        p.lock().unwrap().push((method, auth, body));
         Json(json!({"ok": true, "ts": "1700000000.000200"}))
+    }
+    async fn permalink(Query(q): Query<Vec<(String, String)>>) -> Json<Value> {
+        let get = |k: &str| {
+            q.iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.replace('.', ""))
+        };
+        match (get("channel"), get("message_ts")) {
+            (Some(c), Some(ts)) => Json(
+                json!({"ok": true, "channel": c, "permalink": format!("https://acme.slack.com/archives/{c}/p{ts}")}),
+            ),
+            _ => Json(json!({"ok": false, "error": "invalid_arguments"})),
+        }
     }
     async fn users_info(Query(q): Query<Vec<(String, String)>>) -> Json<Value> {
         match q.iter().find(|(k, _)| k == "user").map(|(_, v)| v.as_str()) {
@@ -57,8 +71,9 @@ async fn fake_slack() -> (String, Posts) {
         "ok"
     }
     let app = axum::Router::new()
-        .route("/api/chat.postMessage", post(post_message))
         .route("/api/users.info", get(users_info))
+        .route("/api/chat.getPermalink", get(permalink))
+        .route("/api/{method}", post(post_api))
         .route("/respond/{n}", post(respond))
         .with_state(Arc::clone(&posts));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -159,11 +174,33 @@ impl Bot {
 
     /// Waits until the fake Slack holds `n` posts, and returns them.
     async fn posts(&self, n: usize) -> Vec<(String, String, Value)> {
+        self.posts_of(n, |_| true).await
+    }
+
+    /// Waits until the fake Slack holds `n` messages (`chat.postMessage`),
+    /// and returns them (App Home publications aside).
+    async fn messages(&self, n: usize) -> Vec<(String, String, Value)> {
+        self.posts_of(n, |method| method == "chat.postMessage")
+            .await
+    }
+
+    async fn posts_of(
+        &self,
+        n: usize,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Vec<(String, String, Value)> {
         for _ in 0..1500 {
             {
-                let posts = self.posts.lock().unwrap();
+                let posts: Vec<_> = self
+                    .posts
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .filter(|p| wanted(&p.0))
+                    .cloned()
+                    .collect();
                 if posts.len() >= n {
-                    return posts.clone();
+                    return posts;
                 }
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -270,7 +307,7 @@ async fn a_mention_is_answered_in_its_thread_once() {
         "<@UBOT> create a task for me to call the vendor",
     );
     b.event(&mine).send().await.unwrap();
-    let posts = b.posts(2).await;
+    let posts = b.messages(2).await;
     assert_eq!(posts[1].2["thread_ts"], "1700000000.000300");
     let (_, tasks) = b.server.get("/v1/tasks", &b.token).await;
     let assignees: Vec<Value> = tasks
@@ -284,7 +321,17 @@ async fn a_mention_is_answered_in_its_thread_once() {
         assignees.contains(&json!("Bob Smith")) && assignees.contains(&json!("Ann Lee")),
         "{tasks}"
     );
-    assert_eq!(b.posts.lock().unwrap().len(), 2);
+    let posts = b.posts.lock().unwrap().clone();
+    let count = |method: &str| posts.iter().filter(|p| p.0 == method).count();
+    assert_eq!(count("chat.postMessage"), 2, "the retry was dropped");
+    // Bob's new task is on his App Home (Ann has no Slack id on the team).
+    let published: Vec<&Value> = posts
+        .iter()
+        .filter(|p| p.0 == "views.publish")
+        .map(|p| &p.2)
+        .collect();
+    assert_eq!(published.len(), 1, "{posts:?}");
+    assert_eq!(published[0]["user_id"], "U_BOB");
 }
 
 #[tokio::test]
@@ -608,4 +655,286 @@ async fn fuzz_signed_slack_requests() {
             .status(),
         200
     );
+}
+
+/// A signed interactivity payload.
+fn interaction(b: &Bot, payload: &Value) -> reqwest::RequestBuilder {
+    b.form("/slack/interactivity", &[("payload", &payload.to_string())])
+}
+
+/// The JSON the server answers an interactivity payload with (a modal's).
+async fn answered(b: &Bot, payload: &Value) -> Value {
+    interaction(b, payload)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_message_shortcut_makes_a_task_with_the_messages_permalink() {
+    let b = bot().await;
+    let payload = json!({"type": "message_action", "callback_id": "create_task_from_message",
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0", "response_url": format!("{}/respond/1", b.slack),
+        "team": {"id": "T1"}, "user": {"id": "U_ANN"}, "channel": {"id": "C1"},
+        "message": {"type": "message", "user": "U_CAROL", "ts": "1700000000.000300",
+                    "text": "<@U_BOB> can you renew the TLS certificates by Friday? they expire soon"}});
+    assert_eq!(
+        interaction(&b, &payload).send().await.unwrap().status(),
+        200
+    );
+    let posts = b.posts(1).await;
+    let (method, _, reply) = &posts[0];
+    assert_eq!(method, "chat.postMessage");
+    assert_eq!(
+        (reply["channel"].as_str(), reply["thread_ts"].as_str()),
+        (Some("C1"), Some("1700000000.000300"))
+    );
+    assert!(
+        reply["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Created task #1"),
+        "{reply}"
+    );
+    let (_, task) = b.server.get("/v1/tasks/1", &b.token).await;
+    assert_eq!(
+        task["assignee"], "Bob Smith",
+        "the mentioned person: {task}"
+    );
+    assert!(
+        task["title"]
+            .as_str()
+            .unwrap()
+            .contains("renew the TLS certificates"),
+        "{task}"
+    );
+    assert!(!task["title"].as_str().unwrap().contains("U_BOB"), "{task}");
+    assert_eq!(
+        task["description"],
+        "From Slack: https://acme.slack.com/archives/C1/p1700000000000300"
+    );
+    assert!(task["due"].is_string(), "Friday was read: {task}");
+}
+
+#[tokio::test]
+async fn the_app_home_lists_open_tasks_and_its_buttons_change_them() {
+    let b = bot().await;
+    for (title, due) in [
+        ("Patch the VPN", "2026-11-30"),
+        ("Write the runbook", "2026-11-27"),
+    ] {
+        let (status, _) = b
+            .server
+            .post(
+                "/v1/tasks",
+                &b.token,
+                json!({"title": title, "assignee": "Bob Smith", "due": due}),
+            )
+            .await;
+        assert_eq!(status, 201);
+    }
+    let opened = json!({"type": "event_callback", "team_id": "T1", "event_id": "EvHome1",
+        "event": {"type": "app_home_opened", "user": "U_BOB", "channel": "D1", "tab": "home"}});
+    assert_eq!(b.event(&opened).send().await.unwrap().status(), 200);
+    let posts = b.posts(1).await;
+    let (method, _, publish) = &posts[0];
+    assert_eq!(
+        (method.as_str(), publish["user_id"].as_str()),
+        ("views.publish", Some("U_BOB"))
+    );
+    assert_eq!(publish["view"]["type"], "home");
+    let shown = publish["view"]["blocks"].to_string();
+    let (runbook, vpn) = (
+        shown.find("Write the runbook").unwrap(),
+        shown.find("Patch the VPN").unwrap(),
+    );
+    assert!(runbook < vpn, "soonest due first: {shown}");
+    // Friday 2026-11-27 snoozed: Monday; then Complete.
+    let press = |action: &str, task: &str| {
+        json!({"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U_BOB"},
+               "view": {"type": "home"}, "actions": [{"action_id": action, "value": task, "type": "button"}]})
+    };
+    let runbook_id = b
+        .server
+        .get("/v1/tasks?assignee=Bob+Smith", &b.token)
+        .await
+        .1[0]["id"]
+        .clone();
+    let runbook_id = runbook_id.as_i64().unwrap().to_string();
+    assert_eq!(
+        interaction(&b, &press("home_snooze", &runbook_id))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let posts = b.posts(2).await;
+    assert_eq!(posts[1].0, "views.publish", "republished after the change");
+    let (_, snoozed) = b
+        .server
+        .get(&format!("/v1/tasks/{runbook_id}"), &b.token)
+        .await;
+    assert_eq!(snoozed["due"], "2026-11-30");
+    interaction(&b, &press("home_complete", &runbook_id))
+        .send()
+        .await
+        .unwrap();
+    let posts = b.posts(3).await;
+    let (_, done) = b
+        .server
+        .get(&format!("/v1/tasks/{runbook_id}"), &b.token)
+        .await;
+    assert_eq!(done["status"], "done");
+    assert!(
+        !posts[2].2["view"]["blocks"]
+            .to_string()
+            .contains("Write the runbook"),
+        "gone from the tab"
+    );
+    // Someone not on the team is told how to join.
+    let stranger = json!({"type": "event_callback", "team_id": "T1", "event_id": "EvHome2",
+        "event": {"type": "app_home_opened", "user": "U_ZED", "channel": "D2", "tab": "home"}});
+    b.event(&stranger).send().await.unwrap();
+    let posts = b.posts(4).await;
+    assert!(
+        posts[3].2["view"]["blocks"]
+            .to_string()
+            .contains("--slack-id U_ZED"),
+        "{:?}",
+        posts[3]
+    );
+}
+
+#[tokio::test]
+async fn the_new_task_modal_checks_its_fields_and_creates_the_task() {
+    let b = bot().await;
+    let body = b.command_body("1", "new");
+    let mut fields: Vec<(&str, String)> = serde_urlencoded::from_str(&body).unwrap();
+    fields.push((
+        "trigger_id",
+        "13345224609.738474920.8088930838d88f008e0".into(),
+    ));
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        b.form("/slack/commands", &fields)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let posts = b.posts(1).await;
+    let (method, _, opened) = &posts[0];
+    assert_eq!(
+        (method.as_str(), opened["trigger_id"].as_str()),
+        (
+            "views.open",
+            Some("13345224609.738474920.8088930838d88f008e0")
+        )
+    );
+    assert_eq!(opened["view"]["callback_id"], "create_task");
+    let submit = |values: Value| {
+        json!({"type": "view_submission", "team": {"id": "T1"}, "user": {"id": "U_ANN"},
+               "view": {"id": "V1", "callback_id": "create_task", "state": {"values": values}}})
+    };
+    let empty = submit(
+        json!({"title": {"value": {"type": "plain_text_input", "value": "  "}},
+                               "assignee": {"value": {"type": "users_select", "selected_user": "U_ZED"}}}),
+    );
+    let answer: Value = answered(&b, &empty).await;
+    assert_eq!(answer["response_action"], "errors");
+    assert!(answer["errors"]["title"].is_string(), "{answer}");
+    assert!(
+        answer["errors"]["assignee"]
+            .as_str()
+            .unwrap()
+            .contains("not on the team"),
+        "{answer}"
+    );
+    assert_eq!(
+        b.server.get("/v1/tasks", &b.token).await.1,
+        json!([]),
+        "nothing made"
+    );
+    let good = submit(json!({
+        "title": {"value": {"type": "plain_text_input", "value": "Rotate the billing keys"}},
+        "assignee": {"value": {"type": "users_select", "selected_user": "U_BOB"}},
+        "due": {"value": {"type": "datepicker", "selected_date": "2026-12-02"}},
+        "priority": {"value": {"type": "static_select", "selected_option": {"value": "high"}}},
+        "project": {"value": {"type": "plain_text_input", "value": null}}}));
+    let closed = interaction(&b, &good).send().await.unwrap();
+    assert_eq!(closed.status(), 200);
+    assert_eq!(
+        closed.text().await.unwrap(),
+        "",
+        "an empty answer closes the modal"
+    );
+    let (_, task) = b.server.get("/v1/tasks/1", &b.token).await;
+    assert_eq!(
+        (
+            task["title"].as_str(),
+            task["assignee"].as_str(),
+            task["due"].as_str(),
+            task["priority"].as_str()
+        ),
+        (
+            Some("Rotate the billing keys"),
+            Some("Bob Smith"),
+            Some("2026-12-02"),
+            Some("high")
+        )
+    );
+    let posts = b.posts(3).await;
+    let told = posts
+        .iter()
+        .find(|(m, _, body)| m == "chat.postMessage" && body["channel"] == "U_ANN")
+        .unwrap();
+    assert!(
+        told.2["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Created task #1")
+    );
+    assert!(
+        posts
+            .iter()
+            .any(|(m, _, body)| m == "views.publish" && body["user_id"] == "U_BOB"),
+        "Bob's home shows it"
+    );
+    let past = submit(
+        json!({"title": {"value": {"type": "plain_text_input", "value": "Too late"}},
+                              "due": {"value": {"type": "datepicker", "selected_date": "2020-01-01"}}}),
+    );
+    let answer: Value = answered(&b, &past).await;
+    assert!(
+        answer["errors"]["due"].is_string(),
+        "the tool's complaint under its field: {answer}"
+    );
+}
+
+#[test]
+fn the_app_manifest_names_what_the_server_handles() {
+    let manifest = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/slack/manifest.yaml"
+    ))
+    .unwrap();
+    for needed in [
+        "/slack/events",
+        "/slack/commands",
+        "/slack/interactivity",
+        "callback_id: create_task_from_message",
+        "command: /maestro",
+        "- app_home_opened",
+        "- app_mention",
+        "- message.im",
+        "home_tab_enabled: true",
+        "- users:read.email",
+    ] {
+        assert!(manifest.contains(needed), "the manifest lacks {needed}");
+    }
 }

@@ -25,8 +25,16 @@ fn cut(text: &str) -> String {
     }
 }
 
-fn section(text: &str) -> Value {
+/// A section of mrkdwn text (cut to Slack's limit).
+pub fn section(text: &str) -> Value {
     json!({"type": "section", "text": {"type": "mrkdwn", "text": cut(text)}})
+}
+
+/// Text people typed, safe inside mrkdwn: Slack's three control characters escaped.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Markdown's `**bold**` is Slack's `*bold*`.

@@ -1,13 +1,20 @@
 //! The Slack bot: Events API (`url_verification`, `app_mention`, direct
-//! messages), the slash command and the confirm/cancel buttons. Every request
-//! is verified ([`verify`]); the bot acknowledges at once and posts the answer
-//! afterwards through `chat.postMessage` (threaded) or the `response_url`.
+//! messages, `app_home_opened`), the slash command, the confirm/cancel
+//! buttons, the App Home ([`home`]), the message shortcut ([`shortcut`])
+//! and the create-task modal ([`modal`]). Every request is verified
+//! ([`verify`]); the bot acknowledges at once and posts the answer afterwards
+//! through `chat.postMessage` (threaded) or the `response_url` (a modal's
+//! submission alone is answered in the request, as Slack requires).
 
 mod blocks;
+mod home;
+mod modal;
 mod people;
+mod shortcut;
 mod verify;
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 
 use axum::Json;
@@ -16,7 +23,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use maestro_assistant::{Event, TurnOptions};
+use maestro_assistant::{Assistant, Event, TurnOptions};
+use maestro_tools::Person;
 use serde_json::{Value, json};
 
 use crate::api::Route;
@@ -143,7 +151,7 @@ pub fn table() -> Vec<Route> {
             doc: Doc::new(
                 "POST",
                 "/slack/events",
-                "Slack Events API: url_verification, app_mention, direct messages (signed by Slack; retries dropped by event_id).",
+                "Slack Events API: url_verification, app_mention, direct messages, app_home_opened (publishes the user's App Home); signed by Slack; retries dropped by event_id.",
             ),
             handler: post(events),
         },
@@ -151,7 +159,7 @@ pub fn table() -> Vec<Route> {
             doc: Doc::new(
                 "POST",
                 "/slack/commands",
-                "The /maestro slash command (signed form post); the answer follows on the response_url.",
+                "The /maestro slash command (signed form post); the answer follows on the response_url. `/maestro new` opens the create-task modal.",
             ),
             handler: post(command),
         },
@@ -159,7 +167,7 @@ pub fn table() -> Vec<Route> {
             doc: Doc::new(
                 "POST",
                 "/slack/interactivity",
-                "Confirm or cancel buttons of a destructive action (signed form post with a payload).",
+                "Interactivity (signed form post with a payload): confirm or cancel buttons of a destructive action, App Home's Complete and Snooze buttons, the message shortcut create_task_from_message, and the create-task modal's submission (errors answered inside it).",
             ),
             handler: post(interactivity),
         },
@@ -233,6 +241,24 @@ async fn events(
             }
             let event = &payload["event"];
             let kind = event["type"].as_str().unwrap_or_default();
+            let team = payload["team_id"].as_str().or(event["team"].as_str());
+            if kind == "app_home_opened" && event["tab"] == "home" {
+                let (team, user) = (
+                    team.ok_or_else(|| malformed("no team_id"))?.to_string(),
+                    event["user"]
+                        .as_str()
+                        .ok_or_else(|| malformed("event without user"))?
+                        .to_string(),
+                );
+                let state = Arc::clone(&state);
+                background(async move {
+                    let Some(slack) = state.slack.as_ref() else {
+                        return Ok(());
+                    };
+                    home::publish(&state, slack, &team, &user).await
+                });
+                return Ok(StatusCode::OK.into_response());
+            }
             let direct = kind == "message" && event["channel_type"] == "im";
             // The bot's own messages and edits come back as events too: ignore them.
             let from_person = event["bot_id"].is_null() && event["subtype"].is_null();
@@ -253,10 +279,7 @@ async fn events(
                 } else {
                     format!("slack:{channel}:{ts}")
                 };
-                let team = payload["team_id"]
-                    .as_str()
-                    .or(event["team"].as_str())
-                    .ok_or_else(|| malformed("no team_id"))?;
+                let team = team.ok_or_else(|| malformed("no team_id"))?;
                 spawn(
                     &state,
                     Job {
@@ -320,6 +343,17 @@ async fn command(
         return Ok(Json(json!({"response_type": "ephemeral",
             "text": "Tell me what to do, e.g. `/maestro list my overdue tasks` or `/maestro help`."})).into_response());
     }
+    if text.trim().eq_ignore_ascii_case(modal::COMMAND) {
+        let trigger = field("trigger_id")?;
+        let state = Arc::clone(&state);
+        background(async move {
+            let Some(slack) = state.slack.as_ref() else {
+                return Ok(());
+            };
+            modal::open(slack, &trigger).await
+        });
+        return Ok(StatusCode::OK.into_response());
+    }
     let (channel, user) = (field("channel_id")?, field("user_id")?);
     spawn(
         &state,
@@ -353,14 +387,32 @@ async fn interactivity(
         .get("payload")
         .and_then(|p| serde_json::from_str(p).ok())
         .ok_or_else(|| malformed("no JSON payload field"))?;
-    if payload["type"] != "block_actions" {
-        return Ok(StatusCode::OK.into_response());
+    match payload["type"].as_str() {
+        Some("block_actions") => {}
+        Some("message_action") if payload["callback_id"] == shortcut::CALLBACK_ID => {
+            let message = shortcut::FromMessage::read(&payload)?;
+            let state = Arc::clone(&state);
+            background(async move {
+                let Some(slack) = state.slack.as_ref() else {
+                    return Ok(());
+                };
+                shortcut::run(&state, slack, message).await
+            });
+            return Ok(StatusCode::OK.into_response());
+        }
+        Some("view_submission") if payload["view"]["callback_id"] == modal::CALLBACK_ID => {
+            return modal::submit(&state, slack, &payload).await;
+        }
+        _ => return Ok(StatusCode::OK.into_response()),
     }
     let action = &payload["actions"][0];
     let answer = match action["action_id"].as_str() {
         Some(blocks::CONFIRM) => "yes",
         Some(blocks::CANCEL) => "no",
-        _ => return Err(malformed("unknown action_id; expected confirm or cancel")),
+        Some(id @ (home::COMPLETE | home::SNOOZE)) => {
+            return press_home(&state, &payload, id);
+        }
+        _ => return Err(malformed("unknown action_id")),
     };
     let text = |v: &Value, what: &str| {
         v.as_str()
@@ -391,35 +443,111 @@ async fn interactivity(
     Ok(StatusCode::OK.into_response())
 }
 
-/// Runs the job after the acknowledgement; failures are logged (there is
-/// no one to answer any more).
+/// Runs the job after the acknowledgement.
 fn spawn(state: &Arc<AppState>, job: Job) {
     let state = Arc::clone(state);
-    // The job keeps the request's span (its id) after the acknowledgement.
+    background(async move { run(&state, job).await });
+}
+
+/// Runs `work` after the acknowledgement, keeping the request's span (its
+/// id); a failure is logged (there is no one to answer any more).
+fn background(work: impl Future<Output = Result<(), String>> + Send + 'static) {
     let job = async move {
-        if let Err(e) = run(&state, job).await {
+        if let Err(e) = work.await {
             tracing::error!(error = %e, "slack job failed");
         }
     };
     tokio::spawn(tracing::Instrument::in_current_span(job));
 }
 
+/// A home tab's Complete or Snooze button, run after the acknowledgement.
+fn press_home(
+    state: &Arc<AppState>,
+    payload: &Value,
+    action_id: &str,
+) -> Result<Response, Problem> {
+    let text = |v: &Value, what: &str| {
+        v.as_str()
+            .map(str::to_string)
+            .ok_or_else(|| malformed(what))
+    };
+    let team = text(&payload["team"]["id"], "no team.id")?;
+    let user = text(&payload["user"]["id"], "no user.id")?;
+    let value = text(&payload["actions"][0]["value"], "a button without its task")?;
+    let (state, action_id) = (Arc::clone(state), action_id.to_string());
+    background(async move {
+        let Some(slack) = state.slack.as_ref() else {
+            return Ok(());
+        };
+        home::press(&state, slack, &team, &user, &action_id, &value).await
+    });
+    Ok(StatusCode::OK.into_response())
+}
+
+/// A Slack user in the team's workspace: its assistant, the team, and
+/// the person the user is (when on the team).
+pub struct Seat {
+    /// The workspace's assistant.
+    pub assistant: Assistant,
+    /// Everyone on the team.
+    pub people: Vec<Person>,
+    /// The Slack user as a person on the team.
+    pub actor: Option<String>,
+}
+
+impl Seat {
+    /// Who the audit log names for `user`'s changes: the person, else `slack:USER`.
+    pub fn acting(&self, user: &str) -> String {
+        self.actor
+            .clone()
+            .unwrap_or_else(|| format!("slack:{user}"))
+    }
+}
+
+/// `user` of `team` in its workspace, or the sentence that says why there
+/// is none (the team is linked to no workspace).
+pub async fn seat(
+    state: &Arc<AppState>,
+    slack: &Slack,
+    team: &str,
+    user: &str,
+) -> Result<Result<Seat, String>, String> {
+    let workspace = match workspace(state, team).await? {
+        Ok(w) => w,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let assistant = state.assistant(&workspace).await.map_err(|p| p.detail)?;
+    let reader = assistant.clone();
+    let people = blocking(move || Ok(reader.platform().lookup(None).people()?))
+        .await
+        .map_err(|p| p.detail)?;
+    let actor = people::speaker(slack, &people, user).await;
+    Ok(Ok(Seat {
+        assistant,
+        people,
+        actor,
+    }))
+}
+
+/// " (<URL/tasks/ID|open it>)" when the console's public address is known.
+pub fn task_link(state: &AppState, id: i64) -> String {
+    match &state.config.public_url {
+        Some(url) => format!(" <{url}/tasks/{id}|Open task #{id}>"),
+        None => String::new(),
+    }
+}
+
 async fn run(state: &Arc<AppState>, job: Job) -> Result<(), String> {
     let Some(slack) = state.slack.as_ref() else {
         return Ok(());
     };
-    let (text, blocks) = match workspace(state, &job.team).await? {
-        Ok(workspace) => {
-            let assistant = state.assistant(&workspace).await.map_err(|p| p.detail)?;
-            let people = {
-                let a = assistant.clone();
-                blocking(move || Ok(a.platform().lookup(None).people()?))
-                    .await
-                    .map_err(|p| p.detail)?
-            };
-            let actor = people::speaker(slack, &people, &job.user).await;
-            let request = people::plain_mentions(&job.text, &people);
+    // The people whose tasks the turn changed, for their App Home after the answer.
+    let mut touched = None;
+    let (text, blocks) = match seat(state, slack, &job.team, &job.user).await? {
+        Ok(seat) => {
+            let request = people::plain_mentions(&job.text, &seat.people);
             let session = job.session.clone();
+            let (assistant, actor) = (seat.assistant.clone(), seat.actor.clone());
             let events: Vec<Event> = blocking(move || {
                 let options = TurnOptions {
                     actor,
@@ -430,14 +558,16 @@ async fn run(state: &Arc<AppState>, job: Job) -> Result<(), String> {
             })
             .await
             .map_err(|p| p.detail)?;
-            blocks::message(&events, &job.session)
+            let message = blocks::message(&events, &job.session);
+            touched = Some((seat, events));
+            message
         }
         Err(refusal) => (
             refusal.clone(),
             vec![json!({"type": "section", "text": {"type": "mrkdwn", "text": refusal}})],
         ),
     };
-    match job.reply {
+    let answered = match job.reply {
         Reply::Thread { channel, ts } => slack
             .post("chat.postMessage", &json!({"channel": channel, "thread_ts": ts, "text": text, "blocks": blocks}))
             .await
@@ -447,7 +577,11 @@ async fn run(state: &Arc<AppState>, job: Job) -> Result<(), String> {
                 .respond(&url, &json!({"response_type": "in_channel", "replace_original": replace, "text": text, "blocks": blocks}))
                 .await
         }
+    };
+    if let Some((seat, events)) = touched {
+        home::republish_for(state, slack, &job.team, &seat, &events).await;
     }
+    answered
 }
 
 /// The workspace of a Slack team: its mapping, or the only workspace there

@@ -26,6 +26,15 @@ pub async fn speaker(slack: &Slack, people: &[Person], user: &str) -> Option<Str
         .map(|p| p.name.clone())
 }
 
+/// The first person on the team the text mentions (`<@U…>`), if any.
+pub fn first_mentioned<'a>(text: &str, people: &'a [Person]) -> Option<&'a Person> {
+    MENTION.captures_iter(text).find_map(|caps| {
+        people
+            .iter()
+            .find(|p| p.slack_id.as_deref() == Some(&caps[1]))
+    })
+}
+
 /// The text with mentions of people on the team as their names (`@first`
 /// when the first name is theirs alone) and other mentions (the bot itself)
 /// removed.
@@ -81,5 +90,8 @@ mod tests {
             plain_mentions("assign it to <@U3|ann>", &people),
             "assign it to Ann Park"
         );
+        let first = first_mentioned("<@UBOT> ping <@U2> and <@U1>", &people);
+        assert_eq!(first.map(|p| p.name.as_str()), Some("Ann Lee"));
+        assert!(first_mentioned("no one here", &people).is_none());
     }
 }

@@ -1,0 +1,186 @@
+//! The create-task modal: `/maestro new` opens it (`views.open` with the
+//! command's trigger id); its submission is checked at once — errors show
+//! inside the modal (`response_action: errors`) — and creates the task
+//! through `create_task`, as the person who submitted it.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maestro_tools::ToolError;
+use serde_json::{Map, Value, json};
+
+use super::{Slack, background, home, malformed, people, seat, task_link};
+use crate::problem::Problem;
+use crate::state::{AppState, blocking};
+
+/// The modal's callback id.
+pub const CALLBACK_ID: &str = "create_task";
+/// The slash command's text that opens the modal.
+pub const COMMAND: &str = "new";
+
+const PRIORITIES: [&str; 4] = ["low", "medium", "high", "urgent"];
+
+fn plain(text: &str) -> Value {
+    json!({"type": "plain_text", "text": text})
+}
+
+fn input(block: &str, label: &str, optional: bool, element: Value) -> Value {
+    json!({"type": "input", "block_id": block, "optional": optional, "label": plain(label), "element": element})
+}
+
+/// The modal: title, assignee (a user select mapped to people), due date,
+/// priority and project.
+fn view() -> Value {
+    let option = |p: &str| json!({"text": plain(p), "value": p});
+    let priorities: Vec<Value> = PRIORITIES.iter().map(|p| option(p)).collect();
+    json!({
+        "type": "modal",
+        "callback_id": CALLBACK_ID,
+        "title": plain("New task"),
+        "submit": plain("Create"),
+        "close": plain("Cancel"),
+        "blocks": [
+            input("title", "Title", false, json!({"type": "plain_text_input", "action_id": "value", "max_length": 500})),
+            input("assignee", "Assignee", true, json!({"type": "users_select", "action_id": "value"})),
+            input("due", "Due", true, json!({"type": "datepicker", "action_id": "value"})),
+            input("priority", "Priority", true, json!({"type": "static_select", "action_id": "value",
+                "initial_option": option("medium"), "options": priorities})),
+            input("project", "Project", true, json!({"type": "plain_text_input", "action_id": "value"})),
+        ],
+    })
+}
+
+/// Opens the modal for the command's `trigger_id`.
+pub async fn open(slack: &Slack, trigger_id: &str) -> Result<(), String> {
+    slack
+        .post(
+            "views.open",
+            &json!({"trigger_id": trigger_id, "view": view()}),
+        )
+        .await
+        .map(|_| ())
+}
+
+/// A field's value in a submitted view (`state.values.BLOCK.value`).
+fn field(values: &Value, block: &str) -> Option<String> {
+    let element = &values[block]["value"];
+    let value = element["value"]
+        .as_str()
+        .or(element["selected_user"].as_str())
+        .or(element["selected_date"].as_str())
+        .or(element["selected_option"]["value"].as_str())?;
+    Some(value.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// The answer that keeps the modal open with `errors` (block id → message).
+fn errors(errors: Map<String, Value>) -> Response {
+    Json(json!({"response_action": "errors", "errors": errors})).into_response()
+}
+
+/// A submitted modal: errors inside it, or the task made (the modal closes
+/// and the person gets a direct message with the task).
+pub async fn submit(
+    state: &Arc<AppState>,
+    slack: &Slack,
+    payload: &Value,
+) -> Result<Response, Problem> {
+    let text = |v: &Value, what: &str| {
+        v.as_str()
+            .map(str::to_string)
+            .ok_or_else(|| malformed(&format!("a view submission without {what}")))
+    };
+    let (team, user) = (
+        text(&payload["team"]["id"], "team.id")?,
+        text(&payload["user"]["id"], "user.id")?,
+    );
+    let values = &payload["view"]["state"]["values"];
+    let mut problems = Map::new();
+    let title = field(values, "title");
+    if title.is_none() {
+        problems.insert("title".into(), json!("Give the task a title."));
+    }
+    let seat = match seat(state, slack, &team, &user)
+        .await
+        .map_err(Problem::internal)?
+    {
+        Ok(seat) => seat,
+        Err(refusal) => {
+            problems.insert("title".into(), json!(refusal));
+            return Ok(errors(problems));
+        }
+    };
+    let mut args = Map::new();
+    if let Some(slack_user) = field(values, "assignee") {
+        match people::speaker(slack, &seat.people, &slack_user).await {
+            Some(name) => {
+                args.insert("assignee".into(), json!(name));
+            }
+            None => {
+                problems.insert("assignee".into(), json!(format!(
+                    "<@{slack_user}> is not on the team in Maestro; an admin can add them with `maestro people add NAME --slack-id {slack_user}`."
+                )));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Ok(errors(problems));
+    }
+    args.insert("title".into(), json!(title));
+    for block in ["due", "priority", "project"] {
+        if let Some(v) = field(values, block) {
+            args.insert(block.into(), json!(v));
+        }
+    }
+    let (assistant, actor) = (seat.assistant.clone(), seat.acting(&user));
+    let made = blocking(move || {
+        Ok(assistant
+            .platform()
+            .call(Some(&actor), "create_task", Value::Object(args)))
+    })
+    .await?;
+    let out = match made {
+        Ok(out) => out,
+        Err(e) => {
+            // The tool's complaint under the field it is about, else under the title.
+            let block = match &e {
+                ToolError::InvalidArgument { field, .. }
+                    if values.get(field.as_str()).is_some() =>
+                {
+                    field.clone()
+                }
+                _ => "title".to_string(),
+            };
+            problems.insert(block, json!(Problem::from(e).detail));
+            return Ok(errors(problems));
+        }
+    };
+    let id = out.data["id"].as_i64().unwrap_or_default();
+    let message = format!("{}{}", out.summary, task_link(state, id));
+    // The assignee's App Home shows the new task.
+    let assignee = out.data["assignee"].as_str().and_then(|name| {
+        seat.people
+            .iter()
+            .find(|p| p.name == name)?
+            .slack_id
+            .clone()
+    });
+    let state = Arc::clone(state);
+    background(async move {
+        let Some(slack) = state.slack.as_ref() else {
+            return Ok(());
+        };
+        slack
+            .post(
+                "chat.postMessage",
+                &json!({"channel": user, "text": message}),
+            )
+            .await?;
+        match assignee {
+            Some(assignee) => home::publish(&state, slack, &team, &assignee).await,
+            None => Ok(()),
+        }
+    });
+    Ok(StatusCode::OK.into_response())
+}
