@@ -934,7 +934,63 @@ fn the_app_manifest_names_what_the_server_handles() {
         "- message.im",
         "home_tab_enabled: true",
         "- users:read.email",
+        "- assistant_thread_started",
+        "- assistant:write",
+        "assistant_view:",
     ] {
         assert!(manifest.contains(needed), "the manifest lacks {needed}");
     }
+}
+
+#[tokio::test]
+async fn an_assistant_thread_suggests_prompts_then_thinks_before_answering() {
+    let b = bot().await;
+    let started = json!({"type": "event_callback", "team_id": "T1", "event_id": "EvThread1",
+        "event": {"type": "assistant_thread_started", "assistant_thread": {
+            "user_id": "U_BOB", "channel_id": "D_BOB", "thread_ts": "1700000100.000100",
+            "context": {"channel_id": "C1", "team_id": "T1"}}}});
+    assert_eq!(b.event(&started).send().await.unwrap().status(), 200);
+    let posts = b.posts(1).await;
+    assert_eq!(posts[0].0, "assistant.threads.setSuggestedPrompts");
+    assert_eq!(posts[0].2["thread_ts"], "1700000100.000100");
+    assert!(posts[0].2["prompts"].as_array().unwrap().len() >= 2);
+    let said = |id: &str, ts: &str, text: &str| {
+        json!({"type": "event_callback", "team_id": "T1", "event_id": id,
+               "event": {"type": "message", "channel_type": "im", "channel": "D_BOB", "user": "U_BOB",
+                         "ts": ts, "thread_ts": "1700000100.000100", "text": text}})
+    };
+    b.event(&said(
+        "EvThread2",
+        "1700000101.000100",
+        "create a task for me to renew the certificates",
+    ))
+    .send()
+    .await
+    .unwrap();
+    let posts = b.messages(1).await;
+    assert_eq!(
+        posts[0].2["thread_ts"], "1700000100.000100",
+        "answered in the thread"
+    );
+    let all = b.posts.lock().unwrap().clone();
+    let status = all
+        .iter()
+        .position(|p| p.0 == "assistant.threads.setStatus")
+        .expect("a status");
+    let answer = all.iter().position(|p| p.0 == "chat.postMessage").unwrap();
+    assert!(status < answer, "thinking first: {all:?}");
+    assert_eq!(all[status].2["status"], "is thinking…");
+    // The thread is one conversation: "it" is the task just made.
+    b.event(&said("EvThread3", "1700000102.000100", "make it urgent"))
+        .send()
+        .await
+        .unwrap();
+    let posts = b.messages(2).await;
+    assert!(
+        posts[1].2["text"].as_str().unwrap().contains("urgent"),
+        "{:?}",
+        posts[1]
+    );
+    let (_, task) = b.server.get("/v1/tasks/1", &b.token).await;
+    assert_eq!(task["priority"], "urgent");
 }

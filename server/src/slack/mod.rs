@@ -11,6 +11,7 @@ mod home;
 mod modal;
 mod people;
 mod shortcut;
+mod threads;
 mod verify;
 
 use std::collections::HashMap;
@@ -151,7 +152,7 @@ pub fn table() -> Vec<Route> {
             doc: Doc::new(
                 "POST",
                 "/slack/events",
-                "Slack Events API: url_verification, app_mention, direct messages, app_home_opened (publishes the user's App Home); signed by Slack; retries dropped by event_id.",
+                "Slack Events API: url_verification, app_mention, direct messages, app_home_opened (publishes the user's App Home), assistant_thread_started (suggested prompts); signed by Slack; retries dropped by event_id.",
             ),
             handler: post(events),
         },
@@ -215,6 +216,8 @@ struct Job {
     /// The pending confirmation a button answers.
     answering: Option<String>,
     reply: Reply,
+    /// An assistant thread: show "is thinking…" until the answer.
+    thinking: bool,
 }
 
 async fn events(
@@ -242,6 +245,16 @@ async fn events(
             let event = &payload["event"];
             let kind = event["type"].as_str().unwrap_or_default();
             let team = payload["team_id"].as_str().or(event["team"].as_str());
+            if kind == "assistant_thread_started" {
+                let (state, event) = (Arc::clone(&state), event.clone());
+                background(async move {
+                    let Some(slack) = state.slack.as_ref() else {
+                        return Ok(());
+                    };
+                    threads::started(slack, &event).await
+                });
+                return Ok(StatusCode::OK.into_response());
+            }
             if kind == "app_home_opened" && event["tab"] == "home" {
                 let (team, user) = (
                     team.ok_or_else(|| malformed("no team_id"))?.to_string(),
@@ -274,7 +287,9 @@ async fn events(
                     .as_str()
                     .map(str::to_string)
                     .map_or_else(|| field("ts"), Ok)?;
-                let session = if direct {
+                // A direct message in a thread is an assistant thread: a conversation of its own.
+                let thread = direct && !event["thread_ts"].is_null();
+                let session = if direct && !thread {
                     format!("slack:{channel}")
                 } else {
                     format!("slack:{channel}:{ts}")
@@ -289,6 +304,7 @@ async fn events(
                         session,
                         answering: None,
                         reply: Reply::Thread { channel, ts },
+                        thinking: thread,
                     },
                 );
             }
@@ -367,6 +383,7 @@ async fn command(
                 url: slack.response_url(field("response_url")?)?,
                 replace: false,
             },
+            thinking: false,
         },
     );
     Ok(
@@ -438,6 +455,7 @@ async fn interactivity(
                 url: slack.response_url(text(&payload["response_url"], "no response_url")?)?,
                 replace: true,
             },
+            thinking: false,
         },
     );
     Ok(StatusCode::OK.into_response())
@@ -541,6 +559,11 @@ async fn run(state: &Arc<AppState>, job: Job) -> Result<(), String> {
     let Some(slack) = state.slack.as_ref() else {
         return Ok(());
     };
+    if let (true, Reply::Thread { channel, ts }) = (job.thinking, &job.reply)
+        && let Err(e) = threads::thinking(slack, channel, ts).await
+    {
+        tracing::warn!(error = %e, "no thinking status");
+    }
     // The people whose tasks the turn changed, for their App Home after the answer.
     let mut touched = None;
     let (text, blocks) = match seat(state, slack, &job.team, &job.user).await? {
