@@ -41,6 +41,24 @@ async fn fake_slack() -> (String, Posts) {
         p.lock().unwrap().push((method, auth, body));
         Json(json!({"ok": true, "ts": "1700000000.000200"}))
     }
+    async fn upload_url(Query(q): Query<Vec<(String, String)>>, headers: HeaderMap) -> Json<Value> {
+        let host = headers["host"].to_str().unwrap().to_string();
+        match q.iter().find(|(k, _)| k == "length") {
+            Some((_, n)) if n.parse::<usize>().is_ok_and(|n| n > 0) => Json(
+                json!({"ok": true, "upload_url": format!("http://{host}/upload/F1"), "file_id": "F1"}),
+            ),
+            _ => Json(json!({"ok": false, "error": "invalid_arguments"})),
+        }
+    }
+    async fn upload(State(p): State<Posts>, Path(id): Path<String>, body: Bytes) -> &'static str {
+        let png = body.starts_with(b"\x89PNG");
+        p.lock().unwrap().push((
+            format!("upload/{id}"),
+            String::new(),
+            json!({"bytes": body.len(), "png": png}),
+        ));
+        "OK - 123"
+    }
     async fn permalink(Query(q): Query<Vec<(String, String)>>) -> Json<Value> {
         let get = |k: &str| {
             q.iter()
@@ -73,6 +91,8 @@ async fn fake_slack() -> (String, Posts) {
     let app = axum::Router::new()
         .route("/api/users.info", get(users_info))
         .route("/api/chat.getPermalink", get(permalink))
+        .route("/api/files.getUploadURLExternal", get(upload_url))
+        .route("/upload/{id}", post(upload))
         .route("/api/{method}", post(post_api))
         .route("/respond/{n}", post(respond))
         .with_state(Arc::clone(&posts));
@@ -937,6 +957,7 @@ fn the_app_manifest_names_what_the_server_handles() {
         "- assistant_thread_started",
         "- assistant:write",
         "assistant_view:",
+        "- files:write",
     ] {
         assert!(manifest.contains(needed), "the manifest lacks {needed}");
     }
@@ -993,4 +1014,60 @@ async fn an_assistant_thread_suggests_prompts_then_thinks_before_answering() {
     );
     let (_, task) = b.server.get("/v1/tasks/1", &b.token).await;
     assert_eq!(task["priority"], "urgent");
+}
+
+#[tokio::test]
+async fn long_work_in_a_thread_shows_progress_in_place_then_the_answer_and_its_charts() {
+    let b = bot().await;
+    let iris = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/data/iris.csv"
+    ))
+    .unwrap();
+    let uploaded = b
+        .server
+        .req(reqwest::Method::PUT, "/v1/datasets/iris", &b.token)
+        .header("content-type", "text/csv")
+        .body(iris)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), 201);
+    let train = mention(
+        "EvTrain",
+        "1700000200.000100",
+        "<@UBOT> train a model on iris predicting target with a 3 second budget",
+    );
+    b.event(&train).send().await.unwrap();
+    let posts = b.posts_of(1, |m| m == "files.completeUploadExternal").await;
+    let done = &posts[0].2;
+    assert_eq!(
+        (done["channel_id"].as_str(), done["thread_ts"].as_str()),
+        (Some("C1"), Some("1700000200.000100"))
+    );
+    assert_eq!(done["files"][0]["id"], "F1");
+    let all = b.posts.lock().unwrap().clone();
+    let first = &all.iter().find(|p| p.0 == "chat.postMessage").unwrap().2;
+    assert!(
+        first["text"].as_str().unwrap().starts_with(":hourglass"),
+        "progress first: {first}"
+    );
+    let updates: Vec<&Value> = all
+        .iter()
+        .filter(|p| p.0 == "chat.update")
+        .map(|p| &p.2)
+        .collect();
+    let last = updates.last().expect("the answer replaces the progress");
+    assert_eq!(last["ts"], "1700000000.000200", "the progress message's ts");
+    assert!(
+        last["text"].as_str().unwrap().contains("Trained iris"),
+        "{last}"
+    );
+    assert_eq!(
+        all.iter().filter(|p| p.0 == "chat.postMessage").count(),
+        1,
+        "one message, updated in place"
+    );
+    let bytes = &all.iter().find(|p| p.0 == "upload/F1").unwrap().2;
+    assert_eq!(bytes["png"], true, "{bytes}");
 }

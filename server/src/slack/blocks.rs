@@ -105,8 +105,10 @@ impl Button {
 
 /// The message for a turn's events: `(fallback text, blocks)`. `session`
 /// and the pending confirmation's id go into the buttons, so that a click
-/// answers that confirmation in the same conversation.
-pub fn message(events: &[Event], session: &str) -> (String, Vec<Value>) {
+/// answers that confirmation in the same conversation. With
+/// `charts_attached` the charts follow as files; otherwise a note says
+/// where they can be seen.
+pub fn message(events: &[Event], session: &str, charts_attached: bool) -> (String, Vec<Value>) {
     let mut text = Vec::new();
     let mut blocks = Vec::new();
     let mut waiting = None;
@@ -120,10 +122,18 @@ pub fn message(events: &[Event], session: &str) -> (String, Vec<Value>) {
                 blocks.push(section(&format!("```\n{}\n```", table.to_text())));
             }
             Event::Display(Display::Markdown { text: md }) => blocks.push(section(&mrkdwn(md))),
-            Event::Display(Display::Chart { title, .. }) => blocks.push(json!({
-                "type": "context",
-                "elements": [{"type": "mrkdwn", "text": format!("📈 {title}: charts are drawn in the notebook and the CLI (`maestro chat`)")}],
-            })),
+            Event::Display(Display::Chart { title, .. }) => {
+                let note = if charts_attached {
+                    format!("📈 {title}: attached below")
+                } else {
+                    format!(
+                        "📈 {title}: charts are drawn in the notebook and the CLI (`maestro chat`)"
+                    )
+                };
+                blocks.push(
+                    json!({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]}),
+                );
+            }
             Event::Action(a) => {
                 if a.status == Status::Ok
                     && let Some(fields) = a.result.as_ref().and_then(task_fields)
@@ -180,7 +190,7 @@ mod tests {
                 text: "Delete task 3? Say yes.".into(),
             },
         ];
-        let (text, blocks) = message(&events, "slack:C1:123.4");
+        let (text, blocks) = message(&events, "slack:C1:123.4", false);
         assert_eq!(text, "Delete task 3? Say yes.");
         let buttons = &blocks.last().unwrap()["elements"];
         assert_eq!(buttons[0]["action_id"], CONFIRM);
@@ -210,7 +220,7 @@ mod tests {
             }),
             Event::Display(Display::Table(table)),
         ];
-        let (_, blocks) = message(&events, "s");
+        let (_, blocks) = message(&events, "s", false);
         assert!(
             blocks[0]["fields"][0]["text"]
                 .as_str()

@@ -8,6 +8,7 @@
 
 mod blocks;
 mod home;
+mod live;
 mod modal;
 mod people;
 mod shortcut;
@@ -25,7 +26,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use maestro_assistant::{Assistant, Event, TurnOptions};
-use maestro_tools::Person;
+use maestro_tools::{Display, Person};
 use serde_json::{Value, json};
 
 use crate::api::Route;
@@ -128,19 +129,24 @@ impl Slack {
         }
     }
 
+    /// Sends a file's bytes to the upload URL `files.getUploadURLExternal`
+    /// gave (Slack's own answer, so the address is Slack's).
+    async fn upload(&self, url: &str, bytes: Vec<u8>) -> Result<(), String> {
+        Self::sent("the file upload", self.http.post(url).body(bytes)).await
+    }
+
     /// Posts to a `response_url` (slash commands and buttons).
     async fn respond(&self, url: &str, body: &Value) -> Result<(), String> {
-        let response = self
-            .http
-            .post(url)
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| format!("response_url: {e}"))?;
+        Self::sent("response_url", self.http.post(url).json(body)).await
+    }
+
+    /// Sends a request to an address Slack gave; any success status will do.
+    async fn sent(what: &str, request: reqwest::RequestBuilder) -> Result<(), String> {
+        let response = request.send().await.map_err(|e| format!("{what}: {e}"))?;
         if response.status().is_success() {
             Ok(())
         } else {
-            Err(format!("response_url answered {}", response.status()))
+            Err(format!("{what} answered {}", response.status()))
         }
     }
 }
@@ -564,24 +570,34 @@ async fn run(state: &Arc<AppState>, job: Job) -> Result<(), String> {
     {
         tracing::warn!(error = %e, "no thinking status");
     }
+    // In a thread, progress shows as it comes and charts are attached.
+    let mut live = match &job.reply {
+        Reply::Thread { channel, ts } => Some(live::Live::new(slack, channel, ts)),
+        Reply::Url { .. } => None,
+    };
     // The people whose tasks the turn changed, for their App Home after the answer.
     let mut touched = None;
     let (text, blocks) = match seat(state, slack, &job.team, &job.user).await? {
         Ok(seat) => {
             let request = people::plain_mentions(&job.text, &seat.people);
-            let session = job.session.clone();
-            let (assistant, actor) = (seat.assistant.clone(), seat.actor.clone());
-            let events: Vec<Event> = blocking(move || {
-                let options = TurnOptions {
-                    actor,
-                    answering: job.answering,
-                    ..Default::default()
-                };
-                Ok(assistant.turn(&session, &request, options).collect())
-            })
-            .await
-            .map_err(|p| p.detail)?;
-            let message = blocks::message(&events, &job.session);
+            let options = TurnOptions {
+                actor: seat.actor.clone(),
+                answering: job.answering.clone(),
+                ..Default::default()
+            };
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Event>();
+            seat.assistant
+                .stream(&job.session, &request, options, move |e| {
+                    let _ = tx.send(e);
+                });
+            let mut events = Vec::new();
+            while let Some(event) = rx.recv().await {
+                if let (Event::Progress { line, .. }, Some(live)) = (&event, live.as_mut()) {
+                    live.progress(line).await;
+                }
+                events.push(event);
+            }
+            let message = blocks::message(&events, &job.session, live.is_some());
             touched = Some((seat, events));
             message
         }
@@ -590,18 +606,25 @@ async fn run(state: &Arc<AppState>, job: Job) -> Result<(), String> {
             vec![json!({"type": "section", "text": {"type": "mrkdwn", "text": refusal}})],
         ),
     };
-    let answered = match job.reply {
-        Reply::Thread { channel, ts } => slack
-            .post("chat.postMessage", &json!({"channel": channel, "thread_ts": ts, "text": text, "blocks": blocks}))
-            .await
-            .map(|_| ()),
-        Reply::Url { url, replace } => {
+    let answered = match (&job.reply, &live) {
+        (_, Some(live)) => live.answer(&text, &blocks).await,
+        (Reply::Url { url, replace }, None) => {
             slack
-                .respond(&url, &json!({"response_type": "in_channel", "replace_original": replace, "text": text, "blocks": blocks}))
+                .respond(url, &json!({"response_type": "in_channel", "replace_original": replace, "text": text, "blocks": blocks}))
                 .await
         }
+        (Reply::Thread { .. }, None) => Err("a thread's answer without its thread".into()),
     };
     if let Some((seat, events)) = touched {
+        if let Some(live) = &live {
+            for event in &events {
+                if let Event::Display(Display::Chart { title, png }) = event
+                    && let Err(e) = live.chart(title, png).await
+                {
+                    tracing::warn!(error = %e, "a chart was not uploaded to Slack");
+                }
+            }
+        }
         home::republish_for(state, slack, &job.team, &seat, &events).await;
     }
     answered
