@@ -7,6 +7,7 @@
 //! submission alone is answered in the request, as Slack requires).
 
 mod blocks;
+mod handle;
 mod home;
 mod live;
 mod modal;
@@ -234,91 +235,42 @@ async fn events(
     verified(&state, &headers, &body)?;
     let payload: Value = serde_json::from_slice(&body)
         .map_err(|e| malformed(&format!("the body is not JSON ({e})")))?;
-    match payload["type"].as_str() {
-        Some("url_verification") => {
-            let challenge = payload["challenge"]
-                .as_str()
-                .ok_or_else(|| malformed("no challenge"))?;
-            Ok(Json(json!({"challenge": challenge})).into_response())
-        }
-        Some("event_callback") => {
-            let event_id = payload["event_id"]
-                .as_str()
-                .ok_or_else(|| malformed("no event_id"))?;
-            if !first_delivery(&state, format!("slack:event:{event_id}")).await? {
-                return Ok(StatusCode::OK.into_response());
-            }
-            let event = &payload["event"];
-            let kind = event["type"].as_str().unwrap_or_default();
-            let team = payload["team_id"].as_str().or(event["team"].as_str());
-            if kind == "assistant_thread_started" {
-                let (state, event) = (Arc::clone(&state), event.clone());
-                background(async move {
-                    let Some(slack) = state.slack.as_ref() else {
-                        return Ok(());
-                    };
-                    threads::started(slack, &event).await
-                });
-                return Ok(StatusCode::OK.into_response());
-            }
-            if kind == "app_home_opened" && event["tab"] == "home" {
-                let (team, user) = (
-                    team.ok_or_else(|| malformed("no team_id"))?.to_string(),
-                    event["user"]
-                        .as_str()
-                        .ok_or_else(|| malformed("event without user"))?
-                        .to_string(),
-                );
-                let state = Arc::clone(&state);
-                background(async move {
-                    let Some(slack) = state.slack.as_ref() else {
-                        return Ok(());
-                    };
-                    home::publish(&state, slack, &team, &user).await
-                });
-                return Ok(StatusCode::OK.into_response());
-            }
-            let direct = kind == "message" && event["channel_type"] == "im";
-            // The bot's own messages and edits come back as events too: ignore them.
-            let from_person = event["bot_id"].is_null() && event["subtype"].is_null();
-            if (kind == "app_mention" || direct) && from_person {
-                let field = |k: &str| {
-                    event[k]
-                        .as_str()
-                        .map(str::to_string)
-                        .ok_or_else(|| malformed(&format!("event without {k}")))
-                };
-                let channel = field("channel")?;
-                let ts = event["thread_ts"]
-                    .as_str()
-                    .map(str::to_string)
-                    .map_or_else(|| field("ts"), Ok)?;
-                // A direct message in a thread is an assistant thread: a conversation of its own.
-                let thread = direct && !event["thread_ts"].is_null();
-                let session = if direct && !thread {
-                    format!("slack:{channel}")
-                } else {
-                    format!("slack:{channel}:{ts}")
-                };
-                let team = team.ok_or_else(|| malformed("no team_id"))?;
-                spawn(
-                    &state,
-                    Job {
-                        team: team.into(),
-                        user: field("user")?,
-                        text: field("text")?,
-                        session,
-                        answering: None,
-                        reply: Reply::Thread { channel, ts },
-                        thinking: thread,
-                    },
-                );
-            }
-            Ok(StatusCode::OK.into_response())
-        }
-        _ => Err(malformed(
-            "unknown type; expected url_verification or event_callback",
-        )),
+    Ok(acknowledge(handle::on_event(&state, payload).await?))
+}
+
+async fn command(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let Some((slack, form)) = verified_form(&state, &headers, &body).await? else {
+        return Ok(StatusCode::OK.into_response());
+    };
+    Ok(acknowledge(handle::on_command(&state, slack, &form).await?))
+}
+
+async fn interactivity(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let Some((slack, form)) = verified_form(&state, &headers, &body).await? else {
+        return Ok(StatusCode::OK.into_response());
+    };
+    let payload: Value = form
+        .get("payload")
+        .and_then(|p| serde_json::from_str(p).ok())
+        .ok_or_else(|| malformed("no JSON payload field"))?;
+    Ok(acknowledge(
+        handle::on_interaction(&state, slack, payload).await?,
+    ))
+}
+
+/// The HTTP acknowledgement: 200 with the body, if any.
+fn acknowledge(body: Option<Value>) -> Response {
+    match body {
+        Some(body) => Json(body).into_response(),
+        None => StatusCode::OK.into_response(),
     }
 }
 
@@ -347,126 +299,6 @@ async fn verified_form<'a>(
     Ok(first.then_some((slack, form)))
 }
 
-async fn command(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, Problem> {
-    let Some((slack, form)) = verified_form(&state, &headers, &body).await? else {
-        return Ok(StatusCode::OK.into_response());
-    };
-    let field = |k: &str| {
-        form.get(k)
-            .cloned()
-            .ok_or_else(|| malformed(&format!("no {k}")))
-    };
-    let text = field("text")?;
-    if text.trim().is_empty() {
-        return Ok(Json(json!({"response_type": "ephemeral",
-            "text": "Tell me what to do, e.g. `/maestro list my overdue tasks` or `/maestro help`."})).into_response());
-    }
-    if text.trim().eq_ignore_ascii_case(modal::COMMAND) {
-        let trigger = field("trigger_id")?;
-        let state = Arc::clone(&state);
-        background(async move {
-            let Some(slack) = state.slack.as_ref() else {
-                return Ok(());
-            };
-            modal::open(slack, &trigger).await
-        });
-        return Ok(StatusCode::OK.into_response());
-    }
-    let (channel, user) = (field("channel_id")?, field("user_id")?);
-    spawn(
-        &state,
-        Job {
-            team: field("team_id")?,
-            session: format!("slack:cmd:{channel}:{user}"),
-            user,
-            text: text.clone(),
-            answering: None,
-            reply: Reply::Url {
-                url: slack.response_url(field("response_url")?)?,
-                replace: false,
-            },
-            thinking: false,
-        },
-    );
-    Ok(
-        Json(json!({"response_type": "ephemeral", "text": format!("Working on “{text}”…")}))
-            .into_response(),
-    )
-}
-
-async fn interactivity(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, Problem> {
-    let Some((slack, form)) = verified_form(&state, &headers, &body).await? else {
-        return Ok(StatusCode::OK.into_response());
-    };
-    let payload: Value = form
-        .get("payload")
-        .and_then(|p| serde_json::from_str(p).ok())
-        .ok_or_else(|| malformed("no JSON payload field"))?;
-    match payload["type"].as_str() {
-        Some("block_actions") => {}
-        Some("message_action") if payload["callback_id"] == shortcut::CALLBACK_ID => {
-            let message = shortcut::FromMessage::read(&payload)?;
-            let state = Arc::clone(&state);
-            background(async move {
-                let Some(slack) = state.slack.as_ref() else {
-                    return Ok(());
-                };
-                shortcut::run(&state, slack, message).await
-            });
-            return Ok(StatusCode::OK.into_response());
-        }
-        Some("view_submission") if payload["view"]["callback_id"] == modal::CALLBACK_ID => {
-            return modal::submit(&state, slack, &payload).await;
-        }
-        _ => return Ok(StatusCode::OK.into_response()),
-    }
-    let action = &payload["actions"][0];
-    let answer = match action["action_id"].as_str() {
-        Some(blocks::CONFIRM) => "yes",
-        Some(blocks::CANCEL) => "no",
-        Some(id @ (home::COMPLETE | home::SNOOZE)) => {
-            return press_home(&state, &payload, id);
-        }
-        _ => return Err(malformed("unknown action_id")),
-    };
-    let text = |v: &Value, what: &str| {
-        v.as_str()
-            .map(str::to_string)
-            .ok_or_else(|| malformed(what))
-    };
-    let button = blocks::Button::read(&text(
-        &action["value"],
-        "a button without its conversation",
-    )?);
-    if !button.session.starts_with("slack:") {
-        return Err(malformed("a button from another conversation"));
-    }
-    spawn(
-        &state,
-        Job {
-            team: text(&payload["team"]["id"], "no team.id")?,
-            user: text(&payload["user"]["id"], "no user.id")?,
-            text: answer.into(),
-            session: button.session,
-            answering: Some(button.confirmation),
-            reply: Reply::Url {
-                url: slack.response_url(text(&payload["response_url"], "no response_url")?)?,
-                replace: true,
-            },
-            thinking: false,
-        },
-    );
-    Ok(StatusCode::OK.into_response())
-}
-
 /// Runs the job after the acknowledgement.
 fn spawn(state: &Arc<AppState>, job: Job) {
     let state = Arc::clone(state);
@@ -489,7 +321,7 @@ fn press_home(
     state: &Arc<AppState>,
     payload: &Value,
     action_id: &str,
-) -> Result<Response, Problem> {
+) -> Result<Option<Value>, Problem> {
     let text = |v: &Value, what: &str| {
         v.as_str()
             .map(str::to_string)
@@ -505,7 +337,7 @@ fn press_home(
         };
         home::press(&state, slack, &team, &user, &action_id, &value).await
     });
-    Ok(StatusCode::OK.into_response())
+    Ok(None)
 }
 
 /// A Slack user in the team's workspace: its assistant, the team, and

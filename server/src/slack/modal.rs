@@ -5,9 +5,6 @@
 
 use std::sync::Arc;
 
-use axum::Json;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use maestro_tools::ToolError;
 use serde_json::{Map, Value, json};
 
@@ -75,8 +72,8 @@ fn field(values: &Value, block: &str) -> Option<String> {
 }
 
 /// The answer that keeps the modal open with `errors` (block id → message).
-fn errors(errors: Map<String, Value>) -> Response {
-    Json(json!({"response_action": "errors", "errors": errors})).into_response()
+fn errors(errors: Map<String, Value>) -> Option<Value> {
+    Some(json!({"response_action": "errors", "errors": errors}))
 }
 
 /// A submitted modal: errors inside it, or the task made (the modal closes
@@ -85,7 +82,7 @@ pub async fn submit(
     state: &Arc<AppState>,
     slack: &Slack,
     payload: &Value,
-) -> Result<Response, Problem> {
+) -> Result<Option<Value>, Problem> {
     let text = |v: &Value, what: &str| {
         v.as_str()
             .map(str::to_string)
@@ -182,5 +179,6 @@ pub async fn submit(
             None => Ok(()),
         }
     });
-    Ok(StatusCode::OK.into_response())
+    // No answer closes the modal.
+    Ok(None)
 }
