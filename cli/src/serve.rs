@@ -156,16 +156,33 @@ pub fn token(home: &Path, clock: Clock, command: &TokenCommand) -> Result<ExitCo
 /// The Slack bot from the environment: both secrets, or neither.
 fn slack_from_env() -> Result<Option<SlackConfig>> {
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-    match (var("SLACK_SIGNING_SECRET"), var("SLACK_BOT_TOKEN")) {
-        (Some(signing_secret), Some(bot_token)) => Ok(Some(SlackConfig {
-            signing_secret,
-            bot_token,
-            api_url: var("SLACK_API_URL").unwrap_or_else(|| maestro_server::SLACK_API_URL.into()),
-        })),
-        (None, None) => Ok(None),
-        _ => {
-            bail!("set both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN for the Slack bot, or neither")
-        }
+    let app_token = var("SLACK_APP_TOKEN");
+    if app_token
+        .as_deref()
+        .is_some_and(|t| !t.starts_with("xapp-"))
+    {
+        bail!(
+            "SLACK_APP_TOKEN must be an app-level token (xapp-…) with the connections:write scope"
+        );
+    }
+    let config = |signing_secret: String, bot_token: String| SlackConfig {
+        signing_secret,
+        bot_token,
+        api_url: var("SLACK_API_URL").unwrap_or_else(|| maestro_server::SLACK_API_URL.into()),
+        app_token: app_token.clone(),
+    };
+    match (
+        var("SLACK_SIGNING_SECRET"),
+        var("SLACK_BOT_TOKEN"),
+        &app_token,
+    ) {
+        (Some(secret), Some(bot), _) => Ok(Some(config(secret, bot))),
+        // Socket Mode alone: Slack's HTTP requests are refused.
+        (None, Some(bot), Some(_)) => Ok(Some(config(String::new(), bot))),
+        (None, None, None) => Ok(None),
+        _ => bail!(
+            "set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (Slack over HTTP), SLACK_APP_TOKEN (Socket Mode) or both, or none of them"
+        ),
     }
 }
 

@@ -100,10 +100,13 @@ pub enum ServerError {
     Io(#[from] std::io::Error),
 }
 
-/// The whole application: every route with its middleware.
+/// The whole application: every route with its middleware. Called within a
+/// tokio runtime, it also starts the Slack bot's Socket Mode connection when
+/// the configuration has an app token.
 pub fn app(config: ServerConfig, directory: Arc<dyn Directory>, opener: Opener) -> Router {
     let body_limit = config.body_limit;
     let state = Arc::new(state::AppState::new(config, directory, opener));
+    slack::start_socket_mode(&state);
     api::routes(&state)
         .merge(mcp::routes(&state))
         .merge(console::routes(&state))

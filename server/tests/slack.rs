@@ -25,7 +25,7 @@ type Posts = Arc<Mutex<Vec<(String, String, Value)>>>;
 /// `views.open` (recorded), `users.info` (Ann's e-mail for U_ANN),
 /// `chat.getPermalink`, and `/respond/{n}` standing for response URLs. It speaks Slack's
 /// wire format (`{"ok": …}`).
-async fn fake_slack() -> (String, Posts) {
+async fn fake_slack(socket: Option<String>) -> (String, Posts) {
     let posts: Posts = Arc::default();
     /// `chat.postMessage`, `views.publish`, `views.open`: recorded by method.
     async fn post_api(
@@ -91,6 +91,21 @@ async fn fake_slack() -> (String, Posts) {
     let app = axum::Router::new()
         .route("/api/users.info", get(users_info))
         .route("/api/chat.getPermalink", get(permalink))
+        .route(
+            "/api/apps.connections.open",
+            post(
+                move |State(p): State<Posts>, headers: HeaderMap| async move {
+                    let auth = headers["authorization"].to_str().unwrap().to_string();
+                    p.lock()
+                        .unwrap()
+                        .push(("apps.connections.open".into(), auth, json!({})));
+                    Json(match &socket {
+                        Some(url) => json!({"ok": true, "url": url}),
+                        None => json!({"ok": false, "error": "not_allowed_token_type"}),
+                    })
+                },
+            ),
+        )
         .route("/api/files.getUploadURLExternal", get(upload_url))
         .route("/upload/{id}", post(upload))
         .route("/api/{method}", post(post_api))
@@ -112,13 +127,20 @@ struct Bot {
 /// The server with the bot, the workspace `acme` for team T1 with Bob (by
 /// Slack id) and Ann (by e-mail).
 async fn bot() -> Bot {
-    let (slack, posts) = fake_slack().await;
+    bot_with(None).await
+}
+
+/// [`bot`], connected over Socket Mode to `socket` when there is one.
+async fn bot_with(socket: Option<String>) -> Bot {
+    let app_token = socket.as_ref().map(|_| "xapp-test".to_string());
+    let (slack, posts) = fake_slack(socket).await;
     let api_url = format!("{slack}/api");
     let server = start(|c| {
         c.slack = Some(SlackConfig {
             signing_secret: SECRET.into(),
             bot_token: "xoxb-test".into(),
             api_url,
+            app_token,
         })
     })
     .await;
@@ -1070,4 +1092,116 @@ async fn long_work_in_a_thread_shows_progress_in_place_then_the_answer_and_its_c
     );
     let bytes = &all.iter().find(|p| p.0 == "upload/F1").unwrap().2;
     assert_eq!(bytes["png"], true, "{bytes}");
+}
+
+#[tokio::test]
+async fn socket_mode_acknowledges_envelopes_answers_and_survives_a_disconnect() {
+    use futures_util::{SinkExt as _, StreamExt as _};
+    use tokio_tungstenite::tungstenite::Message;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}/link", listener.local_addr().unwrap());
+    let (acks, mut acked) = tokio::sync::mpsc::unbounded_channel::<Value>();
+    // The envelopes wait until the workspace and its people exist.
+    let (ready, go) = tokio::sync::oneshot::channel::<()>();
+    // A fake Slack socket: hello, one mention, the ack; then a disconnect
+    // on the first connection, and the same on the next.
+    tokio::spawn(async move {
+        let mut go = Some(go);
+        for round in 0..2 {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            let hello = json!({"type": "hello", "num_connections": 1});
+            ws.send(Message::text(hello.to_string())).await.unwrap();
+            if let Some(go) = go.take() {
+                go.await.unwrap();
+            }
+            let payload = mention(
+                &format!("EvSock{round}"),
+                &format!("1700000400.00010{round}"),
+                "<@UBOT> who is on the team?",
+            );
+            let envelope = json!({"envelope_id": format!("env-{round}"), "type": "events_api",
+                                  "accepts_response_payload": false, "retry_attempt": 0, "payload": payload});
+            ws.send(Message::text(envelope.to_string())).await.unwrap();
+            let ack = loop {
+                match ws.next().await {
+                    Some(Ok(Message::Text(text))) => {
+                        break serde_json::from_str::<Value>(&text).unwrap();
+                    }
+                    Some(Ok(_)) => continue,
+                    other => panic!("no ack: {other:?}"),
+                }
+            };
+            acks.send(ack).unwrap();
+            let bye = json!({"type": "disconnect", "reason": "refresh_requested"});
+            ws.send(Message::text(bye.to_string())).await.unwrap();
+        }
+    });
+    let b = bot_with(Some(url)).await;
+    ready.send(()).unwrap();
+    let first = tokio::time::timeout(Duration::from_secs(20), acked.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first, json!({"envelope_id": "env-0"}));
+    let second = tokio::time::timeout(Duration::from_secs(20), acked.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        second,
+        json!({"envelope_id": "env-1"}),
+        "reconnected after the disconnect"
+    );
+    let answers = b.messages(2).await;
+    let mut threads: Vec<&str> = answers
+        .iter()
+        .map(|p| p.2["thread_ts"].as_str().unwrap())
+        .collect();
+    threads.sort();
+    assert_eq!(threads, ["1700000400.000100", "1700000400.000101"]);
+    assert!(
+        answers
+            .iter()
+            .all(|a| a.2.to_string().contains("Bob Smith")),
+        "{:?}",
+        answers[0]
+    );
+    let posts = b.posts.lock().unwrap().clone();
+    let opened: Vec<&str> = posts
+        .iter()
+        .filter(|p| p.0 == "apps.connections.open")
+        .map(|p| p.1.as_str())
+        .collect();
+    assert!(
+        opened.len() >= 2 && opened.iter().all(|auth| *auth == "Bearer xapp-test"),
+        "{opened:?}"
+    );
+}
+
+#[tokio::test]
+async fn without_a_signing_secret_slacks_http_requests_are_refused() {
+    let (slack, _posts) = fake_slack(None).await;
+    let server = start(|c| {
+        c.slack = Some(SlackConfig {
+            signing_secret: String::new(),
+            bot_token: "xoxb-test".into(),
+            api_url: format!("{slack}/api"),
+            app_token: Some("xapp-test".into()),
+        })
+    })
+    .await;
+    // Signed with the empty secret, as anyone could.
+    let body = mention("EvForged", "1700000500.000100", "delete task 1").to_string();
+    let forged = server
+        .http
+        .post(server.url("/slack/events"))
+        .header("x-slack-request-timestamp", now().to_string())
+        .header(
+            "x-slack-signature",
+            slack_signature("", now(), body.as_bytes()),
+        )
+        .body(body);
+    assert!(problem(forged, 404).await.contains("Socket Mode"));
 }

@@ -13,6 +13,7 @@ mod live;
 mod modal;
 mod people;
 mod shortcut;
+mod socket;
 mod threads;
 mod verify;
 
@@ -49,6 +50,9 @@ pub struct SlackConfig {
     pub bot_token: String,
     /// The Web API's base URL (default [`DEFAULT_API_URL`]).
     pub api_url: String,
+    /// The app-level `xapp-` token: with it the bot connects out over Socket
+    /// Mode ([`socket`]) and needs no public URL.
+    pub app_token: Option<String>,
 }
 
 /// The running bot.
@@ -73,13 +77,31 @@ impl Slack {
 
     /// Posts JSON to a Web API method (e.g. `chat.postMessage`) with the bot token.
     async fn post(&self, method: &str, body: &Value) -> Result<Value, String> {
-        self.api(method, self.http.post(self.url(method)).json(body))
+        let request = self.http.post(self.url(method)).json(body);
+        self.api(method, request.bearer_auth(&self.config.bot_token))
             .await
+    }
+
+    /// A Socket Mode WebSocket URL (`apps.connections.open`, with the app token).
+    async fn open_connection(&self) -> Result<String, String> {
+        let token = self
+            .config
+            .app_token
+            .as_deref()
+            .ok_or("no SLACK_APP_TOKEN for Socket Mode")?;
+        let method = "apps.connections.open";
+        let request = self.http.post(self.url(method)).bearer_auth(token);
+        let reply = self.api(method, request).await?;
+        reply["url"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("{method} answered without a url"))
     }
 
     /// Reads a Web API method that takes query arguments (e.g. `users.info`).
     async fn get(&self, method: &str, query: &[(&str, &str)]) -> Result<Value, String> {
-        self.api(method, self.http.get(self.url(method)).query(query))
+        let request = self.http.get(self.url(method)).query(query);
+        self.api(method, request.bearer_auth(&self.config.bot_token))
             .await
     }
 
@@ -87,13 +109,9 @@ impl Slack {
         format!("{}/{method}", self.config.api_url.trim_end_matches('/'))
     }
 
-    /// Sends a Web API request with the bot token; Slack answers `{"ok": …}`.
+    /// Sends a Web API request (its token set); Slack answers `{"ok": …}`.
     async fn api(&self, method: &str, request: reqwest::RequestBuilder) -> Result<Value, String> {
-        let response = request
-            .bearer_auth(&self.config.bot_token)
-            .send()
-            .await
-            .map_err(|e| format!("{method}: {e}"))?;
+        let response = request.send().await.map_err(|e| format!("{method}: {e}"))?;
         let reply: Value = response
             .json()
             .await
@@ -182,6 +200,23 @@ pub fn table() -> Vec<Route> {
     ]
 }
 
+/// Connects the bot over Socket Mode, in the background until the server
+/// stops, when it has an app token (and a runtime to run in).
+pub fn start_socket_mode(state: &Arc<AppState>) {
+    let Some(slack) = &state.slack else {
+        return;
+    };
+    if slack.config.app_token.is_none() {
+        return;
+    }
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => {
+            runtime.spawn(socket::run(Arc::clone(state), state.config.stop.clone()));
+        }
+        Err(_) => tracing::error!("Slack Socket Mode needs a tokio runtime; it is off"),
+    }
+}
+
 /// The bot, after checking the request's signature.
 fn verified<'a>(
     state: &'a AppState,
@@ -193,6 +228,12 @@ fn verified<'a>(
             "the Slack bot is off; set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN and restart",
         )
     })?;
+    // Socket Mode alone has no signing secret: no HTTP request can be trusted.
+    if slack.config.signing_secret.is_empty() {
+        return Err(Problem::not_found(
+            "this Slack bot uses Socket Mode; set SLACK_SIGNING_SECRET to take Slack's HTTP requests too",
+        ));
+    }
     verify::verify(
         &slack.config.signing_secret,
         headers,
