@@ -76,6 +76,7 @@ impl AppState {
             assistant
                 .platform()
                 .restrict_files(files.map_err(Problem::internal)?);
+            crate::slack::watch_homes(&state, &workspace, assistant.platform());
             open.insert(workspace, assistant.clone());
             Ok(assistant)
         })

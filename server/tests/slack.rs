@@ -226,6 +226,37 @@ impl Bot {
             .await
     }
 
+    /// How many posts the fake Slack holds now (for [`Bot::tab`]).
+    fn mark(&self) -> usize {
+        self.posts.lock().unwrap().len()
+    }
+
+    /// Waits until `user`'s App Home is published, after the first `since`
+    /// posts, showing what `shows` accepts; returns its blocks as text.
+    async fn tab(&self, since: usize, user: &str, shows: impl Fn(&str) -> bool) -> String {
+        for _ in 0..1500 {
+            let found =
+                self.posts
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .skip(since)
+                    .find_map(|(method, _, body)| {
+                        let blocks = body["view"]["blocks"].to_string();
+                        (method == "views.publish" && body["user_id"] == user && shows(&blocks))
+                            .then_some(blocks)
+                    });
+            if let Some(blocks) = found {
+                return blocks;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!(
+            "{user}'s App Home was not published as expected: {:?}",
+            self.posts.lock().unwrap()
+        );
+    }
+
     async fn posts_of(
         &self,
         n: usize,
@@ -367,13 +398,9 @@ async fn a_mention_is_answered_in_its_thread_once() {
     let count = |method: &str| posts.iter().filter(|p| p.0 == method).count();
     assert_eq!(count("chat.postMessage"), 2, "the retry was dropped");
     // Bob's new task is on his App Home (Ann has no Slack id on the team).
-    let published: Vec<&Value> = posts
-        .iter()
-        .filter(|p| p.0 == "views.publish")
-        .map(|p| &p.2)
-        .collect();
+    let published = b.posts_of(1, |m| m == "views.publish").await;
     assert_eq!(published.len(), 1, "{posts:?}");
-    assert_eq!(published[0]["user_id"], "U_BOB");
+    assert_eq!(published[0].2["user_id"], "U_BOB");
 }
 
 #[tokio::test]
@@ -768,27 +795,18 @@ async fn the_app_home_lists_open_tasks_and_its_buttons_change_them() {
         ("Patch the VPN", "2026-11-30"),
         ("Write the runbook", "2026-11-27"),
     ] {
-        let (status, _) = b
-            .server
-            .post(
-                "/v1/tasks",
-                &b.token,
-                json!({"title": title, "assignee": "Bob Smith", "due": due}),
-            )
-            .await;
-        assert_eq!(status, 201);
+        let task = json!({"title": title, "assignee": "Bob Smith", "due": due});
+        assert_eq!(b.server.post("/v1/tasks", &b.token, task).await.0, 201);
     }
     let opened = json!({"type": "event_callback", "team_id": "T1", "event_id": "EvHome1",
         "event": {"type": "app_home_opened", "user": "U_BOB", "channel": "D1", "tab": "home"}});
+    let since = b.mark();
     assert_eq!(b.event(&opened).send().await.unwrap().status(), 200);
-    let posts = b.posts(1).await;
-    let (method, _, publish) = &posts[0];
-    assert_eq!(
-        (method.as_str(), publish["user_id"].as_str()),
-        ("views.publish", Some("U_BOB"))
-    );
-    assert_eq!(publish["view"]["type"], "home");
-    let shown = publish["view"]["blocks"].to_string();
+    let shown = b
+        .tab(since, "U_BOB", |t| {
+            t.contains("Write the runbook") && t.contains("Patch the VPN")
+        })
+        .await;
     let (runbook, vpn) = (
         shown.find("Write the runbook").unwrap(),
         shown.find("Patch the VPN").unwrap(),
@@ -806,49 +824,40 @@ async fn the_app_home_lists_open_tasks_and_its_buttons_change_them() {
         .1[0]["id"]
         .clone();
     let runbook_id = runbook_id.as_i64().unwrap().to_string();
-    assert_eq!(
-        interaction(&b, &press("home_snooze", &runbook_id))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    let posts = b.posts(2).await;
-    assert_eq!(posts[1].0, "views.publish", "republished after the change");
+    let since = b.mark();
+    let snooze = interaction(&b, &press("home_snooze", &runbook_id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(snooze.status(), 200);
+    b.tab(since, "U_BOB", |t| {
+        t.matches("due Mon 2026-11-30").count() == 2
+    })
+    .await;
     let (_, snoozed) = b
         .server
         .get(&format!("/v1/tasks/{runbook_id}"), &b.token)
         .await;
     assert_eq!(snoozed["due"], "2026-11-30");
+    let since = b.mark();
     interaction(&b, &press("home_complete", &runbook_id))
         .send()
         .await
         .unwrap();
-    let posts = b.posts(3).await;
+    b.tab(since, "U_BOB", |t| {
+        !t.contains("Write the runbook") && t.contains("Patch the VPN")
+    })
+    .await;
     let (_, done) = b
         .server
         .get(&format!("/v1/tasks/{runbook_id}"), &b.token)
         .await;
     assert_eq!(done["status"], "done");
-    assert!(
-        !posts[2].2["view"]["blocks"]
-            .to_string()
-            .contains("Write the runbook"),
-        "gone from the tab"
-    );
     // Someone not on the team is told how to join.
     let stranger = json!({"type": "event_callback", "team_id": "T1", "event_id": "EvHome2",
         "event": {"type": "app_home_opened", "user": "U_ZED", "channel": "D2", "tab": "home"}});
     b.event(&stranger).send().await.unwrap();
-    let posts = b.posts(4).await;
-    assert!(
-        posts[3].2["view"]["blocks"]
-            .to_string()
-            .contains("--slack-id U_ZED"),
-        "{:?}",
-        posts[3]
-    );
+    b.tab(0, "U_ZED", |t| t.contains("--slack-id U_ZED")).await;
 }
 
 #[tokio::test]
@@ -941,12 +950,8 @@ async fn the_new_task_modal_checks_its_fields_and_creates_the_task() {
             .unwrap()
             .starts_with("Created task #1")
     );
-    assert!(
-        posts
-            .iter()
-            .any(|(m, _, body)| m == "views.publish" && body["user_id"] == "U_BOB"),
-        "Bob's home shows it"
-    );
+    b.tab(0, "U_BOB", |t| t.contains("Rotate the billing keys"))
+        .await;
     let past = submit(
         json!({"title": {"value": {"type": "plain_text_input", "value": "Too late"}},
                               "due": {"value": {"type": "datepicker", "selected_date": "2020-01-01"}}}),
@@ -1204,4 +1209,35 @@ async fn without_a_signing_secret_slacks_http_requests_are_refused() {
         )
         .body(body);
     assert!(problem(forged, 404).await.contains("Socket Mode"));
+}
+
+#[tokio::test]
+async fn a_change_made_over_rest_republishes_the_assignees_app_home() {
+    let b = bot().await;
+    let (status, _) = b
+        .server
+        .post(
+            "/v1/tasks",
+            &b.token,
+            json!({"title": "Order the new laptops", "assignee": "Bob Smith"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let published = b.posts_of(1, |m| m == "views.publish").await;
+    assert_eq!(published[0].2["user_id"], "U_BOB");
+    assert!(
+        published[0].2["view"]["blocks"]
+            .to_string()
+            .contains("Order the new laptops")
+    );
+    // Ann has no Slack id: her tasks publish nothing.
+    b.server
+        .post(
+            "/v1/tasks",
+            &b.token,
+            json!({"title": "Book the venue", "assignee": "Ann Lee"}),
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(b.posts_of(1, |m| m == "views.publish").await.len(), 1);
 }

@@ -32,7 +32,9 @@ pub use maestro_store::{
     NewPerson, NewTask, Person, Priority, Status, StatusFilter, Task, TaskFilter, TaskPatch,
 };
 pub use platform::settings;
-pub use platform::{Backends, FileAccess, Platform, PlatformError, Project, Query, Reindexed};
+pub use platform::{
+    Backends, Change, FileAccess, Platform, PlatformError, Project, Query, Reindexed, Watcher,
+};
 pub use store::{AssetStore, AuditRecord, Store, StoreError, UsageRecord};
 pub use tool::{
     Context, Display, Effect, Hooks, Registry, Table, Tool, ToolError, ToolInfo, ToolOutput,

@@ -338,3 +338,27 @@ fn free_text_has_a_length_limit_that_says_what_to_do() {
     let ok = "y".repeat(500);
     assert!(p.call(None, "create_task", json!({"title": ok})).is_ok());
 }
+
+#[test]
+fn watchers_hear_of_changes_and_not_of_reads_or_failures() {
+    use std::sync::{Arc, Mutex};
+    let p = platform();
+    let heard: Arc<Mutex<Vec<String>>> = Arc::default();
+    let ears = Arc::clone(&heard);
+    p.watch(Arc::new(move |change: &maestro_tools::Change<'_>| {
+        let title = change.data["title"].as_str().unwrap_or("").to_string();
+        ears.lock()
+            .unwrap()
+            .push(format!("{} {title}", change.tool));
+    }));
+    p.call(None, "create_task", json!({"title": "Patch the VPN"}))
+        .unwrap();
+    p.call(None, "list_tasks", json!({})).unwrap();
+    p.call(None, "create_task", json!({"title": ""}))
+        .unwrap_err();
+    p.call(None, "complete_task", json!({"id": 1})).unwrap();
+    assert_eq!(
+        *heard.lock().unwrap(),
+        ["create_task Patch the VPN", "complete_task Patch the VPN"]
+    );
+}

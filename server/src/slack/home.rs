@@ -8,13 +8,12 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
-use maestro_assistant::{Event, Status as ActionStatus};
-use maestro_tools::Effect;
 use maestro_tools::store::{StatusFilter, Task, TaskFilter};
+use maestro_tools::{Change, Platform};
 use serde_json::{Value, json};
 
 use super::blocks::{escape, section};
-use super::{Seat, Slack, seat};
+use super::{Seat, Slack, seat, seat_in};
 use crate::state::{AppState, blocking};
 
 /// Action id of a task's Complete button (its value: the task's number).
@@ -34,14 +33,35 @@ pub async fn publish(
     user: &str,
 ) -> Result<(), String> {
     let blocks = match seat(state, slack, team, user).await? {
-        Ok(seat) => match seat.actor.clone() {
-            Some(person) => tab(&seat, &person).await?,
-            None => vec![section(&format!(
-                "You are not on the team in Maestro yet. An admin can add you with `maestro people add \"Your Name\" --slack-id {user}`."
-            ))],
-        },
+        Ok(seat) => blocks_for(&seat, user).await?,
         Err(refusal) => vec![section(&refusal)],
     };
+    send(slack, user, blocks).await
+}
+
+/// Publishes `user`'s home tab in `workspace`.
+async fn publish_in(
+    state: &Arc<AppState>,
+    slack: &Slack,
+    workspace: &str,
+    user: &str,
+) -> Result<(), String> {
+    let seat = seat_in(state, slack, workspace, user).await?;
+    let blocks = blocks_for(&seat, user).await?;
+    send(slack, user, blocks).await
+}
+
+/// The tab of the person `user` is, or how to become one.
+async fn blocks_for(seat: &Seat, user: &str) -> Result<Vec<Value>, String> {
+    match seat.actor.clone() {
+        Some(person) => tab(seat, &person).await,
+        None => Ok(vec![section(&format!(
+            "You are not on the team in Maestro yet. An admin can add you with `maestro people add \"Your Name\" --slack-id {user}`."
+        ))]),
+    }
+}
+
+async fn send(slack: &Slack, user: &str, blocks: Vec<Value>) -> Result<(), String> {
     let view = json!({"type": "home", "blocks": blocks});
     slack
         .post("views.publish", &json!({"user_id": user, "view": view}))
@@ -201,43 +221,73 @@ async fn dm(slack: &Slack, user: &str, text: &str) -> Result<(), String> {
         .map(|_| ())
 }
 
-/// Publishes again the tabs of the people (with Slack ids) whose tasks a
-/// Slack request just changed; failures are logged, the answer goes on.
-pub async fn republish_for(
-    state: &Arc<AppState>,
-    slack: &Slack,
-    team: &str,
-    seat: &Seat,
-    events: &[Event],
-) {
-    let registry = seat.assistant.platform().registry();
-    let changed = |tool: &str| {
-        registry
-            .get(tool)
-            .is_some_and(|t| t.effect() != Effect::Read)
-    };
-    let touched: BTreeSet<&str> = events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Action(a) if a.status == ActionStatus::Ok && changed(&a.tool) => {
-                a.result.as_ref()
-            }
-            _ => None,
-        })
-        .filter_map(|r| r["assignee"].as_str())
-        .filter_map(|name| {
-            seat.people
-                .iter()
-                .find(|p| p.name == name)?
-                .slack_id
-                .as_deref()
-        })
-        .collect();
-    for user in touched {
-        if let Err(e) = publish(state, slack, team, user).await {
-            tracing::warn!(error = %e, user, "the App Home was not republished");
-        }
+/// Keeps the App Homes of `workspace`'s people current: after a change made
+/// in this server (REST, the console, MCP, chat, Slack) to a task of someone
+/// with a Slack id, their tab is published again. (Changes made by another
+/// process, such as the CLI, show the next time the tab opens.)
+pub fn watch(state: &Arc<AppState>, workspace: &str, platform: &Platform) {
+    if state.slack.is_none() {
+        return;
     }
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    // Weak: the state holds the platform, which holds this watcher.
+    let (state, workspace) = (Arc::downgrade(state), workspace.to_string());
+    platform.watch(Arc::new(move |change: &Change<'_>| {
+        let names = assignees(change.data);
+        if names.is_empty() {
+            return;
+        }
+        let (state, workspace) = (state.clone(), workspace.clone());
+        runtime.spawn(async move {
+            let Some(state) = state.upgrade() else {
+                return;
+            };
+            if let Err(e) = republish(&state, &workspace, &names).await {
+                tracing::warn!(error = %e, "an App Home was not republished");
+            }
+        });
+    }));
+}
+
+/// The assignees of a changed task or tasks.
+fn assignees(data: &Value) -> BTreeSet<String> {
+    let tasks = match data {
+        Value::Array(items) => items.iter().collect(),
+        Value::Object(o) => match o.get("tasks") {
+            Some(Value::Array(items)) => items.iter().collect(),
+            _ => vec![data],
+        },
+        _ => Vec::new(),
+    };
+    tasks
+        .into_iter()
+        .filter_map(|t| t["assignee"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Publishes the tabs of the people called `names` who have Slack ids.
+async fn republish(
+    state: &Arc<AppState>,
+    workspace: &str,
+    names: &BTreeSet<String>,
+) -> Result<(), String> {
+    let Some(slack) = state.slack.as_ref() else {
+        return Ok(());
+    };
+    let assistant = state.assistant(workspace).await.map_err(|p| p.detail)?;
+    let people = blocking(move || Ok(assistant.platform().lookup(None).people()?))
+        .await
+        .map_err(|p| p.detail)?;
+    let users = people
+        .iter()
+        .filter(|p| names.contains(&p.name))
+        .filter_map(|p| p.slack_id.as_deref());
+    for user in users {
+        publish_in(state, slack, workspace, user).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

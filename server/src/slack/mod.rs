@@ -200,6 +200,11 @@ pub fn table() -> Vec<Route> {
     ]
 }
 
+/// Keeps the App Homes of a workspace's people current ([`home::watch`]).
+pub fn watch_homes(state: &Arc<AppState>, workspace: &str, platform: &maestro_tools::Platform) {
+    home::watch(state, workspace, platform);
+}
+
 /// Connects the bot over Socket Mode, in the background until the server
 /// stops, when it has an app token (and a runtime to run in).
 pub fn start_socket_mode(state: &Arc<AppState>) {
@@ -409,21 +414,30 @@ pub async fn seat(
     team: &str,
     user: &str,
 ) -> Result<Result<Seat, String>, String> {
-    let workspace = match workspace(state, team).await? {
-        Ok(w) => w,
-        Err(refusal) => return Ok(Err(refusal)),
-    };
-    let assistant = state.assistant(&workspace).await.map_err(|p| p.detail)?;
+    match workspace(state, team).await? {
+        Ok(workspace) => seat_in(state, slack, &workspace, user).await.map(Ok),
+        Err(refusal) => Ok(Err(refusal)),
+    }
+}
+
+/// `user` in `workspace`.
+pub async fn seat_in(
+    state: &Arc<AppState>,
+    slack: &Slack,
+    workspace: &str,
+    user: &str,
+) -> Result<Seat, String> {
+    let assistant = state.assistant(workspace).await.map_err(|p| p.detail)?;
     let reader = assistant.clone();
     let people = blocking(move || Ok(reader.platform().lookup(None).people()?))
         .await
         .map_err(|p| p.detail)?;
     let actor = people::speaker(slack, &people, user).await;
-    Ok(Ok(Seat {
+    Ok(Seat {
         assistant,
         people,
         actor,
-    }))
+    })
 }
 
 /// " (<URL/tasks/ID|open it>)" when the console's public address is known.
@@ -448,8 +462,8 @@ async fn run(state: &Arc<AppState>, job: Job) -> Result<(), String> {
         Reply::Thread { channel, ts } => Some(live::Live::new(slack, channel, ts)),
         Reply::Url { .. } => None,
     };
-    // The people whose tasks the turn changed, for their App Home after the answer.
-    let mut touched = None;
+    // The turn's events, for its charts after the answer.
+    let mut charts = None;
     let (text, blocks) = match seat(state, slack, &job.team, &job.user).await? {
         Ok(seat) => {
             let request = people::plain_mentions(&job.text, &seat.people);
@@ -471,7 +485,7 @@ async fn run(state: &Arc<AppState>, job: Job) -> Result<(), String> {
                 events.push(event);
             }
             let message = blocks::message(&events, &job.session, live.is_some());
-            touched = Some((seat, events));
+            charts = Some(events);
             message
         }
         Err(refusal) => (
@@ -488,17 +502,14 @@ async fn run(state: &Arc<AppState>, job: Job) -> Result<(), String> {
         }
         (Reply::Thread { .. }, None) => Err("a thread's answer without its thread".into()),
     };
-    if let Some((seat, events)) = touched {
-        if let Some(live) = &live {
-            for event in &events {
-                if let Event::Display(Display::Chart { title, png }) = event
-                    && let Err(e) = live.chart(title, png).await
-                {
-                    tracing::warn!(error = %e, "a chart was not uploaded to Slack");
-                }
+    if let (Some(events), Some(live)) = (charts, &live) {
+        for event in &events {
+            if let Event::Display(Display::Chart { title, png }) = event
+                && let Err(e) = live.chart(title, png).await
+            {
+                tracing::warn!(error = %e, "a chart was not uploaded to Slack");
             }
         }
-        home::republish_for(state, slack, &job.team, &seat, &events).await;
     }
     answered
 }

@@ -65,7 +65,22 @@ pub struct Platform {
     insight: Mutex<Option<(usize, String, Arc<Insight>)>>,
     /// Which files the tools may read on behalf of this platform's callers.
     files: RwLock<FileAccess>,
+    /// Told of every change made through [`Platform::call`].
+    watchers: RwLock<Vec<Watcher>>,
 }
+
+/// A change made through [`Platform::call`]: the tool and the data it answered
+/// (a task, a list of tasks, a person…).
+pub struct Change<'a> {
+    /// The tool that changed something.
+    pub tool: &'a str,
+    /// What it answered.
+    pub data: &'a Value,
+}
+
+/// Hears of changes ([`Platform::watch`]); called on the changing thread, so
+/// it should hand any slow work elsewhere.
+pub type Watcher = Arc<dyn Fn(&Change<'_>) + Send + Sync>;
 
 impl Platform {
     /// Opens the embedded platform in `home` (`maestro.db` and `catalog-WORKSPACE.db`), for `workspace`.
@@ -151,6 +166,7 @@ impl Platform {
             registry: crate::every_tool(),
             insight: Mutex::new(None),
             files: RwLock::new(FileAccess::Any),
+            watchers: RwLock::new(Vec::new()),
         };
         platform.catalog().refresh(platform.tool_entries())?;
         Ok(platform)
@@ -412,11 +428,25 @@ impl Platform {
             "tool ran"
         );
         let _ = self.store.record(&record);
-        if result.is_ok() && tool.effect() != Effect::Read {
+        if let (Ok(out), false) = (&result, tool.effect() == Effect::Read) {
             // The change is made; a stamp left behind only means a rebuild at the next open.
             let _ = self.mark_in_step();
+            let change = Change {
+                tool: name,
+                data: &out.data,
+            };
+            let watchers = self.watchers.read().unwrap_or_else(|p| p.into_inner());
+            watchers.iter().for_each(|w| w(&change));
         }
         result
+    }
+
+    /// Tells `watcher` of every change made through [`Platform::call`] from now on.
+    pub fn watch(&self, watcher: Watcher) {
+        self.watchers
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(watcher);
     }
 
     /// Puts tasks in the catalog (or refreshes them).
