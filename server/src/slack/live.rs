@@ -1,7 +1,9 @@
-//! Long work in a thread: the first progress line is posted as one message
-//! that later lines update in place (`chat.update`, at most once a second),
-//! the answer replaces it, and the turn's charts are uploaded to the thread
-//! (`files.getUploadURLExternal`, the bytes, `files.completeUploadExternal`).
+//! A thread's answer as it is made: the first progress line (long work such
+//! as AutoML) or the first words of a language model's reply are posted as
+//! one message that later ones update in place (`chat.update`, at most once
+//! a second), the answer replaces it, and the turn's charts are uploaded to
+//! the thread (`files.getUploadURLExternal`, the bytes,
+//! `files.completeUploadExternal`).
 
 use std::time::{Duration, Instant};
 
@@ -21,6 +23,8 @@ pub struct Live<'a> {
     /// The progress message, once posted: its `ts`.
     message: Option<String>,
     updated: Option<Instant>,
+    /// The reply written so far, as a language model streams it.
+    draft: String,
 }
 
 impl<'a> Live<'a> {
@@ -32,12 +36,24 @@ impl<'a> Live<'a> {
             thread: thread.to_string(),
             message: None,
             updated: None,
+            draft: String::new(),
         }
     }
 
-    /// Shows a line of progress (failures are logged: the work goes on).
+    /// Shows a line of progress.
     pub async fn progress(&mut self, line: &str) {
-        let text = format!(":hourglass_flowing_sand: {line}");
+        self.show(format!(":hourglass_flowing_sand: {line}")).await;
+    }
+
+    /// Shows the reply so far with `words` added.
+    pub async fn delta(&mut self, words: &str) {
+        self.draft.push_str(words);
+        self.show(self.draft.clone()).await;
+    }
+
+    /// Posts `text`, or puts it in place of what was shown (failures are
+    /// logged: the work goes on).
+    async fn show(&mut self, text: String) {
         let shown = match &self.message {
             None => self
                 .slack
@@ -104,5 +120,77 @@ impl<'a> Live<'a> {
             )
             .await
             .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use axum::Json;
+    use axum::extract::{Path, State};
+    use axum::routing::post;
+
+    use super::*;
+    use crate::slack::SlackConfig;
+
+    type Calls = Arc<Mutex<Vec<(String, Value)>>>;
+
+    /// A Slack that records `chat.postMessage` and `chat.update`.
+    async fn fake() -> (Slack, Calls) {
+        let calls: Calls = Arc::default();
+        async fn record(
+            State(c): State<Calls>,
+            Path(m): Path<String>,
+            Json(b): Json<Value>,
+        ) -> Json<Value> {
+            c.lock().unwrap().push((m, b));
+            Json(json!({"ok": true, "ts": "1700000000.000900"}))
+        }
+        let app = axum::Router::new()
+            .route("/api/{m}", post(record))
+            .with_state(Arc::clone(&calls));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/api", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let config = SlackConfig {
+            signing_secret: "s".into(),
+            bot_token: "xoxb-t".into(),
+            api_url: url,
+            app_token: None,
+        };
+        (Slack::new(config), calls)
+    }
+
+    #[tokio::test]
+    async fn a_streamed_reply_is_one_message_updated_in_place_then_replaced() {
+        let (slack, calls) = fake().await;
+        let mut live = Live::new(&slack, "C1", "1700000000.000100");
+        live.delta("Bob has ").await;
+        live.delta("three open tasks").await; // within a second: not shown yet
+        tokio::time::sleep(EVERY).await;
+        live.delta(", one overdue.").await;
+        live.answer("Bob has three open tasks, one overdue.", &[])
+            .await
+            .unwrap();
+        let calls = calls.lock().unwrap().clone();
+        let seen: Vec<(&str, &str)> = calls
+            .iter()
+            .map(|(m, b)| (m.as_str(), b["text"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("chat.postMessage", "Bob has "),
+                ("chat.update", "Bob has three open tasks, one overdue."),
+                ("chat.update", "Bob has three open tasks, one overdue."),
+            ]
+        );
+        assert!(
+            calls[1..]
+                .iter()
+                .all(|(_, b)| b["ts"] == "1700000000.000900")
+        );
+        assert_eq!(calls[0].1["thread_ts"], "1700000000.000100");
     }
 }

@@ -479,8 +479,10 @@ async fn run(state: &Arc<AppState>, job: Job) -> Result<(), String> {
                 });
             let mut events = Vec::new();
             while let Some(event) = rx.recv().await {
-                if let (Event::Progress { line, .. }, Some(live)) = (&event, live.as_mut()) {
-                    live.progress(line).await;
+                match (&event, live.as_mut()) {
+                    (Event::Progress { line, .. }, Some(live)) => live.progress(line).await,
+                    (Event::Delta { text }, Some(live)) => live.delta(text).await,
+                    _ => {}
                 }
                 events.push(event);
             }
