@@ -1240,4 +1240,16 @@ async fn a_change_made_over_rest_republishes_the_assignees_app_home() {
         .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(b.posts_of(1, |m| m == "views.publish").await.len(), 1);
+    // A task that leaves Bob leaves his tab too.
+    let since = b.mark();
+    let moved = b
+        .server
+        .req(reqwest::Method::PATCH, "/v1/tasks/1", &b.token)
+        .json(&json!({"assignee": "Ann Lee"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), 200);
+    b.tab(since, "U_BOB", |t| !t.contains("Order the new laptops"))
+        .await;
 }

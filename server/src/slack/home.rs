@@ -33,7 +33,7 @@ pub async fn publish(
     user: &str,
 ) -> Result<(), String> {
     let blocks = match seat(state, slack, team, user).await? {
-        Ok(seat) => blocks_for(&seat, user).await?,
+        Ok(seat) => blocks_for(slack, &seat, user).await?,
         Err(refusal) => vec![section(&refusal)],
     };
     send(slack, user, blocks).await
@@ -47,14 +47,19 @@ async fn publish_in(
     user: &str,
 ) -> Result<(), String> {
     let seat = seat_in(state, slack, workspace, user).await?;
-    let blocks = blocks_for(&seat, user).await?;
+    let blocks = blocks_for(slack, &seat, user).await?;
     send(slack, user, blocks).await
 }
 
-/// The tab of the person `user` is, or how to become one.
-async fn blocks_for(seat: &Seat, user: &str) -> Result<Vec<Value>, String> {
+/// The tab of the person `user` is (its tasks remembered), or how to become one.
+async fn blocks_for(slack: &Slack, seat: &Seat, user: &str) -> Result<Vec<Value>, String> {
     match seat.actor.clone() {
-        Some(person) => tab(seat, &person).await,
+        Some(person) => {
+            let (blocks, tasks) = tab(seat, &person).await?;
+            let mut shown = slack.shown.lock().unwrap_or_else(|p| p.into_inner());
+            shown.insert((seat.workspace.clone(), user.to_string()), tasks);
+            Ok(blocks)
+        }
         None => Ok(vec![section(&format!(
             "You are not on the team in Maestro yet. An admin can add you with `maestro people add \"Your Name\" --slack-id {user}`."
         ))]),
@@ -69,8 +74,9 @@ async fn send(slack: &Slack, user: &str, blocks: Vec<Value>) -> Result<(), Strin
         .map(|_| ())
 }
 
-/// The blocks of `person`'s tab: open tasks soonest due first, then those at risk.
-async fn tab(seat: &Seat, person: &str) -> Result<Vec<Value>, String> {
+/// The blocks of `person`'s tab (open tasks soonest due first, then those
+/// at risk) and the tasks it shows.
+async fn tab(seat: &Seat, person: &str) -> Result<(Vec<Value>, BTreeSet<i64>), String> {
     let (assistant, name) = (seat.assistant.clone(), person.to_string());
     let (tasks, risk) = blocking(move || {
         let platform = assistant.platform();
@@ -125,7 +131,8 @@ async fn tab(seat: &Seat, person: &str) -> Result<Vec<Value>, String> {
             .collect();
         blocks.push(section(&lines.join("\n")));
     }
-    Ok(blocks)
+    let ids = tasks.iter().take(SHOWN).map(|t| t.id).collect();
+    Ok((blocks, ids))
 }
 
 /// Task number → probability of missing its due date, from `assess_risk`'s data.
@@ -235,8 +242,8 @@ pub fn watch(state: &Arc<AppState>, workspace: &str, platform: &Platform) {
     // Weak: the state holds the platform, which holds this watcher.
     let (state, workspace) = (Arc::downgrade(state), workspace.to_string());
     platform.watch(Arc::new(move |change: &Change<'_>| {
-        let names = assignees(change.data);
-        if names.is_empty() {
+        let tasks = changed_tasks(change.data);
+        if tasks.is_empty() {
             return;
         }
         let (state, workspace) = (state.clone(), workspace.clone());
@@ -244,15 +251,21 @@ pub fn watch(state: &Arc<AppState>, workspace: &str, platform: &Platform) {
             let Some(state) = state.upgrade() else {
                 return;
             };
-            if let Err(e) = republish(&state, &workspace, &names).await {
+            if let Err(e) = republish(&state, &workspace, &tasks).await {
                 tracing::warn!(error = %e, "an App Home was not republished");
             }
         });
     }));
 }
 
-/// The assignees of a changed task or tasks.
-fn assignees(data: &Value) -> BTreeSet<String> {
+/// A changed task: its number and its assignee now.
+struct Changed {
+    id: i64,
+    assignee: Option<String>,
+}
+
+/// The tasks a change answered with (one, a list, or `{tasks: […]}`).
+fn changed_tasks(data: &Value) -> Vec<Changed> {
     let tasks = match data {
         Value::Array(items) => items.iter().collect(),
         Value::Object(o) => match o.get("tasks") {
@@ -263,15 +276,21 @@ fn assignees(data: &Value) -> BTreeSet<String> {
     };
     tasks
         .into_iter()
-        .filter_map(|t| t["assignee"].as_str().map(str::to_string))
+        .filter_map(|t| {
+            Some(Changed {
+                id: t["id"].as_i64()?,
+                assignee: t["assignee"].as_str().map(str::to_string),
+            })
+        })
         .collect()
 }
 
-/// Publishes the tabs of the people called `names` who have Slack ids.
+/// Publishes the tabs the changed tasks touch: their assignees' (with Slack
+/// ids), and those that showed them (a task that moved to someone else).
 async fn republish(
     state: &Arc<AppState>,
     workspace: &str,
-    names: &BTreeSet<String>,
+    tasks: &[Changed],
 ) -> Result<(), String> {
     let Some(slack) = state.slack.as_ref() else {
         return Ok(());
@@ -280,12 +299,28 @@ async fn republish(
     let people = blocking(move || Ok(assistant.platform().lookup(None).people()?))
         .await
         .map_err(|p| p.detail)?;
-    let users = people
+    let mut users: BTreeSet<String> = people
         .iter()
-        .filter(|p| names.contains(&p.name))
-        .filter_map(|p| p.slack_id.as_deref());
+        .filter(|p| {
+            tasks
+                .iter()
+                .any(|t| t.assignee.as_deref() == Some(p.name.as_str()))
+        })
+        .filter_map(|p| p.slack_id.clone())
+        .collect();
+    let shown = slack
+        .shown
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    users.extend(
+        shown
+            .iter()
+            .filter(|((w, _), ids)| w == workspace && tasks.iter().any(|t| ids.contains(&t.id)))
+            .map(|((_, user), _)| user.clone()),
+    );
     for user in users {
-        publish_in(state, slack, workspace, user).await?;
+        publish_in(state, slack, workspace, &user).await?;
     }
     Ok(())
 }

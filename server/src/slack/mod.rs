@@ -59,6 +59,9 @@ pub struct SlackConfig {
 pub struct Slack {
     config: SlackConfig,
     http: reqwest::Client,
+    /// The tasks each App Home shows, by (workspace, Slack user): whose tab
+    /// a change to a task touches, even when the task leaves them.
+    shown: std::sync::Mutex<HashMap<(String, String), std::collections::BTreeSet<i64>>>,
 }
 
 impl Slack {
@@ -72,6 +75,7 @@ impl Slack {
                 .timeout(std::time::Duration::from_secs(30))
                 .build()
                 .unwrap_or_default(),
+            shown: std::sync::Mutex::default(),
         }
     }
 
@@ -389,6 +393,8 @@ fn press_home(
 /// A Slack user in the team's workspace: its assistant, the team, and
 /// the person the user is (when on the team).
 pub struct Seat {
+    /// The workspace's name.
+    pub workspace: String,
     /// The workspace's assistant.
     pub assistant: Assistant,
     /// Everyone on the team.
@@ -434,6 +440,7 @@ pub async fn seat_in(
         .map_err(|p| p.detail)?;
     let actor = people::speaker(slack, &people, user).await;
     Ok(Seat {
+        workspace: workspace.to_string(),
         assistant,
         people,
         actor,
