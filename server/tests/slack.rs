@@ -38,10 +38,16 @@ async fn fake_slack(socket: Option<String>) -> (String, Posts) {
             .get("authorization")
             .map(|v| v.to_str().unwrap().to_string())
             .unwrap_or_default();
+        // The bot is not a member of the private channel C_PRIVATE.
+        let refused = method == "chat.postMessage" && body["channel"] == "C_PRIVATE";
         p.lock().unwrap().push((method, auth, body));
+        if refused {
+            return Json(json!({"ok": false, "error": "not_in_channel"}));
+        }
         Json(json!({"ok": true, "ts": "1700000000.000200"}))
     }
-    async fn upload_url(Query(q): Query<Vec<(String, String)>>, headers: HeaderMap) -> Json<Value> {
+    async fn upload_url(headers: HeaderMap, body: Bytes) -> Json<Value> {
+        let q: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
         let host = headers["host"].to_str().unwrap().to_string();
         match q.iter().find(|(k, _)| k == "length") {
             Some((_, n)) if n.parse::<usize>().is_ok_and(|n| n > 0) => Json(
@@ -106,7 +112,7 @@ async fn fake_slack(socket: Option<String>) -> (String, Posts) {
                 },
             ),
         )
-        .route("/api/files.getUploadURLExternal", get(upload_url))
+        .route("/api/files.getUploadURLExternal", post(upload_url))
         .route("/upload/{id}", post(upload))
         .route("/api/{method}", post(post_api))
         .route("/respond/{n}", post(respond))
@@ -748,18 +754,18 @@ async fn the_message_shortcut_makes_a_task_with_the_messages_permalink() {
     let payload = json!({"type": "message_action", "callback_id": "create_task_from_message",
         "trigger_id": "13345224609.738474920.8088930838d88f008e0", "response_url": format!("{}/respond/1", b.slack),
         "team": {"id": "T1"}, "user": {"id": "U_ANN"}, "channel": {"id": "C1"},
-        "message": {"type": "message", "user": "U_CAROL", "ts": "1700000000.000300",
+        "message": {"type": "message", "user": "U_CAROL", "ts": "1700000000.000300", "thread_ts": "1700000000.000250",
                     "text": "<@U_BOB> can you renew the TLS certificates by Friday? they expire soon"}});
     assert_eq!(
         interaction(&b, &payload).send().await.unwrap().status(),
         200
     );
-    let posts = b.posts(1).await;
-    let (method, _, reply) = &posts[0];
-    assert_eq!(method, "chat.postMessage");
+    let posts = b.messages(1).await;
+    let (_, _, reply) = &posts[0];
     assert_eq!(
         (reply["channel"].as_str(), reply["thread_ts"].as_str()),
-        (Some("C1"), Some("1700000000.000300"))
+        (Some("C1"), Some("1700000000.000250")),
+        "in the thread the message belongs to"
     );
     assert!(
         reply["text"]
@@ -786,6 +792,30 @@ async fn the_message_shortcut_makes_a_task_with_the_messages_permalink() {
         "From Slack: https://acme.slack.com/archives/C1/p1700000000000300"
     );
     assert!(task["due"].is_string(), "Friday was read: {task}");
+    // In a channel the bot is not in, with Slack markup: told directly, nothing pinged.
+    let private = json!({"type": "message_action", "callback_id": "create_task_from_message",
+        "team": {"id": "T1"}, "user": {"id": "U_ANN"}, "channel": {"id": "C_PRIVATE"},
+        "message": {"type": "message", "user": "U_CAROL", "ts": "1700000000.000400",
+                    "text": "<!here> restart the <https://evil.example|status page> worker"}});
+    interaction(&b, &private).send().await.unwrap();
+    let posts = b.messages(3).await;
+    let direct = &posts[2].2;
+    assert_eq!(direct["channel"], "U_ANN", "{posts:?}");
+    let told = direct["text"].as_str().unwrap();
+    assert!(
+        told.starts_with("Created task #2")
+            && !told.contains("<!here>")
+            && !told.contains("evil.example"),
+        "{told}"
+    );
+    let (_, task) = b.server.get("/v1/tasks/2", &b.token).await;
+    assert!(
+        task["title"]
+            .as_str()
+            .unwrap()
+            .contains("status page worker"),
+        "{task}"
+    );
 }
 
 #[tokio::test]

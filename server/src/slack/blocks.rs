@@ -46,16 +46,10 @@ fn mrkdwn(markdown: &str) -> String {
 fn task_fields(result: &Value) -> Option<Value> {
     let id = result.get("id")?.as_i64()?;
     let title = result.get("title")?.as_str()?;
-    let text = |k: &str| {
-        result
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or("—")
-            .to_string()
-    };
+    let text = |k: &str| escape(result.get(k).and_then(Value::as_str).unwrap_or("—"));
     let field = |label: &str, value: String| json!({"type": "mrkdwn", "text": format!("*{label}*\n{value}")});
     Some(json!({"type": "section", "fields": [
-        field("Task", format!("#{id} {title}")),
+        field("Task", format!("#{id} {}", escape(title))),
         field("Assignee", text("assignee")),
         field("Due", text("due")),
         field("Priority", text("priority")),

@@ -1,8 +1,8 @@
 //! App Home: a person's open tasks by due date, the ones at risk with their
 //! probability, and a Complete and a Snooze (+1 working day) button on each.
-//! Published when the tab opens (`app_home_opened` → `views.publish`), after
-//! its buttons, and after a Slack request changes a task of someone on the
-//! team who has a Slack id.
+//! Published when the tab opens (`app_home_opened` → `views.publish`), and
+//! again after any change made through this server to a task it shows or
+//! to a task of someone with a Slack id ([`watch`]), its buttons' included.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -89,7 +89,7 @@ async fn tab(seat: &Seat, person: &str) -> Result<(Vec<Value>, BTreeSet<i64>), S
         tasks.sort_by_key(|t| (t.due.is_none(), t.due, t.id));
         // No due dates, no history: no risk to show, which is not an error.
         let risk = platform
-            .call(Some(&name), "assess_risk", json!({"limit": 1000}))
+            .consult("assess_risk", json!({"limit": 1000}))
             .map(|out| probabilities(&out.data))
             .unwrap_or_default();
         Ok((tasks, risk))
@@ -215,10 +215,11 @@ pub async fn press(
         Ok(out.summary)
     })
     .await;
-    if let Err(problem) = done {
-        dm(slack, user, &problem.detail).await?;
+    // A change republishes the tab through the watcher; a refusal is told.
+    match done {
+        Ok(_) => Ok(()),
+        Err(problem) => dm(slack, user, &problem.detail).await,
     }
-    publish(state, slack, team, user).await
 }
 
 async fn dm(slack: &Slack, user: &str, text: &str) -> Result<(), String> {
@@ -319,10 +320,21 @@ async fn republish(
             .filter(|((w, _), ids)| w == workspace && tasks.iter().any(|t| ids.contains(&t.id)))
             .map(|((_, user), _)| user.clone()),
     );
-    for user in users {
-        publish_in(state, slack, workspace, &user).await?;
+    // One tab that cannot be published does not keep the others stale.
+    let failed: Vec<String> = futures_util::future::join_all(
+        users
+            .iter()
+            .map(|user| publish_in(state, slack, workspace, user)),
+    )
+    .await
+    .into_iter()
+    .filter_map(Result::err)
+    .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(failed.join("; "))
     }
-    Ok(())
 }
 
 #[cfg(test)]

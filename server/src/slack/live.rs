@@ -11,6 +11,7 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 use super::Slack;
+use super::blocks::escape;
 
 /// Least time between two updates of the progress message.
 const EVERY: Duration = Duration::from_secs(1);
@@ -25,6 +26,8 @@ pub struct Live<'a> {
     updated: Option<Instant>,
     /// The reply written so far, as a language model streams it.
     draft: String,
+    /// Showing failed: nothing more is shown before the answer.
+    stopped: bool,
 }
 
 impl<'a> Live<'a> {
@@ -37,23 +40,32 @@ impl<'a> Live<'a> {
             message: None,
             updated: None,
             draft: String::new(),
+            stopped: false,
         }
     }
 
     /// Shows a line of progress.
     pub async fn progress(&mut self, line: &str) {
-        self.show(format!(":hourglass_flowing_sand: {line}")).await;
+        self.show(format!(":hourglass_flowing_sand: {}", escape(line)))
+            .await;
     }
 
     /// Shows the reply so far with `words` added.
     pub async fn delta(&mut self, words: &str) {
         self.draft.push_str(words);
-        self.show(self.draft.clone()).await;
+        if self.updated.is_none_or(|at| at.elapsed() >= EVERY) {
+            self.show(escape(&self.draft)).await;
+        }
     }
 
     /// Posts `text`, or puts it in place of what was shown (failures are
     /// logged: the work goes on).
     async fn show(&mut self, text: String) {
+        // At most one post or update a second; after a failure, none until the answer.
+        if self.stopped || self.updated.is_some_and(|at| at.elapsed() < EVERY) {
+            return;
+        }
+        self.updated = Some(Instant::now());
         let shown = match &self.message {
             None => self
                 .slack
@@ -62,8 +74,13 @@ impl<'a> Live<'a> {
                     &json!({"channel": self.channel, "thread_ts": self.thread, "text": text}),
                 )
                 .await
-                .map(|reply| self.message = reply["ts"].as_str().map(str::to_string)),
-            Some(_) if self.updated.is_some_and(|at| at.elapsed() < EVERY) => return,
+                .and_then(|reply| {
+                    let ts = reply["ts"]
+                        .as_str()
+                        .ok_or("chat.postMessage answered without a ts")?;
+                    self.message = Some(ts.to_string());
+                    Ok(())
+                }),
             Some(ts) => self
                 .slack
                 .post(
@@ -73,9 +90,9 @@ impl<'a> Live<'a> {
                 .await
                 .map(|_| ()),
         };
-        self.updated = Some(Instant::now());
         if let Err(e) = shown {
-            tracing::warn!(error = %e, "progress not shown in Slack");
+            self.stopped = true;
+            tracing::warn!(error = %e, "progress not shown in Slack; the answer will follow");
         }
     }
 
@@ -102,7 +119,7 @@ impl<'a> Live<'a> {
         let length = bytes.len().to_string();
         let place = self
             .slack
-            .get(
+            .post_form(
                 "files.getUploadURLExternal",
                 &[("filename", "chart.png"), ("length", length.as_str())],
             )

@@ -1,10 +1,12 @@
 //! The Slack bot: Events API (`url_verification`, `app_mention`, direct
 //! messages, `app_home_opened`), the slash command, the confirm/cancel
 //! buttons, the App Home ([`home`]), the message shortcut ([`shortcut`])
-//! and the create-task modal ([`modal`]). Every request is verified
-//! ([`verify`]); the bot acknowledges at once and posts the answer afterwards
-//! through `chat.postMessage` (threaded) or the `response_url` (a modal's
-//! submission alone is answered in the request, as Slack requires).
+//! and the create-task modal ([`modal`]). Requests come over HTTP, each
+//! signature verified ([`verify`]), or over Socket Mode ([`socket`]); both
+//! go to the same handler ([`handle`]). The bot acknowledges at once and
+//! posts the answer afterwards through `chat.postMessage` (threaded) or the
+//! `response_url` (a modal's submission alone is answered in the
+//! acknowledgement, as Slack requires).
 
 mod blocks;
 mod handle;
@@ -82,6 +84,14 @@ impl Slack {
     /// Posts JSON to a Web API method (e.g. `chat.postMessage`) with the bot token.
     async fn post(&self, method: &str, body: &Value) -> Result<Value, String> {
         let request = self.http.post(self.url(method)).json(body);
+        self.api(method, request.bearer_auth(&self.config.bot_token))
+            .await
+    }
+
+    /// Posts form fields to a Web API method that takes them (e.g.
+    /// `files.getUploadURLExternal`) with the bot token.
+    async fn post_form(&self, method: &str, fields: &[(&str, &str)]) -> Result<Value, String> {
+        let request = self.http.post(self.url(method)).form(fields);
         self.api(method, request.bearer_auth(&self.config.bot_token))
             .await
     }

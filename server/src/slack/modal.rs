@@ -1,14 +1,16 @@
 //! The create-task modal: `/maestro new` opens it (`views.open` with the
 //! command's trigger id); its submission is checked at once — errors show
 //! inside the modal (`response_action: errors`) — and creates the task
-//! through `create_task`, as the person who submitted it.
+//! through `create_task`, as the person who submitted it (the assignee's App
+//! Home follows through the platform's watcher).
 
 use std::sync::Arc;
 
 use maestro_tools::ToolError;
 use serde_json::{Map, Value, json};
 
-use super::{Slack, background, home, malformed, people, seat, task_link};
+use super::blocks::escape;
+use super::{Slack, background, malformed, people, seat, task_link};
 use crate::problem::Problem;
 use crate::state::{AppState, blocking};
 
@@ -71,6 +73,20 @@ fn field(values: &Value, block: &str) -> Option<String> {
     Some(value.trim().to_string()).filter(|v| !v.is_empty())
 }
 
+/// Longest a submission's lookups may take (Slack waits 3 s in all).
+const LOOKUP: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The answer when the lookups were too slow: nothing was made; try again.
+fn slow(mut problems: Map<String, Value>) -> Option<Value> {
+    problems.insert(
+        "title".into(),
+        json!(
+            "Maestro is slow to answer just now and made nothing; press Create again in a moment."
+        ),
+    );
+    errors(problems)
+}
+
 /// The answer that keeps the modal open with `errors` (block id → message).
 fn errors(errors: Map<String, Value>) -> Option<Value> {
     Some(json!({"response_action": "errors", "errors": errors}))
@@ -98,10 +114,13 @@ pub async fn submit(
     if title.is_none() {
         problems.insert("title".into(), json!("Give the task a title."));
     }
-    let seat = match seat(state, slack, &team, &user)
-        .await
-        .map_err(Problem::internal)?
-    {
+    // Slack waits 3 s for the answer: the lookups get 2 of them, so that a
+    // slow answer never closes the modal on a task made behind its back.
+    let looked_up = tokio::time::timeout(LOOKUP, seat(state, slack, &team, &user)).await;
+    let Ok(looked_up) = looked_up else {
+        return Ok(slow(problems));
+    };
+    let seat = match looked_up.map_err(Problem::internal)? {
         Ok(seat) => seat,
         Err(refusal) => {
             problems.insert("title".into(), json!(refusal));
@@ -110,7 +129,12 @@ pub async fn submit(
     };
     let mut args = Map::new();
     if let Some(slack_user) = field(values, "assignee") {
-        match people::speaker(slack, &seat.people, &slack_user).await {
+        let found =
+            tokio::time::timeout(LOOKUP, people::speaker(slack, &seat.people, &slack_user)).await;
+        let Ok(found) = found else {
+            return Ok(slow(problems));
+        };
+        match found {
             Some(name) => {
                 args.insert("assignee".into(), json!(name));
             }
@@ -154,15 +178,7 @@ pub async fn submit(
         }
     };
     let id = out.data["id"].as_i64().unwrap_or_default();
-    let message = format!("{}{}", out.summary, task_link(state, id));
-    // The assignee's App Home shows the new task.
-    let assignee = out.data["assignee"].as_str().and_then(|name| {
-        seat.people
-            .iter()
-            .find(|p| p.name == name)?
-            .slack_id
-            .clone()
-    });
+    let message = format!("{}{}", escape(&out.summary), task_link(state, id));
     let state = Arc::clone(state);
     background(async move {
         let Some(slack) = state.slack.as_ref() else {
@@ -173,11 +189,8 @@ pub async fn submit(
                 "chat.postMessage",
                 &json!({"channel": user, "text": message}),
             )
-            .await?;
-        match assignee {
-            Some(assignee) => home::publish(&state, slack, &team, &assignee).await,
-            None => Ok(()),
-        }
+            .await
+            .map(|_| ())
     });
     // No answer closes the modal.
     Ok(None)

@@ -26,6 +26,39 @@ pub async fn speaker(slack: &Slack, people: &[Person], user: &str) -> Option<Str
         .map(|p| p.name.clone())
 }
 
+/// `<url|label>` links.
+static LINK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"<(?:https?|mailto):[^|>]*\|([^>]*)>|<((?:https?|mailto):[^>]*)>")
+        .expect("valid regex")
+});
+/// `<!here>`, `<!channel>`, `<!subteam^…|@team>` and other special mentions, and `<#C…|name>` channels.
+static SPECIAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"<!(\w+)(?:\^[^|>]*)?(?:\|([^>]*))?>|<#[A-Z0-9]+(?:\|([^>]*))?>")
+        .expect("valid regex")
+});
+
+/// Slack's markup in a message as the words people read: links as their
+/// labels, `<!here>` as `@here`, channels as `#name`, entities decoded —
+/// so none of it is stored in a task or echoed back to ping anyone.
+pub fn plain_text(text: &str) -> String {
+    let text = LINK.replace_all(text, |c: &regex::Captures<'_>| {
+        c.get(1)
+            .or(c.get(2))
+            .map_or(String::new(), |m| m.as_str().to_string())
+    });
+    let text = SPECIAL.replace_all(&text, |c: &regex::Captures<'_>| {
+        match (c.get(1), c.get(2), c.get(3)) {
+            (Some(_), Some(label), _) => label.as_str().to_string(),
+            (Some(word), None, _) => format!("@{}", word.as_str()),
+            (None, _, Some(name)) => format!("#{}", name.as_str()),
+            _ => "#channel".to_string(),
+        }
+    });
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
 /// The first person on the team the text mentions (`<@U…>`), if any.
 pub fn first_mentioned<'a>(text: &str, people: &'a [Person]) -> Option<&'a Person> {
     MENTION.captures_iter(text).find_map(|caps| {
@@ -89,6 +122,12 @@ mod tests {
         assert_eq!(
             plain_mentions("assign it to <@U3|ann>", &people),
             "assign it to Ann Park"
+        );
+        assert_eq!(
+            plain_text(
+                "<!here> prod down, see <https://evil.example|status page> in <#C1|ops> &amp; <https://a.b>"
+            ),
+            "@here prod down, see status page in #ops & https://a.b"
         );
         let first = first_mentioned("<@UBOT> ping <@U2> and <@U1>", &people);
         assert_eq!(first.map(|p| p.name.as_str()), Some("Ann Lee"));

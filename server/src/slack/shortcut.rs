@@ -9,7 +9,8 @@ use std::sync::Arc;
 use maestro_assistant::TurnOptions;
 use serde_json::{Map, Value, json};
 
-use super::people::{first_mentioned, plain_mentions};
+use super::blocks::escape;
+use super::people::{first_mentioned, plain_mentions, plain_text};
 use super::{Seat, Slack, malformed, seat, task_link};
 use crate::problem::Problem;
 use crate::state::{AppState, blocking};
@@ -23,6 +24,8 @@ pub struct FromMessage {
     user: String,
     channel: String,
     ts: String,
+    /// The thread to answer in: the message's own, or the one it starts.
+    thread: String,
     text: String,
 }
 
@@ -39,6 +42,8 @@ impl FromMessage {
             user: text(&payload["user"]["id"], "user.id")?,
             channel: text(&payload["channel"]["id"], "channel.id")?,
             ts: text(&payload["message"]["ts"], "message.ts")?,
+            thread: text(&payload["message"]["thread_ts"], "")
+                .or_else(|_| text(&payload["message"]["ts"], "message.ts"))?,
             text: text(&payload["message"]["text"], "message.text")?,
         })
     }
@@ -50,13 +55,14 @@ pub async fn run(state: &Arc<AppState>, slack: &Slack, m: FromMessage) -> Result
         Ok(seat) => create(state, slack, &seat, &m).await,
         Err(refusal) => refusal,
     };
-    slack
-        .post(
-            "chat.postMessage",
-            &json!({"channel": m.channel, "thread_ts": m.ts, "text": reply}),
-        )
-        .await
-        .map(|_| ())
+    let in_thread = json!({"channel": m.channel, "thread_ts": m.thread, "text": reply});
+    if let Err(e) = slack.post("chat.postMessage", &in_thread).await {
+        // Not in that channel (a private one): the person is told directly.
+        tracing::info!(error = %e, "answering the shortcut by direct message");
+        let direct = json!({"channel": m.user, "text": reply});
+        slack.post("chat.postMessage", &direct).await?;
+    }
+    Ok(())
 }
 
 /// Creates the task; the sentence to answer with, success or not.
@@ -72,13 +78,14 @@ async fn create(state: &Arc<AppState>, slack: &Slack, seat: &Seat, m: &FromMessa
         .await
         .ok()
         .and_then(|v| v["permalink"].as_str().map(str::to_string));
-    let mut args = planned(seat, &plain_mentions(&m.text, &seat.people)).await;
+    let text = plain_text(&plain_mentions(&m.text, &seat.people));
+    let mut args = planned(seat, &text).await;
     if let Some(person) = first_mentioned(&m.text, &seat.people) {
         args.insert("assignee".into(), json!(person.name));
     }
     let origin = match &permalink {
         Some(link) => format!("From Slack: {link}"),
-        None => format!("From a Slack message in <#{}>", m.channel),
+        None => format!("From a Slack message in channel {}", m.channel),
     };
     args.insert("description".into(), json!(origin));
     let (assistant, actor) = (seat.assistant.clone(), seat.acting(&m.user));
@@ -91,11 +98,11 @@ async fn create(state: &Arc<AppState>, slack: &Slack, seat: &Seat, m: &FromMessa
     match created {
         Ok(out) => {
             let id = out.data["id"].as_i64().unwrap_or_default();
-            format!("{}{}", out.summary, task_link(state, id))
+            format!("{}{}", escape(&out.summary), task_link(state, id))
         }
         Err(problem) => format!(
             "I could not make a task of that message: {}",
-            problem.detail
+            escape(&problem.detail)
         ),
     }
 }

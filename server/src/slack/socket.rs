@@ -2,8 +2,9 @@
 //! connects out to Slack (`apps.connections.open`, then a WebSocket) instead
 //! of needing a public URL. Each envelope is acknowledged by its
 //! `envelope_id` as soon as the shared handler ([`super::handle`]) has taken
-//! it (with the answer a modal needs as its `payload`), the work runs after;
-//! a `disconnect` is followed by a new connection, an error by one after a
+//! it (with the answer a modal needs as its `payload`), envelopes side by
+//! side, the work after; a `disconnect` is followed by a new connection, an
+//! error or 90 s of silence (the bot pings every 30 s) by one after a
 //! growing pause.
 
 use std::collections::HashMap;
@@ -48,38 +49,75 @@ pub async fn run(state: Arc<AppState>, stop: CancellationToken) {
     }
 }
 
+/// How often the bot pings Slack, so that a dead link shows.
+const PING_EVERY: Duration = Duration::from_secs(30);
+/// Silence after which the link counts as dead (pongs and envelopes both count).
+const SILENCE: Duration = Duration::from_secs(90);
+
 /// One connection: its envelopes handled until Slack asks to reconnect
-/// (`Ok`) or the connection fails (`Err`).
+/// (`Ok`) or the connection fails or falls silent (`Err`). Envelopes are
+/// handled side by side, so one slow answer delays no other ack.
 async fn session(state: &Arc<AppState>) -> Result<(), String> {
     let slack = state.slack.as_ref().ok_or("the Slack bot is off")?;
     let url = slack.open_connection().await?;
-    let (mut socket, _) = tokio_tungstenite::connect_async(url.as_str())
+    let (socket, _) = tokio_tungstenite::connect_async(url.as_str())
         .await
         .map_err(|e| format!("cannot connect to Slack's socket: {e}"))?;
     tracing::info!("Slack Socket Mode connected");
-    while let Some(message) = socket.next().await {
-        let text = match message.map_err(|e| format!("Slack's socket: {e}"))? {
-            Message::Text(text) => text,
-            Message::Close(_) => return Ok(()),
-            // Pings are answered by the library; nothing else is sent.
-            _ => continue,
-        };
-        let envelope: Value = serde_json::from_str(&text)
-            .map_err(|e| format!("Slack sent an envelope that is not JSON: {e}"))?;
-        match envelope["type"].as_str() {
-            Some("disconnect") => return Ok(()),
-            Some("hello") | None => {}
-            Some(_) => {
-                if let Some(ack) = take(state, slack, &envelope).await {
-                    socket
-                        .send(Message::text(ack.to_string()))
-                        .await
-                        .map_err(|e| format!("cannot acknowledge to Slack: {e}"))?;
+    let (mut sink, mut stream) = socket.split();
+    let (acks, mut pending) = tokio::sync::mpsc::unbounded_channel::<Value>();
+    let writer = async move {
+        let mut ping = tokio::time::interval(PING_EVERY);
+        loop {
+            let message = tokio::select! {
+                ack = pending.recv() => match ack {
+                    Some(ack) => Message::text(ack.to_string()),
+                    None => return Ok(()),
+                },
+                _ = ping.tick() => Message::Ping(Default::default()),
+            };
+            sink.send(message)
+                .await
+                .map_err(|e| format!("cannot write to Slack's socket: {e}"))?;
+        }
+    };
+    let reader = async move {
+        loop {
+            let next = tokio::time::timeout(SILENCE, stream.next())
+                .await
+                .map_err(|_| "Slack's socket fell silent".to_string())?;
+            let Some(message) = next else {
+                return Ok(());
+            };
+            let text = match message.map_err(|e| format!("Slack's socket: {e}"))? {
+                Message::Text(text) => text,
+                Message::Close(_) => return Ok(()),
+                // Pings are answered by the library; pongs only show the link lives.
+                _ => continue,
+            };
+            let envelope: Value = serde_json::from_str(&text)
+                .map_err(|e| format!("Slack sent an envelope that is not JSON: {e}"))?;
+            match envelope["type"].as_str() {
+                Some("disconnect") => return Ok(()),
+                Some("hello") | None => {}
+                Some(_) => {
+                    let (state, acks) = (Arc::clone(state), acks.clone());
+                    tokio::spawn(async move {
+                        let Some(slack) = state.slack.as_ref() else {
+                            return;
+                        };
+                        if let Some(ack) = take(&state, slack, &envelope).await {
+                            let _ = acks.send(ack);
+                        }
+                    });
                 }
             }
         }
+    };
+    tokio::select! {
+        written = writer => written,
+        read = reader => read,
     }
-    Ok(())
 }
 
 /// Hands an envelope to the shared handler once (a redelivered envelope is

@@ -335,6 +335,30 @@ impl Platform {
         self.call_with(actor, name, args, Hooks::default())
     }
 
+    /// Runs the read-only tool `name` without an audit record: for a view
+    /// that refreshes on its own (an App Home), which is nobody's request.
+    /// A tool that changes anything is refused.
+    pub fn consult(&self, name: &str, args: Value) -> Result<ToolOutput, ToolError> {
+        let tool = self
+            .registry
+            .get(name)
+            .ok_or_else(|| ToolError::UnknownTool(name.to_string()))?;
+        if tool.effect() != Effect::Read {
+            return Err(ToolError::invalid(
+                name,
+                "effect",
+                "only a read-only tool can be consulted; call it instead",
+            ));
+        }
+        let ctx = Context {
+            platform: self,
+            actor: None,
+            now: self.clock.now(),
+            hooks: Hooks::default(),
+        };
+        tool.call(&ctx, args)
+    }
+
     /// The question to ask before `name` runs with `args`, when it needs a
     /// yes beyond its effect (see [`Tool::confirmation`]).
     pub fn confirmation(&self, actor: Option<&str>, name: &str, args: &Value) -> Option<String> {
