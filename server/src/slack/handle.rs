@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::{
-    Job, Reply, Slack, background, blocks, first_delivery, home, malformed, modal, press_home,
+    Job, Reply, Slack, background, blocks, bot, first_delivery, home, malformed, modal, press_home,
     shortcut, spawn, threads,
 };
 use crate::problem::Problem;
@@ -37,9 +37,7 @@ pub async fn on_event(state: &Arc<AppState>, payload: Value) -> Result<Option<Va
             if kind == "assistant_thread_started" {
                 let (state, event) = (Arc::clone(state), event.clone());
                 background(async move {
-                    let Some(slack) = state.slack.as_ref() else {
-                        return Ok(());
-                    };
+                    let slack = bot(&state)?;
                     threads::started(slack, &event).await
                 });
                 return Ok(None);
@@ -54,9 +52,7 @@ pub async fn on_event(state: &Arc<AppState>, payload: Value) -> Result<Option<Va
                 );
                 let state = Arc::clone(state);
                 background(async move {
-                    let Some(slack) = state.slack.as_ref() else {
-                        return Ok(());
-                    };
+                    let slack = bot(&state)?;
                     home::publish(&state, slack, &team, &user).await
                 });
                 return Ok(None);
@@ -125,9 +121,7 @@ pub async fn on_command(
         let trigger = field("trigger_id")?;
         let state = Arc::clone(state);
         background(async move {
-            let Some(slack) = state.slack.as_ref() else {
-                return Ok(());
-            };
+            let slack = bot(&state)?;
             modal::open(slack, &trigger).await
         });
         return Ok(None);
@@ -166,9 +160,7 @@ pub async fn on_interaction(
             let message = shortcut::FromMessage::read(&payload)?;
             let state = Arc::clone(state);
             background(async move {
-                let Some(slack) = state.slack.as_ref() else {
-                    return Ok(());
-                };
+                let slack = bot(&state)?;
                 shortcut::run(&state, slack, message).await
             });
             return Ok(None);

@@ -13,7 +13,7 @@ use maestro_tools::{Change, Platform};
 use serde_json::{Value, json};
 
 use super::blocks::{escape, section};
-use super::{Seat, Slack, seat, seat_in};
+use super::{Seat, Slack, bot, seat, seat_in};
 use crate::state::{AppState, blocking};
 
 /// Action id of a task's Complete button (its value: the task's number).
@@ -293,9 +293,7 @@ async fn republish(
     workspace: &str,
     tasks: &[Changed],
 ) -> Result<(), String> {
-    let Some(slack) = state.slack.as_ref() else {
-        return Ok(());
-    };
+    let slack = bot(state)?;
     let assistant = state.assistant(workspace).await.map_err(|p| p.detail)?;
     let people = blocking(move || Ok(assistant.platform().lookup(None).people()?))
         .await

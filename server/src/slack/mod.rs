@@ -359,6 +359,14 @@ async fn verified_form<'a>(
     Ok(first.then_some((slack, form)))
 }
 
+/// The bot, for work that runs after an acknowledgement.
+fn bot(state: &AppState) -> Result<&Slack, String> {
+    state
+        .slack
+        .as_ref()
+        .ok_or_else(|| "the Slack bot is off".to_string())
+}
+
 /// Runs the job after the acknowledgement.
 fn spawn(state: &Arc<AppState>, job: Job) {
     let state = Arc::clone(state);
@@ -392,9 +400,7 @@ fn press_home(
     let value = text(&payload["actions"][0]["value"], "a button without its task")?;
     let (state, action_id) = (Arc::clone(state), action_id.to_string());
     background(async move {
-        let Some(slack) = state.slack.as_ref() else {
-            return Ok(());
-        };
+        let slack = bot(&state)?;
         home::press(&state, slack, &team, &user, &action_id, &value).await
     });
     Ok(None)
@@ -466,9 +472,7 @@ pub fn task_link(state: &AppState, id: i64) -> String {
 }
 
 async fn run(state: &Arc<AppState>, job: Job) -> Result<(), String> {
-    let Some(slack) = state.slack.as_ref() else {
-        return Ok(());
-    };
+    let slack = bot(state)?;
     if let (true, Reply::Thread { channel, ts }) = (job.thinking, &job.reply)
         && let Err(e) = threads::thinking(slack, channel, ts).await
     {

@@ -10,7 +10,7 @@ use maestro_tools::ToolError;
 use serde_json::{Map, Value, json};
 
 use super::blocks::escape;
-use super::{Slack, background, malformed, people, seat, task_link};
+use super::{Slack, background, bot, malformed, people, seat, task_link};
 use crate::problem::Problem;
 use crate::state::{AppState, blocking};
 
@@ -181,9 +181,7 @@ pub async fn submit(
     let message = format!("{}{}", escape(&out.summary), task_link(state, id));
     let state = Arc::clone(state);
     background(async move {
-        let Some(slack) = state.slack.as_ref() else {
-            return Ok(());
-        };
+        let slack = bot(&state)?;
         slack
             .post(
                 "chat.postMessage",
