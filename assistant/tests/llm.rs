@@ -642,6 +642,53 @@ fn changes_beyond_the_cap_of_one_answer_wait_for_a_yes() {
     }
 }
 
+#[test]
+fn changes_after_one_that_waits_for_a_yes_wait_with_it_and_none_is_dropped() {
+    let calls: Vec<(&str, String)> = [
+        ("delete_task", json!({"id": 1}).to_string()),
+        (
+            "create_task",
+            json!({"title": "After the deletion A"}).to_string(),
+        ),
+        (
+            "create_task",
+            json!({"title": "After the deletion B"}).to_string(),
+        ),
+        (
+            "create_task",
+            json!({"title": "After the deletion C"}).to_string(),
+        ),
+    ]
+    .into_iter()
+    .collect();
+    let fake = FakeOpenAi::start(vec![Reply::Calls(calls)]);
+    let a = assistant_with(&fake.url, &[("MAESTRO_LLM_MAX_WRITES", "2")]);
+    let before = task_count(&a);
+    let turn = say(&a, "s", "delete task 1, then make three follow-up tasks");
+    assert_eq!(
+        task_count(&a),
+        before,
+        "nothing runs ahead of the deletion's yes"
+    );
+    let waiting = turn.actions.last().unwrap();
+    assert_eq!(
+        (waiting.tool.as_str(), waiting.status),
+        ("delete_task", Status::NeedsConfirmation)
+    );
+    let yes = say(&a, "s", "yes");
+    // Task 1 gone, the three made: the two held back by the cap included.
+    assert_eq!(task_count(&a), before - 1 + 3, "{}", yes.reply());
+    for t in ["A", "B", "C"] {
+        assert_eq!(
+            tasks_titled(&a, &format!("After the deletion {t}")),
+            1,
+            "{}",
+            yes.reply()
+        );
+    }
+    assert_eq!(fake.requests().len(), 1);
+}
+
 /// Another MCP server's tool as the registry holds it (`server.tool`): it
 /// counts its calls.
 struct TrackerClose(Arc<std::sync::atomic::AtomicUsize>);

@@ -176,11 +176,7 @@ impl LlmPlanner {
             }
             let (calls, held) = self.within_write_cap(request, calls);
             let planned: Vec<Call> = calls.iter().map(|(_, c)| c.clone()).collect();
-            let outcomes = if planned.len() > 1 {
-                steps.run_together(&planned)
-            } else {
-                vec![steps.run(&planned[0], &[])]
-            };
+            let outcomes = run_answer(request, steps, &planned, &held);
             for ((id, call), outcome) in calls.iter().zip(outcomes) {
                 match outcome {
                     Outcome::Ran { data, summary } => {
@@ -373,4 +369,34 @@ fn tool_counts(calls: &[Call]) -> String {
         .map(|(tool, n)| format!("{n} × {tool}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Runs one answer's calls: reads side by side; otherwise in order, each
+/// carrying the calls after it and those `held` back, so that a call that
+/// waits for a yes keeps them with it (they run, in order, after the yes)
+/// and nothing runs ahead of it or is dropped.
+fn run_answer(
+    request: &Request<'_>,
+    steps: &mut dyn Steps,
+    planned: &[Call],
+    held: &[Call],
+) -> Vec<Outcome> {
+    let registry = request.platform.registry();
+    let reads = planned
+        .iter()
+        .all(|c| registry.get(&c.tool).map(|t| t.effect()) == Some(Effect::Read));
+    if planned.len() > 1 && reads {
+        return steps.run_together(planned);
+    }
+    let mut outcomes = Vec::new();
+    for (i, call) in planned.iter().enumerate() {
+        let then: Vec<Call> = planned[i + 1..].iter().chain(held).cloned().collect();
+        let outcome = steps.run(call, &then);
+        let stop = matches!(outcome, Outcome::Waiting | Outcome::Interrupted);
+        outcomes.push(outcome);
+        if stop {
+            break;
+        }
+    }
+    outcomes
 }
