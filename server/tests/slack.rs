@@ -1283,3 +1283,17 @@ async fn a_change_made_over_rest_republishes_the_assignees_app_home() {
     b.tab(since, "U_BOB", |t| !t.contains("Order the new laptops"))
         .await;
 }
+
+#[tokio::test]
+async fn a_burst_of_changes_publishes_each_app_home_once_it_settles() {
+    let b = bot().await;
+    for i in 0..12 {
+        let task = json!({"title": format!("Imported task {i}"), "assignee": "Bob Smith"});
+        assert_eq!(b.server.post("/v1/tasks", &b.token, task).await.0, 201);
+    }
+    let last = b.tab(0, "U_BOB", |t| t.contains("Imported task 11")).await;
+    assert!((0..12).all(|i| last.contains(&format!("Imported task {i}"))));
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let published = b.posts_of(1, |m| m == "views.publish").await.len();
+    assert!(published <= 6, "12 changes, {published} publications");
+}

@@ -5,7 +5,8 @@
 //! to a task of someone with a Slack id ([`watch`]), its buttons' included.
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use maestro_tools::store::{StatusFilter, Task, TaskFilter};
@@ -242,13 +243,26 @@ pub fn watch(state: &Arc<AppState>, workspace: &str, platform: &Platform) {
     };
     // Weak: the state holds the platform, which holds this watcher.
     let (state, workspace) = (Arc::downgrade(state), workspace.to_string());
+    let pending: Arc<Mutex<Pending>> = Arc::default();
     platform.watch(Arc::new(move |change: &Change<'_>| {
         let tasks = changed_tasks(change.data);
         if tasks.is_empty() {
             return;
         }
-        let (state, workspace) = (state.clone(), workspace.clone());
+        let mut waiting = pending.lock().unwrap_or_else(|p| p.into_inner());
+        waiting.tasks.extend(tasks);
+        if std::mem::replace(&mut waiting.scheduled, true) {
+            return;
+        }
+        drop(waiting);
+        let (state, workspace, pending) = (state.clone(), workspace.clone(), Arc::clone(&pending));
         runtime.spawn(async move {
+            tokio::time::sleep(SETTLE).await;
+            let tasks = {
+                let mut waiting = pending.lock().unwrap_or_else(|p| p.into_inner());
+                waiting.scheduled = false;
+                std::mem::take(&mut waiting.tasks)
+            };
             let Some(state) = state.upgrade() else {
                 return;
             };
@@ -257,6 +271,18 @@ pub fn watch(state: &Arc<AppState>, workspace: &str, platform: &Platform) {
             }
         });
     }));
+}
+
+/// How long changes gather before the tabs they touch are published: a
+/// burst (a bulk edit, an import through the API) publishes each tab once.
+const SETTLE: Duration = Duration::from_millis(500);
+
+/// A workspace's changes waiting to be published.
+#[derive(Default)]
+struct Pending {
+    tasks: Vec<Changed>,
+    /// A publication is on its way and will take these too.
+    scheduled: bool,
 }
 
 /// A changed task: its number and its assignee now.
