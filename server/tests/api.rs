@@ -1422,20 +1422,17 @@ async fn a_tool_call_streams_its_progress_then_its_result() {
         .await;
     assert_eq!(status, 201);
     let stream = |tool: &str, args: Value| {
-        s.req(Method::POST, &format!("/v1/tools/{tool}"), &t)
+        let request = s
+            .req(Method::POST, &format!("/v1/tools/{tool}"), &t)
             .header("accept", "text/event-stream")
-            .json(&args)
+            .json(&args);
+        async move { request.send().await.unwrap().text().await.unwrap() }
     };
     let events = stream(
         "run_automl",
         json!({"dataset": "iris", "target": "target", "budget_seconds": 2}),
     )
-    .send()
-    .await
-    .unwrap()
-    .text()
-    .await
-    .unwrap();
+    .await;
     let names: Vec<&str> = events
         .lines()
         .filter_map(|l| l.strip_prefix("event: "))
@@ -1453,13 +1450,7 @@ async fn a_tool_call_streams_its_progress_then_its_result() {
         .unwrap();
     let out: Value = serde_json::from_str(result).unwrap();
     assert_eq!(out["data"]["model"], "iris", "{out}");
-    let failed = stream("run_automl", json!({"dataset": "nope", "target": "target"}))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let failed = stream("run_automl", json!({"dataset": "nope", "target": "target"})).await;
     assert!(
         failed.contains("event: error") && failed.contains("nope"),
         "{failed}"

@@ -249,20 +249,17 @@ pub fn watch(state: &Arc<AppState>, workspace: &str, platform: &Platform) {
         if tasks.is_empty() {
             return;
         }
-        let mut waiting = pending.lock().unwrap_or_else(|p| p.into_inner());
-        waiting.tasks.extend(tasks);
-        if std::mem::replace(&mut waiting.scheduled, true) {
+        if !pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .gather(tasks)
+        {
             return;
         }
-        drop(waiting);
         let (state, workspace, pending) = (state.clone(), workspace.clone(), Arc::clone(&pending));
         runtime.spawn(async move {
             tokio::time::sleep(SETTLE).await;
-            let tasks = {
-                let mut waiting = pending.lock().unwrap_or_else(|p| p.into_inner());
-                waiting.scheduled = false;
-                std::mem::take(&mut waiting.tasks)
-            };
+            let tasks = pending.lock().unwrap_or_else(|p| p.into_inner()).drain();
             let Some(state) = state.upgrade() else {
                 return;
             };
@@ -283,6 +280,21 @@ struct Pending {
     tasks: Vec<Changed>,
     /// A publication is on its way and will take these too.
     scheduled: bool,
+}
+
+impl Pending {
+    /// Adds changed tasks; true when no publication is on its way yet (the
+    /// caller schedules one), false when the coming one will take them.
+    fn gather(&mut self, tasks: Vec<Changed>) -> bool {
+        self.tasks.extend(tasks);
+        !std::mem::replace(&mut self.scheduled, true)
+    }
+
+    /// Everything gathered, for the publication now under way.
+    fn drain(&mut self) -> Vec<Changed> {
+        self.scheduled = false;
+        std::mem::take(&mut self.tasks)
+    }
 }
 
 /// A changed task: its number and its assignee now.
@@ -364,6 +376,23 @@ async fn republish(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_burst_of_changes_is_gathered_for_one_publication() {
+        let task = |id| Changed { id, assignee: None };
+        let mut pending = Pending::default();
+        assert!(
+            pending.gather(vec![task(1)]),
+            "the first schedules a publication"
+        );
+        assert!(!pending.gather(vec![task(2)]) && !pending.gather(vec![task(3)]));
+        let ids: Vec<i64> = pending.drain().iter().map(|t| t.id).collect();
+        assert_eq!(ids, [1, 2, 3], "one publication takes them all");
+        assert!(
+            pending.gather(vec![task(4)]),
+            "after it, the next change schedules again"
+        );
+    }
 
     #[test]
     fn snoozing_skips_the_weekend() {
