@@ -135,9 +135,19 @@ fn run(dir: &Path, rows: &str, budget: f64) -> Value {
         exclude: vec!["customer_id".into()],
     };
     let mut first_model = None;
+    let trace = std::env::var_os("MAESTRO_SCALE_TRACE").is_some();
     let mut report = |p: Progress| {
-        if let Progress::Trial { elapsed, .. } = p {
-            first_model.get_or_insert(elapsed);
+        if let Progress::Trial { elapsed, trial, .. } = &p {
+            first_model.get_or_insert(*elapsed);
+            if trace {
+                eprintln!(
+                    "{elapsed:6.1} s  {} on {} rows: {:.4} ({:.2} s a fit) {}",
+                    trial.family, trial.train_rows, trial.cv_score, trial.fit_s, trial.params
+                );
+            }
+        }
+        if let (true, Progress::Refit { family }) = (trace, &p) {
+            eprintln!("refit {family}");
         }
     };
     let outcome =

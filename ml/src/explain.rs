@@ -15,6 +15,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::column::Column;
 use crate::frame::Frame;
 use crate::profile::parse_number;
 use crate::rng::Rng;
@@ -75,7 +76,7 @@ pub fn permutation_importance(
                 baseline - score(&work)
             })
             .collect();
-        work.set_column(index, original.to_vec());
+        work.set_column(index, original.clone());
         importances.push(summarise(&frame.names()[index], &drops));
     }
     let key = |i: &Importance| {
@@ -189,8 +190,8 @@ pub fn partial_dependence(
         index,
         values
             .iter()
-            .flat_map(|(text, _)| std::iter::repeat_n(Some(text.clone()), k))
-            .collect(),
+            .flat_map(|(text, _)| std::iter::repeat_n(Some(text.as_str()), k))
+            .collect::<Column>(),
     );
     let predictions = predict(&batch);
     result.points = values
@@ -210,15 +211,11 @@ pub fn partial_dependence(
 
 /// Up to `grid` distinct quantiles (5%..95%) of the cells that are finite
 /// numbers, ascending, each with an observed cell's text.
-fn numeric_grid(cells: &[Option<String>], grid: usize) -> Vec<(String, Option<f64>)> {
+fn numeric_grid(cells: &Column, grid: usize) -> Vec<(String, Option<f64>)> {
     let mut numbers: Vec<(f64, &str)> = cells
         .iter()
         .flatten()
-        .filter_map(|c| {
-            parse_number(c)
-                .filter(|x| x.is_finite())
-                .map(|x| (x, c.as_str()))
-        })
+        .filter_map(|c| parse_number(c).filter(|x| x.is_finite()).map(|x| (x, c)))
         .collect();
     if numbers.is_empty() {
         return Vec::new();
@@ -243,11 +240,11 @@ fn numeric_grid(cells: &[Option<String>], grid: usize) -> Vec<(String, Option<f6
 
 /// The up to `grid` most frequent values (ties in order of first
 /// appearance), most frequent first.
-fn categorical_grid(cells: &[Option<String>], grid: usize) -> Vec<(String, Option<f64>)> {
+fn categorical_grid(cells: &Column, grid: usize) -> Vec<(String, Option<f64>)> {
     let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
     for (i, cell) in cells.iter().enumerate() {
         if let Some(c) = cell {
-            counts.entry(c.as_str()).or_insert((0, i)).0 += 1;
+            counts.entry(c).or_insert((0, i)).0 += 1;
         }
     }
     let mut ranked: Vec<(&str, (usize, usize))> = counts.into_iter().collect();
@@ -420,7 +417,7 @@ fn players(
         }
         values.push(Contribution {
             feature: name,
-            value: in_row.and_then(|i| row.column_at(i)[0].clone()),
+            value: in_row.and_then(|i| row.column_at(i).get(0).map(str::to_string)),
             effect: 0.0,
         });
     }
@@ -444,14 +441,13 @@ fn walk_states(
         position[p] = k;
     }
     for (p, player) in players.iter().enumerate() {
-        let own = &row.column_at(player.in_row)[0];
+        let own = row.column_at(player.in_row).get(0);
         let theirs = background.column_at(player.in_background);
-        let cells = (1..d)
+        let cells: Column = (1..d)
             .flat_map(|k| {
                 let switched = position[p] < k;
                 theirs.iter().map(move |t| if switched { own } else { t })
             })
-            .cloned()
             .collect();
         batch.set_column(player.in_row, cells);
     }
@@ -531,10 +527,10 @@ mod tests {
         let a = f.column("a").unwrap();
         let b = f.column("b").unwrap();
         a.iter()
-            .zip(b)
+            .zip(b.iter())
             .map(|(a, b)| {
-                let a: f64 = a.as_deref().and_then(|v| v.parse().ok()).unwrap_or(0.0);
-                2.0 * a + if b.as_deref() == Some("x") { 3.0 } else { 0.0 }
+                let a: f64 = a.and_then(|v| v.parse().ok()).unwrap_or(0.0);
+                2.0 * a + if b == Some("x") { 3.0 } else { 0.0 }
             })
             .collect()
     }
@@ -573,7 +569,7 @@ mod tests {
             .column("a")
             .unwrap()
             .iter()
-            .map(|v| v.as_deref().unwrap().parse::<f64>().unwrap())
+            .map(|v| v.unwrap().parse::<f64>().unwrap())
             .sum::<f64>()
             / 30.0;
         let share_x = background
@@ -606,8 +602,9 @@ mod tests {
         // a·b-style interaction: per-order effects differ, the sum does not.
         let model = |f: &Frame| -> Vec<f64> {
             let num = |name: &str, i: usize| -> f64 {
-                f.column(name).unwrap()[i]
-                    .as_deref()
+                f.column(name)
+                    .unwrap()
+                    .get(i)
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(0.0)
             };

@@ -255,8 +255,8 @@ impl Goal {
 
 /// Refuses a target with a single value (compared as booleans or numbers
 /// where the column holds them, so `yes`/`Yes` or `1`/`1.0` are one value).
-fn refuse_constant(name: &str, cells: &[Option<String>]) -> Result<()> {
-    let values: Vec<&str> = cells.iter().flatten().map(String::as_str).collect();
+fn refuse_constant(name: &str, cells: &crate::Column) -> Result<()> {
+    let values: Vec<&str> = cells.iter().flatten().collect();
     let Some(first) = values.first() else {
         return Ok(());
     };
@@ -295,8 +295,8 @@ enum Values {
 }
 
 impl Column {
-    fn new(name: &str, kind: Kind, cells: &[Option<String>], rows: &[usize]) -> Self {
-        let kept = rows.iter().map(|&r| cells[r].as_deref());
+    fn new(name: &str, kind: Kind, cells: &crate::Column, rows: &[usize]) -> Self {
+        let kept = rows.iter().map(|&r| cells.get(r));
         let number = |f: fn(&str) -> Option<f64>| -> Vec<f64> {
             kept.clone()
                 .map(|c| c.and_then(f).unwrap_or(f64::NAN))
@@ -324,7 +324,7 @@ impl Column {
         };
         let mut spellings: BTreeMap<&str, usize> = BTreeMap::new();
         if kind == Kind::Boolean {
-            for c in rows.iter().filter_map(|&r| cells[r].as_deref()) {
+            for c in rows.iter().filter_map(|&r| cells.get(r)) {
                 if parse_bool(c) == Some(true) {
                     *spellings.entry(c).or_default() += 1;
                 }
@@ -1086,7 +1086,7 @@ mod tests {
             .column_at(revenue)
             .iter()
             .map(|c| {
-                let v = c.as_deref().and_then(parse_number).unwrap_or(0.0);
+                let v = c.and_then(parse_number).unwrap_or(0.0);
                 Some(
                     if v < -20.0 {
                         "low"

@@ -3,22 +3,25 @@
 use std::io::Read;
 use std::path::Path;
 
+use crate::column::{Builder, Column};
 use crate::error::{MlError, Result};
 
 /// Cells that mean "no value".
 const MISSING: &[&str] = &["", "na", "n/a", "nan", "null", "none", "?", "-"];
 
 /// A table of text cells, column by column. Types are inferred later
-/// ([`crate::profile`]); the frame keeps the text exactly as read (trimmed).
+/// ([`crate::profile`]); the frame keeps the text exactly as read (trimmed),
+/// each column in a compact [`Column`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Frame {
     names: Vec<String>,
-    columns: Vec<Vec<Option<String>>>,
+    columns: Vec<Column>,
 }
 
 impl Frame {
     /// A frame from column names and columns (all the same length).
     pub fn new(names: Vec<String>, columns: Vec<Vec<Option<String>>>) -> Result<Self> {
+        let columns: Vec<Column> = columns.into_iter().map(Column::from).collect();
         if names.len() != columns.len() {
             return Err(MlError::Data(format!(
                 "{} column names for {} columns",
@@ -80,13 +83,14 @@ impl Frame {
                 )));
             }
         }
-        let mut columns = vec![Vec::new(); names.len()];
-        for (line, record) in csv.records().enumerate() {
-            let record = record.map_err(csv_error)?;
+        let mut columns: Vec<Builder> = names.iter().map(|_| Builder::default()).collect();
+        let mut record = csv::StringRecord::new();
+        let mut rows = 0;
+        while csv.read_record(&mut record).map_err(csv_error)? {
             if record.len() != names.len() {
                 return Err(MlError::Data(format!(
                     "row {} has {} cells but the header has {}; fix that row (a quote left open or a stray comma?)",
-                    line + 2,
+                    rows + 2,
                     record.len(),
                     names.len()
                 )));
@@ -94,12 +98,14 @@ impl Frame {
             for (column, cell) in columns.iter_mut().zip(record.iter()) {
                 column.push(clean(cell));
             }
+            rows += 1;
         }
-        if columns[0].is_empty() {
+        if rows == 0 {
             return Err(MlError::Data(
                 "the file has a header but no rows of data".into(),
             ));
         }
+        let columns = columns.into_iter().map(Builder::finish).collect();
         Ok(Self { names, columns })
     }
 
@@ -110,7 +116,7 @@ impl Frame {
 
     /// Number of rows.
     pub fn rows(&self) -> usize {
-        self.columns.first().map_or(0, Vec::len)
+        self.columns.first().map_or(0, Column::len)
     }
 
     /// Where a column is, by exact name (or case-insensitively).
@@ -122,12 +128,12 @@ impl Frame {
     }
 
     /// A column's cells by name.
-    pub fn column(&self, name: &str) -> Option<&[Option<String>]> {
-        self.index_of(name).map(|i| self.columns[i].as_slice())
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.index_of(name).map(|i| &self.columns[i])
     }
 
     /// A column's cells by position.
-    pub fn column_at(&self, index: usize) -> &[Option<String>] {
+    pub fn column_at(&self, index: usize) -> &Column {
         &self.columns[index]
     }
 
@@ -164,16 +170,13 @@ impl Frame {
     pub fn take_rows(&self, rows: &[usize]) -> Self {
         Self {
             names: self.names.clone(),
-            columns: self
-                .columns
-                .iter()
-                .map(|c| rows.iter().map(|&r| c[r].clone()).collect())
-                .collect(),
+            columns: self.columns.iter().map(|c| c.take(rows)).collect(),
         }
     }
 
     /// Replaces one column's cells (same length).
-    pub fn set_column(&mut self, index: usize, cells: Vec<Option<String>>) {
+    pub fn set_column(&mut self, index: usize, cells: impl Into<Column>) {
+        let cells = cells.into();
         debug_assert_eq!(cells.len(), self.rows());
         self.columns[index] = cells;
     }
@@ -182,13 +185,15 @@ impl Frame {
     /// that lacks a column the model knows).
     pub fn add_missing_column(&mut self, name: &str) {
         self.names.push(name.to_string());
-        self.columns.push(vec![None; self.rows()]);
+        self.columns
+            .push(std::iter::repeat_n(None::<&str>, self.rows()).collect());
     }
 }
 
-fn clean(cell: &str) -> Option<String> {
+fn clean(cell: &str) -> Option<&str> {
     let cell = cell.trim();
-    (!MISSING.contains(&cell.to_ascii_lowercase().as_str())).then(|| cell.to_string())
+    let missing = cell.len() <= 4 && MISSING.iter().any(|m| m.eq_ignore_ascii_case(cell));
+    (!missing).then_some(cell)
 }
 
 fn csv_error(e: csv::Error) -> MlError {
@@ -213,8 +218,11 @@ mod tests {
     fn reads_cells_and_marks_missing() {
         let f = Frame::from_csv("a,b\n1, x \nNA,\n".as_bytes()).unwrap();
         assert_eq!(f.rows(), 2);
-        assert_eq!(f.column("B").unwrap(), &[Some("x".to_string()), None]);
-        assert_eq!(f.column("a").unwrap()[1], None);
+        assert_eq!(
+            f.column("B").unwrap().iter().collect::<Vec<_>>(),
+            [Some("x"), None]
+        );
+        assert_eq!(f.column("a").unwrap().get(1), None);
     }
 
     #[test]

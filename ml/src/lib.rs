@@ -7,6 +7,7 @@
 
 pub mod automl;
 pub mod bias;
+pub mod column;
 pub mod error;
 pub mod explain;
 pub mod features;
@@ -20,6 +21,7 @@ mod rng;
 pub mod target;
 
 pub use bias::{BiasReport, GroupStats};
+pub use column::Column;
 pub use error::{MlError, Result};
 pub use explain::{Contribution, Contributions, Importance, PartialDependence, PdPoint};
 pub use features::{Discovery, FeatureScore, discover};

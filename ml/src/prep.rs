@@ -9,6 +9,7 @@ use chrono::Datelike;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
+use crate::column::Column;
 use crate::frame::Frame;
 use crate::profile::{Kind, parse_bool, parse_date, parse_number};
 
@@ -33,10 +34,20 @@ pub struct PrepOptions {
 /// A column's cells parsed once for its kind.
 #[derive(Debug, Clone)]
 pub enum Parsed {
-    /// Numbers, booleans (0/1) and dates (days since 1970) as floats.
-    Number(Vec<Option<f64>>),
+    /// Numbers, booleans (0/1) and dates (days since 1970) as single-precision
+    /// floats, `NaN` when missing or unparsable (half the memory of doubles;
+    /// features need no more precision).
+    Number(Vec<f32>),
     /// Category labels.
-    Label(Vec<Option<String>>),
+    Label(Column),
+}
+
+impl Parsed {
+    /// The number in row `row`, if present (numeric columns only).
+    pub fn number(values: &[f32], row: usize) -> Option<f64> {
+        let v = values[row];
+        (!v.is_nan()).then_some(f64::from(v))
+    }
 }
 
 /// A frame's feature columns parsed by kind.
@@ -63,21 +74,21 @@ impl Typed {
                         Some(cells) => cells
                             .iter()
                             .map(|c| {
-                                let v = c.as_deref().and_then(f);
+                                let v = c.and_then(f).filter(|v| v.is_finite());
                                 bad += usize::from(c.is_some() && v.is_none());
-                                v
+                                v.map_or(f32::NAN, |v| v as f32)
                             })
                             .collect(),
-                        None => vec![None; frame.rows()],
+                        None => vec![f32::NAN; frame.rows()],
                     })
                 };
                 let parsed = match kind {
                     Kind::Numeric => number(&parse_number),
                     Kind::Boolean => number(&|c| parse_bool(c).map(f64::from)),
                     Kind::Date => number(&|c| parse_date(c).map(days)),
-                    _ => {
-                        Parsed::Label(cells.map_or_else(|| vec![None; frame.rows()], <[_]>::to_vec))
-                    }
+                    _ => Parsed::Label(cells.cloned().unwrap_or_else(|| {
+                        std::iter::repeat_n(None::<&str>, frame.rows()).collect()
+                    })),
                 };
                 if bad > 0 {
                     unparsable.insert(name.clone(), bad);
@@ -154,7 +165,10 @@ impl Preprocessor {
             .iter()
             .map(|(_, kind, parsed)| match parsed {
                 Parsed::Number(values) => {
-                    let mut v: Vec<f64> = rows.iter().filter_map(|&r| values[r]).collect();
+                    let mut v: Vec<f64> = rows
+                        .iter()
+                        .filter_map(|&r| Parsed::number(values, r))
+                        .collect();
                     let fill = median(&mut v);
                     if *kind == Kind::Date {
                         let (mean, scale) = moments(&v, options.scale);
@@ -178,8 +192,8 @@ impl Preprocessor {
                 Parsed::Label(labels) => {
                     let mut counts: HashMap<&str, usize> = HashMap::new();
                     for &r in rows {
-                        if let Some(l) = &labels[r] {
-                            *counts.entry(l.as_str()).or_default() += 1;
+                        if let Some(l) = labels.get(r) {
+                            *counts.entry(l).or_default() += 1;
                         }
                     }
                     let mut by_count: Vec<(&str, usize)> = counts.into_iter().collect();
@@ -261,7 +275,7 @@ impl Preprocessor {
                     },
                 ) => {
                     for (i, &r) in rows.iter().enumerate() {
-                        let mut v = values[r].unwrap_or(*fill);
+                        let mut v = Parsed::number(values, r).unwrap_or(*fill);
                         if *log {
                             v = v.max(0.0).ln_1p();
                         }
@@ -270,7 +284,7 @@ impl Preprocessor {
                 }
                 (Parsed::Number(values), Encoding::Date { fill, mean, scale }) => {
                     for (i, &r) in rows.iter().enumerate() {
-                        let v = values[r].unwrap_or(*fill);
+                        let v = Parsed::number(values, r).unwrap_or(*fill);
                         x[[i, offset]] = (v - mean) / scale;
                         let date = chrono::NaiveDate::from_num_days_from_ce_opt(v as i32 + 719_163);
                         if let Some(d) = date {
@@ -286,8 +300,8 @@ impl Preprocessor {
                         .map(|(i, l)| (l.as_str(), i))
                         .collect();
                     for (i, &r) in rows.iter().enumerate() {
-                        let Some(label) = &labels[r] else { continue };
-                        match index.get(label.as_str()) {
+                        let Some(label) = labels.get(r) else { continue };
+                        match index.get(label) {
                             Some(&j) => x[[i, offset + j]] = 1.0,
                             None => {
                                 if *other {
@@ -305,9 +319,9 @@ impl Preprocessor {
                         .map(|(i, l)| (l.as_str(), i))
                         .collect();
                     for (i, &r) in rows.iter().enumerate() {
-                        x[[i, offset]] = match &labels[r] {
+                        x[[i, offset]] = match labels.get(r) {
                             None => levels.len() as f64 + 1.0,
-                            Some(label) => match index.get(label.as_str()) {
+                            Some(label) => match index.get(label) {
                                 Some(&j) => j as f64,
                                 None => {
                                     *unseen.entry(name.clone()).or_default() += 1;

@@ -34,6 +34,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use crate::column::Column;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -65,8 +66,8 @@ const ID_MIN_VALUES: usize = 20;
 /// all missing → categorical; boolean; numeric (or id for distinct whole
 /// numbers under an id-like name); date; id-like strings; free text;
 /// categorical.
-pub fn infer_kind(name: &str, cells: &[Option<String>]) -> Kind {
-    let values: Vec<&str> = cells.iter().flatten().map(String::as_str).collect();
+pub fn infer_kind(name: &str, cells: &Column) -> Kind {
+    let values: Vec<&str> = cells.iter().flatten().collect();
     if values.is_empty() {
         return Kind::Categorical;
     }
@@ -418,9 +419,9 @@ pub fn profile(frame: &crate::Frame) -> Vec<ColumnProfile> {
 }
 
 /// Profiles one column.
-pub(crate) fn profile_column(name: &str, cells: &[Option<String>]) -> ColumnProfile {
+pub(crate) fn profile_column(name: &str, cells: &Column) -> ColumnProfile {
     let kind = infer_kind(name, cells);
-    let values: Vec<&str> = cells.iter().flatten().map(String::as_str).collect();
+    let values: Vec<&str> = cells.iter().flatten().collect();
     let missing = cells.len() - values.len();
     let mut p = ColumnProfile {
         name: name.to_string(),
@@ -609,7 +610,7 @@ mod tests {
 
     #[test]
     fn infers_kinds_of_representative_columns() {
-        let k = |name: &str, v: &[&str]| infer_kind(name, &cells(v));
+        let k = |name: &str, v: &[&str]| infer_kind(name, &cells(v).into());
         assert_eq!(k("age", &["34", "51.5", "", "1e2", "-3"]), Kind::Numeric);
         assert_eq!(k("count", &["1", "1", "1"]), Kind::Numeric);
         assert_eq!(k("customer_id", &["101", "102", "103"]), Kind::Id);
@@ -645,17 +646,20 @@ mod tests {
         assert_eq!(k("nothing", &[]), Kind::Categorical);
 
         let codes = owned((0..30).map(|i| format!("C{}", 100_001 + i)));
-        assert_eq!(infer_kind("customer", &codes), Kind::Id);
+        assert_eq!(infer_kind("customer", &codes.clone().into()), Kind::Id);
         // Numbers with a stray cell are not identifiers.
         let mut dirty = owned((0..30).map(|i| format!("{i}.5")));
         dirty.push(Some("abc".into()));
-        assert_eq!(infer_kind("price", &dirty), Kind::Categorical);
+        assert_eq!(infer_kind("price", &dirty.into()), Kind::Categorical);
         // Too few rows to call distinct codes an identifier.
-        assert_eq!(infer_kind("customer", &codes[..10]), Kind::Categorical);
+        assert_eq!(
+            infer_kind("customer", &codes[..10].to_vec().into()),
+            Kind::Categorical
+        );
         // Distinct multi-word values are text unless the name says id.
         let names = owned((0..30).map(|i| format!("Person {i}")));
-        assert_eq!(infer_kind("name", &names), Kind::Text);
-        assert_eq!(infer_kind("name_id", &names), Kind::Id);
+        assert_eq!(infer_kind("name", &names.clone().into()), Kind::Text);
+        assert_eq!(infer_kind("name_id", &names.into()), Kind::Id);
         // Multi-word labels that repeat stay categorical.
         let answers = owned((0..40).map(|i| {
             [
@@ -665,7 +669,7 @@ mod tests {
             ][i % 3]
                 .to_string()
         }));
-        assert_eq!(infer_kind("answer", &answers), Kind::Categorical);
+        assert_eq!(infer_kind("answer", &answers.into()), Kind::Categorical);
     }
 
     #[test]
@@ -762,7 +766,7 @@ mod tests {
     #[test]
     fn top_keeps_five_most_frequent() {
         let v = cells(&["a", "b", "c", "d", "e", "f", "f", "g", "g", "g"]);
-        let p = profile_column("letters", &v);
+        let p = profile_column("letters", &v.into());
         let top: Vec<&str> = p.top.iter().map(|t| t.value.as_str()).collect();
         assert_eq!(top, ["g", "f", "a", "b", "c"]);
     }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::column::Column;
 use crate::error::{MlError, Result};
 use crate::frame::Frame;
 use crate::learner::Task;
@@ -54,7 +55,7 @@ impl Target {
         let name = frame.names()[index].clone();
         let cells = frame.column_at(index);
         let kind = infer_kind(&name, cells);
-        let present: Vec<&str> = cells.iter().flatten().map(String::as_str).collect();
+        let present: Vec<&str> = cells.iter().flatten().collect();
         if present.is_empty() {
             return Err(MlError::Data(format!(
                 "{name} has no values at all; choose a column that is filled in"
@@ -92,10 +93,7 @@ impl Target {
                 if whole && distinct.len() <= MAX_NUMERIC_CLASSES {
                     classes_of(distinct.iter().map(|v| format!("{v}")).collect())
                 } else {
-                    let values = cells
-                        .iter()
-                        .map(|c| c.as_deref().and_then(parse_number))
-                        .collect();
+                    let values = cells.iter().map(|c| c.and_then(parse_number)).collect();
                     Ok((
                         Target {
                             name,
@@ -133,7 +131,7 @@ impl Target {
     /// itself counts once), its cells as class indexes.
     fn classes(
         name: &str,
-        cells: &[Option<String>],
+        cells: &Column,
         kind: Kind,
         mut labels: Vec<String>,
     ) -> Result<(Self, TargetValues)> {
@@ -151,10 +149,7 @@ impl Target {
         };
         let values = cells
             .iter()
-            .map(|c| {
-                c.as_deref()
-                    .and_then(|c| labels.iter().position(|l| same_class(l, c, kind)))
-            })
+            .map(|c| c.and_then(|c| labels.iter().position(|l| same_class(l, c, kind))))
             .collect();
         Ok((
             Target {
@@ -186,16 +181,13 @@ impl Target {
             ))
         })?;
         Ok(match self.task {
-            Task::Regression => TargetValues::Values(
-                cells
-                    .iter()
-                    .map(|c| c.as_deref().and_then(parse_number))
-                    .collect(),
-            ),
+            Task::Regression => {
+                TargetValues::Values(cells.iter().map(|c| c.and_then(parse_number)).collect())
+            }
             _ => TargetValues::Classes(
                 cells
                     .iter()
-                    .map(|c| c.as_deref().and_then(|c| self.class_of(c)))
+                    .map(|c| c.and_then(|c| self.class_of(c)))
                     .collect(),
             ),
         })

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use maestro_ml::automl::{self, Outcome, Progress, Spec};
+use maestro_ml::automl::{self, FIRST_SAMPLE, HOLDOUT_FROM, Outcome, Progress, Spec, Validation};
 use maestro_ml::pipeline::{Candidate, Ys};
 use maestro_ml::prep::{Preprocessor, Typed};
 use maestro_ml::target::{Target, select_features};
@@ -57,9 +57,12 @@ fn check_invariants(o: &Outcome) {
     let oriented = |s: f64| {
         if o.metric.higher_is_better() { s } else { -s }
     };
+    // Best first among trials on as many rows; larger samples first.
     for pair in o.leaderboard.windows(2) {
+        assert!(pair[0].train_rows >= pair[1].train_rows);
         assert!(
-            oriented(pair[0].cv_score) >= oriented(pair[1].cv_score),
+            pair[0].train_rows > pair[1].train_rows
+                || oriented(pair[0].cv_score) >= oriented(pair[1].cv_score),
             "leaderboard not sorted best first: {} before {}",
             pair[0].cv_score,
             pair[1].cv_score
@@ -68,7 +71,15 @@ fn check_invariants(o: &Outcome) {
     assert_eq!(o.leaderboard[0].cv_score, o.best.cv_score);
     assert_eq!(o.pipeline.candidate, o.best.candidate);
     assert!(o.best.cv_score.is_finite() && o.best.cv_std >= 0.0);
-    assert_eq!(o.truth.len(), o.rows);
+    // Every row has an out-of-fold prediction, or on large data every row
+    // of the holdout.
+    let scored = match o.validation {
+        Validation::Folds { .. } if o.oof_complete => o.rows,
+        Validation::Folds { .. } => o.scored_rows.len(),
+        Validation::Holdout { rows } => rows,
+    };
+    assert_eq!(o.scored_rows.len(), scored);
+    assert_eq!(o.truth.len(), scored);
     let oof_rows = match &o.oof {
         Output::Probabilities(p) => {
             assert_eq!(p.ncols(), o.pipeline.target.classes.len());
@@ -76,7 +87,7 @@ fn check_invariants(o: &Outcome) {
         }
         Output::Values(v) => v.len(),
     };
-    assert_eq!(oof_rows, o.rows);
+    assert_eq!(oof_rows, scored);
     // The reported metrics are computed from the winner's out-of-fold
     // predictions on the same folds, so the optimised one matches its score.
     let (_, mean, _) = metric(o, o.metric);
@@ -128,7 +139,7 @@ fn frame_of(columns: Vec<(&str, Vec<Option<String>>)>) -> Frame {
 fn rebuild(
     frame: &Frame,
     drop: &[&str],
-    edit: impl Fn(&str, usize, &Option<String>) -> Option<String>,
+    edit: impl Fn(&str, usize, Option<&str>) -> Option<String>,
 ) -> Frame {
     let mut names = Vec::new();
     let mut columns = Vec::new();
@@ -260,6 +271,87 @@ fn churn_cross_validation_is_honest_on_held_out_rows() {
         "cv ROC AUC {} but {held_out} on held-out rows ({})",
         o.best.cv_score,
         o.best.family
+    );
+}
+
+/// `rows` rows of a yes/no outcome of two numbers and a category, through a
+/// logistic formula with noise (a small xorshift, so no data file is needed).
+fn synthetic(rows: usize) -> Frame {
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut unit = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); 4];
+    for _ in 0..rows {
+        let (a, b) = (unit() * 4.0 - 2.0, unit() * 10.0);
+        let plan = ["basic", "plus", "pro"][(unit() * 3.0) as usize];
+        let logit = 1.5 * a - 0.3 * b + if plan == "pro" { 1.0 } else { 0.0 } + 1.0;
+        let yes = unit() < 1.0 / (1.0 + (-logit).exp());
+        let cells = [
+            format!("{a:.3}"),
+            format!("{b:.2}"),
+            plan.into(),
+            yes.to_string(),
+        ];
+        for (column, cell) in columns.iter_mut().zip(cells) {
+            column.push(Some(cell));
+        }
+    }
+    let names = ["a", "b", "plan", "churned"].map(String::from).to_vec();
+    Frame::new(names, columns).unwrap()
+}
+
+#[test]
+fn large_data_is_scored_on_a_holdout_with_growing_samples_and_refit_on_every_row() {
+    let rows = HOLDOUT_FROM + 10_000;
+    let frame = synthetic(rows);
+    let o = run(&frame, &spec("churned", 4.0));
+    assert_eq!(o.rows, rows);
+    let Validation::Holdout { rows: held_out } = o.validation else {
+        panic!("{rows} rows were cross-validated: {:?}", o.validation);
+    };
+    assert_eq!(
+        held_out,
+        rows / 6,
+        "a stratified sixth (at least 10,000 rows) is held out"
+    );
+    let mut scored = o.scored_rows.clone();
+    scored.dedup();
+    assert_eq!(scored.len(), held_out, "each held-out row is scored once");
+    // The first trials train on a sample; none on a held-out row's share.
+    let smallest = o.leaderboard.iter().map(|t| t.train_rows).min().unwrap();
+    assert_eq!(smallest, FIRST_SAMPLE);
+    assert!(
+        o.leaderboard
+            .iter()
+            .all(|t| t.train_rows <= rows - held_out)
+    );
+    assert_eq!(
+        o.best.train_rows, o.leaderboard[0].train_rows,
+        "the best is on the largest sample"
+    );
+    assert!(o.first_model_s.is_some_and(|s| s > 0.0 && s < 4.0));
+    // The estimate carries a spread (over parts of the holdout), and the
+    // model, refit on every row, generalises to fresh rows as estimated.
+    let (_, auc, spread) = metric(&o, Metric::RocAuc);
+    assert!(
+        auc > 0.75 && spread > 0.0 && spread < 0.05,
+        "{auc} ± {spread}"
+    );
+    let fresh = o.pipeline.score(&synthetic(2_000), Metric::RocAuc).unwrap();
+    assert!(
+        (fresh - auc).abs() < 0.05,
+        "holdout {auc}, fresh rows {fresh}"
+    );
+    assert!(
+        o.notes
+            .iter()
+            .any(|n| n.contains("holdout") && n.contains(&format!("all {rows} rows"))),
+        "{:?}",
+        o.notes
     );
 }
 
@@ -414,7 +506,7 @@ fn targets_that_cannot_be_learnt_are_refused() {
         if name == "actual_hours" && row == 7 {
             Some("about 3".into())
         } else {
-            cell.clone()
+            cell.map(str::to_string)
         }
     });
     assert_mentions(
@@ -462,8 +554,8 @@ fn folds_must_fit_the_data() {
         .column_at(target)
         .iter()
         .enumerate()
-        .map(|(r, c)| if r % 25 == 0 { c.clone() } else { None })
-        .collect();
+        .map(|(r, c)| if r % 25 == 0 { c } else { None })
+        .collect::<maestro_ml::Column>();
     sparse.set_column(target, cells);
     assert_mentions(
         &error_of(&sparse, &spec("target", 1.0)),
@@ -627,7 +719,7 @@ fn predicting_reports_missing_columns_and_unseen_levels() {
         |name, row, cell| match (name, row) {
             ("plan", 0..3) => Some("platinum".into()),
             ("tenure_months", 5) => Some("lots".into()),
-            _ => cell.clone(),
+            _ => cell.map(str::to_string),
         },
     );
     assert!(o.pipeline.features().contains(&"region".to_string()));
@@ -668,7 +760,7 @@ fn predicting_reports_missing_columns_and_unseen_levels() {
         Err(e) => assert_mentions(&e.to_string(), &["none of the columns", "tenure_months"]),
     }
     // Scoring needs the target.
-    let no_target = rebuild(frame, &["churned"], |_, _, c| c.clone());
+    let no_target = rebuild(frame, &["churned"], |_, _, c| c.map(str::to_string));
     assert_mentions(
         &o.pipeline
             .score(&no_target, Metric::RocAuc)

@@ -1,7 +1,9 @@
 //! AutoML: detect the task, then search learner families and their
-//! hyper-parameters with k-fold cross-validation inside a wall-clock budget,
-//! cheap configurations first (FLAML's lesson), pruning a trial after its
-//! first folds when it trails the best, and refit the winner on every row.
+//! hyper-parameters inside a wall-clock budget, cheap configurations first
+//! (FLAML's lesson), and refit the winner on every row. Small data is scored
+//! by k-fold cross-validation, pruning a trial after its first folds when it
+//! trails the best; large data on one stratified holdout, with trials on
+//! samples of the training rows that grow as the search goes on.
 
 mod cv;
 mod search;
@@ -21,7 +23,7 @@ use crate::frame::Frame;
 use crate::learner::{Output, Task};
 use crate::metrics::{Metric, Truth};
 use crate::pipeline::{Candidate, Pipeline, Ys};
-use crate::prep::{PrepOptions, Preprocessor, Typed};
+use crate::prep::{Parsed, PrepOptions, Preprocessor, Typed};
 use crate::target::{Target, TargetValues, select_features};
 
 use search::Search;
@@ -64,6 +66,58 @@ pub struct Trial {
     /// Per-fold scores.
     #[serde(skip)]
     fold_scores: Vec<f64>,
+    /// Rows the configuration was trained on (a sample on large data).
+    pub train_rows: usize,
+}
+
+/// How configurations are scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Validation {
+    /// k-fold cross-validation on every row.
+    Folds {
+        /// Folds.
+        k: usize,
+    },
+    /// One stratified holdout, on data of at least [`HOLDOUT_FROM`] rows;
+    /// trials train on samples of the other rows, growing from
+    /// [`FIRST_SAMPLE`] rows.
+    Holdout {
+        /// Rows held out.
+        rows: usize,
+    },
+}
+
+/// Rows from which one holdout replaces k-fold cross-validation.
+pub const HOLDOUT_FROM: usize = 50_000;
+
+/// Training rows of the first sample on large data.
+pub const FIRST_SAMPLE: usize = 10_000;
+
+/// Rows a holdout keeps at least (a tenth of the data when that is more).
+const HOLDOUT_MIN: usize = 10_000;
+
+/// Parts of a holdout scored separately for the estimate's spread.
+const HOLDOUT_PARTS: usize = 5;
+
+impl Validation {
+    /// The validation for `rows` rows with a target, `k` folds asked for.
+    fn for_rows(rows: usize, k: usize) -> Self {
+        if rows < HOLDOUT_FROM {
+            Validation::Folds { k }
+        } else {
+            let k = (rows / HOLDOUT_MIN).clamp(5, 10);
+            Validation::Holdout { rows: rows / k }
+        }
+    }
+
+    /// In words, for notes.
+    pub fn describe(&self) -> String {
+        match self {
+            Validation::Folds { k } => format!("{k}-fold CV"),
+            Validation::Holdout { rows } => format!("holdout of {rows} rows"),
+        }
+    }
 }
 
 /// Reports while the search runs.
@@ -105,7 +159,8 @@ pub struct Outcome {
     pub metric: Metric,
     /// The winning trial.
     pub best: Trial,
-    /// Every completed trial, best first.
+    /// Every completed trial, best first (those trained on more rows first:
+    /// scores on different samples do not compare).
     pub leaderboard: Vec<Trial>,
     /// Configurations tried (including ones pruned after their first folds).
     pub trials: usize,
@@ -126,18 +181,44 @@ pub struct Outcome {
     pub oof: Output,
     /// True targets of the scored rows, in row order (class indices as floats, or values).
     pub truth: Vec<f64>,
+    /// The frame's rows that `oof` and `truth` are for (the holdout on
+    /// large data, every row with a target otherwise).
+    pub scored_rows: Vec<usize>,
     /// Plain notes about the data (dropped rows, capped categories…).
     pub notes: Vec<String>,
     /// The learner families the search set out to try, in its order (those
     /// missing from the leaderboard were not reached within the budget).
     pub families: Vec<String>,
+    /// How configurations were scored.
+    pub validation: Validation,
+    /// Seconds from the start until the first configuration was scored.
+    pub first_model_s: Option<f64>,
 }
 
-/// Encoded folds, shared by every candidate with the same input options.
+/// A fold's training and test rows; `order` is the training rows shuffled,
+/// whose first rows are the fold's samples (on large data only).
 struct FoldData {
     train: Vec<usize>,
     test: Vec<usize>,
+    order: Vec<usize>,
 }
+
+impl FoldData {
+    /// The fold's first `rows` training rows in sample order, sorted (every
+    /// training row when `rows` covers them).
+    fn sample(&self, rows: usize) -> Vec<usize> {
+        if rows >= self.train.len() || self.order.is_empty() {
+            return self.train.clone();
+        }
+        let mut sample = self.order[..rows].to_vec();
+        sample.sort_unstable();
+        sample
+    }
+}
+
+/// Training rows above which at most one encoding is cached per size: the
+/// encodings of large samples are what a search's memory is made of.
+const CACHE_ALL_UNDER: usize = 50_000;
 
 /// A fold's training and test rows, encoded.
 type Encoded = (Array2<f64>, Array2<f64>);
@@ -145,16 +226,18 @@ type Encoded = (Array2<f64>, Array2<f64>);
 /// A fold's score, its fit's seconds and its predictions.
 type FoldResult = (f64, f64, Output);
 
-/// The cross-validation folds of a search, each fold's encoded data cached
-/// by preprocessing options.
+/// The folds of a search (one, the holdout, on large data), each fold's
+/// encoded data cached by preprocessing options and training rows.
 struct Folds<'a> {
     target: &'a Target,
     typed: &'a Typed,
     values: &'a TargetValues,
     data: Vec<FoldData>,
+    /// The holdout split in parts, for the spread of its estimate (empty under k-fold).
+    parts: Vec<FoldData>,
     metric: Metric,
     seed: u64,
-    cache: HashMap<(PrepOptions, usize), Arc<Encoded>>,
+    cache: HashMap<(PrepOptions, usize, usize), Arc<Encoded>>,
 }
 
 /// Threads used to evaluate folds side by side.
@@ -163,26 +246,66 @@ fn workers() -> usize {
 }
 
 impl Folds<'_> {
-    fn encoded(&mut self, options: PrepOptions, fold: usize) -> Arc<Encoded> {
-        let FoldData { train, test } = &self.data[fold];
+    /// Fold `fold` encoded for `options`, trained on `rows` of its training rows.
+    fn encoded(&mut self, options: PrepOptions, fold: usize, rows: usize) -> Arc<Encoded> {
+        let key = (options, fold, rows);
+        if !self.cache.contains_key(&key) && rows > CACHE_ALL_UNDER {
+            self.cache.retain(|k, _| k.2 <= CACHE_ALL_UNDER);
+        }
+        let data = &self.data[fold];
         self.cache
-            .entry((options, fold))
+            .entry(key)
             .or_insert_with(|| {
-                let prep = Preprocessor::fit(self.typed, train, options);
+                let train = data.sample(rows);
+                let prep = Preprocessor::fit(self.typed, &train, options);
                 Arc::new((
-                    prep.encode(self.typed, train).0,
-                    prep.encode(self.typed, test).0,
+                    prep.encode(self.typed, &train).0,
+                    prep.encode(self.typed, &data.test).0,
                 ))
             })
             .clone()
     }
 
-    /// Fits and scores `fold_ids` in parallel; returns (score, seconds, predictions) per fold.
-    /// `candidate` fitted and scored on folds `fold_ids`, two at a time.
-    fn run(&mut self, candidate: &Candidate, fold_ids: &[usize]) -> Result<Vec<FoldResult>> {
+    /// Training rows of a fold (the first fold's, which all have within one).
+    fn train_rows(&self) -> usize {
+        self.data[0].train.len()
+    }
+
+    /// Whether trials are scored on one holdout.
+    fn holdout(&self) -> bool {
+        !self.parts.is_empty()
+    }
+
+    /// `metric` on each of the holdout's parts, for predictions `out` of the holdout rows.
+    fn part_scores(&self, metric: Metric, out: &Output) -> Vec<f64> {
+        let test = &self.data[0].test;
+        self.parts
+            .iter()
+            .map(|part| {
+                let at: Vec<usize> = part
+                    .test
+                    .iter()
+                    .filter_map(|r| test.binary_search(r).ok())
+                    .collect();
+                let truth = Ys::gather(self.values, &part.test);
+                metric_score(metric, &truth, &select(out, &at))
+            })
+            .filter(|s| s.is_finite())
+            .collect()
+    }
+
+    /// `candidate` fitted on `rows` training rows of folds `fold_ids` and
+    /// scored on their test rows, two folds at a time; (score, seconds,
+    /// predictions) per fold.
+    fn run(
+        &mut self,
+        candidate: &Candidate,
+        fold_ids: &[usize],
+        rows: usize,
+    ) -> Result<Vec<FoldResult>> {
         let data: Vec<_> = fold_ids
             .iter()
-            .map(|&f| self.encoded(candidate.prep_options(), f))
+            .map(|&f| self.encoded(candidate.prep_options(), f, rows))
             .collect();
         let (target, values, metric, seed) = (self.target, self.values, self.metric, self.seed);
         let folds = &self.data;
@@ -202,7 +325,7 @@ impl Folds<'_> {
                         s.spawn(move || {
                             let fold = &folds[f];
                             let start = Instant::now();
-                            let y = Ys::gather(values, &fold.train);
+                            let y = Ys::gather(values, &fold.sample(rows));
                             let model =
                                 Pipeline::train(target, candidate, dummy, d.0.view(), &y, seed)?;
                             let out = model.predict_encoded(d.1.view());
@@ -250,6 +373,14 @@ fn oriented(metric: Metric, score: f64) -> f64 {
     }
 }
 
+/// The rows `at` of predictions.
+fn select(out: &Output, at: &[usize]) -> Output {
+    match out {
+        Output::Probabilities(p) => Output::Probabilities(p.select(Axis(0), at)),
+        Output::Values(v) => Output::Values(v.select(Axis(0), at)),
+    }
+}
+
 fn mean_std(v: &[f64]) -> (f64, f64) {
     let n = v.len().max(1) as f64;
     let mean = v.iter().sum::<f64>() / n;
@@ -269,22 +400,8 @@ pub fn run(
     let data = Prepared::of(frame, spec)?;
     let metric = data.metric;
     let typed = Typed::parse(frame, &data.features);
-    let folds = cv::folds(&data.rows, &data.values, spec.folds, spec.seed);
-    let folds = Folds {
-        target: &data.target,
-        typed: &typed,
-        values: &data.values,
-        data: folds
-            .iter()
-            .map(|test| FoldData {
-                train: cv::complement(&data.rows, test),
-                test: test.clone(),
-            })
-            .collect(),
-        metric,
-        seed: spec.seed,
-        cache: HashMap::new(),
-    };
+    let validation = Validation::for_rows(data.rows.len(), spec.folds);
+    let folds = Folds::split(&data, &typed, validation, spec.seed);
     progress(Progress::Started {
         task: data.target.task,
         metric,
@@ -295,6 +412,7 @@ pub fn run(
     let classes = data.target.classes.len();
     let mut search = Search::new(folds, spec, (shape, classes), metric, start);
     let interrupted = search.run(progress, cancel);
+    search.release();
     let best = search.best.take().ok_or(if interrupted {
         MlError::Cancelled
     } else {
@@ -305,6 +423,53 @@ pub fn run(
         ))
     })?;
     refit(&data, &typed, search, best, interrupted, progress)
+}
+
+impl<'a> Folds<'a> {
+    /// The folds of `validation` over the rows of `data` with a target.
+    fn split(data: &'a Prepared, typed: &'a Typed, validation: Validation, seed: u64) -> Self {
+        let fold = |test: Vec<usize>, shuffled: bool| {
+            let train = cv::complement(&data.rows, &test);
+            let mut order = Vec::new();
+            if shuffled {
+                order = train.clone();
+                crate::rng::Rng::new(seed ^ 0x5a17).shuffle(&mut order);
+            }
+            FoldData { train, test, order }
+        };
+        let (folds, parts) = match validation {
+            Validation::Folds { k } => (
+                cv::folds(&data.rows, &data.values, k, seed)
+                    .into_iter()
+                    .map(|test| fold(test, false))
+                    .collect(),
+                Vec::new(),
+            ),
+            Validation::Holdout { rows } => {
+                let k = data.rows.len() / rows;
+                let test = cv::folds(&data.rows, &data.values, k, seed).swap_remove(0);
+                let parts = cv::folds(&test, &data.values, HOLDOUT_PARTS, seed)
+                    .into_iter()
+                    .map(|test| FoldData {
+                        train: Vec::new(),
+                        test,
+                        order: Vec::new(),
+                    })
+                    .collect();
+                (vec![fold(test, true)], parts)
+            }
+        };
+        Folds {
+            target: &data.target,
+            typed,
+            values: &data.values,
+            data: folds,
+            parts,
+            metric: data.metric,
+            seed,
+            cache: HashMap::new(),
+        }
+    }
 }
 
 /// What a search works on, checked: the target and its values, the metric,
@@ -400,24 +565,37 @@ fn refit(
     let y = Ys::gather(&data.values, &data.rows);
     let seed = search.folds().seed;
     let pipeline = Pipeline::train(&data.target, &best.candidate, prep, x.view(), &y, seed)?;
-    let folds_done = &search.folds().data[..best.fold_scores.len()];
+    let folds = search.folds();
+    let folds_done = &folds.data[..best.fold_scores.len()];
     let scored = Ys::gather(&data.values, &covered);
     let truth: Vec<f64> = match &scored {
         Ys::Classes(c) => c.iter().map(|&v| v as f64).collect(),
         Ys::Values(v) => v.to_vec(),
     };
-    if covered.len() < data.rows.len() {
+    if let Validation::Holdout { rows } = search.validation() {
+        notes.push(format!(
+            "the data is large, so configurations were scored on a holdout of {rows} rows, trained on samples of the other rows that grew to {}; the winner was then refit on all {} rows",
+            best.train_rows,
+            data.rows.len()
+        ));
+    } else if covered.len() < data.rows.len() {
         notes.push(format!(
             "there was only time to score {} of the {} folds; give it a longer budget for a full estimate",
             folds_done.len(),
             search.folds().data.len()
         ));
     }
-    let metrics = fold_metrics(folds_done, &covered, &scored, &oof, data.target.task);
+    let metrics = match folds.holdout() {
+        true => holdout_metrics(folds, &scored, &oof, data.target.task),
+        false => fold_metrics(folds_done, &covered, &scored, &oof, data.target.task),
+    };
     let metric = data.metric;
-    search
-        .leaderboard
-        .sort_by(|a, b| oriented(metric, b.cv_score).total_cmp(&oriented(metric, a.cv_score)));
+    let validation = search.validation();
+    search.leaderboard.sort_by(|a, b| {
+        b.train_rows
+            .cmp(&a.train_rows)
+            .then(oriented(metric, b.cv_score).total_cmp(&oriented(metric, a.cv_score)))
+    });
     Ok(Outcome {
         pipeline,
         metric,
@@ -432,7 +610,10 @@ fn refit(
         oof_complete: covered.len() == data.rows.len(),
         oof,
         truth,
+        scored_rows: covered,
         notes,
+        validation,
+        first_model_s: search.first_model_s,
         families: search.families,
     })
 }
@@ -510,10 +691,7 @@ fn fold_metrics(
                 .iter()
                 .map(|f| {
                     let idx: Vec<usize> = f.test.iter().map(|r| position[r]).collect();
-                    let out = match oof {
-                        Output::Probabilities(p) => Output::Probabilities(p.select(Axis(0), &idx)),
-                        Output::Values(v) => Output::Values(v.select(Axis(0), &idx)),
-                    };
+                    let out = select(oof, &idx);
                     let truth = match y {
                         Ys::Classes(c) => Ys::Classes(c.select(Axis(0), &idx)),
                         Ys::Values(v) => Ys::Values(v.select(Axis(0), &idx)),
@@ -528,13 +706,28 @@ fn fold_metrics(
         .collect()
 }
 
+/// Every reported metric of holdout predictions: its score on the whole
+/// holdout, and the spread over the holdout's parts.
+fn holdout_metrics(folds: &Folds, y: &Ys, out: &Output, task: Task) -> Vec<(Metric, f64, f64)> {
+    Metric::reported(task)
+        .iter()
+        .map(|&m| {
+            (
+                m,
+                metric_score(m, y, out),
+                mean_std(&folds.part_scores(m, out)).1,
+            )
+        })
+        .collect()
+}
+
 /// Whether the features or the target are skewed enough to try logs.
 fn shape_of(typed: &Typed, values: &TargetValues, rows: &[usize], task: Task) -> space::Shape {
     let skewed =
         |v: &[f64]| v.iter().all(|&x| x >= 0.0) && crate::prep::skewness(v) > crate::prep::SKEWED;
     let skewed_features = typed.columns.iter().any(|(_, kind, parsed)| {
         *kind == crate::profile::Kind::Numeric
-            && matches!(parsed, crate::prep::Parsed::Number(v) if skewed(&rows.iter().filter_map(|&r| v[r]).collect::<Vec<_>>()))
+            && matches!(parsed, Parsed::Number(v) if skewed(&rows.iter().filter_map(|&r| Parsed::number(v, r)).collect::<Vec<_>>()))
     });
     let skewed_target = match values {
         TargetValues::Values(v) => skewed(&rows.iter().filter_map(|&r| v[r]).collect::<Vec<_>>()),
@@ -558,5 +751,35 @@ fn shape_of(typed: &Typed, values: &TargetValues, rows: &[usize], task: Task) ->
         width,
         skewed_features,
         skewed_target,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_are_nested_and_large_data_is_held_out() {
+        let fold = FoldData {
+            train: (0..100).collect(),
+            test: Vec::new(),
+            order: (0..100).rev().collect(),
+        };
+        let small = fold.sample(10);
+        assert_eq!(small, (90..100).collect::<Vec<_>>());
+        assert!(small.iter().all(|r| fold.sample(40).contains(r)));
+        assert_eq!(fold.sample(1_000), fold.train);
+        assert_eq!(
+            Validation::for_rows(HOLDOUT_FROM - 1, 5),
+            Validation::Folds { k: 5 }
+        );
+        assert_eq!(
+            Validation::for_rows(800_000, 5),
+            Validation::Holdout { rows: 80_000 }
+        );
+        assert_eq!(
+            Validation::for_rows(60_000, 5),
+            Validation::Holdout { rows: 10_000 }
+        );
     }
 }

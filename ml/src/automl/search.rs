@@ -1,14 +1,17 @@
 //! The search loop: which configuration to try next, whether the budget
 //! still allows it, how it scores (pruned after its first folds when it
-//! trails), and the leaderboard and best trial it leaves.
+//! trails), and the leaderboard and best trial it leaves. On large data the
+//! search climbs samples: each sample size gets a share of the time left,
+//! then the best configuration of the three best families moves on to a
+//! sample four times larger, until the whole training split.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::{
-    FoldResult, Folds, Progress, Spec, Trial, covered_rows, improve_step, mean_std, oriented,
-    perfect, space, stitch, workers,
+    FIRST_SAMPLE, FoldResult, Folds, Progress, Spec, Trial, Validation, covered_rows, improve_step,
+    mean_std, oriented, perfect, space, stitch, workers,
 };
 use crate::learner::Output;
 use crate::metrics::Metric;
@@ -17,6 +20,48 @@ use crate::rng::Rng;
 
 /// The best trial with its out-of-fold predictions and the rows they cover.
 pub(super) type Best = (Trial, Output, Vec<usize>);
+
+/// Share of the time left that a sample smaller than the training split may use.
+const SAMPLE_SHARE: f64 = 0.35;
+
+/// How much larger each sample is than the one before.
+const SAMPLE_GROWTH: usize = 4;
+
+/// What a family's fits cost: seconds per unit of its size (see
+/// [`space::size`]) on `rows` training rows, and how that grows with the
+/// rows (as `rows^exponent`).
+#[derive(Debug, Clone, Copy)]
+struct Timing {
+    rows: usize,
+    per_size: f64,
+    exponent: f64,
+}
+
+/// How fit time grows with rows until a family is timed on two sample sizes.
+const DEFAULT_EXPONENT: f64 = 1.2;
+
+impl Timing {
+    /// Seconds per size unit on `rows` training rows.
+    fn at(&self, rows: usize) -> f64 {
+        self.per_size * (rows as f64 / self.rows as f64).powf(self.exponent)
+    }
+
+    /// Folds in a measurement on `rows` rows: averaged on the same rows; on
+    /// other rows it also measures the growth (kept between linear and
+    /// quadratic).
+    fn update(&mut self, rows: usize, per_size: f64) {
+        if rows == self.rows {
+            self.per_size = (self.per_size + per_size) / 2.0;
+            return;
+        }
+        let growth = (per_size / self.per_size).ln() / (rows as f64 / self.rows as f64).ln();
+        if growth.is_finite() {
+            self.exponent = growth.clamp(1.0, 2.0);
+        }
+        self.rows = rows;
+        self.per_size = per_size;
+    }
+}
 
 /// Whether a candidate fits in what is left of the budget.
 enum Affordable {
@@ -41,8 +86,13 @@ pub(super) struct Search<'a> {
     queue: VecDeque<Candidate>,
     /// Each family's incumbent, its oriented score and its neighbourhood step.
     family_best: Vec<(Candidate, f64, f64)>,
-    /// Seconds a fold takes per unit of a family's size, as measured.
-    seconds_per_size: HashMap<&'static str, f64>,
+    /// What each family's fits cost, as measured.
+    timing: HashMap<&'static str, Timing>,
+    /// Training rows of the current sample (a fold's training rows under k-fold).
+    rows: usize,
+    /// When the current sample's share of the time ends (only while it is
+    /// smaller than the training split).
+    sample_ends: Instant,
     rng: Rng,
     turn: usize,
     /// The families the search sets out to try, in its order.
@@ -51,8 +101,10 @@ pub(super) struct Search<'a> {
     pub tried: usize,
     /// Every trial scored on all the folds it had time for.
     pub leaderboard: Vec<Trial>,
-    /// The best of them.
+    /// The best of them: the best on the largest sample scored.
     pub best: Option<Best>,
+    /// Seconds from the start until the first trial was scored.
+    pub first_model_s: Option<f64>,
 }
 
 impl<'a> Search<'a> {
@@ -73,9 +125,17 @@ impl<'a> Search<'a> {
                 families.push(family);
             }
         }
+        let deadline = start + spec.budget.mul_f64(0.98);
+        let rows = match folds.holdout() {
+            true => folds.train_rows().min(FIRST_SAMPLE),
+            false => folds.train_rows(),
+        };
         Self {
             queue,
             families,
+            rows,
+            sample_ends: start + (deadline - start).mul_f64(SAMPLE_SHARE),
+            first_model_s: None,
             folds,
             spec,
             shape,
@@ -84,9 +144,9 @@ impl<'a> Search<'a> {
             start,
             // Aimed a little short of the budget: fits cannot be stopped
             // midway and their cost is only estimated.
-            deadline: start + spec.budget.mul_f64(0.98),
+            deadline,
             family_best: Vec::new(),
-            seconds_per_size: HashMap::new(),
+            timing: HashMap::new(),
             rng: Rng::new(spec.seed),
             turn: 0,
             tried: 0,
@@ -105,12 +165,57 @@ impl<'a> Search<'a> {
         &self.folds
     }
 
+    /// How the search scores configurations.
+    pub fn validation(&self) -> Validation {
+        match self.folds.holdout() {
+            true => Validation::Holdout {
+                rows: self.folds.data[0].test.len(),
+            },
+            false => Validation::Folds {
+                k: self.folds.data.len(),
+            },
+        }
+    }
+
+    /// Frees the encoded folds (before the refit encodes every row).
+    pub fn release(&mut self) {
+        self.folds.cache.clear();
+    }
+
+    /// Whether the current sample has had its share of the time (with the
+    /// queue done) and a larger one remains.
+    fn sample_spent(&self) -> bool {
+        self.rows < self.folds.train_rows()
+            && self.queue.is_empty()
+            && Instant::now() >= self.sample_ends
+    }
+
+    /// Moves on to a sample four times larger (the whole training split
+    /// when that is more than half of it), starting from the best
+    /// configuration of each of the three best families so far.
+    fn grow_sample(&mut self) {
+        let full = self.folds.train_rows();
+        let next = self.rows * SAMPLE_GROWTH;
+        self.rows = if next * 2 > full { full } else { next };
+        self.family_best.sort_by(|a, b| b.1.total_cmp(&a.1));
+        self.queue = self.family_best.drain(..).take(3).map(|f| f.0).collect();
+        let now = Instant::now();
+        self.sample_ends = now
+            + self
+                .deadline
+                .saturating_duration_since(now)
+                .mul_f64(SAMPLE_SHARE);
+    }
+
     /// Runs trials until the budget, the space or a perfect score ends the
     /// search, or `cancel` is set (then it says it was interrupted).
     pub fn run(&mut self, progress: &mut dyn FnMut(Progress), cancel: &AtomicBool) -> bool {
         loop {
             if cancel.load(Ordering::Relaxed) {
                 return true;
+            }
+            if self.sample_spent() {
+                self.grow_sample();
             }
             let Some(candidate) = self.next_trial() else {
                 return false;
@@ -151,36 +256,48 @@ impl<'a> Search<'a> {
         ))
     }
 
-    /// Seconds reserved for refitting the winner on every row.
+    /// Seconds reserved for refitting the winner on every row: its fit's
+    /// time scaled to every row, with a margin.
     fn refit_reserve(&self) -> f64 {
+        let all = self.folds.train_rows() + self.folds.data[0].test.len();
         self.best
             .as_ref()
-            .map_or(0.0, |(t, ..)| t.fit_s * 2.0)
+            .map_or(0.0, |(t, ..)| {
+                let exponent = self
+                    .timing
+                    .get(t.family.as_str())
+                    .map_or(DEFAULT_EXPONENT, |t| t.exponent);
+                t.fit_s * 1.3 * (all as f64 / t.train_rows.max(1) as f64).powf(exponent)
+            })
             .max(self.spec.budget.as_secs_f64() * 0.05)
+    }
+
+    /// Seconds one fold of a timed family's configuration takes on the current sample.
+    fn fold_seconds(&self, candidate: &Candidate) -> Option<f64> {
+        self.timing
+            .get(candidate.params.family())
+            .map(|t| t.at(self.rows) * space::size(&candidate.params))
     }
 
     /// Seconds a candidate's cross-validation would take: timed families by
     /// their own measured cost, others through priors from a family already
     /// timed (the linear model, when it is).
     fn estimate(&self, candidate: &Candidate) -> Option<f64> {
-        let family = candidate.params.family();
-        self.seconds_per_size
-            .get(family)
-            .map(|s| s * space::size(&candidate.params))
+        self.fold_seconds(candidate)
             .or_else(|| {
-                let (timed, seconds) = self
-                    .seconds_per_size
+                let (timed, timing) = self
+                    .timing
                     .get_key_value("linear")
-                    .or(self.seconds_per_size.iter().next())?;
+                    .or(self.timing.iter().next())?;
                 Some(space::prior(
                     &candidate.params,
-                    self.shape.rows,
+                    self.rows,
                     self.classes,
                     timed,
-                    *seconds,
+                    timing.at(self.rows),
                 ))
             })
-            .map(|fold| fold * self.spec.folds as f64 / workers() as f64)
+            .map(|fold| fold * self.folds.data.len().div_ceil(workers()) as f64)
     }
 
     /// Whether `candidate` fits in the time left; a family too slow for it
@@ -214,12 +331,10 @@ impl<'a> Search<'a> {
 
     /// Whether every family's incumbent would take longer than `left`.
     fn nothing_fits(&self, left: f64) -> bool {
-        let par = workers() as f64;
-        self.family_best.iter().all(|f| {
-            self.seconds_per_size
-                .get(f.0.params.family())
-                .is_some_and(|s| s * space::size(&f.0.params) * self.spec.folds as f64 / par > left)
-        })
+        let rounds = self.folds.data.len().div_ceil(workers()) as f64;
+        self.family_best
+            .iter()
+            .all(|f| self.fold_seconds(&f.0).is_some_and(|s| s * rounds > left))
     }
 
     /// `candidate` scored on its first folds, then — unless it clearly
@@ -228,12 +343,12 @@ impl<'a> Search<'a> {
     /// `None` when it failed, was pruned or there was no time for it.
     fn evaluate(&mut self, candidate: &Candidate) -> Option<Vec<FoldResult>> {
         self.tried += 1;
-        let folds = self.spec.folds;
+        let folds = self.folds.data.len();
         let all: Vec<usize> = (0..folds).collect();
         let first = &all[..workers().min(folds)];
-        let mut results = self.folds.run(candidate, first).ok()?;
+        let mut results = self.folds.run(candidate, first, self.rows).ok()?;
         self.time(candidate, &results);
-        if self.trails(&results) {
+        if first.len() < folds && self.trails(&results) {
             improve_step(&mut self.family_best, candidate, f64::NEG_INFINITY);
             return None;
         }
@@ -241,7 +356,11 @@ impl<'a> Search<'a> {
         let slowest = results.iter().map(|r| r.1).fold(0.0, f64::max);
         let rest = 1.25 * slowest * (folds - first.len()) as f64 / workers() as f64;
         if Instant::now() + Duration::from_secs_f64(rest + self.refit_reserve()) <= self.deadline {
-            results.extend(self.folds.run(candidate, &all[first.len()..]).ok()?);
+            results.extend(
+                self.folds
+                    .run(candidate, &all[first.len()..], self.rows)
+                    .ok()?,
+            );
         } else if self.best.is_some() {
             return None;
         }
@@ -253,10 +372,15 @@ impl<'a> Search<'a> {
         let per_size = results.iter().map(|r| r.1).sum::<f64>()
             / results.len() as f64
             / space::size(&candidate.params);
-        self.seconds_per_size
+        let rows = self.rows;
+        self.timing
             .entry(candidate.params.family())
-            .and_modify(|s| *s = (*s + per_size) / 2.0)
-            .or_insert(per_size);
+            .and_modify(|t| t.update(rows, per_size))
+            .or_insert(Timing {
+                rows,
+                per_size,
+                exponent: DEFAULT_EXPONENT,
+            });
     }
 
     /// Whether first-fold results trail the best trial's on the same folds
@@ -282,9 +406,13 @@ impl<'a> Search<'a> {
         results: Vec<FoldResult>,
         progress: &mut dyn FnMut(Progress),
     ) -> f64 {
-        let scores: Vec<f64> = results.iter().map(|r| r.0).collect();
-        let (cv_score, cv_std) = mean_std(&scores);
         let metric = self.metric;
+        let scores: Vec<f64> = results.iter().map(|r| r.0).collect();
+        let (mut cv_score, mut cv_std) = mean_std(&scores);
+        if self.folds.holdout() {
+            cv_std = mean_std(&self.folds.part_scores(metric, &results[0].2)).1;
+            cv_score = scores[0];
+        }
         improve_step(
             &mut self.family_best,
             &candidate,
@@ -299,11 +427,14 @@ impl<'a> Search<'a> {
             fit_s: results.iter().map(|r| r.1).sum::<f64>() / results.len() as f64,
             candidate,
             fold_scores: scores,
+            train_rows: self.rows,
         };
-        let better = self
-            .best
-            .as_ref()
-            .is_none_or(|(b, ..)| oriented(metric, cv_score) > oriented(metric, b.cv_score));
+        self.first_model_s.get_or_insert(self.elapsed_s());
+        // A trial on a larger sample replaces the best of smaller ones:
+        // scores on different samples do not compare.
+        let better = self.best.as_ref().is_none_or(|(b, ..)| {
+            b.train_rows < self.rows || oriented(metric, cv_score) > oriented(metric, b.cv_score)
+        });
         if better {
             let done = &self.folds.data[..results.len()];
             let covered = covered_rows(done);
@@ -319,5 +450,28 @@ impl<'a> Search<'a> {
             });
         }
         cv_score
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timing_learns_how_cost_grows_with_rows() {
+        let mut t = Timing {
+            rows: 10_000,
+            per_size: 1.0,
+            exponent: DEFAULT_EXPONENT,
+        };
+        t.update(10_000, 3.0);
+        assert_eq!(t.per_size, 2.0, "the same rows average");
+        // Four times the rows took eight times as long: growth 1.5.
+        t.update(40_000, 16.0);
+        assert!((t.exponent - 1.5).abs() < 1e-9);
+        assert!((t.at(160_000) - 128.0).abs() < 1e-6);
+        // Growth is kept between linear and quadratic.
+        t.update(160_000, 1.0);
+        assert_eq!(t.exponent, 1.0);
     }
 }

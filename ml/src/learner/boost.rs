@@ -1,6 +1,8 @@
-//! Gradient-boosted trees (forust-ml), single-threaded: `LogLoss` for two
-//! classes, one `LogLoss` booster per class (one-vs-rest) for more, and
-//! `SquaredLoss` for numbers.
+//! Gradient-boosted trees (forust-ml): `LogLoss` for two classes, one
+//! `LogLoss` booster per class (one-vs-rest) for more, and `SquaredLoss` for
+//! numbers. Single-threaded on small data (AutoML fits folds side by side
+//! there); on large data forust builds each tree's histograms on every core,
+//! which gives the same trees.
 
 use std::sync::Arc;
 
@@ -18,6 +20,9 @@ const FAMILY: &str = "boost";
 /// Rows sampling is skipped when a round would see fewer rows than this on
 /// average (a round on no rows would give an empty tree).
 const MIN_SAMPLED_ROWS: f32 = 50.0;
+
+/// Rows from which a booster uses every core.
+pub(super) const PARALLEL_ROWS: usize = 45_000;
 
 /// The boosting hyper-parameters of [`Params::Boost`].
 #[derive(Debug, Clone, Copy)]
@@ -83,7 +88,7 @@ impl Settings {
                 SampleMethod::None
             })
             .set_initialize_base_score(true)
-            .set_parallel(false)
+            .set_parallel(data.rows >= PARALLEL_ROWS)
             .set_seed(seed);
         let weights = vec![1.0; data.rows];
         booster

@@ -19,6 +19,27 @@ const FAMILY: &str = "linear";
 /// gradient tolerance is absolute and its loss a sum, so allow more).
 const LOGISTIC_ITERATIONS: u64 = 300;
 
+/// linfa's default gradient tolerance, kept up to [`TOLERANCE_ROWS`] rows.
+const GRADIENT_TOLERANCE: f64 = 1e-4;
+
+/// Rows beyond which the gradient tolerance is per row: linfa's loss and
+/// gradient are sums over rows, so a fixed tolerance asks ever more of
+/// large data (an 800k-row fit ran its 300 iterations, a minute, for the
+/// model a 40k-row fit matched).
+const TOLERANCE_ROWS: usize = 50_000;
+
+/// The gradient tolerance per row on large data.
+const ROW_TOLERANCE: f64 = 1e-5;
+
+/// The gradient tolerance for `rows` rows.
+fn gradient_tolerance(rows: usize) -> f64 {
+    if rows <= TOLERANCE_ROWS {
+        GRADIENT_TOLERANCE
+    } else {
+        ROW_TOLERANCE * rows as f64
+    }
+}
+
 /// A fitted logistic regression: `scores = x·coef + intercept`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct Logistic {
@@ -52,6 +73,7 @@ impl Logistic {
 
     fn solve(x: ArrayView2<f64>, info: &ClassInfo, c: f64) -> Result<Self> {
         let alpha = 1.0 / c;
+        let tolerance = gradient_tolerance(x.nrows());
         let data = DatasetBase::new(x, info.y);
         let failed = |e: linfa_logistic::error::Error| {
             fit_error(
@@ -64,6 +86,7 @@ impl Logistic {
             let model = LogisticRegression::default()
                 .alpha(alpha)
                 .max_iterations(LOGISTIC_ITERATIONS)
+                .gradient_tolerance(tolerance)
                 .fit(&data)
                 .map_err(failed)?;
             // linfa scores its "positive" class, whichever label that is: turn
@@ -84,6 +107,7 @@ impl Logistic {
             let model = MultiLogisticRegression::default()
                 .alpha(alpha)
                 .max_iterations(LOGISTIC_ITERATIONS)
+                .gradient_tolerance(tolerance)
                 .fit(&data)
                 .map_err(failed)?;
             Ok(Self {

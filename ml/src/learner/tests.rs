@@ -666,3 +666,21 @@ fn fit_times() {
         println!("{line}");
     }
 }
+
+#[test]
+fn boosting_on_every_core_gives_the_same_model_each_run() {
+    // Large enough for forust to build histograms on every core.
+    let (x, y) = linear_data(super::boost::PARALLEL_ROWS + 1_000, 3);
+    let params = Params::Boost {
+        iterations: 15,
+        learning_rate: 0.3,
+        max_depth: 3,
+        min_leaf_weight: 1.0,
+        l2: 1.0,
+        subsample: 0.8,
+    };
+    let fit = || params.fit(x.view(), Labels::Values(y.view()), 11).unwrap();
+    let first = values(&fit(), x.view());
+    assert!(r2(&first, &y) > 0.8);
+    assert_eq!(first, values(&fit(), x.view()));
+}

@@ -287,19 +287,19 @@ fn find_row(frame: &Frame, id_columns: &[String], id: &str) -> Result<(usize, St
             let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
             let exact = cells
                 .iter()
-                .position(|c| c.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(id)));
+                .position(|c| c.is_some_and(|c| c.eq_ignore_ascii_case(id)));
             // "customer 42" for C100042: the id's digits are the number, or a
             // leading digit followed by the number zero-padded.
             let numeric = || {
                 let wanted: u64 = id.parse().ok()?;
                 cells.iter().position(|c| {
-                    let d = digits(c.as_deref().unwrap_or_default());
+                    let d = digits(c.unwrap_or_default());
                     d.parse::<u64>().is_ok_and(|v| v == wanted)
                         || d.len() > 1 && d[1..] == format!("{wanted:0w$}", w = d.len() - 1)
                 })
             };
             if let Some(r) = exact.or_else(numeric) {
-                return Ok((r, format!("{column} {}", cells[r].as_deref().unwrap_or(id))));
+                return Ok((r, format!("{column} {}", cells.get(r).unwrap_or(id))));
             }
         }
     }
@@ -500,7 +500,8 @@ pub struct BiasArgs {
 }
 
 /// Per-group rates of a yes/no model on its own data, from out-of-fold
-/// predictions (honest: no row is predicted by a model that saw it).
+/// predictions, or holdout predictions for a model trained on large data
+/// (honest either way: no row is predicted by a model that saw it).
 pub fn bias_report(
     platform: &Platform,
     m: &ModelRecord,
@@ -518,7 +519,15 @@ pub fn bias_report(
     let index = frame.require(column)?;
     let column = frame.names()[index].clone();
     let values = pipeline.target.values_in(&frame)?;
-    let rows = values.present();
+    // A model scored on a holdout has predictions for the holdout's rows only.
+    let rows: Vec<usize> = match m.details["out_of_fold"]["rows"].as_array() {
+        Some(held_out) => held_out
+            .iter()
+            .filter_map(|r| r.as_u64().map(|r| r as usize))
+            .filter(|&r| r < frame.rows())
+            .collect(),
+        None => values.present(),
+    };
     let maestro_ml::target::TargetValues::Classes(truth) = values else {
         return Err(MlError::Request("bias checks need a yes/no model".into()).into());
     };
@@ -539,7 +548,7 @@ pub fn bias_report(
     let truth: Vec<usize> = rows.iter().map(|&r| truth[r].unwrap_or(0)).collect();
     let groups: Vec<Option<String>> = rows
         .iter()
-        .map(|&r| frame.column_at(index)[r].clone())
+        .map(|&r| frame.column_at(index).get(r).map(str::to_string))
         .collect();
     Ok((column, bias::check(&truth, &predicted, &groups, 1)))
 }

@@ -145,7 +145,7 @@ pub fn described(p: &Predicted, shown: usize) -> (String, Table) {
         result,
     } = p;
     let n = frame.rows();
-    let ids = id_column(frame).map(|c| (c, frame.column(c).unwrap_or_default()));
+    let ids = id_column(frame).and_then(|c| Some((c, frame.column(c)?)));
     let mut t = Table::new(&[ids.map_or("row", |(c, _)| c), &record.target, "probability"]);
     let predictions = result["predictions"]
         .as_array()
@@ -161,7 +161,8 @@ pub fn described(p: &Predicted, shown: usize) -> (String, Table) {
             str::to_string,
         );
         let row = match &ids {
-            Some((_, values)) => values.get(i).cloned().flatten().unwrap_or_default(),
+            Some((_, values)) if i < values.len() => values.get(i).unwrap_or_default().to_string(),
+            Some(_) => String::new(),
             None => (i + 1).to_string(),
         };
         t.rows.push(vec![row, value, prob]);
