@@ -328,8 +328,22 @@ fn automl_registers_versions_and_the_registry_manages_them() {
             "best",
             "trials",
             "elapsed_s",
+            "first_model_s",
+            "validation",
             "leaderboard"
         ])
+    );
+    // Small data is cross-validated on every row, with the folds asked for.
+    assert_eq!(d["validation"], json!({"method": "folds", "k": 5}));
+    assert!(
+        d["first_model_s"]
+            .as_f64()
+            .is_some_and(|s| s > 0.0 && s < 4.0)
+    );
+    assert!(
+        d["leaderboard"][0]["train_rows"]
+            .as_u64()
+            .is_some_and(|r| r > 0)
     );
     assert_eq!(
         (
@@ -376,7 +390,10 @@ fn automl_registers_versions_and_the_registry_manages_them() {
     let board = d["leaderboard"].as_array().unwrap();
     assert!(!board.is_empty() && board.len() as u64 <= trials);
     for t in board {
-        assert_eq!(keys(t), ["cv_score", "family", "fit_s", "params"]);
+        assert_eq!(
+            keys(t),
+            ["cv_score", "family", "fit_s", "params", "train_rows"]
+        );
     }
     assert_eq!(board[0]["cv_score"], d["cv_score"], "the winner leads");
     assert_eq!(board[0]["family"], d["best"]["family"]);

@@ -127,6 +127,7 @@ impl CardFacts {
                 m.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
             ),
             ("folds", d["folds"].to_string()),
+            ("evaluation", evaluation(d)),
             ("seed", d["seed"].to_string()),
             ("metrics", metrics_table(d)),
             ("limitations", limitations(d, rows)),
@@ -146,6 +147,21 @@ impl CardFacts {
             .fold(TEMPLATE.to_string(), |text, (key, value)| {
                 text.replace(&format!("{{{{{key}}}}}"), value)
             })
+    }
+}
+
+/// How the scores were estimated: k-fold cross-validation, or one holdout
+/// on large data (models trained before holdouts existed used folds).
+fn evaluation(d: &Value) -> String {
+    match d["validation"]["method"].as_str() {
+        Some("holdout") => format!(
+            "a holdout of {} rows; score on the whole holdout ± standard deviation over five parts of it",
+            d["validation"]["rows"]
+        ),
+        _ => format!(
+            "{}-fold cross-validation; mean ± standard deviation over folds",
+            d["folds"]
+        ),
     }
 }
 

@@ -4,7 +4,7 @@
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use maestro_ml::automl::{self, Outcome, Progress, Spec};
+use maestro_ml::automl::{self, Outcome, Progress, Spec, Validation};
 use maestro_ml::{Metric, MlError, Output};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -127,7 +127,7 @@ pub fn train(
     let leaderboard: Vec<Value> = outcome
         .leaderboard
         .iter()
-        .map(|t| json!({"family": t.family, "params": t.params, "cv_score": t.cv_score, "fit_s": t.fit_s}))
+        .map(|t| json!({"family": t.family, "params": t.params, "cv_score": t.cv_score, "fit_s": t.fit_s, "train_rows": t.train_rows}))
         .collect();
     let details = details(&outcome, &spec, budget, &leaderboard);
     let record = platform.store().add_model(
@@ -162,6 +162,8 @@ pub fn train(
         "best": {"family": outcome.best.family, "params": outcome.best.params},
         "trials": outcome.trials,
         "elapsed_s": outcome.elapsed_s,
+        "first_model_s": outcome.first_model_s,
+        "validation": outcome.validation,
         "leaderboard": leaderboard,
     });
     Ok((record, outcome, result))
@@ -239,6 +241,8 @@ fn details(outcome: &Outcome, spec: &Spec, budget: f64, leaderboard: &[Value]) -
         "classes": pipeline.target.classes,
         "rows": outcome.rows,
         "folds": spec.folds,
+        "validation": outcome.validation,
+        "first_model_s": outcome.first_model_s,
         "seed": spec.seed,
         "budget_s": budget,
         "training_s": outcome.elapsed_s,
@@ -274,10 +278,14 @@ fn out_of_fold(outcome: &Outcome) -> Value {
             for (&q, &t) in predicted.iter().zip(&outcome.truth) {
                 matrix[t as usize][q] += 1;
             }
-            // Bias checks need a prediction for every row.
-            match outcome.oof_complete {
-                true => json!({"confusion": matrix, "predicted": predicted}),
-                false => json!({"confusion": matrix}),
+            // Bias checks need a prediction for every row, or for every row
+            // of a holdout (named by `rows`).
+            match (outcome.oof_complete, outcome.validation) {
+                (true, _) => json!({"confusion": matrix, "predicted": predicted}),
+                (false, Validation::Holdout { .. }) => {
+                    json!({"confusion": matrix, "predicted": predicted, "rows": outcome.scored_rows})
+                }
+                (false, _) => json!({"confusion": matrix}),
             }
         }
         Output::Values(v) => {
@@ -340,14 +348,14 @@ impl TypedTool for RunAutoml {
             ]);
         }
         let mut summary = format!(
-            "Trained {} version {}: {} {} = {} ± {} ({}-fold CV) with {} after {} trials in {:.1} s.",
+            "Trained {} version {}: {} {} = {} ± {} ({}) with {} after {} trials in {:.1} s.",
             record.name,
             record.version,
             record.task,
             record.metric,
             score(record.cv_score),
             score(record.cv_std),
-            a.folds.unwrap_or(5),
+            outcome.validation.describe(),
             record.family,
             outcome.trials,
             outcome.elapsed_s
