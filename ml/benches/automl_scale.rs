@@ -1,11 +1,13 @@
-//! AutoML at scale: churn sets of 10k, 100k and 1M rows (the generator in
+//! AutoML at scale: churn sets of 10k, 100k, 200k and 1M rows (the generator in
 //! `benches/scale/churn_scale.py`, a fixed 80/20 split), AutoML with a 60 s
 //! budget on the train file, ROC AUC on the test file. Prints, per size:
 //! holdout AUC, peak RSS, trials, the time to the first model and the wall
 //! time, beside FLAML's and earlier figures measured on this kind of machine
 //! (`benches/scale/anchors_scale.json`, with their protocol).
 //!
-//! `cargo bench -p maestro-ml --bench automl_scale -- [--rows 10000,100000,1000000] [--budget 60]`
+//! `cargo bench -p maestro-ml --bench automl_scale -- [--rows 10000,100000,200000,1000000] [--budget 60]`
+//! (`MAESTRO_SCALE_TRACE=1` prints each trial to stderr). FLAML's figures
+//! come from `benches/scale/flaml_scale.py`.
 //!
 //! Each size runs in a child process (this binary again), so its peak RSS is
 //! its own. The generator needs Python with numpy and pandas: `PYTHON`, else
@@ -13,7 +15,7 @@
 //! `target/automl-scale/` and made once.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
@@ -45,7 +47,7 @@ fn main() {
         println!("{report}");
         return;
     }
-    let sizes = arg(&args, "--rows").unwrap_or_else(|| "10000,100000,1000000".into());
+    let sizes = arg(&args, "--rows").unwrap_or_else(|| "10000,100000,200000,1000000".into());
     let anchors: Value = serde_json::from_str(include_str!("scale/anchors_scale.json"))
         .expect("anchors_scale.json is valid");
     println!(
@@ -53,32 +55,31 @@ fn main() {
         anchors["protocol"]
     );
     println!(
-        "| rows | holdout AUC | peak RSS MB | trials | first model s | wall s | best | FLAML 2.7 AUC / RSS MB | earlier Maestro AUC / RSS MB |"
+        "| rows | holdout AUC | peak RSS MB | trials | first model s | wall s | best | FLAML AUC / RSS MB | earlier Maestro AUC / RSS MB |"
     );
     println!("|---|---|---|---|---|---|---|---|---|");
     for rows in sizes.split(',').map(str::trim).filter(|r| !r.is_empty()) {
         generate(&dir, rows);
+        // The child's stderr (its trace, or why it failed) goes to ours.
         let child = Command::new(std::env::current_exe().expect("this binary"))
             .env(CHILD, rows)
             .args(["--budget", &budget.to_string()])
+            .stderr(Stdio::inherit())
             .output()
             .expect("the child runs");
         if !child.status.success() {
-            eprintln!(
-                "{rows} rows failed: {}",
-                String::from_utf8_lossy(&child.stderr)
-            );
+            eprintln!("{rows} rows failed (see above)");
             continue;
         }
         let line = String::from_utf8_lossy(&child.stdout);
         let r: Value = serde_json::from_str(line.trim()).expect("the child's report");
-        let anchor = |who: &str| {
-            let a = &anchors[who][rows];
-            if a.is_null() {
-                "–".to_string()
-            } else {
-                format!("{} / {}", a["holdout_auc"], a["peak_rss_mb"])
-            }
+        let anchor = |who: &[&str]| {
+            who.iter()
+                .find(|w| !anchors[**w][rows].is_null())
+                .map_or("–".to_string(), |w| {
+                    let a = &anchors[*w][rows];
+                    format!("{} / {} ({w})", a["holdout_auc"], a["peak_rss_mb"])
+                })
         };
         println!(
             "| {rows} | {:.4} | {:.0} | {} | {:.1} | {:.1} | {} | {} | {} |",
@@ -88,8 +89,8 @@ fn main() {
             r["first_model_s"].as_f64().unwrap_or(f64::NAN),
             r["wall_s"].as_f64().unwrap_or(f64::NAN),
             r["best"].as_str().unwrap_or(""),
-            anchor("flaml_2_7"),
-            anchor("maestro_78ad26a"),
+            anchor(&["flaml_2_7", "flaml_2_8"]),
+            anchor(&["maestro_78ad26a"]),
         );
     }
 }
