@@ -204,13 +204,14 @@ pub fn automl(platform: &Platform, a: AutomlArgs) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {
         println!(
-            "Trained {} version {}: {} {} = {:.4} ± {:.4} with {} ({} trials, {:.1} s){}.",
+            "Trained {} version {}: {} {} = {:.4} ± {:.4} ({}) with {} ({} trials, {:.1} s){}.",
             record.name,
             record.version,
             record.task,
             record.metric,
             record.cv_score,
             record.cv_std,
+            outcome.validation.describe(),
             record.family,
             outcome.trials,
             outcome.elapsed_s,
@@ -222,8 +223,8 @@ pub fn automl(platform: &Platform, a: AutomlArgs) -> Result<ExitCode> {
         );
         for t in outcome.leaderboard.iter().take(10) {
             println!(
-                "  {:<11} {:.4} ± {:.4}  {}",
-                t.family, t.cv_score, t.cv_std, t.params
+                "  {:<11} {:.4} ± {:.4}  {:>7} rows  {}",
+                t.family, t.cv_score, t.cv_std, t.train_rows, t.params
             );
         }
         for note in &outcome.notes {

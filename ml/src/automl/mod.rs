@@ -574,8 +574,9 @@ fn refit(
     };
     if let Validation::Holdout { rows } = search.validation() {
         notes.push(format!(
-            "the data is large, so configurations were scored on a holdout of {rows} rows, trained on samples of the other rows that grew to {}; the winner was then refit on all {} rows",
+            "the data is large, so configurations were scored on a holdout of {rows} rows and trained on samples of up to {} of the other {} rows; the winner was then refit on all {} rows",
             best.train_rows,
+            folds.train_rows(),
             data.rows.len()
         ));
     } else if covered.len() < data.rows.len() {
