@@ -705,11 +705,13 @@ fn data_automl_predict_and_models_commands_print_the_contract_objects() {
             "cv_score",
             "cv_std",
             "elapsed_s",
+            "first_model_s",
             "leaderboard",
             "metric",
             "model",
             "task",
             "trials",
+            "validation",
             "version"
         ]
     );
@@ -730,7 +732,10 @@ fn data_automl_predict_and_models_commands_print_the_contract_objects() {
     let board = trained["leaderboard"].as_array().unwrap();
     assert!(!board.is_empty());
     for t in board {
-        assert_eq!(keys(t), ["cv_score", "family", "fit_s", "params"]);
+        assert_eq!(
+            keys(t),
+            ["cv_score", "family", "fit_s", "params", "train_rows"]
+        );
     }
 
     let models = json(&run(&["models", "list", "--json"]));
