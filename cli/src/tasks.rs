@@ -181,7 +181,8 @@ pub fn run(
             limit,
         } => {
             // People see the open tasks; scripts (--json) every task that matches.
-            let status = status.or((!all && !json).then(|| "open".to_string()));
+            let every = if all || json { "all" } else { "open" };
+            let status = status.unwrap_or_else(|| every.to_string());
             let due_before = due_before
                 .map(|d| due_date(platform, "--due-before", &d))
                 .transpose()?;

@@ -81,6 +81,9 @@ pub enum StatusFilter {
     Done,
     /// Not finished (todo or in progress).
     Open,
+    /// Every status (as when no status is given to the store; `list_tasks`
+    /// shows open tasks unless asked for this).
+    All,
 }
 
 /// How urgent a task is.
@@ -125,7 +128,7 @@ macro_rules! text_enum {
 }
 
 text_enum!(Status { Todo = "todo", InProgress = "in_progress", Done = "done" });
-text_enum!(StatusFilter { Todo = "todo", InProgress = "in_progress", Done = "done", Open = "open" });
+text_enum!(StatusFilter { Todo = "todo", InProgress = "in_progress", Done = "done", Open = "open", All = "all" });
 text_enum!(Priority { Low = "low", Medium = "medium", High = "high", Urgent = "urgent" });
 
 /// A unit of work.

@@ -613,7 +613,7 @@ impl Store for SqliteStore {
             conds.push(sql.replace('$', &format!("?{}", values.len())));
         };
         match f.status {
-            None => {}
+            None | Some(StatusFilter::All) => {}
             Some(StatusFilter::Open) => cond("t.status <> $", "done".to_string().into()),
             Some(StatusFilter::Todo) => cond("t.status = $", "todo".to_string().into()),
             Some(StatusFilter::InProgress) => {

@@ -322,6 +322,15 @@ fn filters_and_order(b: &Backend) {
         }),
         ["high, same day"]
     );
+    // "all" is every status, as no status is.
+    assert_eq!(
+        only(TaskFilter {
+            status: Some(StatusFilter::All),
+            ..TaskFilter::default()
+        }),
+        only(TaskFilter::default())
+    );
+    assert!(only(TaskFilter::default()).contains(&"high, same day".to_string()));
     assert_eq!(
         only(TaskFilter {
             due_before: Some(date("2026-11-30")),

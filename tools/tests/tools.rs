@@ -362,3 +362,43 @@ fn watchers_hear_of_changes_and_not_of_reads_or_failures() {
         ["create_task Patch the VPN", "complete_task Patch the VPN"]
     );
 }
+
+#[test]
+fn listing_tasks_shows_open_ones_and_says_how_many_done_are_hidden() {
+    let p = platform();
+    for title in ["ship it", "write docs", "fix login"] {
+        p.call(
+            None,
+            "create_task",
+            json!({"title": title, "assignee": "Bob"}),
+        )
+        .unwrap();
+    }
+    p.call(None, "complete_task", json!({"id": 1})).unwrap();
+    let titles = |out: &maestro_tools::ToolOutput| -> Vec<String> {
+        out.data
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let open = p
+        .call(None, "list_tasks", json!({"assignee": "Bob"}))
+        .unwrap();
+    assert_eq!(titles(&open), ["write docs", "fix login"]);
+    assert!(
+        open.summary.starts_with("2 open tasks.") && open.summary.contains("1 done task not shown"),
+        "{}",
+        open.summary
+    );
+    let all = p
+        .call(None, "list_tasks", json!({"status": "all"}))
+        .unwrap();
+    assert_eq!(titles(&all).len(), 3);
+    assert_eq!(all.summary, "3 tasks.");
+    let done = p
+        .call(None, "list_tasks", json!({"status": "done"}))
+        .unwrap();
+    assert_eq!(titles(&done), ["ship it"]);
+}

@@ -1699,14 +1699,20 @@ fn update_status(c: &mut Clause) -> Option<&'static str> {
 fn list_status(c: &mut Clause) -> Option<&'static str> {
     static STATUS: LazyLock<Regex> = LazyLock::new(|| {
         re(
-            r"(?i)\b(?:(working\s+on|up\s+to|open|pending|outstanding|remaining|active|unfinished|left)|((?:not|never|haven['’]?t\s+been|hasn['’]?t\s+been|not\s+yet)\s+started|unstarted|todo|to-do)|(in[\s-]progress|ongoing|doing|started)|(done|finished|finish|completed|complete|closed|close\s+out|closed\s+out|shipped))\b",
+            r"(?i)\b(?:((?:of\s+)?(?:any|every)\s+status|including\s+(?:the\s+)?(?:done|finished|completed|closed)(?:\s+ones)?|(?:done|finished)\s+(?:or|and)\s+(?:not|open|unfinished))|(working\s+on|up\s+to|open|pending|outstanding|remaining|active|unfinished|left)|((?:not|never|haven['’]?t\s+been|hasn['’]?t\s+been|not\s+yet)\s+started|unstarted|todo|to-do)|(in[\s-]progress|ongoing|doing|started)|(done|finished|finish|completed|complete|closed|close\s+out|closed\s+out|shipped))\b",
         )
     });
     let m = c.cut(&STATUS)?;
-    [(1, "open"), (2, "todo"), (3, "in_progress"), (4, "done")]
-        .into_iter()
-        .find(|(i, _)| m.get(*i).is_some())
-        .map(|(_, s)| s)
+    [
+        (1, "all"),
+        (2, "open"),
+        (3, "todo"),
+        (4, "in_progress"),
+        (5, "done"),
+    ]
+    .into_iter()
+    .find(|(i, _)| m.get(*i).is_some())
+    .map(|(_, s)| s)
 }
 
 /// Words that lead into a task's title and are not part of it.

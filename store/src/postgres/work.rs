@@ -299,7 +299,7 @@ impl Shared {
             conds.push(sql.replace("{v}", &format!("${}::text", values.len())));
         };
         match f.status {
-            None => {}
+            None | Some(StatusFilter::All) => {}
             Some(StatusFilter::Open) => cond("t.status <> {v}", "done".into()),
             Some(s) => cond("t.status = {v}", s.as_str().into()),
         }

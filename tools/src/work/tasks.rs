@@ -514,7 +514,7 @@ fn best_fit(ctx: &Context<'_>, id: i64) -> Result<(String, String), ToolError> {
 pub struct ListTasksArgs {
     /// Only this person's tasks ("me" for the speaker).
     pub assignee: Option<String>,
-    /// todo, in_progress, done, or open (not done).
+    /// todo, in_progress, done, open (not done) or all; open when not given.
     pub status: Option<StatusFilter>,
     /// Only this project.
     pub project: Option<String>,
@@ -531,7 +531,8 @@ pub struct ListTasksArgs {
 }
 
 impl ListTasksArgs {
-    /// The store's filter for these arguments (people resolved, dates checked).
+    /// The store's filter for these arguments (people resolved, dates
+    /// checked); open tasks only unless a status is given.
     pub fn to_filter(&self, ctx: &Context<'_>, tool: &str) -> Result<TaskFilter, ToolError> {
         let assignee = self
             .assignee
@@ -540,7 +541,10 @@ impl ListTasksArgs {
             .transpose()?;
         Ok(TaskFilter {
             assignee: assignee.map(|p| p.name),
-            status: self.status,
+            status: match self.status.unwrap_or(StatusFilter::Open) {
+                StatusFilter::All => None,
+                status => Some(status),
+            },
             project: self.project.clone(),
             priority: self.priority,
             tag: self.tag.clone(),
@@ -606,14 +610,28 @@ impl TypedTool for ListTasks {
     const OUTPUT: Option<fn() -> schemars::Schema> = Some(|| schemars::schema_for!(Vec<Task>));
 
     fn run(&self, ctx: &Context<'_>, a: ListTasksArgs) -> Result<ToolOutput, ToolError> {
-        let tasks = ctx
-            .platform
-            .store()
-            .list_tasks(&a.to_filter(ctx, Self::NAME)?)?;
-        let summary = match tasks.len() {
-            0 => "No tasks match.".to_string(),
-            n => format!("{n} {}.", plural(n, "task", "tasks")),
+        let filter = a.to_filter(ctx, Self::NAME)?;
+        let tasks = ctx.platform.store().list_tasks(&filter)?;
+        let open = if a.status.is_none() { "open " } else { "" };
+        let mut summary = match tasks.len() {
+            0 => format!("No {open}tasks match."),
+            n => format!("{n} {open}{}.", plural(n, "task", "tasks")),
         };
+        if a.status.is_none() && a.overdue != Some(true) {
+            let done = ctx.platform.store().list_tasks(&TaskFilter {
+                status: Some(StatusFilter::Done),
+                limit: None,
+                ..filter
+            })?;
+            if !done.is_empty() {
+                summary.push_str(&format!(
+                    " {} done {} not shown: ask for done tasks, or tasks of any status, to see {}.",
+                    done.len(),
+                    plural(done.len(), "task", "tasks"),
+                    plural(done.len(), "it", "them")
+                ));
+            }
+        }
         Ok(ToolOutput::new(summary, &tasks).with(Display::Table(task_table(&tasks))))
     }
 }
