@@ -41,16 +41,18 @@ fn main() {
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
-    let budgets: Vec<f64> = args
-        .iter()
-        .position(|a| a == "--budgets")
-        .and_then(|i| args.get(i + 1))
+    let budgets_at = args.iter().position(|a| a == "--budgets").map(|i| i + 1);
+    let budgets: Vec<f64> = budgets_at
+        .and_then(|i| args.get(i))
         .map_or(vec![10.0, 30.0], |b| {
             b.split(',').filter_map(|v| v.parse().ok()).collect()
         });
+    // Dataset names: the arguments that are neither flags nor the budgets.
     let only: Vec<&String> = args
         .iter()
-        .filter(|a| !a.starts_with("--") && !a.contains(','))
+        .enumerate()
+        .filter(|(i, a)| !a.starts_with("--") && Some(*i) != budgets_at)
+        .map(|(_, a)| a)
         .collect();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let anchors: Value =

@@ -127,6 +127,13 @@ fn run(dir: &Path, rows: &str, budget: f64) -> Value {
     let started = Instant::now();
     let train = Frame::read_csv(&dir.join(format!("train_{rows}.csv"))).expect("train file");
     let test = Frame::read_csv(&dir.join(format!("test_{rows}.csv"))).expect("test file");
+    if std::env::var_os("MAESTRO_SCALE_TRACE").is_some() {
+        eprintln!(
+            "files read in {:.1} s (peak {:.0} MB)",
+            started.elapsed().as_secs_f64(),
+            peak_rss_mb().unwrap_or(f64::NAN)
+        );
+    }
     let spec = Spec {
         target: "churned".into(),
         metric: Some(Metric::RocAuc),
@@ -142,13 +149,21 @@ fn run(dir: &Path, rows: &str, budget: f64) -> Value {
             first_model.get_or_insert(*elapsed);
             if trace {
                 eprintln!(
-                    "{elapsed:6.1} s  {} on {} rows: {:.4} ({:.2} s a fit) {}",
-                    trial.family, trial.train_rows, trial.cv_score, trial.fit_s, trial.params
+                    "{elapsed:6.1} s  {} on {} rows: {:.4} ({:.2} s a fit, peak {:.0} MB) {}",
+                    trial.family,
+                    trial.train_rows,
+                    trial.cv_score,
+                    trial.fit_s,
+                    peak_rss_mb().unwrap_or(f64::NAN),
+                    trial.params
                 );
             }
         }
         if let (true, Progress::Refit { family }) = (trace, &p) {
-            eprintln!("refit {family}");
+            eprintln!(
+                "refit {family} (peak so far {:.0} MB)",
+                peak_rss_mb().unwrap_or(f64::NAN)
+            );
         }
     };
     let outcome =

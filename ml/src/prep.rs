@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::Datelike;
-use ndarray::Array2;
+use ndarray::{Array2, ShapeBuilder};
 use serde::{Deserialize, Serialize};
 
 use crate::column::Column;
@@ -257,10 +257,14 @@ impl Preprocessor {
             .collect()
     }
 
-    /// Encodes `rows` of already parsed columns (the same features, in order).
+    /// Encodes `rows` of already parsed columns (the same features, in
+    /// order); column-major for trees.
     pub fn encode(&self, typed: &Typed, rows: &[usize]) -> (Array2<f64>, BTreeMap<String, usize>) {
         let width: usize = self.encodings.iter().map(Encoding::width).sum();
-        let mut x = Array2::zeros((rows.len(), width));
+        // Tree inputs (ordinal codes) column-major: trees read them column by
+        // column and gradient boosting takes them without a copy. The others
+        // row-major, as the linear and distance-based learners read them.
+        let mut x = Array2::zeros((rows.len(), width).set_f(!self.options.one_hot));
         let mut unseen = BTreeMap::new();
         let mut offset = 0;
         for ((name, _, parsed), encoding) in typed.columns.iter().zip(&self.encodings) {
@@ -452,6 +456,26 @@ mod tests {
         assert!(col.mean().unwrap().abs() < 1e-9);
         // ln(1 + 500) standardised is far less extreme than 500 would be.
         assert!(col.iter().cloned().fold(f64::MIN, f64::max) < 3.0);
+    }
+
+    #[test]
+    fn tree_inputs_are_column_major_and_the_others_row_major() {
+        let f = frame("n,c,b\n1,x,yes\n3,y,no\n");
+        let typed = Typed::parse(&f, &features());
+        let encode = |one_hot| {
+            let options = PrepOptions {
+                scale: false,
+                one_hot,
+                log_skewed: false,
+            };
+            Preprocessor::fit(&typed, &[0, 1], options)
+                .encode(&typed, &[0, 1])
+                .0
+        };
+        let (trees, linear) = (encode(false), encode(true));
+        assert!(trees.t().is_standard_layout() && linear.is_standard_layout());
+        assert_eq!(trees.row(1).to_vec(), vec![3.0, 1.0, 0.0]);
+        assert_eq!(linear.row(1).to_vec(), vec![3.0, 0.0, 1.0, 0.0]);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::column::Column;
 use crate::error::{MlError, Result};
 use crate::frame::Frame;
 use crate::learner::Task;
-use crate::profile::{Kind, infer_kind, parse_bool, parse_number, profile};
+use crate::profile::{Kind, infer_kind, parse_bool, parse_number, profile_column};
 
 /// A numeric target with at most this many distinct whole numbers is a set of classes.
 const MAX_NUMERIC_CLASSES: usize = 10;
@@ -225,13 +225,18 @@ pub fn select_features(
     let excluded = |n: &str| exclude.iter().any(|e| e.eq_ignore_ascii_case(n));
     let mut features = Vec::new();
     let mut dropped = Vec::new();
-    for p in profile(frame) {
-        if p.name.eq_ignore_ascii_case(target) {
+    for (i, name) in frame.names().iter().enumerate() {
+        if name.eq_ignore_ascii_case(target) {
             continue;
         }
-        let reason = if excluded(&p.name) {
-            Some("excluded on request")
-        } else if p.missing == frame.rows() {
+        // Columns left out on request are not profiled: on large data a
+        // profile of an identifier column is costly and would not be used.
+        if excluded(name) {
+            dropped.push((name.clone(), "excluded on request".to_string()));
+            continue;
+        }
+        let p = profile_column(name, frame.column_at(i));
+        let reason = if p.missing == frame.rows() {
             Some("all missing")
         } else if p.distinct <= 1 {
             Some("constant")

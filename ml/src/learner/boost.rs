@@ -4,6 +4,7 @@
 //! there); on large data forust builds each tree's histograms on every core,
 //! which gives the same trees.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use forust_ml::objective::ObjectiveType;
@@ -144,9 +145,13 @@ impl<'de> Deserialize<'de> for Booster {
     }
 }
 
-/// The rows as forust wants them: one contiguous column after another.
-fn column_major(x: ArrayView2<f64>) -> Vec<f64> {
-    x.t().iter().copied().collect()
+/// The rows as forust wants them: one contiguous column after another —
+/// borrowed when they are laid out so already (as encoded data is).
+fn column_major(x: ArrayView2<'_, f64>) -> Cow<'_, [f64]> {
+    match x.reversed_axes().to_slice() {
+        Some(columns) => Cow::Borrowed(columns),
+        None => Cow::Owned(x.t().iter().copied().collect()),
+    }
 }
 
 /// Boosted classifier: one booster for class 1 (two classes), or one per
@@ -244,5 +249,23 @@ impl BoostRegressor {
         let columns = column_major(x);
         let data = Matrix::new(&columns, x.nrows(), x.ncols());
         Array1::from(self.booster.margins(&data))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::{Array2, ShapeBuilder};
+
+    use super::*;
+
+    #[test]
+    fn column_major_inputs_are_borrowed_and_others_copied() {
+        let f = Array2::from_shape_vec((2, 3).f(), vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+        assert!(matches!(column_major(f.view()), Cow::Borrowed(_)));
+        let c = f.as_standard_layout().into_owned();
+        let copied = column_major(c.view());
+        assert!(matches!(copied, Cow::Owned(_)));
+        assert_eq!(*copied, *column_major(f.view()));
+        assert_eq!(&*copied, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
     }
 }
