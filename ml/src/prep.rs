@@ -74,9 +74,10 @@ impl Typed {
                         Some(cells) => cells
                             .iter()
                             .map(|c| {
-                                let v = c.and_then(f).filter(|v| v.is_finite());
+                                // Beyond f32's range counts as unparsable too.
+                                let v = c.and_then(f).map(|v| v as f32).filter(|v| v.is_finite());
                                 bad += usize::from(c.is_some() && v.is_none());
-                                v.map_or(f32::NAN, |v| v as f32)
+                                v.unwrap_or(f32::NAN)
                             })
                             .collect(),
                         None => vec![f32::NAN; frame.rows()],
@@ -483,6 +484,9 @@ mod tests {
         let f = frame("n,c\n1,x\nabc,y\n");
         let typed = Typed::parse(&f, &features());
         assert_eq!(typed.unparsable.get("n"), Some(&1));
+        // A number beyond single precision is not one it can hold.
+        let huge = Typed::parse(&frame("n,c\n1,x\n1e39,y\n"), &features());
+        assert_eq!(huge.unparsable.get("n"), Some(&1));
         let options = PrepOptions {
             scale: false,
             one_hot: false,

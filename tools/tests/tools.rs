@@ -287,6 +287,13 @@ fn update_tasks_needs_a_filter_and_a_change_and_checks_both_before_changing_anyt
         json!({"filter": {}, "changes": {"priority": "low"}}),
     );
     assert!(err.contains("say which tasks"), "{err}");
+    // "Every status" narrows nothing, so it is no filter either.
+    let err = error(
+        &p,
+        "update_tasks",
+        json!({"filter": {"status": "all"}, "changes": {"priority": "low"}}),
+    );
+    assert!(err.contains("say which tasks"), "{err}");
     let err = error(
         &p,
         "update_tasks",

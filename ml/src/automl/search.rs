@@ -352,6 +352,10 @@ impl<'a> Search<'a> {
             improve_step(&mut self.family_best, candidate, f64::NEG_INFINITY);
             return None;
         }
+        // Scored on every fold (the holdout's one included): done.
+        if first.len() == folds {
+            return Some(results);
+        }
         // The slower of the first folds, with a margin: folds vary.
         let slowest = results.iter().map(|r| r.1).fold(0.0, f64::max);
         let rest = 1.25 * slowest * (folds - first.len()) as f64 / workers() as f64;

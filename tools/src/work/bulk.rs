@@ -9,7 +9,7 @@ use super::people::plural;
 use super::tasks::{ListTasksArgs, task_table};
 use super::{check_hours, check_task_text, parse_due};
 use crate::tool::{Context, Display, Effect, ToolError, ToolOutput, TypedTool, YES_OR_NO};
-use maestro_store::{Priority, Status, Task, TaskPatch};
+use maestro_store::{Priority, Status, StatusFilter, Task, TaskPatch};
 
 /// What to change on each matching task.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -49,8 +49,9 @@ impl UpdateTasks {
     /// before anything changes.
     fn plan(ctx: &Context<'_>, a: &UpdateTasksArgs) -> Result<(Vec<Task>, TaskPatch), ToolError> {
         let f = &a.filter;
+        // "all" narrows nothing: it cannot stand in for a filter.
         let filtered = f.assignee.is_some()
-            || f.status.is_some()
+            || f.status.is_some_and(|s| s != StatusFilter::All)
             || f.project.is_some()
             || f.priority.is_some()
             || f.tag.is_some()
