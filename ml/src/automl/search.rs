@@ -198,7 +198,20 @@ impl<'a> Search<'a> {
         let next = self.rows * SAMPLE_GROWTH;
         self.rows = if next * 2 > full { full } else { next };
         self.family_best.sort_by(|a, b| b.1.total_cmp(&a.1));
-        self.queue = self.family_best.drain(..).take(3).map(|f| f.0).collect();
+        // Three families, not one family twice (with and without a log target).
+        let mut families = Vec::new();
+        self.queue = self
+            .family_best
+            .drain(..)
+            .filter(|f| {
+                let family = f.0.params.family();
+                let new = !families.contains(&family);
+                families.push(family);
+                new
+            })
+            .take(3)
+            .map(|f| f.0)
+            .collect();
         let now = Instant::now();
         self.sample_ends = now
             + self
