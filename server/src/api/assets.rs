@@ -22,11 +22,22 @@ use crate::problem::Problem;
 use crate::state::{blocking, random_id};
 
 pub(super) fn routes() -> Vec<Route> {
-    let page = [
-        ("limit", "page size, 1 to 1000 (default 100)"),
-        ("offset", "entries to skip"),
-    ];
-    let version = [("version", "a version number (default: the latest)")];
+    let mut routes = dataset_routes();
+    routes.extend(model_routes());
+    routes
+}
+
+/// The query parameters of a paged listing.
+const PAGE: [(&str, &str); 2] = [
+    ("limit", "page size, 1 to 1000 (default 100)"),
+    ("offset", "entries to skip"),
+];
+
+/// The query parameter that picks one version.
+const VERSION: [(&str, &str); 1] = [("version", "a version number (default: the latest)")];
+
+/// `/v1/datasets` and `/v1/datasets/{name}`.
+fn dataset_routes() -> Vec<Route> {
     vec![
         Route {
             doc: Doc::new(
@@ -35,7 +46,7 @@ pub(super) fn routes() -> Vec<Route> {
                 "Registered dataset versions, by name then version.",
             )
             .scope(Scope::Read)
-            .query(&[("name", "only this dataset's versions"), page[0], page[1]])
+            .query(&[("name", "only this dataset's versions"), PAGE[0], PAGE[1]])
             .response(
                 200,
                 json!({"type": "array", "items": schema_ref("Dataset")}),
@@ -72,10 +83,16 @@ pub(super) fn routes() -> Vec<Route> {
                 "One dataset version with its column profile.",
             )
             .scope(Scope::Read)
-            .query(&version)
+            .query(&VERSION)
             .response(200, schema_ref("Dataset")),
             handler: get(one_dataset),
         },
+    ]
+}
+
+/// `/v1/models` and `/v1/models/{name}`.
+fn model_routes() -> Vec<Route> {
+    vec![
         Route {
             doc: Doc::new(
                 "GET",
@@ -86,8 +103,8 @@ pub(super) fn routes() -> Vec<Route> {
             .query(&[
                 ("dataset", "only models trained on this dataset"),
                 ("stage", "none, staging, production or archived"),
-                page[0],
-                page[1],
+                PAGE[0],
+                PAGE[1],
             ])
             .response(200, json!({"type": "array", "items": schema_ref("Model")})),
             handler: get(list_models),
@@ -99,7 +116,7 @@ pub(super) fn routes() -> Vec<Route> {
                 "One model version with its details.",
             )
             .scope(Scope::Read)
-            .query(&version)
+            .query(&VERSION)
             .response(200, schema_ref("Model")),
             handler: get(one_model),
         },
@@ -125,7 +142,7 @@ pub(super) fn routes() -> Vec<Route> {
                 "Delete a model version (?version=N) or every version.",
             )
             .scope(Scope::Write)
-            .query(&version)
+            .query(&VERSION)
             .response(200, json!({"type": "object"})),
             handler: delete(delete_model),
         },

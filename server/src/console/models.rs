@@ -8,6 +8,7 @@ use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use maestro_tools::ToolOutput;
 use maestro_tools::store::ModelRecord;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -124,22 +125,7 @@ async fn one(
         }
         None => None,
     };
-    let compared = match extras.compare.as_deref().filter(|c| !c.is_empty()) {
-        Some("versions") => Some(
-            viewer
-                .call("compare_models", json!({ "models": [shown.name] }))
-                .await?,
-        ),
-        Some(other) => Some(
-            viewer
-                .call(
-                    "compare_models",
-                    json!({ "models": [format!("{}@{}", shown.name, shown.version), other] }),
-                )
-                .await?,
-        ),
-        None => None,
-    };
+    let compared = comparison(&viewer, &shown, extras.compare.as_deref()).await?;
     let other_names: Vec<String> = {
         let mut names: Vec<String> = others.iter().map(|m| m.name.clone()).collect();
         names.dedup();
@@ -185,6 +171,24 @@ async fn one(
         p { a href="/models" { "All models" } }
     };
     Ok(viewer.page("/models", &shown.name, body))
+}
+
+/// The comparison asked for: with every version of the shown model
+/// ("versions"), or with another model by name.
+async fn comparison(
+    viewer: &Viewer,
+    shown: &ModelRecord,
+    compare: Option<&str>,
+) -> Result<Option<ToolOutput>, PageError> {
+    let models = match compare.filter(|c| !c.is_empty()) {
+        Some("versions") => json!([shown.name]),
+        Some(other) => json!([format!("{}@{}", shown.name, shown.version), other]),
+        None => return Ok(None),
+    };
+    let out = viewer
+        .call("compare_models", json!({ "models": models }))
+        .await?;
+    Ok(Some(out))
 }
 
 /// The columns a bias check can group by: the model's features.
