@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use crate::charts::Charts;
 use crate::terminal::{Style, render};
-use crate::{Cli, Command, Globals, chat, kernel, ml, nlu, serve, tasks};
+use crate::{Cli, Command, Globals, autopilot, chat, kernel, ml, nlu, serve, tasks};
 
 #[derive(Subcommand)]
 pub enum SettingsCommand {
@@ -169,6 +169,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Settings(command) => settings(ctx.platform()?, command),
         Command::People(command) => people(&ctx, command),
         Command::Import(command) => import_command(ctx.platform()?, command),
+        Command::Recurring(command) => autopilot::recurring(&ctx, command),
+        Command::Scheduler(command) => autopilot::scheduler(&ctx, command),
         Command::Usage { json, limit } => usage(ctx.platform()?, limit, json),
         Command::Tools { json } => tools(ctx.platform()?, json),
         Command::Demo => demo(ctx.platform()?),

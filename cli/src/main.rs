@@ -1,6 +1,7 @@
 //! `maestro`: the command line. Argument parsing and wiring only; the work
 //! happens in the platform's tools and the assistant.
 
+mod autopilot;
 mod charts;
 mod chat;
 mod commands;
@@ -78,6 +79,12 @@ enum Command {
     /// Import people or tasks from CSV.
     #[command(subcommand)]
     Import(commands::ImportCommand),
+    /// List or cancel recurring tasks.
+    #[command(subcommand)]
+    Recurring(autopilot::RecurringCommand),
+    /// The scheduler: `scheduler tick` runs what is due now, once.
+    #[command(subcommand)]
+    Scheduler(autopilot::SchedulerCommand),
     /// List the tools (names, descriptions, argument schemas).
     Tools {
         /// As JSON.

@@ -15,6 +15,7 @@ mod merge;
 mod model;
 pub mod names;
 mod postgres;
+mod schedule;
 mod sqlite;
 
 use std::collections::BTreeMap;
@@ -32,6 +33,7 @@ pub use directory::{
 };
 pub use merge::MergedPeople;
 pub use postgres::{CopiedWorkspace, PgDirectory, PgStore, test_database_url};
+pub use schedule::{ScheduleStore, StoredRule};
 pub use sqlite::SqliteStore;
 
 pub use model::{
@@ -101,8 +103,8 @@ pub struct UsageRecord {
 
 /// The platform's state for one workspace. Implementations keep every method
 /// atomic: a failed call changes nothing. Datasets and models come with
-/// [`AssetStore`].
-pub trait Store: AssetStore + Send + Sync {
+/// [`AssetStore`], recurring rules with [`ScheduleStore`].
+pub trait Store: AssetStore + ScheduleStore + Send + Sync {
     /// The workspace this store is scoped to.
     fn workspace(&self) -> &str;
 

@@ -121,6 +121,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
      CREATE INDEX deliveries_at ON deliveries (at);
      CREATE TABLE installation (id TEXT NOT NULL);
      INSERT INTO installation (id) VALUES (lower(hex(randomblob(16))));",
+    // Recurring rules and once-only claims (the scheduler).
+    super::schedule::SQLITE_MIGRATION,
 ];
 
 /// The SQLite store, scoped to one workspace.
@@ -264,7 +266,7 @@ impl SqliteStore {
         Ok(person)
     }
 
-    fn insert_task(
+    pub(super) fn insert_task(
         &self,
         tx: &Connection,
         t: NewTask,
@@ -320,7 +322,7 @@ impl SqliteStore {
         Ok(id)
     }
 
-    fn task_in(&self, tx: &Connection, id: i64) -> Result<Task, StoreError> {
+    pub(super) fn task_in(&self, tx: &Connection, id: i64) -> Result<Task, StoreError> {
         tx.query_row(
             &format!("{TASK_SELECT} WHERE t.workspace_id = ?1 AND t.id = ?2"),
             params![self.workspace_id, id],

@@ -12,6 +12,7 @@
 
 #![deny(missing_docs)]
 
+pub mod autopilot;
 pub mod chart;
 mod clock;
 pub mod import;
@@ -20,9 +21,10 @@ mod platform;
 mod tool;
 pub mod work;
 
-/// Every tool of the platform: the work tools and the data and model tools.
+/// Every tool of the platform: the work tools, the autopilot's, and the
+/// data and model tools.
 pub fn every_tool() -> Registry {
-    work::tools().with(ml::tools())
+    work::tools().with(autopilot::tools()).with(ml::tools())
 }
 
 pub use clock::{Clock, ClockError};

@@ -41,6 +41,8 @@ on_every_backend!(
     a_delivery_counts_once_until_forgotten,
     revoking_a_token_deletes_its_conversations,
     importing_people_updates_the_team_all_or_nothing,
+    recurring_rules_are_numbered_per_workspace_kept_whole_and_changed,
+    racing_claims_of_one_key_create_one_task,
 );
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -959,5 +961,83 @@ fn importing_people_updates_the_team_all_or_nothing(b: &Backend) {
     assert_eq!(
         (merged.added[0].name.as_str(), merged.added[0].capacity),
         ("Dee Park", 30.0)
+    );
+}
+
+fn recurring_rules_are_numbered_per_workspace_kept_whole_and_changed(b: &Backend) {
+    let store = b.store("default");
+    let other = b.store(&b.name("other"));
+    let spec = json!({"title": "send the report", "rule": "FREQ=WEEKLY;BYDAY=MO", "n": [1, 2]});
+    let first = store.add_rule(&spec, now()).unwrap();
+    let second = store.add_rule(&json!({"title": "b"}), now()).unwrap();
+    let elsewhere = other.add_rule(&json!({"title": "c"}), now()).unwrap();
+    assert_eq!((first.id, second.id, elsewhere.id), (1, 2, 1));
+    assert_eq!((first.spec.clone(), first.active), (spec, true));
+    let later = at("2026-11-27T08:00:00Z");
+    let paused = store
+        .update_rule(1, &json!({"title": "send it"}), false, later)
+        .unwrap();
+    assert_eq!(
+        (
+            paused.spec["title"].as_str(),
+            paused.active,
+            paused.updated_at,
+            paused.created_at
+        ),
+        (Some("send it"), false, later, now())
+    );
+    let ids: Vec<i64> = store.rules().unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(ids, [1, 2]);
+    assert_eq!(other.rules().unwrap().len(), 1);
+    assert!(matches!(store.rule(9), Err(StoreError::NotFound { .. })));
+    assert!(matches!(
+        store.update_rule(9, &json!({}), true, now()),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+fn racing_claims_of_one_key_create_one_task(b: &Backend) {
+    b.store("default").add_person(person("Ann")).unwrap();
+    let racers: Vec<Arc<dyn Store>> = (0..8).map(|_| Arc::from(b.store("default"))).collect();
+    let created: Vec<Vec<i64>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = racers
+            .iter()
+            .map(|store| {
+                scope.spawn(move || {
+                    (0..10)
+                        .filter_map(|day| {
+                            let t = NewTask {
+                                title: format!("day {day}"),
+                                assignee: Some("Ann".into()),
+                                ..NewTask::default()
+                            };
+                            store
+                                .create_task_once(&format!("rule:1:{day}"), t, now())
+                                .unwrap()
+                                .map(|t| t.id)
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut ids: Vec<i64> = created.into_iter().flatten().collect();
+    ids.sort_unstable();
+    assert_eq!(ids, (1..=10).collect::<Vec<_>>(), "each key made one task");
+    let store = b.store("default");
+    assert_eq!(store.list_tasks(&TaskFilter::default()).unwrap().len(), 10);
+    // A claim that fails (an unknown assignee) takes nothing: the key stays free.
+    let stranger = NewTask {
+        title: "x".into(),
+        assignee: Some("Nobody".into()),
+        ..NewTask::default()
+    };
+    assert!(store.create_task_once("rule:2:1", stranger, now()).is_err());
+    assert!(
+        store
+            .create_task_once("rule:2:1", task("x"), now())
+            .unwrap()
+            .is_some()
     );
 }

@@ -143,6 +143,20 @@ const TABLES: &[Table] = &[
         new_ids: false,
     },
     Table {
+        name: "recurring",
+        read: "SELECT id, spec, active, created_at, updated_at FROM recurring WHERE workspace_id = ?1 ORDER BY id",
+        write: &["id", "spec", "active", "created_at", "updated_at"],
+        remap: &[],
+        new_ids: false,
+    },
+    Table {
+        name: "claims",
+        read: "SELECT key, at, task_id FROM claims WHERE workspace_id = ?1",
+        write: &["key", "at", "task_id"],
+        remap: &[],
+        new_ids: false,
+    },
+    Table {
         name: "tokens",
         read: "SELECT name, hash, scope, created_at, revoked_at FROM tokens WHERE workspace_id = ?1 ORDER BY id",
         write: &["name", "hash", "scope", "created_at", "revoked_at"],

@@ -16,6 +16,7 @@ mod assets;
 mod copy;
 mod directory;
 mod pool;
+mod schedule;
 mod work;
 
 use std::future::Future;
@@ -116,6 +117,13 @@ pub(super) const MIGRATIONS: &[&str] = &[
      CREATE INDEX deliveries_at ON deliveries (at);
      CREATE TABLE installation (id TEXT NOT NULL);
      INSERT INTO installation (id) VALUES (md5(random()::text || clock_timestamp()::text));",
+    "CREATE TABLE recurring (
+         workspace_id BIGINT NOT NULL REFERENCES workspaces(id), id BIGINT NOT NULL,
+         spec TEXT NOT NULL, active BOOLEAN NOT NULL, created_at TEXT NOT NULL,
+         updated_at TEXT NOT NULL, PRIMARY KEY (workspace_id, id));
+     CREATE TABLE claims (
+         workspace_id BIGINT NOT NULL REFERENCES workspaces(id), key TEXT NOT NULL,
+         at TEXT NOT NULL, task_id BIGINT, PRIMARY KEY (workspace_id, key));",
 ];
 
 /// Advisory-lock key under which migrations run, so that servers starting

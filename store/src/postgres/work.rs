@@ -145,7 +145,7 @@ impl Shared {
         Ok(person)
     }
 
-    async fn insert_task(
+    pub(super) async fn insert_task(
         &self,
         c: &impl GenericClient,
         t: NewTask,
@@ -207,7 +207,7 @@ impl Shared {
     }
 
     /// One task; `lock` holds its row until the transaction ends.
-    async fn task_in(
+    pub(super) async fn task_in(
         &self,
         c: &impl GenericClient,
         id: i64,

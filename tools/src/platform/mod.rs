@@ -11,6 +11,7 @@ mod files;
 mod mirror;
 mod queries;
 mod reindex;
+mod scheduler;
 pub mod settings;
 
 pub use backends::Backends;

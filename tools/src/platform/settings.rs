@@ -47,6 +47,16 @@ pub const SETTINGS: &[Setting] = &[
         },
     },
     Setting {
+        key: "timezone",
+        about: "the IANA time zone recurring tasks and digests follow unless a person's own is set (e.g. Europe/Berlin)",
+        default: "UTC",
+        check: |v| {
+            v.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| {
+                "give an IANA time zone such as Europe/Berlin, America/New_York or UTC".into()
+            })
+        },
+    },
+    Setting {
         key: "sprint_days",
         about: "how many days a sprint lasts (1 to 56)",
         default: "14",
@@ -103,12 +113,25 @@ impl Sprint {
 }
 
 /// The settings in force in a workspace.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WorkspaceSettings {
     /// Numeric dates are written day first (15/12).
     pub day_first: bool,
     /// When sprints run, if the workspace has said.
     pub sprint: Option<Sprint>,
+    /// The workspace's time zone.
+    pub zone: chrono_tz::Tz,
+}
+
+impl Default for WorkspaceSettings {
+    /// Month-first dates, no sprints, UTC.
+    fn default() -> Self {
+        Self {
+            day_first: false,
+            sprint: None,
+            zone: chrono_tz::Tz::UTC,
+        }
+    }
 }
 
 impl Platform {
@@ -161,6 +184,9 @@ impl Platform {
         Ok(WorkspaceSettings {
             day_first: get("date_order") == Some("day_first"),
             sprint,
+            zone: get("timezone")
+                .and_then(|z| z.parse().ok())
+                .unwrap_or(chrono_tz::Tz::UTC),
         })
     }
 

@@ -107,7 +107,7 @@ fn check_tags(tool: &str, field: &str, tags: Option<&[String]>) -> Result<(), To
 }
 
 /// Checks the free text of a task: title, description, project and tags.
-fn check_task_text(
+pub(crate) fn check_task_text(
     tool: &str,
     title: Option<&str>,
     description: Option<&str>,
@@ -121,7 +121,11 @@ fn check_task_text(
 }
 
 /// Checks an hours value is a finite, non-negative number.
-fn check_hours(tool: &str, field: &str, hours: Option<f64>) -> Result<Option<f64>, ToolError> {
+pub(crate) fn check_hours(
+    tool: &str,
+    field: &str,
+    hours: Option<f64>,
+) -> Result<Option<f64>, ToolError> {
     match hours {
         Some(h) if !h.is_finite() || h < 0.0 => Err(ToolError::invalid(
             tool,
