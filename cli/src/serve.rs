@@ -202,6 +202,21 @@ fn mcp_hosts(addr: &str) -> Vec<String> {
         .collect()
 }
 
+/// How often the scheduler runs: `MAESTRO_SCHEDULER_SECONDS` (default 60;
+/// 0 turns it off, for a deployment that runs `maestro scheduler tick` from cron).
+fn scheduler_from_env() -> Result<Option<std::time::Duration>> {
+    match std::env::var("MAESTRO_SCHEDULER_SECONDS") {
+        Err(_) => Ok(Some(std::time::Duration::from_secs(60))),
+        Ok(text) => match text.trim().parse::<u64>() {
+            Ok(0) => Ok(None),
+            Ok(seconds) => Ok(Some(std::time::Duration::from_secs(seconds))),
+            Err(_) => bail!(
+                "MAESTRO_SCHEDULER_SECONDS={text:?} is not a number of seconds; give e.g. 60, or 0 to turn the scheduler off"
+            ),
+        },
+    }
+}
+
 /// `maestro serve --addr HOST:PORT`
 pub fn serve(home: &Path, addr: &str) -> Result<ExitCode> {
     let clock = Clock::from_env()?;
@@ -217,6 +232,7 @@ pub fn serve(home: &Path, addr: &str) -> Result<ExitCode> {
         .map(|u| u.trim().trim_end_matches('/').to_string())
         .filter(|u| !u.is_empty());
     config.hosts.extend(mcp_hosts(addr));
+    config.scheduler = scheduler_from_env()?;
     let slack = config.slack.is_some();
     let home = home.to_path_buf();
     let opener: maestro_server::Opener = Arc::new(move |workspace: &str| {

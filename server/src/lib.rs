@@ -16,6 +16,7 @@ mod mcp;
 mod metrics;
 mod openapi;
 mod problem;
+mod scheduler;
 mod slack;
 mod state;
 
@@ -62,11 +63,14 @@ pub struct ServerConfig {
     /// The address people reach the console at (`MAESTRO_PUBLIC_URL`, e.g.
     /// `https://maestro.example.com`), for links in Slack; `None`: no links.
     pub public_url: Option<String>,
+    /// How often the scheduler ticks every workspace (`maestro serve`: each
+    /// minute); `None`: it does not run here.
+    pub scheduler: Option<Duration>,
 }
 
 impl ServerConfig {
     /// Defaults: 1 MiB bodies, 60 s per request, no files, no uploads, no
-    /// Slack, `/mcp` for loopback names only,
+    /// Slack, no scheduler, `/mcp` for loopback names only,
     /// [`Connections::default`].
     pub fn new(clock: Clock) -> Self {
         Self {
@@ -80,6 +84,7 @@ impl ServerConfig {
             stop: CancellationToken::new(),
             uploads: None,
             public_url: None,
+            scheduler: None,
         }
     }
 }
@@ -102,11 +107,12 @@ pub enum ServerError {
 
 /// The whole application: every route with its middleware. Called within a
 /// tokio runtime, it also starts the Slack bot's Socket Mode connection when
-/// the configuration has an app token.
+/// the configuration has an app token, and the scheduler when it has a period.
 pub fn app(config: ServerConfig, directory: Arc<dyn Directory>, opener: Opener) -> Router {
     let body_limit = config.body_limit;
     let state = Arc::new(state::AppState::new(config, directory, opener));
     slack::start_socket_mode(&state);
+    scheduler::start(&state);
     api::routes(&state)
         .merge(mcp::routes(&state))
         .merge(console::routes(&state))

@@ -1489,3 +1489,37 @@ async fn a_client_that_leaves_a_streamed_automl_stops_it_with_the_best_model_kep
     }
     panic!("the run went on after its client left");
 }
+
+#[tokio::test]
+async fn the_server_runs_the_scheduler_and_makes_each_occurrence_once() {
+    let s = support::start(|c| c.scheduler = Some(std::time::Duration::from_millis(50))).await;
+    let t = s.workspace("acme", None, Scope::Write);
+    let (status, made) = s
+        .post(
+            "/v1/tools/create_recurring_task",
+            &t,
+            json!({"title": "check the inbox", "rule": "FREQ=DAILY"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{made}");
+    let inbox = |tasks: &Value| {
+        tasks
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["title"] == "check the inbox")
+            .count()
+    };
+    let mut found = 0;
+    for _ in 0..200 {
+        found = inbox(&s.get("/v1/tasks", &t).await.1);
+        if found > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(found, 1, "the scheduler made today's occurrence");
+    // Later ticks at the same moment make nothing more.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(inbox(&s.get("/v1/tasks", &t).await.1), 1);
+}
