@@ -52,7 +52,8 @@ fn expected(i: usize) -> Vec<NaiveDate> {
     let mut days = Vec::new();
     let mut day = first_day();
     while day <= last {
-        let code = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][day.weekday().num_days_from_monday() as usize];
+        let code = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+            [day.weekday().num_days_from_monday() as usize];
         if weekday.is_none_or(|w| w == code) {
             days.push(day);
         }
@@ -111,7 +112,10 @@ fn ticks_make_each_occurrence_once(url: Option<&str>, workspace: &str) {
         duplicates += before - got.len();
         let want = expected(i);
         missing += want.iter().filter(|d| !got.contains(d)).count();
-        assert!(got.iter().all(|d| want.contains(d)), "rule {i}: {got:?} vs {want:?}");
+        assert!(
+            got.iter().all(|d| want.contains(d)),
+            "rule {i}: {got:?} vs {want:?}"
+        );
         total += want.len();
     }
     println!(

@@ -54,10 +54,7 @@ async fn tick_all(state: &Arc<AppState>) {
 async fn tick_one(state: &Arc<AppState>, workspace: &str) -> Result<(), Problem> {
     let assistant = state.assistant(workspace).await?;
     let now = state.config.clock.now();
-    let report = blocking(move || {
-        Ok(assistant.platform().tick(now)?)
-    })
-    .await?;
+    let report = blocking(move || Ok(assistant.platform().tick(now)?)).await?;
     for created in &report.created {
         tracing::info!(
             workspace,
@@ -69,7 +66,12 @@ async fn tick_one(state: &Arc<AppState>, workspace: &str) -> Result<(), Problem>
         );
     }
     for failed in &report.failed {
-        tracing::warn!(workspace, recurring = failed.rule, error = failed.error, "a recurring task could not run");
+        tracing::warn!(
+            workspace,
+            recurring = failed.rule,
+            error = failed.error,
+            "a recurring task could not run"
+        );
     }
     Ok(())
 }

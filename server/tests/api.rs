@@ -1228,6 +1228,30 @@ async fn every_field_a_response_carries_is_in_its_schema() {
             Some(json!({"status": "done"})),
             200,
         ),
+        (
+            Method::POST,
+            "/v1/recurring",
+            "/v1/recurring",
+            Some(
+                json!({"title": "Back up", "rule": "FREQ=WEEKLY;BYDAY=FR;BYHOUR=17", "assignee": "Bob Smith", "tags": ["ops"]}),
+            ),
+            201,
+        ),
+        (Method::GET, "/v1/recurring", "/v1/recurring", None, 200),
+        (
+            Method::PATCH,
+            "/v1/recurring/1",
+            "/v1/recurring/{id}",
+            Some(json!({"active": false})),
+            200,
+        ),
+        (
+            Method::DELETE,
+            "/v1/recurring/1",
+            "/v1/recurring/{id}",
+            None,
+            200,
+        ),
         (Method::GET, "/v1/people", "/v1/people", None, 200),
         (
             Method::GET,
@@ -1522,4 +1546,56 @@ async fn the_server_runs_the_scheduler_and_makes_each_occurrence_once() {
     // Later ticks at the same moment make nothing more.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(inbox(&s.get("/v1/tasks", &t).await.1), 1);
+}
+
+#[tokio::test]
+async fn recurring_tasks_over_rest_are_checked_paused_and_cancelled() {
+    let s = support::start(|_| {}).await;
+    let t = s.workspace("acme", None, Scope::Write);
+    let read = s.token("acme", Scope::Read);
+    let bad = problem(
+        s.req(Method::POST, "/v1/recurring", &t)
+            .json(&json!({"title": "x", "rule": "every friday"})),
+        422,
+    )
+    .await;
+    assert!(bad.contains("FREQ=WEEKLY"), "{bad}");
+    problem(
+        s.req(Method::POST, "/v1/recurring", &read)
+            .json(&json!({"title": "x", "rule": "FREQ=DAILY"})),
+        403,
+    )
+    .await;
+    let response = s
+        .req(Method::POST, "/v1/recurring", &t)
+        .json(&json!({"title": "back up", "rule": "FREQ=WEEKLY;BYDAY=FR"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    assert_eq!(response.headers()["location"], "/v1/recurring/1");
+    let (_, paused) = send(
+        s.req(Method::PATCH, "/v1/recurring/1", &t)
+            .json(&json!({"active": false})),
+    )
+    .await;
+    assert_eq!(
+        (paused["active"].clone(), paused["next_due"].clone()),
+        (json!(false), Value::Null)
+    );
+    problem(
+        s.req(Method::PATCH, "/v1/recurring/1", &t)
+            .json(&json!({"id": 2, "active": true})),
+        400,
+    )
+    .await;
+    let (status, listed) = s.get("/v1/recurring", &read).await;
+    assert_eq!(
+        (status, listed[0]["title"].clone()),
+        (200, json!("back up"))
+    );
+    let (status, _) = send(s.req(Method::DELETE, "/v1/recurring/1", &t)).await;
+    assert_eq!(status, 200);
+    assert_eq!(s.get("/v1/recurring", &read).await.1, json!([]));
+    problem(s.req(Method::DELETE, "/v1/recurring/7", &t), 404).await;
 }

@@ -3,6 +3,7 @@
 
 mod assets;
 mod chat;
+mod recurring;
 mod tasks;
 mod team;
 mod tools;
@@ -61,6 +62,7 @@ pub fn table() -> Vec<Route> {
     routes.extend(chat::routes());
     routes.extend(tools::routes());
     routes.extend(tasks::routes());
+    routes.extend(recurring::routes());
     routes.extend(team::routes());
     routes.extend(assets::routes());
     routes.extend(crate::slack::table());
@@ -124,6 +126,19 @@ async fn read<T: Send + 'static, E: Into<Problem>>(
 ) -> Result<T, Problem> {
     let actor = caller.actor();
     blocking(move || read(&assistant.platform().query(Some(&actor))).map_err(Into::into)).await
+}
+
+/// A body that changes the object at a path's `{id}`: an object, with that
+/// id (a different id in the body is refused).
+fn with_path_id(body: Value, id: i64) -> Result<Value, Problem> {
+    let mut args = object(body)?;
+    if args.get("id").is_some_and(|v| v.as_i64() != Some(id)) {
+        return Err(Problem::bad_request(
+            "the body's id differs from the path's; leave it out",
+        ));
+    }
+    args.insert("id".into(), serde_json::json!(id));
+    Ok(Value::Object(args))
 }
 
 /// A JSON body that must be an object.

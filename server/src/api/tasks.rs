@@ -9,7 +9,7 @@ use maestro_tools::store::Scope;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{AppStateRef, Page, Route, call_tool, created, object, open, read};
+use super::{AppStateRef, Page, Route, call_tool, created, object, open, read, with_path_id};
 use crate::auth::Caller;
 use crate::openapi::{Doc, schema_ref};
 use crate::problem::Problem;
@@ -158,14 +158,8 @@ async fn update(
     Json(body): Json<Value>,
 ) -> Result<Response, Problem> {
     let assistant = open(&state, &caller).await?;
-    let mut args = object(body)?;
-    if args.get("id").is_some_and(|v| v.as_i64() != Some(id)) {
-        return Err(Problem::bad_request(
-            "the body's id differs from the path's; leave it out",
-        ));
-    }
-    args.insert("id".into(), json!(id));
-    let out = call_tool(assistant, &caller, "update_task", Value::Object(args)).await?;
+    let args = with_path_id(body, id)?;
+    let out = call_tool(assistant, &caller, "update_task", args).await?;
     Ok(Json(out.data).into_response())
 }
 
