@@ -79,6 +79,9 @@ echo "development messages that ask for nothing (not trained on):"
 "$maestro" eval examples/eval/chat_none_dev.jsonl
 echo "held-out requests typed as in Slack, with multi-turn sessions (reported, not tuned on):"
 "$maestro" eval examples/eval/chat_holdout.jsonl
+echo "recurring tasks, reminders and digests (autopilot.jsonl is not trained on; the held-out one is reported, not tuned on):"
+"$maestro" eval examples/eval/autopilot.jsonl
+"$maestro" eval examples/eval/autopilot_holdout.jsonl
 
 echo "== Work intelligence (shipped history, then another seed)"
 "$maestro" eval work \

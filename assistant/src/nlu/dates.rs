@@ -321,7 +321,8 @@ pub fn weekday(word: &str) -> Option<Weekday> {
     })
 }
 
-fn month(word: &str) -> Option<u32> {
+/// The month a word names ("march", "Sept"), 1 to 12.
+pub fn month(word: &str) -> Option<u32> {
     let w = word.trim_end_matches('.');
     const NAMES: [&str; 12] = [
         "january",
@@ -341,7 +342,8 @@ fn month(word: &str) -> Option<u32> {
     NAMES.iter().position(|n| ok(n)).map(|i| i as u32 + 1)
 }
 
-fn day_number(word: &str) -> Option<u32> {
+/// A day of the month as typed ("15", "15th", "1st").
+pub fn day_number(word: &str) -> Option<u32> {
     let digits = ["st", "nd", "rd", "th"]
         .iter()
         .find_map(|s| word.strip_suffix(s))

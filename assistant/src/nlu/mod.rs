@@ -10,6 +10,7 @@ pub mod intent;
 pub mod lexicon;
 pub mod linear;
 pub mod pools;
+pub mod recurrence;
 pub mod rng;
 pub mod spans;
 pub mod spelling;

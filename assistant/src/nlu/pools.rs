@@ -441,6 +441,49 @@ const SECONDS: &[&str] = &[
     "120s",
 ];
 
+/// How often something recurs, as people write it (each one the
+/// recurrence recogniser reads).
+const RULES: &[&str] = &[
+    "every monday",
+    "every Monday at 9",
+    "every friday at 4pm",
+    "every other friday",
+    "every other Tuesday at 10am",
+    "every weekday",
+    "every weekday at 8:30",
+    "each quarter",
+    "quarterly",
+    "on the 1st of every month",
+    "on the 15th of each month",
+    "the last day of every month",
+    "the first monday of every month",
+    "the last friday of each month",
+    "every day",
+    "daily",
+    "every morning",
+    "weekly",
+    "monthly",
+    "every week",
+    "every month",
+    "every 2 weeks",
+    "every three days",
+    "mondays",
+    "on thursdays",
+    "every tuesday and thursday",
+    "every mon and wed at 11",
+    "every month on the 10th",
+    "every year on march 31",
+    "every monday until march",
+    "every day until the end of the year",
+    "every friday at noon",
+    "each wednesday",
+    "biweekly",
+    "every sunday at 6pm",
+    "every 4 weeks",
+    "yearly",
+    "every thursday at 2:30pm until june 30",
+];
+
 const VERSIONS: &[&str] = &["v2", "v3", "version 4", "v1", "version 2", "v5"];
 
 const STAGES: &[&str] = &["production", "prod", "staging"];
@@ -495,6 +538,7 @@ pub fn value(kind: &str, rng: &mut Rng) -> Option<String> {
         "thing" => from(rng, OBJECTS),
         "description" => from(rng, DESCRIPTIONS),
         "date" => from(rng, DATES),
+        "rule" => from(rng, RULES),
         "priority" => from(rng, PRIORITIES),
         "project" => project(rng),
         "tags" => tags(rng),
@@ -541,6 +585,7 @@ pub fn value(kind: &str, rng: &mut Rng) -> Option<String> {
 /// Every slot kind [`value`] fills.
 pub const KINDS: &[&str] = &[
     "person",
+    "rule",
     "new_person",
     "title",
     "thing",

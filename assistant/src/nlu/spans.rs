@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::dates::{self, date_at};
 use super::lexicon::{Lexicon, column_words, is_common_word};
+use super::recurrence::recurrence_at;
 use super::tokens::Token;
 
 /// What a span is.
@@ -21,6 +22,8 @@ pub enum SpanKind {
     Quoted,
     /// A calendar day.
     Date,
+    /// How often something recurs (its value is an RRULE).
+    Recurrence,
     /// A number of hours of work.
     Hours,
     /// A time budget in seconds.
@@ -65,6 +68,7 @@ impl SpanKind {
         match self {
             SpanKind::Quoted => "<quoted>",
             SpanKind::Date => "<date>",
+            SpanKind::Recurrence => "<rule>",
             SpanKind::Hours => "<hours>",
             SpanKind::Seconds => "<seconds>",
             SpanKind::TaskRef => "<task>",
@@ -109,6 +113,10 @@ pub fn recognise(tokens: &[Token], lex: &Lexicon) -> Vec<Span> {
     };
     quoted(tokens, &mut found);
     each(tokens, &mut found, |t, i| pasted(t, i, lex));
+    each(tokens, &mut found, |t, i| {
+        recurrence_at(t, i, lex.today, lex.dates)
+            .map(|(len, rule)| (len, SpanKind::Recurrence, json!(rule)))
+    });
     each(tokens, &mut found, |t, i| {
         date_at(t, i, lex.today, lex.dates).map(|m| {
             let value = json!(m.date.to_string());

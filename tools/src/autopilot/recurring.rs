@@ -189,7 +189,24 @@ impl TypedTool for CreateRecurringTask {
         "first Monday of every month: plan the sprint",
         "add a yearly task on March 31 to file the tax return",
     ];
-    const PHRASINGS: &'static [&'static str] = &[];
+    const PHRASINGS: &'static [&'static str] = &[
+        "remind ({assignee:person}|{assignee:me_object}) {rule:rule} to {title:title}",
+        "(set up|create|add|make) a (recurring|repeating) (task|todo|chore) (to|for) {title:title}",
+        "(set up|create|add|make|schedule|start) a (recurring|repeating) (task|todo|chore|job) to {title:title} {rule:rule}",
+        "(set up|create|add|make|schedule) a (recurring|repeating) (task|todo|chore) for {assignee:person} to {title:title} {rule:rule}",
+        "(set up|create|add|make|schedule) a (recurring|repeating) (task|todo|chore): {title:title}<{rule:rule}|(for|assign to|give it to) {assignee:person}|{priority:priority}|[in] {project:project}|(tags|tag it) {tags:tags}>",
+        "{rule:rule}[,] {title:title}",
+        "{rule:rule}[,] {assignee:person} (should|needs to|has to|must|will) {title:title}",
+        "{assignee:person} (should|needs to|has to|must) {title:title} {rule:rule}",
+        "(can you|pls|please|could you|) (set up|schedule|create|add) a task to {title:title} {rule:rule}<(for|assign to) {assignee:person}|{priority:priority}|[in] {project:project}|(tags|tag it) {tags:tags}|(create it|add it|make it) {lead_days:number} days (ahead|early|before)>",
+        "(repeat|recurring|repeating) {rule:rule}: {title:title}",
+        "(i need to|i have to|we need to|someone needs to) {title:title} {rule:rule}",
+        "{title:title} (-|—|:) {rule:rule}[, for {assignee:person}]",
+        "(add|create|make) a {priority:priority} (recurring|repeating) task for {assignee:person} to {title:title} {rule:rule}",
+        "{rule:rule} (remind|ping|nudge) {assignee:person} to {title:title}",
+        "{assignee:person} (-|:|,) {rule:rule} {title:title}",
+        "(set up|schedule) a {rule:rule} (task|todo|chore|reminder) (to|for) {title:title}",
+    ];
     const EFFECT: Effect = Effect::Write;
     const OUTPUT: Option<fn() -> schemars::Schema> = Some(|| schemars::schema_for!(Recurring));
 
@@ -293,7 +310,16 @@ impl TypedTool for ListRecurring {
         "which tasks come back every month",
         "show all repeating work",
     ];
-    const PHRASINGS: &'static [&'static str] = &[];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(list|show|show me|what are) [(my|our|the|all|all the)] (recurring|repeating) (tasks|chores|todos|routines|jobs)",
+        "(list|show|show me) {assignee:person}'s (recurring|repeating) (tasks|chores|todos)",
+        "(list|show|show me|what are) {assignee:me} (recurring|repeating) (tasks|chores|todos|routines)",
+        "what (recurring|repeating) (tasks|chores) does {assignee:person} have",
+        "(what's|what is) on autopilot [for {assignee:person}]",
+        "(which|what) (tasks|chores|todos) (repeat|recur) [for {assignee:person}]",
+        "(do i|do we) have any (recurring|repeating) (tasks|chores)",
+        "(recurring|repeating) (tasks|chores) (for|of) {assignee:person}",
+    ];
     const EFFECT: Effect = Effect::Read;
 
     fn run(&self, ctx: &Context<'_>, a: ListRecurringArgs) -> Result<ToolOutput, ToolError> {
@@ -395,7 +421,14 @@ impl TypedTool for UpdateRecurring {
         "put recurring task 6 back on",
         "the standup notes one should go to Erin now",
     ];
-    const PHRASINGS: &'static [&'static str] = &[];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(move|change|switch|make) recurring {id:task} (to|into) {rule:rule}",
+        "recurring {id:task} should (be|happen|repeat) {rule:rule}",
+        "(give|assign|hand) recurring {id:task} to {assignee:person}",
+        "(make|set) recurring {id:task} {priority:priority} [priority]",
+        "(rename|retitle) recurring {id:task} to {title:title}",
+        "(create|add) recurring {id:task} {lead_days:number} days (ahead|early|before)",
+    ];
     const EFFECT: Effect = Effect::Write;
     const OUTPUT: Option<fn() -> schemars::Schema> = Some(|| schemars::schema_for!(Recurring));
 
@@ -488,7 +521,12 @@ impl TypedTool for CancelRecurring {
         "turn off recurring task 7 for good",
         "get rid of the friday backup chore",
     ];
-    const PHRASINGS: &'static [&'static str] = &[];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(cancel|stop|delete|end|remove|drop|kill) recurring {id:task}",
+        "(cancel|stop|delete|end|remove) the recurring {id:task}",
+        "(we don't need|no more|get rid of) recurring {id:task} [anymore]",
+        "(stop repeating|turn off) {id:task} [for good]",
+    ];
     const EFFECT: Effect = Effect::Write;
     const OUTPUT: Option<fn() -> schemars::Schema> = Some(|| schemars::schema_for!(Recurring));
 
