@@ -19,7 +19,8 @@ pub fn column(csv_text: &str, name: &str) -> Result<Vec<Option<String>>, CsvErro
 }
 
 /// Reads people from CSV without storing them (columns `name` (required), `email`,
-/// `slack_id`, `skills` (comma-separated), `capacity` or `capacity_hours_per_week`).
+/// `slack_id`, `skills` (comma-separated), `capacity` or `capacity_hours_per_week`,
+/// `timezone`).
 pub fn parse_people(csv_text: &str) -> Result<Vec<NewPerson>, CsvError> {
     let rows = read_csv(csv_text, &["name"])?;
     rows.iter()
@@ -39,6 +40,7 @@ pub fn parse_people(csv_text: &str) -> Result<Vec<NewPerson>, CsvError> {
                     .map(|s| s.split(',').map(str::to_string).collect())
                     .unwrap_or_default(),
                 capacity,
+                timezone: row.get("timezone").cloned(),
             })
         })
         .collect()

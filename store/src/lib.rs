@@ -14,6 +14,7 @@ mod directory;
 mod merge;
 mod model;
 pub mod names;
+mod notify;
 mod postgres;
 mod schedule;
 mod sqlite;
@@ -32,6 +33,7 @@ pub use directory::{
     token_hash, token_sessions,
 };
 pub use merge::MergedPeople;
+pub use notify::{Message, NewMessage, NewReminder, NotifyStore, Reminder};
 pub use postgres::{CopiedWorkspace, PgDirectory, PgStore, test_database_url};
 pub use schedule::{ScheduleStore, StoredRule};
 pub use sqlite::SqliteStore;
@@ -103,8 +105,9 @@ pub struct UsageRecord {
 
 /// The platform's state for one workspace. Implementations keep every method
 /// atomic: a failed call changes nothing. Datasets and models come with
-/// [`AssetStore`], recurring rules with [`ScheduleStore`].
-pub trait Store: AssetStore + ScheduleStore + Send + Sync {
+/// [`AssetStore`], recurring rules with [`ScheduleStore`], reminders and the
+/// outbox with [`NotifyStore`].
+pub trait Store: AssetStore + ScheduleStore + NotifyStore + Send + Sync {
     /// The workspace this store is scoped to.
     fn workspace(&self) -> &str;
 

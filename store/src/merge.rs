@@ -71,6 +71,7 @@ pub(crate) fn plan(
             merged.skills = person.skills;
         }
         merged.capacity = given_capacity.unwrap_or(merged.capacity);
+        merged.timezone = person.timezone.or(merged.timezone);
         if let Some(&(_, step)) = additions.iter().find(|(at, _)| *at == i) {
             // Someone an earlier row of this import adds: added once, with both rows' details.
             team[i] = merged.clone();
@@ -80,6 +81,7 @@ pub(crate) fn plan(
                 slack_id: merged.slack_id,
                 skills: merged.skills,
                 capacity: Some(merged.capacity),
+                timezone: merged.timezone,
             });
         } else if merged == team[i] {
             steps.push(Merge::Same);

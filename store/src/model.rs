@@ -17,6 +17,9 @@ pub struct Person {
     pub skills: Vec<String>,
     /// Hours a week this person can work.
     pub capacity: f64,
+    /// Their IANA time zone (e.g. `Europe/Berlin`); the workspace's when unset.
+    #[serde(default)]
+    pub timezone: Option<String>,
 }
 
 /// A person to add.
@@ -32,6 +35,8 @@ pub struct NewPerson {
     pub skills: Vec<String>,
     /// Hours a week (default 40).
     pub capacity: Option<f64>,
+    /// IANA time zone.
+    pub timezone: Option<String>,
 }
 
 impl NewPerson {
@@ -53,6 +58,7 @@ impl NewPerson {
                 .filter(|s| !s.is_empty())
                 .collect(),
             capacity: self.capacity.unwrap_or(40.0),
+            timezone: self.timezone,
         })
     }
 }

@@ -3,7 +3,7 @@
 //! implementation.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{Row, params};
 use serde_json::Value;
 
 use super::StoreError;
@@ -180,16 +180,7 @@ impl ScheduleStore for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<Option<Task>, StoreError> {
         self.write(|tx| {
-            let claimed = tx
-                .query_row(
-                    "INSERT INTO claims (workspace_id, key, at) VALUES (?1, ?2, ?3)
-                     ON CONFLICT DO NOTHING RETURNING 1",
-                    params![self.workspace_id, key, now.to_rfc3339()],
-                    |_| Ok(()),
-                )
-                .optional()?
-                .is_some();
-            if !claimed {
+            if !self.claim_in(tx, key, now)? {
                 return Ok(None);
             }
             let id = self.insert_task(tx, task, now)?;

@@ -123,6 +123,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
      INSERT INTO installation (id) VALUES (lower(hex(randomblob(16))));",
     // Recurring rules and once-only claims (the scheduler).
     super::schedule::SQLITE_MIGRATION,
+    // People's time zones, reminders and the outbox.
+    super::notify::SQLITE_MIGRATION,
 ];
 
 /// The SQLite store, scoped to one workspace.
@@ -232,7 +234,7 @@ impl SqliteStore {
     /// Everyone, by name, as `conn` sees them.
     fn people_in(&self, conn: &Connection) -> Result<Vec<Person>, StoreError> {
         let mut stmt = conn.prepare_cached(
-            "SELECT name, email, slack_id, skills, capacity FROM people WHERE workspace_id = ?1 ORDER BY lower(name)",
+            "SELECT name, email, slack_id, skills, capacity, timezone FROM people WHERE workspace_id = ?1 ORDER BY lower(name)",
         )?;
         Ok(stmt
             .query_map([self.workspace_id], person_from_row)?
@@ -253,14 +255,16 @@ impl SqliteStore {
             )));
         }
         tx.execute(
-            "INSERT INTO people (workspace_id, name, email, slack_id, skills, capacity) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO people (workspace_id, name, email, slack_id, skills, capacity, timezone)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 self.workspace_id,
                 person.name,
                 person.email,
                 person.slack_id,
                 serde_json::to_string(&person.skills).unwrap_or_default(),
-                person.capacity
+                person.capacity,
+                person.timezone
             ],
         )?;
         Ok(person)
@@ -453,6 +457,7 @@ fn person_from_row(r: &Row<'_>) -> rusqlite::Result<Person> {
         slack_id: r.get(2)?,
         skills: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
         capacity: r.get(4)?,
+        timezone: r.get(5)?,
     })
 }
 
@@ -482,7 +487,8 @@ impl Store for SqliteStore {
                     Merge::Add(p) => merged.added.push(self.insert_person(tx, p)?),
                     Merge::Update(p) => {
                         tx.execute(
-                            "UPDATE people SET email = ?3, slack_id = ?4, skills = ?5, capacity = ?6
+                            "UPDATE people SET email = ?3, slack_id = ?4, skills = ?5, capacity = ?6,
+                                 timezone = ?7
                              WHERE workspace_id = ?1 AND lower(name) = lower(?2)",
                             params![
                                 self.workspace_id,
@@ -490,7 +496,8 @@ impl Store for SqliteStore {
                                 p.email,
                                 p.slack_id,
                                 serde_json::to_string(&p.skills).unwrap_or_default(),
-                                p.capacity
+                                p.capacity,
+                                p.timezone
                             ],
                         )?;
                         merged.updated.push(p);

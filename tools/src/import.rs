@@ -76,6 +76,7 @@ pub fn load_demo(platform: &Platform) -> Result<(usize, usize), ImportError> {
             slack_id: Some(p.slack_id),
             skills: p.skills,
             capacity: Some(p.capacity),
+            timezone: None,
         })
         .collect();
     let tasks = demo

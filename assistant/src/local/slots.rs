@@ -584,6 +584,7 @@ mod tests {
             slack_id: None,
             skills: vec![],
             capacity: 40.0,
+            timezone: None,
         };
         Grounding {
             people: vec![

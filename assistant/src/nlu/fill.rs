@@ -326,6 +326,7 @@ mod tests {
                 slack_id: None,
                 skills: vec![],
                 capacity: 40.0,
+                timezone: None,
             }],
             today: chrono::NaiveDate::from_ymd_opt(2026, 12, 8).unwrap(),
             ..Lexicon::default()

@@ -141,6 +141,7 @@ pub fn lexicon(today: NaiveDate) -> Lexicon {
                 slack_id: Some(slack.to_string()),
                 skills: skills.iter().map(|s| s.to_string()).collect(),
                 capacity: 40.0,
+                timezone: None,
             })
             .collect(),
         actor: Some(PEOPLE[0].0.to_string()),

@@ -476,6 +476,7 @@ mod tests {
             slack_id: Some(slack.into()),
             skills: vec![],
             capacity: 40.0,
+            timezone: None,
         };
         Lexicon {
             people: vec![

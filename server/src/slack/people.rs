@@ -105,6 +105,7 @@ mod tests {
             slack_id: Some(slack.into()),
             skills: Vec::new(),
             capacity: 40.0,
+            timezone: None,
         }
     }
 

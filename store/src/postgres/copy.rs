@@ -36,8 +36,8 @@ struct Table {
 const TABLES: &[Table] = &[
     Table {
         name: "people",
-        read: "SELECT id, name, email, slack_id, skills, capacity FROM people WHERE workspace_id = ?1 ORDER BY id",
-        write: &["name", "email", "slack_id", "skills", "capacity"],
+        read: "SELECT id, name, email, slack_id, skills, capacity, timezone FROM people WHERE workspace_id = ?1 ORDER BY id",
+        write: &["name", "email", "slack_id", "skills", "capacity", "timezone"],
         remap: &[],
         new_ids: true,
     },
@@ -153,6 +153,20 @@ const TABLES: &[Table] = &[
         name: "claims",
         read: "SELECT key, at, task_id FROM claims WHERE workspace_id = ?1",
         write: &["key", "at", "task_id"],
+        remap: &[],
+        new_ids: false,
+    },
+    Table {
+        name: "reminders",
+        read: "SELECT id, person, text, at, timezone, created_by, state, created_at FROM reminders WHERE workspace_id = ?1 ORDER BY id",
+        write: &["id", "person", "text", "at", "timezone", "created_by", "state", "created_at"],
+        remap: &[],
+        new_ids: false,
+    },
+    Table {
+        name: "outbox",
+        read: "SELECT id, key, person, kind, text, body, created_at, state, channel, error FROM outbox WHERE workspace_id = ?1 ORDER BY id",
+        write: &["id", "key", "person", "kind", "text", "body", "created_at", "state", "channel", "error"],
         remap: &[],
         new_ids: false,
     },

@@ -15,6 +15,7 @@
 mod assets;
 mod copy;
 mod directory;
+mod notify;
 mod pool;
 mod schedule;
 mod work;
@@ -124,6 +125,17 @@ pub(super) const MIGRATIONS: &[&str] = &[
      CREATE TABLE claims (
          workspace_id BIGINT NOT NULL REFERENCES workspaces(id), key TEXT NOT NULL,
          at TEXT NOT NULL, task_id BIGINT, PRIMARY KEY (workspace_id, key));",
+    "ALTER TABLE people ADD COLUMN timezone TEXT;
+     CREATE TABLE reminders (
+         workspace_id BIGINT NOT NULL REFERENCES workspaces(id), id BIGINT NOT NULL,
+         person TEXT NOT NULL, text TEXT NOT NULL, at TEXT NOT NULL, timezone TEXT NOT NULL,
+         created_by TEXT, state TEXT NOT NULL, created_at TEXT NOT NULL,
+         PRIMARY KEY (workspace_id, id));
+     CREATE TABLE outbox (
+         workspace_id BIGINT NOT NULL REFERENCES workspaces(id), id BIGINT NOT NULL,
+         key TEXT NOT NULL, person TEXT NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,
+         body TEXT NOT NULL, created_at TEXT NOT NULL, state TEXT NOT NULL, channel TEXT,
+         error TEXT, PRIMARY KEY (workspace_id, id), UNIQUE (workspace_id, key));",
 ];
 
 /// Advisory-lock key under which migrations run, so that servers starting

@@ -44,13 +44,7 @@ impl ScheduleStore for PgStore {
         self.run(move |s| async move {
             let mut conn = s.pool.get().await?;
             let tx = conn.transaction().await.map_err(db)?;
-            // The workspace's row lock numbers concurrent rules one after another.
-            tx.execute(
-                "SELECT 1 FROM workspaces WHERE id = $1 FOR UPDATE",
-                &[&s.workspace_id],
-            )
-            .await
-            .map_err(db)?;
+            s.lock_workspace(&tx).await?;
             let id: i64 = tx
                 .query_one(
                     "SELECT coalesce(max(id), 0) + 1 FROM recurring WHERE workspace_id = $1",
@@ -126,18 +120,7 @@ impl ScheduleStore for PgStore {
         self.run(move |s| async move {
             let mut conn = s.pool.get().await?;
             let tx = conn.transaction().await.map_err(db)?;
-            // A racing claim of the same key waits here for the first to
-            // commit, then finds the key taken.
-            let claimed = tx
-                .query_opt(
-                    "INSERT INTO claims (workspace_id, key, at) VALUES ($1, $2, $3)
-                     ON CONFLICT DO NOTHING RETURNING 1",
-                    &[&s.workspace_id, &key, &now.to_rfc3339()],
-                )
-                .await
-                .map_err(db)?
-                .is_some();
-            if !claimed {
+            if !s.claim_in(&tx, &key, now).await? {
                 return Ok(None);
             }
             let id = s.insert_task(&tx, task, now).await?;

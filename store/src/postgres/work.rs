@@ -58,6 +58,7 @@ fn person_from_row(r: &Row) -> Result<Person, StoreError> {
         slack_id: r.try_get(2).map_err(db)?,
         skills: serde_json::from_str(&r.try_get::<_, String>(3).map_err(db)?).unwrap_or_default(),
         capacity: r.try_get(4).map_err(db)?,
+        timezone: r.try_get(5).map_err(db)?,
     })
 }
 
@@ -106,7 +107,7 @@ impl Shared {
     async fn people_in(&self, c: &impl GenericClient) -> Result<Vec<Person>, StoreError> {
         let rows = c
             .query(
-                "SELECT name, email, slack_id, skills, capacity FROM people WHERE workspace_id = $1
+                "SELECT name, email, slack_id, skills, capacity, timezone FROM people WHERE workspace_id = $1
                  ORDER BY lower(name) COLLATE \"C\"",
                 &[&self.workspace_id],
             )
@@ -123,8 +124,8 @@ impl Shared {
         let person = p.normalised()?;
         let inserted = c
             .execute(
-                "INSERT INTO people (workspace_id, name, email, slack_id, skills, capacity)
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                "INSERT INTO people (workspace_id, name, email, slack_id, skills, capacity, timezone)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
                 &[
                     &self.workspace_id,
                     &person.name,
@@ -132,6 +133,7 @@ impl Shared {
                     &person.slack_id,
                     &serde_json::to_string(&person.skills).unwrap_or_default(),
                     &person.capacity,
+                    &person.timezone,
                 ],
             )
             .await
@@ -407,7 +409,8 @@ impl Store for PgStore {
                     Merge::Add(p) => merged.added.push(s.insert_person(&tx, p).await?),
                     Merge::Update(p) => {
                         tx.execute(
-                            "UPDATE people SET email = $3, slack_id = $4, skills = $5, capacity = $6
+                            "UPDATE people SET email = $3, slack_id = $4, skills = $5, capacity = $6,
+                                 timezone = $7
                              WHERE workspace_id = $1 AND lower(name) = lower($2)",
                             &[
                                 &s.workspace_id,
@@ -416,6 +419,7 @@ impl Store for PgStore {
                                 &p.slack_id,
                                 &serde_json::to_string(&p.skills).unwrap_or_default(),
                                 &p.capacity,
+                                &p.timezone,
                             ],
                         )
                         .await

@@ -1,14 +1,21 @@
-//! Work on autopilot: recurring tasks and the scheduler's tick that turns
-//! their occurrences into tasks, each exactly once.
+//! Work on autopilot: recurring tasks, reminders and digests, and the
+//! scheduler's tick that turns occurrences into tasks and posts reminders
+//! and digests, each exactly once.
 
+mod digest;
 mod recurring;
+mod reminders;
 pub mod rule;
 pub(crate) mod scheduler;
 
+pub(crate) use digest::Digester;
+pub use digest::{AtRisk, Digest, DigestReport};
 pub use recurring::{
     CancelRecurring, CreateRecurringTask, ListRecurring, Recurring, RecurringSpec, UpdateRecurring,
+    parse_zone,
 };
-pub use scheduler::{CreatedOccurrence, FailedRule, TickReport};
+pub use reminders::{CancelReminder, CreateReminder, ListReminders, ReminderView};
+pub use scheduler::{CreatedOccurrence, DigestOutcome, FailedJob, FailedRule, TickReport};
 
 use crate::tool::Registry;
 
@@ -19,5 +26,9 @@ pub fn tools() -> Registry {
     r.register(ListRecurring);
     r.register(UpdateRecurring);
     r.register(CancelRecurring);
+    r.register(CreateReminder);
+    r.register(ListReminders);
+    r.register(CancelReminder);
+    r.register(Digest);
     r
 }

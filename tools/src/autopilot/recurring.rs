@@ -160,7 +160,8 @@ pub struct CreateRecurringArgs {
     pub estimate_hours: Option<f64>,
     /// RFC 5545 RRULE, e.g. "FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0" (every Monday at 9:00).
     pub rule: String,
-    /// IANA time zone of the rule (default: the workspace's `timezone` setting).
+    /// IANA time zone of the rule (default: the assignee's, else the
+    /// workspace's `timezone` setting).
     pub timezone: Option<String>,
     /// Create each occurrence this many days before its day (default 0: on the day).
     pub lead_days: Option<u32>,
@@ -225,16 +226,19 @@ impl TypedTool for CreateRecurringTask {
             a.project.as_deref(),
             a.tags.as_deref(),
         )?;
-        let timezone = match a.timezone {
-            Some(zone) => zone,
-            None => ctx.platform.workspace_settings()?.zone.name().to_string(),
-        };
         let assignee = a
             .assignee
             .as_deref()
             .map(|n| ctx.platform.lookup(ctx.actor).person(n))
-            .transpose()?
-            .map(|p| p.name);
+            .transpose()?;
+        let timezone = match (
+            a.timezone,
+            assignee.as_ref().and_then(|p| p.timezone.clone()),
+        ) {
+            (Some(zone), _) | (None, Some(zone)) => zone,
+            (None, None) => ctx.platform.workspace_settings()?.zone.name().to_string(),
+        };
+        let assignee = assignee.map(|p| p.name);
         let zone =
             parse_zone(&timezone).map_err(|e| ToolError::invalid(Self::NAME, "timezone", e))?;
         let spec = RecurringSpec {

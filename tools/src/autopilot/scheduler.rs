@@ -13,6 +13,9 @@ use crate::tool::ToolError;
 /// the latest one in this window is created (once), older ones are not.
 const CATCH_UP_DAYS: u64 = 92;
 
+/// The local hour from which a person's daily digest is due (on working days).
+pub(crate) const DIGEST_HOUR: u32 = 9;
+
 /// What one tick did in a workspace.
 #[derive(Debug, Default, Serialize, PartialEq)]
 pub struct TickReport {
@@ -20,6 +23,33 @@ pub struct TickReport {
     pub created: Vec<CreatedOccurrence>,
     /// Rules that could not run, and why.
     pub failed: Vec<FailedRule>,
+    /// Reminders delivered, by number.
+    pub reminded: Vec<i64>,
+    /// Daily digests due at this tick: sent, or skipped as unchanged.
+    pub digests: Vec<DigestOutcome>,
+    /// Reminders or digests that could not be done, and why.
+    pub failed_jobs: Vec<FailedJob>,
+}
+
+/// One person's daily digest at a tick.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct DigestOutcome {
+    /// Whose.
+    pub person: String,
+    /// Their local day.
+    pub day: NaiveDate,
+    /// False when it was skipped: nothing had changed since the last one, or
+    /// there was nothing to tell.
+    pub sent: bool,
+}
+
+/// A reminder or digest a tick could not do.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct FailedJob {
+    /// Which (`reminder:3`, `digest:Bob Smith`).
+    pub job: String,
+    /// What went wrong.
+    pub error: String,
 }
 
 /// One occurrence a tick turned into a task.

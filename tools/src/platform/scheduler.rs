@@ -1,23 +1,25 @@
 //! The scheduler's side of the platform: [`Platform::tick`] turns due
-//! occurrences of recurring tasks into tasks, once each (see
-//! [`crate::autopilot`]).
+//! occurrences of recurring tasks into tasks, and posts due reminders and
+//! daily digests to the outbox, once each (see [`crate::autopilot`]).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde_json::json;
 
-use crate::autopilot::RecurringSpec;
 use crate::autopilot::scheduler::{
-    CreatedOccurrence, FailedRule, TickReport, due_occurrences, occurrence_note,
+    CreatedOccurrence, DIGEST_HOUR, DigestOutcome, FailedJob, FailedRule, TickReport,
+    due_occurrences, occurrence_note,
 };
+use crate::autopilot::{Digester, RecurringSpec};
 use crate::platform::Platform;
-use crate::tool::ToolError;
-use maestro_store::{AuditRecord, NewTask, StoredRule, Task};
+use crate::tool::{Context, ToolError};
+use maestro_store::{AuditRecord, NewMessage, NewTask, Reminder, StoredRule, Task};
 
 impl Platform {
     /// Runs everything due at `now` once: each active recurring task's
-    /// occurrences that have entered their lead time, plus the latest one
-    /// missed while nothing ran. A rule that fails is reported and the
-    /// others still run.
+    /// occurrences that have entered their lead time (plus the latest one
+    /// missed while nothing ran), the reminders whose time has come, and
+    /// the daily digest of each person whose local morning it is. A job
+    /// that fails is reported and the others still run.
     pub fn tick(&self, now: DateTime<Utc>) -> Result<TickReport, ToolError> {
         let mut report = TickReport::default();
         for stored in self.store().rules()?.into_iter().filter(|r| r.active) {
@@ -28,7 +30,91 @@ impl Platform {
                 });
             }
         }
+        for reminder in self.store().reminders()? {
+            if reminder.state == "pending" && reminder.at <= now {
+                match self.deliver_reminder(&reminder, now) {
+                    Ok(true) => report.reminded.push(reminder.id),
+                    Ok(false) => {}
+                    Err(e) => report.failed_jobs.push(FailedJob {
+                        job: format!("reminder:{}", reminder.id),
+                        error: e.to_string(),
+                    }),
+                }
+            }
+        }
+        self.run_digests(now, &mut report)?;
         Ok(report)
+    }
+
+    /// Posts a due reminder once and marks it sent; false when another
+    /// tick posted it.
+    fn deliver_reminder(&self, reminder: &Reminder, now: DateTime<Utc>) -> Result<bool, ToolError> {
+        let text = format!("Reminder: {}", reminder.text);
+        let message = NewMessage {
+            person: reminder.person.clone(),
+            kind: "reminder".into(),
+            text: text.clone(),
+            body: json!({
+                "reminder": reminder.id,
+                "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": format!(":bell: {text}")}}],
+            }),
+        };
+        let key = format!("reminder:{}", reminder.id);
+        let posted = self.store().post_once(&key, &message, now)?.is_some();
+        self.store().set_reminder_state(reminder.id, "sent")?;
+        Ok(posted)
+    }
+
+    /// Each person's digest for their local day, once, from their local
+    /// morning on working days: posted when it has news, skipped (and the
+    /// day claimed all the same) when it is empty or unchanged.
+    fn run_digests(&self, now: DateTime<Utc>, report: &mut TickReport) -> Result<(), ToolError> {
+        let ctx = Context {
+            platform: self,
+            actor: None,
+            now,
+            hooks: Default::default(),
+        };
+        let mut digester: Option<Digester> = None;
+        for person in self.store().list_people()? {
+            let zone = self.zone_of(&person)?;
+            let local = now.with_timezone(&zone);
+            if local.hour() < DIGEST_HOUR || local.weekday().num_days_from_monday() >= 5 {
+                continue;
+            }
+            let day = local.date_naive();
+            let key = format!("digest:{}:{day}", person.name);
+            if self.store().claimed(&key)? {
+                continue;
+            }
+            let digester = match &mut digester {
+                Some(d) => d,
+                None => digester.insert(Digester::new(&ctx)?),
+            };
+            let outcome = digester.digest(&person, now).and_then(|digest| {
+                let sent = match digest.is_empty() || !digest.changed_since_last {
+                    true => self.store().claim(&key, now)?.then_some(false),
+                    false => {
+                        let posted = self.store().post_once(&key, &digest.message(day), now)?;
+                        posted.map(|_| true)
+                    }
+                };
+                Ok(sent)
+            });
+            match outcome {
+                Ok(Some(sent)) => report.digests.push(DigestOutcome {
+                    person: person.name,
+                    day,
+                    sent,
+                }),
+                Ok(None) => {}
+                Err(e) => report.failed_jobs.push(FailedJob {
+                    job: format!("digest:{}", person.name),
+                    error: e.to_string(),
+                }),
+            }
+        }
+        Ok(())
     }
 
     fn run_rule(

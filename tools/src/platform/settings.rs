@@ -169,6 +169,18 @@ impl Platform {
             .set_setting(&format!("{MCP_SERVER}{name}"), &value)
     }
 
+    /// A person's time zone: theirs, else the workspace's.
+    pub fn zone_of(&self, person: &maestro_store::Person) -> Result<chrono_tz::Tz, StoreError> {
+        let zone = person
+            .timezone
+            .as_deref()
+            .and_then(|z| z.parse::<chrono_tz::Tz>().ok());
+        Ok(match zone {
+            Some(zone) => zone,
+            None => self.workspace_settings()?.zone,
+        })
+    }
+
     /// The workspace's settings, read for use.
     pub fn workspace_settings(&self) -> Result<WorkspaceSettings, StoreError> {
         let stored = self.store().settings()?;

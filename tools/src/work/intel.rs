@@ -63,7 +63,7 @@ impl Snapshot {
     }
 
     /// Open work today, leaving out task `except`.
-    fn open(&self, except: Option<i64>) -> Workload {
+    pub(crate) fn open(&self, except: Option<i64>) -> Workload {
         match self
             .items
             .iter()
@@ -883,7 +883,7 @@ impl Lane {
 }
 
 /// `days` working days after `from`.
-fn add_business_days(from: NaiveDate, days: f64) -> NaiveDate {
+pub(crate) fn add_business_days(from: NaiveDate, days: f64) -> NaiveDate {
     let mut d = from;
     // At most ten years ahead, whatever the simulation says.
     let mut left = days.clamp(0.0, 2600.0) as i64;

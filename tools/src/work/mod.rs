@@ -14,7 +14,8 @@ pub use intel::{
     AssessRisk, DetectAnomalies, PredictDuration, ProjectTimeline, RecommendAssignee,
     WorkloadReport,
 };
-pub use people::{AddPerson, ListPeople};
+pub(crate) use intel::{Snapshot, add_business_days};
+pub use people::{AddPerson, ListPeople, UpdatePerson};
 pub use tasks::{AssignTask, CompleteTask, CreateTask, DeleteTask, ListTasks, UpdateTask};
 
 use crate::tool::{Context, Registry, ToolError};
@@ -32,6 +33,7 @@ pub fn tools() -> Registry {
     r.register(SearchCatalog);
     r.register(AddPerson);
     r.register(ListPeople);
+    r.register(UpdatePerson);
     r.register(Help);
     r.register(RecommendAssignee);
     r.register(PredictDuration);

@@ -21,6 +21,8 @@ pub struct AddPersonArgs {
     pub skills: Option<Vec<String>>,
     /// Hours a week they can work (default 40).
     pub capacity: Option<f64>,
+    /// Their IANA time zone, e.g. "Europe/Berlin" (default: the workspace's).
+    pub timezone: Option<String>,
 }
 
 /// Adds someone to the team.
@@ -86,6 +88,7 @@ impl TypedTool for AddPerson {
             slack_id: a.slack_id,
             skills: a.skills.unwrap_or_default(),
             capacity,
+            timezone: check_zone(Self::NAME, a.timezone)?,
         })?;
         ctx.platform.index_people(std::slice::from_ref(&person))?;
         Ok(ToolOutput::new(
@@ -145,7 +148,7 @@ impl TypedTool for ListPeople {
             .into_iter()
             .filter(|p| skill.as_ref().is_none_or(|s| p.skills.contains(s)))
             .collect();
-        let mut table = Table::new(&["name", "email", "slack", "skills", "h/week"]);
+        let mut table = Table::new(&["name", "email", "slack", "skills", "h/week", "time zone"]);
         for p in &people {
             table.rows.push(vec![
                 p.name.clone(),
@@ -153,6 +156,7 @@ impl TypedTool for ListPeople {
                 p.slack_id.clone().unwrap_or_default(),
                 p.skills.join(", "),
                 p.capacity.to_string(),
+                p.timezone.clone().unwrap_or_default(),
             ]);
         }
         let summary = match (&skill, people.len()) {
@@ -163,6 +167,87 @@ impl TypedTool for ListPeople {
         };
         Ok(ToolOutput::new(summary, &people).with(Display::Table(table)))
     }
+}
+
+/// Arguments of `update_person`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatePersonArgs {
+    /// Who, by name as on the team.
+    pub name: String,
+    /// New e-mail address.
+    pub email: Option<String>,
+    /// New Slack member id.
+    pub slack_id: Option<String>,
+    /// New skills (replacing the old ones).
+    pub skills: Option<Vec<String>>,
+    /// New hours a week.
+    pub capacity: Option<f64>,
+    /// New IANA time zone, e.g. "Europe/Berlin".
+    pub timezone: Option<String>,
+}
+
+/// Changes someone's details; fields left out stay as they are.
+pub struct UpdatePerson;
+
+impl TypedTool for UpdatePerson {
+    type Args = UpdatePersonArgs;
+    const NAME: &'static str = "update_person";
+    const DESCRIPTION: &'static str =
+        "Change a teammate's e-mail, Slack id, skills, weekly capacity or time zone.";
+    const EXAMPLES: &'static [&'static str] = &[
+        "Bob works from Berlin now, set his time zone to Europe/Berlin",
+        "change Carol's capacity to 30 hours a week",
+        "Dave's slack id is U0456DV",
+    ];
+    const PHRASINGS: &'static [&'static str] = &[];
+    const EFFECT: Effect = Effect::Write;
+    const OUTPUT: Option<fn() -> schemars::Schema> = Some(|| schemars::schema_for!(Person));
+
+    fn run(&self, ctx: &Context<'_>, a: UpdatePersonArgs) -> Result<ToolOutput, ToolError> {
+        let person = ctx.platform.lookup(ctx.actor).person(&a.name)?;
+        check_len(Self::NAME, "slack_id", a.slack_id.as_deref(), NAME_MAX)?;
+        check_tags(Self::NAME, "skills", a.skills.as_deref())?;
+        let change = NewPerson {
+            name: person.name,
+            email: a.email,
+            slack_id: a.slack_id,
+            skills: a.skills.unwrap_or_default(),
+            capacity: check_hours(Self::NAME, "capacity", a.capacity)?,
+            timezone: check_zone(Self::NAME, a.timezone)?,
+        };
+        let merged = ctx.platform.store().merge_people(vec![change])?;
+        let Some(updated) = merged.updated.into_iter().next() else {
+            return Err(ToolError::invalid(
+                Self::NAME,
+                "name",
+                "nothing to change: give a new e-mail, Slack id, skills, capacity or time zone",
+            ));
+        };
+        ctx.platform.index_people(std::slice::from_ref(&updated))?;
+        let zone = updated
+            .timezone
+            .as_deref()
+            .unwrap_or("the workspace's time zone");
+        Ok(ToolOutput::new(
+            format!(
+                "Updated {}: {} h/week, {zone}.",
+                updated.name, updated.capacity
+            ),
+            &updated,
+        ))
+    }
+}
+
+/// A time zone as given, checked to be a real IANA zone (and spelled as the
+/// database spells it).
+fn check_zone(tool: &'static str, zone: Option<String>) -> Result<Option<String>, ToolError> {
+    zone.map(|z| {
+        crate::autopilot::parse_zone(&z)
+            .map(|tz| tz.name().to_string())
+            .map_err(|e| ToolError::invalid(tool, "timezone", e))
+    })
+    .transpose()
 }
 
 pub(super) fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
