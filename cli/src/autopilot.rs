@@ -1,4 +1,5 @@
-//! `maestro recurring` and `maestro scheduler`: recurring tasks, and the
+//! `maestro recurring`, `reminders`, `digest`, `outbox` and `scheduler`:
+//! recurring tasks, reminders, digests, what the scheduler posted, and the
 //! scheduler's tick for cron and tests.
 
 use std::process::ExitCode;
@@ -54,12 +55,68 @@ pub enum RecurringCommand {
 }
 
 #[derive(Subcommand)]
+#[command(after_help = "Examples:
+  maestro reminders add \"call the broker\" --at 2026-12-08T15:00 --person me
+  maestro reminders list --json
+  maestro reminders cancel 1
+  maestro ask \"remind me tomorrow at 3pm to call the broker\"")]
+pub enum RemindersCommand {
+    /// Remind someone once, at a local time.
+    Add {
+        /// What of.
+        text: String,
+        /// When, local: YYYY-MM-DDTHH:MM.
+        #[arg(long)]
+        at: String,
+        /// Who ("me" for --as; default: --as).
+        #[arg(long)]
+        person: Option<String>,
+        /// IANA time zone of --at (default: the workspace's).
+        #[arg(long)]
+        timezone: Option<String>,
+        /// Print the reminder as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reminders still to come.
+    List {
+        /// Only this person's.
+        #[arg(long)]
+        person: Option<String>,
+        /// As a JSON list of {id, person, text, at, timezone, state}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cancel a reminder before it is delivered.
+    Cancel {
+        /// The reminder's number.
+        id: i64,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum OutboxCommand {
+    /// The newest messages first.
+    List {
+        /// Only this person's.
+        #[arg(long)]
+        person: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// As a JSON list of {id, key, person, kind, text, body, created_at, state, channel, error}.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
 #[command(after_help = "Example (cron, every minute):
   * * * * * maestro scheduler tick")]
 pub enum SchedulerCommand {
     /// Run everything due now (MAESTRO_NOW when set) in every workspace, once, and exit.
     Tick {
-        /// Print a JSON object {workspace: {created, failed}}.
+        /// Print a JSON object {workspace: {created, failed, reminded, digests, failed_jobs}}.
         #[arg(long)]
         json: bool,
         /// Only this workspace.
@@ -93,8 +150,71 @@ pub fn recurring(ctx: &Ctx, command: RecurringCommand) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `maestro reminders add|list|cancel`: one tool call each.
+pub fn reminders(ctx: &Ctx, command: RemindersCommand) -> Result<ExitCode> {
+    let (tool, args, json) = match command {
+        RemindersCommand::Add {
+            text,
+            at,
+            person,
+            timezone,
+            json,
+        } => (
+            "create_reminder",
+            object(json!({"text": text, "at": at, "person": person, "timezone": timezone})),
+            json,
+        ),
+        RemindersCommand::List { person, json } => {
+            ("list_reminders", object(json!({ "person": person })), json)
+        }
+        RemindersCommand::Cancel { id } => ("cancel_reminder", json!({ "id": id }), false),
+    };
+    let out = ctx.platform()?.call(ctx.actor(), tool, args)?;
+    print_output(&out, json, &ctx.charts()?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `maestro digest PERSON`: the `digest` tool.
+pub fn digest(ctx: &Ctx, person: &str, json: bool) -> Result<ExitCode> {
+    let out = ctx
+        .platform()?
+        .call(ctx.actor(), "digest", json!({ "person": person }))?;
+    print_output(&out, json, &ctx.charts()?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `maestro outbox list`: the newest messages, as a table or JSON.
+pub fn outbox(ctx: &Ctx, command: OutboxCommand) -> Result<ExitCode> {
+    let OutboxCommand::List {
+        person,
+        limit,
+        json,
+    } = command;
+    let messages = ctx
+        .platform()?
+        .query(ctx.actor())
+        .outbox(person.as_deref(), limit)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&messages)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if messages.is_empty() {
+        println!("The outbox is empty.");
+    }
+    for m in &messages {
+        let when = m.created_at.format("%Y-%m-%d %H:%M UTC");
+        let first = m.text.lines().next().unwrap_or_default();
+        println!(
+            "{} {when} {} ({}, {}): {first}",
+            m.id, m.person, m.kind, m.state
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `maestro scheduler tick`: every workspace ticked at the clock's now;
-/// fails (after ticking every workspace) when a rule could not run.
+/// fails (after ticking every workspace) when a rule, reminder or digest
+/// could not run.
 pub fn scheduler(ctx: &Ctx, command: SchedulerCommand) -> Result<ExitCode> {
     let SchedulerCommand::Tick { json, only } = command;
     let home = ctx.home()?;
@@ -118,7 +238,7 @@ pub fn scheduler(ctx: &Ctx, command: SchedulerCommand) -> Result<ExitCode> {
         let platform = Platform::connect(&home, &workspace, clock, &backends)
             .with_context(|| format!("workspace {workspace}"))?;
         let report = platform.tick(clock.now())?;
-        failed += report.failed.len();
+        failed += report.failed.len() + report.failed_jobs.len();
         if !json {
             for c in &report.created {
                 let late = if c.catch_up { " (catch-up)" } else { "" };
@@ -129,6 +249,16 @@ pub fn scheduler(ctx: &Ctx, command: SchedulerCommand) -> Result<ExitCode> {
             }
             for f in &report.failed {
                 eprintln!("{workspace}: recurring task {}: {}", f.rule, f.error);
+            }
+            for id in &report.reminded {
+                println!("{workspace}: reminder {id} delivered");
+            }
+            for d in &report.digests {
+                let what = if d.sent { "sent" } else { "skipped (no news)" };
+                println!("{workspace}: digest for {} on {}: {what}", d.person, d.day);
+            }
+            for f in &report.failed_jobs {
+                eprintln!("{workspace}: {}: {}", f.job, f.error);
             }
         }
         reports.insert(workspace, serde_json::to_value(&report)?);

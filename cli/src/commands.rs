@@ -38,6 +38,8 @@ pub enum SettingsCommand {
 #[derive(Subcommand)]
 #[command(after_help = "Examples:
   maestro people add \"Frank Moore\" --email frank@acme.io --skills rust,sql --capacity 30
+  maestro people add \"Gina Rossi\" --tz Europe/Rome
+  maestro people update \"Bob Smith\" --tz America/New_York
   maestro people list --json
   maestro import people team.csv       # updates those already on the team")]
 pub enum PeopleCommand {
@@ -57,6 +59,29 @@ pub enum PeopleCommand {
         /// Hours a week.
         #[arg(long)]
         capacity: Option<f64>,
+        /// IANA time zone, e.g. Europe/Berlin (default: the workspace's).
+        #[arg(long = "tz", alias = "timezone", value_name = "ZONE")]
+        timezone: Option<String>,
+    },
+    /// Change someone's details (only the ones given).
+    Update {
+        /// Their name on the team.
+        name: String,
+        /// E-mail address.
+        #[arg(long)]
+        email: Option<String>,
+        /// Slack member id.
+        #[arg(long)]
+        slack_id: Option<String>,
+        /// Comma-separated skills (replacing the old ones).
+        #[arg(long, value_delimiter = ',')]
+        skills: Option<Vec<String>>,
+        /// Hours a week.
+        #[arg(long)]
+        capacity: Option<f64>,
+        /// IANA time zone, e.g. Europe/Berlin.
+        #[arg(long = "tz", alias = "timezone", value_name = "ZONE")]
+        timezone: Option<String>,
     },
     /// List the team.
     List {
@@ -171,6 +196,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import(command) => import_command(ctx.platform()?, command),
         Command::Recurring(command) => autopilot::recurring(&ctx, command),
         Command::Scheduler(command) => autopilot::scheduler(&ctx, command),
+        Command::Reminders(command) => autopilot::reminders(&ctx, command),
+        Command::Digest { person, json } => autopilot::digest(&ctx, &person, json),
+        Command::Outbox(command) => autopilot::outbox(&ctx, command),
         Command::Usage { json, limit } => usage(ctx.platform()?, limit, json),
         Command::Tools { json } => tools(ctx.platform()?, json),
         Command::Demo => demo(ctx.platform()?),
@@ -277,7 +305,7 @@ fn settings(platform: &Platform, command: SettingsCommand) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `maestro people add|list`: one tool call each.
+/// `maestro people add|update|list`: one tool call each.
 fn people(ctx: &Ctx, command: PeopleCommand) -> Result<ExitCode> {
     let (tool, args, json) = match command {
         PeopleCommand::Add {
@@ -286,10 +314,25 @@ fn people(ctx: &Ctx, command: PeopleCommand) -> Result<ExitCode> {
             slack_id,
             skills,
             capacity,
+            timezone,
         } => (
             "add_person",
             object(
-                json!({"name": name, "email": email, "slack_id": slack_id, "skills": skills, "capacity": capacity}),
+                json!({"name": name, "email": email, "slack_id": slack_id, "skills": skills, "capacity": capacity, "timezone": timezone}),
+            ),
+            false,
+        ),
+        PeopleCommand::Update {
+            name,
+            email,
+            slack_id,
+            skills,
+            capacity,
+            timezone,
+        } => (
+            "update_person",
+            object(
+                json!({"name": name, "email": email, "slack_id": slack_id, "skills": skills, "capacity": capacity, "timezone": timezone}),
             ),
             false,
         ),

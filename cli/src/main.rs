@@ -85,6 +85,20 @@ enum Command {
     /// The scheduler: `scheduler tick` runs what is due now, once.
     #[command(subcommand)]
     Scheduler(autopilot::SchedulerCommand),
+    /// Set, list or cancel one-shot reminders.
+    #[command(subcommand)]
+    Reminders(autopilot::RemindersCommand),
+    /// A person's digest now: overdue, due soon, at risk, new for them.
+    Digest {
+        /// Whose ("me" for --as).
+        person: String,
+        /// As JSON {person, overdue, due_soon, at_risk, new_for_you, changed_since_last}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The messages the scheduler posted (reminders, digests).
+    #[command(subcommand)]
+    Outbox(autopilot::OutboxCommand),
     /// List the tools (names, descriptions, argument schemas).
     Tools {
         /// As JSON.

@@ -2,7 +2,7 @@
 //! ([`crate::api::table`]) and the tools' own JSON Schemas.
 
 use axum::Json;
-use maestro_tools::autopilot::Recurring;
+use maestro_tools::autopilot::{DigestReport, Recurring, ReminderView};
 use maestro_tools::store::Scope;
 use maestro_tools::store::{DatasetSummary, ModelSummary};
 use maestro_tools::{Person, Project, Task, ToolInfo, ToolOutput};
@@ -146,6 +146,9 @@ fn object_schemas() -> Map<String, Value> {
     responses.subschema_for::<ToolInfo>();
     responses.subschema_for::<ToolOutput>();
     responses.subschema_for::<Recurring>();
+    responses.subschema_for::<ReminderView>();
+    responses.subschema_for::<DigestReport>();
+    responses.subschema_for::<maestro_tools::store::Message>();
     responses.subschema_for::<ChatAnswer>();
     responses.subschema_for::<ProblemBody>();
     let mut requests = settings().for_deserialize().into_generator();

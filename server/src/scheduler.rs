@@ -1,7 +1,8 @@
 //! The scheduler inside the server: every [`ServerConfig::scheduler`]
-//! period, each workspace's [`maestro_tools::Platform::tick`]. Several
-//! servers may run it at once: the store's claims keep every occurrence
-//! to one task.
+//! period, each workspace's [`maestro_tools::Platform::tick`], then (when
+//! Slack is configured) the messages it posted go out as Slack DMs. Several
+//! servers may run it at once: the store's claims keep every occurrence to
+//! one task and every reminder and digest to one message.
 //!
 //! [`ServerConfig::scheduler`]: crate::ServerConfig::scheduler
 
@@ -54,7 +55,25 @@ async fn tick_all(state: &Arc<AppState>) {
 async fn tick_one(state: &Arc<AppState>, workspace: &str) -> Result<(), Problem> {
     let assistant = state.assistant(workspace).await?;
     let now = state.config.clock.now();
-    let report = blocking(move || Ok(assistant.platform().tick(now)?)).await?;
+    let ticker = assistant.clone();
+    let report = blocking(move || Ok(ticker.platform().tick(now)?)).await?;
+    log(workspace, &report);
+    if let Some(slack) = &state.slack {
+        match crate::slack::deliver(state, slack, workspace, assistant, now).await {
+            Ok(0) => {}
+            Ok(sent) => tracing::info!(workspace, sent, "the scheduler's messages went to Slack"),
+            Err(e) => tracing::error!(
+                workspace,
+                error = e,
+                "the outbox could not be sent to Slack"
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// Logs what a tick did.
+fn log(workspace: &str, report: &maestro_tools::autopilot::TickReport) {
     for created in &report.created {
         tracing::info!(
             workspace,
@@ -73,5 +92,23 @@ async fn tick_one(state: &Arc<AppState>, workspace: &str) -> Result<(), Problem>
             "a recurring task could not run"
         );
     }
-    Ok(())
+    for id in &report.reminded {
+        tracing::info!(workspace, reminder = id, "the scheduler posted a reminder");
+    }
+    for digest in &report.digests {
+        tracing::info!(
+            workspace,
+            person = digest.person,
+            sent = digest.sent,
+            "a daily digest"
+        );
+    }
+    for failed in &report.failed_jobs {
+        tracing::warn!(
+            workspace,
+            job = failed.job,
+            error = failed.error,
+            "a job could not run"
+        );
+    }
 }

@@ -60,7 +60,7 @@ pub struct NewMessage {
 }
 
 /// A message in the outbox.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Message {
     /// Number, in the order messages were posted.
     pub id: i64,
@@ -72,7 +72,7 @@ pub struct Message {
     pub kind: String,
     /// Plain text.
     pub text: String,
-    /// Data.
+    /// Data: a digest's lists and signature, Slack Block Kit `blocks`.
     pub body: Value,
     /// When it was posted.
     pub created_at: DateTime<Utc>,
@@ -220,8 +220,9 @@ pub(super) fn message_from(r: &impl Columns) -> Result<Message, StoreError> {
 pub(super) fn messages_query(mark: char) -> String {
     format!(
         "SELECT {MESSAGE_COLUMNS} FROM outbox WHERE workspace_id = {mark}1
-         AND ({mark}2 IS NULL OR lower(person) = lower({mark}2))
-         AND ({mark}3 IS NULL OR kind = {mark}3) ORDER BY id DESC LIMIT {mark}4"
+         AND (CAST({mark}2 AS TEXT) IS NULL OR lower(person) = lower(CAST({mark}2 AS TEXT)))
+         AND (CAST({mark}3 AS TEXT) IS NULL OR kind = CAST({mark}3 AS TEXT))
+         ORDER BY id DESC LIMIT {mark}4"
     )
 }
 

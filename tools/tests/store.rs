@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use maestro_tools::store::{
-    ModelRecord, NewDataset, NewModel, PgStore, Scope, SqliteStore, Stage, Workspace,
-    token_sessions,
+    ModelRecord, NewDataset, NewMessage, NewModel, NewReminder, PgStore, Scope, SqliteStore, Stage,
+    Workspace, token_sessions,
 };
 use maestro_tools::{
     AuditRecord, NewPerson, NewTask, Priority, Status, StatusFilter, Store, StoreError, Task,
@@ -43,6 +43,9 @@ on_every_backend!(
     importing_people_updates_the_team_all_or_nothing,
     recurring_rules_are_numbered_per_workspace_kept_whole_and_changed,
     racing_claims_of_one_key_create_one_task,
+    reminders_are_numbered_kept_whole_and_change_state,
+    racing_posts_of_one_key_put_one_message_in_the_outbox,
+    people_keep_their_time_zone_through_imports,
 );
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -1039,5 +1042,161 @@ fn racing_claims_of_one_key_create_one_task(b: &Backend) {
             .create_task_once("rule:2:1", task("x"), now())
             .unwrap()
             .is_some()
+    );
+}
+
+fn reminders_are_numbered_kept_whole_and_change_state(b: &Backend) {
+    let store = b.store("default");
+    let other = b.store(&b.name("other"));
+    let reminder = |person: &str| NewReminder {
+        person: person.into(),
+        text: "call the broker".into(),
+        at: at("2026-12-08T14:00:00Z"),
+        timezone: "Europe/Berlin".into(),
+        created_by: Some("Ann".into()),
+    };
+    let first = store.add_reminder(&reminder("Ann"), now()).unwrap();
+    let second = store.add_reminder(&reminder("Bo"), now()).unwrap();
+    let elsewhere = other.add_reminder(&reminder("Cy"), now()).unwrap();
+    assert_eq!((first.id, second.id, elsewhere.id), (1, 2, 1));
+    assert_eq!(
+        (
+            first.person.as_str(),
+            first.at,
+            first.timezone.as_str(),
+            first.created_by.as_deref(),
+            first.state.as_str(),
+            first.created_at
+        ),
+        (
+            "Ann",
+            at("2026-12-08T14:00:00Z"),
+            "Europe/Berlin",
+            Some("Ann"),
+            "pending",
+            now()
+        )
+    );
+    let sent = store.set_reminder_state(2, "sent").unwrap();
+    assert_eq!(sent.state, "sent");
+    let states: Vec<String> = store
+        .reminders()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.state)
+        .collect();
+    assert_eq!(states, ["pending", "sent"]);
+    assert!(matches!(
+        store.set_reminder_state(9, "sent"),
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+fn racing_posts_of_one_key_put_one_message_in_the_outbox(b: &Backend) {
+    let racers: Vec<Arc<dyn Store>> = (0..8).map(|_| Arc::from(b.store("default"))).collect();
+    let message = |day: u32| NewMessage {
+        person: "Ann".into(),
+        kind: "digest".into(),
+        text: format!("day {day}"),
+        body: json!({"signature": day}),
+    };
+    let posted: Vec<Vec<i64>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = racers
+            .iter()
+            .map(|store| {
+                scope.spawn(move || {
+                    (0..10)
+                        .filter_map(|day| {
+                            store
+                                .post_once(&format!("digest:Ann:{day}"), &message(day), now())
+                                .unwrap()
+                                .map(|m| m.id)
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut ids: Vec<i64> = posted.into_iter().flatten().collect();
+    ids.sort_unstable();
+    assert_eq!(ids, (1..=10).collect::<Vec<_>>(), "each key posted once");
+    let store = b.store("default");
+    let newest = store.messages(Some("ann"), Some("digest"), 3).unwrap();
+    let ids: Vec<i64> = newest.iter().map(|m| m.id).collect();
+    assert_eq!(ids, [10, 9, 8], "newest first, any case of the name");
+    assert_eq!(newest[0].state, "kept");
+    assert!(newest[0].body["signature"].is_number());
+    assert!(store.messages(Some("Bo"), None, 10).unwrap().is_empty());
+    assert!(
+        store
+            .messages(None, Some("reminder"), 10)
+            .unwrap()
+            .is_empty()
+    );
+    // A bare claim is taken once, and seen.
+    assert!(!store.claimed("digest:Bo:1").unwrap());
+    assert!(store.claim("digest:Bo:1", now()).unwrap());
+    assert!(!store.claim("digest:Bo:1", now()).unwrap());
+    assert!(store.claimed("digest:Bo:1").unwrap());
+    // A message is taken by one sender, then recorded.
+    assert!(
+        store
+            .move_message(10, "kept", "sending", None, None)
+            .unwrap()
+    );
+    assert!(
+        !store
+            .move_message(10, "kept", "sending", None, None)
+            .unwrap()
+    );
+    let failed = Some("chat.postMessage: Slack said \"channel_not_found\"");
+    assert!(
+        store
+            .move_message(10, "sending", "failed", Some("slack"), failed)
+            .unwrap()
+    );
+    let last = &store.messages(None, None, 1).unwrap()[0];
+    assert_eq!(
+        (
+            last.state.as_str(),
+            last.channel.as_deref(),
+            last.error.as_deref()
+        ),
+        ("failed", Some("slack"), failed)
+    );
+}
+
+fn people_keep_their_time_zone_through_imports(b: &Backend) {
+    let store = b.store("default");
+    store
+        .add_person(NewPerson {
+            timezone: Some("Europe/Berlin".into()),
+            ..person("Ann")
+        })
+        .unwrap();
+    store.add_person(person("Bo")).unwrap();
+    // An import without a zone keeps Ann's; one with a zone sets Bo's.
+    store
+        .merge_people(vec![
+            NewPerson {
+                capacity: Some(20.0),
+                ..person("Ann")
+            },
+            NewPerson {
+                timezone: Some("Asia/Tokyo".into()),
+                ..person("Bo")
+            },
+        ])
+        .unwrap();
+    let zones: Vec<Option<String>> = store
+        .list_people()
+        .unwrap()
+        .into_iter()
+        .map(|p| p.timezone)
+        .collect();
+    assert_eq!(
+        zones,
+        [Some("Europe/Berlin".into()), Some("Asia/Tokyo".into())]
     );
 }

@@ -3,6 +3,7 @@
 
 mod assets;
 mod chat;
+mod notify;
 mod recurring;
 mod tasks;
 mod team;
@@ -63,6 +64,7 @@ pub fn table() -> Vec<Route> {
     routes.extend(tools::routes());
     routes.extend(tasks::routes());
     routes.extend(recurring::routes());
+    routes.extend(notify::routes());
     routes.extend(team::routes());
     routes.extend(assets::routes());
     routes.extend(crate::slack::table());

@@ -9,6 +9,7 @@
 //! acknowledgement, as Slack requires).
 
 mod blocks;
+mod deliver;
 mod handle;
 mod home;
 mod live;
@@ -183,6 +184,8 @@ impl Slack {
         }
     }
 }
+
+pub use deliver::deliver;
 
 /// The Slack routes (documented with the others).
 pub fn table() -> Vec<Route> {

@@ -28,7 +28,8 @@ pub struct DigestReport {
     pub at_risk: Vec<AtRisk>,
     /// Tasks assigned to them since their last digest (or the last day).
     pub new_for_you: Vec<Task>,
-    /// Whether any of this differs from their last digest (true when there was none).
+    /// Whether there is news since their last digest: a new task, or a
+    /// change in the other lists (true when there was no digest before).
     pub changed_since_last: bool,
 }
 
@@ -50,9 +51,10 @@ impl DigestReport {
             && self.new_for_you.is_empty()
     }
 
-    /// What the digest says, in a form that changes only when it does: each
-    /// list's tasks with their due dates and priorities (not the risk
-    /// figures, which move a little every day).
+    /// What the digest says about standing work, in a form that changes
+    /// only when it does: each list's tasks with their due dates and
+    /// priorities (not the risk figures, which move a little every day; not
+    /// the new tasks, which are news by themselves).
     fn signature(&self) -> String {
         let list = |tasks: &mut dyn Iterator<Item = &Task>| -> String {
             tasks
@@ -61,11 +63,10 @@ impl DigestReport {
                 .join(",")
         };
         format!(
-            "overdue {} | soon {} | risk {} | new {}",
+            "overdue {} | soon {} | risk {}",
             list(&mut self.overdue.iter()),
             list(&mut self.due_soon.iter()),
             list(&mut self.at_risk.iter().map(|r| &r.task)),
-            list(&mut self.new_for_you.iter()),
         )
     }
 
@@ -179,9 +180,10 @@ impl<'a> Digester<'a> {
             new_for_you: pick(&|t| t.created_at > since),
             changed_since_last: true,
         };
-        report.changed_since_last = last.is_none_or(|m| {
-            m.body.get("signature").and_then(Value::as_str) != Some(&report.signature())
-        });
+        report.changed_since_last = !report.new_for_you.is_empty()
+            || last.is_none_or(|m| {
+                m.body.get("signature").and_then(Value::as_str) != Some(&report.signature())
+            });
         Ok(report)
     }
 

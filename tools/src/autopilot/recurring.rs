@@ -114,7 +114,14 @@ impl RecurringSpec {
 
 /// An IANA time zone name, checked.
 pub fn parse_zone(name: &str) -> Result<Tz, String> {
-    name.trim().parse::<Tz>().map_err(|_| {
+    let name = name.trim();
+    let any_case = || {
+        chrono_tz::TZ_VARIANTS
+            .iter()
+            .find(|z| z.name().eq_ignore_ascii_case(name))
+            .copied()
+    };
+    name.parse::<Tz>().ok().or_else(any_case).ok_or_else(|| {
         format!("{name:?} is not a time zone; give an IANA name such as Europe/Berlin, America/New_York or UTC")
     })
 }

@@ -10,7 +10,7 @@ use crate::platform::Platform;
 use crate::store::names;
 use crate::store::{AuditRecord, Dataset, ModelRecord, UsageRecord};
 use crate::tool::ToolError;
-use maestro_store::{Person, Status, Task, TaskFilter};
+use maestro_store::{Message, Person, Status, Task, TaskFilter};
 
 /// A project with its task counts.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -57,6 +57,26 @@ impl Query<'_> {
         self.audit("task", json!({"id": id}), task, |t| {
             format!("task {}", t.id)
         })
+    }
+
+    /// The newest `limit` messages in the outbox, newest first; only
+    /// `person`'s (found as [`Query::person`] finds them) when given.
+    pub fn outbox(&self, person: Option<&str>, limit: usize) -> Result<Vec<Message>, ToolError> {
+        let name = person
+            .map(|p| self.find_person(p))
+            .transpose()?
+            .map(|p| p.name);
+        let messages = self
+            .platform
+            .store()
+            .messages(name.as_deref(), None, limit)
+            .map_err(ToolError::from);
+        self.audit(
+            "outbox",
+            json!({"person": name, "limit": limit}),
+            messages,
+            |m| format!("{} messages", m.len()),
+        )
     }
 
     /// The team, by name.

@@ -12,7 +12,10 @@ use crate::autopilot::scheduler::{
 use crate::autopilot::{Digester, RecurringSpec};
 use crate::platform::Platform;
 use crate::tool::{Context, ToolError};
-use maestro_store::{AuditRecord, NewMessage, NewTask, Reminder, StoredRule, Task};
+use maestro_store::{AuditRecord, Message, NewMessage, NewTask, Reminder, StoredRule, Task};
+
+/// How many of the newest outbox messages a Slack delivery looks at.
+const DELIVERY_WINDOW: usize = 500;
 
 impl Platform {
     /// Runs everything due at `now` once: each active recurring task's
@@ -170,5 +173,44 @@ impl Platform {
             result: serde_json::to_value(task).unwrap_or_default(),
         };
         let _ = self.store().record(&record);
+    }
+}
+
+impl Platform {
+    /// The outbox messages posted since `since` and only kept so far, for
+    /// people with a Slack id, oldest first, each with that id: what a Slack
+    /// bot has to deliver.
+    pub fn slack_deliveries(
+        &self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(Message, String)>, ToolError> {
+        let people = self.store().list_people()?;
+        let mut out: Vec<(Message, String)> = self
+            .store()
+            .messages(None, None, DELIVERY_WINDOW)?
+            .into_iter()
+            .filter(|m| m.state == "kept" && m.created_at >= since)
+            .filter_map(|m| {
+                let person = people.iter().find(|p| p.name == m.person)?;
+                let slack = person.slack_id.clone()?;
+                Some((m, slack))
+            })
+            .collect();
+        out.reverse();
+        Ok(out)
+    }
+
+    /// Moves outbox message `id` from state `from` to `to` (with where it
+    /// went or why it failed); false when it was not in `from`, because
+    /// another sender took it.
+    pub fn move_message(
+        &self,
+        id: i64,
+        from: &str,
+        to: &str,
+        channel: Option<&str>,
+        error: Option<&str>,
+    ) -> Result<bool, ToolError> {
+        Ok(self.store().move_message(id, from, to, channel, error)?)
     }
 }
