@@ -1,6 +1,7 @@
-//! The scheduler runs each occurrence exactly once: eight `maestro scheduler
-//! tick` processes at the same moment, day after day, over a hundred
-//! recurring tasks, on a SQLite file and on PostgreSQL.
+//! The scheduler runs each job exactly once: eight `maestro scheduler tick`
+//! processes at the same moment, day after day, over a hundred recurring
+//! tasks, thirty reminders and ten people's daily digests, on a SQLite file
+//! and on PostgreSQL.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -13,6 +14,8 @@ use serde_json::json;
 const RULES: usize = 100;
 const DAYS: u64 = 10;
 const TICKERS: usize = 8;
+const PEOPLE: usize = 10;
+const REMINDERS: usize = 30;
 
 fn first_day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 12, 7).unwrap()
@@ -77,7 +80,10 @@ fn ticks_make_each_occurrence_once(url: Option<&str>, workspace: &str) {
             )
             .unwrap();
     }
+    add_people_and_reminders(&platform);
     drop(platform);
+    let mut digests: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut reminded: BTreeMap<i64, usize> = BTreeMap::new();
     for d in 0..DAYS {
         let day = first_day() + Days::new(d);
         let outputs: Vec<Output> = std::thread::scope(|scope| {
@@ -92,8 +98,40 @@ fn ticks_make_each_occurrence_once(url: Option<&str>, workspace: &str) {
                 "{day}: {}",
                 String::from_utf8_lossy(&out.stderr)
             );
+            let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let report = &report[workspace];
+            for d in report["digests"].as_array().unwrap() {
+                let key = (d["person"].to_string(), d["day"].to_string());
+                *digests.entry(key).or_default() += 1;
+            }
+            for id in report["reminded"].as_array().unwrap() {
+                *reminded.entry(id.as_i64().unwrap()).or_default() += 1;
+            }
         }
     }
+    let working_days = (0..DAYS)
+        .filter(|d| {
+            (first_day() + Days::new(*d))
+                .weekday()
+                .num_days_from_monday()
+                < 5
+        })
+        .count();
+    let twice = digests.values().filter(|n| **n > 1).count();
+    println!(
+        "{TICKERS} tickers × {PEOPLE} people × {working_days} working days: {} digests due, {twice} twice; {} of {REMINDERS} reminders, {} twice",
+        digests.len(),
+        reminded.len(),
+        reminded.values().filter(|n| **n > 1).count()
+    );
+    assert_eq!(
+        digests.len(),
+        PEOPLE * working_days,
+        "a digest for each person and working day"
+    );
+    assert_eq!(twice, 0);
+    assert_eq!(reminded.len(), REMINDERS);
+    assert!(reminded.values().all(|n| *n == 1), "{reminded:?}");
     let platform = Platform::connect(home.path(), workspace, clock, &backends).unwrap();
     let all = TaskFilter {
         status: Some(StatusFilter::All),
@@ -122,7 +160,44 @@ fn ticks_make_each_occurrence_once(url: Option<&str>, workspace: &str) {
         "{TICKERS} tickers × {RULES} rules × {DAYS} days: {total} occurrences, {duplicates} duplicates, {missing} missing"
     );
     assert_eq!((duplicates, missing), (0, 0));
+    made.retain(|title, _| !title.starts_with("work "));
     assert!(made.is_empty(), "tasks from nowhere: {made:?}");
+}
+
+/// Ten people (one in Tokyo), each with tasks falling due over the days,
+/// and reminders spread over the days.
+fn add_people_and_reminders(platform: &Platform) {
+    for p in 0..PEOPLE {
+        let zone = if p == 0 { "Asia/Tokyo" } else { "UTC" };
+        platform
+            .call(
+                None,
+                "add_person",
+                json!({"name": format!("Person {p}"), "timezone": zone}),
+            )
+            .unwrap();
+        for k in 0..3 {
+            let due = first_day() + Days::new((p + 4 * k) as u64);
+            platform
+                .call(
+                    None,
+                    "create_task",
+                    json!({"title": format!("work {p}.{k}"), "assignee": format!("Person {p}"), "due": due}),
+                )
+                .unwrap();
+        }
+    }
+    for r in 0..REMINDERS {
+        let day = first_day() + Days::new(r as u64 % DAYS);
+        platform
+            .call(
+                None,
+                "create_reminder",
+                json!({"text": format!("reminder {r}"), "person": format!("Person {}", r % PEOPLE),
+                       "at": format!("{day}T11:00")}),
+            )
+            .unwrap();
+    }
 }
 
 #[test]

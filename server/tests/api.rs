@@ -1252,6 +1252,31 @@ async fn every_field_a_response_carries_is_in_its_schema() {
             None,
             200,
         ),
+        (
+            Method::POST,
+            "/v1/reminders",
+            "/v1/reminders",
+            Some(
+                json!({"text": "call the broker", "at": "2026-11-27T15:00", "person": "Bob Smith"}),
+            ),
+            201,
+        ),
+        (Method::GET, "/v1/reminders", "/v1/reminders", None, 200),
+        (
+            Method::DELETE,
+            "/v1/reminders/1",
+            "/v1/reminders/{id}",
+            None,
+            200,
+        ),
+        (
+            Method::GET,
+            "/v1/digest/bob",
+            "/v1/digest/{person}",
+            None,
+            200,
+        ),
+        (Method::GET, "/v1/outbox", "/v1/outbox", None, 200),
         (Method::GET, "/v1/people", "/v1/people", None, 200),
         (
             Method::GET,
@@ -1598,4 +1623,60 @@ async fn recurring_tasks_over_rest_are_checked_paused_and_cancelled() {
     assert_eq!(status, 200);
     assert_eq!(s.get("/v1/recurring", &read).await.1, json!([]));
     problem(s.req(Method::DELETE, "/v1/recurring/7", &t), 404).await;
+}
+
+#[tokio::test]
+async fn reminders_digests_and_the_outbox_over_rest() {
+    let s = support::start(|_| {}).await;
+    let t = s.workspace("acme", None, Scope::Write);
+    let read = s.token("acme", Scope::Read);
+    let (status, _) = s
+        .post(
+            "/v1/people",
+            &t,
+            json!({"name": "Bob Smith", "timezone": "Europe/Berlin"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let task = json!({"title": "Ship the release", "assignee": "Bob Smith", "due": "2026-11-27"});
+    assert_eq!(s.post("/v1/tasks", &t, task).await.0, 201);
+    let past = problem(
+        s.req(Method::POST, "/v1/reminders", &t)
+            .json(&json!({"text": "x", "at": "2026-11-26T09:00", "person": "Bob Smith"})),
+        422,
+    )
+    .await;
+    assert!(past.contains("has passed"), "{past}");
+    problem(
+        s.req(Method::POST, "/v1/reminders", &read)
+            .json(&json!({"text": "x", "at": "2026-11-27T09:00", "person": "Bob Smith"})),
+        403,
+    )
+    .await;
+    let response = s
+        .req(Method::POST, "/v1/reminders", &t)
+        .json(&json!({"text": "call the broker", "at": "2026-11-27T09:00", "person": "bob", "timezone": "Europe/Berlin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    assert_eq!(response.headers()["location"], "/v1/reminders/1");
+    let (_, listed) = s.get("/v1/reminders?person=Bob%20Smith", &read).await;
+    assert_eq!(
+        (listed[0]["at"].clone(), listed[0]["timezone"].clone()),
+        (json!("2026-11-27T09:00"), json!("Europe/Berlin"))
+    );
+    let (status, digest) = s.get("/v1/digest/bob", &read).await;
+    assert_eq!(status, 200);
+    assert_eq!(digest["person"], "Bob Smith");
+    assert_eq!(digest["due_soon"][0]["title"], "Ship the release");
+    assert_eq!(digest["changed_since_last"], true);
+    let unknown = problem(s.req(Method::GET, "/v1/digest/zed", &read), 422).await;
+    assert!(unknown.contains("zed"), "{unknown}");
+    let (status, _) = send(s.req(Method::DELETE, "/v1/reminders/1", &t)).await;
+    assert_eq!(status, 200);
+    assert_eq!(s.get("/v1/reminders", &read).await.1, json!([]));
+    problem(s.req(Method::DELETE, "/v1/reminders/7", &t), 404).await;
+    assert_eq!(s.get("/v1/outbox", &read).await.1, json!([]));
+    problem(s.req(Method::GET, "/v1/outbox?limit=0", &read), 400).await;
 }

@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use maestro_server::{SlackConfig, slack_signature};
-use maestro_tools::store::Scope;
+use maestro_tools::store::{Directory, Scope};
 use serde_json::{Value, json};
 use support::{Server, problem, start};
 
@@ -1295,5 +1295,119 @@ async fn a_burst_of_changes_ends_with_a_tab_that_shows_them_all() {
     assert!(
         (0..12).all(|i| last.contains(&format!("Imported task {i}"))),
         "{last}"
+    );
+}
+
+/// A home with the workspace `acme` (Slack team T1) where, an hour before
+/// the tests' now, Bob (with a Slack id), Ann (without one) and Cy (whose
+/// Slack id Slack refuses) were each given a task due tomorrow, and Bob a
+/// reminder due a minute before now.
+fn home_with_news() -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    maestro_tools::store::SqliteDirectory::open(&home.path().join("maestro.db"))
+        .unwrap()
+        .create_workspace("acme", Some("T1"))
+        .unwrap();
+    let earlier = maestro_tools::Clock::parse("2026-11-26T09:00:00Z").unwrap();
+    let platform = maestro_tools::Platform::open(home.path(), "acme", earlier).unwrap();
+    let call = |tool: &str, args: Value| platform.call(None, tool, args).unwrap();
+    for (name, slack_id) in [
+        ("Bob Smith", Some("U_BOB")),
+        ("Ann Lee", None),
+        ("Cy Park", Some("C_PRIVATE")),
+    ] {
+        call("add_person", json!({"name": name, "slack_id": slack_id}));
+        call(
+            "create_task",
+            json!({"title": format!("{name}'s report"), "assignee": name, "due": "2026-11-27"}),
+        );
+    }
+    call(
+        "create_reminder",
+        json!({"text": "call the broker", "at": "2026-11-26T09:59", "person": "Bob Smith"}),
+    );
+    home
+}
+
+#[tokio::test]
+async fn the_schedulers_reminders_and_digests_reach_people_as_slack_dms_once() {
+    let (slack, posts) = fake_slack(None).await;
+    let server = support::start_in(home_with_news(), |c| {
+        c.slack = Some(SlackConfig {
+            signing_secret: SECRET.into(),
+            bot_token: "xoxb-test".into(),
+            api_url: format!("{slack}/api"),
+            app_token: None,
+        });
+        c.scheduler = Some(Duration::from_millis(50));
+    })
+    .await;
+    let token = server.token("acme", Scope::Read);
+    let mut outbox = Value::Null;
+    for _ in 0..400 {
+        outbox = server.get("/v1/outbox", &token).await.1;
+        let settled = outbox.as_array().is_some_and(|all| {
+            all.len() == 4
+                && all.iter().all(|m| m["state"] != "sending")
+                && all.iter().filter(|m| m["state"] != "kept").count() == 3
+        });
+        if settled {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let state = |person: &str, kind: &str| -> (String, String) {
+        let m = outbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["person"] == person && m["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} for {person}: {outbox}"));
+        (
+            m["state"].as_str().unwrap().to_string(),
+            m["error"].as_str().unwrap_or_default().to_string(),
+        )
+    };
+    assert_eq!(state("Bob Smith", "digest").0, "sent");
+    assert_eq!(state("Bob Smith", "reminder").0, "sent");
+    assert_eq!(
+        state("Ann Lee", "digest").0,
+        "kept",
+        "no Slack id: the outbox"
+    );
+    let (cy, error) = state("Cy Park", "digest");
+    assert_eq!(cy, "failed");
+    assert!(error.contains("not_in_channel"), "{error}");
+    // More ticks send nothing again.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let to_bob: Vec<Value> = posts
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(method, _, body)| method == "chat.postMessage" && body["channel"] == "U_BOB")
+        .map(|(_, auth, body)| {
+            assert_eq!(auth, "Bearer xoxb-test");
+            body.clone()
+        })
+        .collect();
+    assert_eq!(to_bob.len(), 2, "{to_bob:?}");
+    let digest = to_bob
+        .iter()
+        .find(|b| b["text"].as_str().unwrap().starts_with("Your digest"))
+        .unwrap();
+    assert_eq!(digest["blocks"][0]["type"], "header");
+    assert_eq!(
+        digest["blocks"][0]["text"]["text"],
+        "Your digest for Thursday 26 November"
+    );
+    assert!(
+        digest["blocks"].to_string().contains("Bob Smith's report"),
+        "{digest}"
+    );
+    assert!(
+        to_bob
+            .iter()
+            .any(|b| b["text"] == "Reminder: call the broker"),
+        "{to_bob:?}"
     );
 }

@@ -30,11 +30,18 @@ pub struct Server {
     task: Option<JoinHandle<Result<(), maestro_server::ServerError>>>,
 }
 
-/// The workspaces `acme` and `beta` with a write token each, and the server.
+/// A server over a new temporary home.
 pub async fn start(configure: impl FnOnce(&mut ServerConfig)) -> Server {
+    start_in(tempfile::tempdir().unwrap(), configure).await
+}
+
+/// A server over `home` (which may hold workspaces already).
+pub async fn start_in(
+    home: tempfile::TempDir,
+    configure: impl FnOnce(&mut ServerConfig),
+) -> Server {
     // reqwest is built without a default crypto provider (no aws-lc).
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let home = tempfile::tempdir().unwrap();
     let directory = Arc::new(SqliteDirectory::open(&home.path().join("maestro.db")).unwrap());
     let mut config = ServerConfig::new(clock());
     config.uploads = Some(home.path().join("uploads"));

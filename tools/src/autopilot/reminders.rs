@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::recurring::parse_zone;
 use crate::tool::{Context, Display, Effect, Table, ToolError, ToolOutput, TypedTool};
 use crate::work::check_task_text;
-use maestro_store::{NewReminder, Reminder};
+use maestro_store::{NewReminder, Reminder, StoreError};
 
 /// A reminder as the tools show it: its time in its own zone.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -246,12 +246,9 @@ impl TypedTool for CancelReminder {
             .reminders()?
             .into_iter()
             .find(|r| r.id == a.id)
-            .ok_or_else(|| {
-                ToolError::invalid(
-                    Self::NAME,
-                    "id",
-                    format!("there is no reminder {}; `list reminders` shows them", a.id),
-                )
+            .ok_or_else(|| StoreError::NotFound {
+                what: "reminder",
+                key: a.id.to_string(),
             })?;
         if reminder.state != "pending" {
             return Err(ToolError::invalid(
