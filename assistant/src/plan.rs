@@ -75,6 +75,12 @@ pub struct Focus {
     /// The last call that changed something.
     #[serde(default)]
     pub last: Option<Call>,
+    /// The recurring task last created, changed or named.
+    #[serde(default)]
+    pub recurring: Option<i64>,
+    /// The reminder last set or named.
+    #[serde(default)]
+    pub reminder: Option<i64>,
 }
 
 impl Focus {
@@ -86,7 +92,19 @@ impl Focus {
                 .and_then(Value::as_str)
                 .map(str::to_string)
         };
+        let family = Family::of(&call.tool);
         match data {
+            // A recurring task or a reminder is not a task: "cancel it" after
+            // setting one means it.
+            _ if family != Family::Task => {
+                let id = data["id"]
+                    .as_i64()
+                    .or_else(|| call.arguments.get("id").and_then(Value::as_i64));
+                match family {
+                    Family::Recurring => self.recurring = id.or(self.recurring),
+                    _ => self.reminder = id.or(self.reminder),
+                }
+            }
             Value::Array(items) if call.tool == "list_tasks" => {
                 self.tasks = items.iter().filter_map(|t| t["id"].as_i64()).collect();
                 self.task = match self.tasks.as_slice() {
@@ -130,6 +148,39 @@ impl Focus {
             || call.tool == "assign_task"
         {
             self.last = Some(call.clone());
+        }
+    }
+}
+
+/// What kind of thing a tool's `id` numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// A task (and anything else: the default).
+    Task,
+    /// A recurring task.
+    Recurring,
+    /// A reminder.
+    Reminder,
+}
+
+impl Family {
+    /// The family of tool `name`'s `id`.
+    pub fn of(name: &str) -> Self {
+        if name.contains("recurring") {
+            Self::Recurring
+        } else if name.contains("reminder") {
+            Self::Reminder
+        } else {
+            Self::Task
+        }
+    }
+
+    /// The one of this family in `focus`, when it is not a task.
+    pub fn in_focus(self, focus: &Focus) -> Option<i64> {
+        match self {
+            Self::Task => None,
+            Self::Recurring => focus.recurring,
+            Self::Reminder => focus.reminder,
         }
     }
 }
@@ -293,5 +344,24 @@ mod tests {
         let list = Call::new("list_tasks", Map::new());
         focus.after(&list, &json!([{"id": 1}, {"id": 3}]));
         assert_eq!((focus.task, focus.tasks), (None, vec![1, 3]));
+    }
+
+    #[test]
+    fn recurring_tasks_and_reminders_have_a_focus_of_their_own() {
+        let mut focus = Focus::default();
+        let task = Call::new("create_task", Map::new());
+        focus.after(&task, &json!({"id": 4, "title": "fix the login bug"}));
+        let rule = Call::new("create_recurring_task", Map::new());
+        focus.after(&rule, &json!({"id": 2, "title": "send the report"}));
+        let reminder = Call::new("create_reminder", Map::new());
+        focus.after(&reminder, &json!({"id": 7, "text": "call the broker"}));
+        assert_eq!(
+            (focus.task, focus.recurring, focus.reminder),
+            (Some(4), Some(2), Some(7)),
+            "the recurring task is not taken for task 2"
+        );
+        assert_eq!(Family::of("cancel_reminder").in_focus(&focus), Some(7));
+        assert_eq!(Family::of("update_recurring").in_focus(&focus), Some(2));
+        assert_eq!(Family::of("complete_task").in_focus(&focus), None);
     }
 }

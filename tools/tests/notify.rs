@@ -102,6 +102,13 @@ fn a_reminder_in_another_zone_and_a_cancelled_one() {
         "create_reminder",
         json!({"text": "water the plants", "at": "2026-12-07T11:00", "person": "Bob Smith"}),
     );
+    let day_alone = call(
+        &p,
+        "create_reminder",
+        json!({"text": "pay the invoices", "at": "2026-12-09", "person": "Bob Smith"}),
+    );
+    assert_eq!(day_alone["at"], "2026-12-09T09:00", "a day alone is 09:00");
+    call(&p, "cancel_reminder", json!({"id": day_alone["id"]}));
     call(&p, "cancel_reminder", json!({"id": cancelled["id"]}));
     // 09:00 in Berlin is 08:00 UTC.
     assert!(
@@ -296,6 +303,15 @@ fn people_get_time_zones_checked_and_recurring_tasks_take_the_assignees() {
     );
     assert_eq!(bob["timezone"], "Europe/Berlin");
     assert_eq!(bob["capacity"], 36.0, "other details stay");
+    let carol = call(
+        &p,
+        "update_person",
+        json!({"name": "carol", "timezone": "new york"}),
+    );
+    assert_eq!(
+        carol["timezone"], "America/New_York",
+        "a city names its zone"
+    );
     let rule = call(
         &p,
         "create_recurring_task",

@@ -7,6 +7,7 @@ use maestro_tools::Platform;
 use serde_json::{Map, Value, json};
 
 use crate::nlu::lexicon::Lexicon;
+use crate::nlu::moments::day_of;
 use crate::nlu::spans::{SpanKind, recognise};
 use crate::nlu::tokens::tokenize;
 use crate::plan::{Call, Focus};
@@ -73,6 +74,14 @@ pub fn task(words: &str, focus: &Focus, platform: &Platform, lex: &Lexicon) -> O
         (None, [only]) if points => Some(*only),
         _ => None,
     }
+}
+
+/// Whether `words` point at something already in the conversation ("it",
+/// "that", "this one").
+pub fn points(words: &str) -> bool {
+    tokenize(words)
+        .iter()
+        .any(|t| POINTERS.contains(&t.lower.as_str()))
 }
 
 /// Openings of a follow-up that asks the same again about something else.
@@ -142,7 +151,7 @@ pub fn correction(text: &str, focus: &Focus, lex: &Lexicon) -> Option<Call> {
     arguments.insert("id".into(), json!(id));
     for span in &spans {
         let field = match span.kind {
-            SpanKind::Date => "due",
+            SpanKind::Date | SpanKind::Moment => "due",
             SpanKind::Priority => "priority",
             SpanKind::Person | SpanKind::Me => "assignee",
             SpanKind::Project => "project",
@@ -151,6 +160,7 @@ pub fn correction(text: &str, focus: &Focus, lex: &Lexicon) -> Option<Call> {
         };
         let value = match (&span.kind, &span.value) {
             (SpanKind::Me, _) => lex.actor.clone().map(Value::String),
+            (SpanKind::Moment, Value::String(at)) => day_of(at).map(|d| json!(d.to_string())),
             (_, Value::String(_) | Value::Number(_)) => Some(span.value.clone()),
             _ => None,
         };
@@ -208,7 +218,7 @@ mod tests {
         let clock = Clock::parse("2026-11-26T10:00:00Z").unwrap();
         let platform = Platform::in_memory(clock).unwrap();
         import::load_demo(&platform).unwrap();
-        let lex = Lexicon::of(&platform, Some("Alice Johnson"), clock.now().date_naive());
+        let lex = Lexicon::of(&platform, Some("Alice Johnson"), clock.now());
         (platform, lex)
     }
 

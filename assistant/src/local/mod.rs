@@ -33,7 +33,7 @@ use crate::nlu::spans::{SpanKind, recognise};
 use crate::nlu::spelling::{self, Vocabulary};
 use crate::nlu::tagger::{Tagger, units};
 use crate::nlu::tokens::tokenize;
-use crate::plan::{Call, Focus, Gap, Plan, Planner, Request};
+use crate::plan::{Call, Family, Focus, Gap, Plan, Planner, Request};
 
 /// What the planner says when a request asks for nothing it can do.
 const NO_ACTION: &str = include_str!("../../../prompts/no_action.md");
@@ -148,7 +148,7 @@ impl LocalPlanner {
     /// model planner's tool retrieval).
     pub fn likely_tools(&self, req: &Request<'_>) -> Vec<String> {
         let mut tools: Vec<String> = self.plan(req).calls.into_iter().map(|c| c.tool).collect();
-        let lex = Lexicon::of(req.platform, req.actor, req.now.date_naive());
+        let lex = Lexicon::of(req.platform, req.actor, req.now);
         let tokens = tokenize(req.text);
         let ranked = self.intents.classify(&tokens, &recognise(&tokens, &lex));
         // When the model's best reading is that nothing is asked, it offers nothing.
@@ -299,6 +299,16 @@ impl LocalPlanner {
             if let Some(id) = task_by_words(&words, req.platform) {
                 arguments.insert(field, json!(id));
             }
+        }
+        // "cancel it", "never mind that reminder": the recurring task or
+        // reminder in focus.
+        let family = Family::of(tool);
+        if let Some(id) = family.in_focus(req.focus).filter(|_| {
+            !arguments.contains_key("id")
+                && schema["properties"].get("id").is_some()
+                && focus::points(clause)
+        }) {
+            arguments.insert("id".into(), json!(id));
         }
         let mut gap = None;
         if let Some((field, name)) = filled.unknown_people.into_iter().next() {
@@ -1162,7 +1172,7 @@ fn grounding(req: &Request<'_>, data: &ml::MlGrounding) -> Grounding {
             .map(|d| (d.name.clone(), d.columns.clone()))
             .collect(),
         models: data.models.clone(),
-        ..Lexicon::of_team(req.platform, req.actor, req.now.date_naive())
+        ..Lexicon::of_team(req.platform, req.actor, req.now)
     };
     Grounding {
         people: lexicon.people.clone(),
@@ -1975,8 +1985,7 @@ mod tests {
     fn a_teammate_who_must_do_something_new_gets_a_task() {
         let platform = Platform::in_memory(maestro_tools::Clock::System).unwrap();
         maestro_tools::import::load_demo(&platform).unwrap();
-        let today = chrono::Utc::now().date_naive();
-        let lex = Lexicon::of(&platform, Some("Alice Johnson"), today);
+        let lex = Lexicon::of(&platform, Some("Alice Johnson"), chrono::Utc::now());
         assert!(person_must(
             "erin has to finalize the new logo by monday",
             &lex

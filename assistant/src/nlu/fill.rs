@@ -5,6 +5,7 @@
 
 use serde_json::{Map, Value, json};
 
+use super::moments::day_of;
 use super::spans::{Span, SpanKind};
 use super::tagger::{OUTSIDE, Unit};
 use super::tokens::Token;
@@ -80,6 +81,8 @@ struct Field {
     consts: Vec<String>,
     /// The JSON type of its items, when it is a list.
     items: Option<String>,
+    /// Its format, when the schema gives one (`date`).
+    format: Option<String>,
 }
 
 /// The argument at `path` ("due", or "changes.assignee" inside an object)
@@ -100,6 +103,7 @@ fn field_type(schema: &Value, path: &str) -> Option<Field> {
         ty: json_type(node).unwrap_or_else(|| "string".into()),
         consts,
         items: json_type(resolve(schema, &node["items"])),
+        format: node["format"].as_str().map(str::to_string),
     })
 }
 
@@ -218,6 +222,13 @@ fn put_span(out: &mut Filled, field: &str, kind: &Field, span: &Span, actor: Opt
             .value
             .as_f64()
             .map_or(Value::Null, |h| json!(h * 3600.0)),
+        // A moment given for a day is its day ("due friday at 3pm").
+        SpanKind::Moment if kind.format.as_deref() == Some("date") => {
+            match span.value.as_str().and_then(day_of) {
+                Some(day) => json!(day.to_string()),
+                None => return,
+            }
+        }
         _ => span.value.clone(),
     };
     let value = match kind.ty.as_str() {

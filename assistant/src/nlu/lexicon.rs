@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use maestro_tools::{Person, Platform};
 
 use super::dates::Conventions;
@@ -24,8 +24,10 @@ pub struct Lexicon {
     pub datasets: Vec<(String, Vec<String>)>,
     /// Model names.
     pub models: Vec<String>,
-    /// Today.
+    /// Today, in the workspace's time zone.
     pub today: NaiveDate,
+    /// Now, in the workspace's time zone (for "at 3pm", "in 2 hours").
+    pub now: NaiveDateTime,
     /// How dates are written and counted here.
     pub dates: Conventions,
 }
@@ -49,8 +51,8 @@ pub fn is_common_word(word: &str) -> bool {
 }
 
 impl Lexicon {
-    /// The workspace's names as they are now, for `actor` on `today`.
-    pub fn of(platform: &Platform, actor: Option<&str>, today: NaiveDate) -> Self {
+    /// The workspace's names as they are `now`, for `actor`.
+    pub fn of(platform: &Platform, actor: Option<&str>, now: DateTime<Utc>) -> Self {
         let names = platform.lookup(actor);
         let datasets = names
             .datasets()
@@ -77,14 +79,16 @@ impl Lexicon {
         Self {
             datasets,
             models,
-            ..Self::of_team(platform, actor, today)
+            ..Self::of_team(platform, actor, now)
         }
     }
 
     /// The team's names only (people, skills, projects), for a caller that
     /// has read the datasets and models already.
-    pub fn of_team(platform: &Platform, actor: Option<&str>, today: NaiveDate) -> Self {
+    pub fn of_team(platform: &Platform, actor: Option<&str>, now: DateTime<Utc>) -> Self {
         let names = platform.lookup(actor);
+        let zone = platform.workspace_settings().unwrap_or_default().zone;
+        let now = now.with_timezone(&zone).naive_local();
         let people = names.people().unwrap_or_default();
         let mut skills: Vec<String> = people
             .iter()
@@ -97,7 +101,8 @@ impl Lexicon {
             actor: actor.map(str::to_string),
             projects: names.project_names().unwrap_or_default(),
             skills,
-            today,
+            today: now.date(),
+            now,
             dates: Conventions::of(platform),
             ..Self::default()
         }

@@ -9,6 +9,7 @@ pub mod generate;
 pub mod intent;
 pub mod lexicon;
 pub mod linear;
+pub mod moments;
 pub mod pools;
 pub mod recurrence;
 pub mod rng;
@@ -110,8 +111,7 @@ pub fn parse(
     options: &crate::TurnOptions,
 ) -> Result<Parsed, String> {
     let platform = assistant.platform();
-    let today = platform.clock().now().date_naive();
-    let lex = Lexicon::of(platform, options.actor.as_deref(), today);
+    let lex = Lexicon::of(platform, options.actor.as_deref(), platform.clock().now());
     let model = IntentModel::shipped().map_err(|e| e.to_string())?;
     let tagger = Tagger::shipped().map_err(|e| e.to_string())?;
     let calls = assistant.preview(session, text, options)?;

@@ -124,7 +124,7 @@ const DATASETS: &[(&str, &[&str])] = &[
     ("digits", &["pixel_0_0", "pixel_3_4", "target"]),
 ];
 
-/// The made-up workspace, as the recognisers would see it on `today`.
+/// The made-up workspace, as the recognisers would see it on `today` at 10:00.
 pub fn lexicon(today: NaiveDate) -> Lexicon {
     let mut skills: Vec<String> = PEOPLE
         .iter()
@@ -153,6 +153,7 @@ pub fn lexicon(today: NaiveDate) -> Lexicon {
             .collect(),
         models: vec!["churn_v2".into(), "lead_scorer".into()],
         today,
+        now: today.and_hms_opt(10, 0, 0).unwrap_or_default(),
         dates: Default::default(),
     }
 }
@@ -254,6 +255,55 @@ const DESCRIPTIONS: &[&str] = &[
     "only happens on Firefox",
     "needs sign-off from finance",
     "the old one expires on the 20th",
+];
+
+/// Days with a time of day, as people say when something should happen.
+const MOMENTS: &[&str] = &[
+    "tomorrow at 3pm",
+    "tomorrow at 10am",
+    "tmrw at 9",
+    "at 4pm",
+    "at 3",
+    "at 11:30",
+    "at noon",
+    "this afternoon",
+    "this evening",
+    "tonight",
+    "in 2 hours",
+    "in an hour",
+    "in 30 minutes",
+    "in 15 mins",
+    "in half an hour",
+    "friday morning",
+    "monday at 9",
+    "on thursday at 2pm",
+    "wednesday afternoon",
+    "at 10 on friday",
+    "tomorrow morning",
+    "next monday at 10am",
+    "dec 17 at 16:00",
+    "at 5:30 pm",
+    "first thing tomorrow",
+    "tomorrow at lunch",
+];
+
+/// Time zones as people name them.
+const ZONES: &[&str] = &[
+    "Europe/Berlin",
+    "America/New_York",
+    "Asia/Tokyo",
+    "UTC",
+    "Europe/London",
+    "berlin",
+    "new york",
+    "london",
+    "tokyo",
+    "paris",
+    "los angeles",
+    "singapore",
+    "chicago",
+    "Australia/Sydney",
+    "Asia/Kolkata",
 ];
 
 const DATES: &[&str] = &[
@@ -539,6 +589,8 @@ pub fn value(kind: &str, rng: &mut Rng) -> Option<String> {
         "thing" => from(rng, OBJECTS),
         "description" => from(rng, DESCRIPTIONS),
         "date" => from(rng, DATES),
+        "moment" => from(rng, MOMENTS),
+        "zone" => from(rng, ZONES),
         "rule" => from(rng, RULES),
         "priority" => from(rng, PRIORITIES),
         "project" => project(rng),
@@ -575,6 +627,7 @@ pub fn value(kind: &str, rng: &mut Rng) -> Option<String> {
         "todo_status" => from(rng, &["todo", "to-do", "not started"]),
         "start_status" => from(rng, &["start", "begin", "kick off", "pick up"]),
         "me_object" => from(rng, &["me", "myself"]),
+        "i" => from(rng, &["I", "i"]),
         "done_verb" => from(rng, &["close", "complete", "finish", "close out"]),
         "done_status" => from(rng, &["done", "complete", "finished", "closed"]),
         "overdue" => from(rng, &["overdue", "that's overdue", "past due", "late"]),
@@ -592,6 +645,9 @@ pub const KINDS: &[&str] = &[
     "thing",
     "description",
     "date",
+    "moment",
+    "zone",
+    "i",
     "priority",
     "project",
     "tags",

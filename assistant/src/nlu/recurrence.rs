@@ -2,10 +2,11 @@
 //! Friday", "on the 1st of every month", "each quarter", "every weekday
 //! until March" — as one span whose value is the canonical RRULE.
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate, Timelike};
 use maestro_tools::autopilot::rule::Rule;
 
 use super::dates::{Conventions, count, date_at, day_number, month, weekday};
+use super::moments::clock_time;
 use super::tokens::Token;
 
 const CODES: [&str; 7] = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
@@ -248,29 +249,11 @@ fn ordinal(word: &str) -> Option<i32> {
 /// "at 9", "at 9am", "at 9:30", "at 2:30 pm", "at noon".
 fn time_of_day(w: &[&str]) -> Option<(usize, String)> {
     (w.first() == Some(&"at")).then_some(())?;
-    let word = *w.get(1)?;
-    if word == "noon" {
-        return Some((2, "BYHOUR=12;BYMINUTE=0".into()));
-    }
-    let (mut text, mut n) = (word.to_string(), 2);
-    if let Some(next @ (&"am" | &"pm" | &"a.m." | &"p.m.")) = w.get(2) {
-        text.push_str(next);
-        n = 3;
-    }
-    let pm = text.ends_with("pm") || text.ends_with("p.m.");
-    let am = text.ends_with("am") || text.ends_with("a.m.");
-    let digits = text.trim_end_matches(|c: char| c.is_alphabetic() || c == '.');
-    let (h, m) = match digits.split_once(':') {
-        Some((h, m)) => (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?),
-        None => (digits.parse::<u32>().ok()?, 0),
-    };
-    let h = match (h, pm, am) {
-        (1..=11, true, _) => h + 12,
-        (12, _, true) => 0,
-        (0..=23, _, _) => h,
-        _ => return None,
-    };
-    (m < 60).then(|| (n, format!("BYHOUR={h};BYMINUTE={m}")))
+    let (len, time) = clock_time(&w[1..], true)?;
+    Some((
+        1 + len,
+        format!("BYHOUR={};BYMINUTE={}", time.hour(), time.minute()),
+    ))
 }
 
 /// "until March" (through the last day of February), "until March 15",

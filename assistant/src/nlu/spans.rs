@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::dates::{self, date_at};
 use super::lexicon::{Lexicon, column_words, is_common_word};
+use super::moments::{dated_moment, moment_at, moment_value};
 use super::recurrence::recurrence_at;
 use super::tokens::Token;
 
@@ -24,6 +25,8 @@ pub enum SpanKind {
     Date,
     /// How often something recurs (its value is an RRULE).
     Recurrence,
+    /// A day and a time of day (its value is `YYYY-MM-DDTHH:MM`, local).
+    Moment,
     /// A number of hours of work.
     Hours,
     /// A time budget in seconds.
@@ -69,6 +72,7 @@ impl SpanKind {
             SpanKind::Quoted => "<quoted>",
             SpanKind::Date => "<date>",
             SpanKind::Recurrence => "<rule>",
+            SpanKind::Moment => "<time>",
             SpanKind::Hours => "<hours>",
             SpanKind::Seconds => "<seconds>",
             SpanKind::TaskRef => "<task>",
@@ -116,6 +120,11 @@ pub fn recognise(tokens: &[Token], lex: &Lexicon) -> Vec<Span> {
     each(tokens, &mut found, |t, i| {
         recurrence_at(t, i, lex.today, lex.dates)
             .map(|(len, rule)| (len, SpanKind::Recurrence, json!(rule)))
+    });
+    each(tokens, &mut found, |t, i| {
+        dated_moment(t, i, lex.now, lex.dates)
+            .or_else(|| moment_at(t, i, lex.now, lex.dates))
+            .map(|m| (m.len, SpanKind::Moment, json!(moment_value(m.at))))
     });
     each(tokens, &mut found, |t, i| {
         date_at(t, i, lex.today, lex.dates).map(|m| {
@@ -496,6 +505,10 @@ mod tests {
             )],
             models: vec![],
             today: NaiveDate::from_ymd_opt(2026, 12, 8).unwrap(),
+            now: NaiveDate::from_ymd_opt(2026, 12, 8)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap(),
             dates: Default::default(),
         }
     }

@@ -234,7 +234,19 @@ impl TypedTool for Digest {
         "what's Bob's digest",
         "morning briefing",
     ];
-    const PHRASINGS: &'static [&'static str] = &[];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(give me|show me|send me|get me|what's|what is|pull up) {person:me} (digest|daily digest|briefing|morning briefing|daily summary|rundown|morning summary)",
+        "(give|show|send) {person:me_object} {person:me} (digest|briefing|daily digest)",
+        "catch {person:me_object} up",
+        "(catch|fill) {person:me_object} in (on what i missed|on my work|for today)",
+        "(what's|what is|show me|give me) {person:person}'s (digest|daily digest|briefing|rundown)",
+        "(digest|briefing|daily digest|rundown) for {person:person}",
+        "(digest|briefing|daily digest|rundown) for {person:me_object}",
+        "what (do|should) {person:i} (know|focus on|look at) (today|this morning)",
+        "(anything|what) (new|changed) for {person:me_object} (today|since yesterday|this morning)",
+        "how is {person:person}'s day looking",
+        "(what's|what is) (due|overdue|at risk) for {person:me_object} (today|this week)[ - give me the digest]",
+    ];
     const EFFECT: Effect = Effect::Read;
     const OUTPUT: Option<fn() -> schemars::Schema> = Some(|| schemars::schema_for!(DigestReport));
 

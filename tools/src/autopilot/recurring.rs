@@ -112,7 +112,8 @@ impl RecurringSpec {
     }
 }
 
-/// An IANA time zone name, checked.
+/// An IANA time zone name (in any case), or a city exactly one zone is named
+/// after ("Berlin", "new york"), checked.
 pub fn parse_zone(name: &str) -> Result<Tz, String> {
     let name = name.trim();
     let any_case = || {
@@ -121,8 +122,26 @@ pub fn parse_zone(name: &str) -> Result<Tz, String> {
             .find(|z| z.name().eq_ignore_ascii_case(name))
             .copied()
     };
-    name.parse::<Tz>().ok().or_else(any_case).ok_or_else(|| {
-        format!("{name:?} is not a time zone; give an IANA name such as Europe/Berlin, America/New_York or UTC")
+    // "Berlin", "new york": the one zone named after that city.
+    let city = || {
+        let wanted = name.replace(' ', "_");
+        let mut zones = chrono_tz::TZ_VARIANTS.iter().filter(|z| {
+            z.name()
+                .rsplit('/')
+                .next()
+                .is_some_and(|c| c.eq_ignore_ascii_case(&wanted))
+        });
+        match (zones.next(), zones.next()) {
+            (Some(zone), None) => Some(*zone),
+            _ => None,
+        }
+    };
+    name.parse::<Tz>()
+        .ok()
+        .or_else(any_case)
+        .or_else(city)
+        .ok_or_else(|| {
+        format!("{name:?} is not a time zone; give an IANA name such as Europe/Berlin, America/New_York or UTC, or a city such as Berlin")
     })
 }
 

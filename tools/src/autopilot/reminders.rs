@@ -1,7 +1,7 @@
 //! The reminder tools: one-shot reminders the scheduler delivers at their
 //! time (by Slack DM when Slack is configured, otherwise to the outbox).
 
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -51,7 +51,7 @@ impl From<&Reminder> for ReminderView {
 pub struct CreateReminderArgs {
     /// What to be reminded of, e.g. "call the broker".
     pub text: String,
-    /// When, local: `YYYY-MM-DDTHH:MM`.
+    /// When, local: `YYYY-MM-DDTHH:MM` (a day alone, `YYYY-MM-DD`, is 09:00).
     pub at: String,
     /// Who is reminded (default: whoever asks).
     pub person: Option<String>,
@@ -73,7 +73,23 @@ impl TypedTool for CreateReminder {
         "remind Carol at noon to send the slides",
         "set a reminder for Monday morning to renew the certificates",
     ];
-    const PHRASINGS: &'static [&'static str] = &[];
+    const PHRASINGS: &'static [&'static str] = &[
+        "remind ({person:me_object}|{person:person}) {at:moment} to {text:title}",
+        "remind ({person:me_object}|{person:person}) to {text:title} {at:moment}",
+        "remind ({person:me_object}|{person:person}) [on] {at:date} (to {text:title}|about {text:thing})",
+        "remind ({person:me_object}|{person:person}) (about|of) {text:thing} {at:moment}",
+        "remind ({person:me_object}|{person:person}) (about|of) {text:thing} [on] {at:date}",
+        "(ping|nudge|poke) ({person:me_object}|{person:person}) {at:moment} (to {text:title}|about {text:thing})",
+        "(pls|please|can you|could you|hey,|) remind ({person:me_object}|{person:person}) to {text:title} {at:moment}",
+        "(set|add|create) a reminder (for {at:moment}|{at:moment}) to {text:title}",
+        "(set|add|create) a reminder for ({person:me_object}|{person:person}) {at:moment} to {text:title}",
+        "(set|add|create) a reminder to {text:title} [on] {at:date}",
+        "reminder: {text:title} {at:moment}",
+        "{at:moment} remind ({person:me_object}|{person:person}) to {text:title}",
+        "{at:moment}[,] (ping|remind) ({person:me_object}|{person:person}) about {text:thing}",
+        "(don't let me forget|make sure i don't forget) to {text:title} {at:moment}",
+        "(remind|ping) ({person:me_object}|{person:person}) to {text:title}",
+    ];
     const EFFECT: Effect = Effect::Write;
     const OUTPUT: Option<fn() -> schemars::Schema> = Some(|| schemars::schema_for!(ReminderView));
 
@@ -134,14 +150,20 @@ impl TypedTool for CreateReminder {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM` (or with a space, or with seconds) in `zone`, as UTC.
-/// A time that does not exist there (skipped by a clock change) is refused;
-/// one that happens twice is the first.
+/// `YYYY-MM-DDTHH:MM` (or with a space, or with seconds; a day alone is
+/// 09:00) in `zone`, as UTC. A time that does not exist there (skipped by a
+/// clock change) is refused; one that happens twice is the first.
 pub(crate) fn local_time(text: &str, zone: Tz) -> Result<DateTime<Utc>, String> {
     let text = text.trim();
+    let day_alone = || {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(9, 0, 0))
+    };
     let local = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+        .or_else(day_alone)
         .ok_or_else(|| {
             format!("{text:?} is not a date and time; write it as YYYY-MM-DDTHH:MM, e.g. 2026-12-08T15:00")
         })?;
@@ -177,7 +199,17 @@ impl TypedTool for ListReminders {
         "list all reminders",
         "show Dave's reminders",
     ];
-    const PHRASINGS: &'static [&'static str] = &[];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(what|which) reminders do {person:i} have",
+        "(what|which) reminders (have|did) {person:i} (set|got)",
+        "(list|show|show me) {person:me} reminders",
+        "(list|show|show me) [all] [the] (reminders|upcoming reminders|pending reminders)",
+        "(list|show|show me) {person:person}'s reminders",
+        "(what|which) reminders (does|has) {person:person} (have|got)",
+        "any reminders (for {person:person}|for {person:me_object}|coming up|set)",
+        "(what|which) reminders are (set|scheduled|coming up|pending)",
+        "(do|have) {person:i} (have|got|set) any reminders",
+    ];
     const EFFECT: Effect = Effect::Read;
     const OUTPUT: Option<fn() -> schemars::Schema> =
         Some(|| schemars::schema_for!(Vec<ReminderView>));
@@ -236,7 +268,14 @@ impl TypedTool for CancelReminder {
         "never mind that reminder",
         "delete the reminder about the invoices",
     ];
-    const PHRASINGS: &'static [&'static str] = &[];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(cancel|delete|remove|drop|kill|clear) reminder {id:number}",
+        "(cancel|delete|remove|drop) the reminder (number|no.|#) {id:number}",
+        "(never mind|forget|scrap|skip) reminder {id:number}",
+        "(pls|please|can you|) (cancel|delete|remove) reminder {id:number} [for me]",
+        "(turn off|stop) reminder {id:number}",
+        "reminder {id:number} (isn't|is not|is no longer) needed [anymore]",
+    ];
     const EFFECT: Effect = Effect::Write;
     const OUTPUT: Option<fn() -> schemars::Schema> = Some(|| schemars::schema_for!(ReminderView));
 

@@ -200,7 +200,19 @@ impl TypedTool for UpdatePerson {
         "change Carol's capacity to 30 hours a week",
         "Dave's slack id is U0456DV",
     ];
-    const PHRASINGS: &'static [&'static str] = &[];
+    const PHRASINGS: &'static [&'static str] = &[
+        "(set|change|update|switch) {name:person}'s (time zone|timezone|tz) to {timezone:zone}",
+        "(set|change|update|switch) {name:me} (time zone|timezone|tz) to {timezone:zone}",
+        "{name:person} (is|works) (in|from) {timezone:zone} [now]",
+        "{name:person} (moved|relocated) to {timezone:zone}",
+        "{name:i} (moved to|am in|work from|am working from) {timezone:zone} [now]",
+        "(put|move) {name:person} (on|in|to) {timezone:zone} (time|timezone)",
+        "(change|set|update) {name:person}'s capacity to {capacity:capacity}",
+        "{name:person} (can only do|now works|works) {capacity:capacity}",
+        "{name:person}'s (slack id|slack) is {slack_id:slack_id}",
+        "(change|update) {name:person}'s email to {email:email}",
+        "(update|change) {name:person}'s skills to {skills:skills}",
+    ];
     const EFFECT: Effect = Effect::Write;
     const OUTPUT: Option<fn() -> schemars::Schema> = Some(|| schemars::schema_for!(Person));
 
