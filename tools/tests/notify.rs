@@ -279,7 +279,7 @@ fn people_get_time_zones_checked_and_recurring_tasks_take_the_assignees() {
     let bad = p.call(
         None,
         "update_person",
-        json!({"name": "Bob Smith", "timezone": "Berlin"}),
+        json!({"name": "Bob Smith", "timezone": "Atlantis"}),
     );
     assert!(
         matches!(&bad, Err(ToolError::InvalidArgument { field, .. }) if field == "timezone"),

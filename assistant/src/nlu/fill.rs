@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::moments::day_of;
+use super::moments::{LOCAL_DATE_TIME, MORNING, day_of};
 use super::spans::{Span, SpanKind};
 use super::tagger::{OUTSIDE, Unit};
 use super::tokens::Token;
@@ -46,7 +46,7 @@ pub fn fill(
             i = end;
             continue;
         };
-        let run = &units[i..end];
+        let run = one_span(&units[i..end], spans);
         match run {
             // A span on its own gives its resolved value…
             [Unit { span: Some(k), .. }] => {
@@ -70,7 +70,48 @@ pub fn fill(
         }
         i = end;
     }
+    speaker_defaults(schema, actor, &mut out);
     out
+}
+
+/// Words that lead into a value without being part of it ("on monday at 10").
+const LEADS: &[&str] = &["on", "at", "by", "for", "in"];
+
+/// A run that is one span and nothing else once the words leading into it
+/// are left out, or whose spans all mean the same ("give me my digest":
+/// "me" and "my"), as that span alone; any other run as it is.
+fn one_span<'u>(run: &'u [Unit], spans: &[Span]) -> &'u [Unit] {
+    let lead = run
+        .iter()
+        .take_while(|u| u.span.is_none() && LEADS.contains(&u.text.as_str()))
+        .count();
+    let rest = &run[lead..];
+    let values: Vec<(&SpanKind, &Value)> = rest
+        .iter()
+        .filter_map(|u| u.span.map(|k| (&spans[k].kind, &spans[k].value)))
+        .collect();
+    let same = values.len() == rest.len() && values.windows(2).all(|w| w[0] == w[1]);
+    match (rest.first(), same) {
+        (Some(_), true) => &rest[..1],
+        _ => run,
+    }
+}
+
+/// Arguments whose schema says they default to the speaker
+/// (`"x-default": "speaker"`) and that the request left out: the speaker,
+/// said explicitly.
+fn speaker_defaults(schema: &Value, actor: Option<&str>, out: &mut Filled) {
+    let (Some(actor), Some(properties)) = (actor, schema["properties"].as_object()) else {
+        return;
+    };
+    for (name, node) in properties {
+        let speaker = resolve(schema, node)["x-default"] == "speaker";
+        let named = out.arguments.contains_key(name)
+            || out.unknown_people.iter().any(|(field, _)| field == name);
+        if speaker && !named {
+            out.arguments.insert(name.clone(), json!(actor));
+        }
+    }
 }
 
 /// What the schema says of one argument.
@@ -222,10 +263,17 @@ fn put_span(out: &mut Filled, field: &str, kind: &Field, span: &Span, actor: Opt
             .value
             .as_f64()
             .map_or(Value::Null, |h| json!(h * 3600.0)),
-        // A moment given for a day is its day ("due friday at 3pm").
+        // A moment given for a day is its day ("due friday at 3pm")…
         SpanKind::Moment if kind.format.as_deref() == Some("date") => {
             match span.value.as_str().and_then(day_of) {
                 Some(day) => json!(day.to_string()),
+                None => return,
+            }
+        }
+        // …and a day given for a moment is its morning ("on friday").
+        SpanKind::Date if kind.format.as_deref() == Some(LOCAL_DATE_TIME) => {
+            match span.value.as_str() {
+                Some(day) => json!(format!("{day}T{MORNING}")),
                 None => return,
             }
         }
@@ -387,5 +435,80 @@ mod tests {
         let labels: Vec<String> = ["O", "tags"].map(String::from).to_vec();
         let filled = fill(&schema, text, &tokens, &spans, &units, &labels, None);
         assert_eq!(Value::Object(filled.arguments), json!({}));
+    }
+
+    /// What `text` fills when each unit gets the label the closure gives
+    /// its text (others "O"), spoken by Ann Lee on Tuesday 8 December 10:00.
+    fn filled_by(schema: &Value, text: &str, label: impl Fn(&str) -> &'static str) -> Value {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 8).unwrap();
+        let lex = Lexicon {
+            actor: Some("Ann Lee".into()),
+            today: day,
+            now: day.and_hms_opt(10, 0, 0).unwrap(),
+            ..Lexicon::default()
+        };
+        let tokens = tokenize(text);
+        let spans = recognise(&tokens, &lex);
+        let units = units(&tokens, &spans);
+        let labels: Vec<String> = units.iter().map(|u| label(&u.text).to_string()).collect();
+        let filled = fill(
+            schema,
+            text,
+            &tokens,
+            &spans,
+            &units,
+            &labels,
+            Some("Ann Lee"),
+        );
+        Value::Object(filled.arguments)
+    }
+
+    #[test]
+    fn moments_and_days_fit_the_format_their_argument_takes() {
+        let reminder = json!({"properties": {
+            "at": {"type": "string", "format": "local-date-time"},
+            "person": {"type": ["string", "null"], "x-default": "speaker"},
+        }});
+        let at = |u: &str| {
+            if u == "on" || u == "<time>" {
+                "at"
+            } else {
+                "O"
+            }
+        };
+        // "on" leads into the moment without being part of it.
+        assert_eq!(
+            filled_by(&reminder, "remind me on friday at 10", at),
+            json!({"at": "2026-12-11T10:00", "person": "Ann Lee"})
+        );
+        // A day alone is its morning; nobody named is the speaker.
+        assert_eq!(
+            filled_by(&reminder, "remind me friday", |u| if u == "<date>" {
+                "at"
+            } else {
+                "O"
+            }),
+            json!({"at": "2026-12-11T09:00", "person": "Ann Lee"})
+        );
+        let task = json!({"properties": {"due": {"type": ["string", "null"], "format": "date"}}});
+        assert_eq!(
+            filled_by(&task, "due friday at 3pm", |u| if u == "<time>" {
+                "due"
+            } else {
+                "O"
+            }),
+            json!({"due": "2026-12-11"}),
+            "a moment given for a day is its day"
+        );
+    }
+
+    #[test]
+    fn spans_that_mean_the_same_person_are_one_value() {
+        let schema = json!({"properties": {"person": {"type": ["string", "null"]}}});
+        let person = |u: &str| if u == "<me>" { "person" } else { "O" };
+        assert_eq!(
+            filled_by(&schema, "give me my digest", person),
+            json!({"person": "Ann Lee"})
+        );
     }
 }

@@ -193,6 +193,13 @@ pub fn clock_time(w: &[&str], after_at: bool) -> Option<(usize, NaiveTime)> {
     Some((n, NaiveTime::from_hms_opt(h, m, 0)?))
 }
 
+/// The schema format of an argument that takes a moment
+/// (`YYYY-MM-DDTHH:MM`, local).
+pub const LOCAL_DATE_TIME: &str = "local-date-time";
+
+/// The time of a moment given as a day alone.
+pub const MORNING: &str = "09:00";
+
 /// `at` as a span value: `YYYY-MM-DDTHH:MM`.
 pub fn moment_value(at: NaiveDateTime) -> String {
     at.format("%Y-%m-%dT%H:%M").to_string()

@@ -276,7 +276,7 @@ const MOMENTS: &[&str] = &[
     "in half an hour",
     "friday morning",
     "monday at 9",
-    "on thursday at 2pm",
+    "thursday at 2pm",
     "wednesday afternoon",
     "at 10 on friday",
     "tomorrow morning",

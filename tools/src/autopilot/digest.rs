@@ -218,6 +218,7 @@ impl<'a> Digester<'a> {
 #[serde(deny_unknown_fields)]
 pub struct DigestArgs {
     /// Whose digest (default: whoever asks).
+    #[schemars(extend("x-default" = "speaker"))]
     pub person: Option<String>,
 }
 
@@ -241,9 +242,7 @@ impl TypedTool for Digest {
         "(catch|fill) {person:me_object} in (on what i missed|on my work|for today)",
         "(what's|what is|show me|give me) {person:person}'s (digest|daily digest|briefing|rundown)",
         "(digest|briefing|daily digest|rundown) for {person:person}",
-        "(digest|briefing|daily digest|rundown) for {person:me_object}",
         "what (do|should) {person:i} (know|focus on|look at) (today|this morning)",
-        "(anything|what) (new|changed) for {person:me_object} (today|since yesterday|this morning)",
         "how is {person:person}'s day looking",
         "(what's|what is) (due|overdue|at risk) for {person:me_object} (today|this week)[ - give me the digest]",
     ];

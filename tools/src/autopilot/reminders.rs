@@ -52,8 +52,10 @@ pub struct CreateReminderArgs {
     /// What to be reminded of, e.g. "call the broker".
     pub text: String,
     /// When, local: `YYYY-MM-DDTHH:MM` (a day alone, `YYYY-MM-DD`, is 09:00).
+    #[schemars(extend("format" = "local-date-time"))]
     pub at: String,
     /// Who is reminded (default: whoever asks).
+    #[schemars(extend("x-default" = "speaker"))]
     pub person: Option<String>,
     /// IANA time zone of `at` (default: the workspace's `timezone` setting).
     pub timezone: Option<String>,
