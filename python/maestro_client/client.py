@@ -304,6 +304,34 @@ class People:
         return pd.DataFrame(self._client._pages("/v1/people"))
 
 
+class Reminders:
+    """One-shot reminders, delivered by the server's scheduler (``client.reminders``)."""
+
+    def __init__(self, client: "Client"):
+        self._client = client
+
+    def list(self, person: str | None = None) -> pd.DataFrame:
+        """Reminders still to come, one row each; only ``person``'s when given.
+        ``client.reminders.list("Bob Smith")``"""
+        params = {"person": person} if person else None
+        return pd.DataFrame(self._client._request("GET", "/v1/reminders", params=params).json())
+
+    def create(self, text: str, at: str, person: str | None = None, timezone: str | None = None) -> dict:
+        """Reminds ``person`` (default: the token's owner) of ``text`` at ``at``,
+        local ``YYYY-MM-DDTHH:MM`` (a day alone is 09:00) in ``timezone`` (default:
+        the workspace's).
+
+        >>> client.reminders.create("call the broker", "2026-12-08T15:00", person="Bob Smith")
+        """
+        fields = {"text": text, "at": at, "person": person, "timezone": timezone}
+        body = {k: v for k, v in fields.items() if v is not None}
+        return self._client._request("POST", "/v1/reminders", json=body).json()
+
+    def cancel(self, reminder_id: int) -> dict:
+        """Cancels a reminder not yet delivered. ``client.reminders.cancel(2)``"""
+        return self._client._request("DELETE", f"/v1/reminders/{int(reminder_id)}").json()
+
+
 class Datasets:
     """The data catalog (``client.datasets``)."""
 
@@ -443,6 +471,7 @@ class Client:
         self._http = httpx.Client(base_url=self.url, headers={"authorization": f"Bearer {token}"}, timeout=timeout)
         self.tasks = Tasks(self)
         self.people = People(self)
+        self.reminders = Reminders(self)
         self.datasets = Datasets(self)
         self.models = Models(self)
 
@@ -453,6 +482,19 @@ class Client:
             yield
         except httpx.TransportError as e:
             raise MaestroError(f"cannot reach Maestro at {self.url} ({e}); is `maestro serve` running?") from e
+
+    def digest(self, person: str) -> dict:
+        """``person``'s digest now: ``{person, overdue, due_soon, at_risk,
+        new_for_you, changed_since_last}``. ``client.digest("Bob Smith")``"""
+        return self._request("GET", f"/v1/digest/{quote(person, safe='')}").json()
+
+    def outbox(self, person: str | None = None, limit: int = 50) -> pd.DataFrame:
+        """The messages the scheduler posted (reminders, digests), newest first,
+        one row each. ``client.outbox(person="Bob Smith")``"""
+        params: dict[str, Any] = {"limit": limit}
+        if person:
+            params["person"] = person
+        return pd.DataFrame(self._request("GET", "/v1/outbox", params=params).json())
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         with self._reaching():

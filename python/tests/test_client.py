@@ -1,4 +1,6 @@
 """Every method of the client against a real `maestro serve`."""
+import datetime
+
 import httpx
 import pandas as pd
 import pytest
@@ -150,3 +152,28 @@ def test_every_listing_follows_its_pages(client):
     people = client.people.list()
     assert client._pages("/v1/people", page_size=2) == people.to_dict("records")
     assert len(people) > 2
+
+
+def test_reminders_are_set_listed_and_cancelled(client):
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    made = client.reminders.create("call the broker", f"{tomorrow}T15:00", person="bob")
+    assert (made["person"], made["at"], made["state"]) == ("Bob Smith", f"{tomorrow}T15:00", "pending")
+    listed = client.reminders.list("Bob Smith")
+    assert made["id"] in set(listed["id"])
+    assert client.reminders.cancel(made["id"])["state"] == "cancelled"
+    assert made["id"] not in set(client.reminders.list().get("id", []))
+    with pytest.raises(MaestroError) as passed:
+        client.reminders.create("too late", "2020-01-01T09:00", person="Bob Smith")
+    assert passed.value.status == 422 and "has passed" in passed.value.detail
+
+
+def test_a_digest_and_the_outbox(client):
+    digest = client.digest("Bob Smith")
+    assert digest["person"] == "Bob Smith"
+    assert {"overdue", "due_soon", "at_risk", "new_for_you", "changed_since_last"} <= set(digest)
+    assert all(t["assignee"] == "Bob Smith" for t in digest["overdue"] + digest["due_soon"])
+    outbox = client.outbox(person="Bob Smith")
+    assert outbox.empty or set(outbox["person"]) == {"Bob Smith"}
+    with pytest.raises(MaestroError) as bad:
+        client.outbox(limit=0)
+    assert bad.value.status == 400
