@@ -508,7 +508,12 @@ impl LocalPlanner {
         // A change the model is less sure of is made only when the request
         // says exactly what: which task and what about it.
         let mut only_if_specific = false;
+        // A reading that could only ask a question, which the model barely
+        // prefers to "nothing asked", is chatter too ("the model card design
+        // from the research folks is lovely").
+        let barely = model.second.0 == NONE && model.p < ADOPT && model.p - model.second.1 < CLOSE;
         let (tool, chosen_by) = match &phrased {
+            Some(call) if call.gap.is_some() && barely => return (None, "chatter, barely read"),
             Some(call) if call.tool == model.label && call.tool == "create_task" => {
                 let call = self.with_tagged(call.clone(), clause, g, req);
                 return (Some(call), "phrasings and model, tagged");
