@@ -259,7 +259,7 @@ fn tasks_and_people_commands_print_the_contract_objects() {
         .unwrap();
     assert_eq!(
         frank,
-        &serde_json::json!({"name": "Frank Moore", "email": "frank@acme.io", "slack_id": null, "skills": ["rust", "sql"], "capacity": 30.0})
+        &serde_json::json!({"name": "Frank Moore", "email": "frank@acme.io", "slack_id": null, "skills": ["rust", "sql"], "capacity": 30.0, "timezone": null})
     );
 }
 
@@ -1422,10 +1422,25 @@ fn workspace_settings_change_how_dates_are_read_and_bad_ones_are_refused() {
         plan("create a task to rotate the keys due 3/12"),
         "2026-12-03"
     );
-    // No sprint setting yet: the sprint is not a date.
-    assert_eq!(
-        plan("create a task to tidy the wiki by end of sprint"),
-        Value::Null
+    // No sprint setting yet: the sprint is not a date, and the answer says
+    // how to make it one.
+    let refused = maestro(
+        home.path(),
+        &[
+            "ask",
+            "--json",
+            "create a task to tidy the wiki by end of sprint",
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    let unknown: Value = serde_json::from_slice(&refused.stdout).unwrap();
+    assert_eq!(unknown["actions"][0]["status"], "error", "{unknown}");
+    assert!(
+        unknown["reply"]
+            .as_str()
+            .unwrap()
+            .contains("settings set sprint_start"),
+        "{unknown}"
     );
     assert!(set("sprint_start", "2026-11-23").status.success());
     assert_eq!(

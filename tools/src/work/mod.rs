@@ -50,10 +50,15 @@ pub const EMPTY_TEAM: &str = "Nobody is on the team yet: add people with `maestr
 /// Parses a `YYYY-MM-DD` argument.
 fn parse_date(tool: &str, field: &str, value: &str) -> Result<NaiveDate, ToolError> {
     NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
+        // "end of sprint" is a date once the workspace says when sprints run.
+        let sprints = match value.to_lowercase().contains("sprint") {
+            true => " (or say when sprints run: `maestro settings set sprint_start YYYY-MM-DD`)",
+            false => "",
+        };
         ToolError::invalid(
             tool,
             field,
-            format!("{value:?} is not a date; write it as YYYY-MM-DD, e.g. 2026-12-04"),
+            format!("{value:?} is not a date; write it as YYYY-MM-DD, e.g. 2026-12-04{sprints}"),
         )
     })
 }
