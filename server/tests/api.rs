@@ -130,7 +130,7 @@ async fn no_endpoint_reaches_another_workspaces_objects() {
     let (_, people) = s.get("/v1/people", &b).await;
     assert_eq!(
         people,
-        json!([{"name": "Carol Jones", "email": null, "slack_id": null, "skills": ["ops"], "capacity": 40.0}])
+        json!([{"name": "Carol Jones", "email": null, "slack_id": null, "skills": ["ops"], "capacity": 40.0, "timezone": null}])
     );
     problem(s.req(Method::GET, "/v1/projects/Billing", &b), 404).await;
     assert_eq!(
