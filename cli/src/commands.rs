@@ -5,13 +5,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use maestro_assistant::{
     Answer, Assistant, Event, LlmConfig, LlmPlanner, LocalPlanner, Planner, Status, TurnOptions,
     UsageReport, eval,
 };
 use maestro_tools::store::PgStore;
 use maestro_tools::{Backends, Clock, Display, Platform, ToolOutput, import, insight};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::charts::Charts;
@@ -35,6 +36,29 @@ pub enum SettingsCommand {
     },
 }
 
+/// A person's details as `people add` and `people update` take them, and as
+/// `add_person` and `update_person` take them.
+#[derive(Args, Serialize)]
+pub struct PersonDetails {
+    /// Full name (for update: their name on the team).
+    name: String,
+    /// E-mail address.
+    #[arg(long)]
+    email: Option<String>,
+    /// Slack member id.
+    #[arg(long)]
+    slack_id: Option<String>,
+    /// Comma-separated skills.
+    #[arg(long, value_delimiter = ',')]
+    skills: Option<Vec<String>>,
+    /// Hours a week.
+    #[arg(long)]
+    capacity: Option<f64>,
+    /// IANA time zone or city, e.g. Europe/Berlin (default: the workspace's).
+    #[arg(long = "tz", alias = "timezone", value_name = "ZONE")]
+    timezone: Option<String>,
+}
+
 #[derive(Subcommand)]
 #[command(after_help = "Examples:
   maestro people add \"Frank Moore\" --email frank@acme.io --skills rust,sql --capacity 30
@@ -44,45 +68,9 @@ pub enum SettingsCommand {
   maestro import people team.csv       # updates those already on the team")]
 pub enum PeopleCommand {
     /// Add someone to the team.
-    Add {
-        /// Full name.
-        name: String,
-        /// E-mail address.
-        #[arg(long)]
-        email: Option<String>,
-        /// Slack member id.
-        #[arg(long)]
-        slack_id: Option<String>,
-        /// Comma-separated skills.
-        #[arg(long, value_delimiter = ',')]
-        skills: Option<Vec<String>>,
-        /// Hours a week.
-        #[arg(long)]
-        capacity: Option<f64>,
-        /// IANA time zone, e.g. Europe/Berlin (default: the workspace's).
-        #[arg(long = "tz", alias = "timezone", value_name = "ZONE")]
-        timezone: Option<String>,
-    },
-    /// Change someone's details (only the ones given).
-    Update {
-        /// Their name on the team.
-        name: String,
-        /// E-mail address.
-        #[arg(long)]
-        email: Option<String>,
-        /// Slack member id.
-        #[arg(long)]
-        slack_id: Option<String>,
-        /// Comma-separated skills (replacing the old ones).
-        #[arg(long, value_delimiter = ',')]
-        skills: Option<Vec<String>>,
-        /// Hours a week.
-        #[arg(long)]
-        capacity: Option<f64>,
-        /// IANA time zone, e.g. Europe/Berlin.
-        #[arg(long = "tz", alias = "timezone", value_name = "ZONE")]
-        timezone: Option<String>,
-    },
+    Add(#[command(flatten)] PersonDetails),
+    /// Change someone's details (only the ones given; skills replace the old ones).
+    Update(#[command(flatten)] PersonDetails),
     /// List the team.
     List {
         /// As a JSON list.
@@ -308,34 +296,8 @@ fn settings(platform: &Platform, command: SettingsCommand) -> Result<ExitCode> {
 /// `maestro people add|update|list`: one tool call each.
 fn people(ctx: &Ctx, command: PeopleCommand) -> Result<ExitCode> {
     let (tool, args, json) = match command {
-        PeopleCommand::Add {
-            name,
-            email,
-            slack_id,
-            skills,
-            capacity,
-            timezone,
-        } => (
-            "add_person",
-            object(
-                json!({"name": name, "email": email, "slack_id": slack_id, "skills": skills, "capacity": capacity, "timezone": timezone}),
-            ),
-            false,
-        ),
-        PeopleCommand::Update {
-            name,
-            email,
-            slack_id,
-            skills,
-            capacity,
-            timezone,
-        } => (
-            "update_person",
-            object(
-                json!({"name": name, "email": email, "slack_id": slack_id, "skills": skills, "capacity": capacity, "timezone": timezone}),
-            ),
-            false,
-        ),
+        PeopleCommand::Add(details) => ("add_person", object(json!(details)), false),
+        PeopleCommand::Update(details) => ("update_person", object(json!(details)), false),
         PeopleCommand::List { json } => ("list_people", json!({}), json),
     };
     let out = ctx.platform()?.call(ctx.actor(), tool, args)?;
