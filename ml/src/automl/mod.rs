@@ -216,15 +216,22 @@ impl FoldData {
     }
 }
 
-/// Training rows above which at most one encoding is cached per size: the
-/// encodings of large samples are what a search's memory is made of.
+/// Training rows above which at most one encoding is cached: the encodings
+/// of large samples are what a search's memory is made of.
 const CACHE_ALL_UNDER: usize = 50_000;
 
 /// A fold's training and test rows, encoded.
 type Encoded = (Array2<f64>, Array2<f64>);
 
-/// A fold's score, its fit's seconds and its predictions.
-type FoldResult = (f64, f64, Output);
+/// One fold of a trial: its score, what it cost and its predictions.
+struct FoldResult {
+    score: f64,
+    /// Seconds to fit (what a refit on more rows repeats).
+    fit_s: f64,
+    /// Seconds to fit and predict the fold's test rows (what a trial costs).
+    seconds: f64,
+    out: Output,
+}
 
 /// The folds of a search (one, the holdout, on large data), each fold's
 /// encoded data cached by preprocessing options and training rows.
@@ -238,6 +245,9 @@ struct Folds<'a> {
     metric: Metric,
     seed: u64,
     cache: HashMap<(PrepOptions, usize, usize), Arc<Encoded>>,
+    /// The most seconds per row that learning and applying an encoding took
+    /// (the refit does both on every row).
+    encode_s_per_row: f64,
 }
 
 /// Threads used to evaluate folds side by side.
@@ -249,21 +259,25 @@ impl Folds<'_> {
     /// Fold `fold` encoded for `options`, trained on `rows` of its training rows.
     fn encoded(&mut self, options: PrepOptions, fold: usize, rows: usize) -> Arc<Encoded> {
         let key = (options, fold, rows);
-        if !self.cache.contains_key(&key) && rows > CACHE_ALL_UNDER {
-            self.cache.retain(|k, _| k.2 <= CACHE_ALL_UNDER);
+        if let Some(encoded) = self.cache.get(&key) {
+            return encoded.clone();
         }
-        let data = &self.data[fold];
+        // Samples only grow, so smaller samples' encodings are done with;
+        // above CACHE_ALL_UNDER rows one encoding is kept at a time.
         self.cache
-            .entry(key)
-            .or_insert_with(|| {
-                let train = data.sample(rows);
-                let prep = Preprocessor::fit(self.typed, &train, options);
-                Arc::new((
-                    prep.encode(self.typed, &train).0,
-                    prep.encode(self.typed, &data.test).0,
-                ))
-            })
-            .clone()
+            .retain(|k, _| k.2 == rows && rows <= CACHE_ALL_UNDER);
+        let start = Instant::now();
+        let data = &self.data[fold];
+        let train = data.sample(rows);
+        let prep = Preprocessor::fit(self.typed, &train, options);
+        let encoded = Arc::new((
+            prep.encode(self.typed, &train).0,
+            prep.encode(self.typed, &data.test).0,
+        ));
+        let per_row = start.elapsed().as_secs_f64() / (train.len() + data.test.len()) as f64;
+        self.encode_s_per_row = self.encode_s_per_row.max(per_row);
+        self.cache.insert(key, encoded.clone());
+        encoded
     }
 
     /// Training rows of a fold (the first fold's, which all have within one).
@@ -328,10 +342,15 @@ impl Folds<'_> {
                             let y = Ys::gather(values, &fold.sample(rows));
                             let model =
                                 Pipeline::train(target, candidate, dummy, d.0.view(), &y, seed)?;
+                            let fit_s = start.elapsed().as_secs_f64();
                             let out = model.predict_encoded(d.1.view());
-                            let seconds = start.elapsed().as_secs_f64();
                             let truth = Ys::gather(values, &fold.test);
-                            Ok((metric_score(metric, &truth, &out), seconds, out))
+                            Ok(FoldResult {
+                                score: metric_score(metric, &truth, &out),
+                                fit_s,
+                                seconds: start.elapsed().as_secs_f64(),
+                                out,
+                            })
                         })
                     })
                     .collect();
@@ -468,6 +487,7 @@ impl<'a> Folds<'a> {
             metric: data.metric,
             seed,
             cache: HashMap::new(),
+            encode_s_per_row: 0.0,
         }
     }
 }

@@ -29,37 +29,54 @@ const SAMPLE_GROWTH: usize = 4;
 
 /// What a family's fits cost: seconds per unit of its size (see
 /// [`space::size`]) on `rows` training rows, and how that grows with the
-/// rows (as `rows^exponent`).
+/// rows (as `rows^exponent`, once measured on two sample sizes).
 #[derive(Debug, Clone, Copy)]
 struct Timing {
     rows: usize,
     per_size: f64,
-    exponent: f64,
+    /// Seconds of the trials behind `per_size`.
+    seconds: f64,
+    exponent: Option<f64>,
 }
 
-/// How fit time grows with rows until a family is timed on two sample sizes.
+/// Trials shorter than this are too noisy to measure growth from: a tenth
+/// of a second either way on a 10k-row fit compounds over the 80-fold step
+/// to every row.
+const MIN_TIMED_S: f64 = 0.25;
+
+/// The refit's reserve over its estimate: a logistic fit's solver steps
+/// vary with the rows (an 880k-row refit took 9× a 160k-row fit's time).
+const REFIT_MARGIN: f64 = 1.5;
+
+/// How a trial's time is taken to grow with rows until its family is timed
+/// on two sample sizes (a little faster than linear: a trial is only tried
+/// when it surely fits).
 const DEFAULT_EXPONENT: f64 = 1.2;
 
 impl Timing {
     /// Seconds per size unit on `rows` training rows.
     fn at(&self, rows: usize) -> f64 {
-        self.per_size * (rows as f64 / self.rows as f64).powf(self.exponent)
+        let exponent = self.exponent.unwrap_or(DEFAULT_EXPONENT);
+        self.per_size * (rows as f64 / self.rows as f64).powf(exponent)
     }
 
-    /// Folds in a measurement on `rows` rows: averaged on the same rows; on
-    /// other rows it also measures the growth (kept between linear and
-    /// quadratic).
-    fn update(&mut self, rows: usize, per_size: f64) {
+    /// Folds in a measurement of `seconds` (`per_size` per size unit) on
+    /// `rows` rows: averaged on the same rows; on other rows it also
+    /// measures the growth (kept between linear and quadratic) when both
+    /// trials were long enough to time.
+    fn update(&mut self, rows: usize, per_size: f64, seconds: f64) {
         if rows == self.rows {
             self.per_size = (self.per_size + per_size) / 2.0;
+            self.seconds = (self.seconds + seconds) / 2.0;
             return;
         }
         let growth = (per_size / self.per_size).ln() / (rows as f64 / self.rows as f64).ln();
-        if growth.is_finite() {
-            self.exponent = growth.clamp(1.0, 2.0);
+        if growth.is_finite() && self.seconds.min(seconds) >= MIN_TIMED_S {
+            self.exponent = Some(growth.clamp(1.0, 2.0));
         }
         self.rows = rows;
         self.per_size = per_size;
+        self.seconds = seconds;
     }
 }
 
@@ -269,8 +286,11 @@ impl<'a> Search<'a> {
         ))
     }
 
-    /// Seconds reserved for refitting the winner on every row: its fit's
-    /// time scaled to every row, with a margin.
+    /// Seconds reserved for refitting the winner on every row: encoding
+    /// every row and its fit's time scaled to them, with a margin. Until its family's growth
+    /// is measured, fits are taken to grow linearly: a guessed faster growth
+    /// compounds over the 80-fold step from the first sample to every row,
+    /// and the reserve would end the search before larger samples measure it.
     fn refit_reserve(&self) -> f64 {
         let all = self.folds.train_rows() + self.folds.data[0].test.len();
         self.best
@@ -279,8 +299,10 @@ impl<'a> Search<'a> {
                 let exponent = self
                     .timing
                     .get(t.family.as_str())
-                    .map_or(DEFAULT_EXPONENT, |t| t.exponent);
-                t.fit_s * 1.3 * (all as f64 / t.train_rows.max(1) as f64).powf(exponent)
+                    .and_then(|t| t.exponent)
+                    .unwrap_or(1.0);
+                let fit = t.fit_s * (all as f64 / t.train_rows.max(1) as f64).powf(exponent);
+                REFIT_MARGIN * (fit + self.folds.encode_s_per_row * all as f64)
             })
             .max(self.spec.budget.as_secs_f64() * 0.05)
     }
@@ -370,7 +392,7 @@ impl<'a> Search<'a> {
             return Some(results);
         }
         // The slower of the first folds, with a margin: folds vary.
-        let slowest = results.iter().map(|r| r.1).fold(0.0, f64::max);
+        let slowest = results.iter().map(|r| r.seconds).fold(0.0, f64::max);
         let rest = 1.25 * slowest * (folds - first.len()) as f64 / workers() as f64;
         if Instant::now() + Duration::from_secs_f64(rest + self.refit_reserve()) <= self.deadline {
             results.extend(
@@ -386,17 +408,17 @@ impl<'a> Search<'a> {
 
     /// Folds in what the candidate's first folds cost into its family's timing.
     fn time(&mut self, candidate: &Candidate, results: &[FoldResult]) {
-        let per_size = results.iter().map(|r| r.1).sum::<f64>()
-            / results.len() as f64
-            / space::size(&candidate.params);
+        let seconds = results.iter().map(|r| r.seconds).sum::<f64>() / results.len() as f64;
+        let per_size = seconds / space::size(&candidate.params);
         let rows = self.rows;
         self.timing
             .entry(candidate.params.family())
-            .and_modify(|t| t.update(rows, per_size))
+            .and_modify(|t| t.update(rows, per_size, seconds))
             .or_insert(Timing {
                 rows,
                 per_size,
-                exponent: DEFAULT_EXPONENT,
+                seconds,
+                exponent: None,
             });
     }
 
@@ -410,7 +432,7 @@ impl<'a> Search<'a> {
         let oriented_mean = |scores: &mut dyn Iterator<Item = f64>| {
             mean_std(&scores.map(|s| oriented(metric, s)).collect::<Vec<_>>()).0
         };
-        let partial = oriented_mean(&mut results.iter().map(|r| r.0));
+        let partial = oriented_mean(&mut results.iter().map(|r| r.score));
         let theirs = oriented_mean(&mut best.fold_scores[..results.len()].iter().copied());
         partial < theirs - (0.5 * best.cv_std).max(0.002)
     }
@@ -424,10 +446,10 @@ impl<'a> Search<'a> {
         progress: &mut dyn FnMut(Progress),
     ) -> f64 {
         let metric = self.metric;
-        let scores: Vec<f64> = results.iter().map(|r| r.0).collect();
+        let scores: Vec<f64> = results.iter().map(|r| r.score).collect();
         let (mut cv_score, mut cv_std) = mean_std(&scores);
         if self.folds.holdout() {
-            cv_std = mean_std(&self.folds.part_scores(metric, &results[0].2)).1;
+            cv_std = mean_std(&self.folds.part_scores(metric, &results[0].out)).1;
             cv_score = scores[0];
         }
         improve_step(
@@ -441,7 +463,7 @@ impl<'a> Search<'a> {
             params: candidate.describe(),
             cv_score,
             cv_std,
-            fit_s: results.iter().map(|r| r.1).sum::<f64>() / results.len() as f64,
+            fit_s: results.iter().map(|r| r.fit_s).sum::<f64>() / results.len() as f64,
             candidate,
             fold_scores: scores,
             train_rows: self.rows,
@@ -455,7 +477,7 @@ impl<'a> Search<'a> {
         if better {
             let done = &self.folds.data[..results.len()];
             let covered = covered_rows(done);
-            let oof = stitch(done, &covered, results.into_iter().map(|r| r.2).collect());
+            let oof = stitch(done, &covered, results.into_iter().map(|r| r.out).collect());
             self.best = Some((trial.clone(), oof, covered));
         }
         self.leaderboard.push(trial);
@@ -479,16 +501,29 @@ mod tests {
         let mut t = Timing {
             rows: 10_000,
             per_size: 1.0,
-            exponent: DEFAULT_EXPONENT,
+            seconds: 1.0,
+            exponent: None,
         };
-        t.update(10_000, 3.0);
+        t.update(10_000, 3.0, 3.0);
         assert_eq!(t.per_size, 2.0, "the same rows average");
+        assert_eq!(t.exponent, None, "one size measures no growth");
+        assert!((t.at(40_000) - 2.0 * 4f64.powf(DEFAULT_EXPONENT)).abs() < 1e-9);
         // Four times the rows took eight times as long: growth 1.5.
-        t.update(40_000, 16.0);
-        assert!((t.exponent - 1.5).abs() < 1e-9);
+        t.update(40_000, 16.0, 16.0);
+        assert!((t.exponent.unwrap() - 1.5).abs() < 1e-9);
         assert!((t.at(160_000) - 128.0).abs() < 1e-6);
         // Growth is kept between linear and quadratic.
-        t.update(160_000, 1.0);
-        assert_eq!(t.exponent, 1.0);
+        t.update(160_000, 1.0, 1.0);
+        assert_eq!(t.exponent, Some(1.0));
+        // Trials too short to time measure no growth.
+        let mut quick = Timing {
+            rows: 10_000,
+            per_size: 0.1,
+            seconds: 0.1,
+            exponent: None,
+        };
+        quick.update(40_000, 0.8, 0.8);
+        assert_eq!(quick.exponent, None);
+        assert_eq!((quick.rows, quick.per_size), (40_000, 0.8));
     }
 }

@@ -22,18 +22,19 @@ const LOGISTIC_ITERATIONS: u64 = 300;
 /// linfa's default gradient tolerance, kept up to [`TOLERANCE_ROWS`] rows.
 const GRADIENT_TOLERANCE: f64 = 1e-4;
 
-/// Rows beyond which the gradient tolerance is per row: linfa's loss and
+/// Rows from which the gradient tolerance is per row: linfa's loss and
 /// gradient are sums over rows, so a fixed tolerance asks ever more of
 /// large data (an 800k-row fit ran its 300 iterations, a minute, for the
-/// model a 40k-row fit matched).
-const TOLERANCE_ROWS: usize = 50_000;
+/// model a 40k-row fit matched). From AutoML's first sample on, so every
+/// sample it climbs is fitted alike and its cost grows with the rows alone.
+const TOLERANCE_ROWS: usize = 10_000;
 
 /// The gradient tolerance per row on large data.
 const ROW_TOLERANCE: f64 = 1e-5;
 
 /// The gradient tolerance for `rows` rows.
 fn gradient_tolerance(rows: usize) -> f64 {
-    if rows <= TOLERANCE_ROWS {
+    if rows < TOLERANCE_ROWS {
         GRADIENT_TOLERANCE
     } else {
         ROW_TOLERANCE * rows as f64
