@@ -317,12 +317,31 @@ impl Params {
     /// * `naive_bayes`: the variance added is `var_smoothing` × the largest
     ///   feature variance, as in scikit-learn.
     pub fn fit(&self, x: ArrayView2<f64>, y: Labels, seed: u64) -> Result<Fitted> {
+        self.fit_from(x, y, seed, None)
+    }
+
+    /// [`Params::fit`], starting from `warm` (an earlier fit of the same
+    /// family on the same features, e.g. on a sample of these rows) where the
+    /// family can: logistic regression starts its solver from `warm`'s
+    /// coefficients, so a refit on every row takes a few solver steps. The
+    /// other families ignore it.
+    pub fn fit_from(
+        &self,
+        x: ArrayView2<f64>,
+        y: Labels,
+        seed: u64,
+        warm: Option<&Fitted>,
+    ) -> Result<Fitted> {
         self.validate()?;
         check_records(x)?;
         match y {
             Labels::Classes { y, classes } => {
                 let info = ClassInfo::new(self.family(), x, y, classes)?;
-                let model = self.fit_classes(x, &info, seed)?;
+                let warm = match warm {
+                    Some(Fitted::Classifier(c)) => Some(&c.model),
+                    _ => None,
+                };
+                let model = self.fit_classes(x, &info, seed, warm)?;
                 Ok(Fitted::Classifier(Classifier {
                     features: x.ncols(),
                     prior: info.prior,
@@ -348,9 +367,21 @@ impl Params {
         }
     }
 
-    fn fit_classes(&self, x: ArrayView2<f64>, info: &ClassInfo, seed: u64) -> Result<ClassModel> {
+    fn fit_classes(
+        &self,
+        x: ArrayView2<f64>,
+        info: &ClassInfo,
+        seed: u64,
+        warm: Option<&ClassModel>,
+    ) -> Result<ClassModel> {
         Ok(match *self {
-            Params::Linear { c, .. } => ClassModel::Linear(linear::Logistic::fit(x, info, c)?),
+            Params::Linear { c, .. } => {
+                let warm = match warm {
+                    Some(ClassModel::Linear(l)) => Some(l),
+                    _ => None,
+                };
+                ClassModel::Linear(linear::Logistic::fit(x, info, c, warm)?)
+            }
             Params::Tree {
                 max_depth,
                 min_samples_leaf,

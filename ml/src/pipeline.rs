@@ -148,7 +148,9 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// Trains a candidate on an encoded matrix (from `prep`) and its targets.
+    /// Trains a candidate on an encoded matrix (from `prep`) and its
+    /// targets, starting from `warm` (the same candidate fitted on a sample of
+    /// these rows) where its family can (see [`Params::fit_from`]).
     pub fn train(
         target: &Target,
         candidate: &Candidate,
@@ -156,16 +158,18 @@ impl Pipeline {
         x: ArrayView2<f64>,
         y: &Ys,
         seed: u64,
+        warm: Option<&Pipeline>,
     ) -> Result<Self> {
         let mut smear = 1.0;
         let fitted = match y {
-            Ys::Classes(y) => candidate.params.fit(
+            Ys::Classes(y) => candidate.params.fit_from(
                 x,
                 Labels::Classes {
                     y: y.view(),
                     classes: target.classes.len(),
                 },
                 seed,
+                warm.map(|w| &w.fitted),
             )?,
             Ys::Values(y) if candidate.log_target => {
                 let logged = y.mapv(|v| v.max(0.0).ln_1p());

@@ -806,7 +806,8 @@ fn a_saved_model_predicts_identically() {
                 };
                 let prep = Preprocessor::fit(&typed, &rows, candidate.prep_options());
                 let x = prep.encode(&typed, &rows).0;
-                let model = Pipeline::train(&target, &candidate, prep, x.view(), &y, 7).unwrap();
+                let model =
+                    Pipeline::train(&target, &candidate, prep, x.view(), &y, 7, None).unwrap();
                 let json = serde_json::to_string(&model).unwrap();
                 let loaded: Pipeline = serde_json::from_str(&json)
                     .unwrap_or_else(|e| panic!("{} does not load: {e}", params.family()));

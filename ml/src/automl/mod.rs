@@ -231,6 +231,7 @@ struct FoldResult {
     /// Seconds to fit and predict the fold's test rows (what a trial costs).
     seconds: f64,
     out: Output,
+    model: Pipeline,
 }
 
 /// The folds of a search (one, the holdout, on large data), each fold's
@@ -340,8 +341,15 @@ impl Folds<'_> {
                             let fold = &folds[f];
                             let start = Instant::now();
                             let y = Ys::gather(values, &fold.sample(rows));
-                            let model =
-                                Pipeline::train(target, candidate, dummy, d.0.view(), &y, seed)?;
+                            let model = Pipeline::train(
+                                target,
+                                candidate,
+                                dummy,
+                                d.0.view(),
+                                &y,
+                                seed,
+                                None,
+                            )?;
                             let fit_s = start.elapsed().as_secs_f64();
                             let out = model.predict_encoded(d.1.view());
                             let truth = Ys::gather(values, &fold.test);
@@ -350,6 +358,7 @@ impl Folds<'_> {
                                 fit_s,
                                 seconds: start.elapsed().as_secs_f64(),
                                 out,
+                                model,
                             })
                         })
                     })
@@ -567,7 +576,7 @@ fn refit(
     data: &Prepared,
     typed: &Typed,
     mut search: Search<'_>,
-    (best, oof, covered): search::Best,
+    (best, oof, covered, warm): search::Best,
     interrupted: bool,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Outcome> {
@@ -584,7 +593,15 @@ fn refit(
     let x = prep.encode(typed, &data.rows).0;
     let y = Ys::gather(&data.values, &data.rows);
     let seed = search.folds().seed;
-    let pipeline = Pipeline::train(&data.target, &best.candidate, prep, x.view(), &y, seed)?;
+    let pipeline = Pipeline::train(
+        &data.target,
+        &best.candidate,
+        prep,
+        x.view(),
+        &y,
+        seed,
+        warm.as_ref(),
+    )?;
     let folds = search.folds();
     let folds_done = &folds.data[..best.fold_scores.len()];
     let scored = Ys::gather(&data.values, &covered);

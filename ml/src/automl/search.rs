@@ -15,11 +15,12 @@ use super::{
 };
 use crate::learner::Output;
 use crate::metrics::Metric;
-use crate::pipeline::Candidate;
+use crate::pipeline::{Candidate, Pipeline};
 use crate::rng::Rng;
 
-/// The best trial with its out-of-fold predictions and the rows they cover.
-pub(super) type Best = (Trial, Output, Vec<usize>);
+/// The best trial with its out-of-fold predictions, the rows they cover and,
+/// when scored on the holdout, its model (the refit starts from it).
+pub(super) type Best = (Trial, Output, Vec<usize>, Option<Pipeline>);
 
 /// Share of the time left that a sample smaller than the training split may use.
 const SAMPLE_SHARE: f64 = 0.35;
@@ -477,8 +478,14 @@ impl<'a> Search<'a> {
         if better {
             let done = &self.folds.data[..results.len()];
             let covered = covered_rows(done);
-            let oof = stitch(done, &covered, results.into_iter().map(|r| r.out).collect());
-            self.best = Some((trial.clone(), oof, covered));
+            let mut model = None;
+            let mut outs = Vec::new();
+            for r in results {
+                outs.push(r.out);
+                model = self.folds.holdout().then_some(r.model);
+            }
+            let oof = stitch(done, &covered, outs);
+            self.best = Some((trial.clone(), oof, covered, model));
         }
         self.leaderboard.push(trial);
         if let (Some(t), Some((b, ..))) = (self.leaderboard.last(), &self.best) {

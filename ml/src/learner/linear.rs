@@ -55,9 +55,16 @@ pub(super) struct Logistic {
 }
 
 impl Logistic {
-    /// Binary logistic regression for two classes, multinomial for more.
-    pub(super) fn fit(x: ArrayView2<f64>, info: &ClassInfo, c: f64) -> Result<Self> {
-        let model = Self::solve(x, info, c)?;
+    /// Binary logistic regression for two classes, multinomial for more;
+    /// the solver starts from `warm`'s coefficients when it has the same
+    /// features and classes (a refit on more rows), else from zero.
+    pub(super) fn fit(
+        x: ArrayView2<f64>,
+        info: &ClassInfo,
+        c: f64,
+        warm: Option<&Logistic>,
+    ) -> Result<Self> {
+        let model = Self::solve(x, info, c, warm)?;
         if model
             .coef
             .iter()
@@ -72,7 +79,44 @@ impl Logistic {
         Ok(model)
     }
 
-    fn solve(x: ArrayView2<f64>, info: &ClassInfo, c: f64) -> Result<Self> {
+    /// Coefficients and intercept as linfa's binary solver starts from them:
+    /// one column oriented towards linfa's positive class (the larger one,
+    /// the first seen on a tie), the intercept last.
+    fn binary_start(&self, features: usize, info: &ClassInfo) -> Option<Array1<f64>> {
+        if !self.binary || self.coef.nrows() != features {
+            return None;
+        }
+        let first = *info.y.first()?;
+        let larger = match info.counts[1].cmp(&info.counts[0]) {
+            std::cmp::Ordering::Equal => first,
+            std::cmp::Ordering::Greater => 1,
+            std::cmp::Ordering::Less => 0,
+        };
+        let sign = if larger == 1 { 1.0 } else { -1.0 };
+        let mut start: Array1<f64> = self.coef.column(0).iter().map(|w| w * sign).collect();
+        start
+            .append(Axis(0), (self.intercept.clone() * sign).view())
+            .ok()?;
+        Some(start)
+    }
+
+    /// Coefficients and intercepts as linfa's multinomial solver starts from
+    /// them: a column per class present (in order), the intercepts last.
+    fn multi_start(&self, features: usize, info: &ClassInfo) -> Option<Array2<f64>> {
+        let present: Vec<usize> = info.present().collect();
+        if self.binary || self.coef.nrows() != features || self.columns != present {
+            return None;
+        }
+        let mut start = self.coef.clone();
+        start.push_row(self.intercept.view()).ok().map(|()| start)
+    }
+
+    fn solve(
+        x: ArrayView2<f64>,
+        info: &ClassInfo,
+        c: f64,
+        warm: Option<&Logistic>,
+    ) -> Result<Self> {
         let alpha = 1.0 / c;
         let tolerance = gradient_tolerance(x.nrows());
         let data = DatasetBase::new(x, info.y);
@@ -84,12 +128,14 @@ impl Logistic {
         };
         if info.classes == 2 {
             // Both classes are present (checked in `ClassInfo`).
-            let model = LogisticRegression::default()
+            let mut solver = LogisticRegression::default()
                 .alpha(alpha)
                 .max_iterations(LOGISTIC_ITERATIONS)
-                .gradient_tolerance(tolerance)
-                .fit(&data)
-                .map_err(failed)?;
+                .gradient_tolerance(tolerance);
+            if let Some(start) = warm.and_then(|w| w.binary_start(x.ncols(), info)) {
+                solver = solver.initial_params(start);
+            }
+            let model = solver.fit(&data).map_err(failed)?;
             // linfa scores its "positive" class, whichever label that is: turn
             // the scores into the log-odds of class 1.
             let sign = if model.labels().pos.class == 1 {
@@ -105,12 +151,14 @@ impl Logistic {
                 binary: true,
             })
         } else {
-            let model = MultiLogisticRegression::default()
+            let mut solver = MultiLogisticRegression::default()
                 .alpha(alpha)
                 .max_iterations(LOGISTIC_ITERATIONS)
-                .gradient_tolerance(tolerance)
-                .fit(&data)
-                .map_err(failed)?;
+                .gradient_tolerance(tolerance);
+            if let Some(start) = warm.and_then(|w| w.multi_start(x.ncols(), info)) {
+                solver = solver.initial_params(start);
+            }
+            let model = solver.fit(&data).map_err(failed)?;
             Ok(Self {
                 coef: model.params().clone(),
                 intercept: model.intercept().clone(),
@@ -245,4 +293,80 @@ fn cholesky_solve(a: &[f64], mut b: Vec<f64>, p: usize) -> Option<Vec<f64>> {
         b[i] = (b[i] - dot) / l[i * p + i];
     }
     b.iter().all(|v| v.is_finite()).then_some(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::Array1;
+
+    use super::*;
+    use crate::learner::common::SplitMix;
+
+    /// Two overlapping classes on two features (the second is noise); class
+    /// 1 has `ones` of every 10 rows.
+    fn data(rows: usize, ones: usize) -> (Array2<f64>, Array1<usize>) {
+        let mut rng = SplitMix::new(3);
+        let mut unit = || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        let y: Array1<usize> = (0..rows).map(|r| usize::from(r % 10 < ones)).collect();
+        let x = Array2::from_shape_fn((rows, 2), |(r, c)| {
+            let shift = if c == 0 && y[r] == 1 { 1.0 } else { 0.0 };
+            shift + 2.0 * unit() - 1.0
+        });
+        (x, y)
+    }
+
+    /// Our binary start is linfa's own solution, whichever class linfa
+    /// takes as positive, and the multinomial start linfa's layout.
+    #[test]
+    fn warm_starts_are_laid_out_as_linfa_solves() {
+        for ones in [3, 7] {
+            let (x, y) = data(400, ones);
+            let info = ClassInfo::new(FAMILY, x.view(), y.view(), 2).unwrap();
+            let ours = Logistic::fit(x.view(), &info, 1.0, None).unwrap();
+            let theirs = LogisticRegression::default()
+                .alpha(1.0)
+                .max_iterations(LOGISTIC_ITERATIONS)
+                .gradient_tolerance(GRADIENT_TOLERANCE)
+                .fit(&DatasetBase::new(x.view(), y.view()))
+                .unwrap();
+            let start = ours.binary_start(2, &info).unwrap();
+            let mut expected = theirs.params().to_vec();
+            expected.push(theirs.intercept());
+            for (a, b) in start.iter().zip(&expected) {
+                assert!(
+                    (a - b).abs() < 1e-6,
+                    "{ones}/10 ones: {start} vs {expected:?}"
+                );
+            }
+            assert!(ours.binary_start(3, &info).is_none(), "other features");
+            assert!(ours.multi_start(2, &info).is_none());
+        }
+        let y: Array1<usize> = (0..300).map(|r| r % 3).collect();
+        let x = Array2::from_shape_fn((300, 2), |(r, c)| (r % 3 + c) as f64 + (r % 7) as f64 / 7.0);
+        let info = ClassInfo::new(FAMILY, x.view(), y.view(), 3).unwrap();
+        let multi = Logistic::fit(x.view(), &info, 1.0, None).unwrap();
+        let start = multi.multi_start(2, &info).unwrap();
+        assert_eq!(
+            start.dim(),
+            (3, 3),
+            "features and the intercepts, a column per class"
+        );
+        assert_eq!(start.row(2), multi.intercept.view());
+    }
+
+    /// A refit on every row from a sample's fit reaches the cold fit's model.
+    #[test]
+    fn a_warm_refit_reaches_the_cold_fit() {
+        let (x, y) = data(4000, 4);
+        let info = ClassInfo::new(FAMILY, x.view(), y.view(), 2).unwrap();
+        let sample = x.slice(ndarray::s![..500, ..]);
+        let sample_y = y.slice(ndarray::s![..500]);
+        let sample_info = ClassInfo::new(FAMILY, sample, sample_y, 2).unwrap();
+        let warm = Logistic::fit(sample, &sample_info, 1.0, None).unwrap();
+        let cold = Logistic::fit(x.view(), &info, 1.0, None).unwrap();
+        let refit = Logistic::fit(x.view(), &info, 1.0, Some(&warm)).unwrap();
+        let (a, b) = (cold.predict(x.view(), 2), refit.predict(x.view(), 2));
+        let gap = (&a - &b).mapv(f64::abs).fold(0.0f64, |m, v| m.max(*v));
+        assert!(gap < 1e-3, "probabilities differ by {gap}");
+    }
 }

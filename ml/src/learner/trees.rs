@@ -170,6 +170,7 @@ impl Tree {
 
     /// Class probabilities: the leaf shares.
     pub(super) fn predict(&self, x: ArrayView2<f64>, classes: usize) -> Array2<f64> {
+        let x = x.as_standard_layout();
         let mut out = Array2::zeros((x.nrows(), classes));
         for (mut out, row) in out.rows_mut().into_iter().zip(x.rows()) {
             out.iter_mut()
@@ -290,8 +291,12 @@ impl Forest {
         Ok(Self { trees: grown })
     }
 
-    /// Class probabilities: the mean of the trees' leaf shares.
+    /// Class probabilities: the mean of the trees' leaf shares. Rows are
+    /// walked one at a time, so column-major inputs (as trees are trained
+    /// on) are laid out by row first: a row's features then share a cache
+    /// line rather than lie a column apart.
     pub(super) fn predict(&self, x: ArrayView2<f64>, classes: usize) -> Array2<f64> {
+        let x = x.as_standard_layout();
         let mut out = Array2::zeros((x.nrows(), classes));
         for (mut out, row) in out.rows_mut().into_iter().zip(x.rows()) {
             for tree in &self.trees {
