@@ -41,7 +41,10 @@ use serde_json::{Value, json};
 
 use crate::error::{MlError, Result};
 
-use common::{ClassInfo, SplitMix, check_records, check_values, fit_error, select_rows, sigmoid};
+use common::{
+    ClassInfo, PARALLEL_ROWS, SplitMix, check_records, check_values, cores_for, fit_error,
+    select_rows, sigmoid,
+};
 
 /// The smallest probability a classifier gives any class (then rows are
 /// renormalised), so a class missing from the training rows never gets an
@@ -299,8 +302,10 @@ impl Params {
     /// * `forest`: a random forest of `trees` such trees, each grown on
     ///   `sample_ratio · n` rows drawn with replacement (one row per leaf at
     ///   least), each split choosing among `√features` random features;
-    ///   probabilities are the mean of the trees' leaf class shares.
-    /// * `boost`: forust-ml single-threaded, `iterations`, `learning_rate`,
+    ///   probabilities are the mean of the trees' leaf class shares. Each
+    ///   tree draws from its own seed (drawn from `seed`), and from
+    ///   [`PARALLEL_ROWS`] rows the trees grow on every core: the same forest.
+    /// * `boost`: forust-ml (on every core from [`PARALLEL_ROWS`] rows), `iterations`, `learning_rate`,
     ///   `max_depth`, `min_leaf_weight`, `l2` as named; `subsample < 1` samples
     ///   rows each round (when the sample has at least 50 expected rows); the
     ///   seed is forust's seed (class `j` of one-vs-rest uses `seed + j`).

@@ -13,7 +13,7 @@ use forust_ml::{GradientBooster, Matrix};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{ClassInfo, Params, fit_error, sigmoid};
+use super::{ClassInfo, PARALLEL_ROWS, Params, fit_error, sigmoid};
 use crate::error::Result;
 
 const FAMILY: &str = "boost";
@@ -21,9 +21,6 @@ const FAMILY: &str = "boost";
 /// Rows sampling is skipped when a round would see fewer rows than this on
 /// average (a round on no rows would give an empty tree).
 const MIN_SAMPLED_ROWS: f32 = 50.0;
-
-/// Rows from which a booster uses every core.
-pub(super) const PARALLEL_ROWS: usize = 45_000;
 
 /// The boosting hyper-parameters of [`Params::Boost`].
 #[derive(Debug, Clone, Copy)]

@@ -96,6 +96,18 @@ impl Params {
     }
 }
 
+/// Rows from which a learner fit uses every core (below them AutoML fits
+/// folds side by side instead).
+pub(crate) const PARALLEL_ROWS: usize = 45_000;
+
+/// Cores a learner fit may use on `rows` rows (1 below [`PARALLEL_ROWS`]).
+pub(super) fn cores_for(rows: usize) -> usize {
+    if rows < PARALLEL_ROWS {
+        return 1;
+    }
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// Classification targets checked once for every family.
 pub(super) struct ClassInfo<'a> {
     /// One class index per row, each below `classes`.

@@ -670,7 +670,7 @@ fn fit_times() {
 #[test]
 fn boosting_on_every_core_gives_the_same_model_each_run() {
     // Large enough for forust to build histograms on every core.
-    let (x, y) = linear_data(super::boost::PARALLEL_ROWS + 1_000, 3);
+    let (x, y) = linear_data(PARALLEL_ROWS + 1_000, 3);
     let params = Params::Boost {
         iterations: 15,
         learning_rate: 0.3,
