@@ -304,8 +304,8 @@ impl Params {
     ///   least), each split choosing among `√features` random features;
     ///   probabilities are the mean of the trees' leaf class shares. Each
     ///   tree draws from its own seed (drawn from `seed`), and from
-    ///   [`PARALLEL_ROWS`] rows the trees grow on every core: the same forest.
-    /// * `boost`: forust-ml (on every core from [`PARALLEL_ROWS`] rows), `iterations`, `learning_rate`,
+    ///   45,000 rows the trees grow on every core: the same forest.
+    /// * `boost`: forust-ml (on every core from 45,000 rows), `iterations`, `learning_rate`,
     ///   `max_depth`, `min_leaf_weight`, `l2` as named; `subsample < 1` samples
     ///   rows each round (when the sample has at least 50 expected rows); the
     ///   seed is forust's seed (class `j` of one-vs-rest uses `seed + j`).
