@@ -108,6 +108,8 @@ pub(super) struct Search<'a> {
     timing: HashMap<&'static str, Timing>,
     /// Training rows of the current sample (a fold's training rows under k-fold).
     rows: usize,
+    /// The most memory a model may take (see [`space::memory_cap`]).
+    memory_cap: f64,
     /// When the current sample's share of the time ends (only while it is
     /// smaller than the training split).
     sample_ends: Instant,
@@ -149,6 +151,7 @@ impl<'a> Search<'a> {
             false => folds.train_rows(),
         };
         Self {
+            memory_cap: space::memory_cap(&shape),
             queue,
             families,
             rows,
@@ -336,7 +339,8 @@ impl<'a> Search<'a> {
             .map(|fold| fold * self.folds.data.len().div_ceil(workers()) as f64)
     }
 
-    /// Whether `candidate` fits in the time left; a family too slow for it
+    /// Whether `candidate` fits in the time left and, refit on every row, in
+    /// the memory a model may take; a family too slow or too large for it
     /// narrows its step, so its next neighbour is cheaper.
     fn affordable(&mut self, candidate: &Candidate) -> Affordable {
         let left = self
@@ -344,16 +348,17 @@ impl<'a> Search<'a> {
             .saturating_duration_since(Instant::now())
             .as_secs_f64()
             - self.refit_reserve();
+        let all = self.folds.train_rows() + self.folds.data[0].test.len();
+        if space::model_bytes(&candidate.params, all, self.classes) > self.memory_cap {
+            self.narrow_step(candidate);
+            return match left <= 0.0 {
+                true => Affordable::Stop,
+                false => Affordable::Skip,
+            };
+        }
         match self.estimate(candidate) {
             Some(e) if e > left => {
-                let family = candidate.params.family();
-                if let Some(entry) = self
-                    .family_best
-                    .iter_mut()
-                    .find(|f| f.0.params.family() == family)
-                {
-                    entry.2 = (entry.2 * 0.7).max(0.02);
-                }
+                self.narrow_step(candidate);
                 if left <= 0.0 || self.queue.is_empty() && self.nothing_fits(left) {
                     Affordable::Stop
                 } else {
@@ -362,6 +367,19 @@ impl<'a> Search<'a> {
             }
             _ if left <= 0.0 && self.best.is_some() => Affordable::Stop,
             _ => Affordable::Yes,
+        }
+    }
+
+    /// Narrows the step of `candidate`'s family, so its next neighbour is
+    /// closer to its incumbent.
+    fn narrow_step(&mut self, candidate: &Candidate) {
+        let family = candidate.params.family();
+        if let Some(entry) = self
+            .family_best
+            .iter_mut()
+            .find(|f| f.0.params.family() == family)
+        {
+            entry.2 = (entry.2 * 0.7).max(0.02);
         }
     }
 

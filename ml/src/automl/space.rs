@@ -216,6 +216,43 @@ pub fn prior(
     linear * factor * size(params) / typical
 }
 
+/// The least memory a search lets a model take (see [`memory_cap`]).
+const MIN_MODEL_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
+
+/// The most memory a model of data of `shape` may take: as much as the
+/// encoded training rows, and at least 64 MB. Deep forests on many rows
+/// grow a leaf for nearly every row (a 100-tree forest on 90k rows took
+/// some 240 MB), more than the data and than a better model needs.
+pub fn memory_cap(shape: &Shape) -> f64 {
+    (shape.rows as f64 * shape.width as f64 * 8.0).max(MIN_MODEL_BYTES)
+}
+
+/// An upper bound on the memory of a model of `params` fitted on `rows`
+/// rows of `classes` classes (0 for a number): tree nodes for the tree
+/// families (a split per leaf less one; leaves at most one per row drawn and
+/// `2^depth`), nothing worth counting for the others.
+pub fn model_bytes(params: &Params, rows: usize, classes: usize) -> f64 {
+    let nodes = |depth: usize, rows: f64| 2.0 * 2f64.powi(depth.min(60) as i32).min(rows.max(1.0));
+    // A leaf keeps a share per class; a boosted tree a weight (forust's
+    // nodes, some 72 bytes); one booster per class beyond two.
+    let leaf = 48.0 + 8.0 * classes as f64;
+    let boosters = if classes > 2 { classes as f64 } else { 1.0 };
+    match *params {
+        Params::Tree { max_depth, .. } => nodes(max_depth, rows as f64) * leaf,
+        Params::Forest {
+            trees,
+            max_depth,
+            sample_ratio,
+        } => trees as f64 * nodes(max_depth, sample_ratio * rows as f64) * leaf,
+        Params::Boost {
+            iterations,
+            max_depth,
+            ..
+        } => boosters * iterations as f64 * nodes(max_depth, rows as f64) * 72.0,
+        _ => 0.0,
+    }
+}
+
 /// Relative cost of a configuration within its family (fit time scales with it).
 pub fn size(params: &Params) -> f64 {
     match params {
@@ -272,6 +309,55 @@ mod tests {
             assert!((0.01..=0.5).contains(&learning_rate));
             assert!((0.5..=1.0).contains(&subsample));
         }
+    }
+
+    #[test]
+    fn deep_forests_on_many_rows_exceed_the_memory_a_model_may_take() {
+        let shape = Shape {
+            task: Task::Binary,
+            rows: 90_000,
+            width: 25,
+            skewed_features: false,
+            skewed_target: false,
+        };
+        let cap = memory_cap(&shape);
+        assert_eq!(cap, MIN_MODEL_BYTES, "90k rows × 25 encode to 18 MB");
+        let forest = |trees, max_depth| Params::Forest {
+            trees,
+            max_depth,
+            sample_ratio: 0.9,
+        };
+        assert!(model_bytes(&forest(100, 20), 90_000, 2) > cap);
+        assert!(model_bytes(&forest(300, 30), 90_000, 2) > cap);
+        assert!(model_bytes(&forest(50, 12), 90_000, 2) < cap);
+        assert!(model_bytes(&forest(100, 12), 90_000, 2) < cap);
+        // On a few rows leaves are bounded by the rows drawn.
+        assert!(model_bytes(&forest(100, 30), 5_000, 2) < cap);
+        let boost = |iterations, max_depth| Params::Boost {
+            iterations,
+            learning_rate: 0.1,
+            max_depth,
+            min_leaf_weight: 1.0,
+            l2: 1.0,
+            subsample: 1.0,
+        };
+        assert!(model_bytes(&boost(1000, 6), 90_000, 2) < cap);
+        assert!(model_bytes(&boost(1000, 10), 90_000, 10) > cap);
+        assert_eq!(
+            model_bytes(
+                &Params::NaiveBayes {
+                    var_smoothing: 1e-9
+                },
+                90_000,
+                2
+            ),
+            0.0
+        );
+        let large = Shape {
+            rows: 1_000_000,
+            ..shape
+        };
+        assert_eq!(memory_cap(&large), 200e6);
     }
 
     #[test]
