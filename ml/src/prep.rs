@@ -120,7 +120,8 @@ enum Encoding {
     },
     /// A date: days since 1970 (standardised like a number), plus month and weekday.
     Date { fill: f64, mean: f64, scale: f64 },
-    /// One slot per level, plus "other" when rarer levels were seen.
+    /// One slot per level (the most frequent ones, in name order), plus
+    /// "other" when rarer levels were seen.
     OneHot { levels: Vec<String>, other: bool },
     /// A level's position by frequency; unseen levels (and, when `other`,
     /// the rarer levels seen in training) after the known ones, missing last.
@@ -205,12 +206,15 @@ impl Preprocessor {
                         MAX_ORDINAL
                     };
                     let other = by_count.len() > cap;
-                    let levels = by_count
+                    let mut levels: Vec<String> = by_count
                         .iter()
                         .take(cap)
                         .map(|(l, _)| l.to_string())
                         .collect();
                     if options.one_hot {
+                        // Slots in name order: a sample with the same levels
+                        // lays them out alike, however close their counts.
+                        levels.sort_unstable();
                         Encoding::OneHot { levels, other }
                     } else {
                         Encoding::Ordinal { levels, other }
@@ -232,6 +236,44 @@ impl Preprocessor {
     /// The raw columns this preprocessor reads, with their kinds.
     pub fn features(&self) -> &[(String, Kind)] {
         &self.features
+    }
+
+    /// Whether `other` lays its inputs out as this one does: the same
+    /// columns, each logged or not alike, with the same levels in the same
+    /// order (fills, means and scales may differ). A model fitted on one
+    /// layout then reads the other's inputs feature for feature.
+    pub fn same_layout(&self, other: &Preprocessor) -> bool {
+        self.features == other.features
+            && self.encodings.len() == other.encodings.len()
+            && self
+                .encodings
+                .iter()
+                .zip(&other.encodings)
+                .all(|pair| match pair {
+                    (Encoding::Number { log: a, .. }, Encoding::Number { log: b, .. }) => a == b,
+                    (Encoding::Date { .. }, Encoding::Date { .. }) => true,
+                    (
+                        Encoding::OneHot {
+                            levels: a,
+                            other: x,
+                        },
+                        Encoding::OneHot {
+                            levels: b,
+                            other: y,
+                        },
+                    )
+                    | (
+                        Encoding::Ordinal {
+                            levels: a,
+                            other: x,
+                        },
+                        Encoding::Ordinal {
+                            levels: b,
+                            other: y,
+                        },
+                    ) => a == b && x == y,
+                    _ => false,
+                })
     }
 
     /// How the inputs are encoded.
@@ -477,6 +519,37 @@ mod tests {
         assert!(trees.t().is_standard_layout() && linear.is_standard_layout());
         assert_eq!(trees.row(1).to_vec(), vec![3.0, 1.0, 0.0]);
         assert_eq!(linear.row(1).to_vec(), vec![3.0, 0.0, 1.0, 0.0]);
+    }
+
+    #[test]
+    fn layouts_match_on_levels_and_logs_not_on_statistics() {
+        let typed = Typed::parse(&frame("n,c\n1,a\n2,b\n3,b\n40,a\n5,b\n6,c\n"), &features());
+        let one_hot = PrepOptions {
+            scale: true,
+            one_hot: true,
+            log_skewed: false,
+        };
+        let all = Preprocessor::fit(&typed, &[0, 1, 2, 3, 4, 5], one_hot);
+        // Other rows, other means, the same levels in the same order.
+        let some = Preprocessor::fit(&typed, &[1, 2, 3, 4, 5], one_hot);
+        assert!(all.same_layout(&some));
+        // Level "c" missing: one slot fewer.
+        let fewer = Preprocessor::fit(&typed, &[0, 1, 2], one_hot);
+        assert!(!all.same_layout(&fewer));
+        // "a" as often as "b": one-hot slots stay in name order, ordinal
+        // codes follow the counts.
+        let reordered = Preprocessor::fit(&typed, &[0, 1, 2, 3, 5], one_hot);
+        assert!(all.same_layout(&reordered));
+        let ordinal = PrepOptions {
+            one_hot: false,
+            ..one_hot
+        };
+        let by_count = Preprocessor::fit(&typed, &[0, 1, 2, 3, 4, 5], ordinal);
+        assert!(!all.same_layout(&by_count));
+        let tied = Preprocessor::fit(&typed, &[0, 1, 2, 3, 5], ordinal);
+        assert!(!by_count.same_layout(&tied));
+        let alike = Preprocessor::fit(&typed, &[1, 2, 3, 4, 5], ordinal);
+        assert!(by_count.same_layout(&alike));
     }
 
     #[test]

@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use crate::error::{MlError, Result};
 use crate::frame::Frame;
-use crate::learner::{Output, Task};
+use crate::learner::{Output, Params, Task};
 use crate::metrics::{Metric, Truth};
 use crate::pipeline::{Candidate, Pipeline, Ys};
 use crate::prep::{Parsed, PrepOptions, Preprocessor, Typed};
@@ -58,7 +58,7 @@ pub struct Trial {
     pub cv_score: f64,
     /// Standard deviation over the folds.
     pub cv_std: f64,
-    /// Mean seconds to fit one fold and predict its test rows.
+    /// Mean seconds to fit one fold (predicting its test rows not included).
     pub fit_s: f64,
     /// The configuration.
     #[serde(skip)]
@@ -220,8 +220,13 @@ impl FoldData {
 /// of large samples are what a search's memory is made of.
 const CACHE_ALL_UNDER: usize = 50_000;
 
-/// A fold's training and test rows, encoded.
-type Encoded = (Array2<f64>, Array2<f64>);
+/// A fold's training and test rows, encoded by a preprocessor fitted on
+/// the training rows.
+struct Encoded {
+    prep: Preprocessor,
+    train: Array2<f64>,
+    test: Array2<f64>,
+}
 
 /// One fold of a trial: its score, what it cost and its predictions.
 struct FoldResult {
@@ -231,7 +236,18 @@ struct FoldResult {
     /// Seconds to fit and predict the fold's test rows (what a trial costs).
     seconds: f64,
     out: Output,
-    model: Pipeline,
+    /// The fitted model, kept only where a refit can start from it (see
+    /// [`warm_startable`]).
+    model: Option<Pipeline>,
+}
+
+/// Whether a refit of `candidate` on every row can start from its fit on a
+/// holdout's sample: logistic regression (its solver takes a starting
+/// point). Other models are not kept past their trial.
+fn warm_startable(folds: &Folds, candidate: &Candidate) -> bool {
+    folds.holdout()
+        && folds.target.task != Task::Regression
+        && matches!(candidate.params, Params::Linear { .. })
 }
 
 /// The folds of a search (one, the holdout, on large data), each fold's
@@ -271,10 +287,11 @@ impl Folds<'_> {
         let data = &self.data[fold];
         let train = data.sample(rows);
         let prep = Preprocessor::fit(self.typed, &train, options);
-        let encoded = Arc::new((
-            prep.encode(self.typed, &train).0,
-            prep.encode(self.typed, &data.test).0,
-        ));
+        let encoded = Arc::new(Encoded {
+            train: prep.encode(self.typed, &train).0,
+            test: prep.encode(self.typed, &data.test).0,
+            prep,
+        });
         let per_row = start.elapsed().as_secs_f64() / (train.len() + data.test.len()) as f64;
         self.encode_s_per_row = self.encode_s_per_row.max(per_row);
         self.cache.insert(key, encoded.clone());
@@ -310,8 +327,8 @@ impl Folds<'_> {
     }
 
     /// `candidate` fitted on `rows` training rows of folds `fold_ids` and
-    /// scored on their test rows, two folds at a time; (score, seconds,
-    /// predictions) per fold.
+    /// scored on their test rows, two folds at a time; a [`FoldResult`] per
+    /// fold (with its model only where a refit can start from it).
     fn run(
         &mut self,
         candidate: &Candidate,
@@ -324,7 +341,7 @@ impl Folds<'_> {
             .collect();
         let (target, values, metric, seed) = (self.target, self.values, self.metric, self.seed);
         let folds = &self.data;
-        let dummy = Preprocessor::fit(self.typed, &[], candidate.prep_options());
+        let keep = warm_startable(self, candidate);
         let mut results = Vec::new();
         for chunk in fold_ids
             .iter()
@@ -336,7 +353,6 @@ impl Folds<'_> {
                 let handles: Vec<_> = chunk
                     .iter()
                     .map(|&(&f, d)| {
-                        let dummy = dummy.clone();
                         s.spawn(move || {
                             let fold = &folds[f];
                             let start = Instant::now();
@@ -344,21 +360,21 @@ impl Folds<'_> {
                             let model = Pipeline::train(
                                 target,
                                 candidate,
-                                dummy,
-                                d.0.view(),
+                                d.prep.clone(),
+                                d.train.view(),
                                 &y,
                                 seed,
                                 None,
                             )?;
                             let fit_s = start.elapsed().as_secs_f64();
-                            let out = model.predict_encoded(d.1.view());
+                            let out = model.predict_encoded(d.test.view());
                             let truth = Ys::gather(values, &fold.test);
                             Ok(FoldResult {
                                 score: metric_score(metric, &truth, &out),
                                 fit_s,
                                 seconds: start.elapsed().as_secs_f64(),
                                 out,
-                                model,
+                                model: keep.then_some(model),
                             })
                         })
                     })
@@ -593,6 +609,9 @@ fn refit(
     let x = prep.encode(typed, &data.rows).0;
     let y = Ys::gather(&data.values, &data.rows);
     let seed = search.folds().seed;
+    // The sample's coefficients start the solver only when they read the
+    // same inputs (levels and logs can differ on every row).
+    let warm = warm.filter(|w| w.prep.same_layout(&prep));
     let pipeline = Pipeline::train(
         &data.target,
         &best.candidate,

@@ -28,25 +28,39 @@ const SAMPLE_SHARE: f64 = 0.35;
 /// How much larger each sample is than the one before.
 const SAMPLE_GROWTH: usize = 4;
 
-/// What a family's fits cost: seconds per unit of its size (see
-/// [`space::size`]) on `rows` training rows, and how that grows with the
-/// rows (as `rows^exponent`, once measured on two sample sizes).
+/// What a family's trials cost: seconds to fit and predict per unit of its
+/// size (see [`space::size`]) on `rows` training rows, and how its fits
+/// grow with the rows (as `rows^exponent`, once measured on two sample
+/// sizes; predicting the fixed holdout does not grow).
 #[derive(Debug, Clone, Copy)]
 struct Timing {
     rows: usize,
     per_size: f64,
-    /// Seconds of the trials behind `per_size`.
-    seconds: f64,
+    /// Seconds to fit, per size unit.
+    fit_per_size: f64,
+    /// Seconds of the fits behind `fit_per_size`.
+    fit_s: f64,
     exponent: Option<f64>,
 }
 
-/// Trials shorter than this are too noisy to measure growth from: a tenth
+/// One measurement for [`Timing`]: a trial's mean seconds per fold to fit
+/// and predict, and to fit alone, per unit of its configuration's size.
+#[derive(Debug, Clone, Copy)]
+struct Measured {
+    per_size: f64,
+    fit_per_size: f64,
+    fit_s: f64,
+}
+
+/// Fits shorter than this are too noisy to measure growth from: a tenth
 /// of a second either way on a 10k-row fit compounds over the 80-fold step
 /// to every row.
 const MIN_TIMED_S: f64 = 0.25;
 
 /// The refit's reserve over its estimate: a logistic fit's solver steps
-/// vary with the rows (an 880k-row refit took 9× a 160k-row fit's time).
+/// vary with the rows (a cold 880k-row refit took 9× a 160k-row fit's
+/// time, 5.5× the rows; the warm start from the best trial's coefficients
+/// brings it well under the reserve).
 const REFIT_MARGIN: f64 = 1.5;
 
 /// How a trial's time is taken to grow with rows until its family is timed
@@ -61,23 +75,37 @@ impl Timing {
         self.per_size * (rows as f64 / self.rows as f64).powf(exponent)
     }
 
-    /// Folds in a measurement of `seconds` (`per_size` per size unit) on
-    /// `rows` rows: averaged on the same rows; on other rows it also
-    /// measures the growth (kept between linear and quadratic) when both
-    /// trials were long enough to time.
-    fn update(&mut self, rows: usize, per_size: f64, seconds: f64) {
+    /// The first measurement, on `rows` rows.
+    fn new(rows: usize, m: Measured) -> Self {
+        Self {
+            rows,
+            per_size: m.per_size,
+            fit_per_size: m.fit_per_size,
+            fit_s: m.fit_s,
+            exponent: None,
+        }
+    }
+
+    /// Folds in a measurement on `rows` rows: averaged on the same rows; on
+    /// other rows it also measures how fits grow (kept between linear and
+    /// quadratic) when both fits were long enough to time.
+    fn update(&mut self, rows: usize, m: Measured) {
         if rows == self.rows {
-            self.per_size = (self.per_size + per_size) / 2.0;
-            self.seconds = (self.seconds + seconds) / 2.0;
+            self.per_size = (self.per_size + m.per_size) / 2.0;
+            self.fit_per_size = (self.fit_per_size + m.fit_per_size) / 2.0;
+            self.fit_s = (self.fit_s + m.fit_s) / 2.0;
             return;
         }
-        let growth = (per_size / self.per_size).ln() / (rows as f64 / self.rows as f64).ln();
-        if growth.is_finite() && self.seconds.min(seconds) >= MIN_TIMED_S {
+        let growth =
+            (m.fit_per_size / self.fit_per_size).ln() / (rows as f64 / self.rows as f64).ln();
+        if growth.is_finite() && self.fit_s.min(m.fit_s) >= MIN_TIMED_S {
             self.exponent = Some(growth.clamp(1.0, 2.0));
         }
-        self.rows = rows;
-        self.per_size = per_size;
-        self.seconds = seconds;
+        *self = Self {
+            rows,
+            exponent: self.exponent,
+            ..Self::new(rows, m)
+        };
     }
 }
 
@@ -348,8 +376,15 @@ impl<'a> Search<'a> {
             .saturating_duration_since(Instant::now())
             .as_secs_f64()
             - self.refit_reserve();
+        // A family's first configuration is always weighed; its neighbours
+        // only while their model stays within the memory a model may take.
         let all = self.folds.train_rows() + self.folds.data[0].test.len();
-        if space::model_bytes(&candidate.params, all, self.classes) > self.memory_cap {
+        let family = candidate.params.family();
+        let tried = self
+            .family_best
+            .iter()
+            .any(|f| f.0.params.family() == family);
+        if tried && space::model_bytes(&candidate.params, all, self.classes) > self.memory_cap {
             self.narrow_step(candidate);
             return match left <= 0.0 {
                 true => Affordable::Stop,
@@ -370,14 +405,14 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Narrows the step of `candidate`'s family, so its next neighbour is
-    /// closer to its incumbent.
+    /// Narrows the step of `candidate`'s family (with or without a log
+    /// target, as it is), so its next neighbour is closer to its incumbent.
     fn narrow_step(&mut self, candidate: &Candidate) {
         let family = candidate.params.family();
         if let Some(entry) = self
             .family_best
             .iter_mut()
-            .find(|f| f.0.params.family() == family)
+            .find(|f| f.0.params.family() == family && f.0.log_target == candidate.log_target)
         {
             entry.2 = (entry.2 * 0.7).max(0.02);
         }
@@ -427,18 +462,20 @@ impl<'a> Search<'a> {
 
     /// Folds in what the candidate's first folds cost into its family's timing.
     fn time(&mut self, candidate: &Candidate, results: &[FoldResult]) {
-        let seconds = results.iter().map(|r| r.seconds).sum::<f64>() / results.len() as f64;
-        let per_size = seconds / space::size(&candidate.params);
+        let mean =
+            |f: fn(&FoldResult) -> f64| results.iter().map(f).sum::<f64>() / results.len() as f64;
+        let size = space::size(&candidate.params);
+        let fit_s = mean(|r| r.fit_s);
+        let m = Measured {
+            per_size: mean(|r| r.seconds) / size,
+            fit_per_size: fit_s / size,
+            fit_s,
+        };
         let rows = self.rows;
         self.timing
             .entry(candidate.params.family())
-            .and_modify(|t| t.update(rows, per_size, seconds))
-            .or_insert(Timing {
-                rows,
-                per_size,
-                seconds,
-                exponent: None,
-            });
+            .and_modify(|t| t.update(rows, m))
+            .or_insert(Timing::new(rows, m));
     }
 
     /// Whether first-fold results trail the best trial's on the same folds
@@ -500,7 +537,7 @@ impl<'a> Search<'a> {
             let mut outs = Vec::new();
             for r in results {
                 outs.push(r.out);
-                model = self.folds.holdout().then_some(r.model);
+                model = r.model;
             }
             let oof = stitch(done, &covered, outs);
             self.best = Some((trial.clone(), oof, covered, model));
@@ -523,32 +560,30 @@ mod tests {
 
     #[test]
     fn timing_learns_how_cost_grows_with_rows() {
-        let mut t = Timing {
-            rows: 10_000,
-            per_size: 1.0,
-            seconds: 1.0,
-            exponent: None,
+        // Fits of `s` seconds (predicting adds a second), size 1.
+        let m = |s: f64| Measured {
+            per_size: s + 1.0,
+            fit_per_size: s,
+            fit_s: s,
         };
-        t.update(10_000, 3.0, 3.0);
-        assert_eq!(t.per_size, 2.0, "the same rows average");
+        let mut t = Timing::new(10_000, m(1.0));
+        t.update(10_000, m(3.0));
+        assert_eq!(t.fit_per_size, 2.0, "the same rows average");
+        assert_eq!(t.per_size, 3.0);
         assert_eq!(t.exponent, None, "one size measures no growth");
-        assert!((t.at(40_000) - 2.0 * 4f64.powf(DEFAULT_EXPONENT)).abs() < 1e-9);
-        // Four times the rows took eight times as long: growth 1.5.
-        t.update(40_000, 16.0, 16.0);
+        assert!((t.at(40_000) - 3.0 * 4f64.powf(DEFAULT_EXPONENT)).abs() < 1e-9);
+        // Four times the rows took eight times as long to fit: growth 1.5
+        // (measured on the fits, not on the predictions that do not grow).
+        t.update(40_000, m(16.0));
         assert!((t.exponent.unwrap() - 1.5).abs() < 1e-9);
-        assert!((t.at(160_000) - 128.0).abs() < 1e-6);
+        assert!((t.at(160_000) - 17.0 * 8.0).abs() < 1e-6);
         // Growth is kept between linear and quadratic.
-        t.update(160_000, 1.0, 1.0);
+        t.update(160_000, m(1.0));
         assert_eq!(t.exponent, Some(1.0));
-        // Trials too short to time measure no growth.
-        let mut quick = Timing {
-            rows: 10_000,
-            per_size: 0.1,
-            seconds: 0.1,
-            exponent: None,
-        };
-        quick.update(40_000, 0.8, 0.8);
+        // Fits too short to time measure no growth.
+        let mut quick = Timing::new(10_000, m(0.1));
+        quick.update(40_000, m(0.8));
         assert_eq!(quick.exponent, None);
-        assert_eq!((quick.rows, quick.per_size), (40_000, 0.8));
+        assert_eq!((quick.rows, quick.fit_per_size), (40_000, 0.8));
     }
 }

@@ -229,26 +229,30 @@ pub fn memory_cap(shape: &Shape) -> f64 {
 
 /// An upper bound on the memory of a model of `params` fitted on `rows`
 /// rows of `classes` classes (0 for a number): tree nodes for the tree
-/// families (a split per leaf less one; leaves at most one per row drawn and
-/// `2^depth`), nothing worth counting for the others.
+/// families (leaves at most one per row drawn and `2^depth`, a split fewer),
+/// nothing worth counting for the others.
 pub fn model_bytes(params: &Params, rows: usize, classes: usize) -> f64 {
-    let nodes = |depth: usize, rows: f64| 2.0 * 2f64.powi(depth.min(60) as i32).min(rows.max(1.0));
-    // A leaf keeps a share per class; a boosted tree a weight (forust's
-    // nodes, some 72 bytes); one booster per class beyond two.
-    let leaf = 48.0 + 8.0 * classes as f64;
+    let leaves = |depth: usize, rows: f64| 2f64.powi(depth.min(60) as i32).min(rows.max(1.0));
+    // A CART leaf keeps a share per class beside its node (40 bytes, as a
+    // split); forust's nodes take some 72 bytes; one booster per class
+    // beyond two.
+    let tree = |depth: usize, rows: f64| {
+        let l = leaves(depth, rows);
+        l * (56.0 + 8.0 * classes as f64) + (l - 1.0) * 40.0
+    };
     let boosters = if classes > 2 { classes as f64 } else { 1.0 };
     match *params {
-        Params::Tree { max_depth, .. } => nodes(max_depth, rows as f64) * leaf,
+        Params::Tree { max_depth, .. } => tree(max_depth, rows as f64),
         Params::Forest {
             trees,
             max_depth,
             sample_ratio,
-        } => trees as f64 * nodes(max_depth, sample_ratio * rows as f64) * leaf,
+        } => trees as f64 * tree(max_depth, sample_ratio * rows as f64),
         Params::Boost {
             iterations,
             max_depth,
             ..
-        } => boosters * iterations as f64 * nodes(max_depth, rows as f64) * 72.0,
+        } => boosters * iterations as f64 * (2.0 * leaves(max_depth, rows as f64) - 1.0) * 72.0,
         _ => 0.0,
     }
 }
@@ -331,6 +335,8 @@ mod tests {
         assert!(model_bytes(&forest(300, 30), 90_000, 2) > cap);
         assert!(model_bytes(&forest(50, 12), 90_000, 2) < cap);
         assert!(model_bytes(&forest(100, 12), 90_000, 2) < cap);
+        // The starting forest fits on many classes too.
+        assert!(model_bytes(&forest(50, 12), 90_000, 20) < cap);
         // On a few rows leaves are bounded by the rows drawn.
         assert!(model_bytes(&forest(100, 30), 5_000, 2) < cap);
         let boost = |iterations, max_depth| Params::Boost {

@@ -96,8 +96,8 @@ impl Params {
     }
 }
 
-/// Rows from which a learner fit uses every core (below them AutoML fits
-/// folds side by side instead).
+/// Rows from which a learner fit uses every core (AutoML fits folds side by
+/// side on data too small for a holdout, whose folds mostly train on fewer).
 pub(crate) const PARALLEL_ROWS: usize = 45_000;
 
 /// Cores a learner fit may use on `rows` rows (1 below [`PARALLEL_ROWS`]).

@@ -19,7 +19,7 @@ const FAMILY: &str = "linear";
 /// gradient tolerance is absolute and its loss a sum, so allow more).
 const LOGISTIC_ITERATIONS: u64 = 300;
 
-/// linfa's default gradient tolerance, kept up to [`TOLERANCE_ROWS`] rows.
+/// linfa's default gradient tolerance, kept below [`TOLERANCE_ROWS`] rows.
 const GRADIENT_TOLERANCE: f64 = 1e-4;
 
 /// Rows from which the gradient tolerance is per row: linfa's loss and
