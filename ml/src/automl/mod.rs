@@ -303,6 +303,11 @@ impl Folds<'_> {
         self.data[0].train.len()
     }
 
+    /// Rows the winner is refit on: a fold's training and test rows.
+    fn all_rows(&self) -> usize {
+        self.data[0].train.len() + self.data[0].test.len()
+    }
+
     /// Whether trials are scored on one holdout.
     fn holdout(&self) -> bool {
         !self.parts.is_empty()

@@ -319,12 +319,13 @@ impl<'a> Search<'a> {
     }
 
     /// Seconds reserved for refitting the winner on every row: encoding
-    /// every row and its fit's time scaled to them, with a margin. Until its family's growth
-    /// is measured, fits are taken to grow linearly: a guessed faster growth
-    /// compounds over the 80-fold step from the first sample to every row,
-    /// and the reserve would end the search before larger samples measure it.
+    /// every row and its fit's time scaled to them, with a margin. Until its
+    /// family's growth is measured, fits are taken to grow linearly: a
+    /// guessed faster growth compounds over the 80-fold step from the first
+    /// sample to every row, and the reserve would end the search before
+    /// larger samples measure it.
     fn refit_reserve(&self) -> f64 {
-        let all = self.folds.train_rows() + self.folds.data[0].test.len();
+        let all = self.folds.all_rows();
         self.best
             .as_ref()
             .map_or(0.0, |(t, ..)| {
@@ -378,7 +379,7 @@ impl<'a> Search<'a> {
             - self.refit_reserve();
         // A family's first configuration is always weighed; its neighbours
         // only while their model stays within the memory a model may take.
-        let all = self.folds.train_rows() + self.folds.data[0].test.len();
+        let all = self.folds.all_rows();
         let family = candidate.params.family();
         let tried = self
             .family_best
