@@ -366,6 +366,8 @@ const PRIORITIES: &[&str] = &[
     "medium",
     "p1",
     "p0",
+    "p2",
+    "prio 1",
 ];
 
 const TAGS: &[&str] = &[
@@ -625,6 +627,7 @@ pub fn value(kind: &str, rng: &mut Rng) -> Option<String> {
         "me" => from(rng, &["my", "of my"]),
         "open_status" => from(rng, &["open", "outstanding", "remaining", "unfinished"]),
         "todo_status" => from(rng, &["todo", "to-do", "not started"]),
+        "progress_status" => from(rng, &["in progress", "in-progress", "underway", "started"]),
         "start_status" => from(rng, &["start", "begin", "kick off", "pick up"]),
         "me_object" => from(rng, &["me", "myself"]),
         "i" => from(rng, &["I", "i"]),
@@ -678,6 +681,7 @@ pub const KINDS: &[&str] = &[
     "me",
     "open_status",
     "todo_status",
+    "progress_status",
     "done_status",
     "overdue",
 ];
