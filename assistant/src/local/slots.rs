@@ -150,7 +150,7 @@ pub fn date(c: &mut Clause, lex: &Lexicon) -> Option<NaiveDate> {
     Some(found.date)
 }
 
-static THIS_WEEK: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:due\s+)?this\s+(?:week|wk)\b"));
+static THIS_WEEK: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b(?:due\s+)?this\s+week\b"));
 
 /// "this week" for listing: through the Sunday after its last working day
 /// (a filter keeps what falls due at the weekend; at a weekend, the coming week).
@@ -161,7 +161,7 @@ pub fn this_week(c: &mut Clause, today: NaiveDate) -> Option<NaiveDate> {
 
 static PRIORITY_WORD: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)\b(urgent(?:ly)?|critical|asap|a\.s\.a\.p|p0s?|important|whenever)\b(?:[- ](?:priority|prio))?",
+        r"(?i)\b(urgent(?:ly)?|critical|asap|a\.s\.a\.p|p0|important|whenever)\b(?:[- ](?:priority|prio))?",
     )
 });
 static PRIORITY_LEVEL: LazyLock<Regex> =
@@ -180,7 +180,7 @@ pub fn priority(c: &mut Clause, loose: bool) -> Option<Priority> {
         .or_else(|| c.cut(&PRIORITY_WORD))
         .or_else(|| if loose { c.cut(&PRIORITY_LOOSE) } else { None })?;
     Some(match m.lower(1).as_str() {
-        "urgent" | "urgently" | "critical" | "asap" | "a.s.a.p" | "p0" | "p0s" => Priority::Urgent,
+        "urgent" | "urgently" | "critical" | "asap" | "a.s.a.p" | "p0" => Priority::Urgent,
         "high" | "important" => Priority::High,
         "low" | "whenever" => Priority::Low,
         _ => Priority::Medium,

@@ -128,13 +128,6 @@ struct Field {
 
 /// The argument at `path` ("due", or "changes.assignee" inside an object)
 /// of `schema`, or `None` when the tool has no such argument.
-impl Field {
-    /// Whether it holds a date or a local date and time.
-    fn is_when(&self) -> bool {
-        matches!(self.format.as_deref(), Some("date" | LOCAL_DATE_TIME))
-    }
-}
-
 fn field_type(schema: &Value, path: &str) -> Option<Field> {
     let mut node = schema;
     for part in path.split('.') {
@@ -284,9 +277,6 @@ fn put_span(out: &mut Filled, field: &str, kind: &Field, span: &Span, actor: Opt
                 None => return,
             }
         }
-        SpanKind::Date | SpanKind::Moment => span.value.clone(),
-        // A date or a time takes nothing else ("in staging" is no due date).
-        _ if kind.is_when() => return,
         _ => span.value.clone(),
     };
     let value = match kind.ty.as_str() {
@@ -309,8 +299,6 @@ fn put_span(out: &mut Filled, field: &str, kind: &Field, span: &Span, actor: Opt
         }
         _ => match value {
             Value::String(_) => value,
-            // Words take no length of time ("30 minutes" is no due date).
-            _ if matches!(span.kind, SpanKind::Seconds | SpanKind::Hours) => return,
             other => json!(other.to_string()),
         },
     };
@@ -346,8 +334,6 @@ fn put_words(out: &mut Filled, field: &str, kind: &Field, words: String) {
             }
         }
         "boolean" => set(out, field, json!(true)),
-        // A date or a time comes from a recogniser's span, never from words.
-        _ if kind.is_when() => {}
         _ if !kind.consts.is_empty() => {
             if let Some(v) = enum_value(&kind.consts, &words) {
                 set(out, field, json!(v));
@@ -514,29 +500,6 @@ mod tests {
             json!({"due": "2026-12-11"}),
             "a moment given for a day is its day"
         );
-    }
-
-    #[test]
-    fn a_date_comes_from_a_date_and_nothing_else() {
-        let task = json!({"properties": {
-            "due": {"type": ["string", "null"], "format": "date"},
-            "title": {"type": "string"},
-        }});
-        // A length of time, another kind of span or plain words read as the
-        // due date are left out rather than stored as one.
-        for (text, due) in [
-            ("update the calendar, 30 minutes", "<seconds>"),
-            ("deploy it in staging", "<stage>"),
-            ("deploy it someday", "someday"),
-        ] {
-            let filled = filled_by(&task, text, |u| if u == due { "due" } else { "O" });
-            assert_eq!(filled, json!({}), "{text}");
-        }
-        let filled = filled_by(&task, "call the vendor, 30 minutes", |u| match u {
-            "<seconds>" => "title",
-            _ => "O",
-        });
-        assert_eq!(filled, json!({}), "a length of time is no title either");
     }
 
     #[test]

@@ -366,8 +366,6 @@ const PRIORITIES: &[&str] = &[
     "medium",
     "p1",
     "p0",
-    "p2",
-    "prio 1",
 ];
 
 const TAGS: &[&str] = &[
@@ -627,7 +625,6 @@ pub fn value(kind: &str, rng: &mut Rng) -> Option<String> {
         "me" => from(rng, &["my", "of my"]),
         "open_status" => from(rng, &["open", "outstanding", "remaining", "unfinished"]),
         "todo_status" => from(rng, &["todo", "to-do", "not started"]),
-        "progress_status" => from(rng, &["in progress", "in-progress", "underway", "started"]),
         "start_status" => from(rng, &["start", "begin", "kick off", "pick up"]),
         "me_object" => from(rng, &["me", "myself"]),
         "i" => from(rng, &["I", "i"]),
@@ -681,7 +678,6 @@ pub const KINDS: &[&str] = &[
     "me",
     "open_status",
     "todo_status",
-    "progress_status",
     "done_status",
     "overdue",
 ];

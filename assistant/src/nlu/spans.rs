@@ -333,7 +333,7 @@ fn closed_word(tokens: &[Token], i: usize) -> Option<(usize, SpanKind, Value)> {
     let priority = match w(0) {
         "top" if two("top") => Some((2, pri("urgent"))),
         "high" | "low" | "medium" if two(w(0)) => Some((2, pri(w(0)))),
-        "urgent" | "urgently" | "critical" | "p0" | "p0s" => Some((1, pri("urgent"))),
+        "urgent" | "urgently" | "critical" | "p0" => Some((1, pri("urgent"))),
         "no" if w(1) == "rush" => Some((2, pri("low"))),
         "p1" => Some((1, pri("high"))),
         "p2" => Some((1, pri("medium"))),

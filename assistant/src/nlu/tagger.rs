@@ -211,9 +211,7 @@ fn features(tool: &str, units: &[String], i: usize, prev: &str) -> Vec<u32> {
         }
     };
     let w = at(0);
-    let shape = shape(w);
-    let suffix = suffix(w);
-    let parts: [&[&str]; 18] = [
+    let parts: [&[&str]; 14] = [
         &["bias"],
         &["w=", w],
         &["t=", tool, "|", w],
@@ -228,42 +226,11 @@ fn features(tool: &str, units: &[String], i: usize, prev: &str) -> Vec<u32> {
         &["plw=", prev, "|", w],
         &["tp1=", tool, "|", at(-1), "|", w],
         &["pln1=", prev, "|", at(1)],
-        // Words never seen in training ("v2.3", "db-3", "dedupe") still
-        // show their shape and ending.
-        &["sh=", &shape],
-        &["tsh=", tool, "|", &shape],
-        &["plsh=", prev, "|", &shape],
-        &["suf=", suffix],
     ];
     let mut out: Vec<u32> = parts.iter().map(|p| (fnv(p) & mask) as u32).collect();
     out.sort_unstable();
     out.dedup();
     out
-}
-
-/// A word's shape: digits as `d`, letters as `x`, other characters kept,
-/// runs of one class written once ("v2.3" → "xd.d", "db-3" → "x-d").
-fn shape(word: &str) -> String {
-    let mut out = String::new();
-    for c in word.chars() {
-        let class = if c.is_ascii_digit() {
-            'd'
-        } else if c.is_alphabetic() {
-            'x'
-        } else {
-            c
-        };
-        if !out.ends_with(class) {
-            out.push(class);
-        }
-    }
-    out
-}
-
-/// A word's last three characters (all of a shorter word).
-fn suffix(word: &str) -> &str {
-    let start = word.char_indices().rev().nth(2).map_or(0, |(i, _)| i);
-    &word[start..]
 }
 
 #[cfg(test)]
@@ -276,15 +243,6 @@ mod tests {
             units: text.split(' ').map(str::to_string).collect(),
             labels: labels.split(' ').map(str::to_string).collect(),
         }
-    }
-
-    #[test]
-    fn unseen_words_show_their_shape_and_ending() {
-        assert_eq!(shape("v2.3"), "xd.d");
-        assert_eq!(shape("db-3"), "x-d");
-        assert_eq!(shape("<person>"), "<x>");
-        assert_eq!(suffix("dedupe"), "upe");
-        assert_eq!(suffix("é2"), "é2");
     }
 
     #[test]

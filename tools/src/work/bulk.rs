@@ -24,7 +24,6 @@ pub struct TaskChanges {
     /// New priority.
     pub priority: Option<Priority>,
     /// New due date, YYYY-MM-DD.
-    #[schemars(extend("format" = "date"))]
     pub due: Option<String>,
     /// New estimate in hours.
     pub estimate_hours: Option<f64>,
@@ -154,17 +153,6 @@ impl TypedTool for UpdateTasks {
         "(move|put|shift) (every|all [the]|each) {filter.project:project} (task|tasks|ticket|tickets) (into|to|under|over to) {changes.project:project}",
         "everything (tagged|with the tag) {filter.tag:tag} (should be|is|goes) {changes.priority:priority} [now|from now on]",
         "{changes.status:done_verb} (every|all [the]) {filter.tag:tag} (tasks|tickets)<in {filter.project:project}|of {filter.assignee:person}>",
-        "(mark|set|make) (all|every one|each) of {filter.assignee:person}'s [{filter.status:open_status}] (tasks|tickets|stuff|work|items) [as] {changes.status:done_status}",
-        "(mark|set|make|put|move) (every|all [the]|each) {filter.project:project} (task|tasks|ticket|tickets) [as|to|into] {changes.status:progress_status}",
-        "(set|make|put|move) (every|all [the]|each) (task|ticket) tagged {filter.tag:tag} (due|to) {changes.due:date}",
-        "(set|put|slap) (a|an) {changes.estimate_hours:hours} estimate on (every|all [the]|each) {filter.tag:tag} (task|tasks|ticket|tickets)",
-        "(everything|all the stuff|every task|all tasks) (in|from|under) {filter.project:project} (→|->|:|-|to) [due] {changes.due:date}",
-        "(everything|anything|every task|all tasks) due (before|by) {filter.due_before:date} should be {changes.priority:priority} [priority]",
-        "(shift|move|push|bump) (all|every one of) [the] {filter.priority:priority} (stuff|tasks|tickets|work|items) to {changes.due:date}",
-        "(give|hand|move|shift) all [of] {filter.assignee:person}'s [{filter.status:open_status}] (work|stuff|tasks|tickets) to {changes.assignee:person} [while (she's|he's|they're) (out|away|on leave|on vacation)]",
-        "{changes.status:start_status} (every one|all|each) of {filter.assignee:person}'s {filter.status:todo_status} (tasks|tickets|items)",
-        "(everything|every task|all tasks|anything) (tagged|with the tag) {filter.tag:tag} (→|->|to|goes to|should go to) {changes.assignee:person}",
-        "(bulk|mass) (close|update|reassign) (all|every) {filter.project:project} (tasks|tickets) <to {changes.assignee:person}|as {changes.status:done_status}|to {changes.priority:priority}>",
     ];
     const EFFECT: Effect = Effect::Write;
 

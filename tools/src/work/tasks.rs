@@ -25,7 +25,6 @@ pub struct CreateTaskArgs {
     /// Priority (default medium).
     pub priority: Option<Priority>,
     /// Due date, YYYY-MM-DD, today or later.
-    #[schemars(extend("format" = "date"))]
     pub due: Option<String>,
     /// Estimated hours of work.
     pub estimate_hours: Option<f64>,
@@ -173,7 +172,6 @@ pub struct UpdateTaskArgs {
     /// New priority.
     pub priority: Option<Priority>,
     /// New due date, YYYY-MM-DD.
-    #[schemars(extend("format" = "date"))]
     pub due: Option<String>,
     /// New estimate in hours.
     pub estimate_hours: Option<f64>,
@@ -525,7 +523,6 @@ pub struct ListTasksArgs {
     /// Only tasks with this tag.
     pub tag: Option<String>,
     /// Only tasks due on or before this date, YYYY-MM-DD.
-    #[schemars(extend("format" = "date"))]
     pub due_before: Option<String>,
     /// Only open tasks whose due date has passed.
     pub overdue: Option<bool>,
@@ -608,15 +605,6 @@ impl TypedTool for ListTasks {
         "what's (left|still open|outstanding) for {assignee:person}",
         "has anything in {project:project} (been closed|been finished|been done|shipped) [yet]",
         "(what's|whats|anything) still (sitting|stuck) in (todo|to do|the backlog) [for {project:project}]",
-        "(any|got any|are there any|anything) {priority:priority} (tasks|tickets|things|stuff|items|issues) [(floating around|out there|still open|left|around)][?]",
-        "(am i|is {assignee:person}|are we|is anyone) (behind|running behind|late) on anything[?]",
-        "(what's|whats|what is|anything) (running late|behind schedule|slipping|past its due date) [(rn|right now|today|in {project:project})]",
-        "(did i|has {assignee:person}|have we) let anything slip [past its due date][?]",
-        "(my|{assignee:person}'s) (stuff|tasks|things|work|tickets) (that's|thats|) due (by|before) {due_before:date}",
-        "what's (left|still open|remaining) for me [to do]",
-        "(first|top|just the first) {limit:number} (things|tasks|tickets|items) [due {due_before:date}]",
-        "(whats|what's|what has) {assignee:person} got due (before|by) {due_before:date}[?]",
-        "what's due (in|within) the next (2|3|few|couple of) (days|weeks)",
     ];
     const EFFECT: Effect = Effect::Read;
     const OUTPUT: Option<fn() -> schemars::Schema> = Some(|| schemars::schema_for!(Vec<Task>));
