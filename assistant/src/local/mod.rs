@@ -366,9 +366,6 @@ impl LocalPlanner {
         if new_title.is_some_and(|t| t != old_title && !leftover(t)) && leftover(old_title) {
             return tagged;
         }
-        if let Some(t) = new_title.filter(|t| trims_carrier(old_title, t)) {
-            call.arguments.insert("title".into(), json!(t));
-        }
         for (k, v) in tagged.arguments {
             if tagged_from_spans.contains(&k) {
                 call.arguments.entry(k).or_insert(v);
@@ -1317,25 +1314,6 @@ fn merge(last: &mut Call, next: Call) {
     } else {
         None
     };
-}
-
-/// Whether the tagger's `title` is the phrasings' `old` title without the
-/// words around it that ask for the task ("erin: …", "note to self: …",
-/// "…, make me a task"): what it drops before the title up to a colon, a
-/// dash or "to", or after it from a comma on.
-fn trims_carrier(old: &str, title: &str) -> bool {
-    let title = title.trim();
-    if title.is_empty() || title.len() >= old.len() {
-        return false;
-    }
-    let before = old.strip_suffix(title).is_some_and(|rest| {
-        let rest = rest.trim_end();
-        rest.ends_with([':', '-']) || rest.ends_with(" to")
-    });
-    let after = old
-        .strip_prefix(title)
-        .is_some_and(|rest| rest.trim_start().starts_with(','));
-    before || after
 }
 
 /// Tools with a builder whose arguments come from the tagger instead when
